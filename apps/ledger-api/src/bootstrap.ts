@@ -1,0 +1,23 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule, AppOptions } from './app.module';
+import { ledgerValidationPipe } from './common/validation';
+
+/** One place that builds the app, so e2e tests exercise exactly what `npm start` serves. */
+export async function createApp(options: AppOptions = {}, logger: false | undefined = undefined): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(options), logger === false ? { logger: false } : {});
+  app.useGlobalPipes(ledgerValidationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('webir-ledger')
+      .setDescription('Event-sourced, tamper-evident audit ledger for the use of 勞保WebIR (BLI lookup service)')
+      .setVersion('0.1.0')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import type { CommandEnvelope } from './command-processor';
+
+/** Fields every command carries: its idempotency key and why/when it was sent. */
+export class CommandDto {
+  @ApiProperty({ description: 'Client-chosen UUID; a retry with the same id returns the first result and appends nothing', example: '3f1c2a4e-8a6b-4c1d-9e2f-1a2b3c4d5e6f' })
+  @IsUUID()
+  commandId!: string;
+
+  @ApiPropertyOptional({ description: 'When it happened in the world (ISO-8601); defaults to the time received', example: '2025-07-01T09:30:00+08:00' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  occurredAt?: string;
+
+  @ApiPropertyOptional({ description: 'Correlation id of the business process ($correlationId); defaults to commandId' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  correlationId?: string;
+
+  @ApiPropertyOptional({ description: 'Id of the message that caused this command ($causationId); defaults to commandId' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  causationId?: string;
+}
+
+export function envelopeOf(dto: CommandDto, actor: string): CommandEnvelope {
+  return {
+    commandId: dto.commandId,
+    actor,
+    occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : undefined,
+    correlationId: dto.correlationId,
+    causationId: dto.causationId,
+  };
+}

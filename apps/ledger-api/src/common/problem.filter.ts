@@ -1,0 +1,57 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainRuleError, NotFoundError } from '@ledger/domain';
+import {
+  DuplicateEventIdError,
+  InvalidStreamIdError,
+  StoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '@ledger/event-store';
+
+export interface Problem {
+  status: number;
+  code: string;
+  message: string;
+  rule?: string;
+  fields?: { field: string; rule: string; message: string }[];
+  details?: Record<string, unknown>;
+}
+
+/** The one place coded errors become HTTP: 400 validation, 404, 409 concurrency, 422 rule, 503 store. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof DomainRuleError) {
+    return { status: 422, code: error.code, rule: error.rule, message: error.message, details: error.details };
+  }
+  if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
+  if (error instanceof WrongExpectedRevisionError) {
+    return {
+      status: 409,
+      code: error.code,
+      message: 'the stream changed while the command was decided; read it again and retry',
+      details: { streamId: error.streamId, expected: error.expected, actual: error.actual },
+    };
+  }
+  if (error instanceof DuplicateEventIdError) return { status: 409, code: error.code, message: error.message };
+  if (error instanceof InvalidStreamIdError) return { status: 400, code: error.code, message: error.message };
+  if (error instanceof StoreUnavailableError) return { status: 503, code: error.code, message: error.message };
+  if (error instanceof HttpException) {
+    const body = error.getResponse();
+    if (typeof body === 'object' && body && 'code' in body) return { status: error.getStatus(), ...(body as object) } as Problem;
+    const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
+    return { status: error.getStatus(), code: `HTTP_${error.getStatus()}`, message: String(message) };
+  }
+  return { status: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const problem = toProblem(error);
+    // Only the error's class and code are logged: messages of unknown errors may carry payload.
+    if (problem.status >= 500) this.logger.error(`${(error as Error)?.name ?? 'Error'} ${problem.code}`, (error as Error)?.stack);
+    const response = host.switchToHttp().getResponse<Response>();
+    response.status(problem.status).type('application/problem+json').json(problem);
+  }
+}

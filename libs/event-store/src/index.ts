@@ -1,0 +1,6 @@
+export * from './types';
+export * from './errors';
+export * from './integrity';
+export * from './verifier';
+export * from './catch-up-subscription';
+export * from './sqlite/sqlite-event-store';

@@ -1,0 +1,113 @@
+/**
+ * The event-store port: one behaviour on every adapter (embedded SQLite, EventStoreDB/KurrentDB).
+ * Stream ids are `category-id` with exactly one dash so EventStoreDB category projections work.
+ */
+
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+/** Metadata the sender supplies; the ledger adds recordedAt, prevHash and hash. */
+export interface CommandMetadata {
+  $correlationId: string;
+  $causationId: string;
+  commandId: string;
+  /** Principal that caused the event. */
+  actor: string;
+  /** When it happened in the world, as given by the sender (ISO-8601). */
+  occurredAt: string;
+  schemaVersion?: number;
+}
+
+export interface EventMetadata extends Required<CommandMetadata> {
+  /** When the ledger recorded it (ISO-8601, ledger clock). */
+  recordedAt: string;
+  /** Hash of the previous event in the same stream, GENESIS_HASH at revision 0. */
+  prevHash: string;
+  /** SHA-256 over canonical JSON of streamId, revision, type, data, metadata-without-hash. */
+  hash: string;
+}
+
+export type EventData = Record<string, unknown>;
+
+export interface NewEvent<T extends string = string, D extends EventData = EventData> {
+  /** UUID; retrying an append with the same ids is a no-op. */
+  eventId: string;
+  type: T;
+  data: D;
+  metadata: CommandMetadata;
+}
+
+export interface RecordedEvent<T extends string = string, D extends EventData = EventData> {
+  streamId: string;
+  /** 0-based position of the event within its stream. */
+  revision: number;
+  /** Position in the single global commit order (monotonic, comparable across streams). */
+  position: bigint;
+  eventId: string;
+  type: T;
+  data: D;
+  metadata: EventMetadata;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream. */
+  nextExpectedRevision: number;
+  /** Global position of the last appended event. */
+  position: bigint;
+  /** True when every event id was already stored: an idempotent retry that appended nothing. */
+  idempotentReplay: boolean;
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive start revision; default the first (forwards) or last (backwards). */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events with position strictly greater than this are returned. Omit for start. */
+  after?: bigint;
+  maxCount?: number;
+}
+
+export interface SubscriptionHandle {
+  /** Resolves once the subscription has stopped and its last checkpoint is stored. */
+  stop(): Promise<void>;
+  /** Resolves when the subscription has delivered every event up to the store head at call time. */
+  caughtUp(): Promise<void>;
+  readonly lastPosition: bigint | undefined;
+}
+
+export interface SubscribeToAllOptions {
+  /**
+   * Name of a durable checkpoint kept by the store. When given, the subscription starts after
+   * the stored checkpoint (ignoring `after`) and stores its position after each handled event.
+   */
+  checkpointName?: string;
+  /** Exclusive start position when no checkpoint is stored. */
+  after?: bigint;
+  /** Called once per event, in global order; the next event waits for the promise. */
+  handler: (event: RecordedEvent) => Promise<void> | void;
+  /** Called when the handler throws or the store fails; the subscription stops. */
+  onError?: (error: unknown) => void;
+}
+
+export interface StoreHealth {
+  store: 'embedded-sqlite' | 'eventstoredb';
+  ok: boolean;
+  detail?: string;
+}
+
+export interface EventStore {
+  readonly kind: StoreHealth['store'];
+  append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Revision of the last event in the stream, or -1 when the stream does not exist. */
+  streamRevision(streamId: string): Promise<number>;
+  subscribeToAll(options: SubscribeToAllOptions): SubscriptionHandle;
+  readCheckpoint(name: string): Promise<bigint | undefined>;
+  writeCheckpoint(name: string, position: bigint): Promise<void>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,27 @@
+import { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { loadConfig } from '@ledger/platform';
+import { createApp } from '../../apps/ledger-api/src/bootstrap';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+
+/** The real app on a fresh embedded store in a temp dir, with a known admin key. */
+export async function startTestApp(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY, ...env });
+  const app: INestApplication = await createApp({ config }, false);
+  await app.init();
+  const http = () => request(app.getHttpServer());
+  return {
+    app,
+    dataDir,
+    http,
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
