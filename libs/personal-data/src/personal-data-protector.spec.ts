@@ -1,0 +1,183 @@
+import { inspect } from 'node:util';
+import { keyedHash } from './keyed-hash';
+import {
+  DataKeyNotFoundError,
+  InvalidPersonIdError,
+  InvalidPersonalIdentifierError,
+  PersonalDataErasedError,
+  PersonalDataIntegrityError,
+} from './errors';
+import { PersonalDataProtector } from './personal-data-protector';
+import { SqliteDataKeyVault } from './sqlite-data-key-vault';
+
+// A real vault adapter on an in-memory SQLite database: no server, no mock.
+function setup() {
+  const hmacKey = Buffer.alloc(32, 0x5a);
+  const vault = new SqliteDataKeyVault({ path: ':memory:', masterKey: Buffer.alloc(32, 0x3c) });
+  const protector = new PersonalDataProtector({ vault, hmacKey });
+  return { hmacKey, vault, protector };
+}
+
+const erasure = { reason: '要點 十一(二): use complete, case 114-0001 closed', actor: 'admin:taipei-labor-01', at: new Date('2025-07-01T02:00:00Z') };
+const COMPACT = /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]+$/;
+
+describe('PersonalDataProtector', () => {
+  let ctx: ReturnType<typeof setup>;
+  beforeEach(() => {
+    ctx = setup();
+  });
+  afterEach(() => ctx.vault.close());
+
+  it('returns the holder key and compact ciphertexts that reveal the normalised values', async () => {
+    const out = await ctx.protector.protect('person-1', { nationalId: ' a123456789 ', name: ' 王小明 ' });
+    expect(out.holderKey).toBe(keyedHash(ctx.hmacKey, 'national-id', 'A123456789'));
+    expect(out.nationalIdCiphertext).toMatch(COMPACT);
+    expect(out.nameCiphertext).toMatch(COMPACT);
+    expect(await ctx.protector.reveal('person-1', out.nationalIdCiphertext, 'nationalId')).toBe('A123456789');
+    expect(await ctx.protector.reveal('person-1', out.nameCiphertext, 'name')).toBe('王小明');
+  });
+
+  it('keeps plaintext out of the protected output', async () => {
+    const out = await ctx.protector.protect('person-1', { nationalId: 'A123456789', name: 'Nguyễn Thị Lan' });
+    const json = JSON.stringify(out);
+    expect(json).not.toContain('A123456789');
+    expect(json).not.toContain('123456789');
+    expect(json).not.toContain('Nguy');
+    expect(json).not.toContain(Buffer.from('Nguyễn Thị Lan').toString('base64url'));
+  });
+
+  it('uses a fresh IV each time, yet one holder key for the same person', async () => {
+    const a = await ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' });
+    const b = await ctx.protector.protect('person-1', { nationalId: 'a123456789', name: '王小明' });
+    expect(b.holderKey).toBe(a.holderKey);
+    expect(b.nationalIdCiphertext).not.toBe(a.nationalIdCiphertext);
+    expect(b.nameCiphertext).not.toBe(a.nameCiphertext);
+  });
+
+  it('matches by lookupKey and matches() without decrypting', async () => {
+    const out = await ctx.protector.protect('person-1', { nationalId: 'AC01234567', name: 'Maria Santos' });
+    expect(ctx.protector.lookupKey('ac01234567')).toBe(out.holderKey);
+    expect(ctx.protector.lookupKey('A123456789')).not.toBe(out.holderKey);
+    expect(ctx.protector.matches(out.holderKey, ' AC01234567')).toBe(true);
+    expect(ctx.protector.matches(out.holderKey, 'A800000014')).toBe(false);
+  });
+
+  it('crypto-shreds: after erase the unchanged ciphertext no longer reveals, and the holder key still matches', async () => {
+    const out = await ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' });
+    const before = { ...out };
+    await ctx.protector.erase('person-1', erasure);
+
+    expect(out).toEqual(before); // the event payload is untouched: hashes over it stay valid
+    await expect(ctx.protector.reveal('person-1', out.nationalIdCiphertext, 'nationalId')).rejects.toBeInstanceOf(PersonalDataErasedError);
+    await expect(ctx.protector.reveal('person-1', out.nameCiphertext, 'name')).rejects.toBeInstanceOf(PersonalDataErasedError);
+    expect(ctx.protector.lookupKey('A123456789')).toBe(out.holderKey);
+    expect(await ctx.vault.getTombstone('person-1')).toEqual({ personId: 'person-1', destroyedAt: erasure.at, reason: erasure.reason, actor: erasure.actor });
+    // A shredded person is not silently re-keyed, which would make old and new data look alike.
+    await expect(ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' })).rejects.toBeInstanceOf(PersonalDataErasedError);
+  });
+
+  it('erasing one person leaves another readable', async () => {
+    const one = await ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' });
+    const two = await ctx.protector.protect('person-2', { nationalId: 'A800000014', name: '李大華' });
+    await ctx.protector.erase('person-1', erasure);
+    await expect(ctx.protector.reveal('person-1', one.nameCiphertext, 'name')).rejects.toBeInstanceOf(PersonalDataErasedError);
+    expect(await ctx.protector.reveal('person-2', two.nameCiphertext, 'name')).toBe('李大華');
+  });
+
+  it('binds ciphertexts to their person and field', async () => {
+    const one = await ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' });
+    await ctx.protector.protect('person-2', { nationalId: 'A800000014', name: '李大華' });
+    await expect(ctx.protector.reveal('person-1', one.nameCiphertext, 'nationalId')).rejects.toMatchObject({
+      constructor: PersonalDataIntegrityError,
+      rule: 'authentication-failed',
+    });
+    await expect(ctx.protector.reveal('person-2', one.nameCiphertext, 'name')).rejects.toBeInstanceOf(PersonalDataIntegrityError);
+  });
+
+  it('rejects tampered and malformed ciphertexts', async () => {
+    const { nameCiphertext } = await ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' });
+    const parts = nameCiphertext.split('.');
+    const ct = Buffer.from(parts[3]!, 'base64url');
+    ct[0] ^= 0x01;
+    const tampered = [parts[0], parts[1], parts[2], ct.toString('base64url')].join('.');
+    await expect(ctx.protector.reveal('person-1', tampered, 'name')).rejects.toMatchObject({ rule: 'authentication-failed' });
+    for (const bad of ['', 'v2' + nameCiphertext.slice(2), nameCiphertext + '=', parts.slice(0, 3).join('.'), 'v1.a.b.c']) {
+      await expect(ctx.protector.reveal('person-1', bad, 'name')).rejects.toMatchObject({ constructor: PersonalDataIntegrityError, rule: 'malformed' });
+    }
+  });
+
+  it('tells a missing key apart from an erased one', async () => {
+    const other = setup();
+    const out = await other.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' });
+    await expect(ctx.protector.reveal('person-1', out.nameCiphertext, 'name')).rejects.toBeInstanceOf(DataKeyNotFoundError);
+    other.vault.close();
+  });
+
+  it('refuses invalid identifiers and names with the field and rule, without creating a key', async () => {
+    await expect(ctx.protector.protect('person-1', { nationalId: 'A123456788', name: '王小明' })).rejects.toMatchObject({
+      constructor: InvalidPersonalIdentifierError,
+      field: 'nationalId',
+      rule: 'bad-check-digit',
+    });
+    await expect(ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '  ' })).rejects.toMatchObject({
+      field: 'name',
+      rule: 'empty',
+    });
+    await expect(ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王\u202E明' })).rejects.toMatchObject({
+      field: 'name',
+      rule: 'no-control-or-bidi-characters',
+    });
+    expect(() => ctx.protector.lookupKey('B2')).toThrow(InvalidPersonalIdentifierError);
+    expect(await ctx.vault.getKey('person-1')).toBeUndefined();
+  });
+
+  it('refuses a national ID used as the person id, without echoing it', async () => {
+    const attempt = ctx.protector.protect('A123456789', { nationalId: 'A123456789', name: '王小明' });
+    await expect(attempt).rejects.toBeInstanceOf(InvalidPersonIdError);
+    await expect(attempt).rejects.toThrow(/^((?!A123456789).)*$/);
+  });
+
+  it('never puts plaintext into a thrown error', async () => {
+    const id = 'A123456789';
+    const name = '王小明';
+    const { nameCiphertext, nationalIdCiphertext } = await ctx.protector.protect('person-1', { nationalId: id, name });
+    await ctx.protector.protect('person-2', { nationalId: 'A800000014', name: '李大華' });
+    const failures: Array<() => unknown> = [
+      () => ctx.protector.protect('person-3', { nationalId: 'A123456788', name }),
+      () => ctx.protector.protect('person-3', { nationalId: 'a12345678', name }),
+      () => ctx.protector.protect('person-3', { nationalId: id, name: `${name}\u0000` }),
+      () => ctx.protector.protect('person-3', { nationalId: id, name: name.repeat(100) }),
+      () => ctx.protector.protect(id, { nationalId: id, name }),
+      () => ctx.protector.lookupKey('A123456788'),
+      () => ctx.protector.reveal('person-2', nationalIdCiphertext, 'nationalId'),
+      () => ctx.protector.reveal('person-1', nameCiphertext, 'nationalId'),
+      async () => {
+        await ctx.protector.erase('person-1', erasure);
+        return ctx.protector.reveal('person-1', nameCiphertext, 'name');
+      },
+    ];
+    for (const fail of failures) {
+      let caught: unknown;
+      try {
+        await fail();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(Error);
+      const rendered = [(caught as Error).message, String(caught), JSON.stringify(caught), inspect(caught, { depth: 5 })].join('\n');
+      for (const secret of [id, 'A123456788', '123456788', '12345678', name, '小明', nameCiphertext, nationalIdCiphertext]) {
+        expect(rendered).not.toContain(secret);
+      }
+    }
+  });
+
+  it('does not print its HMAC key when inspected or serialised', () => {
+    const rendered = inspect(ctx.protector, { depth: 10, showHidden: true }) + JSON.stringify(ctx.protector);
+    expect(rendered).not.toContain(ctx.hmacKey.toString('hex').slice(0, 16));
+    expect(rendered).not.toMatch(/5a, 5a, 5a|<Buffer 5a/);
+  });
+
+  it('refuses an HMAC key shorter than 32 bytes', () => {
+    expect(() => new PersonalDataProtector({ vault: ctx.vault, hmacKey: Buffer.alloc(16, 1) })).toThrow(/LEDGER_HMAC_KEY/);
+  });
+});

@@ -1,0 +1,139 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  DataKeyWrapper,
+  assertDestroyRequest,
+  type DataKeyVault,
+  type DestroyKeyRequest,
+  type KeyTombstone,
+} from './data-key-vault';
+import { PersonalDataErasedError } from './errors';
+import { assertPersonId } from './person-id';
+
+export interface SqliteDataKeyVaultOptions {
+  /** Database file, e.g. ./data/keys.db; its directory is created. ':memory:' for throwaway use. */
+  path: string;
+  /** 32-byte AES-256 key that wraps every data key (LEDGER_MASTER_KEY). */
+  masterKey: Buffer;
+  /** When a tombstone was recorded; defaults to the wall clock. */
+  now?: () => Date;
+}
+
+interface KeyRow {
+  wrapped_key: Buffer;
+}
+
+interface TombstoneRow {
+  person_id: string;
+  destroyed_at: string;
+  reason: string;
+  actor: string;
+}
+
+/**
+ * Data keys in a SQLite file kept apart from the event store, so backups of the log never carry
+ * the keys that unlock it. Destroying a key deletes its row under secure_delete and checkpoints
+ * the WAL, so the wrapped key does not survive in free pages or the WAL file; a tombstone row
+ * keeps the erasure visible to auditors.
+ */
+export class SqliteDataKeyVault implements DataKeyVault {
+  readonly #db: Database.Database;
+  readonly #wrapper: DataKeyWrapper;
+  readonly #now: () => Date;
+
+  constructor(options: SqliteDataKeyVaultOptions) {
+    this.#wrapper = new DataKeyWrapper(options.masterKey);
+    this.#now = options.now ?? (() => new Date());
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.#db = new Database(options.path);
+    this.#db.pragma('journal_mode = WAL');
+    // A key lost in a crash makes ciphertext already written to the log unreadable: pay for fsync.
+    this.#db.pragma('synchronous = FULL');
+    // Zero deleted content instead of leaving it in free pages, where a destroyed key could be carved out.
+    this.#db.pragma('secure_delete = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS data_keys (
+        person_id   TEXT PRIMARY KEY,
+        wrapped_key BLOB NOT NULL,
+        created_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS data_key_tombstones (
+        person_id    TEXT PRIMARY KEY,
+        destroyed_at TEXT NOT NULL,
+        reason       TEXT NOT NULL,
+        actor        TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL
+      ) STRICT;
+    `);
+  }
+
+  async getOrCreateKey(personId: string): Promise<Buffer> {
+    assertPersonId(personId);
+    // IMMEDIATE takes the write lock up front, so two processes sharing the file cannot both insert.
+    const wrapped = this.#db
+      .transaction((): Buffer => {
+        if (this.#tombstoneRow(personId)) throw new PersonalDataErasedError(personId);
+        const existing = this.#keyRow(personId);
+        if (existing) return existing.wrapped_key;
+        const fresh = this.#wrapper.wrap(personId, this.#wrapper.newDataKey());
+        this.#db
+          .prepare('INSERT INTO data_keys (person_id, wrapped_key, created_at) VALUES (?, ?, ?)')
+          .run(personId, fresh, this.#now().toISOString());
+        return fresh;
+      })
+      .immediate();
+    return this.#wrapper.unwrap(personId, wrapped);
+  }
+
+  async getKey(personId: string): Promise<Buffer | undefined> {
+    assertPersonId(personId);
+    const row = this.#keyRow(personId);
+    return row ? this.#wrapper.unwrap(personId, row.wrapped_key) : undefined;
+  }
+
+  async destroyKey(personId: string, request: DestroyKeyRequest): Promise<void> {
+    assertPersonId(personId);
+    assertDestroyRequest(request);
+    this.#db
+      .transaction(() => {
+        this.#db.prepare('DELETE FROM data_keys WHERE person_id = ?').run(personId);
+        // OR IGNORE: the first erasure is the fact auditors need; a repeat must not rewrite it.
+        this.#db
+          .prepare(
+            'INSERT OR IGNORE INTO data_key_tombstones (person_id, destroyed_at, reason, actor, recorded_at) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(personId, request.at.toISOString(), request.reason, request.actor, this.#now().toISOString());
+      })
+      .immediate();
+    // The WAL still holds the page images written before the delete; fold them into the
+    // (secure-deleted) main file and truncate the WAL. Best effort: an open reader can hold it back.
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async isDestroyed(personId: string): Promise<boolean> {
+    assertPersonId(personId);
+    return this.#tombstoneRow(personId) !== undefined;
+  }
+
+  async getTombstone(personId: string): Promise<KeyTombstone | undefined> {
+    assertPersonId(personId);
+    const row = this.#tombstoneRow(personId);
+    return row && { personId: row.person_id, destroyedAt: new Date(row.destroyed_at), reason: row.reason, actor: row.actor };
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #keyRow(personId: string): KeyRow | undefined {
+    return this.#db.prepare('SELECT wrapped_key FROM data_keys WHERE person_id = ?').get(personId) as KeyRow | undefined;
+  }
+
+  #tombstoneRow(personId: string): TombstoneRow | undefined {
+    return this.#db
+      .prepare('SELECT person_id, destroyed_at, reason, actor FROM data_key_tombstones WHERE person_id = ?')
+      .get(personId) as TombstoneRow | undefined;
+  }
+}
