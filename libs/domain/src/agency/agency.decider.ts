@@ -54,8 +54,6 @@ export const agencyDecider: Decider<AgencyCommand, AgencyEvent, AgencyState> = {
       }
       case 'BliNotifiedOfPersonnelChange':
         return { ...state, bliNoticesDue: state.bliNoticesDue.filter((due) => due.changeNo !== event.data.changeNo) };
-      case 'DedicatedStaffTrainingRecorded':
-        return state;
       default:
         return state;
     }

@@ -27,3 +27,8 @@ export function requireCodeList(values: unknown, field: string): string[] {
   values.forEach((value) => assertIdSegment(value, field));
   return [...new Set(values as string[])];
 }
+
+export function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (!(allowed as readonly unknown[]).includes(value)) throw new ValidationError(field, `must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
