@@ -4,3 +4,4 @@ export * from './integrity';
 export * from './verifier';
 export * from './catch-up-subscription';
 export * from './sqlite/sqlite-event-store';
+export type { KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';

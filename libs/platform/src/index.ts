@@ -1,2 +1,3 @@
 export * from './config';
 export * from './event-store.factory';
+export * from './personal-data.factory';

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainRuleError, NotFoundError } from '@ledger/domain';
+import { DomainRuleError, NotFoundError, ValidationError } from '@ledger/domain';
+import { InvalidPersonalIdentifierError, InvalidPersonIdError, PersonalDataErasedError } from '@ledger/personal-data';
 import {
   DuplicateEventIdError,
   InvalidStreamIdError,
@@ -23,6 +24,16 @@ export function toProblem(error: unknown): Problem {
     return { status: 422, code: error.code, rule: error.rule, message: error.message, details: error.details };
   }
   if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
+  if (error instanceof ValidationError) {
+    return { status: 400, code: error.code, message: error.message, fields: [{ field: error.field, rule: 'domain', message: error.reason }] };
+  }
+  if (error instanceof InvalidPersonalIdentifierError) {
+    return { status: 400, code: 'VALIDATION_FAILED', message: error.message, fields: [{ field: error.field, rule: error.rule, message: error.message }] };
+  }
+  if (error instanceof InvalidPersonIdError) {
+    return { status: 400, code: 'VALIDATION_FAILED', message: error.message, fields: [{ field: 'personId', rule: error.rule, message: error.message }] };
+  }
+  if (error instanceof PersonalDataErasedError) return { status: 410, code: error.code, message: error.message };
   if (error instanceof WrongExpectedRevisionError) {
     return {
       status: 409,
