@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LedgerConfig, loadConfig } from '@ledger/platform';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
+import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ProblemFilter } from './common/problem.filter';
@@ -24,7 +25,7 @@ export class AppModule {
     const clock = options.clock ?? (() => new Date());
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock)],
+      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule],
       controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController],
       providers: [
         RegisterAgencyHandler,
