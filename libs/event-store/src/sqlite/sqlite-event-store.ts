@@ -98,6 +98,7 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
+  private readonly counters = { transactions: 0, appendCalls: 0 };
 
   private readonly stmt: {
     head: Database.Statement<[string], { revision: number; hash: string } | undefined>;
@@ -175,6 +176,8 @@ export class SqliteEventStore implements EventStore {
     this.queue = [];
     if (batch.length === 0) return;
     let results: (AppendResult | Error)[];
+    this.counters.transactions += 1;
+    this.counters.appendCalls += batch.length;
     try {
       results = this.runBatch(batch);
     } catch (error) {
@@ -258,6 +261,11 @@ export class SqliteEventStore implements EventStore {
       last = found;
     }
     return { nextExpectedRevision: last.revision, position: BigInt(last.position), idempotentReplay: true };
+  }
+
+  /** Group-commit figures: how many append calls shared how many transactions (one fsync each). */
+  stats(): { transactions: number; appendCalls: number } {
+    return { ...this.counters };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WrongExpectedRevisionError } from '../errors';
+import type { NewEvent } from '../types';
+import { verifyLedger } from '../verifier';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const event = (n: number): NewEvent => ({
+  eventId: randomUUID(),
+  type: 'E',
+  data: { n },
+  metadata: { $correlationId: 'c', $causationId: 'c', commandId: randomUUID(), actor: 'gc', occurredAt: '2025-07-01T00:00:00.000Z' },
+});
+
+describe('group commit on the embedded store', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-gc-'));
+    store = new SqliteEventStore({ file: join(dir, 'events.db') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends that arrive together share one transaction, each keeping its own revision check and outcome', async () => {
+    await store.append('shared-1', [event(0)], 'no_stream');
+    const before = store.stats();
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 64 }, (_, i) => store.append(`writer-${i}`, [event(i)], 'no_stream')),
+      store.append('shared-1', [event(1)], 0), // wins
+      store.append('shared-1', [event(2)], 0), // same expectation, same transaction: loses
+      store.append('shared-1', [event(3)], 'no_stream'), // wrong from the start
+    ]);
+    const after = store.stats();
+    expect(after.appendCalls - before.appendCalls).toBe(67);
+    expect(after.transactions - before.transactions).toBe(1);
+    expect(results.slice(0, 65).every((r) => r.status === 'fulfilled')).toBe(true);
+    for (const r of results.slice(65)) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    }
+    expect((await store.readStream('shared-1')).map((e) => e.data.n)).toEqual([0, 1]);
+    expect((await verifyLedger(store, { densePositions: true })).intact).toBe(true);
+  });
+
+  it('a failed append inside a shared transaction leaves no trace and no hole in positions', async () => {
+    const dup = event(9);
+    await store.append('dup-1', [dup], 'no_stream');
+    const results = await Promise.allSettled([
+      store.append('a-1', [event(1)], 'no_stream'),
+      store.append('b-1', [event(2), { ...dup }], 'no_stream'), // second event reuses an id stored elsewhere
+      store.append('c-1', [event(3)], 'no_stream'),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.readStream('b-1')).toEqual([]);
+    const all = await store.readAll();
+    expect(all.map((e) => e.position)).toEqual([1n, 2n, 3n]);
+    expect((await verifyLedger(store, { densePositions: true })).intact).toBe(true);
+  });
+});
