@@ -1,0 +1,209 @@
+import type { AppliedEvent, FieldCondition, Filter, FilterScalar, FindOptions, IndexSpec, ReadModelWrite } from './types';
+
+/** Validation shared by both adapters, so a request one adapter refuses the other refuses too. */
+export class ReadModelRequestError extends Error {
+  override readonly name = 'ReadModelRequestError';
+}
+
+export const RESERVED_FIELDS = ['_id', '_position', '_deleted'] as const;
+
+// Names end up inside SQL (table names, JSON paths in index expressions, which the planner only
+// matches when the path is a literal) and MongoDB field paths, so they are kept to a safe alphabet.
+const COLLECTION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
+export function assertCollectionName(name: string): void {
+  if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
+    throw new ReadModelRequestError(`collection name must match ${COLLECTION_NAME}: ${JSON.stringify(name)}`);
+  }
+}
+
+/** `_id` is queryable and sortable; other reserved fields are not. */
+export function assertFieldName(name: string): void {
+  if (name === '_id') return;
+  if (typeof name !== 'string' || !FIELD_NAME.test(name)) {
+    throw new ReadModelRequestError(`field name must be _id or match ${FIELD_NAME}: ${JSON.stringify(name)}`);
+  }
+}
+
+export function assertProjectionName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+    throw new ReadModelRequestError('projection name must be a non-empty string of at most 200 characters');
+  }
+}
+
+export function assertPosition(position: bigint): void {
+  if (typeof position !== 'bigint' || position < 0n) {
+    throw new ReadModelRequestError(`position must be a non-negative bigint: ${String(position)}`);
+  }
+}
+
+function assertId(id: string): void {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 1024) {
+    throw new ReadModelRequestError('document id must be a non-empty string of at most 1024 characters');
+  }
+}
+
+/**
+ * The stored body as JSON text, without the store-owned fields: a projection may spread a document
+ * it read (`{ ...current, n: current.n + 1 }`) and write it back. Going through JSON here is what
+ * keeps the adapters identical (a Date becomes its ISO string in both, undefined disappears).
+ */
+export function bodyJson(document: unknown): string {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new ReadModelRequestError('a document must be a JSON object');
+  }
+  const body: Record<string, unknown> = { ...(document as Record<string, unknown>) };
+  for (const field of RESERVED_FIELDS) delete body[field];
+  for (const key of Object.keys(body)) {
+    // MongoDB refuses a top-level `$` key in a replacement document; refuse it everywhere.
+    if (key.startsWith('$')) throw new ReadModelRequestError(`document field names must not start with $: ${key}`);
+  }
+  return JSON.stringify(body);
+}
+
+export function assertWrite(write: ReadModelWrite): void {
+  assertCollectionName(write.collection);
+  assertId(write.id);
+  if (write.type !== 'upsert' && write.type !== 'delete') {
+    throw new ReadModelRequestError(`unknown write type: ${String((write as { type: unknown }).type)}`);
+  }
+}
+
+export interface CollapsedWrite {
+  collection: string;
+  id: string;
+  position: bigint;
+  /** JSON text of the body; null for a delete. */
+  body: string | null;
+}
+
+/**
+ * The outcome of a batch per document: the guard makes each document a last-writer-wins register
+ * ordered by position, so only the highest-positioned write to it matters.
+ */
+export function collapseBatch(batch: readonly AppliedEvent[]): { writes: CollapsedWrite[]; lastPosition: bigint | undefined } {
+  const byDocument = new Map<string, CollapsedWrite>();
+  let lastPosition: bigint | undefined;
+  for (const entry of batch) {
+    assertPosition(entry.position);
+    if (lastPosition === undefined || entry.position > lastPosition) lastPosition = entry.position;
+    for (const write of entry.writes) {
+      assertWrite(write);
+      const key = `${write.collection}\u0000${write.id}`;
+      const seen = byDocument.get(key);
+      if (seen && seen.position > entry.position) continue;
+      byDocument.set(key, {
+        collection: write.collection,
+        id: write.id,
+        position: entry.position,
+        body: write.type === 'upsert' ? bodyJson(write.document) : null,
+      });
+    }
+  }
+  return { writes: [...byDocument.values()], lastPosition };
+}
+
+export type ConditionOp = 'eq' | 'ne' | 'in' | 'lt' | 'lte' | 'gt' | 'gte';
+
+export type Condition =
+  | { field: string; op: 'eq' | 'ne'; value: FilterScalar }
+  | { field: string; op: 'in'; value: readonly FilterScalar[] }
+  | { field: string; op: 'lt' | 'lte' | 'gt' | 'gte'; value: string | number };
+
+const OPERATORS: Record<string, ConditionOp> = {
+  $eq: 'eq',
+  $ne: 'ne',
+  $in: 'in',
+  $lt: 'lt',
+  $lte: 'lte',
+  $gt: 'gt',
+  $gte: 'gte',
+};
+
+function isScalar(value: unknown): value is FilterScalar {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+/** The filter as a flat AND of conditions, validated once for both adapters. */
+export function parseFilter(filter: Filter = {}): Condition[] {
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
+    throw new ReadModelRequestError('a filter must be an object');
+  }
+  const conditions: Condition[] = [];
+  for (const [field, spec] of Object.entries(filter)) {
+    assertFieldName(field);
+    if (isScalar(spec)) {
+      conditions.push({ field, op: 'eq', value: spec });
+      continue;
+    }
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+      throw new ReadModelRequestError(`filter on ${field} must be a scalar or an operator object`);
+    }
+    const operators = Object.entries(spec as FieldCondition);
+    if (operators.length === 0) throw new ReadModelRequestError(`filter on ${field} has no operator`);
+    for (const [name, value] of operators) {
+      const op = OPERATORS[name];
+      if (!op) throw new ReadModelRequestError(`unsupported operator ${name} on ${field}`);
+      if (op === 'in') {
+        if (!Array.isArray(value) || !value.every(isScalar)) {
+          throw new ReadModelRequestError(`$in on ${field} needs an array of scalars`);
+        }
+        conditions.push({ field, op, value });
+      } else if (op === 'eq' || op === 'ne') {
+        if (!isScalar(value)) throw new ReadModelRequestError(`${name} on ${field} needs a scalar`);
+        conditions.push({ field, op, value });
+      } else {
+        if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
+          throw new ReadModelRequestError(`${name} on ${field} needs a string or a finite number`);
+        }
+        conditions.push({ field, op, value });
+      }
+    }
+  }
+  return conditions;
+}
+
+export interface ParsedFindOptions {
+  sort: Array<[field: string, direction: 1 | -1]>;
+  limit: number | undefined;
+}
+
+export function parseFindOptions(options: FindOptions = {}): ParsedFindOptions {
+  const sort: Array<[string, 1 | -1]> = [];
+  for (const [field, direction] of Object.entries(options.sort ?? {})) {
+    assertFieldName(field);
+    if (direction !== 1 && direction !== -1) throw new ReadModelRequestError(`sort direction for ${field} must be 1 or -1`);
+    sort.push([field, direction]);
+  }
+  if (!sort.some(([field]) => field === '_id')) sort.push(['_id', 1]);
+  const { limit } = options;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    // MongoDB reads limit(0) as "no limit" and SQLite as "nothing": refuse the ambiguity.
+    throw new ReadModelRequestError('limit must be a positive integer');
+  }
+  return { sort, limit };
+}
+
+export function assertIndexes(indexes: readonly IndexSpec[]): void {
+  for (const index of indexes) {
+    if (!index || !Array.isArray(index.fields) || index.fields.length === 0) {
+      throw new ReadModelRequestError('an index needs at least one field');
+    }
+    index.fields.forEach(assertFieldName);
+  }
+}
+
+/** Deep-freezes a JSON value: what a projection reads must not be edited in place behind the store's back. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,144 @@
+import type { EventMetadata, RecordedEvent } from '@ledger/event-store';
+import { collapseBatch, parseFilter, ReadModelRequestError } from './documents';
+import { projectEvents, ProjectionHandlerError } from './project-events';
+import type { Projection } from './projection';
+import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
+import { projectTwice } from './testing';
+import { remove, upsert, type ReadModelStore } from './types';
+
+const recorded = (position: number, type: string, data: Record<string, unknown> = {}): RecordedEvent => ({
+  streamId: `account-${data['id'] ?? 'x'}`,
+  revision: 0,
+  position: BigInt(position),
+  eventId: `e-${position}`,
+  type,
+  data,
+  metadata: {} as EventMetadata,
+});
+
+/** Accounts with a login counter; Removed deletes, Restored re-creates from nothing. */
+const accounts: Projection = {
+  name: 'accounts',
+  collections: ['accounts'],
+  handles: () => true,
+  async project(event, read) {
+    const id = String(event.data['id']);
+    const current = await read.get<{ logins: number }>('accounts', id);
+    switch (event.type) {
+      case 'Removed':
+        return [remove('accounts', id)];
+      case 'LoggedIn':
+        return [upsert('accounts', id, { ...current, logins: (current?.logins ?? 0) + 1, seen: event.data['at'] })];
+      default:
+        return [upsert('accounts', id, { logins: 0 })];
+    }
+  },
+};
+
+describe('projectEvents', () => {
+  let store: ReadModelStore;
+  beforeEach(() => {
+    store = new SqliteReadModelStore({ file: ':memory:' });
+  });
+  afterEach(() => store.close());
+
+  const log = [
+    recorded(1, 'Created', { id: 'u1' }),
+    recorded(2, 'LoggedIn', { id: 'u1', at: 'a' }),
+    recorded(3, 'LoggedIn', { id: 'u1', at: new Date('2025-01-01T00:00:00Z') }),
+    recorded(4, 'Created', { id: 'u2' }),
+    recorded(5, 'Removed', { id: 'u2' }),
+    recorded(6, 'LoggedIn', { id: 'u2', at: 'after removal' }),
+    recorded(7, 'LoggedIn', { id: 'u1', at: 'c' }),
+  ];
+
+  it('lets each event of a page see the writes of the events before it, and stores the page with its checkpoint', async () => {
+    expect(await projectEvents(accounts, store, log)).toBe(7n);
+    expect(await store.find('accounts')).toEqual([
+      { _id: 'u1', _position: '7', logins: 3, seen: 'c' },
+      { _id: 'u2', _position: '6', logins: 1, seen: 'after removal' },
+    ]);
+    expect(await store.checkpoint('accounts')).toBe(7n);
+  });
+
+  it('gives the same documents whether the log is applied in one page, event by event, or twice', async () => {
+    await projectEvents(accounts, store, log);
+    const onePage = await store.find('accounts');
+    const other = new SqliteReadModelStore({ file: ':memory:' });
+    for (const event of log) await projectEvents(accounts, other, [event]);
+    expect(await other.find('accounts')).toEqual(onePage);
+    await other.close();
+    const { once, twice } = await projectTwice(accounts, log);
+    expect(once).toEqual({ accounts: onePage });
+    expect(twice).toEqual(once);
+  });
+
+  it('builds new events on what is stored when a page mixes already-applied and new events', async () => {
+    await projectEvents(accounts, store, log.slice(0, 3));
+    await projectEvents(accounts, store, log);
+    expect(await store.get('accounts', 'u1')).toEqual({ _id: 'u1', _position: '7', logins: 3, seen: 'c' });
+  });
+
+  it('lets the last of several writes to one document in one event win, as the store does', async () => {
+    const twice: Projection = {
+      ...accounts,
+      project: (event) => [upsert('accounts', 'u1', { logins: 1 }), upsert('accounts', 'u1', { logins: Number(event.position) })],
+    };
+    await projectEvents(twice, store, [recorded(1, 'X'), recorded(2, 'X')]);
+    expect(await store.get('accounts', 'u1')).toEqual({ _id: 'u1', _position: '2', logins: 2 });
+  });
+
+  it('hands the projection frozen documents', async () => {
+    await projectEvents(accounts, store, log.slice(0, 1));
+    const mutating: Projection = {
+      ...accounts,
+      async project(_event, read) {
+        const doc = (await read.get<{ logins: number }>('accounts', 'u1'))!;
+        doc.logins += 1;
+        return [];
+      },
+    };
+    await expect(projectEvents(mutating, store, [recorded(2, 'LoggedIn', { id: 'u1' })])).rejects.toThrow(/Cannot assign to read only property 'logins'/);
+  });
+
+  it('names the projection, event type and position of a failure, but no event data', async () => {
+    const failing: Projection = { ...accounts, project: () => Promise.reject(new Error('boom')) };
+    const attempt = projectEvents(failing, store, [recorded(9, 'LoggedIn', { id: 'A123456789' })]);
+    await expect(attempt).rejects.toBeInstanceOf(ProjectionHandlerError);
+    await expect(attempt).rejects.toThrow(/^projection accounts failed on LoggedIn at position 9: boom$/);
+    expect(await store.checkpoint('accounts')).toBeUndefined();
+  });
+});
+
+describe('collapseBatch', () => {
+  it('keeps the highest-positioned write per document, whatever the order of the batch', () => {
+    const { writes, lastPosition } = collapseBatch([
+      { position: 5n, writes: [upsert('c', 'a', { v: 5 })] },
+      { position: 3n, writes: [upsert('c', 'a', { v: 3 }), remove('c', 'b')] },
+      { position: 4n, writes: [] },
+    ]);
+    expect(writes).toEqual([
+      { collection: 'c', id: 'a', position: 5n, body: '{"v":5}' },
+      { collection: 'c', id: 'b', position: 3n, body: null },
+    ]);
+    expect(lastPosition).toBe(5n);
+  });
+});
+
+describe('parseFilter', () => {
+  it('flattens scalars and operators into one AND', () => {
+    expect(parseFilter({ agency: 'a', dueAt: { $gte: '2025', $lte: '2026' }, state: { $in: ['open', null] } })).toEqual([
+      { field: 'agency', op: 'eq', value: 'a' },
+      { field: 'dueAt', op: 'gte', value: '2025' },
+      { field: 'dueAt', op: 'lte', value: '2026' },
+      { field: 'state', op: 'in', value: ['open', null] },
+    ]);
+  });
+
+  it('refuses NaN, objects and unknown operators', () => {
+    expect(() => parseFilter({ n: Number.NaN })).toThrow(ReadModelRequestError);
+    expect(() => parseFilter({ n: { $gt: Infinity } })).toThrow(ReadModelRequestError);
+    expect(() => parseFilter({ n: {} })).toThrow(ReadModelRequestError);
+    expect(() => parseFilter({ n: { $exists: true } as never })).toThrow(ReadModelRequestError);
+  });
+});

@@ -1,0 +1,133 @@
+import type { RecordedEvent } from '@ledger/event-store';
+import { assertWrite, bodyJson, deepFreeze, ReadModelRequestError } from './documents';
+import type { Projection, ProjectionReader } from './projection';
+import type { AppliedEvent, DocumentBody, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
+
+/** Says which projection failed on which event; never carries event data, which may be personal. */
+export class ProjectionHandlerError extends Error {
+  override readonly name = 'ProjectionHandlerError';
+  constructor(
+    readonly projection: string,
+    readonly position: bigint,
+    readonly eventType: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `projection ${projection} failed on ${eventType} at position ${position}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
+interface Entry {
+  collection: string;
+  id: string;
+  position: bigint;
+  /** undefined: deleted (a tombstone). */
+  document: StoredDocument | undefined;
+  /** JSON text to store; null for a delete; undefined while the entry is only what was read. */
+  pending?: string | null;
+}
+
+/**
+ * The documents one page touches: what was read from the store, updated by the page's own writes
+ * under the same position guard the store applies. So event k+1 sees what event k wrote although
+ * nothing is stored until the end of the page, and on a replay a write the store would refuse is
+ * refused here too — otherwise the next event in the page would build on a version that is never
+ * stored (a counter would count twice).
+ */
+class PageOverlay {
+  private readonly entries = new Map<string, Entry | null>();
+  readonly reader: ProjectionReader;
+
+  constructor(
+    private readonly projection: Projection,
+    private readonly store: ReadModelStore,
+  ) {
+    this.reader = {
+      get: async <T extends object = DocumentBody>(collection: string, id: string) => {
+        this.assertOwn(collection);
+        return (await this.load(collection, id))?.document as StoredDocument<T> | undefined;
+      },
+    };
+  }
+
+  private assertOwn(collection: string): void {
+    if (!this.projection.collections.includes(collection)) {
+      throw new ReadModelRequestError(`projection ${this.projection.name} used ${collection}, which is not one of its collections`);
+    }
+  }
+
+  private async load(collection: string, id: string): Promise<Entry | null> {
+    const key = `${collection}\u0000${id}`;
+    const known = this.entries.get(key);
+    if (known !== undefined) return known;
+    const stored = await this.store.getEntry(collection, id);
+    const entry = stored ? { collection, id, position: stored.position, document: deepFreeze(stored.document) } : null;
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  async apply(position: bigint, writes: readonly ReadModelWrite[]): Promise<void> {
+    for (const write of writes) {
+      assertWrite(write);
+      this.assertOwn(write.collection);
+    }
+    // Within one event the last write to a document wins, as in the store's batch.
+    const writtenNow = new Set<string>();
+    for (const write of writes) {
+      const key = `${write.collection}\u0000${write.id}`;
+      const current = await this.load(write.collection, write.id);
+      if (current && current.position >= position && !writtenNow.has(key)) continue;
+      writtenNow.add(key);
+      const pending = write.type === 'upsert' ? bodyJson(write.document) : null;
+      const document =
+        pending === null
+          ? undefined
+          : deepFreeze({ _id: write.id, _position: position.toString(), ...(JSON.parse(pending) as DocumentBody) });
+      this.entries.set(key, { collection: write.collection, id: write.id, position, document, pending });
+    }
+  }
+
+  /** One entry per position that still has a write, plus the page's last position for the checkpoint. */
+  batch(lastPosition: bigint): AppliedEvent[] {
+    const byPosition = new Map<bigint, ReadModelWrite[]>();
+    for (const entry of this.entries.values()) {
+      if (!entry || entry.pending === undefined) continue;
+      const writes = byPosition.get(entry.position) ?? [];
+      writes.push(
+        entry.pending === null
+          ? { type: 'delete', collection: entry.collection, id: entry.id }
+          : // The body is parsed back from its JSON form so the store stores exactly what was read here.
+            { type: 'upsert', collection: entry.collection, id: entry.id, document: JSON.parse(entry.pending) as DocumentBody },
+      );
+      byPosition.set(entry.position, writes);
+    }
+    if (!byPosition.has(lastPosition)) byPosition.set(lastPosition, []);
+    return [...byPosition].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([position, writes]) => ({ position, writes }));
+  }
+}
+
+/**
+ * Projects events (in global order) and applies the outcome with the checkpoint as one batch.
+ * Idempotent: projecting events that are already applied changes nothing. Returns the position
+ * of the last event, or undefined for an empty list.
+ */
+export async function projectEvents(
+  projection: Projection,
+  store: ReadModelStore,
+  events: readonly RecordedEvent[],
+): Promise<bigint | undefined> {
+  if (events.length === 0) return undefined;
+  const overlay = new PageOverlay(projection, store);
+  for (const event of events) {
+    if (!projection.handles(event.type)) continue;
+    try {
+      await overlay.apply(event.position, await projection.project(event, overlay.reader));
+    } catch (error) {
+      throw new ProjectionHandlerError(projection.name, event.position, event.type, error);
+    }
+  }
+  const lastPosition = events[events.length - 1].position;
+  await store.applyBatch(projection.name, overlay.batch(lastPosition));
+  return lastPosition;
+}

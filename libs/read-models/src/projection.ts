@@ -1,0 +1,39 @@
+import type { RecordedEvent } from '@ledger/event-store';
+import { assertCollectionName, assertIndexes, assertProjectionName, ReadModelRequestError } from './documents';
+import type { DocumentBody, IndexSpec, ReadModelWrite, StoredDocument } from './types';
+
+/** The projection's view of its own collections while it projects, including writes not yet stored. */
+export interface ProjectionReader {
+  /** Frozen: build the next version with a spread, do not edit it in place. */
+  get<T extends object = DocumentBody>(collection: string, id: string): Promise<StoredDocument<T> | undefined>;
+}
+
+/**
+ * A read model's definition. `project` must be deterministic in the event and what it reads (no
+ * clock, no I/O besides `read`), and should read only documents it also writes for that event:
+ * on a replay the guard keeps a document's newer version, and a value derived from another
+ * document's newer version would not be what the first pass wrote.
+ */
+export interface Projection {
+  /** Also the checkpoint's name; renaming a projection rebuilds it. */
+  readonly name: string;
+  /** Every collection it writes or reads; a rebuild drops exactly these. */
+  readonly collections: readonly string[];
+  readonly indexes?: Readonly<Record<string, readonly IndexSpec[]>>;
+  handles(eventType: string): boolean;
+  project(event: RecordedEvent, read: ProjectionReader): readonly ReadModelWrite[] | Promise<readonly ReadModelWrite[]>;
+}
+
+export function assertProjection(projection: Projection): void {
+  assertProjectionName(projection.name);
+  if (!Array.isArray(projection.collections) || projection.collections.length === 0) {
+    throw new ReadModelRequestError(`projection ${projection.name} must name its collections`);
+  }
+  projection.collections.forEach(assertCollectionName);
+  for (const [collection, indexes] of Object.entries(projection.indexes ?? {})) {
+    if (!projection.collections.includes(collection)) {
+      throw new ReadModelRequestError(`projection ${projection.name} declares indexes on ${collection}, which is not one of its collections`);
+    }
+    assertIndexes(indexes);
+  }
+}

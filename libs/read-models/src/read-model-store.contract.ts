@@ -1,0 +1,270 @@
+import { ReadModelRequestError } from './documents';
+import { remove, upsert, type ReadModelStore } from './types';
+
+export interface ReadModelStoreHarness {
+  store: ReadModelStore;
+  /** A second, independent store instance over the same data. */
+  reopen(): Promise<ReadModelStore>;
+  cleanup(): Promise<void>;
+}
+
+/** One behaviour on every adapter; each case gets a fresh, empty store. */
+export function readModelStoreContract(makeHarness: () => Promise<ReadModelStoreHarness>): void {
+  let h: ReadModelStoreHarness;
+  let store: ReadModelStore;
+  beforeEach(async () => {
+    h = await makeHarness();
+    store = h.store;
+  });
+  afterEach(async () => {
+    await h.cleanup();
+  });
+
+  const P = 'toy';
+
+  it('returns nothing for an unknown document, collection or projection', async () => {
+    expect(await store.get('agencies', 'a-1')).toBeUndefined();
+    expect(await store.getEntry('agencies', 'a-1')).toBeUndefined();
+    expect(await store.find('agencies')).toEqual([]);
+    expect(await store.checkpoint(P)).toBeUndefined();
+  });
+
+  it('stores a document with its id and the position of the event, and moves the checkpoint with it', async () => {
+    await store.applyEvent(P, 7n, [upsert('agencies', 'a-1', { name: '社會局', role: 'DATA_REQUESTER', tags: ['x'], nested: { n: 1.5 } })]);
+    expect(await store.get('agencies', 'a-1')).toEqual({
+      _id: 'a-1',
+      _position: '7',
+      name: '社會局',
+      role: 'DATA_REQUESTER',
+      tags: ['x'],
+      nested: { n: 1.5 },
+    });
+    expect(await store.checkpoint(P)).toBe(7n);
+    expect(await store.getEntry('agencies', 'a-1')).toMatchObject({ position: 7n, document: { name: '社會局' } });
+  });
+
+  it('keeps JSON semantics: reserved fields are the store\'s, undefined disappears, a Date becomes its ISO string', async () => {
+    await store.applyEvent(P, 3n, [
+      upsert('agencies', 'a-1', { _id: 'forged', _position: '999', _deleted: true, gone: undefined, at: new Date('2025-06-30T16:00:00.000Z'), nothing: null }),
+    ]);
+    expect(await store.get('agencies', 'a-1')).toEqual({ _id: 'a-1', _position: '3', at: '2025-06-30T16:00:00.000Z', nothing: null });
+  });
+
+  it('lets a projection write back a document it read, spread and changed', async () => {
+    await store.applyEvent(P, 1n, [upsert('counters', 'c', { n: 1 })]);
+    const current = (await store.get<{ n: number }>('counters', 'c'))!;
+    await store.applyEvent(P, 2n, [upsert('counters', 'c', { ...current, n: current.n + 1 })]);
+    expect(await store.get('counters', 'c')).toEqual({ _id: 'c', _position: '2', n: 2 });
+  });
+
+  it('is idempotent: the same event applied twice changes nothing (run twice)', async () => {
+    const writes = [upsert('agencies', 'a-1', { name: 'A' }), upsert('agencies', 'a-2', { name: 'B' })];
+    await store.applyEvent(P, 5n, writes);
+    const once = await store.find('agencies');
+    await store.applyEvent(P, 5n, writes);
+    expect(await store.find('agencies')).toEqual(once);
+    expect(await store.checkpoint(P)).toBe(5n);
+  });
+
+  it('skips a write from an event at or before the position already stored on the document', async () => {
+    await store.applyEvent(P, 10n, [upsert('agencies', 'a-1', { name: 'newer' })]);
+    await store.applyEvent(P, 10n, [upsert('agencies', 'a-1', { name: 'same position, different body' })]);
+    await store.applyEvent(P, 4n, [upsert('agencies', 'a-1', { name: 'older' }), upsert('agencies', 'a-2', { name: 'fresh' })]);
+    expect(await store.get('agencies', 'a-1')).toEqual({ _id: 'a-1', _position: '10', name: 'newer' });
+    // The guard is per document: the other write of that older event still lands.
+    expect(await store.get('agencies', 'a-2')).toEqual({ _id: 'a-2', _position: '4', name: 'fresh' });
+  });
+
+  it('lets the last of several writes to one document in one event win', async () => {
+    await store.applyEvent(P, 1n, [upsert('counters', 'c', { n: 1 }), upsert('counters', 'c', { n: 2 }), upsert('counters', 'd', { n: 1 })]);
+    await store.applyEvent(P, 2n, [upsert('counters', 'd', { n: 2 }), remove('counters', 'd')]);
+    expect(await store.find('counters')).toEqual([{ _id: 'c', _position: '1', n: 2 }]);
+  });
+
+  it('never moves the checkpoint backwards', async () => {
+    await store.applyEvent(P, 10n, []);
+    await store.applyEvent(P, 4n, []);
+    expect(await store.checkpoint(P)).toBe(10n);
+  });
+
+  it('keeps checkpoints per projection', async () => {
+    await store.applyEvent('a', 3n, []);
+    await store.applyEvent('b', 9n, []);
+    expect(await store.checkpoint('a')).toBe(3n);
+    expect(await store.checkpoint('b')).toBe(9n);
+  });
+
+  it('deletes with a tombstone, so an older upsert replayed afterwards cannot bring the document back', async () => {
+    await store.applyEvent(P, 1n, [upsert('accounts', 'u-1', { state: 'active' })]);
+    await store.applyEvent(P, 2n, [remove('accounts', 'u-1')]);
+    expect(await store.get('accounts', 'u-1')).toBeUndefined();
+    expect(await store.getEntry('accounts', 'u-1')).toEqual({ position: 2n, document: undefined });
+
+    await store.applyEvent(P, 1n, [upsert('accounts', 'u-1', { state: 'active' })]);
+    expect(await store.get('accounts', 'u-1')).toBeUndefined();
+    expect(await store.find('accounts')).toEqual([]);
+
+    await store.applyEvent(P, 3n, [upsert('accounts', 'u-1', { state: 'recreated' })]);
+    expect(await store.get('accounts', 'u-1')).toEqual({ _id: 'u-1', _position: '3', state: 'recreated' });
+  });
+
+  it('applies a batch as the last write per document by position, with the checkpoint at the highest position', async () => {
+    await store.applyBatch(P, [
+      { position: 11n, writes: [upsert('counters', 'x', { n: 1 }), upsert('counters', 'y', { n: 1 })] },
+      { position: 12n, writes: [upsert('counters', 'x', { n: 2 })] },
+      { position: 13n, writes: [remove('counters', 'y')] },
+      { position: 14n, writes: [] },
+    ]);
+    expect(await store.find('counters')).toEqual([{ _id: 'x', _position: '12', n: 2 }]);
+    expect(await store.getEntry('counters', 'y')).toEqual({ position: 13n, document: undefined });
+    expect(await store.checkpoint(P)).toBe(14n);
+    await store.applyBatch(P, []);
+    expect(await store.checkpoint(P)).toBe(14n);
+  });
+
+  it('writes nothing of a batch that has an invalid write', async () => {
+    await expect(
+      store.applyBatch(P, [
+        { position: 1n, writes: [upsert('counters', 'x', { n: 1 })] },
+        { position: 2n, writes: [upsert('bad name!', 'y', { n: 1 })] },
+      ]),
+    ).rejects.toBeInstanceOf(ReadModelRequestError);
+    expect(await store.get('counters', 'x')).toBeUndefined();
+    expect(await store.checkpoint(P)).toBeUndefined();
+    await expect(store.applyEvent(P, 3n, [upsert('counters', '', { n: 1 })])).rejects.toBeInstanceOf(ReadModelRequestError);
+    await expect(store.applyEvent(P, 3n, [upsert('counters', 'x', { $set: 1 })])).rejects.toBeInstanceOf(ReadModelRequestError);
+    await expect(store.applyEvent(P, -1n, [])).rejects.toBeInstanceOf(ReadModelRequestError);
+  });
+
+  it('keeps positions beyond 2^53 exact (EventStoreDB commit positions are large)', async () => {
+    const big = 2n ** 60n + 1n;
+    await store.applyEvent(P, big, [upsert('agencies', 'a-1', { name: 'A' })]);
+    expect(await store.checkpoint(P)).toBe(big);
+    expect((await store.get('agencies', 'a-1'))?._position).toBe(big.toString());
+    await store.applyEvent(P, big - 1n, [upsert('agencies', 'a-1', { name: 'older' })]);
+    expect((await store.get('agencies', 'a-1'))?.['name']).toBe('A');
+  });
+
+  describe('find', () => {
+    const obligations = [
+      { id: 'o-1', agency: 'a-1', state: 'overdue', dueAt: '2025-05-31T15:59:59.999Z', days: 40, flagged: true },
+      { id: 'o-2', agency: 'a-1', state: 'open', dueAt: '2025-07-31T15:59:59.999Z', days: 2, flagged: false },
+      { id: 'o-3', agency: 'a-1', state: 'overdue', dueAt: '2025-06-30T15:59:59.999Z', days: 10 },
+      { id: 'o-4', agency: 'a-2', state: 'overdue', dueAt: '2025-04-30T15:59:59.999Z', days: 70, note: null },
+      { id: 'o-5', agency: 'a-2', state: 'met', dueAt: '2025-03-31T15:59:59.999Z', days: 0 },
+      // Same field, other types: a range must not mix them.
+      { id: 'o-6', agency: 'a-3', state: 'open', dueAt: 20250101, days: '5' },
+    ];
+    const ids = (docs: { _id: string }[]) => docs.map((d) => d._id);
+
+    beforeEach(async () => {
+      await store.declareIndexes('obligations', [{ fields: ['agency', 'state', 'dueAt'] }]);
+      await store.applyBatch(
+        P,
+        obligations.map(({ id, ...body }, i) => ({ position: BigInt(i + 1), writes: [upsert('obligations', id, body)] })),
+      );
+      await store.applyEvent(P, 100n, [upsert('obligations', 'o-gone', { agency: 'a-1', state: 'overdue', dueAt: '2025-01-01' })]);
+      await store.applyEvent(P, 101n, [remove('obligations', 'o-gone')]);
+    });
+
+    it('returns every live document in _id order by default, tombstones excluded', async () => {
+      expect(ids(await store.find('obligations'))).toEqual(['o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6']);
+      expect(await store.find('obligations', { _id: 'o-2' })).toEqual([
+        { _id: 'o-2', _position: '2', agency: 'a-1', state: 'open', dueAt: '2025-07-31T15:59:59.999Z', days: 2, flagged: false },
+      ]);
+    });
+
+    it('answers "agency = X and state = overdue and dueAt <= T", sorted by dueAt', async () => {
+      const found = await store.find(
+        'obligations',
+        { agency: 'a-1', state: 'overdue', dueAt: { $lte: '2025-06-30T15:59:59.999Z' } },
+        { sort: { dueAt: 1 } },
+      );
+      expect(ids(found)).toEqual(['o-1', 'o-3']);
+    });
+
+    it('supports $in, $ne, $lt, $gt, $gte, and several operators on one field', async () => {
+      expect(ids(await store.find('obligations', { state: { $in: ['open', 'met'] } }))).toEqual(['o-2', 'o-5', 'o-6']);
+      expect(ids(await store.find('obligations', { state: { $in: [] } }))).toEqual([]);
+      expect(ids(await store.find('obligations', { state: { $ne: 'overdue' } }))).toEqual(['o-2', 'o-5', 'o-6']);
+      expect(ids(await store.find('obligations', { days: { $gt: 2, $lt: 70 } }))).toEqual(['o-1', 'o-3']);
+      expect(ids(await store.find('obligations', { days: { $gte: 70 } }))).toEqual(['o-4']);
+      expect(ids(await store.find('obligations', { dueAt: { $gte: '2025-06-01', $lt: '2025-08-01' } }))).toEqual(['o-2', 'o-3']);
+      expect(ids(await store.find('obligations', { _id: { $in: ['o-5', 'o-1', 'nope'] } }))).toEqual(['o-1', 'o-5']);
+    });
+
+    it('compares like with like: string bounds skip numbers, number bounds skip strings, true is not 1', async () => {
+      expect(ids(await store.find('obligations', { dueAt: { $lte: '9999' } }))).toEqual(['o-1', 'o-2', 'o-3', 'o-4', 'o-5']);
+      expect(ids(await store.find('obligations', { dueAt: { $gte: 0 } }))).toEqual(['o-6']);
+      expect(ids(await store.find('obligations', { days: 5 }))).toEqual([]);
+      expect(ids(await store.find('obligations', { days: '5' }))).toEqual(['o-6']);
+      expect(ids(await store.find('obligations', { flagged: true }))).toEqual(['o-1']);
+      expect(ids(await store.find('obligations', { flagged: false }))).toEqual(['o-2']);
+      expect(ids(await store.find('obligations', { days: { $in: [40, '5', true] } }))).toEqual(['o-1', 'o-6']);
+    });
+
+    it('matches null against null and missing fields, and $ne against missing fields', async () => {
+      expect(ids(await store.find('obligations', { note: null }))).toEqual(['o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6']);
+      expect(ids(await store.find('obligations', { flagged: null }))).toEqual(['o-3', 'o-4', 'o-5', 'o-6']);
+      expect(ids(await store.find('obligations', { flagged: { $ne: null } }))).toEqual(['o-1', 'o-2']);
+      expect(ids(await store.find('obligations', { flagged: { $ne: true } }))).toEqual(['o-2', 'o-3', 'o-4', 'o-5', 'o-6']);
+      expect(ids(await store.find('obligations', { agency: { $in: [null, 'a-3'] } }))).toEqual(['o-6']);
+    });
+
+    it('sorts on several keys, breaks ties by _id, and limits', async () => {
+      const found = await store.find('obligations', { state: { $in: ['overdue', 'open'] } }, { sort: { agency: -1, days: 1 } });
+      expect(ids(found)).toEqual(['o-6', 'o-4', 'o-2', 'o-3', 'o-1']);
+      expect(ids(await store.find('obligations', {}, { sort: { state: 1 }, limit: 3 }))).toEqual(['o-5', 'o-2', 'o-6']);
+      expect(ids(await store.find('obligations', {}, { sort: { _id: -1 }, limit: 2 }))).toEqual(['o-6', 'o-5']);
+    });
+
+    it('refuses what it cannot answer the same way on every adapter', async () => {
+      const refused = [
+        () => store.find('obligations', { 'nested.field': 1 }),
+        () => store.find('obligations', { _position: '1' }),
+        () => store.find('obligations', { state: { $regex: 'x' } as never }),
+        () => store.find('obligations', { state: { $in: [['x']] } as never }),
+        () => store.find('obligations', { days: { $lt: true } as never }),
+        () => store.find('obligations', { tags: ['x'] as never }),
+        () => store.find('obligations', {}, { limit: 0 }),
+        () => store.find('obligations', {}, { sort: { days: 2 as never } }),
+        () => store.find('bad-name'),
+      ];
+      for (const attempt of refused) await expect(attempt()).rejects.toBeInstanceOf(ReadModelRequestError);
+    });
+  });
+
+  it('drops a projection\'s collections (tombstones too) and its checkpoint, and nothing else', async () => {
+    await store.applyEvent(P, 1n, [upsert('agencies', 'a-1', { n: 1 }), upsert('accounts', 'u-1', { n: 1 })]);
+    await store.applyEvent(P, 2n, [remove('accounts', 'u-2')]);
+    await store.applyEvent('other', 5n, [upsert('roster', 'r-1', { n: 1 })]);
+    await store.drop(P, ['agencies', 'accounts']);
+    expect(await store.find('agencies')).toEqual([]);
+    expect(await store.getEntry('accounts', 'u-2')).toBeUndefined();
+    expect(await store.checkpoint(P)).toBeUndefined();
+    expect(await store.get('roster', 'r-1')).toMatchObject({ n: 1 });
+    expect(await store.checkpoint('other')).toBe(5n);
+    // After a drop the same events apply again from scratch.
+    await store.applyEvent(P, 1n, [upsert('agencies', 'a-1', { n: 1 })]);
+    expect(await store.get('agencies', 'a-1')).toEqual({ _id: 'a-1', _position: '1', n: 1 });
+  });
+
+  it('declares indexes idempotently and refuses malformed ones', async () => {
+    await store.declareIndexes('obligations', [{ fields: ['agency', 'state', 'dueAt'] }, { fields: ['state'] }]);
+    await store.declareIndexes('obligations', [{ fields: ['agency', 'state', 'dueAt'] }, { fields: ['state'] }]);
+    await store.declareIndexes('obligations', []);
+    await expect(store.declareIndexes('obligations', [{ fields: [] }])).rejects.toBeInstanceOf(ReadModelRequestError);
+    await expect(store.declareIndexes('obligations', [{ fields: ['a.b'] }])).rejects.toBeInstanceOf(ReadModelRequestError);
+  });
+
+  it('is durable across instances', async () => {
+    await store.applyEvent(P, 8n, [upsert('agencies', 'a-1', { name: 'A' })]);
+    const other = await h.reopen();
+    expect(await other.get('agencies', 'a-1')).toEqual({ _id: 'a-1', _position: '8', name: 'A' });
+    expect(await other.checkpoint(P)).toBe(8n);
+  });
+
+  it('reports health', async () => {
+    expect(await store.health()).toMatchObject({ store: store.kind, ok: true });
+  });
+}

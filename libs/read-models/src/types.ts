@@ -1,0 +1,106 @@
+/**
+ * The read-model port: named collections of JSON documents keyed by a string id, written only by
+ * projections and read by queries. Every document remembers the global position of the last event
+ * applied to it; a write from an event at or before that position is skipped, which is what makes
+ * replaying events harmless (STYLE.md point 4).
+ */
+
+/** A document's own fields. JSON values only: the stores keep exactly what JSON.stringify keeps. */
+export type DocumentBody = Record<string, unknown>;
+
+/** Fields the store owns on every document; projections cannot set them. */
+export interface DocumentMeta {
+  _id: string;
+  /** Decimal string of the global position of the last event applied (bigint does not survive JSON). */
+  _position: string;
+}
+
+export type StoredDocument<T extends object = DocumentBody> = T & DocumentMeta;
+
+export type ReadModelWrite =
+  /** Replaces the whole document; a projection that merges reads the current one first. */
+  | { type: 'upsert'; collection: string; id: string; document: DocumentBody }
+  /** Leaves a tombstone carrying the position, so an older upsert replayed later cannot revive it. */
+  | { type: 'delete'; collection: string; id: string };
+
+export function upsert(collection: string, id: string, document: DocumentBody): ReadModelWrite {
+  return { type: 'upsert', collection, id, document };
+}
+
+export function remove(collection: string, id: string): ReadModelWrite {
+  return { type: 'delete', collection, id };
+}
+
+/** The writes one event causes. */
+export interface AppliedEvent {
+  position: bigint;
+  writes: readonly ReadModelWrite[];
+}
+
+/** What the store holds under one id, tombstones included (document undefined). */
+export interface DocumentEntry {
+  position: bigint;
+  document: StoredDocument | undefined;
+}
+
+export type FilterScalar = string | number | boolean | null;
+
+/** Operators on one top-level scalar field; several on one field are ANDed. */
+export interface FieldCondition {
+  $eq?: FilterScalar;
+  $ne?: FilterScalar;
+  $in?: readonly FilterScalar[];
+  /** Ranges compare like with like: a string bound matches only strings, a number bound only numbers. */
+  $lt?: string | number;
+  $lte?: string | number;
+  $gt?: string | number;
+  $gte?: string | number;
+}
+
+/**
+ * Conditions on top-level fields, ANDed: `{ agency: 'a-1', state: 'overdue', dueAt: { $lte: t } }`.
+ * `null` matches a missing field too. Arrays and objects are not filterable (the adapters would
+ * disagree: MongoDB matches array elements, SQLite does not).
+ */
+export type Filter = Record<string, FilterScalar | FieldCondition>;
+
+export interface FindOptions {
+  /** Keys in order of precedence; ties are broken by `_id` ascending so both adapters agree. */
+  sort?: Record<string, 1 | -1>;
+  limit?: number;
+}
+
+/** An ascending compound index over top-level fields, declared by the projection that owns the collection. */
+export interface IndexSpec {
+  fields: readonly string[];
+}
+
+export interface ReadModelHealth {
+  store: 'embedded-sqlite' | 'mongodb';
+  ok: boolean;
+  detail?: string;
+}
+
+export interface ReadModelStore {
+  readonly kind: ReadModelHealth['store'];
+  get<T extends object = DocumentBody>(collection: string, id: string): Promise<StoredDocument<T> | undefined>;
+  /** Like get, but also reports a tombstone's position: the runner needs it to mirror the idempotency guard. */
+  getEntry(collection: string, id: string): Promise<DocumentEntry | undefined>;
+  find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]>;
+  /** applyBatch with one event. */
+  applyEvent(projection: string, position: bigint, writes: readonly ReadModelWrite[]): Promise<void>;
+  /**
+   * Applies the writes of several events and advances the projection's checkpoint to the highest
+   * position in the batch, as one unit. A write is skipped when the stored document (or tombstone)
+   * already carries a position at or after the write's; the checkpoint never moves backwards.
+   */
+  applyBatch(projection: string, batch: readonly AppliedEvent[]): Promise<void>;
+  /** Position of the last event the projection has applied, or undefined before its first. */
+  checkpoint(projection: string): Promise<bigint | undefined>;
+  /** Forgets the projection's checkpoint and every document (and tombstone) in its collections, for a rebuild. */
+  drop(projection: string, collections: readonly string[]): Promise<void>;
+  /** Idempotent; indexes are part of the code, not of a migration step. */
+  declareIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
+  health(): Promise<ReadModelHealth>;
+  close(): Promise<void>;
+}
