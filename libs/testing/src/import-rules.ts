@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export interface ImportRule {
@@ -19,6 +19,7 @@ export interface ImportViolation {
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function* sourceFiles(dir: string): Generator<string> {
+  if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* sourceFiles(path);
@@ -56,6 +57,11 @@ export const LEDGER_IMPORT_RULES: ImportRule[] = [
     from: 'libs/event-store/src',
     forbidden: [/^@nestjs\//, /^@ledger\/(domain|platform|read-models)/, /apps\//],
     why: 'the event store knows nothing of the domain or the HTTP service',
+  },
+  {
+    from: 'libs/projections/src',
+    forbidden: [/^@nestjs\//, /^@ledger\/(platform|personal-data)/, /better-sqlite3/, /^mongodb/, /kurrent/, /apps\//],
+    why: 'projections are deterministic folds over events into the read-model port: no framework, store or keys',
   },
   {
     from: 'libs/personal-data/src',

@@ -1,0 +1,6 @@
+export * from './time';
+export * from './roster/roster-entry';
+export * from './roster/roster.projection';
+export * from './roster/roster.queries';
+export * from './obligations/obligations.projection';
+export * from './obligations/obligations.queries';

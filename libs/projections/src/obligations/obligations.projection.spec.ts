@@ -1,0 +1,86 @@
+import { projectEvents, projectTwice, SqliteReadModelStore } from '@ledger/read-models';
+import { holder, recorded, USER_ACCOUNT } from '../testing/recorded';
+import { obligationsProjection } from './obligations.projection';
+import { obligationsAt } from './obligations.queries';
+
+const acc = `account-${USER_ACCOUNT}`;
+const postChange = () =>
+  recorded(acc, 'AccountPostChanged', { accountId: USER_ACCOUNT, effectiveDate: '2025-06-30', newPost: null, newUnit: null, successorAccountId: null, duty: { kind: 'ADJUST_OR_REMOVE_MOVED_USER', rule: '要點 六(五)', dueDate: '2025-06-30' } }, '2025-06-01T02:00:00.000Z');
+const revokedLate = () =>
+  recorded(acc, 'AccountQueryItemsRevoked', { accountId: USER_ACCOUNT, operationCodes: ['L01'], reason: 'moved', meetsDuty: 'ADJUST_OR_REMOVE_MOVED_USER' }, '2025-07-02T02:00:00.000Z');
+
+async function project(events: ReturnType<typeof recorded>[], deadlines?: Parameters<typeof obligationsProjection>[0]) {
+  const store = new SqliteReadModelStore({ file: ':memory:' });
+  await projectEvents(obligationsProjection(deadlines), store, events);
+  return store;
+}
+
+describe('obligations projection', () => {
+  it('要點 六(五): a moved user must be adjusted by the end of the effective day (Asia/Taipei), judged at any T', async () => {
+    const store = await project([postChange(), revokedLate()]);
+    const at = (t: string) => obligationsAt(store, { at: t, agencyCode: 'SWD001' });
+    expect(await at('2025-05-31T00:00:00.000Z')).toEqual([]); // not created yet
+    expect((await at('2025-06-30T15:59:59.000Z'))[0]).toMatchObject({ state: 'open', rule: '要點 六(五)', dueAt: '2025-06-30T15:59:59.999Z', metBy: null });
+    expect((await at('2025-06-30T16:00:00.000Z'))[0]).toMatchObject({ state: 'overdue' });
+    const later = (await at('2025-07-03T00:00:00.000Z'))[0];
+    expect(later).toMatchObject({ state: 'met', metLate: true, metAt: '2025-07-02T02:00:00.000Z' });
+    expect(later.createdBy.type).toBe('AccountPostChanged');
+    expect(later.metBy?.type).toBe('AccountQueryItemsRevoked');
+    expect(await obligationsAt(store, { at: '2025-07-01T00:00:00.000Z', state: 'overdue' })).toHaveLength(1);
+    expect(await obligationsAt(store, { at: '2025-07-03T00:00:00.000Z', state: 'overdue' })).toHaveLength(0);
+    await store.close();
+  });
+
+  it('要點 七: a central admin personnel change opens a BLI notice due 7 days after; the notice meets it', async () => {
+    const events = [
+      recorded('agency-DIT001', 'AgencyPersonnelDesignated', { agencyCode: 'DIT001', changeNo: 2, personnelRole: 'CONTACT_WINDOW', personId: 'p2', previousPersonId: 'p1', effectiveDate: '2025-03-03', duty: { kind: 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', rule: '要點 七', dueDate: '2025-03-10' } }, '2025-03-03T01:00:00.000Z'),
+      recorded('agency-DIT001', 'BliNotifiedOfPersonnelChange', { agencyCode: 'DIT001', changeNo: 2, notifiedOn: '2025-03-07', onTime: true, reference: null }, '2025-03-07T01:00:00.000Z'),
+    ];
+    const store = await project(events);
+    const [o] = await obligationsAt(store, { at: '2025-03-20T00:00:00.000Z' });
+    expect(o).toMatchObject({ kind: 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', dueDate: '2025-03-10', state: 'met', metLate: false });
+    await store.close();
+    const shorter = await project(events, { bliNoticeDays: 3, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 });
+    expect((await obligationsAt(shorter, { at: '2025-03-20T00:00:00.000Z' }))[0]).toMatchObject({ dueDate: '2025-03-06', state: 'met', metLate: true });
+    await shorter.close();
+  });
+
+  it('要點 六(六): onboarding opens a yearly access review; closing one meets it and opens the next', async () => {
+    const store = await project([
+      recorded('agency-SWD001', 'AgencyApprovedForWebIR', { agencyCode: 'SWD001', reference: null }, '2024-07-01T02:00:00.000Z'),
+      recorded(acc, 'AccountCreated', { accountId: USER_ACCOUNT, agencyCode: 'SWD001', kind: 'USER', incarnation: 1, applicationId: 'a', holder, myEGovAccountId: 'e', certificateBound: true, post: 'p', unit: 'u' }, '2024-07-02T02:00:00.000Z'),
+      recorded('accessreview-r1', 'AccessReviewClosed', { reviewId: 'r1', agencyCode: 'SWD001', reviewedAccounts: 1, findings: {} }, '2025-06-15T02:00:00.000Z'),
+    ]);
+    const all = await obligationsAt(store, { at: '2025-06-16T00:00:00.000Z', kind: 'ANNUAL_ACCESS_REVIEW' });
+    expect(all.map((o) => [o.dueDate, o.state])).toEqual([
+      ['2025-07-01', 'met'],
+      ['2026-06-15', 'open'],
+    ]);
+    expect(await obligationsAt(store, { at: '2026-06-16T00:00:00.000Z', state: 'overdue' })).toEqual([
+      expect.objectContaining({ kind: 'ANNUAL_ACCESS_REVIEW', rule: '要點 六(六)', dueDate: '2026-06-15' }),
+    ]);
+    await store.close();
+  });
+
+  it('要點 九(三) and 十(二): usage review of a granted item and yearly training of dedicated staff', async () => {
+    const store = await project([
+      recorded('queryitem-SWD001.L01', 'QueryItemGranted', { agencyCode: 'SWD001', operationCode: 'L01', applicationId: 'a' }, '2025-01-10T02:00:00.000Z'),
+      recorded('agency-SWD001', 'AgencyPersonnelDesignated', { agencyCode: 'SWD001', changeNo: 1, personnelRole: 'DEDICATED_STAFF', personId: 'p9', previousPersonId: null, effectiveDate: '2025-02-01' }, '2025-02-01T02:00:00.000Z'),
+      recorded('agency-SWD001', 'DedicatedStaffTrainingRecorded', { agencyCode: 'SWD001', personId: 'p9', completedOn: '2025-05-20', course: '資安通識' }, '2025-05-20T02:00:00.000Z'),
+      recorded('queryitem-SWD001.L01', 'QueryItemTerminated', { agencyCode: 'SWD001', operationCode: 'L01', reason: 'no longer needed', reference: null }, '2025-12-01T02:00:00.000Z'),
+    ]);
+    const view = await obligationsAt(store, { at: '2026-03-01T00:00:00.000Z', agencyCode: 'SWD001' });
+    expect(view.map((o) => [o.kind, o.dueDate, o.state])).toEqual([
+      ['QUERY_ITEM_USAGE_REVIEW', '2026-01-10', 'met'],
+      ['DEDICATED_STAFF_TRAINING', '2026-02-01', 'met'],
+      ['DEDICATED_STAFF_TRAINING', '2026-05-20', 'open'],
+    ]);
+    await store.close();
+  });
+
+  it('run twice: replaying every event changes nothing', async () => {
+    const { once, twice } = await projectTwice(obligationsProjection(), [postChange(), revokedLate()]);
+    expect(twice).toEqual(once);
+    expect(once.obligations).toHaveLength(1);
+  });
+});

@@ -1,0 +1,179 @@
+import type { RecordedEvent } from '@ledger/event-store';
+import { Projection, ProjectionReader, ReadModelWrite, upsert } from '@ledger/read-models';
+import { addDaysToDate, addMonthsToDate, endOfTaipeiDay, taipeiDate } from '../time';
+import { agencyOfAccount, stripMeta } from '../roster/roster.projection';
+
+/** Deadlines that DOMAIN.md makes configurable; changing one takes effect on the next rebuild. */
+export interface ObligationDeadlines {
+  bliNoticeDays: number;
+  accessReviewMonths: number;
+  usageReviewMonths: number;
+  trainingMonths: number;
+}
+
+export const DEFAULT_DEADLINES: ObligationDeadlines = { bliNoticeDays: 7, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 };
+
+export const OBLIGATION_KINDS = {
+  NOTIFY_BLI_OF_PERSONNEL_CHANGE: { rule: '要點 七', title: '聯繫窗口、專責人員或單位主管異動後七日內通知勞保局' },
+  DISABLE_PREDECESSOR_ADMIN: { rule: '要點 六(四)', title: '管理者職務異動,於異動前或當日停止原管理者帳號' },
+  ADJUST_OR_REMOVE_MOVED_USER: { rule: '要點 六(五)', title: '使用者職務異動,於異動前或當日調整權限或刪除帳號' },
+  ANNUAL_ACCESS_REVIEW: { rule: '要點 六(六)', title: '每年至少辦理使用者帳號權限清查一次' },
+  QUERY_ITEM_USAGE_REVIEW: { rule: '要點 九(三)', title: '每年檢視已核准查調項目之使用情形' },
+  DEDICATED_STAFF_TRAINING: { rule: '要點 十(二)', title: '專責人員完成資通安全教育訓練' },
+} as const;
+export type ObligationKind = keyof typeof OBLIGATION_KINDS;
+
+export const OBLIGATIONS = { items: 'obligations', open: 'obligation_open' } as const;
+
+export interface ObligationDocument {
+  obligationId: string;
+  agencyCode: string;
+  kind: ObligationKind;
+  rule: string;
+  title: string;
+  /** What it is about: an account id, an agency, an operation code, a person id or a change number. */
+  subject: string;
+  dueDate: string;
+  /** End of the due day in Asia/Taipei, as an instant. */
+  dueAt: string;
+  createdAt: string;
+  createdBy: { eventId: string; streamId: string; position: string; type: string };
+  metAt: string | null;
+  metBy: { eventId: string; streamId: string; position: string; type: string } | null;
+}
+
+export type ObligationState = 'open' | 'met' | 'overdue';
+
+export interface ObligationView extends ObligationDocument {
+  state: ObligationState;
+  /** Met, but after the due time. */
+  metLate: boolean;
+  asOf: string;
+}
+
+/**
+ * The state at time T is computed when asked, from due and met times, so it is right for any T
+ * regardless of when the projection ran; obligations created after T do not exist yet at T.
+ */
+export function obligationAt(doc: ObligationDocument, at: string): ObligationView | undefined {
+  if (doc.createdAt > at) return undefined;
+  const met = doc.metAt !== null && doc.metAt <= at;
+  const state: ObligationState = met ? 'met' : doc.dueAt < at ? 'overdue' : 'open';
+  return { ...doc, state, metLate: met && doc.metAt! > doc.dueAt, asOf: at, ...(met ? {} : { metAt: null, metBy: null }) };
+}
+
+const ref = (e: RecordedEvent) => ({ eventId: e.eventId, streamId: e.streamId, position: e.position.toString(), type: e.type });
+
+type Data = Record<string, unknown>;
+
+export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_DEADLINES): Projection {
+  const open = (
+    event: RecordedEvent,
+    kind: ObligationKind,
+    agencyCode: string,
+    subject: string,
+    dueDate: string,
+  ): ReadModelWrite[] => {
+    const obligationId = `${kind}:${subject}:${event.position}`;
+    const doc: ObligationDocument = {
+      obligationId,
+      agencyCode,
+      kind,
+      rule: OBLIGATION_KINDS[kind].rule,
+      title: OBLIGATION_KINDS[kind].title,
+      subject,
+      dueDate,
+      dueAt: endOfTaipeiDay(dueDate),
+      createdAt: event.metadata.occurredAt,
+      createdBy: ref(event),
+      metAt: null,
+      metBy: null,
+    };
+    return [upsert(OBLIGATIONS.items, obligationId, { ...doc }), upsert(OBLIGATIONS.open, `${kind}:${subject}`, { obligationId })];
+  };
+
+  /** Marks the open obligation of this kind and subject met; nothing when none is open. */
+  const meet = async (event: RecordedEvent, read: ProjectionReader, kind: ObligationKind, subject: string): Promise<ReadModelWrite[]> => {
+    const pointer = await read.get<{ obligationId: string | null }>(OBLIGATIONS.open, `${kind}:${subject}`);
+    if (!pointer?.obligationId) return [];
+    const doc = await read.get<ObligationDocument>(OBLIGATIONS.items, pointer.obligationId);
+    if (!doc || doc.metAt) return [];
+    return [
+      upsert(OBLIGATIONS.items, doc._id, { ...stripMeta(doc), metAt: event.metadata.occurredAt, metBy: ref(event) }),
+      upsert(OBLIGATIONS.open, `${kind}:${subject}`, { obligationId: null }),
+    ];
+  };
+
+  const isOpen = async (read: ProjectionReader, kind: ObligationKind, subject: string) =>
+    Boolean((await read.get<{ obligationId: string | null }>(OBLIGATIONS.open, `${kind}:${subject}`))?.obligationId);
+
+  const dayOf = (event: RecordedEvent) => taipeiDate(event.metadata.occurredAt);
+
+  const handlers: Record<string, (event: RecordedEvent, d: Data, read: ProjectionReader) => Promise<ReadModelWrite[]>> = {
+    async AgencyPersonnelDesignated(event, d, read) {
+      const agency = String(d.agencyCode);
+      const writes: ReadModelWrite[] = [];
+      if (d.duty) {
+        writes.push(...open(event, 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', agency, `${agency}#${d.changeNo}`, addDaysToDate(String(d.effectiveDate), deadlines.bliNoticeDays)));
+      }
+      if (d.personnelRole === 'DEDICATED_STAFF' && !(await isOpen(read, 'DEDICATED_STAFF_TRAINING', String(d.personId)))) {
+        writes.push(...open(event, 'DEDICATED_STAFF_TRAINING', agency, String(d.personId), addMonthsToDate(String(d.effectiveDate), deadlines.trainingMonths)));
+      }
+      return writes;
+    },
+    async BliNotifiedOfPersonnelChange(event, d, read) {
+      return meet(event, read, 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', `${d.agencyCode}#${d.changeNo}`);
+    },
+    async DedicatedStaffTrainingRecorded(event, d, read) {
+      const met = await meet(event, read, 'DEDICATED_STAFF_TRAINING', String(d.personId));
+      return [...met, ...open(event, 'DEDICATED_STAFF_TRAINING', String(d.agencyCode), String(d.personId), addMonthsToDate(String(d.completedOn), deadlines.trainingMonths))];
+    },
+    async AgencyApprovedForWebIR(event, d, read) {
+      const agency = String(d.agencyCode);
+      if (await isOpen(read, 'ANNUAL_ACCESS_REVIEW', agency)) return [];
+      return open(event, 'ANNUAL_ACCESS_REVIEW', agency, agency, addMonthsToDate(dayOf(event), deadlines.accessReviewMonths));
+    },
+    async AccessReviewClosed(event, d, read) {
+      const agency = String(d.agencyCode);
+      const met = await meet(event, read, 'ANNUAL_ACCESS_REVIEW', agency);
+      return [...met, ...open(event, 'ANNUAL_ACCESS_REVIEW', agency, agency, addMonthsToDate(dayOf(event), deadlines.accessReviewMonths))];
+    },
+    async QueryItemGranted(event, d) {
+      const subject = `${d.agencyCode}.${d.operationCode}`;
+      return open(event, 'QUERY_ITEM_USAGE_REVIEW', String(d.agencyCode), subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths));
+    },
+    async QueryItemUsageReviewed(event, d, read) {
+      const subject = `${d.agencyCode}.${d.operationCode}`;
+      const met = await meet(event, read, 'QUERY_ITEM_USAGE_REVIEW', subject);
+      return [...met, ...open(event, 'QUERY_ITEM_USAGE_REVIEW', String(d.agencyCode), subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths))];
+    },
+    async QueryItemTerminated(event, d, read) {
+      // A terminated item needs no further usage review: the termination is the review's outcome.
+      return meet(event, read, 'QUERY_ITEM_USAGE_REVIEW', `${d.agencyCode}.${d.operationCode}`);
+    },
+    async AccountCreated(event, d, read) {
+      // Onboarding: an agency with accounts owes a yearly review even if it never needed WebIR approval.
+      const agency = String(d.agencyCode);
+      if (await isOpen(read, 'ANNUAL_ACCESS_REVIEW', agency)) return [];
+      return open(event, 'ANNUAL_ACCESS_REVIEW', agency, agency, addMonthsToDate(dayOf(event), deadlines.accessReviewMonths));
+    },
+    async AccountPostChanged(event, d) {
+      const duty = d.duty as { kind: ObligationKind } | undefined;
+      if (!duty) return [];
+      const accountId = String(d.accountId);
+      return open(event, duty.kind, agencyOfAccount(accountId), accountId, String(d.effectiveDate));
+    },
+  };
+  for (const type of ['AccountDisabled', 'AccountDeleted', 'AccountQueryItemsGranted', 'AccountQueryItemsRevoked']) {
+    handlers[type] = async (event, d, read) =>
+      d.meetsDuty ? meet(event, read, d.meetsDuty as ObligationKind, String(d.accountId)) : [];
+  }
+
+  return {
+    name: 'obligations',
+    collections: [OBLIGATIONS.items, OBLIGATIONS.open],
+    indexes: { [OBLIGATIONS.items]: [{ fields: ['agencyCode', 'dueAt'] }, { fields: ['kind', 'dueAt'] }] },
+    handles: (type) => type in handlers,
+    project: (event, read) => handlers[event.type](event, event.data as Data, read),
+  };
+}
