@@ -14,7 +14,15 @@ describe('ledger core over HTTP (embedded store)', () => {
 
   it('GET /health says which store is in use and that it answers', async () => {
     const res = await t.http().get('/health').expect(200);
-    expect(res.body).toEqual({ status: 'ok', eventStore: expect.objectContaining({ store: 'embedded-sqlite', ok: true }) });
+    expect(res.body).toEqual({
+      status: 'ok',
+      eventStore: expect.objectContaining({ store: 'embedded-sqlite', ok: true }),
+      readModelStore: expect.objectContaining({ store: 'embedded-sqlite', ok: true }),
+      projections: expect.arrayContaining([
+        expect.objectContaining({ name: 'roster', state: 'running', position: expect.any(String), lag: expect.any(Number) }),
+        expect.objectContaining({ name: 'obligations', state: 'running' }),
+      ]),
+    });
   });
 
   it('registers an agency through the command bus and shows its event with metadata and hash', async () => {

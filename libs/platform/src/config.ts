@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { SqliteSynchronous } from '@ledger/event-store';
+import { DEFAULT_DEADLINES, type ObligationDeadlines } from '@ledger/projections';
 
 /** Every environment variable the service reads; the README's configuration table mirrors this. */
 export interface LedgerConfig {
@@ -10,6 +11,17 @@ export interface LedgerConfig {
   sqliteSynchronous: SqliteSynchronous;
   /** When set, its hash is registered as an admin key at start (CI, scripted setups). */
   adminApiKey?: string;
+  mongodbUrl?: string;
+  mongodbServerSelectionTimeoutMs: number;
+  deadlines: ObligationDeadlines;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
 }
 
 const SYNC_MODES: SqliteSynchronous[] = ['FULL', 'EXTRA', 'NORMAL', 'OFF'];
@@ -26,6 +38,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     eventStoreTimeoutMs: Number(env.EVENTSTORE_TIMEOUT_MS ?? 10_000),
     sqliteSynchronous: sync,
     adminApiKey: env.LEDGER_ADMIN_API_KEY || undefined,
+    mongodbUrl: env.MONGODB_URL || undefined,
+    mongodbServerSelectionTimeoutMs: positiveInt(env, 'MONGODB_SERVER_SELECTION_TIMEOUT_MS', 3000),
+    deadlines: {
+      bliNoticeDays: positiveInt(env, 'LEDGER_DEADLINE_BLI_NOTICE_DAYS', DEFAULT_DEADLINES.bliNoticeDays),
+      accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths),
+      usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths),
+      trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
+    },
   };
 }
 

@@ -1,3 +1,4 @@
 export * from './config';
 export * from './event-store.factory';
 export * from './personal-data.factory';
+export * from './read-models.factory';

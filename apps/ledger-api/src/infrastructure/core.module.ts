@@ -1,20 +1,29 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
-import { createPersonalData, LEDGER_CONFIG, LedgerConfig, PersonalDataRuntime } from '@ledger/platform';
+import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
+import { createPersonalData, createProjectionRunners, createReadModelStore, LEDGER_CONFIG, LedgerConfig, PersonalDataRuntime } from '@ledger/platform';
 import { ApiKeyService } from '../auth/api-key.service';
 import { SecurityLogService } from '../auth/security-log.service';
 import { CommandProcessor } from '../common/command-processor';
 import { StreamReader } from '../common/stream-reader';
-import { CLOCK, Clock, createEventStore, EVENT_STORE, PERSONAL_DATA } from './event-store.provider';
+import { CLOCK, Clock, createEventStore, EVENT_STORE, PERSONAL_DATA, PROJECTION_RUNNERS, READ_MODELS } from './event-store.provider';
 
 const PERSONAL_DATA_RUNTIME = Symbol('PERSONAL_DATA_RUNTIME');
 
-class Lifecycle implements OnApplicationShutdown {
+/** Projections start once the app is up and stop before the stores close. */
+class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    @Inject(PROJECTION_RUNNERS) private readonly runners: ProjectionRunner[],
     @Inject(PERSONAL_DATA_RUNTIME) private readonly personalData: PersonalDataRuntime,
   ) {}
+  async onApplicationBootstrap() {
+    for (const runner of this.runners) await runner.start();
+  }
   async onApplicationShutdown() {
+    for (const runner of this.runners) await runner.stop();
+    await this.readModels.close();
     await this.store.close();
     await this.personalData.close();
   }
@@ -31,6 +40,12 @@ export class LedgerCoreModule {
         { provide: LEDGER_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: EVENT_STORE, useFactory: () => createEventStore(config, clock) },
+        { provide: READ_MODELS, useFactory: () => createReadModelStore(config) },
+        {
+          provide: PROJECTION_RUNNERS,
+          useFactory: (store: EventStore, readModels: ReadModelStore) => createProjectionRunners(store, readModels, config),
+          inject: [EVENT_STORE, READ_MODELS],
+        },
         { provide: PERSONAL_DATA_RUNTIME, useFactory: () => createPersonalData(config) },
         { provide: PERSONAL_DATA, useFactory: (rt: PersonalDataRuntime) => rt.protector, inject: [PERSONAL_DATA_RUNTIME] },
         Lifecycle,
@@ -39,7 +54,7 @@ export class LedgerCoreModule {
         ApiKeyService,
         SecurityLogService,
       ],
-      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, PERSONAL_DATA, CommandProcessor, StreamReader, ApiKeyService, SecurityLogService],
+      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_MODELS, PROJECTION_RUNNERS, PERSONAL_DATA, CommandProcessor, StreamReader, ApiKeyService, SecurityLogService],
     };
   }
 }

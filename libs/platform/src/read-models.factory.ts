@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+import type { EventStore } from '@ledger/event-store';
+import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, rosterProjection } from '@ledger/projections';
+import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
+import type { LedgerConfig } from './config';
+
+/** MongoDB when MONGODB_URL is set (production shape), else the embedded SQLite file. */
+export async function createReadModelStore(config: LedgerConfig): Promise<ReadModelStore> {
+  if (config.mongodbUrl) {
+    const { MongoReadModelStore } = await import('@ledger/read-models/mongo/mongo-read-model-store');
+    return MongoReadModelStore.connect({ url: config.mongodbUrl, serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs });
+  }
+  return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db') });
+}
+
+export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES) {
+  return [rosterProjection, obligationsProjection(deadlines)];
+}
+
+export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig): ProjectionRunner[] {
+  return projectionsFor(config.deadlines).map((projection) => new ProjectionRunner({ projection, eventStore, readModels }));
+}
