@@ -44,6 +44,19 @@ describe('npm run cli -- verify', () => {
     expect(json.failures).toEqual([expect.objectContaining({ streamId: 'agency-A1', revision: 1, reason: 'HASH_MISMATCH' })]);
   });
 
+  it('rebuild drops and replays every read model, or one by name', () => {
+    const all = cli(dataDir, 'rebuild');
+    expect(all.stdout).toMatch(/rebuilt roster: position 3 in/);
+    expect(all.stdout).toMatch(/rebuilt obligations: position 3 in/);
+    expect(all.status).toBe(0);
+    const one = cli(dataDir, 'rebuild', 'obligations');
+    expect(one.stdout).not.toContain('rebuilt roster');
+    expect(one.status).toBe(0);
+    const unknown = cli(dataDir, 'rebuild', 'nope');
+    expect(unknown.stderr).toContain('known: roster, obligations');
+    expect(unknown.status).toBe(2);
+  });
+
   it('exits 2 with usage on an unknown command', () => {
     const run = cli(dataDir, 'frobnicate');
     expect(run.stderr).toContain('usage: npm run cli');

@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
 import { LedgerController } from './ledger/ledger.controller';
+import { ReportingModule } from './reporting/reporting.module';
 
 export interface AppOptions {
   config?: LedgerConfig;
@@ -25,7 +26,7 @@ export class AppModule {
     const clock = options.clock ?? (() => new Date());
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule],
+      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule],
       controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController],
       providers: [
         RegisterAgencyHandler,

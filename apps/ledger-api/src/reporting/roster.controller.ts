@@ -1,0 +1,140 @@
+import { Controller, ForbiddenException, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PersonalDataErasedError, PersonalDataProtector, maskName, maskNationalId } from '@ledger/personal-data';
+import { rocDate, RosterEntry, rosterOf, RosterResult, taipeiDate } from '@ledger/projections';
+import type { ReadModelStore } from '@ledger/read-models';
+import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
+import { SecurityLogService } from '../auth/security-log.service';
+import { CLOCK, Clock, PERSONAL_DATA, READ_MODELS } from '../infrastructure/event-store.provider';
+import { AsOfQueryDto, fieldError, parseAsOf } from './as-of.dto';
+import { toCsv } from './csv';
+import { PersonalDataReadLog } from './personal-data-reads.service';
+
+export class RosterQueryDto extends AsOfQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Unmasked holders (auditor, ethics): needs a purpose and is recorded' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  reveal?: 'true' | 'false';
+
+  @ApiPropertyOptional({ example: '勞保局114年度稽核:提供使用者清冊', description: 'Why unmasked data is needed; recorded with the read' })
+  @IsOptional()
+  @IsString()
+  @MinLength(4)
+  @MaxLength(200)
+  purpose?: string;
+}
+
+const KIND_LABEL = { ADMIN: '管理者', USER: '使用者' } as const;
+const STATUS_LABEL = { ACTIVE: '啟用', DISABLED: '停用', DELETED: '刪除' } as const;
+const REVEALING_ROLES = ['auditor', 'ethics', 'admin'];
+
+type Holder = { nationalId: string; name: string } | { erased: true };
+
+@ApiTags('reports')
+@ApiSecurity('api-key')
+@Controller('agencies/:agencyCode/roster')
+export class RosterController {
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly reads: PersonalDataReadLog,
+    private readonly security: SecurityLogService,
+  ) {}
+
+  @Get()
+  @Roles('auditor', 'ethics', 'integrator')
+  @ApiOperation({ summary: '使用者清冊 (要點 十二(五)): the roster today, as of a business date, or as the ledger knew it at a time' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'JSON, or CSV (UTF-8 with BOM, Traditional Chinese headers)' })
+  async roster(@Param('agencyCode') agencyCode: string, @Query() query: RosterQueryDto, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
+    if (req.principal.roles.includes('integrator') && !req.principal.roles.some((r) => REVEALING_ROLES.includes(r))) {
+      await assertAgencyScope(this.security, req, agencyCode);
+    }
+    const at = parseAsOf(query);
+    const reveal = query.reveal === 'true';
+    if (reveal) {
+      if (!req.principal.roles.some((r) => REVEALING_ROLES.includes(r))) {
+        await this.security.refused({ actor: req.principal.id, method: req.method, route: req.route.path, reason: 'ROLE', detail: 'reveal' });
+        throw new ForbiddenException({ code: 'REVEAL_NOT_ALLOWED', message: 'only auditor and ethics roles may see unmasked holders' });
+      }
+      if (!query.purpose) throw fieldError('purpose', 'a stated purpose is required to reveal personal data');
+    }
+    const result = await rosterOf(
+      this.readModels,
+      agencyCode,
+      at ? { kind: query.asOfKind ?? 'business-date', at } : { kind: 'current' },
+    );
+    if (reveal && result.entries.length > 0) {
+      await this.reads.record({
+        reader: req.principal.id,
+        roles: req.principal.roles,
+        purpose: query.purpose!,
+        route: req.route.path,
+        agencyCode,
+        accountIds: result.entries.map((e) => e.accountId),
+        fields: ['nationalId', 'name'],
+      });
+    }
+    const holders = await Promise.all(result.entries.map((e) => this.holder(e, reveal)));
+    if (query.format === 'csv') {
+      const day = at ? taipeiDate(at) : taipeiDate(this.clock());
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="roster-${agencyCode}-${day}.csv"`);
+      return this.csv(result, holders, day);
+    }
+    return {
+      title: '使用者清冊',
+      rule: '要點 十二(五)',
+      agencyCode,
+      agency: result.agency,
+      asOf: result.asOf,
+      masked: !reveal,
+      generatedAt: this.clock().toISOString(),
+      entries: result.entries.map((e, i) => this.view(e, holders[i])),
+    };
+  }
+
+  private async holder(entry: RosterEntry, reveal: boolean): Promise<Holder> {
+    try {
+      const [nationalId, name] = await Promise.all([
+        this.personalData.reveal(entry.personId, entry.nationalIdCiphertext, 'nationalId'),
+        this.personalData.reveal(entry.personId, entry.nameCiphertext, 'name'),
+      ]);
+      return reveal ? { nationalId, name } : { nationalId: maskNationalId(nationalId), name: maskName(name) };
+    } catch (error) {
+      if (error instanceof PersonalDataErasedError) return { erased: true };
+      throw error;
+    }
+  }
+
+  private view(e: RosterEntry, holder: Holder) {
+    const { personId, holderKey, nationalIdCiphertext, nameCiphertext, ...rest } = e;
+    return { ...rest, holder, kindLabel: KIND_LABEL[e.kind], statusLabel: STATUS_LABEL[e.status] };
+  }
+
+  private csv(result: RosterResult, holders: Holder[], day: string): string {
+    const basis =
+      result.asOf.kind === 'current' ? '現況' : result.asOf.kind === 'business-date' ? `截至${rocDate(day)}(依發生時間)` : `${rocDate(day)}帳本所知(依登錄時間)`;
+    const title = [`使用者清冊(要點 十二(五))`, `機關:${result.agency?.name ?? ''}(${result.agencyCode})`, `基準:${basis}`];
+    const headers = ['機關代碼', '帳號代碼', '帳號類別', '身分證統一編號', '姓名', '帳號狀態', '職稱', '單位', '查調項目', '建立日期', '核准日期', '停用日期', '刪除日期', '最近權限清查日期', '清查結果'];
+    const d = (iso: string | null) => (iso ? rocDate(taipeiDate(iso)) : '');
+    const rows = result.entries.map((e, i) => {
+      const h = holders[i];
+      return [
+        e.agencyCode, e.accountId, KIND_LABEL[e.kind],
+        'erased' in h ? '(已依規定刪除)' : h.nationalId, 'erased' in h ? '(已依規定刪除)' : h.name,
+        STATUS_LABEL[e.status], e.post, e.unit, e.queryItems.join(' '),
+        d(e.createdAt), d(e.approvedAt), d(e.disabledAt), d(e.deletedAt), d(e.lastReviewedAt), e.lastReviewFinding ?? '',
+      ];
+    });
+    return toCsv([title, headers, ...rows]);
+  }
+}

@@ -1,0 +1,71 @@
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import { accessReviewDecider, accountDecider, agencyDecider, applicationDecider, Decider, DomainEvent, fold, queryItemDecider } from '@ledger/domain';
+import { EventStore, isValidStreamId, RecordedEvent } from '@ledger/event-store';
+import { Roles } from '../auth/auth.guard';
+import { EVENT_STORE } from '../infrastructure/event-store.provider';
+import { AsOfQueryDto, fieldError, parseAsOf } from './as-of.dto';
+
+type AnyDecider = Pick<Decider<unknown, DomainEvent, unknown>, 'initialState' | 'evolve'>;
+
+/** Stream categories whose state the domain knows how to fold. */
+const DECIDERS: Record<string, AnyDecider> = {
+  agency: agencyDecider as unknown as AnyDecider,
+  application: applicationDecider as unknown as AnyDecider,
+  queryitem: queryItemDecider as unknown as AnyDecider,
+  account: accountDecider as unknown as AnyDecider,
+  accessreview: accessReviewDecider as unknown as AnyDecider,
+};
+
+export class StreamStateQueryDto extends AsOfQueryDto {
+  @ApiPropertyOptional({ example: '3', description: 'State after this revision (inclusive)' })
+  @IsOptional()
+  @Matches(/^\d{1,9}$/, { message: 'revision must be a non-negative integer' })
+  revision?: string;
+}
+
+/** Holder ciphertexts are not personal data in the clear, but nothing here needs to show them. */
+function redact(state: unknown): unknown {
+  return JSON.parse(JSON.stringify(state, (key, value) => (/Ciphertext$/.test(key) ? '[encrypted]' : value)));
+}
+
+@ApiTags('ledger')
+@ApiSecurity('api-key')
+@Controller('ledger/streams/:streamId/state')
+export class StreamStateController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get()
+  @Roles('auditor', 'ethics')
+  @ApiOperation({ summary: "A stream's state at a revision, at a business date (occurredAt), or as the ledger knew it (recordedAt)" })
+  async state(@Param('streamId') streamId: string, @Query() query: StreamStateQueryDto) {
+    if (!isValidStreamId(streamId)) throw fieldError('streamId', 'must be category-id with exactly one dash');
+    const category = streamId.split('-')[0];
+    const decider = DECIDERS[category];
+    if (!decider) throw new NotFoundException({ code: 'NOT_FOUND', message: `no state is defined for streams of category ${category}` });
+    const at = parseAsOf(query);
+    if (at && query.revision !== undefined) throw fieldError('revision', 'give either revision or asOf, not both');
+    const events = await this.store.readStream(streamId);
+    let included: RecordedEvent[] = events;
+    let asOf: Record<string, unknown> = { kind: 'head' };
+    if (query.revision !== undefined) {
+      const revision = Number(query.revision);
+      included = events.filter((e) => e.revision <= revision);
+      asOf = { kind: 'revision', revision };
+    } else if (at) {
+      const kind = query.asOfKind ?? 'business-date';
+      included = events.filter((e) => (kind === 'business-date' ? e.metadata.occurredAt : e.metadata.recordedAt) <= at);
+      asOf = { kind, at };
+    }
+    const last = included[included.length - 1];
+    return {
+      streamId,
+      asOf,
+      revision: last?.revision ?? -1,
+      eventsApplied: included.length,
+      lastEvent: last ? { eventId: last.eventId, type: last.type, occurredAt: last.metadata.occurredAt, recordedAt: last.metadata.recordedAt, hash: last.metadata.hash } : null,
+      state: redact(fold(decider, included as unknown as DomainEvent[])),
+    };
+  }
+}
