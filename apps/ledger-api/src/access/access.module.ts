@@ -1,5 +1,32 @@
 import { Module } from '@nestjs/common';
+import { AccessReviewController } from './access-reviews/access-review.controller';
+import { AccessReviewCommandHandler } from './access-reviews/access-review.handler';
+import { AccountController } from './accounts/account.controller';
+import { AccountCommandHandler, CreateAccountHandler } from './accounts/account.handler';
+import { AgencyAccessController } from './agencies/agency.controller';
+import { AgencyCommandHandler } from './agencies/agency.handler';
+import { ApplicationController } from './applications/application.controller';
+import { ApplicationCommandHandler } from './applications/application.handler';
+import { QueryItemController } from './query-items/query-item.controller';
+import { QueryItemCommandHandler } from './query-items/query-item.handler';
+import { AccessScope } from './shared/access-scope';
+import { AccessStates } from './shared/access-states';
+import { EventLogRosterLookup, ROSTER_LOOKUP } from './shared/roster-lookup';
 
 /** Accounts, permissions and approvals (要點 二–七, 十) over HTTP. */
-@Module({ controllers: [], providers: [] })
+@Module({
+  controllers: [AgencyAccessController, QueryItemController, ApplicationController, AccountController, AccessReviewController],
+  providers: [
+    AccessStates,
+    AccessScope,
+    // Replaced by the roster read model once it exists; handlers depend only on the token.
+    { provide: ROSTER_LOOKUP, useClass: EventLogRosterLookup },
+    AgencyCommandHandler,
+    QueryItemCommandHandler,
+    ApplicationCommandHandler,
+    CreateAccountHandler,
+    AccountCommandHandler,
+    AccessReviewCommandHandler,
+  ],
+})
 export class AccessModule {}

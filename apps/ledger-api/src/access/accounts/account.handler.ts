@@ -1,0 +1,84 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { AccountCommand, accountDecider, AccountKind, accountIdOf, accountStreamId, requireAccountId } from '@ledger/domain';
+import type { PersonalDataInput, PersonalDataProtector } from '@ledger/personal-data';
+import { CommandProcessor, CommandResult } from '../../common/command-processor';
+import { PERSONAL_DATA } from '../../infrastructure/event-store.provider';
+import { AccessStates } from '../shared/access-states';
+import { ClientCommand, StreamCommandMessage } from '../shared/client-command';
+
+/**
+ * One pseudonymous id per natural person, the same at every agency, so that one data key covers
+ * all of a person's accounts and erasing it shreds them together (要點 十一).
+ */
+export const personIdOf = (holderKey: string) => `person_${holderKey.slice(0, 32)}`;
+
+export interface CreateAccountInput {
+  agencyCode: string;
+  kind: AccountKind;
+  applicationId: string;
+  /** Plaintext: lives only in this message, never in an event, a log or an error. */
+  holder: PersonalDataInput;
+  myEGovAccountId: string;
+  certificateBound: boolean;
+  post: string;
+  unit: string;
+}
+export type CreatedAccountResult = CommandResult & { accountId: string; personId: string };
+
+export class CreateAccountMessage extends StreamCommandMessage<CreateAccountInput> {}
+
+@CommandHandler(CreateAccountMessage)
+export class CreateAccountHandler implements ICommandHandler<CreateAccountMessage, CreatedAccountResult> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    private readonly states: AccessStates,
+    @Inject(PERSONAL_DATA) private readonly protector: PersonalDataProtector,
+  ) {}
+
+  async execute({ input, envelope }: CreateAccountMessage): Promise<CreatedAccountResult> {
+    const { holder: plaintext, ...rest } = input;
+    const personId = personIdOf(this.protector.lookupKey(plaintext.nationalId));
+    const holder = { personId, ...(await this.protector.protect(personId, plaintext)) };
+    const accountId = accountIdOf(input.agencyCode, input.kind, holder.holderKey);
+    const application = await this.states.application(input.applicationId);
+    const command = { type: 'CreateAccount' as const, ...rest, accountId, holder, application };
+    return { ...(await this.processor.execute(accountStreamId(accountId), accountDecider, command, envelope)), accountId, personId };
+  }
+}
+
+export type AccountInput = Exclude<ClientCommand<AccountCommand>, { type: 'CreateAccount' }>;
+
+export class AccountCommandMessage extends StreamCommandMessage<AccountInput> {}
+
+@CommandHandler(AccountCommandMessage)
+export class AccountCommandHandler implements ICommandHandler<AccountCommandMessage, CommandResult> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    private readonly states: AccessStates,
+  ) {}
+
+  async execute({ input, envelope }: AccountCommandMessage): Promise<CommandResult> {
+    return this.processor.execute(accountStreamId(input.accountId), accountDecider, await this.load(input), envelope);
+  }
+
+  private async load(input: AccountInput): Promise<AccountCommand> {
+    switch (input.type) {
+      case 'GrantAccountQueryItems': {
+        const { agencyCode } = requireAccountId(input.accountId);
+        const agencyQueryItems = await Promise.all(input.operationCodes.map((code) => this.states.queryItem(agencyCode, code)));
+        return { ...input, agencyQueryItems, application: await this.states.application(input.applicationId) };
+      }
+      case 'DisableAccount': {
+        // 要點 六(四): an administrator handing over is disabled only once the successor named by the post change is active.
+        const account = await this.states.account(input.accountId);
+        const successorId = account.status === 'ACTIVE' ? account.pendingPostChange?.successorAccountId : null;
+        return successorId ? { ...input, successor: await this.states.account(successorId) } : input;
+      }
+      case 'DeleteAccount':
+        return { ...input, application: await this.states.application(input.applicationId) };
+      default:
+        return input;
+    }
+  }
+}
