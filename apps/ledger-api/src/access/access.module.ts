@@ -11,7 +11,7 @@ import { QueryItemController } from './query-items/query-item.controller';
 import { QueryItemCommandHandler } from './query-items/query-item.handler';
 import { AccessScope } from './shared/access-scope';
 import { AccessStates } from './shared/access-states';
-import { EventLogRosterLookup, ROSTER_LOOKUP } from './shared/roster-lookup';
+import { ReadModelRosterLookup, ROSTER_LOOKUP } from './shared/roster-lookup';
 
 /** Accounts, permissions and approvals (要點 二–七, 十) over HTTP. */
 @Module({
@@ -20,7 +20,7 @@ import { EventLogRosterLookup, ROSTER_LOOKUP } from './shared/roster-lookup';
     AccessStates,
     AccessScope,
     // Replaced by the roster read model once it exists; handlers depend only on the token.
-    { provide: ROSTER_LOOKUP, useClass: EventLogRosterLookup },
+    { provide: ROSTER_LOOKUP, useClass: ReadModelRosterLookup },
     AgencyCommandHandler,
     QueryItemCommandHandler,
     ApplicationCommandHandler,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccountEvent, accountDecider, AccountState, fold } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
-import { EVENT_STORE } from '../../infrastructure/event-store.provider';
+import { ROSTER, RosterEntry } from '@ledger/projections';
+import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
+import { PROJECTION_RUNNERS, READ_MODELS } from '../../infrastructure/event-store.provider';
 
 /** The agency's user accounts active now (使用者清冊): the roster an access review must cover (要點 六(六)). */
 export interface RosterLookup {
@@ -10,32 +10,22 @@ export interface RosterLookup {
 
 export const ROSTER_LOOKUP = Symbol('ROSTER_LOOKUP');
 
-const PAGE = 1000;
-
 /**
- * Stop-gap until the roster read model exists: scans the whole log on every call, which is fine
- * for an annual review and is why it sits behind ROSTER_LOOKUP, to be swapped for the read model.
+ * Reads the roster read model once it has caught up with everything appended so far, so a review
+ * closed right after an account was created still has to cover that account.
  */
 @Injectable()
-export class EventLogRosterLookup implements RosterLookup {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+export class ReadModelRosterLookup implements RosterLookup {
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    @Inject(PROJECTION_RUNNERS) private readonly runners: ProjectionRunner[],
+  ) {}
 
   async activeUserAccountIds(agencyCode: string): Promise<string[]> {
-    const prefix = `account-${agencyCode}.USER.`;
-    const streams = new Map<string, AccountEvent[]>();
-    for (let after: bigint | undefined; ; ) {
-      const page = await this.store.readAll({ after, maxCount: PAGE });
-      for (const event of page.filter((e) => e.streamId.startsWith(prefix))) {
-        const events = streams.get(event.streamId) ?? [];
-        events.push(event as unknown as AccountEvent);
-        streams.set(event.streamId, events);
-      }
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].position;
-    }
-    return [...streams.values()]
-      .map((events): AccountState => fold(accountDecider, events))
-      .flatMap((state) => (state.status === 'ACTIVE' ? [state.accountId] : []))
-      .sort();
+    const roster = this.runners.find((r) => r.name === 'roster');
+    if (!roster) throw new Error('the roster projection is not running');
+    await roster.caughtUp();
+    const active = await this.readModels.find<RosterEntry>(ROSTER.accounts, { agencyCode, kind: 'USER', status: 'ACTIVE' });
+    return active.map((e) => e.accountId).sort();
   }
 }
