@@ -49,3 +49,41 @@ const STREAM_ID = /^[A-Za-z0-9_]+-[A-Za-z0-9_.:]+$/;
 export function isValidStreamId(streamId: string): boolean {
   return STREAM_ID.test(streamId);
 }
+
+export interface SealedEvent {
+  eventId: string;
+  type: string;
+  revision: number;
+  data: EventData;
+  metadata: EventMetadata;
+}
+
+/**
+ * Gives each event of one append its revision, the ledger's recordedAt and its link in the
+ * stream's hash chain — the one definition every adapter uses, so all of them chain alike.
+ */
+export function sealEvents(
+  streamId: string,
+  head: { revision: number; hash: string } | undefined,
+  events: { eventId: string; type: string; data: EventData; metadata: { $correlationId: string; $causationId: string; commandId: string; actor: string; occurredAt: string; schemaVersion?: number } }[],
+  recordedAt: string,
+): SealedEvent[] {
+  let prevHash = head ? head.hash : GENESIS_HASH;
+  let revision = head ? head.revision : -1;
+  return events.map((event) => {
+    revision += 1;
+    const metadata: Omit<EventMetadata, 'hash'> = {
+      $correlationId: event.metadata.$correlationId,
+      $causationId: event.metadata.$causationId,
+      commandId: event.metadata.commandId,
+      actor: event.metadata.actor,
+      occurredAt: event.metadata.occurredAt,
+      recordedAt,
+      schemaVersion: event.metadata.schemaVersion ?? 1,
+      prevHash,
+    };
+    const hash = computeEventHash({ streamId, revision, type: event.type, data: event.data, metadata });
+    prevHash = hash;
+    return { eventId: event.eventId, type: event.type, revision, data: event.data, metadata: { ...metadata, hash } };
+  });
+}

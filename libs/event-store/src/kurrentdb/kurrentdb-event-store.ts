@@ -27,7 +27,7 @@ import {
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../errors';
-import { computeEventHash, GENESIS_HASH, isValidStreamId } from '../integrity';
+import { GENESIS_HASH, isValidStreamId, sealEvents } from '../integrity';
 import type {
   AppendResult,
   EventData,
@@ -453,27 +453,11 @@ export class KurrentDbEventStore implements EventStore {
       }
       prevHash = hash;
     }
-    const recordedAt = this.now().toISOString();
-    let revision = head ? head.revision : -1;
-    const sealed: ClientEventData[] = [];
-    for (const event of events) {
-      revision += 1;
-      const metadata: Omit<EventMetadata, 'hash'> = {
-        $correlationId: event.metadata.$correlationId,
-        $causationId: event.metadata.$causationId,
-        commandId: event.metadata.commandId,
-        actor: event.metadata.actor,
-        occurredAt: event.metadata.occurredAt,
-        recordedAt,
-        schemaVersion: event.metadata.schemaVersion ?? 1,
-        prevHash,
-      };
-      const hash = computeEventHash({ streamId, revision, type: event.type, data: event.data, metadata });
-      sealed.push(
-        jsonEvent({ id: event.eventId.toLowerCase(), type: event.type, data: event.data, metadata: { ...metadata, hash } }),
-      );
-      prevHash = hash;
-    }
+    const chain = sealEvents(streamId, head ? { revision: head.revision, hash: prevHash } : undefined, events, this.now().toISOString());
+    const sealed: ClientEventData[] = chain.map((e) =>
+      jsonEvent({ id: e.eventId.toLowerCase(), type: e.type, data: e.data, metadata: { ...e.metadata } }),
+    );
+    const revision = chain[chain.length - 1].revision;
     return { events: sealed, lastRevision: revision };
   }
 

@@ -4,10 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
-import { computeEventHash, GENESIS_HASH, isValidStreamId } from '../integrity';
+import { isValidStreamId, sealEvents } from '../integrity';
 import type {
   AppendResult,
-  EventMetadata,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -209,32 +208,18 @@ export class SqliteEventStore implements EventStore {
       (typeof expectedRevision === 'number' && expectedRevision === actual);
     if (!matches) throw new WrongExpectedRevisionError(streamId, describeExpected(expectedRevision), actual);
 
-    const recordedAt = this.now().toISOString();
-    let prevHash = head ? head.hash : GENESIS_HASH;
-    let revision = actual;
+    const sealed = sealEvents(streamId, head, events, this.now().toISOString());
     let position = 0;
-    for (const event of events) {
-      revision += 1;
-      const metadata: Omit<EventMetadata, 'hash'> = {
-        $correlationId: event.metadata.$correlationId,
-        $causationId: event.metadata.$causationId,
-        commandId: event.metadata.commandId,
-        actor: event.metadata.actor,
-        occurredAt: event.metadata.occurredAt,
-        recordedAt,
-        schemaVersion: event.metadata.schemaVersion ?? 1,
-        prevHash,
-      };
-      const hash = computeEventHash({ streamId, revision, type: event.type, data: event.data, metadata });
+    for (const event of sealed) {
       try {
         const info = this.stmt.insert.run(
           streamId,
-          revision,
+          event.revision,
           event.eventId,
           event.type,
           JSON.stringify(event.data),
-          JSON.stringify({ ...metadata, hash }),
-          hash,
+          JSON.stringify(event.metadata),
+          event.metadata.hash,
         );
         position = Number(info.lastInsertRowid);
       } catch (error) {
@@ -243,8 +228,8 @@ export class SqliteEventStore implements EventStore {
         }
         throw error;
       }
-      prevHash = hash;
     }
+    const revision = sealed[sealed.length - 1].revision;
     return { nextExpectedRevision: revision, position: BigInt(position), idempotentReplay: false };
   }
 
