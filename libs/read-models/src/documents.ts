@@ -49,7 +49,13 @@ function assertId(id: string): void {
  * it read (`{ ...current, n: current.n + 1 }`) and write it back. Going through JSON here is what
  * keeps the adapters identical (a Date becomes its ISO string in both, undefined disappears).
  */
+/** A document already checked and serialised by bodyJson, passed on without a second round trip. */
+export class SerializedDocument {
+  constructor(readonly json: string) {}
+}
+
 export function bodyJson(document: unknown): string {
+  if (document instanceof SerializedDocument) return document.json;
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new ReadModelRequestError('a document must be a JSON object');
   }

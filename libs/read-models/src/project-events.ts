@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { assertWrite, bodyJson, deepFreeze, ReadModelRequestError } from './documents';
+import { assertWrite, bodyJson, deepFreeze, ReadModelRequestError, SerializedDocument } from './documents';
 import type { Projection, ProjectionReader } from './projection';
 import type { AppliedEvent, DocumentBody, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
 
@@ -22,7 +22,7 @@ interface Entry {
   collection: string;
   id: string;
   position: bigint;
-  /** undefined: deleted (a tombstone). */
+  /** undefined: deleted (a tombstone), or not parsed yet from `pending`. */
   document: StoredDocument | undefined;
   /** JSON text to store; null for a delete; undefined while the entry is only what was read. */
   pending?: string | null;
@@ -46,7 +46,12 @@ class PageOverlay {
     this.reader = {
       get: async <T extends object = DocumentBody>(collection: string, id: string) => {
         this.assertOwn(collection);
-        return (await this.load(collection, id))?.document as StoredDocument<T> | undefined;
+        const entry = await this.load(collection, id);
+        // Parsed only when read back: most written documents never are within their page.
+        if (entry && entry.document === undefined && typeof entry.pending === 'string') {
+          entry.document = deepFreeze({ _id: entry.id, _position: entry.position.toString(), ...(JSON.parse(entry.pending) as DocumentBody) });
+        }
+        return entry?.document as StoredDocument<T> | undefined;
       },
     };
   }
@@ -80,11 +85,7 @@ class PageOverlay {
       if (current && current.position >= position && !writtenNow.has(key)) continue;
       writtenNow.add(key);
       const pending = write.type === 'upsert' ? bodyJson(write.document) : null;
-      const document =
-        pending === null
-          ? undefined
-          : deepFreeze({ _id: write.id, _position: position.toString(), ...(JSON.parse(pending) as DocumentBody) });
-      this.entries.set(key, { collection: write.collection, id: write.id, position, document, pending });
+      this.entries.set(key, { collection: write.collection, id: write.id, position, document: undefined, pending });
     }
   }
 
@@ -97,8 +98,8 @@ class PageOverlay {
       writes.push(
         entry.pending === null
           ? { type: 'delete', collection: entry.collection, id: entry.id }
-          : // The body is parsed back from its JSON form so the store stores exactly what was read here.
-            { type: 'upsert', collection: entry.collection, id: entry.id, document: JSON.parse(entry.pending) as DocumentBody },
+          : // The JSON made once here is what the store stores, so it is exactly what was read back here.
+            { type: 'upsert', collection: entry.collection, id: entry.id, document: new SerializedDocument(entry.pending) as unknown as DocumentBody },
       );
       byPosition.set(entry.position, writes);
     }
