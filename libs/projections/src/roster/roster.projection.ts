@@ -43,7 +43,7 @@ export const rosterProjection: Projection = {
   name: 'roster',
   collections: [ROSTER.accounts, ROSTER.facts, ROSTER.applications, ROSTER.agencies],
   indexes: {
-    [ROSTER.accounts]: [{ fields: ['agencyCode', 'kind'] }, { fields: ['holderKey'] }],
+    [ROSTER.accounts]: [{ fields: ['agencyCode', 'kind'] }],
     [ROSTER.facts]: [{ fields: ['agencyCode', 'occurredAt'] }, { fields: ['agencyCode', 'recordedAt'] }],
   },
   handles: (type) => HANDLED.has(type),
@@ -97,7 +97,8 @@ export const rosterProjection: Projection = {
       data: d,
       approvedAt,
     };
-    const writes: ReadModelWrite[] = [upsert(ROSTER.facts, `${accountId}@${event.position}`, { ...fact })];
+    // Keyed by the zero-padded position: facts then append at the end of the table's key order.
+    const writes: ReadModelWrite[] = [upsert(ROSTER.facts, event.position.toString().padStart(20, '0'), { ...fact })];
     if (next) writes.push(upsert(ROSTER.accounts, accountId, { ...next }));
     return writes;
   },
