@@ -9,8 +9,8 @@ import { createApp } from '../../apps/ledger-api/src/bootstrap';
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 /** The real app on a fresh embedded store in a temp dir, with a known admin key. */
-export async function startTestApp(env: Record<string, string> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+export async function startTestApp(env: Record<string, string> = {}, options: { dataDir?: string; keepData?: boolean } = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY, ...env });
   const app: INestApplication = await createApp({ config }, false);
   await app.init();
@@ -21,7 +21,7 @@ export async function startTestApp(env: Record<string, string> = {}) {
     http,
     async close() {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
