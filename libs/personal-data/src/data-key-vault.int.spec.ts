@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
-import { announceSkip, mongoDb, type ExternalStore } from '@ledger/testing';
+import { describeWithServer, mongoDb, type ExternalStore } from '@ledger/testing';
 import { DATA_KEY_BYTES, type DataKeyVault } from './data-key-vault';
 import { DataKeyUnwrapError, InvalidDestructionRequestError, InvalidPersonIdError, PersonalDataErasedError } from './errors';
 import { MongoDataKeyVault } from './mongo-data-key-vault';
@@ -197,20 +197,7 @@ describe('SqliteDataKeyVault', () => {
   });
 });
 
-/**
- * A MongoDB is expected only where one can be had: an explicit MONGODB_URL or a Docker socket for
- * testcontainers. This is decided synchronously so that without one the cases are reported as
- * skipped, not as passed; with one, an unreachable server fails the suite rather than skipping.
- */
-function mongoSkipReason(): string | undefined {
-  if (process.env.MONGODB_URL) return undefined;
-  if (process.env.DOCKER_HOST || existsSync('/var/run/docker.sock')) return undefined;
-  return 'MONGODB_URL is not set and there is no Docker socket (/var/run/docker.sock) or DOCKER_HOST';
-}
-
-const mongoSkip = mongoSkipReason();
-if (mongoSkip) announceSkip('MongoDB', mongoSkip);
-const describeMongo = mongoSkip ? describe.skip : describe;
+const describeMongo = describeWithServer('MongoDB');
 
 describeMongo('MongoDataKeyVault', () => {
   let store: ExternalStore | undefined;

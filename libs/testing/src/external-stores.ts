@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 /**
  * Where a real EventStoreDB or MongoDB can be had for a contract suite: a URL from the
  * environment, else a testcontainers container when a container runtime answers, else a reason
@@ -74,4 +75,18 @@ export async function mongoDb(): Promise<ExternalStore> {
     .start();
   const url = `mongodb://${container.getHost()}:${container.getMappedPort(27017)}/?directConnection=true`;
   return { available: true, url, source: 'testcontainers', stop: async () => void (await container.stop()) };
+}
+
+/**
+ * jest has no top-level await in CommonJS, so whether a server's cases run is decided
+ * synchronously at load: a URL in the environment, or something that looks like a container
+ * runtime. Without either the cases are announced once and reported as skipped (never passed);
+ * with one, the suite's beforeAll must fail loudly if the server still cannot be had.
+ */
+export function describeWithServer(store: 'EventStoreDB' | 'MongoDB'): jest.Describe {
+  const urlVariable = store === 'EventStoreDB' ? 'EVENTSTORE_URL' : 'MONGODB_URL';
+  const runtime = Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
+  if (process.env[urlVariable] || runtime) return describe;
+  announceSkip(store, `${urlVariable} is not set and no container runtime looks present (no /var/run/docker.sock, DOCKER_HOST unset)`);
+  return describe.skip;
 }

@@ -1,22 +1,9 @@
-import { existsSync } from 'node:fs';
-import { announceSkip, eventStoreDb, type ExternalStore } from '@ledger/testing';
+import { describeWithServer, eventStoreDb, type ExternalStore } from '@ledger/testing';
 import { eventStoreContract } from '../event-store.contract';
 import { verifyLedger } from '../verifier';
 import { KurrentDbEventStore } from './kurrentdb-event-store';
 
-/*
- * jest has no top-level await in CommonJS, so whether the block runs is decided synchronously at
- * load: a URL in the environment, or something that looks like a container runtime. When either
- * is there and the server still cannot be had, beforeAll fails the block instead of hiding it.
- */
-const hasUrl = Boolean(process.env.EVENTSTORE_URL);
-const hasRuntime = existsSync('/var/run/docker.sock') || Boolean(process.env.DOCKER_HOST);
-const runnable = hasUrl || hasRuntime;
-if (!runnable) {
-  announceSkip('EventStoreDB', 'EVENTSTORE_URL is not set and no container runtime looks present (no /var/run/docker.sock, DOCKER_HOST unset)');
-}
-
-(runnable ? describe : describe.skip)('event-store contract: EventStoreDB (@kurrent/kurrentdb-client)', () => {
+describeWithServer('EventStoreDB')('event-store contract: EventStoreDB (@kurrent/kurrentdb-client)', () => {
   jest.setTimeout(30_000);
   let external: ExternalStore | undefined;
   let store: KurrentDbEventStore;

@@ -1,26 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { MongoClient } from 'mongodb';
-import { announceSkip, mongoDb, type ExternalStore } from '@ledger/testing';
+import { describeWithServer, mongoDb, type ExternalStore } from '@ledger/testing';
 import { readModelStoreContract, type ReadModelStoreHarness } from '../read-model-store.contract';
 import { upsert } from '../types';
 import { CHECKPOINTS_COLLECTION, MongoReadModelStore } from './mongo-read-model-store';
 
-/**
- * A MongoDB is expected only where one can be had: an explicit MONGODB_URL or a Docker socket for
- * testcontainers. Jest has no top-level await in CommonJS, so this is decided synchronously: without
- * one the cases are reported as skipped, not passed; with one, an unreachable server fails the suite.
- */
-function mongoSkipReason(): string | undefined {
-  if (process.env.MONGODB_URL) return undefined;
-  if (process.env.DOCKER_HOST || existsSync('/var/run/docker.sock')) return undefined;
-  return 'MONGODB_URL is not set and there is no Docker socket (/var/run/docker.sock) or DOCKER_HOST';
-}
-
-const mongoSkip = mongoSkipReason();
-if (mongoSkip) announceSkip('MongoDB', mongoSkip);
-const describeMongo = mongoSkip ? describe.skip : describe;
+const describeMongo = describeWithServer('MongoDB');
 
 describeMongo('MongoReadModelStore', () => {
   let server: ExternalStore | undefined;
