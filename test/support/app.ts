@@ -9,10 +9,10 @@ import { createApp } from '../../apps/ledger-api/src/bootstrap';
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 /** The real app on a fresh embedded store in a temp dir, with a known admin key. */
-export async function startTestApp(env: Record<string, string> = {}, options: { dataDir?: string; keepData?: boolean } = {}) {
+export async function startTestApp(env: Record<string, string> = {}, options: { dataDir?: string; keepData?: boolean; clock?: () => Date } = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY, ...env });
-  const app: INestApplication = await createApp({ config }, false);
+  const app: INestApplication = await createApp({ config, clock: options.clock }, false);
   await app.init();
   const http = () => request(app.getHttpServer());
   return {
