@@ -118,6 +118,22 @@ describe('ledger core over HTTP (embedded store)', () => {
     expect(res.body.eventsChecked).toBeGreaterThanOrEqual(4);
   });
 
+  it('documents every operation with a response example, and every command with a request body', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries<Record<string, { responses?: Record<string, { content?: Record<string, { example?: unknown; examples?: unknown; schema?: { example?: unknown; $ref?: string } }> }>; requestBody?: unknown }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const documented = Object.values(op.responses ?? {}).some((r) =>
+          Object.values(r.content ?? {}).some((c) => c.example !== undefined || c.examples !== undefined || c.schema?.example !== undefined || c.schema?.$ref !== undefined),
+        );
+        if (!documented) missing.push(`${method.toUpperCase()} ${path}`);
+        if (method === 'post' && !op.requestBody) missing.push(`${method.toUpperCase()} ${path} (request body)`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(30);
+  });
+
   it('serves the OpenAPI document with the register command', async () => {
     const res = await t.http().get('/docs-json').expect(200);
     expect(res.body.paths['/agencies'].post).toBeDefined();

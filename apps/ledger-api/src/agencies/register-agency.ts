@@ -54,7 +54,15 @@ export class RegisterAgencyController {
   @HttpCode(201)
   @Roles('integrator')
   @ApiOperation({ summary: 'Register an agency (要點 二)' })
-  @ApiCreatedResponse({ description: 'Appended; body names stream, revision and event ids' })
+  @ApiCreatedResponse({
+    description: 'Appended; body names stream, revision and event ids (replayed: true on a retry with the same commandId)',
+    schema: {
+      example: {
+        streamId: 'agency-SWD001', revision: 0, position: '42',
+        eventIds: ['280503a6-2476-552c-b7a2-c49a735b96bf'], events: [{ type: 'AgencyRegistered', revision: 0 }], replayed: false,
+      },
+    },
+  })
   @ApiBadRequestResponse({ description: 'A field is missing, unknown or invalid; the body names it' })
   @ApiUnprocessableEntityResponse({ description: 'AGENCY_ALREADY_REGISTERED (要點 二)' })
   async register(@Body() dto: RegisterAgencyDto, @Req() req: AuthedRequest): Promise<CommandResult> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Req } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ArrayUnique, IsArray, IsIn, Matches } from 'class-validator';
 import { ApiKeyService } from './api-key.service';
 import { AuthedRequest, Roles } from './auth.guard';
@@ -31,6 +31,7 @@ export class ApiKeysController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Issue an API key (shown once; only its hash is stored, as an event)' })
+  @ApiCreatedResponse({ schema: { example: { principalId: 'svc_swd_case_system', roles: ['integrator'], agencies: ['SWD001'], apiKey: 'wl_ydju81afRzdBzfRFPqUn2touB8q7IcSy' } } })
   async issue(@Body() dto: IssueApiKeyDto, @Req() req: AuthedRequest) {
     const apiKey = await this.keys.issue({ id: dto.principalId, roles: dto.roles, agencies: dto.agencies }, req.principal.id);
     return { principalId: dto.principalId, roles: dto.roles, agencies: dto.agencies, apiKey };
@@ -39,6 +40,7 @@ export class ApiKeysController {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: 'Issued keys (ids and principals, never the keys)' })
+  @ApiOkResponse({ schema: { example: [{ keyId: '0c9d…', principal: { id: 'svc_swd_case_system', roles: ['integrator'], agencies: ['SWD001'] }, revoked: false }] } })
   list() {
     return this.keys.list();
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { EventStore } from '@ledger/event-store';
 import { projectionsHealth, type ProjectionRunner, type ReadModelStore } from '@ledger/read-models';
@@ -18,6 +18,21 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Which stores are in use, whether they answer, and each projection’s position and lag' })
+  @ApiOkResponse({
+    description: 'Everything answers',
+    schema: {
+      example: {
+        status: 'ok',
+        eventStore: { store: 'embedded-sqlite', ok: true, detail: '/srv/ledger/data/events.db' },
+        readModelStore: { store: 'embedded-sqlite', ok: true, detail: '/srv/ledger/data/read-models.db' },
+        projections: [
+          { name: 'roster', state: 'running', position: '1204', headPosition: '1204', lag: 0 },
+          { name: 'obligations', state: 'running', position: '1203', headPosition: '1204', lag: 1 },
+        ],
+      },
+    },
+  })
+  @ApiServiceUnavailableResponse({ description: 'A store does not answer or a projection failed (same body, status "unavailable")' })
   async health(@Res({ passthrough: true }) res: Response) {
     const [eventStore, readModelStore, projections] = await Promise.all([
       this.store.health(),

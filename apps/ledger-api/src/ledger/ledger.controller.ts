@@ -1,5 +1,15 @@
 import { BadRequestException, Controller, Get, Inject, Param, ParseIntPipe, Query, DefaultValuePipe } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+
+const EXAMPLE_EVENT = {
+  streamId: 'agency-SWD001', revision: 0, position: '42', eventId: '280503a6-2476-552c-b7a2-c49a735b96bf', type: 'AgencyRegistered',
+  data: { agencyCode: 'SWD001', name: '臺北市政府社會局', role: 'DATA_REQUESTER' },
+  metadata: {
+    $correlationId: '3f1c2a4e-8a6b-4c1d-9e2f-1a2b3c4d5e6f', $causationId: '3f1c2a4e-8a6b-4c1d-9e2f-1a2b3c4d5e6f', commandId: '3f1c2a4e-8a6b-4c1d-9e2f-1a2b3c4d5e6f',
+    actor: 'svc_swd_case_system', occurredAt: '2025-07-01T01:00:00.000Z', recordedAt: '2025-07-01T01:00:00.412Z', schemaVersion: 1,
+    prevHash: '0000000000000000000000000000000000000000000000000000000000000000', hash: '9f2c4be1d0a7c3e5f6a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0',
+  },
+};
 import { EventStore, isValidStreamId, RecordedEvent, verifyLedger } from '@ledger/event-store';
 import { Roles } from '../auth/auth.guard';
 import { EVENT_STORE } from '../infrastructure/event-store.provider';
@@ -18,6 +28,7 @@ export class LedgerController {
   @ApiQuery({ name: 'fromRevision', required: false })
   @ApiQuery({ name: 'maxCount', required: false })
   @ApiQuery({ name: 'direction', required: false, enum: ['forwards', 'backwards'] })
+  @ApiOkResponse({ description: 'The events, each with metadata and hash', schema: { example: { streamId: 'agency-SWD001', revision: 0, events: [EXAMPLE_EVENT] } } })
   async stream(
     @Param('streamId') streamId: string,
     @Query('fromRevision', new DefaultValuePipe(undefined)) fromRevision?: string,
@@ -41,7 +52,15 @@ export class LedgerController {
   @Get('verify')
   @Roles('auditor', 'ethics')
   @ApiOperation({ summary: 'Walk every stream and report every broken hash-chain link' })
-  @ApiOkResponse({ description: '{ intact, eventsChecked, streamsChecked, failures: [{ streamId, revision, reason }] }' })
+  @ApiOkResponse({
+    description: 'Every broken link with stream, revision and reason; intact when there are none',
+    schema: {
+      example: {
+        intact: false, eventsChecked: 1204, streamsChecked: 87, lastPosition: '1204',
+        failures: [{ streamId: 'account-SWD001.USER.3b1f…', revision: 2, position: '388', reason: 'HASH_MISMATCH', detail: 'stored hash differs from the hash of the stored content' }],
+      },
+    },
+  })
   verify() {
     return verifyLedger(this.store, { densePositions: this.store.kind === 'embedded-sqlite' });
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { OBLIGATION_KINDS, ObligationKind, obligationsAt, ObligationState, rocDate } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
@@ -42,6 +42,19 @@ export class ObligationsController {
   @Get()
   @Roles('auditor', 'ethics', 'integrator')
   @ApiOperation({ summary: 'Obligations the ledger tracks (要點 六、七、九(三)、十(二)), open / met / overdue at now or a past time' })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        asOf: { kind: 'now', at: '2025-07-01T01:00:00.000Z' }, count: 1,
+        obligations: [{
+          obligationId: 'ADJUST_OR_REMOVE_MOVED_USER:SWD001.USER.3b1f…:388', agencyCode: 'SWD001', kind: 'ADJUST_OR_REMOVE_MOVED_USER', rule: '要點 六(五)',
+          title: '使用者職務異動,於異動前或當日調整權限或刪除帳號', subject: 'SWD001.USER.3b1f…', dueDate: '2025-06-30', dueDateRoc: '民國114年06月30日', dueAt: '2025-06-30T15:59:59.999Z',
+          createdAt: '2025-06-01T01:00:00.000Z', createdBy: { eventId: '…', streamId: 'account-SWD001.USER.3b1f…', position: '388', type: 'AccountPostChanged' },
+          metAt: null, metBy: null, state: 'overdue', metLate: false, asOf: '2025-07-01T01:00:00.000Z',
+        }],
+      },
+    },
+  })
   async list(@Query() query: ObligationsQueryDto, @Req() req: AuthedRequest) {
     const p = req.principal;
     if (!p.roles.some((r) => ['auditor', 'ethics', 'admin'].includes(r))) {

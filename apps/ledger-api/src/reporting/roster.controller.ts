@@ -53,7 +53,22 @@ export class RosterController {
   @Roles('auditor', 'ethics', 'integrator')
   @ApiOperation({ summary: '使用者清冊 (要點 十二(五)): the roster today, as of a business date, or as the ledger knew it at a time' })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'JSON, or CSV (UTF-8 with BOM, Traditional Chinese headers)' })
+  @ApiOkResponse({
+    description: 'JSON, or CSV (UTF-8 with BOM, Traditional Chinese title and headers, ROC dates)',
+    schema: {
+      example: {
+        title: '使用者清冊', rule: '要點 十二(五)', agencyCode: 'SWD001',
+        agency: { agencyCode: 'SWD001', name: '臺北市政府社會局', role: 'DATA_REQUESTER', lastAccessReviewId: 'SWD001_2025', lastAccessReviewClosedAt: '2025-06-15T02:00:00.000Z' },
+        asOf: { kind: 'business-date', at: '2025-06-30T15:59:59.999Z' }, masked: true, generatedAt: '2025-07-01T01:00:00.000Z',
+        entries: [{
+          accountId: 'SWD001.USER.3b1f…', agencyCode: 'SWD001', kind: 'USER', kindLabel: '使用者', status: 'ACTIVE', statusLabel: '啟用', incarnation: 1,
+          holder: { nationalId: 'B22****782', name: '陳○玲' }, myEGovAccountId: 'egov_chen', post: '社工員', unit: '社會救助科', queryItems: ['LI_ENROLMENT'],
+          applicationId: 'SWD_user_1', createdAt: '2025-03-03T01:00:00.000Z', approvedAt: '2025-03-02T01:00:00.000Z', disabledAt: null, deletedAt: null,
+          lastReviewId: 'SWD001_2025', lastReviewedAt: '2025-06-15T01:00:00.000Z', lastReviewFinding: 'FINE',
+        }],
+      },
+    },
+  })
   async roster(@Param('agencyCode') agencyCode: string, @Query() query: RosterQueryDto, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
     if (req.principal.roles.includes('integrator') && !req.principal.roles.some((r) => REVEALING_ROLES.includes(r))) {
       await assertAgencyScope(this.security, req, agencyCode);

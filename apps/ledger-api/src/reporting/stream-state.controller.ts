@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { accessReviewDecider, accountDecider, agencyDecider, applicationDecider, Decider, DomainEvent, fold, queryItemDecider } from '@ledger/domain';
 import { EventStore, isValidStreamId, RecordedEvent } from '@ledger/event-store';
@@ -39,6 +39,15 @@ export class StreamStateController {
   @Get()
   @Roles('auditor', 'ethics')
   @ApiOperation({ summary: "A stream's state at a revision, at a business date (occurredAt), or as the ledger knew it (recordedAt)" })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        streamId: 'agency-SWD001', asOf: { kind: 'revision', revision: 1 }, revision: 1, eventsApplied: 2,
+        lastEvent: { eventId: '…', type: 'AgencyApprovedForWebIR', occurredAt: '2025-01-03T01:00:00.000Z', recordedAt: '2025-01-03T01:00:00.210Z', hash: '9f2c4be1d0a7c3e5f6a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0' },
+        state: { registered: true, agencyCode: 'SWD001', name: '臺北市政府社會局', role: 'DATA_REQUESTER', approvedForWebIR: true },
+      },
+    },
+  })
   async state(@Param('streamId') streamId: string, @Query() query: StreamStateQueryDto) {
     if (!isValidStreamId(streamId)) throw fieldError('streamId', 'must be category-id with exactly one dash');
     const category = streamId.split('-')[0];
