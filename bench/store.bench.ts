@@ -25,6 +25,7 @@ import {
   computeEventHash,
   GENESIS_HASH,
   SCHEMA_SQL,
+  sealEvents,
   SqliteEventStore,
   verifyLedger,
   type EventMetadata,
@@ -148,35 +149,13 @@ class Baseline {
   }
 
   private appendRows(streamId: string, events: NewEvent[]): void {
-    const head = this.heads.get(streamId);
-    let revision = head ? head.revision : -1;
-    let prevHash = head ? head.hash : GENESIS_HASH;
-    const recordedAt = new Date().toISOString();
-    for (const event of events) {
-      revision += 1;
-      const metadata: Omit<EventMetadata, 'hash'> = {
-        $correlationId: event.metadata.$correlationId,
-        $causationId: event.metadata.$causationId,
-        commandId: event.metadata.commandId,
-        actor: event.metadata.actor,
-        occurredAt: event.metadata.occurredAt,
-        recordedAt,
-        schemaVersion: event.metadata.schemaVersion ?? 1,
-        prevHash,
-      };
-      const hash = computeEventHash({ streamId, revision, type: event.type, data: event.data, metadata });
-      this.insert.run(
-        streamId,
-        revision,
-        event.eventId,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify({ ...metadata, hash }),
-        hash,
-      );
-      prevHash = hash;
+    // The same sealing (revisions, recordedAt, hash chain) as the store, so only the storage differs.
+    const sealed = sealEvents(streamId, this.heads.get(streamId), events, new Date().toISOString());
+    for (const e of sealed) {
+      this.insert.run(streamId, e.revision, e.eventId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), e.metadata.hash);
     }
-    this.heads.set(streamId, { revision, hash: prevHash });
+    const last = sealed[sealed.length - 1];
+    this.heads.set(streamId, { revision: last.revision, hash: last.metadata.hash });
   }
 
   /** Plain prepared SELECT in pages, JSON.parse of data and metadata per row. */
