@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WrongExpectedRevisionError } from './errors';
 import { GENESIS_HASH, computeEventHash } from './integrity';
-import type { EventStore, NewEvent, RecordedEvent } from './types';
+import { newEvent } from './testing';
+import type { EventStore, RecordedEvent } from './types';
 
 /**
  * One behaviour on every adapter. Each case uses its own streams so the suite also runs against a
@@ -10,18 +11,7 @@ import type { EventStore, NewEvent, RecordedEvent } from './types';
 export function eventStoreContract(getStore: () => EventStore): void {
   const uniq = () => randomUUID().replace(/-/g, '');
   const stream = (category = 'contract') => `${category}-${uniq()}`;
-  const event = (type = 'Something', data: Record<string, unknown> = {}): NewEvent => ({
-    eventId: randomUUID(),
-    type,
-    data,
-    metadata: {
-      $correlationId: randomUUID(),
-      $causationId: randomUUID(),
-      commandId: randomUUID(),
-      actor: 'contract-test',
-      occurredAt: '2025-06-30T16:00:00.000Z',
-    },
-  });
+  const event = newEvent;
   const ofStreams = (ids: string[]) => (e: RecordedEvent) => ids.includes(e.streamId);
 
   async function readAllOf(streams: string[]): Promise<RecordedEvent[]> {

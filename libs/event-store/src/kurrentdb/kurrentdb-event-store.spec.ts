@@ -12,22 +12,12 @@ import { DuplicateEventIdError, InvalidStreamIdError, StoreUnavailableError, Wro
 import { eventStoreContract } from '../event-store.contract';
 import { computeEventHash, GENESIS_HASH } from '../integrity';
 import type { NewEvent } from '../types';
+import { newEvent } from '../testing';
 import { verifyLedger } from '../verifier';
 import { FakeKurrentDbClient } from './fake-kurrentdb-client';
 import { KurrentDbEventStore, mapKurrentError, withTimeout } from './kurrentdb-event-store';
 
-const event = (type = 'Something', data: Record<string, unknown> = {}): NewEvent => ({
-  eventId: randomUUID(),
-  type,
-  data,
-  metadata: {
-    $correlationId: randomUUID(),
-    $causationId: randomUUID(),
-    commandId: randomUUID(),
-    actor: 'unit-test',
-    occurredAt: '2025-06-30T16:00:00.000Z',
-  },
-});
+const event = newEvent;
 const stream = (category = 'unit') => `${category}-${randomUUID().replace(/-/g, '')}`;
 
 describe('mapKurrentError', () => {

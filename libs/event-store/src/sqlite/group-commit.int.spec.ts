@@ -1,18 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WrongExpectedRevisionError } from '../errors';
-import type { NewEvent } from '../types';
+import { newEvent } from '../testing';
 import { verifyLedger } from '../verifier';
 import { SqliteEventStore } from './sqlite-event-store';
 
-const event = (n: number): NewEvent => ({
-  eventId: randomUUID(),
-  type: 'E',
-  data: { n },
-  metadata: { $correlationId: 'c', $causationId: 'c', commandId: randomUUID(), actor: 'gc', occurredAt: '2025-07-01T00:00:00.000Z' },
-});
+const event = (n: number) => newEvent('E', { n });
 
 describe('group commit on the embedded store', () => {
   let dir: string;

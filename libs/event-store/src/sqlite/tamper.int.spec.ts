@@ -1,24 +1,12 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NewEvent } from '../types';
+import { newEvent } from '../testing';
 import { verifyLedger } from '../verifier';
 import { SqliteEventStore } from './sqlite-event-store';
 
-const event = (n: number): NewEvent => ({
-  eventId: randomUUID(),
-  type: 'QueryRegistered',
-  data: { n, caseNumber: `CASE-${n}` },
-  metadata: {
-    $correlationId: randomUUID(),
-    $causationId: randomUUID(),
-    commandId: randomUUID(),
-    actor: 'tamper-test',
-    occurredAt: '2025-07-01T00:00:00.000Z',
-  },
-});
+const event = (n: number) => newEvent('QueryRegistered', { n, caseNumber: `CASE-${n}` }, '2025-07-01T00:00:00.000Z');
 
 /** Each case writes a fresh ledger, closes it, then edits the file as an attacker with file access would. */
 describe('tamper evidence of the embedded store', () => {
