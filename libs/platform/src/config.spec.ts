@@ -67,6 +67,7 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     ['EVENTSTORE_TIMEOUT_MS', '0'],
     ['EVENTSTORE_TIMEOUT_MS', 'ten'],
     ['EVENTSTORE_TIMEOUT_MS', '1.5'],
+    ['EVENTSTORE_TIMEOUT_MS', '9999999999'],
     ['MONGODB_SERVER_SELECTION_TIMEOUT_MS', '-1'],
     ['LEDGER_SQLITE_SYNCHRONOUS', 'SOMETIMES'],
     ['EVENTSTORE_URL', 'http://localhost:2113'],

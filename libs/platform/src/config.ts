@@ -38,6 +38,8 @@ export class ConfigError extends Error {
 const isSet = (_: object, value: unknown) => value !== undefined && value !== '';
 const POSITIVE_INT = /^[1-9][0-9]{0,9}$/;
 const positiveIntRule = (unit: string) => Matches(POSITIVE_INT, { message: `must be a positive integer (${unit})` });
+/** setTimeout fires at once for anything longer. */
+const MAX_TIMER_MS = 2_147_483_647;
 const SYNC_MODES: SqliteSynchronous[] = ['FULL', 'EXTRA', 'NORMAL', 'OFF'];
 
 /**
@@ -130,13 +132,23 @@ function int(env: Env, name: string, fallback: number): number {
 }
 
 /**
- * Reads a positive integer; for a variable not (yet) in the schema this is its only check, so it
- * still refuses anything but a positive integer, naming the variable.
+ * Reads a positive integer, at most `max` when given (`why` says whose limit it is). For a variable
+ * not (yet) in the schema this is its only check, so it still refuses anything else, naming it.
  */
-export function positiveInt(env: Env, name: string, fallback: number): number {
+export function positiveInt(env: Env, name: string, fallback: number, max?: number, why?: string): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!POSITIVE_INT.test(raw)) throw new ConfigError([{ variable: name, rule: 'must be a positive integer' }]);
+  const n = Number(raw);
+  if (max !== undefined && n > max) throw new ConfigError([{ variable: name, rule: `must be at most ${max}${why ? ` (${why})` : ''}` }]);
+  return n;
+}
+
+/** Reads an integer ≥ 0, naming the variable when it is anything else. */
+export function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(raw)) throw new ConfigError([{ variable: name, rule: 'must be a non-negative integer' }]);
   return Number(raw);
 }
 
@@ -151,16 +163,16 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     port: int(env, 'PORT', 3000),
     dataDir: resolve(env.LEDGER_DATA_DIR || './data'),
     eventStoreUrl: env.EVENTSTORE_URL || undefined,
-    eventStoreTimeoutMs: int(env, 'EVENTSTORE_TIMEOUT_MS', 10_000),
+    eventStoreTimeoutMs: positiveInt(env, 'EVENTSTORE_TIMEOUT_MS', 10_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
     sqliteSynchronous: (env.LEDGER_SQLITE_SYNCHRONOUS || 'FULL').toUpperCase() as SqliteSynchronous,
     adminApiKey: env.LEDGER_ADMIN_API_KEY || undefined,
     mongodbUrl: env.MONGODB_URL || undefined,
-    mongodbServerSelectionTimeoutMs: int(env, 'MONGODB_SERVER_SELECTION_TIMEOUT_MS', 3000),
+    mongodbServerSelectionTimeoutMs: positiveInt(env, 'MONGODB_SERVER_SELECTION_TIMEOUT_MS', 3000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
     deadlines: {
-      bliNoticeDays: int(env, 'LEDGER_DEADLINE_BLI_NOTICE_DAYS', DEFAULT_DEADLINES.bliNoticeDays),
-      accessReviewMonths: int(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths),
-      usageReviewMonths: int(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths),
-      trainingMonths: int(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
+      bliNoticeDays: positiveInt(env, 'LEDGER_DEADLINE_BLI_NOTICE_DAYS', DEFAULT_DEADLINES.bliNoticeDays),
+      accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths),
+      usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths),
+      trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
     },
   };
 }
