@@ -8,7 +8,7 @@ import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ProblemFilter } from './common/problem.filter';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
 import { LedgerController } from './ledger/ledger.controller';
@@ -28,8 +28,8 @@ export class AppModule {
     const clock = options.clock ?? (() => new Date());
     return {
       module: AppModule,
-      imports: [configModule, CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule],
-      controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController],
+      imports: [configModule, CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule, HealthModule],
+      controllers: [LedgerController, ApiKeysController, RegisterAgencyController],
       providers: [
         RegisterAgencyHandler,
         { provide: APP_GUARD, useClass: AuthGuard },
