@@ -21,6 +21,8 @@ export interface ProjectionStatus {
   headPosition: string | null;
   /** headPosition − position in global-position units (on the embedded store, events); null when unknown. */
   lag: number | null;
+  /** Reading the log page by page (after a start or during a rebuild) before following it live: reads lag behind. */
+  catchingUp: boolean;
   error?: string;
 }
 
@@ -231,6 +233,7 @@ export class ProjectionRunner {
       position: position === undefined ? null : position.toString(),
       headPosition: head === null || head === undefined ? null : head.toString(),
       lag,
+      catchingUp: this.run !== undefined && this.run.subscription === undefined,
       ...(this.error && this.state === 'failed' ? { error: this.error.message } : {}),
     };
   }
