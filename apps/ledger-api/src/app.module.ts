@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LedgerConfig, loadConfig } from '@ledger/platform';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { IdempotencyKeyInterceptor } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
 import { HealthController } from './health/health.controller';
 import { LedgerCoreModule } from './infrastructure/core.module';
@@ -32,6 +33,7 @@ export class AppModule {
         RegisterAgencyHandler,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyKeyInterceptor },
       ],
     };
   }
