@@ -112,6 +112,8 @@ export interface LedgerTree {
   leafIndexOf(position: bigint): Promise<number | undefined>;
   /** Every stored perfect-subtree hash (level ≥ the adapter's stored height), for the verifier to compare. */
   storedNodes(): Promise<{ level: number; index: number; hash: Buffer }[]>;
+  /** The leaf bytes the tree holds for leaves [start, start + count): event hashes, hex. */
+  leaves(start: number, count: number): Promise<string[]>;
 }
 
 export interface EventStore {

@@ -279,12 +279,29 @@ export class SqliteEventStore implements EventStore {
     return { leaves: range.size, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   }
 
+  /**
+   * Another process sharing the file (a second service instance) may have appended since this one
+   * last did: take its events into the tree first, so leaf i stays the event at position i + 1.
+   */
+  private catchUpTree(): void {
+    const head = this.leafCount();
+    while (this.range.size < head) {
+      const hashes = this.stmt.leafHashes.all(this.range.size, Math.min(head - this.range.size, 20000));
+      if (hashes.length === 0) break;
+      for (const hex of hashes) this.range.appendLeafHash(leafHash(Buffer.from(hex, 'hex')));
+    }
+  }
+
   private treeApi(): LedgerTree {
     const checkSize = (size: number) => {
       if (!Number.isSafeInteger(size) || size < 0 || size > this.range.size) throw new RangeError(`tree size ${size} is beyond the log's ${this.range.size} events`);
     };
     return {
-      size: async () => this.range.size,
+      size: async () => {
+        if (this.readonly) this.catchUpTree();
+        else this.db.transaction(() => this.catchUpTree())();
+        return this.range.size;
+      },
       root: async (size = this.range.size) => {
         checkSize(size);
         return size === this.range.size ? this.range.root() : treeRoot(this.subtree, size);
@@ -301,6 +318,7 @@ export class SqliteEventStore implements EventStore {
         const index = Number(position) - 1;
         return index >= 0 && index < this.range.size ? index : undefined;
       },
+      leaves: async (start, count) => this.stmt.leafHashes.all(start, count),
       storedNodes: async () =>
         (this.db.prepare('SELECT level, idx AS "index", hash FROM merkle_nodes ORDER BY level, idx').all() as { level: number; index: number; hash: Buffer }[]),
     };
@@ -369,6 +387,7 @@ export class SqliteEventStore implements EventStore {
       (typeof expectedRevision === 'number' && expectedRevision === actual);
     if (!matches) throw new WrongExpectedRevisionError(streamId, describeExpected(expectedRevision), actual);
 
+    if (this.merkle) this.catchUpTree();
     const sealed = sealEvents(streamId, head, events, this.now().toISOString());
     let position = 0;
     for (const event of sealed) {
