@@ -27,14 +27,14 @@ module.exports = {
     {
       name: 'stores-and-read-models-without-nestjs',
       severity: 'error',
-      comment: 'The event store, read models and projections are plain libraries usable from the CLI, benches and tests: no NestJS.',
-      from: { path: '^libs/(event-store|read-models|projections)/' },
+      comment: 'The event store, read models, projections and the integrity primitives are plain libraries usable from the CLI, benches and tests: no NestJS.',
+      from: { path: '^libs/(event-store|read-models|projections|integrity)/' },
       to: { path: 'node_modules/@nestjs/|^@nestjs/' },
     },
     {
       name: 'event-store-knows-no-domain',
       severity: 'error',
-      comment: 'The event store stores events of any kind; it knows nothing of the domain, read models, configuration or integrity layers above it.',
+      comment: 'The event store stores events of any kind; it knows nothing of the domain, read models, projections, configuration or personal data above it.',
       from: { path: '^libs/event-store/' },
       to: { path: '^libs/(domain|read-models|projections|platform|personal-data)/' },
     },

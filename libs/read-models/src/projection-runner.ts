@@ -44,6 +44,11 @@ export interface ProjectionRunnerOptions {
   /** Events per catch-up page; a page is applied in one read-model transaction. */
   pageSize?: number;
   logger?: RunnerLogger;
+  /**
+   * Lifts a stored event to the payload version projections are written for (the domain's event
+   * registry); applied to every event before it is projected. Identity when omitted.
+   */
+  upcast?: (event: RecordedEvent) => RecordedEvent;
 }
 
 export class ProjectionStoppedError extends Error {
@@ -80,6 +85,7 @@ export class ProjectionRunner {
   private readonly readModels: ReadModelStore;
   private readonly pageSize: number;
   private readonly logger: RunnerLogger;
+  private readonly upcast: ((event: RecordedEvent) => RecordedEvent) | undefined;
   private state: ProjectionState = 'stopped';
   private error: Error | undefined;
   private position: bigint | undefined;
@@ -96,6 +102,7 @@ export class ProjectionRunner {
     this.pageSize = options.pageSize ?? 1_000;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer');
     this.logger = options.logger ?? stderrLogger(this.name);
+    this.upcast = options.upcast;
   }
 
   /**
@@ -138,7 +145,7 @@ export class ProjectionRunner {
   }
 
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
-    const last = await projectEvents(this.projection, this.readModels, events);
+    const last = await projectEvents(this.projection, this.readModels, this.upcast ? events.map(this.upcast) : events);
     if (last === undefined) return;
     if (this.position === undefined || last > this.position) this.position = last;
     for (const waiter of [...this.waiters]) {
