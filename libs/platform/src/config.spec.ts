@@ -78,6 +78,8 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     ['LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', 'twelve'],
     ['LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', '-12'],
     ['LEDGER_DEADLINE_TRAINING_MONTHS', '12.5'],
+    ['LEDGER_LOG_LEVEL', 'verbose'],
+    ['LEDGER_LOG_FORMAT', 'xml'],
   ])('%s=%s stops the start naming the variable', (variable, value) => {
     const error = refusal({ ...keys, [variable]: value });
     expect(error.issues).toEqual([{ variable, rule: expect.any(String) }]);
