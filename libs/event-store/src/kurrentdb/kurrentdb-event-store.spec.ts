@@ -95,7 +95,7 @@ describe('KurrentDbEventStore against a listener that accepts and never answers 
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    url = `esdb://127.0.0.1:${port}?tls=false`;
+    url = `kurrentdb://127.0.0.1:${port}?tls=false`;
   });
 
   afterAll(async () => {
@@ -149,7 +149,7 @@ describe('KurrentDbEventStore against a listener that accepts and never answers 
       expect(health).toMatchObject({ store: 'eventstoredb', ok: false });
       expect(health.detail).toContain('127.0.0.1');
       expect(health.detail).not.toContain('s3cret');
-    }, url.replace('esdb://', 'kurrentdb://ledger:s3cret@')), 10_000);
+    }, url.replace('kurrentdb://', 'kurrentdb://ledger:s3cret@')), 10_000);
 });
 
 describe('KurrentDbEventStore against a closed port (real client, loopback)', () => {
