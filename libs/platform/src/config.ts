@@ -14,6 +14,15 @@ export interface LedgerConfig {
   mongodbUrl?: string;
   mongodbServerSelectionTimeoutMs: number;
   deadlines: ObligationDeadlines;
+  /** Signed checkpoints (issue 9): signer key text, witnesses, and how often the tree is signed. */
+  integrity: {
+    /** `PRIVATE+KEY+<name>+<id>+<key>`; required with EventStoreDB, else generated under dataDir/keys. */
+    signingKey?: string;
+    witnessDir?: string;
+    witnessUrl?: string;
+    checkpointEveryEvents: number;
+    checkpointIntervalSeconds: number;
+  };
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -45,6 +54,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths),
       usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths),
       trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
+    },
+    integrity: {
+      signingKey: env.LEDGER_SIGNING_KEY || undefined,
+      witnessDir: env.LEDGER_WITNESS_DIR ? resolve(env.LEDGER_WITNESS_DIR) : undefined,
+      witnessUrl: env.LEDGER_WITNESS_URL || undefined,
+      checkpointEveryEvents: positiveInt(env, 'LEDGER_CHECKPOINT_EVERY_EVENTS', 1000),
+      checkpointIntervalSeconds: positiveInt(env, 'LEDGER_CHECKPOINT_INTERVAL_SECONDS', 30),
     },
   };
 }
