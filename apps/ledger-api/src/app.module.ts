@@ -10,6 +10,7 @@ import { ProblemFilter } from './common/problem.filter';
 import { HealthController } from './health/health.controller';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
+import { IntegrityModule } from './integrity/integrity.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
 
@@ -26,7 +27,7 @@ export class AppModule {
     const clock = options.clock ?? (() => new Date());
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule],
+      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule, IntegrityModule],
       controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController],
       providers: [
         RegisterAgencyHandler,

@@ -328,7 +328,8 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
 
   const covered = Math.max(0, ...checkpoints.filter((c) => c.ok).map((c) => c.size));
   const uncoveredEvents = Math.max(0, treeSize - covered);
-  if (options.maxUncoveredAgeMs !== undefined && firstUncovered && covered === maxClaimed && uncoveredEvents > 0) {
+  // A ledger never checkpointed (another adapter, or written before checkpoints) has no window to judge by.
+  if (options.maxUncoveredAgeMs !== undefined && firstUncovered && covered > 0 && covered === maxClaimed && uncoveredEvents > 0) {
     const age = (options.now ?? new Date()).getTime() - Date.parse(firstUncovered.metadata.recordedAt);
     if (!(age <= options.maxUncoveredAgeMs)) {
       failures.push({
