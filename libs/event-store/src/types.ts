@@ -113,6 +113,8 @@ export interface LedgerTree {
   root(size?: number): Promise<Buffer>;
   inclusionProof(leafIndex: number, treeSize: number): Promise<Buffer[]>;
   consistencyProof(first: number, second: number): Promise<Buffer[]>;
+  /** Global position of an event by its id, or undefined. */
+  positionOfEvent(eventId: string): Promise<bigint | undefined>;
   /** Leaf index of the event at a global position, or undefined when no such event exists. */
   leafIndexOf(position: bigint): Promise<number | undefined>;
   /** Every stored perfect-subtree hash (level ≥ the adapter's stored height), for the verifier to compare. */
