@@ -15,6 +15,7 @@ import { ProblemFilter } from './common/problem.filter';
 import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
+import { IntegrityModule } from './integrity/integrity.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
 
@@ -45,6 +46,7 @@ export class AppModule {
         AccessModule,
         ReportingModule,
         HealthModule,
+        IntegrityModule,
       ],
       controllers: [LedgerController, ApiKeysController, RegisterAgencyController],
       providers: [

@@ -20,6 +20,15 @@ export interface LedgerConfig {
   deadlines: ObligationDeadlines;
   /** Log lines: pino level, and JSON (production) or human-readable (development). */
   log: { level: LogLevel; format: LogFormat };
+  /** Signed checkpoints (issue 9): signer key text, witnesses, and how often the tree is signed. */
+  integrity: {
+    /** `PRIVATE+KEY+<name>+<id>+<key>`; required with EventStoreDB, else generated under dataDir/keys. */
+    signingKey?: string;
+    witnessDir?: string;
+    witnessUrl?: string;
+    checkpointEveryEvents: number;
+    checkpointIntervalSeconds: number;
+  };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -114,6 +123,22 @@ export class LedgerEnvironment {
   @ValidateIf(isSet)
   @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
   LEDGER_LOG_FORMAT?: string;
+
+  @ValidateIf(isSet)
+  @Matches(/^PRIVATE\+KEY\+[!-*,-~]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/, { message: 'must be an Ed25519 signer key PRIVATE+KEY+<name>+<key id>+<base64>' })
+  LEDGER_SIGNING_KEY?: string;
+
+  @ValidateIf(isSet)
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL of a C2SP tlog-witness' })
+  LEDGER_WITNESS_URL?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('events')
+  LEDGER_CHECKPOINT_EVERY_EVENTS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('seconds')
+  LEDGER_CHECKPOINT_INTERVAL_SECONDS?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -191,6 +216,13 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     log: {
       level: (env.LEDGER_LOG_LEVEL || 'info') as LogLevel,
       format: (env.LEDGER_LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : 'json')) as LogFormat,
+    },
+    integrity: {
+      signingKey: env.LEDGER_SIGNING_KEY || undefined,
+      witnessDir: env.LEDGER_WITNESS_DIR ? resolve(env.LEDGER_WITNESS_DIR) : undefined,
+      witnessUrl: env.LEDGER_WITNESS_URL || undefined,
+      checkpointEveryEvents: positiveInt(env, 'LEDGER_CHECKPOINT_EVERY_EVENTS', 1000),
+      checkpointIntervalSeconds: positiveInt(env, 'LEDGER_CHECKPOINT_INTERVAL_SECONDS', 30),
     },
   };
 }

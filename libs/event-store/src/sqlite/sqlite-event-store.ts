@@ -308,6 +308,10 @@ export class SqliteEventStore implements EventStore {
         const index = Number(position) - 1;
         return index >= 0 && index < this.range.size ? index : undefined;
       },
+      positionOfEvent: async (eventId) => {
+        const row = this.stmt.byEventId.get(eventId);
+        return row ? BigInt(row.position) : undefined;
+      },
       leaves: async (start, count) => this.stmt.leafHashes.all(start, count),
       storedNodes: async () =>
         (this.db.prepare('SELECT level, idx AS "index", hash FROM merkle_nodes ORDER BY level, idx').all() as { level: number; index: number; hash: Buffer }[]),
