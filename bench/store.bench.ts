@@ -592,7 +592,7 @@ async function main(): Promise<void> {
       const warm = events(`query-warmb${size}`, size);
       await oursAppend(store, `query-warmb${size}`, warm);
       base.append(`query-warmb${size}`, warm);
-      await treeOff.append(`query-warmb${size}`, events(`query-warmb${size}`, size), 'no_stream');
+      await treeOff.append(`query-warmb${size}`, warm.map((e) => ({ ...e, eventId: randomUUID() })), 'no_stream');
       const batches = Array.from({ length: count }, (_, i) => ({ streamId: `query-b${size}x${i}`, events: events(`query-b${size}x${i}`, size) }));
       let oursMs = 0;
       let baseMs = 0;
