@@ -38,7 +38,7 @@ const TARGET_RATIO = 0.8;
 // Server side (child process): the real app, loopback only
 // ---------------------------------------------------------------------------------------------
 async function serve(dataDir: string): Promise<void> {
-  require('reflect-metadata');
+  await import('reflect-metadata');
   const { loadConfig } = await import('@ledger/platform');
   const { createApp } = await import('../apps/ledger-api/src/bootstrap');
   const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY } as Record<string, string>);
@@ -46,11 +46,8 @@ async function serve(dataDir: string): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   process.send?.({ port: address.port });
-  process.on('message', async (message) => {
-    if (message === 'stop') {
-      await app.close();
-      process.exit(0);
-    }
+  process.on('message', (message) => {
+    if (message === 'stop') void app.close().then(() => process.exit(0));
   });
 }
 
