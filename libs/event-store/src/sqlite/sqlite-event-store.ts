@@ -205,7 +205,9 @@ export class SqliteEventStore implements EventStore {
 
     this.range = this.newRange();
     const size = this.leafCount();
-    if (this.merkle && !this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
+    if (!this.merkle) {
+      /* no tree kept: nothing to load */
+    } else if (!this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
     else this.range.restore(CompactRange.fromSubtrees(size, this.subtree));
     this.tree = this.merkle ? this.treeApi() : undefined;
   }
