@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, rosterProjection } from '@ledger/projections';
@@ -19,5 +20,7 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
 }
 
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig): ProjectionRunner[] {
-  return projectionsFor(config.deadlines).map((projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast }));
+  return projectionsFor(config.deadlines).map(
+    (projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast, logger: new Logger(`Projection ${projection.name}`) }),
+  );
 }
