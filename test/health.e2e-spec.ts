@@ -87,6 +87,7 @@ describe('health: public liveness and readiness, authenticated details', () => {
       ]),
       example: { answered: true },
       broken: { error: 'section failed' },
+      checkpoints: expect.objectContaining({ enabled: true }), // the integrity module's own section
     });
   });
 });
