@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { Decider, DomainEvent, fold } from '@ledger/domain';
+import { assertBusinessTime, Decider, DomainEvent, fold } from '@ledger/domain';
+import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
 
@@ -17,7 +18,10 @@ export interface CommandResult {
   streamId: string;
   /** Revision of the stream after the command. */
   revision: number;
+  /** Global position of the last event appended: pass it as minPosition to read your own write. */
   position: string;
+  /** Ledger time the events were recorded at (null when nothing was appended). */
+  recordedAt: string | null;
   eventIds: string[];
   events: { type: string; revision: number }[];
   /** True when this commandId had already been processed: nothing new was appended. */
@@ -36,6 +40,7 @@ export function resultOf(streamId: string, recorded: RecordedEvent[], replayed: 
     streamId,
     revision: last.revision,
     position: last.position.toString(),
+    recordedAt: last.metadata.recordedAt,
     eventIds: recorded.map((e) => e.eventId),
     events: recorded.map((e) => ({ type: e.type, revision: e.revision })),
     replayed,
@@ -51,6 +56,7 @@ export class CommandProcessor {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   async execute<C, E extends DomainEvent, S>(
@@ -66,10 +72,11 @@ export class CommandProcessor {
     const state = fold(decider, history as unknown as E[]);
     const now = this.clock();
     const occurredAt = envelope.occurredAt ?? now.toISOString();
+    assertBusinessTime(history, new Date(occurredAt), now, this.config.futureToleranceMs);
     const events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
     if (events.length === 0) {
       const last = history[history.length - 1];
-      return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', eventIds: [], events: [], replayed: false };
+      return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', recordedAt: null, eventIds: [], events: [], replayed: false };
     }
     const correlationId = envelope.correlationId ?? envelope.commandId;
     const toAppend = events.map((event, i) => ({
@@ -91,6 +98,7 @@ export class CommandProcessor {
       streamId,
       revision: appended.nextExpectedRevision,
       position: appended.position.toString(),
+      recordedAt: appended.recordedAt ?? (await this.store.readStream(streamId, { fromRevision: appended.nextExpectedRevision })).at(-1)?.metadata.recordedAt ?? null,
       eventIds: toAppend.map((e) => e.eventId),
       events: toAppend.map((e, i) => ({ type: e.type, revision: firstRevision + i })),
       replayed: appended.idempotentReplay,

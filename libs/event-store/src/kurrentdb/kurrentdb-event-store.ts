@@ -440,7 +440,7 @@ export class KurrentDbEventStore implements EventStore {
         throw new WrongExpectedRevisionError(streamId, describeExpected(expectedRevision), error.actual);
       }
       const position = result.position?.commit ?? (await this.positionOf(streamId, sealed.lastRevision));
-      return { nextExpectedRevision: Number(result.nextExpectedRevision), position, idempotentReplay: false };
+      return { nextExpectedRevision: Number(result.nextExpectedRevision), position, idempotentReplay: false, recordedAt: sealed.recordedAt };
     }
   }
 
@@ -458,7 +458,7 @@ export class KurrentDbEventStore implements EventStore {
       jsonEvent({ id: e.eventId.toLowerCase(), type: e.type, data: e.data, metadata: { ...e.metadata } }),
     );
     const revision = chain[chain.length - 1].revision;
-    return { events: sealed, lastRevision: revision };
+    return { events: sealed, lastRevision: revision, recordedAt: chain[0].metadata.recordedAt };
   }
 
   /** For servers that do not return a position with the append result. */
