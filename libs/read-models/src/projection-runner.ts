@@ -202,6 +202,34 @@ export class ProjectionRunner {
   }
 
   /**
+   * Read your writes: resolves true once the projection has applied the event at `target` (a
+   * position a command returned), false when `timeoutMs` passes first or the projection is not
+   * running. Never rejects: the caller answers 503 with Retry-After.
+   */
+  async waitFor(target: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.position !== undefined && this.position >= target) return true;
+    if (!this.run || timeoutMs <= 0) return false;
+    return new Promise<boolean>((resolve) => {
+      let settled = false;
+      const waiter: Waiter = {
+        target,
+        resolve: () => finish(true),
+        reject: () => finish(false),
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(ok);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /**
    * Drops the projection's documents and checkpoint and replays the whole log; resolves when it
    * has caught up. Readers see the read model fill up again meanwhile.
    */

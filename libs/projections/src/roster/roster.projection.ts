@@ -1,3 +1,4 @@
+import { businessTimeOf } from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
 import { Projection, ReadModelWrite, upsert } from '@ledger/read-models';
 import { evolveRosterEntry, ROSTER_EVENT_TYPES, RosterEntry } from './roster-entry';
@@ -15,6 +16,8 @@ export interface RosterFactDocument {
   accountId: string;
   position: number;
   occurredAt: string;
+  /** Business time: when the fact comes into force (its effective date's Taipei day, else occurredAt). */
+  effectiveAt: string;
   recordedAt: string;
   type: string;
   data: Record<string, unknown>;
@@ -44,7 +47,7 @@ export const rosterProjection: Projection = {
   collections: [ROSTER.accounts, ROSTER.facts, ROSTER.applications, ROSTER.agencies],
   indexes: {
     [ROSTER.accounts]: [{ fields: ['agencyCode', 'kind'] }],
-    [ROSTER.facts]: [{ fields: ['agencyCode', 'occurredAt'] }, { fields: ['agencyCode', 'recordedAt'] }],
+    [ROSTER.facts]: [{ fields: ['agencyCode', 'effectiveAt'] }, { fields: ['agencyCode', 'recordedAt'] }],
   },
   handles: (type) => HANDLED.has(type),
 
@@ -92,6 +95,7 @@ export const rosterProjection: Projection = {
       accountId,
       position: Number(event.position),
       occurredAt: event.metadata.occurredAt,
+      effectiveAt: businessTimeOf(d, event.metadata.occurredAt),
       recordedAt: event.metadata.recordedAt,
       type: event.type,
       data: d,
