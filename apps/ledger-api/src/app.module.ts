@@ -1,19 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LedgerConfig, loadConfig } from '@ledger/platform';
+import type { LedgerConfig } from '@ledger/platform';
+import { ledgerConfigModule } from '@ledger/platform/config.module';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { IdempotencyKeyInterceptor } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
 
 export interface AppOptions {
+  /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
   config?: LedgerConfig;
   /** Injectable clock: tests fix "now"; production uses the system clock. */
   clock?: Clock;
@@ -21,17 +24,18 @@ export interface AppOptions {
 
 @Module({})
 export class AppModule {
-  static forRoot(options: AppOptions = {}): DynamicModule {
-    const config = options.config ?? loadConfig();
+  static async forRoot(options: AppOptions = {}): Promise<DynamicModule> {
+    const { module: configModule, config } = await ledgerConfigModule(options.config);
     const clock = options.clock ?? (() => new Date());
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule],
-      controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController],
+      imports: [configModule, CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule, HealthModule],
+      controllers: [LedgerController, ApiKeysController, RegisterAgencyController],
       providers: [
         RegisterAgencyHandler,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyKeyInterceptor },
       ],
     };
   }

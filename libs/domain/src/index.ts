@@ -24,3 +24,4 @@ export * from './account/account.rules';
 export * from './access-review/access-review.events';
 export * from './access-review/access-review.commands';
 export * from './access-review/access-review.decider';
+export * from './core/event-registry';

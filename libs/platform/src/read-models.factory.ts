@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, rosterProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
@@ -18,5 +19,5 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
 }
 
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig): ProjectionRunner[] {
-  return projectionsFor(config.deadlines).map((projection) => new ProjectionRunner({ projection, eventStore, readModels }));
+  return projectionsFor(config.deadlines).map((projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast }));
 }

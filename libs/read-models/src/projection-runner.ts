@@ -21,6 +21,8 @@ export interface ProjectionStatus {
   headPosition: string | null;
   /** headPosition − position in global-position units (on the embedded store, events); null when unknown. */
   lag: number | null;
+  /** Reading the log page by page (after a start or during a rebuild) before following it live: reads lag behind. */
+  catchingUp: boolean;
   error?: string;
 }
 
@@ -31,6 +33,11 @@ export interface ProjectionRunnerOptions {
   /** Events per catch-up page; a page is applied in one read-model transaction. */
   pageSize?: number;
   logger?: Pick<LoggerService, 'log' | 'error'>;
+  /**
+   * Lifts a stored event to the payload version projections are written for (the domain's event
+   * registry); applied to every event before it is projected. Identity when omitted.
+   */
+  upcast?: (event: RecordedEvent) => RecordedEvent;
 }
 
 export class ProjectionStoppedError extends Error {
@@ -67,6 +74,7 @@ export class ProjectionRunner {
   private readonly readModels: ReadModelStore;
   private readonly pageSize: number;
   private readonly logger: Pick<LoggerService, 'log' | 'error'>;
+  private readonly upcast: ((event: RecordedEvent) => RecordedEvent) | undefined;
   private state: ProjectionState = 'stopped';
   private error: Error | undefined;
   private position: bigint | undefined;
@@ -83,6 +91,7 @@ export class ProjectionRunner {
     this.pageSize = options.pageSize ?? 1_000;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer');
     this.logger = options.logger ?? new Logger(`Projection ${this.name}`);
+    this.upcast = options.upcast;
   }
 
   /**
@@ -125,7 +134,7 @@ export class ProjectionRunner {
   }
 
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
-    const last = await projectEvents(this.projection, this.readModels, events);
+    const last = await projectEvents(this.projection, this.readModels, this.upcast ? events.map(this.upcast) : events);
     if (last === undefined) return;
     if (this.position === undefined || last > this.position) this.position = last;
     for (const waiter of [...this.waiters]) {
@@ -259,6 +268,7 @@ export class ProjectionRunner {
       position: position === undefined ? null : position.toString(),
       headPosition: head === null || head === undefined ? null : head.toString(),
       lag,
+      catchingUp: this.run !== undefined && this.run.subscription === undefined,
       ...(this.error && this.state === 'failed' ? { error: this.error.message } : {}),
     };
   }

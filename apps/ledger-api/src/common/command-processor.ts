@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { assertBusinessTime, Decider, DomainEvent, fold } from '@ledger/domain';
+import { assertBusinessTime, Decider, DomainEvent, fold, schemaVersionOf, upcastAll } from '@ledger/domain';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
+import { CommandIdRegistry, fingerprintOf } from './idempotency';
 
 /** Who sent a command, when it happened, and why: carried into every event's metadata. */
 export interface CommandEnvelope {
@@ -28,6 +29,23 @@ export interface CommandResult {
   replayed: boolean;
 }
 
+/**
+ * One command against one stream. The processor reads that stream once, folds it, and hands the
+ * state to `command`, which adds whatever the decider needs from other streams; handlers never
+ * read the command's own stream themselves.
+ */
+export interface CommandSpec<C, E extends DomainEvent, S> {
+  streamId: string;
+  decider: Decider<C, E, S>;
+  /**
+   * The request as the client sent it, with personal data already replaced by the pseudonymous ids
+   * derived from it: its fingerprint decides whether a reused commandId is a retry or a new request.
+   */
+  request: object;
+  /** The decider's command, built from the stream's state; defaults to `request` itself. */
+  command?: (state: S) => C | Promise<C>;
+}
+
 /** Event ids follow from the command id, so a retried append is recognised by the store itself. */
 export function eventIdFor(commandId: string, streamId: string, index: number): string {
   const h = createHash('sha256').update(`${commandId}\u0000${streamId}\u0000${index}`).digest('hex');
@@ -48,51 +66,61 @@ export function resultOf(streamId: string, recorded: RecordedEvent[], replayed: 
 }
 
 /**
- * read stream → fold → decide → append with the expected revision. A command id already seen in
- * the stream returns its first result; a refused command appends nothing.
+ * read the stream once (upcast to today's payloads) → fold → command → decide → reserve the
+ * commandId → append with the expected revision. A command id already seen returns its first
+ * result if the request is the same and is refused (422) if not; a refused command appends nothing.
  */
 @Injectable()
 export class CommandProcessor {
+  private readonly commandIds: CommandIdRegistry;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-  ) {}
+    @Optional() @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'futureToleranceMs'> = { futureToleranceMs: 300_000 },
+  ) {
+    this.commandIds = new CommandIdRegistry(store);
+  }
 
-  async execute<C, E extends DomainEvent, S>(
-    streamId: string,
-    decider: Decider<C, E, S>,
-    command: C,
-    envelope: CommandEnvelope,
-  ): Promise<CommandResult> {
-    const history = await this.store.readStream(streamId);
-    const earlier = history.filter((e) => e.metadata.commandId === envelope.commandId);
-    if (earlier.length > 0) return resultOf(streamId, earlier, true);
+  async execute<C, E extends DomainEvent, S>(spec: CommandSpec<C, E, S>, envelope: CommandEnvelope): Promise<CommandResult> {
+    const { streamId, decider, request } = spec;
+    // UUIDs compare case-insensitively; one spelling keeps event ids and the reservation stream in step.
+    const commandId = envelope.commandId.toLowerCase();
+    const fingerprint = fingerprintOf({ ...envelope, streamId, request });
+    const history = upcastAll(await this.store.readStream(streamId));
+
+    const earlier = history.filter((e) => e.metadata.commandId.toLowerCase() === commandId);
+    if (earlier.length > 0) {
+      await this.commandIds.assertSameRequest(commandId, fingerprint);
+      return resultOf(streamId, earlier, true);
+    }
 
     const state = fold(decider, history as unknown as E[]);
+    const command = spec.command ? await spec.command(state) : (request as C);
     const now = this.clock();
     const occurredAt = envelope.occurredAt ?? now.toISOString();
     assertBusinessTime(history, new Date(occurredAt), now, this.config.futureToleranceMs);
     const events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
+    const last = history[history.length - 1];
     if (events.length === 0) {
-      const last = history[history.length - 1];
       return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', recordedAt: null, eventIds: [], events: [], replayed: false };
     }
-    const correlationId = envelope.correlationId ?? envelope.commandId;
+
+    const metadata = {
+      $correlationId: envelope.correlationId ?? commandId,
+      $causationId: envelope.causationId ?? commandId,
+      actor: envelope.actor,
+      occurredAt,
+    };
+    await this.commandIds.reserve({ commandId, fingerprint, streamId }, eventIdFor(commandId, `command:${fingerprint}`, 0), metadata);
+
     const toAppend = events.map((event, i) => ({
-      eventId: eventIdFor(envelope.commandId, streamId, i),
+      eventId: eventIdFor(commandId, streamId, i),
       type: event.type,
       data: event.data as Record<string, unknown>,
-      metadata: {
-        $correlationId: correlationId,
-        $causationId: envelope.causationId ?? envelope.commandId,
-        commandId: envelope.commandId,
-        actor: envelope.actor,
-        occurredAt,
-      },
+      metadata: { ...metadata, commandId, schemaVersion: schemaVersionOf(event.type) },
     }));
-    const expected = history.length === 0 ? 'no_stream' : history[history.length - 1].revision;
-    const appended = await this.store.append(streamId, toAppend, expected);
+    const appended = await this.store.append(streamId, toAppend, last ? last.revision : 'no_stream');
     const firstRevision = appended.nextExpectedRevision - toAppend.length + 1;
     return {
       streamId,

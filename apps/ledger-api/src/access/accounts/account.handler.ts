@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { AccountCommand, accountDecider, AccountKind, accountIdOf, accountStreamId, requireAccountId } from '@ledger/domain';
+import { AccountCommand, accountDecider, AccountKind, accountIdOf, AccountState, accountStreamId, requireAccountId } from '@ledger/domain';
 import type { PersonalDataInput, PersonalDataProtector } from '@ledger/personal-data';
 import { CommandProcessor, CommandResult } from '../../common/command-processor';
 import { PERSONAL_DATA } from '../../infrastructure/event-store.provider';
@@ -41,9 +41,11 @@ export class CreateAccountHandler implements ICommandHandler<CreateAccountMessag
     const personId = personIdOf(this.protector.lookupKey(plaintext.nationalId));
     const holder = { personId, ...(await this.protector.protect(personId, plaintext)) };
     const accountId = accountIdOf(input.agencyCode, input.kind, holder.holderKey);
-    const application = await this.states.application(input.applicationId);
-    const command = { type: 'CreateAccount' as const, ...rest, accountId, holder, application };
-    return { ...(await this.processor.execute(accountStreamId(accountId), accountDecider, command, envelope)), accountId, personId };
+    // The fingerprint names the holder by the pseudonymous ids, never by the plaintext or its (randomised) ciphertext.
+    const request = { type: 'CreateAccount' as const, ...rest, accountId, personId };
+    const command = async () => ({ type: 'CreateAccount' as const, ...rest, accountId, holder, application: await this.states.application(input.applicationId) });
+    const result = await this.processor.execute({ streamId: accountStreamId(accountId), decider: accountDecider, request, command }, envelope);
+    return { ...result, accountId, personId };
   }
 }
 
@@ -59,10 +61,12 @@ export class AccountCommandHandler implements ICommandHandler<AccountCommandMess
   ) {}
 
   async execute({ input, envelope }: AccountCommandMessage): Promise<CommandResult> {
-    return this.processor.execute(accountStreamId(input.accountId), accountDecider, await this.load(input), envelope);
+    const streamId = accountStreamId(input.accountId);
+    return this.processor.execute({ streamId, decider: accountDecider, request: input, command: (account) => this.load(input, account) }, envelope);
   }
 
-  private async load(input: AccountInput): Promise<AccountCommand> {
+  /** `account` is the command's own stream, already read by the processor. */
+  private async load(input: AccountInput, account: AccountState): Promise<AccountCommand> {
     switch (input.type) {
       case 'GrantAccountQueryItems': {
         const { agencyCode } = requireAccountId(input.accountId);
@@ -71,7 +75,6 @@ export class AccountCommandHandler implements ICommandHandler<AccountCommandMess
       }
       case 'DisableAccount': {
         // 要點 六(四): an administrator handing over is disabled only once the successor named by the post change is active.
-        const account = await this.states.account(input.accountId);
         const successorId = account.status === 'ACTIVE' ? account.pendingPostChange?.successorAccountId : null;
         return successorId ? { ...input, successor: await this.states.account(successorId) } : input;
       }

@@ -19,7 +19,7 @@ export class AgencyCommandHandler implements ICommandHandler<AgencyCommandMessag
 
   execute({ input, envelope }: AgencyCommandMessage): Promise<CommandResult> {
     // The configured (only ever stricter) BLI-notice period is decided into the event, once.
-    const command = input.type === 'DesignateAgencyPersonnel' ? { ...input, bliNoticeDays: this.config.deadlines.bliNoticeDays } : input;
-    return this.processor.execute(agencyStreamId(input.agencyCode), agencyDecider, command, envelope);
+    const command = () => (input.type === 'DesignateAgencyPersonnel' ? { ...input, bliNoticeDays: this.config.deadlines.bliNoticeDays } : input);
+    return this.processor.execute({ streamId: agencyStreamId(input.agencyCode), decider: agencyDecider, request: input, command }, envelope);
   }
 }

@@ -32,7 +32,7 @@ export class ApplicationCommandHandler implements ICommandHandler<ApplicationCom
 
   async execute({ input, envelope }: ApplicationCommandMessage): Promise<ApplicationResult> {
     const command = this.resolveHolder(input);
-    const result = await this.processor.execute(applicationStreamId(input.applicationId), applicationDecider, command, envelope);
+    const result = await this.processor.execute({ streamId: applicationStreamId(input.applicationId), decider: applicationDecider, request: command }, envelope);
     return command.type === 'SubmitApplication' && command.accountId ? { ...result, accountId: command.accountId } : result;
   }
 
