@@ -1,6 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { EventStore, RecordedEvent, SubscriptionHandle } from '@ledger/event-store';
-import { projectEvents } from './project-events';
+import { ReadModelRequestError } from './documents';
+import { ProjectionHandlerError, projectEvents } from './project-events';
 import { assertProjection, type Projection } from './projection';
 import type { ReadModelStore } from './types';
 
@@ -9,7 +10,12 @@ export type ProjectionEventSource = Pick<EventStore, 'readAll' | 'subscribeToAll
   headPosition?(): Promise<bigint | undefined>;
 };
 
-export type ProjectionState = 'running' | 'stopped' | 'failed';
+/**
+ * running: applying events; retrying: a store did not answer, waiting to resume from the
+ * checkpoint; failed: a handler threw (fix and restart); broken: the checkpoint is beyond the log's
+ * head (rebuild); stopped.
+ */
+export type ProjectionState = 'running' | 'retrying' | 'stopped' | 'failed' | 'broken';
 
 /** JSON-ready for /health: positions are decimal strings because bigint does not survive JSON. */
 export interface ProjectionStatus {
@@ -24,6 +30,9 @@ export interface ProjectionStatus {
   /** Reading the log page by page (after a start or during a rebuild) before following it live: reads lag behind. */
   catchingUp: boolean;
   error?: string;
+  /** While retrying: attempts since the store stopped answering, and when the next one starts. */
+  retries?: number;
+  nextRetryAt?: string;
 }
 
 export interface ProjectionRunnerOptions {
@@ -38,14 +47,46 @@ export interface ProjectionRunnerOptions {
    * registry); applied to every event before it is projected. Identity when omitted.
    */
   upcast?: (event: RecordedEvent) => RecordedEvent;
+  /** First wait after a store error; doubled per failed attempt up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
 }
 
 export class ProjectionStoppedError extends Error {
   override readonly name = 'ProjectionStoppedError';
 }
 
+/**
+ * The read model has applied events the log no longer has (its tail was removed, or an older
+ * events.db was restored): new events would reuse those positions and be skipped silently.
+ */
+export class ProjectionAheadOfLogError extends Error {
+  override readonly name = 'ProjectionAheadOfLogError';
+  constructor(
+    readonly projection: string,
+    readonly checkpoint: bigint,
+    readonly head: bigint | undefined,
+  ) {
+    super(
+      `projection ${projection}: checkpoint ${checkpoint} is beyond the log's head ${head ?? '(empty log)'}; the log lost its tail or an older event store was restored. ` +
+        `Rebuild this read model (npm run cli -- rebuild ${projection}) after checking the log (npm run cli -- verify).`,
+    );
+  }
+}
+
+/**
+ * A store that does not answer (a server restart, a leader change, its own timeout: what the
+ * adapters report as StoreUnavailableError) is waited for; a handler's own error, or anything not
+ * known to be transient, stops the projection until an operator restarts it.
+ */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ProjectionHandlerError || error instanceof ReadModelRequestError) return false;
+  return error instanceof Error && (error.name === 'StoreUnavailableError' || (error as { code?: unknown }).code === 'STORE_UNAVAILABLE');
+}
+
 interface Run {
   stopping: boolean;
+  retryTimer?: ReturnType<typeof setTimeout>;
   /** Settles when catch-up has ended: the subscription is then set, or the run stopped or failed. */
   catchUp: Promise<void>;
   subscription?: SubscriptionHandle;
@@ -81,6 +122,10 @@ export class ProjectionRunner {
   private positionKnown = false;
   private run: Run | undefined;
   private waiters: Waiter[] = [];
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private retries = 0;
+  private nextRetryAt: Date | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     assertProjection(options.projection);
@@ -92,6 +137,8 @@ export class ProjectionRunner {
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer');
     this.logger = options.logger ?? new Logger(`Projection ${this.name}`);
     this.upcast = options.upcast;
+    this.retryBaseMs = options.retryBaseMs ?? 500;
+    this.retryMaxMs = options.retryMaxMs ?? 30_000;
   }
 
   /**
@@ -112,7 +159,16 @@ export class ProjectionRunner {
       for (const [collection, indexes] of Object.entries(this.projection.indexes ?? {})) {
         await this.readModels.declareIndexes(collection, indexes);
       }
-      this.position = await this.readModels.checkpoint(this.name);
+      const checkpoint = await this.readModels.checkpoint(this.name);
+      if (checkpoint !== undefined && this.eventStore.headPosition) {
+        const head = await this.eventStore.headPosition();
+        if (head === undefined || head < checkpoint) {
+          this.position = checkpoint;
+          this.positionKnown = true;
+          throw new ProjectionAheadOfLogError(this.name, checkpoint, head);
+        }
+      }
+      this.position = checkpoint;
       this.positionKnown = true;
       this.logger.log(`starting after position ${this.position ?? 'none'}`);
       for (;;) {
@@ -126,11 +182,41 @@ export class ProjectionRunner {
       run.subscription = this.eventStore.subscribeToAll({
         after: this.position,
         handler: (event) => this.applyLive(event),
-        onError: (error) => this.fail(run, error),
+        onError: (error) => this.onError(run, error),
       });
+      if (this.state === 'retrying') this.logger.log(`resumed after ${this.retries} retries`);
+      this.state = 'running';
+      this.retries = 0;
+      this.nextRetryAt = undefined;
+      this.error = undefined;
     } catch (error) {
-      this.fail(run, error);
+      this.onError(run, error);
     }
+  }
+
+  private onError(run: Run, error: unknown): void {
+    if (this.run !== run || run.stopping) return;
+    if (error instanceof ProjectionAheadOfLogError) return this.fail(run, error, 'broken');
+    if (!isRetryable(error)) return this.fail(run, error, 'failed');
+    this.retry(run, error);
+  }
+
+  /** Resumes from the stored checkpoint after a backoff: nothing applied is lost or applied twice. */
+  private retry(run: Run, error: unknown): void {
+    this.error = error instanceof Error ? error : new Error(String(error));
+    this.state = 'retrying';
+    this.retries += 1;
+    const delay = Math.min(this.retryBaseMs * 2 ** (this.retries - 1), this.retryMaxMs);
+    this.nextRetryAt = new Date(Date.now() + delay);
+    this.logger.error(`store error at position ${this.position ?? 'none'}, retry ${this.retries} in ${delay} ms: ${this.error.message}`);
+    const subscription = run.subscription;
+    run.subscription = undefined;
+    void subscription?.stop().catch(() => undefined);
+    run.retryTimer = setTimeout(() => {
+      run.retryTimer = undefined;
+      if (this.run !== run || run.stopping) return;
+      run.catchUp = this.catchUp(run);
+    }, delay);
   }
 
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
@@ -156,10 +242,11 @@ export class ProjectionRunner {
     await this.apply(page.length > 0 ? page : [event]);
   }
 
-  private fail(run: Run, error: unknown): void {
+  private fail(run: Run, error: unknown, state: 'failed' | 'broken' = 'failed'): void {
     if (this.run !== run) return;
     this.error = error instanceof Error ? error : new Error(String(error));
-    this.state = 'failed';
+    this.state = state;
+    if (run.retryTimer) clearTimeout(run.retryTimer);
     run.stopping = true;
     this.run = undefined;
     this.logger.error(`stopped at position ${this.position ?? 'none'}: ${this.error.message}`, this.error.stack);
@@ -177,6 +264,7 @@ export class ProjectionRunner {
     const run = this.run;
     if (!run) return;
     run.stopping = true;
+    if (run.retryTimer) clearTimeout(run.retryTimer);
     await run.catchUp;
     await run.subscription?.stop();
     if (this.run === run) {
@@ -262,6 +350,16 @@ export class ProjectionRunner {
       const behind = (head ?? 0n) - (position ?? 0n);
       lag = behind > 0n ? Number(behind) : 0;
     }
+    // A log that lost its tail while running: never report "lag 0" for a read model ahead of its log.
+    if (head !== null && position !== undefined && (head === undefined || head < position) && this.state !== 'broken') {
+      const error = new ProjectionAheadOfLogError(this.name, position, head);
+      if (this.run) this.fail(this.run, error, 'broken');
+      else {
+        this.state = 'broken';
+        this.error = error;
+      }
+    }
+    const showsError = this.state === 'failed' || this.state === 'broken' || this.state === 'retrying';
     return {
       name: this.name,
       state: this.state,
@@ -269,13 +367,17 @@ export class ProjectionRunner {
       headPosition: head === null || head === undefined ? null : head.toString(),
       lag,
       catchingUp: this.run !== undefined && this.run.subscription === undefined,
-      ...(this.error && this.state === 'failed' ? { error: this.error.message } : {}),
+      ...(this.error && showsError ? { error: this.error.message } : {}),
+      ...(this.state === 'retrying' ? { retries: this.retries, nextRetryAt: this.nextRetryAt?.toISOString() } : {}),
     };
   }
 }
 
-/** Status of every projection for /health: ok only when none has failed. */
+/** A projection that cannot serve correct reads without an operator: failed (a handler threw) or broken (ahead of its log). */
+export const needsOperator = (status: Pick<ProjectionStatus, 'state'>) => status.state === 'failed' || status.state === 'broken';
+
+/** Status of every projection for /health: ok only when none has failed or broken. */
 export async function projectionsHealth(runners: readonly ProjectionRunner[]): Promise<{ ok: boolean; projections: ProjectionStatus[] }> {
   const projections = await Promise.all(runners.map((runner) => runner.status()));
-  return { ok: projections.every((p) => p.state !== 'failed'), projections };
+  return { ok: projections.every((p) => !needsOperator(p)), projections };
 }
