@@ -23,6 +23,8 @@ export interface LedgerConfig {
   futureToleranceMs: number;
   /** How long a read with a minimum position waits for its read model before answering 503. */
   readWaitMs: number;
+  /** How long a projection lease lasts without renewal: how soon another instance takes over a dead one. */
+  projectionLeaseMs: number;
 }
 
 /** One variable that failed its rule; the value itself is never repeated (it may be a secret). */
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     },
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
     readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),
+    projectionLeaseMs: positiveInt(env, 'LEDGER_PROJECTION_LEASE_MS', 15_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
   };
 }
 

@@ -13,9 +13,10 @@ export type ProjectionEventSource = Pick<EventStore, 'readAll' | 'subscribeToAll
 /**
  * running: applying events; retrying: a store did not answer, waiting to resume from the
  * checkpoint; failed: a handler threw (fix and restart); broken: the checkpoint is beyond the log's
- * head (rebuild); stopped.
+ * head (rebuild); standby: another instance holds this projection's lease and runs it (this one
+ * serves reads from the shared read-model store and takes over when that lease expires); stopped.
  */
-export type ProjectionState = 'running' | 'retrying' | 'stopped' | 'failed' | 'broken';
+export type ProjectionState = 'running' | 'retrying' | 'standby' | 'stopped' | 'failed' | 'broken';
 
 /** JSON-ready for /health: positions are decimal strings because bigint does not survive JSON. */
 export interface ProjectionStatus {
@@ -33,6 +34,8 @@ export interface ProjectionStatus {
   /** While retrying: attempts since the store stopped answering, and when the next one starts. */
   retries?: number;
   nextRetryAt?: string;
+  /** With leases (several instances): whether this instance holds the lease and runs the projection. */
+  leaseHeld?: boolean;
 }
 
 export interface ProjectionRunnerOptions {
@@ -47,6 +50,11 @@ export interface ProjectionRunnerOptions {
    * registry); applied to every event before it is projected. Identity when omitted.
    */
   upcast?: (event: RecordedEvent) => RecordedEvent;
+  /**
+   * Several instances on one read-model store: only the holder of the projection's lease runs it.
+   * `holder` names this instance; the lease lasts `ttlMs` and is renewed every `renewMs` (ttl/3).
+   */
+  lease?: { holder: string; ttlMs: number; renewMs?: number };
   /** First wait after a store error; doubled per failed attempt up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -87,6 +95,9 @@ function isRetryable(error: unknown): boolean {
 interface Run {
   stopping: boolean;
   retryTimer?: ReturnType<typeof setTimeout>;
+  /** With a lease: the next attempt to take it (standby), or the next renewal (holding). */
+  leaseTimer?: ReturnType<typeof setTimeout>;
+  holding?: boolean;
   /** Settles when catch-up has ended: the subscription is then set, or the run stopped or failed. */
   catchUp: Promise<void>;
   subscription?: SubscriptionHandle;
@@ -126,6 +137,7 @@ export class ProjectionRunner {
   private readonly retryMaxMs: number;
   private retries = 0;
   private nextRetryAt: Date | undefined;
+  private readonly lease: { holder: string; ttlMs: number; renewMs: number } | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     assertProjection(options.projection);
@@ -139,6 +151,12 @@ export class ProjectionRunner {
     this.upcast = options.upcast;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
+    if (options.lease) {
+      const { holder, ttlMs } = options.lease;
+      const renewMs = options.lease.renewMs ?? Math.max(1, Math.floor(ttlMs / 3));
+      if (!holder || !(ttlMs > 0) || !(renewMs < ttlMs)) throw new Error('lease needs a holder, a positive ttlMs and renewMs < ttlMs');
+      this.lease = { holder, ttlMs, renewMs };
+    }
   }
 
   /**
@@ -149,9 +167,65 @@ export class ProjectionRunner {
     if (this.run) return;
     const run: Run = { stopping: false, catchUp: Promise.resolve() };
     this.run = run;
-    this.state = 'running';
+    this.state = this.lease ? 'standby' : 'running';
     this.error = undefined;
-    run.catchUp = this.catchUp(run);
+    run.catchUp = this.lease ? this.contend(run) : this.catchUp(run);
+  }
+
+  /** Standby until the lease is ours (free, released, or its holder's expired); then run and renew. */
+  private async contend(run: Run): Promise<void> {
+    const lease = this.lease!;
+    let got = false;
+    try {
+      got = await this.readModels.acquireLease(this.name, lease.holder, lease.ttlMs);
+    } catch (error) {
+      this.logger.error(`cannot reach the lease: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (this.run !== run || run.stopping) {
+      if (got) await this.readModels.releaseLease(this.name, lease.holder).catch(() => undefined);
+      return;
+    }
+    if (!got) {
+      this.state = 'standby';
+      this.positionKnown = false;
+      run.leaseTimer = setTimeout(() => {
+        if (this.run === run && !run.stopping) run.catchUp = this.contend(run);
+      }, lease.renewMs);
+      return;
+    }
+    run.holding = true;
+    this.logger.log(`holding the lease as ${lease.holder}`);
+    this.state = 'running';
+    this.scheduleRenewal(run);
+    await this.catchUp(run);
+  }
+
+  private scheduleRenewal(run: Run): void {
+    const lease = this.lease!;
+    run.leaseTimer = setTimeout(async () => {
+      if (this.run !== run || run.stopping) return;
+      let kept = false;
+      try {
+        kept = await this.readModels.acquireLease(this.name, lease.holder, lease.ttlMs);
+      } catch {
+        // Unreachable store: keep going until the lease would have expired for the others too.
+        kept = false;
+      }
+      if (this.run !== run || run.stopping) return;
+      if (kept) return this.scheduleRenewal(run);
+      // Lost (we were paused past the expiry and another instance took over): stand by. Writes in
+      // flight are harmless: both apply the same events and the position guard keeps the newest.
+      this.logger.log('lost the lease; standing by');
+      run.holding = false;
+      if (run.retryTimer) clearTimeout(run.retryTimer);
+      const subscription = run.subscription;
+      run.subscription = undefined;
+      await subscription?.stop().catch(() => undefined);
+      if (this.run !== run || run.stopping) return;
+      this.state = 'standby';
+      this.positionKnown = false;
+      run.catchUp = this.contend(run);
+    }, lease.renewMs);
   }
 
   private async catchUp(run: Run): Promise<void> {
@@ -170,15 +244,16 @@ export class ProjectionRunner {
       }
       this.position = checkpoint;
       this.positionKnown = true;
+      this.settleWaiters();
       this.logger.log(`starting after position ${this.position ?? 'none'}`);
       for (;;) {
-        if (run.stopping) return;
+        if (this.halted(run)) return;
         const page = await this.eventStore.readAll({ after: this.position, maxCount: this.pageSize });
-        if (run.stopping) return;
+        if (this.halted(run)) return;
         if (page.length > 0) await this.apply(page);
         if (page.length < this.pageSize) break;
       }
-      if (run.stopping) return;
+      if (this.halted(run)) return;
       run.subscription = this.eventStore.subscribeToAll({
         after: this.position,
         handler: (event) => this.applyLive(event),
@@ -192,6 +267,11 @@ export class ProjectionRunner {
     } catch (error) {
       this.onError(run, error);
     }
+  }
+
+  /** Stopping, or no longer holding the lease: the page in hand is finished, nothing more is started. */
+  private halted(run: Run): boolean {
+    return run.stopping || (this.lease !== undefined && !run.holding);
   }
 
   private onError(run: Run, error: unknown): void {
@@ -223,6 +303,11 @@ export class ProjectionRunner {
     const last = await projectEvents(this.projection, this.readModels, this.upcast ? events.map(this.upcast) : events);
     if (last === undefined) return;
     if (this.position === undefined || last > this.position) this.position = last;
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    if (this.position === undefined) return;
     for (const waiter of [...this.waiters]) {
       if (this.position >= waiter.target) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -247,6 +332,10 @@ export class ProjectionRunner {
     this.error = error instanceof Error ? error : new Error(String(error));
     this.state = state;
     if (run.retryTimer) clearTimeout(run.retryTimer);
+    if (run.leaseTimer) clearTimeout(run.leaseTimer);
+    // Failed or broken here: let another instance try (it may be healthy, or will report the same).
+    if (run.holding && this.lease) void this.readModels.releaseLease(this.name, this.lease.holder).catch(() => undefined);
+    run.holding = false;
     run.stopping = true;
     this.run = undefined;
     this.logger.error(`stopped at position ${this.position ?? 'none'}: ${this.error.message}`, this.error.stack);
@@ -265,8 +354,12 @@ export class ProjectionRunner {
     if (!run) return;
     run.stopping = true;
     if (run.retryTimer) clearTimeout(run.retryTimer);
+    if (run.leaseTimer) clearTimeout(run.leaseTimer);
     await run.catchUp;
     await run.subscription?.stop();
+    // A clean shutdown hands the projection over at once instead of after the lease's expiry.
+    if (run.holding && this.lease) await this.readModels.releaseLease(this.name, this.lease.holder).catch(() => undefined);
+    run.holding = false;
     if (this.run === run) {
       this.run = undefined;
       this.state = 'stopped';
@@ -304,6 +397,7 @@ export class ProjectionRunner {
    * running. Never rejects: the caller answers 503 with Retry-After.
    */
   async waitFor(target: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.state === 'standby') return this.waitForOtherHolder(target, timeoutMs);
     if (this.position !== undefined && this.position >= target) return true;
     if (!this.run || timeoutMs <= 0) return false;
     return new Promise<boolean>((resolve) => {
@@ -324,6 +418,17 @@ export class ProjectionRunner {
       };
       this.waiters.push(waiter);
     });
+  }
+
+  /** On standby the lease holder writes the shared store: watch its checkpoint there. */
+  private async waitForOtherHolder(target: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checkpoint = await this.readModels.checkpoint(this.name).catch(() => undefined);
+      if (checkpoint !== undefined && checkpoint >= target) return true;
+      if (Date.now() >= deadline || this.state !== 'standby') return this.state !== 'standby' ? this.waitFor(target, deadline - Date.now()) : false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
+    }
   }
 
   /**
@@ -366,9 +471,10 @@ export class ProjectionRunner {
       position: position === undefined ? null : position.toString(),
       headPosition: head === null || head === undefined ? null : head.toString(),
       lag,
-      catchingUp: this.run !== undefined && this.run.subscription === undefined,
+      catchingUp: this.run !== undefined && this.run.subscription === undefined && this.state !== 'standby',
       ...(this.error && showsError ? { error: this.error.message } : {}),
       ...(this.state === 'retrying' ? { retries: this.retries, nextRetryAt: this.nextRetryAt?.toISOString() } : {}),
+      ...(this.lease ? { leaseHeld: Boolean(this.run?.holding) } : {}),
     };
   }
 }
