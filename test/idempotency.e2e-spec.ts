@@ -83,9 +83,8 @@ describe('a commandId names one request for the whole ledger (issue 7 finding 8)
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 422)).toHaveLength(19);
     for (const res of racing.filter((r) => r.status === 422)) expect(res.body.code).toBe('COMMAND_ID_REUSED');
-    const added = (await allEvents()).slice(before);
-    // The winner's event and its reservation; nothing from the 19 others.
-    expect(added.map((e) => e.type).sort()).toEqual(['AgencyRegistered', 'CommandIdReserved']);
+    // The winner's event only; nothing from the 19 others.
+    expect((await allEvents()).slice(before).map((e) => [e.type, e.streamId])).toEqual([['AgencyRegistered', racing.find((r) => r.status === 201)!.body.streamId]]);
   });
 
   it('20 copies of one request racing: one appended, every answer names the same events', async () => {
@@ -96,20 +95,20 @@ describe('a commandId names one request for the whole ledger (issue 7 finding 8)
     // A copy that lost the race for the stream head may get 409; a retry of it is then answered as a replay.
     expect(racing.every((res) => res.status === 201 || res.status === 409)).toBe(true);
     expect(new Set(ok.map((res) => JSON.stringify(res.body.eventIds)))).toEqual(new Set([JSON.stringify(ok[0].body.eventIds)]));
-    expect((await allEvents()).slice(before).map((e) => e.type).sort()).toEqual(['AgencyRegistered', 'CommandIdReserved']);
+    expect((await allEvents()).slice(before).map((e) => e.type)).toEqual(['AgencyRegistered']);
   });
 
-  it('the reservation stream is named by a hash of the id and records the fingerprint and target stream only', async () => {
+  it('each event records the fingerprint of its request, covered by its hash; no personal data, no extra stream', async () => {
     const commandId = randomUUID();
+    const before = (await allEvents()).length;
     await register({ commandId, ...agency('IDEM_F') }).expect(201);
-    const streamId = `command-${createHash('sha256').update(commandId).digest('hex')}`;
-    const res = await t.http().get(`/ledger/streams/${streamId}`).set('X-API-Key', ADMIN_KEY).expect(200);
-    expect(res.body.events).toHaveLength(1);
-    expect(res.body.events[0]).toMatchObject({
-      type: 'CommandIdReserved',
-      data: { commandId, streamId: 'agency-IDEM_F', fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) },
-    });
-    expect(Object.keys(res.body.events[0].data).sort()).toEqual(['commandId', 'fingerprint', 'streamId']);
+    const added = (await allEvents()).slice(before);
+    expect(added).toHaveLength(1);
+    expect(added[0].metadata).toMatchObject({ commandId, requestHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // The embedded store refuses a second stream through its unique event ids: no reservation stream is written.
+    expect((await allEvents()).some((e) => e.streamId === `command-${createHash('sha256').update(commandId).digest('hex')}`)).toBe(false);
+    const verified = await t.http().get('/ledger/verify').set('X-API-Key', ADMIN_KEY).expect(200);
+    expect(verified.body).toMatchObject({ intact: true });
   });
 
   it('a refused command does not use up its id: fixed and resent with the same id, it is accepted', async () => {

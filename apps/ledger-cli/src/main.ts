@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerRebuild } from './commands/rebuild';
 import { registerVerify } from './commands/verify';
+import { registerVerifyProof } from './commands/verify-proof';
 import { exitCode } from './exit';
 
 /** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVerify(program);
+  registerVerifyProof(program);
   registerRebuild(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;

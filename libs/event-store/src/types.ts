@@ -15,9 +15,14 @@ export interface CommandMetadata {
   /** When it happened in the world, as given by the sender (ISO-8601). */
   occurredAt: string;
   schemaVersion?: number;
+  /**
+   * SHA-256 fingerprint of the request that caused the event (set by the command path): a reused
+   * commandId is a retry only when the fingerprints match. Covered by the hash like every field.
+   */
+  requestHash?: string;
 }
 
-export interface EventMetadata extends Required<CommandMetadata> {
+export interface EventMetadata extends Required<Omit<CommandMetadata, 'requestHash'>>, Pick<CommandMetadata, 'requestHash'> {
   /** When the ledger recorded it (ISO-8601, ledger clock). */
   recordedAt: string;
   /** Hash of the previous event in the same stream, GENESIS_HASH at revision 0. */
@@ -110,6 +115,8 @@ export interface LedgerTree {
   root(size?: number): Promise<Buffer>;
   inclusionProof(leafIndex: number, treeSize: number): Promise<Buffer[]>;
   consistencyProof(first: number, second: number): Promise<Buffer[]>;
+  /** Global position of an event by its id, or undefined. */
+  positionOfEvent(eventId: string): Promise<bigint | undefined>;
   /** Leaf index of the event at a global position, or undefined when no such event exists. */
   leafIndexOf(position: bigint): Promise<number | undefined>;
   /** Every stored perfect-subtree hash (level ≥ the adapter's stored height), for the verifier to compare. */

@@ -291,14 +291,28 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
     }
     if (consistent === true) matched.push(size);
     result.ok = consistent === true;
-    // A key the ledger announced becomes trusted once a trusted checkpoint covers its announcement.
-    for (const pending of [...pendingKeys]) {
-      if (Number(pending.event.position) <= size) {
-        trusted.set(formatVerifierKey(pending.key), pending.key);
-        pendingKeys.splice(pendingKeys.indexOf(pending), 1);
+  };
+
+  // Trust closure first (checkpoint order does not matter): a key the ledger announced is trusted once a
+  // checkpoint that a trusted key signed, and that the log extends, covers its announcement.
+  for (let grew = pendingKeys.length > 0; grew; ) {
+    grew = false;
+    for (const c of [...external, ...logged]) {
+      if (c.size <= 0 || c.size > treeSize || pendingKeys.every((p) => Number(p.event.position) > c.size)) continue;
+      let signed = false;
+      try {
+        signed = verifiedSigners(c.note, [...trusted.values()]).length > 0;
+      } catch {
+        signed = false;
+      }
+      if (!signed || (await consistentWithLog(c.size, c.rootHash)) !== true) continue;
+      for (const p of pendingKeys.filter((k) => Number(k.event.position) <= c.size)) {
+        trusted.set(formatVerifierKey(p.key), p.key);
+        pendingKeys.splice(pendingKeys.indexOf(p), 1);
+        grew = true;
       }
     }
-  };
+  }
 
   for (const c of external) await checkOne('external', c.note, c.size, c.rootHash);
   for (const c of [...logged].sort((a, b) => a.size - b.size)) await checkOne('ledger', c.note, c.size, c.rootHash, c);
@@ -314,7 +328,8 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
 
   const covered = Math.max(0, ...checkpoints.filter((c) => c.ok).map((c) => c.size));
   const uncoveredEvents = Math.max(0, treeSize - covered);
-  if (options.maxUncoveredAgeMs !== undefined && firstUncovered && covered === maxClaimed && uncoveredEvents > 0) {
+  // A ledger never checkpointed (another adapter, or written before checkpoints) has no window to judge by.
+  if (options.maxUncoveredAgeMs !== undefined && firstUncovered && covered > 0 && covered === maxClaimed && uncoveredEvents > 0) {
     const age = (options.now ?? new Date()).getTime() - Date.parse(firstUncovered.metadata.recordedAt);
     if (!(age <= options.maxUncoveredAgeMs)) {
       failures.push({

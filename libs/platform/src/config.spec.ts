@@ -78,6 +78,10 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     ['LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', 'twelve'],
     ['LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', '-12'],
     ['LEDGER_DEADLINE_TRAINING_MONTHS', '12.5'],
+    ['LEDGER_SIGNING_KEY', 'not-a-key'],
+    ['LEDGER_WITNESS_URL', 'ftp://witness'],
+    ['LEDGER_CHECKPOINT_EVERY_EVENTS', '0'],
+    ['LEDGER_CHECKPOINT_INTERVAL_SECONDS', '-30'],
   ])('%s=%s stops the start naming the variable', (variable, value) => {
     const error = refusal({ ...keys, [variable]: value });
     expect(error.issues).toEqual([{ variable, rule: expect.any(String) }]);

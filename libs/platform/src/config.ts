@@ -25,6 +25,15 @@ export interface LedgerConfig {
   readWaitMs: number;
   /** How long a projection lease lasts without renewal: how soon another instance takes over a dead one. */
   projectionLeaseMs: number;
+  /** Signed checkpoints (issue 9): signer key text, witnesses, and how often the tree is signed. */
+  integrity: {
+    /** `PRIVATE+KEY+<name>+<id>+<key>`; required with EventStoreDB, else generated under dataDir/keys. */
+    signingKey?: string;
+    witnessDir?: string;
+    witnessUrl?: string;
+    checkpointEveryEvents: number;
+    checkpointIntervalSeconds: number;
+  };
 }
 
 /** One variable that failed its rule; the value itself is never repeated (it may be a secret). */
@@ -107,6 +116,22 @@ export class LedgerEnvironment {
   @ValidateIf(isSet)
   @positiveIntRule('months')
   LEDGER_DEADLINE_TRAINING_MONTHS?: string;
+
+  @ValidateIf(isSet)
+  @Matches(/^PRIVATE\+KEY\+[!-*,-~]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/, { message: 'must be an Ed25519 signer key PRIVATE+KEY+<name>+<key id>+<base64>' })
+  LEDGER_SIGNING_KEY?: string;
+
+  @ValidateIf(isSet)
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL of a C2SP tlog-witness' })
+  LEDGER_WITNESS_URL?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('events')
+  LEDGER_CHECKPOINT_EVERY_EVENTS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('seconds')
+  LEDGER_CHECKPOINT_INTERVAL_SECONDS?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -185,6 +210,13 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
     readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),
     projectionLeaseMs: positiveInt(env, 'LEDGER_PROJECTION_LEASE_MS', 15_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
+    integrity: {
+      signingKey: env.LEDGER_SIGNING_KEY || undefined,
+      witnessDir: env.LEDGER_WITNESS_DIR ? resolve(env.LEDGER_WITNESS_DIR) : undefined,
+      witnessUrl: env.LEDGER_WITNESS_URL || undefined,
+      checkpointEveryEvents: positiveInt(env, 'LEDGER_CHECKPOINT_EVERY_EVENTS', 1000),
+      checkpointIntervalSeconds: positiveInt(env, 'LEDGER_CHECKPOINT_INTERVAL_SECONDS', 30),
+    },
   };
 }
 

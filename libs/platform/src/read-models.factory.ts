@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, rosterProjection } from '@ledger/projections';
@@ -25,5 +26,7 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
  */
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner[] {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
-  return projectionsFor(config.deadlines).map((projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast, lease }));
+  return projectionsFor(config.deadlines).map(
+    (projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast, lease, logger: new Logger(`Projection ${projection.name}`) }),
+  );
 }

@@ -1,4 +1,3 @@
-import { Logger, type LoggerService } from '@nestjs/common';
 import type { EventStore, RecordedEvent, SubscriptionHandle } from '@ledger/event-store';
 import { ReadModelRequestError } from './documents';
 import { ProjectionHandlerError, projectEvents } from './project-events';
@@ -9,6 +8,18 @@ import type { ReadModelStore } from './types';
 export type ProjectionEventSource = Pick<EventStore, 'readAll' | 'subscribeToAll'> & {
   headPosition?(): Promise<bigint | undefined>;
 };
+
+/** What the runner logs through; Nest's Logger fits (the service passes one), the library stays framework-free. */
+export interface RunnerLogger {
+  log(message: string): void;
+  error(message: string, stack?: string): void;
+}
+
+/** Without a logger, failures still reach stderr; progress lines are dropped. */
+const stderrLogger = (name: string): RunnerLogger => ({
+  log: () => undefined,
+  error: (message) => void process.stderr.write(`[projection ${name}] ${message}\n`),
+});
 
 /**
  * running: applying events; retrying: a store did not answer, waiting to resume from the
@@ -44,7 +55,7 @@ export interface ProjectionRunnerOptions {
   readModels: ReadModelStore;
   /** Events per catch-up page; a page is applied in one read-model transaction. */
   pageSize?: number;
-  logger?: Pick<LoggerService, 'log' | 'error'>;
+  logger?: RunnerLogger;
   /**
    * Lifts a stored event to the payload version projections are written for (the domain's event
    * registry); applied to every event before it is projected. Identity when omitted.
@@ -125,7 +136,7 @@ export class ProjectionRunner {
   private readonly eventStore: ProjectionEventSource;
   private readonly readModels: ReadModelStore;
   private readonly pageSize: number;
-  private readonly logger: Pick<LoggerService, 'log' | 'error'>;
+  private readonly logger: RunnerLogger;
   private readonly upcast: ((event: RecordedEvent) => RecordedEvent) | undefined;
   private state: ProjectionState = 'stopped';
   private error: Error | undefined;
@@ -147,7 +158,7 @@ export class ProjectionRunner {
     this.readModels = options.readModels;
     this.pageSize = options.pageSize ?? 1_000;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer');
-    this.logger = options.logger ?? new Logger(`Projection ${this.name}`);
+    this.logger = options.logger ?? stderrLogger(this.name);
     this.upcast = options.upcast;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;

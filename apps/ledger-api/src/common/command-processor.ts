@@ -2,9 +2,9 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { assertBusinessTime, Decider, DomainEvent, fold, schemaVersionOf, upcastAll } from '@ledger/domain';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
-import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import { DuplicateEventIdError, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
-import { CommandIdRegistry, fingerprintOf } from './idempotency';
+import { CommandIdRegistry, CommandIdReusedError, fingerprintOf } from './idempotency';
 
 /** Who sent a command, when it happened, and why: carried into every event's metadata. */
 export interface CommandEnvelope {
@@ -46,11 +46,18 @@ export interface CommandSpec<C, E extends DomainEvent, S> {
   command?: (state: S) => C | Promise<C>;
 }
 
-/** Event ids follow from the command id, so a retried append is recognised by the store itself. */
-export function eventIdFor(commandId: string, streamId: string, index: number): string {
-  const h = createHash('sha256').update(`${commandId}\u0000${streamId}\u0000${index}`).digest('hex');
+/** A name-based UUID (version 5 layout) from its parts. */
+function uuidFrom(...parts: (string | number)[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/**
+ * Event ids follow from the command id alone (a command id belongs to one stream), so a retried
+ * append is recognised by the store itself, and on a store whose event ids are unique ledger-wide
+ * the same command id cannot reach a second stream.
+ */
+export const eventIdFor = (commandId: string, index: number): string => uuidFrom('command-event', commandId, index);
 
 export function resultOf(streamId: string, recorded: RecordedEvent[], replayed: boolean): CommandResult {
   const last = recorded[recorded.length - 1];
@@ -66,13 +73,16 @@ export function resultOf(streamId: string, recorded: RecordedEvent[], replayed: 
 }
 
 /**
- * read the stream once (upcast to today's payloads) → fold → command → decide → reserve the
- * commandId → append with the expected revision. A command id already seen returns its first
- * result if the request is the same and is refused (422) if not; a refused command appends nothing.
+ * read the stream once (upcast to today's payloads) → fold → command → decide → append with the
+ * expected revision (on EventStoreDB after reserving the commandId, see idempotency.ts). A command
+ * id already seen returns its first result if the request is the same and is refused (422) if not;
+ * a refused command appends nothing.
  */
 @Injectable()
 export class CommandProcessor {
   private readonly commandIds: CommandIdRegistry;
+  /** The embedded store keeps event ids unique across the ledger; EventStoreDB only per stream. */
+  private readonly ledgerUniqueEventIds: boolean;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -80,6 +90,7 @@ export class CommandProcessor {
     @Optional() @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'futureToleranceMs'> = { futureToleranceMs: 300_000 },
   ) {
     this.commandIds = new CommandIdRegistry(store);
+    this.ledgerUniqueEventIds = store.kind === 'embedded-sqlite';
   }
 
   async execute<C, E extends DomainEvent, S>(spec: CommandSpec<C, E, S>, envelope: CommandEnvelope): Promise<CommandResult> {
@@ -91,7 +102,9 @@ export class CommandProcessor {
 
     const earlier = history.filter((e) => e.metadata.commandId.toLowerCase() === commandId);
     if (earlier.length > 0) {
-      await this.commandIds.assertSameRequest(commandId, fingerprint);
+      // Events from before fingerprints were recorded carry none: nothing to compare with.
+      const recorded = earlier[0].metadata.requestHash;
+      if (recorded !== undefined && recorded !== fingerprint) throw new CommandIdReusedError();
       return resultOf(streamId, earlier, true);
     }
 
@@ -112,15 +125,25 @@ export class CommandProcessor {
       actor: envelope.actor,
       occurredAt,
     };
-    await this.commandIds.reserve({ commandId, fingerprint, streamId }, eventIdFor(commandId, `command:${fingerprint}`, 0), metadata);
+    if (!this.ledgerUniqueEventIds) {
+      await this.commandIds.reserve({ commandId, fingerprint, streamId }, uuidFrom('command-reservation', commandId, fingerprint), metadata);
+    }
 
     const toAppend = events.map((event, i) => ({
-      eventId: eventIdFor(commandId, streamId, i),
+      eventId: eventIdFor(commandId, i),
       type: event.type,
       data: event.data as Record<string, unknown>,
-      metadata: { ...metadata, commandId, schemaVersion: schemaVersionOf(event.type) },
+      metadata: { ...metadata, commandId, schemaVersion: schemaVersionOf(event.type), requestHash: fingerprint },
     }));
-    const appended = await this.store.append(streamId, toAppend, last ? last.revision : 'no_stream');
+    let appended;
+    try {
+      appended = await this.store.append(streamId, toAppend, last ? last.revision : 'no_stream');
+    } catch (error) {
+      // The first event id is the command id's: stored already, in another stream or at another place.
+      if (error instanceof DuplicateEventIdError) throw new CommandIdReusedError();
+      throw error;
+    }
+    if (appended.idempotentReplay) await this.assertReplayOf(streamId, commandId, fingerprint);
     const firstRevision = appended.nextExpectedRevision - toAppend.length + 1;
     return {
       streamId,
@@ -132,6 +155,16 @@ export class CommandProcessor {
       replayed: appended.idempotentReplay,
     };
   }
+
+  /**
+   * The store took the append for a retry of events it already holds: ids follow from the command
+   * id alone, so a different request racing under the same id on this stream lands here too.
+   */
+  private async assertReplayOf(streamId: string, commandId: string, fingerprint: string): Promise<void> {
+    const stored = (await this.store.readStream(streamId)).find((e) => e.metadata.commandId.toLowerCase() === commandId);
+    if (stored?.metadata.requestHash !== fingerprint) throw new CommandIdReusedError();
+  }
 }
 
 export const newId = () => randomUUID();
+

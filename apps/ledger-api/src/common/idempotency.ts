@@ -7,12 +7,20 @@ import { canonicalJson, type EventStore, type RecordedEvent, WrongExpectedRevisi
  * Idempotency-Key draft has it: a retry of that request returns its first result, and the key
  * reused for any other request is refused (422) without appending anything.
  *
- * Each accepted command reserves its id in a stream of its own, `command-<sha256(commandId)>`,
- * appended with expected revision `no_stream` before the command's events are appended. The first
- * append of a stream is atomic on every store (a unique key on the embedded store, optimistic
- * concurrency on EventStoreDB), so of two racing requests with one id exactly one reserves it. The
- * reservation records the request's fingerprint; the loser reads it and is refused unless it is the
- * same request. The id is hashed only to keep stream ids well-formed whatever a client sends.
+ * Every event a command appends carries the request's fingerprint (`metadata.requestHash`), so a
+ * reuse on the same stream is told from a retry by the one read the command makes anyway. A reuse
+ * on another stream is refused by the store, atomically with the append, in one of two ways:
+ *
+ * - embedded store: the first event of a command has an event id derived from the commandId alone,
+ *   and event ids are UNIQUE across the whole ledger there; the append that would put the id on a
+ *   second stream fails in its own transaction (one write per command, nothing else to keep);
+ * - EventStoreDB: event ids are unique only within a stream, so the command first reserves its id in
+ *   a stream of its own, `command-<sha256(commandId)>`, appended with expected revision `no_stream`
+ *   (the server's optimistic concurrency lets exactly one writer create a stream). The reservation
+ *   records the fingerprint; a loser reads it and is refused unless it is the same request.
+ *   (KurrentDB 25.1's atomic multi-stream append could write both in one call.)
+ *
+ * The id is hashed in the stream name only to keep stream ids well-formed whatever a client sends.
  */
 export const RESERVATION_EVENT = 'CommandIdReserved';
 

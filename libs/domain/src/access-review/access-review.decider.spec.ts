@@ -1,5 +1,5 @@
-import { givenFor } from '../core/given-when-then';
-import { accountCreated, accountState, AGENCY, idOf, KEY_B, KEY_C, OTHER_AGENCY } from '../core/test-fixtures';
+import { givenFor } from '../../testing/given-when-then';
+import { accountCreated, accountState, AGENCY, idOf, KEY_B, KEY_C, OTHER_AGENCY } from '../../testing/test-fixtures';
 import { accessReviewDecider } from './access-review.decider';
 import type { AccessReviewEvent } from './access-review.events';
 

@@ -1,5 +1,5 @@
 import { assertActNotBeforeSubject, assertBusinessTime, assertNotInFuture, beganAt, businessTimeOf, TimedEvent } from './business-time';
-import { expectCodedError } from './given-when-then';
+import { expectCodedError } from '../../testing/given-when-then';
 
 const at = (occurredAt: string, type = 'Something'): TimedEvent => ({ type, data: {}, metadata: { occurredAt } });
 const NOW = new Date('2025-07-01T02:00:00.000Z');

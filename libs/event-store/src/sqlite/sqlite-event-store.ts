@@ -205,7 +205,9 @@ export class SqliteEventStore implements EventStore {
 
     this.range = this.newRange();
     const size = this.leafCount();
-    if (this.merkle && !this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
+    if (!this.merkle) {
+      /* no tree kept: nothing to load */
+    } else if (!this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
     else this.range.restore(CompactRange.fromSubtrees(size, this.subtree));
     this.tree = this.merkle ? this.treeApi() : undefined;
   }
@@ -317,6 +319,10 @@ export class SqliteEventStore implements EventStore {
       leafIndexOf: async (position) => {
         const index = Number(position) - 1;
         return index >= 0 && index < this.range.size ? index : undefined;
+      },
+      positionOfEvent: async (eventId) => {
+        const row = this.stmt.byEventId.get(eventId);
+        return row ? BigInt(row.position) : undefined;
       },
       leaves: async (start, count) => this.stmt.leafHashes.all(start, count),
       storedNodes: async () =>

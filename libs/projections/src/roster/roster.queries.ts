@@ -1,5 +1,5 @@
 import type { ReadModelStore } from '@ledger/read-models';
-import { foldRoster, RosterEntry } from './roster-entry';
+import { foldRoster, RosterEntry, RosterFact } from './roster-entry';
 import { ROSTER, RosterAgencyDocument, RosterFactDocument, stripMeta } from './roster.projection';
 
 /**
@@ -50,6 +50,7 @@ export async function rosterOf(store: ReadModelStore, agencyCode: string, asOf: 
 async function foldInForce(store: ReadModelStore, agencyCode: string, at: string, knownAt: string | undefined): Promise<RosterEntry[]> {
   const facts = await store.find<RosterFactDocument>(ROSTER.facts, { agencyCode, effectiveAt: { $lte: at } }, { sort: { effectiveAt: 1, position: 1 } });
   const known = knownAt === undefined ? facts : facts.filter((f) => f.recordedAt <= knownAt);
-  const entries = foldRoster(known.map((f) => ({ accountId: f.accountId, type: f.type, occurredAt: f.occurredAt, data: f.data, approvedAt: f.approvedAt })));
+  // Each fact was stored by the projection from a typed event, type and data together.
+  const entries = foldRoster(known.map((f) => ({ accountId: f.accountId, type: f.type, occurredAt: f.occurredAt, data: f.data, approvedAt: f.approvedAt }) as RosterFact & { accountId: string }));
   return [...entries.values()].sort(byKindThenId);
 }
