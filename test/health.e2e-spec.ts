@@ -85,6 +85,8 @@ describe('health: public liveness and readiness, authenticated details', () => {
         expect.objectContaining({ name: 'roster', state: 'running', position: expect.any(String), lag: expect.any(Number), catchingUp: false }),
         expect.objectContaining({ name: 'obligations', state: 'running' }),
       ]),
+      // The signed-checkpoint module adds its own section (latest checkpoint, witnesses).
+      checkpoints: expect.objectContaining({ enabled: true, witnesses: expect.any(Array) }),
       example: { answered: true },
       broken: { error: 'section failed' },
     });
