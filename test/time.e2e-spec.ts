@@ -5,7 +5,7 @@ import { ADMIN_KEY, startTestApp } from './support/app';
 
 /** Time you can trust (issue 8): offsets, impossible dates, business-time consistency. */
 describe('business time over HTTP', () => {
-  let now = new Date('2025-07-01T02:00:00.000Z');
+  const now = new Date('2025-07-01T02:00:00.000Z');
   let t: Awaited<ReturnType<typeof startTestApp>>;
   const send = (path: string, body: object) => t.http().post(path).set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), ...body });
   const events = async (streamId: string) => (await t.http().get(`/ledger/streams/${streamId}`).set('X-API-Key', ADMIN_KEY).expect(200)).body.events;

@@ -213,13 +213,18 @@ export class ProjectionRunner {
 
   private scheduleRenewal(run: Run): void {
     const lease = this.lease!;
-    run.leaseTimer = setTimeout(async () => {
+    run.leaseTimer = setTimeout(() => void this.renew(run), lease.renewMs);
+  }
+
+  private async renew(run: Run): Promise<void> {
+    const lease = this.lease!;
+    {
       if (this.run !== run || run.stopping) return;
       let kept = false;
       try {
         kept = await this.readModels.acquireLease(this.name, lease.holder, lease.ttlMs);
       } catch {
-        // Unreachable store: keep going until the lease would have expired for the others too.
+        // Unreachable store: stand by; whoever reaches it once our lease has expired takes over.
         kept = false;
       }
       if (this.run !== run || run.stopping) return;
@@ -236,7 +241,7 @@ export class ProjectionRunner {
       this.state = 'standby';
       this.positionKnown = false;
       run.catchUp = this.contend(run);
-    }, lease.renewMs);
+    }
   }
 
   private async catchUp(run: Run): Promise<void> {

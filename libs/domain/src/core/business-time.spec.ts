@@ -1,4 +1,5 @@
-import { assertActNotBeforeSubject, assertBusinessTime, assertNotInFuture, beganAt, businessTimeOf, TimedEvent } from './business-time';
+import { assertActNotBeforeSubject, assertBusinessTime, assertNotInFuture, beganAt, TimedEvent } from './business-time';
+import { businessTimeOf } from './calendar';
 import { expectCodedError } from '../../testing/given-when-then';
 
 const at = (occurredAt: string, type = 'Something'): TimedEvent => ({ type, data: {}, metadata: { occurredAt } });

@@ -1,16 +1,8 @@
-import { isIsoDate, startOfTaipeiDay } from './calendar';
-import { refuse } from './guards';
-
 /**
- * Business time (when a fact holds in the world) versus ledger time (`recordedAt`, when the ledger
- * learnt it). A fact with an effective date — a post change, a personnel designation — enters the
- * business timeline at the start of that Taipei day, not when it was reported: the roster of
- * 2025-03-30 must not show a move effective 2025-03-31 that was reported on 03-15.
+ * Business time (when a fact holds in the world, see businessTimeOf in calendar.ts) versus ledger
+ * time (`recordedAt`). Rules every command passes before it is decided.
  */
-export function businessTimeOf(data: object, occurredAt: string): string {
-  const effectiveDate = (data as { effectiveDate?: unknown }).effectiveDate;
-  return isIsoDate(effectiveDate) ? startOfTaipeiDay(effectiveDate) : occurredAt;
-}
+import { refuse } from './guards';
 
 /** A recorded event as far as business-time rules need it. */
 export interface TimedEvent {

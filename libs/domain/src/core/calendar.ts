@@ -99,3 +99,14 @@ export function asOfInstant(value: string): string | undefined {
   const parsed = parseInstant(value);
   return parsed.ok ? parsed.instant : undefined;
 }
+
+/**
+ * Business time versus ledger time (`recordedAt`, when the ledger learnt it): a fact with an
+ * effective date — a post change, a personnel designation — enters the business timeline at the
+ * start of that Taipei day, not when it was reported: the roster of 2025-03-30 must not show a move
+ * effective 2025-03-31 that was reported on 03-15. Other facts hold from when they occurred.
+ */
+export function businessTimeOf(data: object, occurredAt: string): string {
+  const effectiveDate = (data as { effectiveDate?: unknown }).effectiveDate;
+  return isIsoDate(effectiveDate) ? startOfTaipeiDay(effectiveDate) : occurredAt;
+}

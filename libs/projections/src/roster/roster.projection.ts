@@ -1,4 +1,5 @@
-import { businessTimeOf, type AgencyRole } from '@ledger/domain';
+import type { AgencyRole } from '@ledger/domain';
+import { businessTimeOf } from '../time';
 import { Projection, ReadModelWrite, upsert } from '@ledger/read-models';
 import { asLedgerRecorded } from '../ledger-events';
 import { evolveRosterEntry, isRosterEvent, ROSTER_EVENT_TYPES, RosterEntry, RosterEvent } from './roster-entry';

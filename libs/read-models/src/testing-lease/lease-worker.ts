@@ -39,11 +39,9 @@ const runner = new ProjectionRunner({
 });
 
 void runner.start();
-setInterval(async () => {
+const report = async () => {
   const status = await runner.status();
   process.stdout.write(`${JSON.stringify({ holder, state: status.state, position: status.position, leaseHeld: status.leaseHeld })}\n`);
-}, 50);
-process.on('SIGTERM', async () => {
-  await runner.stop();
-  process.exit(0);
-});
+};
+setInterval(() => void report(), 50);
+process.on('SIGTERM', () => void runner.stop().then(() => process.exit(0)));
