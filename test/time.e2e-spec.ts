@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProjectionRunner } from '@ledger/read-models';
 import { PROJECTION_RUNNERS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
 import { ADMIN_KEY, startTestApp } from './support/app';
@@ -150,5 +152,47 @@ describe('effective dates, bitemporal reads and read-your-writes over HTTP', () 
     await get('/obligations?agency=EFF').set('X-Min-Position', '999999').expect(503);
     const bad = await get('/agencies/EFF/roster?minPosition=-1').expect(400);
     expect(bad.body.fields).toEqual([expect.objectContaining({ field: 'minPosition' })]);
+  });
+});
+
+/** 要點 十二(五): a read model must never be trusted ahead of the log it was built from. */
+describe('an older events.db restored under newer read models', () => {
+  it('/health reports the projections broken, says to rebuild, and /health/ready is 503', async () => {
+    const first = await startTestApp({}, { keepData: true });
+    const dataDir = first.dataDir;
+    const older = join(dataDir, 'older-events.db');
+    try {
+      const send = (app: typeof first, path: string, body: object) => app.http().post(path).set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), ...body });
+      await send(first, '/agencies', { agencyCode: 'OLD', name: '舊檔局', role: 'DATA_REQUESTER' }).expect(201);
+      await first.close();
+      copyFileSync(join(dataDir, 'events.db'), older);
+
+      const second = await startTestApp({}, { dataDir, keepData: true });
+      for (const code of ['NEW1', 'NEW2', 'NEW3']) await send(second, '/agencies', { agencyCode: code, name: '新局', role: 'DATA_REQUESTER' }).expect(201);
+      for (const r of second.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await r.caughtUp();
+      await second.close();
+
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `events.db${suffix}`), { force: true });
+      copyFileSync(older, join(dataDir, 'events.db'));
+      const third = await startTestApp({}, { dataDir, keepData: true });
+      try {
+        let details: { status: string; projections: { name: string; state: string; error?: string }[] } = { status: '', projections: [] };
+        for (let i = 0; i < 100 && (details.projections.length === 0 || !details.projections.every((p) => p.state === 'broken')); i++) {
+          details = (await third.http().get('/health/details').set('X-API-Key', ADMIN_KEY).expect(200)).body;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(details.status).toBe('unavailable');
+        for (const p of details.projections) {
+          expect(p).toMatchObject({ state: 'broken' });
+          expect(p.error).toMatch(new RegExp(`beyond the log's head.*rebuild ${p.name}`));
+        }
+        const ready = await third.http().get('/health/ready').expect(503);
+        expect(JSON.stringify(ready.body)).toMatch(/broken/);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
