@@ -25,6 +25,8 @@ export interface LedgerConfig {
   readWaitMs: number;
   /** How long a projection lease lasts without renewal: how soon another instance takes over a dead one. */
   projectionLeaseMs: number;
+  /** Log lines: pino level, and JSON (production) or human-readable (development). */
+  log: { level: LogLevel; format: LogFormat };
   /** Signed checkpoints (issue 9): signer key text, witnesses, and how often the tree is signed. */
   integrity: {
     /** `PRIVATE+KEY+<name>+<id>+<key>`; required with EventStoreDB, else generated under dataDir/keys. */
@@ -35,6 +37,10 @@ export interface LedgerConfig {
     checkpointIntervalSeconds: number;
   };
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = 'json' | 'pretty';
 
 /** One variable that failed its rule; the value itself is never repeated (it may be a secret). */
 export interface ConfigIssue {
@@ -116,6 +122,14 @@ export class LedgerEnvironment {
   @ValidateIf(isSet)
   @positiveIntRule('months')
   LEDGER_DEADLINE_TRAINING_MONTHS?: string;
+
+  @ValidateIf(isSet)
+  @IsIn([...LOG_LEVELS], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LEDGER_LOG_LEVEL?: string;
+
+  @ValidateIf(isSet)
+  @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
+  LEDGER_LOG_FORMAT?: string;
 
   @ValidateIf(isSet)
   @Matches(/^PRIVATE\+KEY\+[!-*,-~]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/, { message: 'must be an Ed25519 signer key PRIVATE+KEY+<name>+<key id>+<base64>' })
@@ -210,6 +224,10 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
     readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),
     projectionLeaseMs: positiveInt(env, 'LEDGER_PROJECTION_LEASE_MS', 15_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
+    log: {
+      level: (env.LEDGER_LOG_LEVEL || 'info') as LogLevel,
+      format: (env.LEDGER_LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : 'json')) as LogFormat,
+    },
     integrity: {
       signingKey: env.LEDGER_SIGNING_KEY || undefined,
       witnessDir: env.LEDGER_WITNESS_DIR ? resolve(env.LEDGER_WITNESS_DIR) : undefined,
