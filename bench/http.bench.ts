@@ -9,13 +9,14 @@
  *       the commandId, append): commands/s, p50/p99 latency;
  *   (c) commands on existing streams — POST /agencies/:code/personnel on the agencies of (b), so
  *       each command folds a stream that already has events.
- * Every phase is bounded by a request count and a time limit, whichever comes first; phases are
- * run baseline, commands, baseline, commands and the better of the two runs of each is kept, so a
- * burst of load from elsewhere on the machine does not decide the ratio. It stops by itself, removes
- * its files and exits 0 unless it crashes: PASS/FAIL is printed.
+ * The three are interleaved in short slices (ROUNDS rounds of health, commands, commands on
+ * existing streams) and summed per kind, so load from elsewhere on the machine drifting during the
+ * run weighs on baseline and commands alike. Every phase is bounded by a request count and a time
+ * limit, whichever comes first. It stops by itself, removes its files and exits 0 unless it
+ * crashes: PASS/FAIL is printed.
  *
- * Sizes: BENCH_HTTP_CLIENTS (64), BENCH_HTTP_REQUESTS per phase (15,000), BENCH_HTTP_SECONDS per
- * phase (15).
+ * Sizes: BENCH_HTTP_CLIENTS (64), BENCH_HTTP_REQUESTS per kind (15,000), BENCH_HTTP_SECONDS per kind
+ * (15), BENCH_HTTP_ROUNDS (6).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 15_000);
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6);
 const WARMUP = 1_000;
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const TARGET_CMDS = 3_000;
@@ -91,10 +93,21 @@ function send(port: number, request: Request): Promise<number> {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+interface Slices {
+  latencies: number[];
+  errors: Record<string, number>;
+  seconds: number;
+}
+const slices = (): Slices => ({ latencies: [], errors: {}, seconds: 0 });
+
+function summary(name: string, s: Slices): PhaseResult {
+  const sorted = [...s.latencies].sort((a, b) => a - b);
+  return { name, requests: sorted.length, errors: s.errors, seconds: s.seconds, perSecond: sorted.length / s.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
 /** `CLIENTS` loops, each sending its next request when the last one answered, until the count or the time is used up. */
-async function phase(name: string, port: number, next: (i: number) => Request, count: number, seconds: number, expected: number): Promise<PhaseResult> {
-  const latencies: number[] = [];
-  const errors: Record<string, number> = {};
+async function phase(into: Slices, port: number, next: (i: number) => Request, count: number, seconds: number, expected: number): Promise<void> {
+  const { latencies, errors } = into;
   let issued = 0;
   const started = performance.now();
   const deadline = started + seconds * 1_000;
@@ -113,9 +126,7 @@ async function phase(name: string, port: number, next: (i: number) => Request, c
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
-  const elapsed = (performance.now() - started) / 1_000;
-  latencies.sort((a, b) => a - b);
-  return { name, requests: latencies.length, errors, seconds: elapsed, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  into.seconds += (performance.now() - started) / 1_000;
 }
 
 const health = (): Request => ({ method: 'GET', path: '/health' });
@@ -135,7 +146,6 @@ const designate = (): Request => {
 };
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const best = (a: PhaseResult, b: PhaseResult) => (b.perSecond > a.perSecond ? b : a);
 
 function line(r: PhaseResult, baseline?: PhaseResult): string {
   const errors = Object.entries(r.errors).map(([k, v]) => `${v}×${k}`).join(', ');
@@ -156,20 +166,21 @@ async function main(): Promise<void> {
       child.once('message', (m) => resolve((m as { port: number }).port));
       child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
     });
-    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per phase; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
-    await phase('warm-up health', port, health, WARMUP, 10, 200);
-    await phase('warm-up commands', port, registerAgency, WARMUP, 10, 201);
+    await phase(slices(), port, health, WARMUP, 10, 200);
+    await phase(slices(), port, registerAgency, WARMUP, 10, 201);
 
-    const runs: PhaseResult[][] = [];
-    for (let round = 0; round < 2; round++) {
-      runs.push([
-        await phase('GET /health (baseline)', port, health, REQUESTS, SECONDS, 200),
-        await phase('POST /agencies (new stream)', port, registerAgency, REQUESTS, SECONDS, 201),
-        await phase('POST /agencies/:code/personnel', port, designate, REQUESTS, SECONDS, 201),
-      ]);
+    const kinds = [slices(), slices(), slices()];
+    const perSlice = Math.ceil(REQUESTS / ROUNDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      await phase(kinds[0], port, health, perSlice, SECONDS / ROUNDS, 200);
+      await phase(kinds[1], port, registerAgency, perSlice, SECONDS / ROUNDS, 201);
+      await phase(kinds[2], port, designate, perSlice, SECONDS / ROUNDS, 201);
     }
-    const [baseline, commands, existing] = runs[0].map((r, i) => best(r, runs[1][i]));
+    const baseline = summary('GET /health (baseline)', kinds[0]);
+    const commands = summary('POST /agencies (new stream)', kinds[1]);
+    const existing = summary('POST /agencies/:code/personnel', kinds[2]);
     console.log('');
     console.log(line(baseline));
     console.log(line(commands, baseline));

@@ -199,8 +199,8 @@ export function nonNegativeInt(env: Env, name: string, fallback: number): number
 }
 
 /**
- * The single source of configuration for the service (through @nestjs/config, see the API's
- * LedgerConfigModule) and the CLI. Throws a ConfigError naming every bad variable.
+ * The single source of configuration for the service (validated at start through @nestjs/config,
+ * see ledgerConfigModule()) and the CLI. Throws a ConfigError naming every bad variable.
  */
 export function loadConfig(env: Env = process.env): LedgerConfig {
   const issues = [...schemaIssues(env), ...keyIssues(env)];

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CompactRange, consistencyProof, inclusionProof, leafHash, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
+import { CompactRange, consistencyProof, inclusionProof, leafHash, MemoryTree, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
@@ -198,7 +198,22 @@ export class SqliteEventStore implements EventStore {
     if (!this.merkle) {
       /* no tree kept: nothing to load */
     } else if (!this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
-    else this.range.restore(CompactRange.fromSubtrees(size, this.subtree));
+    else {
+      try {
+        this.range.restore(CompactRange.fromSubtrees(size, this.subtree));
+      } catch {
+        // Positions are not dense (rows deleted): take the edge from the rows as they are, and let
+        // the verifier say what is wrong with them.
+        this.range = this.newRange();
+        const page = this.db.prepare('SELECT position, hash FROM events WHERE position > ? ORDER BY position ASC LIMIT 20000').raw() as Database.Statement<[number], [number, string]>;
+        for (let after = 0; ; ) {
+          const rows = page.all(after);
+          for (const row of rows) this.range.appendLeafHash(leafHash(Buffer.from(row[1], 'hex')));
+          if (rows.length < 20000) break;
+          after = rows[rows.length - 1][0];
+        }
+      }
+    }
     this.tree = this.merkle ? this.treeApi() : undefined;
   }
 
@@ -234,6 +249,11 @@ export class SqliteEventStore implements EventStore {
     if (level >= STORED_TREE_LEVEL) {
       const stored = this.stmt.node.get(level, index);
       if (stored) return stored;
+    } else {
+      // Below the stored height: rehash the 256-leaf tile it sits in, read with one query.
+      const perTile = 2 ** (STORED_TREE_LEVEL - level);
+      const tileIndex = Math.floor(index / perTile);
+      return this.tile(tileIndex).subtree(level, index - tileIndex * perTile);
     }
     const width = 2 ** level;
     const hashes = this.stmt.leafHashes.all(index * width, width);
@@ -247,6 +267,22 @@ export class SqliteEventStore implements EventStore {
     }
     return row[0];
   };
+
+  /** Complete tiles never change in an append-only log: a few are kept, as consecutive proofs share them. */
+  private readonly tiles = new Map<number, MemoryTree>();
+
+  private tile(tileIndex: number): MemoryTree {
+    const cached = this.tiles.get(tileIndex);
+    if (cached) return cached;
+    const width = 2 ** STORED_TREE_LEVEL;
+    const tile = new MemoryTree();
+    for (const hex of this.stmt.leafHashes.all(tileIndex * width, width)) tile.appendLeafHash(leafHash(Buffer.from(hex, 'hex')));
+    if (tile.size === width) {
+      if (this.tiles.size >= 128) this.tiles.delete(this.tiles.keys().next().value as number);
+      this.tiles.set(tileIndex, tile);
+    }
+    return tile;
+  }
 
   /**
    * Recompute the stored tree from the log (events' own hash column), in one transaction: used for a
