@@ -22,8 +22,11 @@ export class CommandResultView {
   @ApiProperty({ example: 1, description: 'Revision of the stream after the command' })
   revision!: number;
 
-  @ApiProperty({ example: '42', description: 'Global position of the last event appended' })
+  @ApiProperty({ example: '42', description: 'Global position of the last event appended; send it as `minPosition` (or header `X-Min-Position`) on a read to see this write' })
   position!: string;
+
+  @ApiProperty({ example: '2025-07-01T01:30:00.120Z', nullable: true, description: 'Ledger time (UTC) the events were recorded at; null when nothing was appended' })
+  recordedAt!: string | null;
 
   @ApiProperty({ example: ['0c1f4a7e-2b3d-5e6f-8a9b-0c1d2e3f4a5b'] })
   eventIds!: string[];
