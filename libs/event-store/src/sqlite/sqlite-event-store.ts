@@ -62,10 +62,6 @@ CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: UPDATE refused'); END;
 CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: DELETE refused'); END;
-CREATE TABLE IF NOT EXISTS checkpoints (
-  name     TEXT PRIMARY KEY,
-  position INTEGER NOT NULL
-);
 CREATE TABLE IF NOT EXISTS merkle_nodes (
   level INTEGER NOT NULL,
   idx   INTEGER NOT NULL,
@@ -140,8 +136,6 @@ export class SqliteEventStore implements EventStore {
     leafHashes: Database.Statement<[number, number], string>;
     node: Database.Statement<[number, number], Buffer | undefined>;
     insertNode?: Database.Statement<[number, number, Buffer]>;
-    readCheckpoint: Database.Statement<[string], { position: number } | undefined>;
-    writeCheckpoint: Database.Statement<[string, number]>;
   };
   private readonly runBatch: (batch: PendingAppend[]) => (AppendResult | Error)[];
 
@@ -184,10 +178,6 @@ export class SqliteEventStore implements EventStore {
       leafHashes: this.db.prepare('SELECT hash FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').pluck() as Database.Statement<[number, number], string>,
       node: this.db.prepare('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?').pluck() as Database.Statement<[number, number], Buffer | undefined>,
       insertNode: this.readonly ? undefined : this.db.prepare('INSERT OR REPLACE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)'),
-      readCheckpoint: this.db.prepare('SELECT position FROM checkpoints WHERE name = ?'),
-      writeCheckpoint: this.db.prepare(
-        'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position',
-      ),
     };
 
     // Alone it is BEGIN…COMMIT; inside runGroup it is a SAVEPOINT…RELEASE.
@@ -507,8 +497,6 @@ export class SqliteEventStore implements EventStore {
     return catchUpSubscription(
       {
         readAll: (o) => this.readAll(o),
-        readCheckpoint: (n) => this.readCheckpoint(n),
-        writeCheckpoint: (n, p) => this.writeCheckpoint(n, p),
         headPosition: () => this.headPosition(),
         onAppended: (listener) => {
           this.appended.on('appended', listener);
@@ -517,16 +505,6 @@ export class SqliteEventStore implements EventStore {
       },
       options,
     );
-  }
-
-  async readCheckpoint(name: string): Promise<bigint | undefined> {
-    const row = this.stmt.readCheckpoint.get(name);
-    return row ? BigInt(row.position) : undefined;
-  }
-
-  async writeCheckpoint(name: string, position: bigint): Promise<void> {
-    if (this.closed) return;
-    this.stmt.writeCheckpoint.run(name, Number(position));
   }
 
   async health(): Promise<StoreHealth> {
