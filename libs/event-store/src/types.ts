@@ -60,6 +60,8 @@ export interface AppendResult {
   position: bigint;
   /** True when every event id was already stored: an idempotent retry that appended nothing. */
   idempotentReplay: boolean;
+  /** Ledger time the events were recorded at; given for a fresh append (a replay reads it from the stream). */
+  recordedAt?: string;
 }
 
 export interface ReadStreamOptions {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { taipeiDateOf } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
 
@@ -17,7 +18,7 @@ export class SecurityLogService {
 
   async refused(attempt: { actor: string; method: string; route: string; reason: RefusalReason; detail?: string }): Promise<void> {
     const now = this.clock();
-    const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+    const day = taipeiDateOf(now).replace(/-/g, '');
     const id = randomUUID();
     try {
       await this.store.append(

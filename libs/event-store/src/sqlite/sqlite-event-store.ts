@@ -447,7 +447,7 @@ export class SqliteEventStore implements EventStore {
       }
     }
     const revision = sealed[sealed.length - 1].revision;
-    return { nextExpectedRevision: revision, position: BigInt(position), idempotentReplay: false };
+    return { nextExpectedRevision: revision, position: BigInt(position), idempotentReplay: false, recordedAt: sealed[0].metadata.recordedAt };
   }
 
   /** A retry carries the same event ids, already stored consecutively in this stream. */
