@@ -17,6 +17,10 @@
  *
  * Sizes: BENCH_HTTP_CLIENTS (64), BENCH_HTTP_REQUESTS per kind (15,000), BENCH_HTTP_SECONDS per kind
  * (15), BENCH_HTTP_ROUNDS (6).
+ *
+ * Logging: off by default (the figures are the command path's); BENCH_HTTP_LOG=production serves
+ * with the production log setting instead (LEDGER_LOG_LEVEL as configured, info by default: a line per request, written to the
+ * child's stdout, which goes to /dev/null), to show what structured logging costs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -35,6 +39,7 @@ const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const TARGET_CMDS = 3_000;
 const TARGET_P99_MS = 50;
 const TARGET_RATIO = 0.8;
+const PRODUCTION_LOG = process.env.BENCH_HTTP_LOG === 'production';
 
 // ---------------------------------------------------------------------------------------------
 // Server side (child process): the real app, loopback only
@@ -44,7 +49,7 @@ async function serve(dataDir: string): Promise<void> {
   const { loadConfig } = await import('@ledger/platform');
   const { createApp } = await import('../apps/ledger-api/src/bootstrap');
   const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY } as Record<string, string>);
-  const app = await createApp({ config }, false);
+  const app = await createApp({ config }, PRODUCTION_LOG ? undefined : false);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   process.send?.({ port: address.port });
@@ -166,7 +171,7 @@ async function main(): Promise<void> {
       child.once('message', (m) => resolve((m as { port: number }).port));
       child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
     });
-    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; logging ${PRODUCTION_LOG ? 'as in production (info)' : 'off'}; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
     await phase(slices(), port, health, WARMUP, 10, 200);
     await phase(slices(), port, registerAgency, WARMUP, 10, 201);

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -10,7 +10,7 @@ import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/regi
 import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
-import { IdempotencyKeyInterceptor } from './common/idempotency-key.interceptor';
+import { IdempotencyKeyGuard } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
 import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
@@ -52,8 +52,9 @@ export class AppModule {
       providers: [
         RegisterAgencyHandler,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After authentication, before validation; a guard so that no interceptor puts rxjs on every request.
+        { provide: APP_GUARD, useClass: IdempotencyKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyKeyInterceptor },
       ],
     };
   }
