@@ -11,7 +11,9 @@
  *       each command folds a stream that already has events.
  * The three are interleaved in short slices (ROUNDS rounds of health, commands, commands on
  * existing streams) and summed per kind, so load from elsewhere on the machine drifting during the
- * run weighs on baseline and commands alike. Every phase is bounded by a request count and a time
+ * run weighs on baseline and commands alike. The server's CPU time per request (from the child's
+ * process.cpuUsage() around each slice) is printed too: it is what the route costs, and moves far
+ * less than requests/s when other work loads the machine. Every phase is bounded by a request count and a time
  * limit, whichever comes first. It stops by itself, removes its files and exits 0 unless it
  * crashes: PASS/FAIL is printed.
  *
@@ -55,6 +57,10 @@ async function serve(dataDir: string): Promise<void> {
   process.send?.({ port: address.port });
   process.on('message', (message) => {
     if (message === 'stop') void app.close().then(() => process.exit(0));
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system });
+    }
   });
 }
 
@@ -75,6 +81,8 @@ interface PhaseResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** Server CPU time (user + system) per request: unlike requests/s, barely moved by other load on the machine. */
+  cpuMsPerRequest: number;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
@@ -102,18 +110,34 @@ interface Slices {
   latencies: number[];
   errors: Record<string, number>;
   seconds: number;
+  cpuMicros: number;
 }
-const slices = (): Slices => ({ latencies: [], errors: {}, seconds: 0 });
+const slices = (): Slices => ({ latencies: [], errors: {}, seconds: 0, cpuMicros: 0 });
 
 function summary(name: string, s: Slices): PhaseResult {
   const sorted = [...s.latencies].sort((a, b) => a - b);
-  return { name, requests: sorted.length, errors: s.errors, seconds: s.seconds, perSecond: sorted.length / s.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return { name, requests: sorted.length, errors: s.errors, seconds: s.seconds, perSecond: sorted.length / s.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuMsPerRequest: s.cpuMicros / 1_000 / sorted.length };
 }
 
 /** `CLIENTS` loops, each sending its next request when the last one answered, until the count or the time is used up. */
+let server: ChildProcess | undefined;
+function serverCpuMicros(): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && 'cpuMicros' in m) {
+        server?.off('message', onMessage);
+        resolve((m as { cpuMicros: number }).cpuMicros);
+      }
+    };
+    server?.on('message', onMessage);
+    server?.send('cpu');
+  });
+}
+
 async function phase(into: Slices, port: number, next: (i: number) => Request, count: number, seconds: number, expected: number): Promise<void> {
   const { latencies, errors } = into;
   let issued = 0;
+  const cpuBefore = await serverCpuMicros();
   const started = performance.now();
   const deadline = started + seconds * 1_000;
   const client = async () => {
@@ -132,6 +156,7 @@ async function phase(into: Slices, port: number, next: (i: number) => Request, c
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
   into.seconds += (performance.now() - started) / 1_000;
+  into.cpuMicros += (await serverCpuMicros()) - cpuBefore;
 }
 
 const health = (): Request => ({ method: 'GET', path: '/health' });
@@ -155,7 +180,8 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 function line(r: PhaseResult, baseline?: PhaseResult): string {
   const errors = Object.entries(r.errors).map(([k, v]) => `${v}×${k}`).join(', ');
   const ratio = baseline ? `  ${fmt(r.perSecond / baseline.perSecond, 2)}× health` : '';
-  return `${r.name.padEnd(34)} ${fmt(r.perSecond).padStart(7)}/s  p50 ${fmt(r.p50, 1).padStart(6)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  (${fmt(r.requests)} in ${fmt(r.seconds, 1)} s)${ratio}${errors ? `  unexpected: ${errors}` : ''}`;
+  const cpuRatio = baseline ? ` (${fmt(r.cpuMsPerRequest / baseline.cpuMsPerRequest, 2)}×)` : '';
+  return `${r.name.padEnd(34)} ${fmt(r.perSecond).padStart(7)}/s  p50 ${fmt(r.p50, 1).padStart(6)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  server CPU ${fmt(r.cpuMsPerRequest, 3)} ms/request${cpuRatio}  (${fmt(r.requests)} in ${fmt(r.seconds, 1)} s)${ratio}${errors ? `  unexpected: ${errors}` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -166,6 +192,7 @@ async function main(): Promise<void> {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
+  server = child;
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m) => resolve((m as { port: number }).port));
