@@ -295,7 +295,7 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
       const res = await appendsNothing(() => send(`/accounts/${successorId}/post-changes`, { effectiveDate: '2025-10-01' }, keys[OTHER]), 1);
       expectRefusal(res, 403, 'AGENCY_OUT_OF_SCOPE');
       const notAnAuthority = await appendsNothing(() => send(`/agencies/${OTHER}/approval`, {}, keys[REQUESTER]), 1);
-      expectRefusal(notAnAuthority, 403, 'AGENCY_OUT_OF_SCOPE');
+      expectRefusal(notAnAuthority, 403, 'SIGNER_NOT_ALLOWED');
       const reading = await appendsNothing(() => read(`/accounts/${successorId}`, keys[OTHER]), 1);
       expectRefusal(reading, 403, 'AGENCY_OUT_OF_SCOPE');
     });
@@ -304,7 +304,7 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
       await submitApplication({ applicationId: 'DIST_admin', agencyCode: OTHER, kind: 'ADMIN_ACCOUNT_ADD', holder: { nationalId: 'F135792464' } }, keys[OTHER]).expect(201);
       await sign('DIST_admin', 'SUPERVISOR', keys[OTHER]).expect(201);
       const forged = await appendsNothing(() => sign('DIST_admin', 'COMPETENT_AUTHORITY', keys[REQUESTER]), 1);
-      expectRefusal(forged, 403, 'AGENCY_OUT_OF_SCOPE');
+      expectRefusal(forged, 403, 'SIGNER_NOT_ALLOWED');
       const auditor = await appendsNothing(() => send(`/accounts/${successorId}/disable`, { reason: 'x' }, keys.auditor), 1);
       expectRefusal(auditor, 403, 'ROLE_NOT_ALLOWED');
     });

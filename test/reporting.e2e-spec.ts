@@ -30,9 +30,12 @@ beforeAll(async () => {
   keys.ethics = await issueKey('ethics_1', ['ethics'], []);
   keys.swd = await issueKey('svc_swd', ['integrator'], ['SWD']);
   keys.other = await issueKey('svc_other', ['integrator'], ['DIST']);
+  keys.lab = await issueKey('svc_lab', ['integrator'], ['LAB']);
 
   await send('/agencies', { agencyCode: 'SWD', name: '臺北市政府社會局', role: 'DATA_REQUESTER', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
-  await send('/agencies/SWD/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }).expect(201);
+  await send('/agencies', { agencyCode: 'LAB', name: '臺北市政府勞動局', role: 'COMPETENT_AUTHORITY', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+  // 要點 二(三): only the competent authority approves a requester for WebIR.
+  await send('/agencies/SWD/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }, keys.lab).expect(201);
   const form = await send('/applications', { applicationId: 'SWD_u1', agencyCode: 'SWD', kind: 'USER_ACCOUNT_ADD', holder: { nationalId: PERSON.nationalId }, occurredAt: '2025-03-01T09:00:00+08:00' }).expect(201);
   accountId = form.body.accountId;
   await send('/applications/SWD_u1/approvals', { step: 'SUPERVISOR', occurredAt: '2025-03-02T09:00:00+08:00' }).expect(201);

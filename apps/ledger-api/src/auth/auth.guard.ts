@@ -14,7 +14,7 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 export type AuthedRequest = Request & { principal: Principal };
 
-function routeOf(req: Request): string {
+export function routeOf(req: Request): string {
   // The route pattern, not the URL: URLs may carry ids a refused caller should not get echoed.
   return (req.route?.path as string | undefined) ?? req.path;
 }

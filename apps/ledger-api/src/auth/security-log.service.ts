@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
 
-export type RefusalReason = 'NO_KEY' | 'BAD_KEY' | 'ROLE' | 'AGENCY_SCOPE';
+export type RefusalReason = 'NO_KEY' | 'BAD_KEY' | 'ROLE' | 'AGENCY_SCOPE' | 'SIGNER' | 'ROLE_ESCALATION';
 
 /** Refused attempts — who, what, when, why — without their payload, one stream per Taipei day. */
 @Injectable()

@@ -54,7 +54,9 @@ export class AccountController {
     resultExtras: { accountId: EXAMPLE_USER_ACCOUNT_ID, personId: EXAMPLE_PERSON_ID },
   })
   async create(@Body() dto: CreateAccountDto, @Req() req: AuthedRequest): Promise<CreatedAccountResult> {
-    await this.assertMaySend(req, dto.agencyCode, dto.kind);
+    // 要點 三(一)1: administrator accounts are created by the central admin, user accounts by the agency.
+    if (dto.kind === 'ADMIN') await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'administrator account');
+    else await this.scope.assertMaySend(req, dto.agencyCode);
     const { agencyCode, kind, applicationId, holder, myEGovAccountId, certificateBound, post, unit } = dto;
     const input = { agencyCode, kind, applicationId, holder: { nationalId: holder.nationalId, name: holder.name }, myEGovAccountId, certificateBound, post, unit };
     return this.commands.execute(new CreateAccountMessage(input, envelopeOf(dto, req.principal.id)));
@@ -129,7 +131,10 @@ export class AccountController {
     refusals: [['APPLICATION_NOT_COMPLETE', '要點 五(二)', 'the application has not been signed through its whole chain'], NOT_ACTIVE],
   })
   async delete(@Param() { accountId }: AccountIdParam, @Body() dto: DeleteAccountDto, @Req() req: AuthedRequest) {
-    await this.assertMaySendFor(req, accountId);
+    const { agencyCode, kind } = requireAccountId(accountId);
+    // 要點 三(一)1: the central admin also removes administrator accounts.
+    if (kind === 'ADMIN') await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'administrator account');
+    else await this.scope.assertMaySend(req, agencyCode);
     return this.send(req, dto, { type: 'DeleteAccount', accountId, reason: dto.reason, applicationId: dto.applicationId });
   }
 
@@ -158,7 +163,7 @@ export class AccountController {
   }
 
   private assertMaySend(req: AuthedRequest, agencyCode: string, kind: AccountKind): Promise<void> {
-    return this.scope.assertMaySend(req, agencyCode, kind === 'ADMIN' ? 'CENTRAL_ADMIN' : undefined);
+    return kind === 'ADMIN' ? this.scope.assertMaySendOrActFor(req, agencyCode, 'CENTRAL_ADMIN') : this.scope.assertMaySend(req, agencyCode);
   }
 
   private send(req: AuthedRequest, dto: CommandDto, input: AccountInput): Promise<CommandResult> {

@@ -34,7 +34,7 @@ export class AgencyAccessController {
     ],
   })
   async approve(@Param() { agencyCode }: AgencyCodeParam, @Body() dto: ApproveAgencyDto, @Req() req: AuthedRequest) {
-    await this.scope.assertMaySend(req, agencyCode, 'COMPETENT_AUTHORITY');
+    await this.scope.assertActsFor(req, 'COMPETENT_AUTHORITY', 'WebIR approval');
     return this.send(req, dto, { type: 'ApproveAgencyForWebIR', agencyCode, reference: dto.reference });
   }
 

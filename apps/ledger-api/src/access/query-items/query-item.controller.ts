@@ -61,21 +61,21 @@ export class QueryItemController {
   @Post(':operationCode/review')
   @CommandRoute({ summary: "The competent authority's review (要點 三(二)2)", streamId: STREAM, events: ['QueryItemApprovedByCompetentAuthority'], refusals: [OUT_OF_ORDER, CLOSED] })
   async review(@Param() item: QueryItemParams, @Body() dto: ReviewQueryItemDto, @Req() req: AuthedRequest) {
-    await this.scope.assertMaySend(req, item.agencyCode, 'COMPETENT_AUTHORITY');
+    await this.scope.assertActsFor(req, 'COMPETENT_AUTHORITY', 'query item review');
     return this.send(req, dto, { type: 'ReviewQueryItem', ...item, decision: dto.decision, reason: dto.reason });
   }
 
   @Post(':operationCode/bli-submission')
   @CommandRoute({ summary: 'The central admin files the item with BLI (要點 三(一)2)', streamId: STREAM, events: ['QueryItemSubmittedToBli'], refusals: [OUT_OF_ORDER, CLOSED] })
   async submitToBli(@Param() item: QueryItemParams, @Body() dto: SubmitQueryItemToBliDto, @Req() req: AuthedRequest) {
-    await this.scope.assertMaySend(req, item.agencyCode, 'CENTRAL_ADMIN');
+    await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'query item');
     return this.send(req, dto, { type: 'SubmitQueryItemToBli', ...item, reference: dto.reference });
   }
 
   @Post(':operationCode/bli-result')
   @CommandRoute({ summary: "BLI's result, recorded by the central admin (要點 三(一)2)", streamId: STREAM, events: ['QueryItemApprovedByBli'], refusals: [OUT_OF_ORDER, CLOSED] })
   async recordBliResult(@Param() item: QueryItemParams, @Body() dto: RecordBliResultDto, @Req() req: AuthedRequest) {
-    await this.scope.assertMaySend(req, item.agencyCode, 'CENTRAL_ADMIN');
+    await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'query item');
     return this.send(req, dto, { type: 'RecordBliResult', ...item, result: dto.result, reference: dto.reference, reason: dto.reason });
   }
 
@@ -87,21 +87,21 @@ export class QueryItemController {
     refusals: [OUT_OF_ORDER, ['APPLICATION_NOT_COMPLETE', '要點 五(二)', 'the application has not been signed through its whole chain']],
   })
   async grant(@Param() item: QueryItemParams, @Body() dto: GrantQueryItemDto, @Req() req: AuthedRequest) {
-    await this.scope.assertMaySend(req, item.agencyCode, 'CENTRAL_ADMIN');
+    await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'query item');
     return this.send(req, dto, { type: 'GrantQueryItem', ...item });
   }
 
   @Post(':operationCode/termination')
   @CommandRoute({ summary: 'Terminate an item no longer needed (要點 九(三))', streamId: STREAM, events: ['QueryItemTerminated'], refusals: [OUT_OF_ORDER, CLOSED] })
   async terminate(@Param() item: QueryItemParams, @Body() dto: TerminateQueryItemDto, @Req() req: AuthedRequest) {
-    await this.scope.assertMaySend(req, item.agencyCode, 'CENTRAL_ADMIN');
+    await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'query item');
     return this.send(req, dto, { type: 'TerminateQueryItem', ...item, reason: dto.reason, reference: dto.reference });
   }
 
   @Post(':operationCode/usage-reviews')
   @CommandRoute({ summary: "The central admin's yearly usage review (要點 九(三))", streamId: STREAM, events: ['QueryItemUsageReviewed'], refusals: [OUT_OF_ORDER, CLOSED] })
   async reviewUsage(@Param() item: QueryItemParams, @Body() dto: RecordUsageReviewDto, @Req() req: AuthedRequest) {
-    await this.scope.assertMaySend(req, item.agencyCode, 'CENTRAL_ADMIN');
+    await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'query item');
     return this.send(req, dto, { type: 'RecordQueryItemUsageReview', ...item, stillNeeded: dto.stillNeeded, note: dto.note });
   }
 
