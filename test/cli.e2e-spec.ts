@@ -59,7 +59,21 @@ describe('npm run cli -- verify', () => {
 
   it('exits 2 with usage on an unknown command', () => {
     const run = cli(dataDir, 'frobnicate');
-    expect(run.stderr).toContain('usage: npm run cli');
+    expect(run.stderr).toContain("unknown command 'frobnicate'");
+    expect(run.stderr).toContain('Usage: npm run cli');
     expect(run.status).toBe(2);
+  });
+
+  it('refuses an unknown option instead of ignoring it (verify --jsno)', () => {
+    const run = cli(dataDir, 'verify', '--jsno');
+    expect(run.stderr).toContain("unknown option '--jsno'");
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
+  });
+
+  it('prints help for a command and exits 0', () => {
+    const run = cli(dataDir, 'rebuild', '--help');
+    expect(run.stdout).toContain('Usage: npm run cli -- rebuild [options] [projection]');
+    expect(run.status).toBe(0);
   });
 });

@@ -1,72 +1,36 @@
 import 'reflect-metadata';
-import { verifyLedger } from '@ledger/event-store';
-import { createEventStore, createProjectionRunners, createReadModelStore, loadConfig } from '@ledger/platform';
+import { Command, CommanderError } from 'commander';
+import { registerRebuild } from './commands/rebuild';
+import { registerVerify } from './commands/verify';
+import { exitCode } from './exit';
 
-const USAGE = `usage: npm run cli -- <command>
-
-commands:
-  verify [--json]          walk every stream and check the hash chain; exit 0 when intact, 1 when broken
-  rebuild [projection]     drop a read model (or all: roster, obligations) and replay it from the ledger
-`;
-
-async function verify(args: string[]): Promise<number> {
-  const config = loadConfig();
-  const store = await createEventStore(config);
-  try {
-    const report = await verifyLedger(store, { densePositions: store.kind === 'embedded-sqlite' });
-    if (args.includes('--json')) {
-      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    } else {
-      const where = config.eventStoreUrl ? 'EventStoreDB' : `${config.dataDir}/events.db`;
-      process.stdout.write(
-        `${report.intact ? 'INTACT' : 'BROKEN'}: ${report.eventsChecked} events in ${report.streamsChecked} streams checked (${where})\n`,
-      );
-      for (const f of report.failures) {
-        process.stdout.write(`  ${f.streamId} @ revision ${f.revision} (position ${f.position}): ${f.reason} — ${f.detail}\n`);
-      }
-    }
-    return report.intact ? 0 : 1;
-  } finally {
-    await store.close();
-  }
-}
-
-async function rebuild(args: string[]): Promise<number> {
-  const config = loadConfig();
-  const store = await createEventStore(config);
-  const readModels = await createReadModelStore(config);
-  try {
-    const runners = createProjectionRunners(store, readModels, config);
-    const chosen = args[0] ? runners.filter((r) => r.name === args[0]) : runners;
-    if (chosen.length === 0) {
-      process.stderr.write(`unknown projection "${args[0]}"; known: ${runners.map((r) => r.name).join(', ')}\n`);
-      return 2;
-    }
-    for (const runner of chosen) {
-      const started = process.hrtime.bigint();
-      await runner.rebuild();
-      await runner.stop();
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const status = await runner.status();
-      process.stdout.write(`rebuilt ${runner.name}: position ${status.position ?? 'none'} in ${seconds.toFixed(2)} s\n`);
-    }
-    return 0;
-  } finally {
-    await readModels.close();
-    await store.close();
-  }
+/** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
+export function buildProgram(): Command {
+  const program = new Command('npm run cli --')
+    .usage('<command> [options]')
+    .description('webir-ledger command line for auditors and operators')
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  registerVerify(program);
+  registerRebuild(program);
+  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
-  switch (command) {
-    case 'verify':
-      return verify(args);
-    case 'rebuild':
-      return rebuild(args);
-    default:
-      process.stderr.write(USAGE);
-      return 2;
+  if (argv.length === 0) {
+    buildProgram().outputHelp({ error: true });
+    return 2;
+  }
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return exitCode();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    throw error;
   }
 }
 
