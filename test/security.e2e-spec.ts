@@ -103,3 +103,93 @@ describe('finding 2: each step only from the body the 要點 names, and the form
     expect([res.status, res.body.code]).toEqual([403, 'SIGNER_NOT_ALLOWED']);
   });
 });
+
+/** Every byte of the embedded files, as someone holding a copy of data/ would read them. */
+function dataFiles(): Buffer {
+  const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  return Buffer.concat(readdirSync(t.dataDir).map((f) => readFileSync(join(t.dataDir, f))));
+}
+function serverBlindIndex(nationalId: string): string {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { keyedHash } = require('@ledger/personal-data') as typeof import('@ledger/personal-data');
+  const secrets = JSON.parse(readFileSync(join(t.dataDir, 'secrets.json'), 'utf8'));
+  return keyedHash(Buffer.from(secrets.LEDGER_HMAC_KEY, 'base64'), 'national-id', nationalId);
+}
+const userForm = async (applicationId: string, nationalId: string, occurredAt?: string) => {
+  const res = await send('/applications', { applicationId, agencyCode: REQUESTER, kind: 'USER_ACCOUNT_ADD', holder: { nationalId }, occurredAt }, keys[REQUESTER]).expect(201);
+  await send(`/applications/${applicationId}/approvals`, { step: 'SUPERVISOR', occurredAt }, keys[REQUESTER]).expect(201);
+  return res.body.accountId as string;
+};
+const createUser = (applicationId: string, holder: { nationalId: string; name: string }, occurredAt?: string) =>
+  send('/accounts', { agencyCode: REQUESTER, kind: 'USER', applicationId, holder, myEGovAccountId: 'egov_secret_handle', certificateBound: true, post: '社工員', unit: '社會救助科', occurredAt }, keys[REQUESTER]).expect(201);
+
+describe('finding 3: no identifier derived from personal data; confirming a person is an audited read', () => {
+  it('the account id and person id carry no keyed hash of the ID, and the log holds none', async () => {
+    const nationalId = 'A145678903';
+    const accountId = await userForm('SWD_oracle_1', nationalId);
+    const created = await createUser('SWD_oracle_1', { nationalId, name: '吳建宏' });
+    const hash = serverBlindIndex(nationalId);
+    const key = accountId.split('.')[2];
+    expect(hash).not.toContain(key);
+    expect(created.body.personId).not.toContain(hash.slice(0, 32));
+    const log = JSON.stringify((await allEvents(t)).map((e) => ({ ...e, position: String(e.position) })));
+    expect(log).not.toContain(hash.slice(0, 16));
+    expect(log).not.toContain('egov_secret_handle');
+  });
+
+  it("guessing: an unknown ID yields a fresh random id that matches nothing; a known holder's id is recorded as a personal-data read", async () => {
+    const roster = await read(`/agencies/${REQUESTER}/roster`, keys[REQUESTER]).expect(200);
+    const known = new Set(roster.body.entries.map((e: { accountId: string }) => e.accountId));
+    expect(roster.body.entries.every((e: object) => !('holder' in e))).toBe(true);
+    // A guess of someone never seen: the answer is random and appends the form, nothing else.
+    const guess = await appendsOnly(t, () => send('/applications', { applicationId: 'SWD_guess_1', agencyCode: REQUESTER, kind: 'USER_ACCOUNT_ADD', holder: { nationalId: 'A145678912' } }, keys[REQUESTER]), { ledger: 1 });
+    expect(known.has(guess.body.accountId)).toBe(false);
+    // Naming the person who has an account confirms it: that answer is recorded as a read.
+    const hit = await appendsOnly(t, () => send('/applications', { applicationId: 'SWD_guess_2', agencyCode: REQUESTER, kind: 'USER_ACCOUNT_ADD', holder: { nationalId: 'A145678903' } }, keys[REQUESTER]), { ledger: 1, reads: 1 });
+    expect(known.has(hit.body.accountId)).toBe(true);
+    const read1 = (await allEvents(t)).filter((e) => e.streamId.startsWith('pdaccess-')).at(-1)!;
+    expect(read1.data).toMatchObject({ reader: 'svc_swd', agencyCode: REQUESTER, accountIds: [hit.body.accountId] });
+  });
+});
+
+describe('finding 4: erasure that erases', () => {
+  const OLD = '2019-03-01T09:00:00+08:00';
+
+  it('refused while a retention duty runs (422, nothing appended); with a legal override it erases', async () => {
+    await userForm('SWD_recent', 'B120000008');
+    const created = await createUser('SWD_recent', { nationalId: 'B120000008', name: '周大同' });
+    const body = { personId: created.body.personId, reason: '個人資料保護法第11條第3項' };
+    const refused = await appendsOnly(t, () => send('/erasures', body, ADMIN_KEY));
+    expect([refused.status, refused.body.code, refused.body.rule]).toEqual([422, 'RETENTION_DUTY_RUNNING', '要點 五(三)、六(六)、九(二)、十一(三)、十二(十一)']);
+    const integrator = await appendsOnly(t, () => send('/erasures', body, keys[REQUESTER]), { security: 1 });
+    expect(integrator.status).toBe(403);
+    const done = await send('/erasures', { ...body, legalOverride: '臺北地方法院114年度訴字第1號判決' }, ADMIN_KEY).expect(201);
+    expect(done.body).toMatchObject({ personId: created.body.personId, legalOverride: '臺北地方法院114年度訴字第1號判決', accounts: 1, dataKeyDestroyed: true });
+    const again = await appendsOnly(t, () => send('/erasures', { ...body, legalOverride: 'x' }, ADMIN_KEY));
+    expect(again.body.receiptId).toBe(done.body.receiptId);
+  });
+
+  it('after erasure nothing in data/ links any event to the person, even with every server key', async () => {
+    const person = { nationalId: 'D120000000', name: '鄭美惠' };
+    const accountId = await userForm('SWD_old', person.nationalId, OLD);
+    const created = await createUser('SWD_old', person, OLD);
+    expect(created.body.accountId).toBe(accountId);
+    const blind = serverBlindIndex(person.nationalId);
+    expect(dataFiles().includes(blind)).toBe(true); // before: the vault's index row
+
+    const receipt = await send('/erasures', { nationalId: person.nationalId, reason: '個人資料保護法第11條第3項: 特定目的消失' }, ADMIN_KEY).expect(201);
+    expect(receipt.body).toMatchObject({ personId: created.body.personId, retentionUntil: '2024-03-01', legalOverride: null, accounts: 1, blindIndexDeleted: true });
+    const event = (await allEvents(t)).find((e) => e.streamId === `erasure-${created.body.personId}`)!;
+    expect(event.type).toBe('PersonErased');
+
+    const files = dataFiles();
+    for (const needle of [blind, blind.slice(0, 32), person.nationalId, person.name]) expect(files.includes(needle)).toBe(false);
+    // The index row and the account slot are gone: the same ID now resolves to nobody.
+    const retry = await appendsOnly(t, () => send('/erasures', { nationalId: person.nationalId, reason: 'again' }, ADMIN_KEY));
+    expect(retry.status).toBe(404);
+    const roster = await read(`/agencies/${REQUESTER}/roster`, keys.auditor).expect(200);
+    expect(roster.body.entries.find((e: { accountId: string }) => e.accountId === accountId).holder).toEqual({ erased: true });
+  });
+});

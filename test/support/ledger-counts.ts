@@ -25,9 +25,9 @@ export async function counts(t: TestApp) {
 }
 
 /** Runs a request and checks it appended exactly the given security and personal-data-read records, nothing else. */
-export async function appendsOnly(t: TestApp, request: () => PromiseLike<Response>, expected: { security?: number; reads?: number } = {}): Promise<Response> {
+export async function appendsOnly(t: TestApp, request: () => PromiseLike<Response>, expected: { ledger?: number; security?: number; reads?: number } = {}): Promise<Response> {
   const before = await counts(t);
   const res = await request();
-  expect(await counts(t)).toEqual({ ledger: before.ledger, security: before.security + (expected.security ?? 0), reads: before.reads + (expected.reads ?? 0) });
+  expect(await counts(t)).toEqual({ ledger: before.ledger + (expected.ledger ?? 0), security: before.security + (expected.security ?? 0), reads: before.reads + (expected.reads ?? 0) });
   return res;
 }

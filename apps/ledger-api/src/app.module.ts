@@ -7,6 +7,7 @@ import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { ProblemFilter } from './common/problem.filter';
+import { ErasureController } from './erasure/erasure.controller';
 import { HealthController } from './health/health.controller';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
@@ -27,7 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule],
-      controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController],
+      controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController, ErasureController],
       providers: [
         RegisterAgencyHandler,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
+import { registerErase } from './commands/erase';
 import { registerRebuild } from './commands/rebuild';
 import { registerVerify } from './commands/verify';
 import { exitCode } from './exit';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVerify(program);
   registerRebuild(program);
+  registerErase(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

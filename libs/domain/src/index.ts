@@ -23,3 +23,4 @@ export * from './account/account.rules';
 export * from './access-review/access-review.events';
 export * from './access-review/access-review.commands';
 export * from './access-review/access-review.decider';
+export * from './erasure/erasure.decider';
