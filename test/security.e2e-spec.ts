@@ -193,3 +193,27 @@ describe('finding 4: erasure that erases', () => {
     expect(roster.body.entries.find((e: { accountId: string }) => e.accountId === accountId).holder).toEqual({ erased: true });
   });
 });
+
+describe('finding 5: no personal data through side doors', () => {
+  it.each(['person_A123456789', 'A123456789.x', 'A123456789-', 'x_a123456789'])('personId %s → 400 naming personId, nothing appended', async (personId) => {
+    const res = await appendsOnly(t, () => send(`/agencies/${REQUESTER}/personnel`, { personnelRole: 'DEDICATED_STAFF', personId, effectiveDate: '2025-07-01' }, keys[REQUESTER]));
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toEqual([expect.objectContaining({ field: 'personId' })]);
+    expect(JSON.stringify(res.body)).not.toMatch(/123456789/);
+  });
+
+  it.each([
+    ['reason', `/applications/SWD_items/rejections`, { step: 'BLI', reason: '申請人A123456789資格不符' }],
+    ['course', `/agencies/${REQUESTER}/trainings`, { personId: 'person_x', completedOn: '2025-09-15', course: '課程 Ａ１２３４５６７８９' }],
+    ['name', '/agencies', { agencyCode: 'X1', name: '王小明A123456789', role: 'DATA_REQUESTER' }],
+    ['post', '/accounts', { agencyCode: REQUESTER, kind: 'USER', applicationId: 'a1', holder: { nationalId: 'A123456789', name: '王小明' }, myEGovAccountId: 'egov', certificateBound: true, post: 'B120000008', unit: '科' }],
+    ['myEGovAccountId', '/accounts', { agencyCode: REQUESTER, kind: 'USER', applicationId: 'a1', holder: { nationalId: 'A123456789', name: '王小明' }, myEGovAccountId: 'a123456789', certificateBound: true, post: '科員', unit: '科' }],
+    ['unit', '/accounts', { agencyCode: REQUESTER, kind: 'USER', applicationId: 'a1', holder: { nationalId: 'A123456789', name: '王小明' }, myEGovAccountId: 'egov', certificateBound: true, post: '科員', unit: '王小明的科' }],
+    ['correlationId', '/agencies', { agencyCode: 'X2', name: '某機關', role: 'DATA_REQUESTER', correlationId: 'case-A123456789' }],
+  ])('a national ID or the holder name in %s → 400 naming it, nothing appended', async (field, path, body) => {
+    const res = await appendsOnly(t, () => send(path, body, path === '/agencies' ? ADMIN_KEY : keys[REQUESTER]));
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toEqual([expect.objectContaining({ field })]);
+    expect(JSON.stringify(res.body)).not.toMatch(/123456789|120000008|王小明/);
+  });
+});

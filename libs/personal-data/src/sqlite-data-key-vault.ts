@@ -12,6 +12,15 @@ import {
 } from './data-key-vault';
 import { PersonalDataErasedError } from './errors';
 import { assertPersonId } from './person-id';
+import { containsTaiwanId } from './taiwan-id';
+
+/** Random hex that happens to contain a valid-looking ID would be refused wherever it is sent back. */
+function randomHex(): string {
+  for (;;) {
+    const candidate = randomBytes(16).toString('hex');
+    if (!containsTaiwanId(candidate)) return candidate;
+  }
+}
 
 export interface SqliteDataKeyVaultOptions {
   /** Database file, e.g. ./data/keys.db; its directory is created. ':memory:' for throwaway use. */
@@ -154,7 +163,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
       .transaction(() => {
         const existing = this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?').get(blindIndex) as { person_id: string } | undefined;
         if (existing) return { personId: existing.person_id, known: true };
-        const personId = `person_${randomBytes(16).toString('hex')}`;
+        const personId = `person_${randomHex()}`;
         this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)').run(blindIndex, personId);
         return { personId, known: false };
       })
@@ -170,7 +179,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
           .prepare('SELECT account_key FROM account_slots WHERE person_id = ? AND agency_code = ? AND kind = ?')
           .get(personId, agencyCode, kind) as { account_key: string } | undefined;
         if (existing) return { key: existing.account_key, known: true };
-        const key = randomBytes(16).toString('hex');
+        const key = randomHex();
         this.#db.prepare('INSERT INTO account_slots (person_id, agency_code, kind, account_key) VALUES (?, ?, ?, ?)').run(personId, agencyCode, kind, key);
         return { key, known: false };
       })
