@@ -2,11 +2,13 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, AppOptions } from './app.module';
+import { configureHttpInput } from './common/http-input';
 import { ledgerValidationPipe } from './common/validation';
 
 /** One place that builds the app, so e2e tests exercise exactly what `npm start` serves. */
 export async function createApp(options: AppOptions = {}, logger: false | undefined = undefined): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(options), logger === false ? { logger: false } : {});
+  const app = await NestFactory.create(AppModule.forRoot(options), { bodyParser: false, ...(logger === false ? { logger: false } : {}) });
+  configureHttpInput(app);
   app.useGlobalPipes(ledgerValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
