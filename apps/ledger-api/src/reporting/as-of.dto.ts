@@ -25,7 +25,13 @@ export function parseAsOf(dto: AsOfQueryDto): string | undefined {
     if (dto.asOfKind) throw fieldError('asOf', 'asOfKind needs asOf');
     return undefined;
   }
-  const at = asOfInstant(dto.asOf);
+  let at: string | undefined;
+  try {
+    at = asOfInstant(dto.asOf);
+  } catch {
+    // An impossible date (2025-13-01) is invalid input, not a server error.
+    at = undefined;
+  }
   if (!at) throw fieldError('asOf', 'must be a date YYYY-MM-DD or an ISO-8601 instant');
   return at;
 }
