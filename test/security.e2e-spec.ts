@@ -217,3 +217,53 @@ describe('finding 5: no personal data through side doors', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/123456789|120000008|王小明/);
   });
 });
+
+describe('finding 6: a keyless flood cannot grow the ledger, and is answered 429 with Retry-After', () => {
+  it('600 keyless requests add a handful of bounded security records and nothing else (bench:security runs 3,000)', async () => {
+    const { SecurityLogService } = await import('../apps/ledger-api/src/auth/security-log.service');
+    const server = await t.app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const before = await allEvents(t);
+    const statuses = new Map<number, number>();
+    let retryAfter: string | undefined;
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < 600; i = next++) {
+        const res = await (i % 2
+          ? fetch(`${base}/agencies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commandId: randomUUID(), agencyCode: 'FLOOD', name: 'x', role: 'DATA_REQUESTER' }) })
+          : fetch(`${base}/agencies/${REQUESTER}`));
+        await res.arrayBuffer();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (res.status === 429) retryAfter ??= res.headers.get('retry-after') ?? undefined;
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    await t.app.get(SecurityLogService).flush();
+    const added = (await allEvents(t)).slice(before.length);
+    expect(statuses.get(401)).toBe(60);
+    expect(statuses.get(429)).toBe(540);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(added.every((e) => e.streamId.startsWith('security-'))).toBe(true);
+    // At most two records per source, reason and minute (a minute may turn during the run).
+    expect(added.length).toBeLessThanOrEqual(8);
+    const counted = (reason: string) =>
+      added.filter((e) => e.data.reason === reason).reduce((n, e) => n + (e.type === 'AccessRefused' ? 1 : Number(e.data.count)), 0);
+    expect([counted('NO_KEY'), counted('RATE_LIMITED')]).toEqual([60, 540]);
+    // A caller with a valid key is not held back by the flood from its address.
+    await read(`/agencies/${REQUESTER}`, keys.auditor).expect(200);
+  }, 60_000);
+
+  it('a key over its own limit gets 429 with Retry-After, and nothing is appended', async () => {
+    const other = await startTestApp({ LEDGER_RATE_LIMIT_PER_MINUTE: '5' });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 7; i += 1) codes.push((await other.http().get('/agencies/NONE').set('X-API-Key', ADMIN_KEY)).status);
+      expect(codes).toEqual([404, 404, 404, 404, 404, 429, 429]);
+      const res = await other.http().get('/agencies/NONE').set('X-API-Key', ADMIN_KEY).expect(429);
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      expect(res.body).toMatchObject({ status: 429, code: 'RATE_LIMITED', title: 'Too Many Requests' });
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/regi
 import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { LedgerThrottlerGuard, RateLimitModule } from './auth/rate-limit';
 import { ProblemFilter } from './common/problem.filter';
 import { ErasureController } from './erasure/erasure.controller';
 import { HealthController } from './health/health.controller';
@@ -27,10 +28,12 @@ export class AppModule {
     const clock = options.clock ?? (() => new Date());
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), AccessModule, ReportingModule],
+      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), RateLimitModule, AccessModule, ReportingModule],
       controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController, ErasureController],
       providers: [
         RegisterAgencyHandler,
+        // Rate limits first: a flood is cut before it costs an authentication.
+        { provide: APP_GUARD, useClass: LedgerThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

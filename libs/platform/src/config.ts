@@ -14,6 +14,8 @@ export interface LedgerConfig {
   mongodbUrl?: string;
   mongodbServerSelectionTimeoutMs: number;
   deadlines: ObligationDeadlines;
+  /** Requests per minute: per API key, per source address, and per address without a valid key (issue 7, finding 6). */
+  rateLimits?: { perKeyPerMinute: number; perAddressPerMinute: number; anonymousPerMinute: number };
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -45,6 +47,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths),
       usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths),
       trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
+    },
+    rateLimits: {
+      perKeyPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_PER_MINUTE', 100_000),
+      perAddressPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_ADDRESS_PER_MINUTE', 200_000),
+      anonymousPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_ANON_PER_MINUTE', 60),
     },
   };
 }

@@ -44,6 +44,13 @@ export class ApiKeyService implements OnModuleInit {
     }
   }
 
+  /** Whether a key is known and not revoked in this instance's view, without I/O: for rate limiting only. */
+  isKnown(raw: string | undefined): boolean {
+    if (!raw) return false;
+    const record = this.keys.get(hashKey(raw));
+    return record !== undefined && !record.revoked;
+  }
+
   async authenticate(raw: string | undefined): Promise<Principal | undefined> {
     if (!raw) return undefined;
     const hash = hashKey(raw);
