@@ -267,3 +267,61 @@ describe('finding 6: a keyless flood cannot grow the ledger, and is answered 429
     }
   });
 });
+
+describe('finding 7: key revocation takes effect at once in every running instance', () => {
+  it('a key revoked through another instance, or through the CLI, is refused on the very next request', async () => {
+    const second = await startTestApp({}, { dataDir: t.dataDir, keepData: true });
+    try {
+      const issued = async () => (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId: 'svc_leaky', roles: ['auditor'], agencies: [] }).expect(201)).body;
+      const one = await issued();
+      await read(`/agencies/${REQUESTER}`, one.apiKey).expect(200); // cached as valid by the first instance
+      await second.http().get(`/agencies/${REQUESTER}`).set('X-API-Key', one.apiKey).expect(200);
+      const revoked = await second.http().post(`/auth/keys/${one.keyId}/revocation`).set('X-API-Key', ADMIN_KEY).send({ reason: '金鑰外洩' }).expect(201);
+      expect(revoked.body).toMatchObject({ keyId: one.keyId, alreadyRevoked: false });
+      const refused = await read(`/agencies/${REQUESTER}`, one.apiKey).expect(401);
+      expect(refused.body.code).toBe('API_KEY_INVALID');
+
+      const two = await issued();
+      await read(`/agencies/${REQUESTER}`, two.apiKey).expect(200);
+      const { spawnSync } = await import('node:child_process');
+      const { resolve } = await import('node:path');
+      const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-cli/src/main.ts', 'revoke-key', two.keyId, '--reason', 'rotated'], {
+        cwd: resolve(__dirname, '..'),
+        env: { ...process.env, LEDGER_DATA_DIR: t.dataDir, EVENTSTORE_URL: '' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ keyId: two.keyId, alreadyRevoked: false });
+      await read(`/agencies/${REQUESTER}`, two.apiKey).expect(401);
+      await second.http().get(`/agencies/${REQUESTER}`).set('X-API-Key', two.apiKey).expect(401);
+    } finally {
+      await second.close();
+    }
+  }, 90_000);
+
+  it('non-admins list keys without hashes; an integrator sees only its own; only an admin revokes', async () => {
+    const listed = await read('/auth/keys', keys.auditor).expect(200);
+    expect(listed.body.length).toBeGreaterThan(3);
+    expect(JSON.stringify(listed.body)).not.toMatch(/keyHash|[0-9a-f]{64}/);
+    const own = await read('/auth/keys', keys[REQUESTER]).expect(200);
+    expect(own.body.map((k: { principal: { id: string } }) => k.principal.id)).toEqual(['svc_swd']);
+    const byIntegrator = await appendsOnly(t, () => send(`/auth/keys/${own.body[0].keyId}/revocation`, { reason: 'x' }, keys[REQUESTER]), { security: 1 });
+    expect(byIntegrator.status).toBe(403);
+  });
+});
+
+describe('finding 10 (part): owner-only files, and 404 for an unknown agency', () => {
+  it('database and secret files are created 0600', async () => {
+    const { readdirSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const files = readdirSync(t.dataDir).filter((f) => /\.(db|json)(-wal|-shm)?$/.test(f));
+    expect(files).toEqual(expect.arrayContaining(['events.db', 'keys.db', 'read-models.db', 'secrets.json']));
+    for (const f of files) expect([f, (statSync(join(t.dataDir, f)).mode & 0o777).toString(8)]).toEqual([f, '600']);
+  });
+
+  it("an unknown agency's roster is 404", async () => {
+    const res = await read('/agencies/NO_SUCH_AGENCY/roster', keys.auditor).expect(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+});

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerErase } from './commands/erase';
 import { registerRebuild } from './commands/rebuild';
+import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
 import { exitCode } from './exit';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerRebuild(program);
   registerErase(program);
+  registerRevokeKey(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { ApiKeyNotFoundError } from '../auth/api-key.service';
 import { DomainRuleError, NotFoundError, ValidationError } from '@ledger/domain';
 import { InvalidPersonalIdentifierError, InvalidPersonIdError, PersonalDataErasedError } from '@ledger/personal-data';
 import {
@@ -49,6 +50,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof DuplicateEventIdError) return { status: 409, code: error.code, message: error.message };
   if (error instanceof InvalidStreamIdError) return { status: 400, code: error.code, message: error.message };
   if (error instanceof StoreUnavailableError) return { status: 503, code: error.code, message: error.message };
+  if (error instanceof ApiKeyNotFoundError) return { status: 404, code: error.code, message: error.message };
   const parserError = bodyParserProblem(error);
   if (parserError) return parserError;
   if (error instanceof HttpException) {

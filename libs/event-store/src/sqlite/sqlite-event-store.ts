@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
@@ -112,7 +112,12 @@ export class SqliteEventStore implements EventStore {
   private readonly runBatch: (batch: PendingAppend[]) => (AppendResult | Error)[];
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    if (options.file !== ':memory:') {
+      mkdirSync(dirname(options.file), { recursive: true });
+      // Owner-only (0600) from creation on; SQLite gives its -wal and -shm files the same mode.
+      closeSync(openSync(options.file, 'a', 0o600));
+      chmodSync(options.file, 0o600);
+    }
     this.db = new Database(options.file);
     this.now = options.now ?? (() => new Date());
     this.db.pragma('journal_mode = WAL');
