@@ -13,6 +13,8 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
+  // Test-only builders of the domain live beside, not inside, its production folder.
+  '^@ledger/domain/testing/(.*)$': '<rootDir>/libs/domain/testing/$1',
   '^@ledger/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@ledger/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };

@@ -33,11 +33,6 @@ const rand = () => {
 const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
 const hex = (n: number) => n.toString(16).padStart(64, '0');
 
-interface Pending {
-  streamId: string;
-  events: NewEvent[];
-}
-
 const meta = (occurredAt: number) => ({
   $correlationId: randomUUID(),
   $causationId: randomUUID(),

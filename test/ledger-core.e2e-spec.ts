@@ -12,10 +12,11 @@ describe('ledger core over HTTP (embedded store)', () => {
     t.http().post('/agencies').set('X-API-Key', key).send(body);
   const stream = (id: string) => t.http().get(`/ledger/streams/${id}`).set('X-API-Key', ADMIN_KEY);
 
-  it('GET /health says which store is in use and that it answers', async () => {
-    const res = await t.http().get('/health').expect(200);
+  it('GET /health/details says which store is in use and that it answers', async () => {
+    const res = await t.http().get('/health/details').set('X-API-Key', ADMIN_KEY).expect(200);
     expect(res.body).toEqual({
       status: 'ok',
+      ready: expect.any(Boolean),
       eventStore: expect.objectContaining({ store: 'embedded-sqlite', ok: true }),
       readModelStore: expect.objectContaining({ store: 'embedded-sqlite', ok: true }),
       projections: expect.arrayContaining([

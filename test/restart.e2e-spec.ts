@@ -12,7 +12,7 @@ describe('restart on the same embedded files', () => {
     try {
       const send = (path: string, body: object) => first.http().post(path).set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), ...body });
       await send('/agencies', { agencyCode: 'RST', name: '重啟測試局', role: 'DATA_REQUESTER' }).expect(201);
-      const form = await send('/applications', { applicationId: 'RST_u1', agencyCode: 'RST', kind: 'USER_ACCOUNT_ADD', holder: { nationalId: 'A123456789' } }).expect(201);
+      await send('/applications', { applicationId: 'RST_u1', agencyCode: 'RST', kind: 'USER_ACCOUNT_ADD', holder: { nationalId: 'A123456789' } }).expect(201);
       await send('/applications/RST_u1/approvals', { step: 'SUPERVISOR' }).expect(201);
       await send('/accounts', { agencyCode: 'RST', kind: 'USER', applicationId: 'RST_u1', holder: { nationalId: 'A123456789', name: '王小明' }, myEGovAccountId: 'e1', certificateBound: true, post: '科員', unit: '一科' }).expect(201);
       for (const r of first.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await r.caughtUp();

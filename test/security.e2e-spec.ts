@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { keyedHash } from '@ledger/personal-data';
 import { ADMIN_KEY, startTestApp } from './support/app';
 import { allEvents, appendsOnly } from './support/ledger-counts';
 
@@ -106,14 +109,9 @@ describe('finding 2: each step only from the body the 要點 names, and the form
 
 /** Every byte of the embedded files, as someone holding a copy of data/ would read them. */
 function dataFiles(): Buffer {
-  const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
-  const { join } = require('node:path') as typeof import('node:path');
-  return Buffer.concat(readdirSync(t.dataDir).map((f) => readFileSync(join(t.dataDir, f))));
+  return Buffer.concat(readdirSync(t.dataDir).filter((f) => statSync(join(t.dataDir, f)).isFile()).map((f) => readFileSync(join(t.dataDir, f))));
 }
 function serverBlindIndex(nationalId: string): string {
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
-  const { join } = require('node:path') as typeof import('node:path');
-  const { keyedHash } = require('@ledger/personal-data') as typeof import('@ledger/personal-data');
   const secrets = JSON.parse(readFileSync(join(t.dataDir, 'secrets.json'), 'utf8'));
   return keyedHash(Buffer.from(secrets.LEDGER_HMAC_KEY, 'base64'), 'national-id', nationalId);
 }

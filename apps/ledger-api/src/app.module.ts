@@ -1,21 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LedgerConfig, loadConfig } from '@ledger/platform';
+import type { LedgerConfig } from '@ledger/platform';
+import { ledgerConfigModule } from '@ledger/platform/config.module';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { LedgerThrottlerGuard, RateLimitModule } from './auth/rate-limit';
+import { IdempotencyKeyInterceptor } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
 import { ErasureController } from './erasure/erasure.controller';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
+import { IntegrityModule } from './integrity/integrity.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
 
 export interface AppOptions {
+  /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
   config?: LedgerConfig;
   /** Injectable clock: tests fix "now"; production uses the system clock. */
   clock?: Clock;
@@ -23,19 +27,20 @@ export interface AppOptions {
 
 @Module({})
 export class AppModule {
-  static forRoot(options: AppOptions = {}): DynamicModule {
-    const config = options.config ?? loadConfig();
+  static async forRoot(options: AppOptions = {}): Promise<DynamicModule> {
+    const { module: configModule, config } = await ledgerConfigModule(options.config);
     const clock = options.clock ?? (() => new Date());
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), RateLimitModule, AccessModule, ReportingModule],
-      controllers: [HealthController, LedgerController, ApiKeysController, RegisterAgencyController, ErasureController],
+      imports: [configModule, CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), RateLimitModule, AccessModule, ReportingModule, HealthModule, IntegrityModule],
+      controllers: [LedgerController, ApiKeysController, RegisterAgencyController, ErasureController],
       providers: [
         RegisterAgencyHandler,
         // Rate limits first: a flood is cut before it costs an authentication.
         { provide: APP_GUARD, useClass: LedgerThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyKeyInterceptor },
       ],
     };
   }

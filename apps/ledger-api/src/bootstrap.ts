@@ -7,7 +7,7 @@ import { ledgerValidationPipe } from './common/validation';
 
 /** One place that builds the app, so e2e tests exercise exactly what `npm start` serves. */
 export async function createApp(options: AppOptions = {}, logger: false | undefined = undefined): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(options), { bodyParser: false, ...(logger === false ? { logger: false } : {}) });
+  const app = await NestFactory.create(await AppModule.forRoot(options), { bodyParser: false, ...(logger === false ? { logger: false } : {}) });
   configureHttpInput(app);
   app.useGlobalPipes(ledgerValidationPipe());
   app.enableShutdownHooks();

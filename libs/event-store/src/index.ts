@@ -5,3 +5,4 @@ export * from './verifier';
 export * from './catch-up-subscription';
 export * from './sqlite/sqlite-event-store';
 export type { KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';
+export * from './checkpoints';

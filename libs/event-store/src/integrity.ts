@@ -65,7 +65,7 @@ export interface SealedEvent {
 export function sealEvents(
   streamId: string,
   head: { revision: number; hash: string } | undefined,
-  events: { eventId: string; type: string; data: EventData; metadata: { $correlationId: string; $causationId: string; commandId: string; actor: string; occurredAt: string; schemaVersion?: number } }[],
+  events: { eventId: string; type: string; data: EventData; metadata: { $correlationId: string; $causationId: string; commandId: string; actor: string; occurredAt: string; schemaVersion?: number; requestHash?: string } }[],
   recordedAt: string,
 ): SealedEvent[] {
   let prevHash = head ? head.hash : GENESIS_HASH;
@@ -80,6 +80,7 @@ export function sealEvents(
       occurredAt: event.metadata.occurredAt,
       recordedAt,
       schemaVersion: event.metadata.schemaVersion ?? 1,
+      ...(event.metadata.requestHash !== undefined && { requestHash: event.metadata.requestHash }),
       prevHash,
     };
     const hash = computeEventHash({ streamId, revision, type: event.type, data: event.data, metadata });

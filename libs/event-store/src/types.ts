@@ -15,9 +15,14 @@ export interface CommandMetadata {
   /** When it happened in the world, as given by the sender (ISO-8601). */
   occurredAt: string;
   schemaVersion?: number;
+  /**
+   * SHA-256 fingerprint of the request that caused the event (set by the command path): a reused
+   * commandId is a retry only when the fingerprints match. Covered by the hash like every field.
+   */
+  requestHash?: string;
 }
 
-export interface EventMetadata extends Required<CommandMetadata> {
+export interface EventMetadata extends Required<Omit<CommandMetadata, 'requestHash'>>, Pick<CommandMetadata, 'requestHash'> {
   /** When the ledger recorded it (ISO-8601, ledger clock). */
   recordedAt: string;
   /** Hash of the previous event in the same stream, GENESIS_HASH at revision 0. */
@@ -98,8 +103,32 @@ export interface StoreHealth {
   detail?: string;
 }
 
+/**
+ * The Merkle tree (RFC 6962) over the ledger's global order, kept by the adapter as it appends.
+ * Leaf i is the i-th event of the ledger; its bytes are the event's own hash.
+ */
+export interface LedgerTree {
+  /** Number of leaves (events) in the tree. */
+  size(): Promise<number>;
+  root(size?: number): Promise<Buffer>;
+  inclusionProof(leafIndex: number, treeSize: number): Promise<Buffer[]>;
+  consistencyProof(first: number, second: number): Promise<Buffer[]>;
+  /** Global position of an event by its id, or undefined. */
+  positionOfEvent(eventId: string): Promise<bigint | undefined>;
+  /** Leaf index of the event at a global position, or undefined when no such event exists. */
+  leafIndexOf(position: bigint): Promise<number | undefined>;
+  /** Every stored perfect-subtree hash (level ≥ the adapter's stored height), for the verifier to compare. */
+  storedNodes(): Promise<{ level: number; index: number; hash: Buffer }[]>;
+  /** The leaf bytes the tree holds for leaves [start, start + count): event hashes, hex. */
+  leaves(start: number, count: number): Promise<string[]>;
+}
+
 export interface EventStore {
   readonly kind: StoreHealth['store'];
+  /** Present when the adapter maintains the Merkle tree over its global order. */
+  readonly tree?: LedgerTree;
+  /** Append-only guards (triggers, ACLs) that should exist and do not: each is a verify finding. */
+  missingAppendOnlyGuards?(): Promise<string[]>;
   append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

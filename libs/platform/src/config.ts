@@ -1,5 +1,9 @@
+import 'reflect-metadata';
 import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsNotEmpty, IsPort, Matches, MinLength, ValidateIf, validateSync } from 'class-validator';
 import type { SqliteSynchronous } from '@ledger/event-store';
+import { HMAC_KEY_ENV, InvalidKeyMaterialError, loadPersonalDataKeys, MASTER_KEY_ENV } from '@ledger/personal-data';
 import { DEFAULT_DEADLINES, type ObligationDeadlines } from '@ledger/projections';
 
 /** Every environment variable the service reads; the README's configuration table mirrors this. */
@@ -14,39 +18,207 @@ export interface LedgerConfig {
   mongodbUrl?: string;
   mongodbServerSelectionTimeoutMs: number;
   deadlines: ObligationDeadlines;
+  /** Signed checkpoints (issue 9): signer key text, witnesses, and how often the tree is signed. */
+  integrity: {
+    /** `PRIVATE+KEY+<name>+<id>+<key>`; required with EventStoreDB, else generated under dataDir/keys. */
+    signingKey?: string;
+    witnessDir?: string;
+    witnessUrl?: string;
+    checkpointEveryEvents: number;
+    checkpointIntervalSeconds: number;
+  };
   /** Requests per minute: per API key, per source address, and per address without a valid key (issue 7, finding 6). */
   rateLimits?: { perKeyPerMinute: number; perAddressPerMinute: number; anonymousPerMinute: number };
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** One variable that failed its rule; the value itself is never repeated (it may be a secret). */
+export interface ConfigIssue {
+  variable: string;
+  rule: string;
+}
+
+/** The service refuses to start on any bad variable; the message names every one of them. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.variable} ${i.rule}`).join('; ')}`);
+  }
+}
+
+/** An unset or empty variable takes its default; anything else must pass the rule. */
+const isSet = (_: object, value: unknown) => value !== undefined && value !== '';
+const POSITIVE_INT = /^[1-9][0-9]{0,9}$/;
+const positiveIntRule = (unit: string) => Matches(POSITIVE_INT, { message: `must be a positive integer (${unit})` });
+/** setTimeout fires at once for anything longer. */
+const MAX_TIMER_MS = 2_147_483_647;
+const SYNC_MODES: SqliteSynchronous[] = ['FULL', 'EXTRA', 'NORMAL', 'OFF'];
+
+/**
+ * The schema: one property per variable, named as in the environment. Values are validated as the
+ * strings they are (so `PORT=3000abc` or `PORT=1e3` cannot slip through a lenient number parse) and
+ * converted by loadConfig() only after every rule has passed. To add a variable: a property here,
+ * a field in LedgerConfig, a line in loadConfig() and a row in the README's table.
+ */
+export class LedgerEnvironment {
+  @ValidateIf(isSet)
+  @IsPort({ message: 'must be a TCP port number (1–65535)' })
+  @Matches(/^[1-9][0-9]*$/, { message: 'must be a TCP port number (1–65535)' })
+  PORT?: string;
+
+  @ValidateIf(isSet)
+  @IsNotEmpty()
+  LEDGER_DATA_DIR?: string;
+
+  @ValidateIf(isSet)
+  @IsIn([...SYNC_MODES, ...SYNC_MODES.map((m) => m.toLowerCase())], { message: `must be one of ${SYNC_MODES.join(', ')}` })
+  LEDGER_SQLITE_SYNCHRONOUS?: string;
+
+  @ValidateIf(isSet)
+  @Matches(/^(kurrentdb|kdb|esdb)(\+discover)?:\/\/[^\s]+$/, {
+    message: 'must be a KurrentDB/EventStoreDB connection string (kurrentdb://host:2113?tls=false)',
+  })
+  EVENTSTORE_URL?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('milliseconds')
+  EVENTSTORE_TIMEOUT_MS?: string;
+
+  @ValidateIf(isSet)
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  @Matches(/^\S+$/, { message: 'must not contain whitespace' })
+  LEDGER_ADMIN_API_KEY?: string;
+
+  @ValidateIf(isSet)
+  @Matches(/^mongodb(\+srv)?:\/\/[^\s]+$/, { message: 'must be a MongoDB connection string (mongodb://host:27017)' })
+  MONGODB_URL?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('milliseconds')
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('days')
+  LEDGER_DEADLINE_BLI_NOTICE_DAYS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('months')
+  LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('months')
+  LEDGER_DEADLINE_USAGE_REVIEW_MONTHS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('months')
+  LEDGER_DEADLINE_TRAINING_MONTHS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('requests per minute per API key')
+  LEDGER_RATE_LIMIT_PER_MINUTE?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('requests per minute per source address')
+  LEDGER_RATE_LIMIT_ADDRESS_PER_MINUTE?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('requests per minute per source address without a valid key')
+  LEDGER_RATE_LIMIT_ANON_PER_MINUTE?: string;
+
+  @ValidateIf(isSet)
+  @Matches(/^PRIVATE\+KEY\+[!-*,-~]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/, { message: 'must be an Ed25519 signer key PRIVATE+KEY+<name>+<key id>+<base64>' })
+  LEDGER_SIGNING_KEY?: string;
+
+  @ValidateIf(isSet)
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL of a C2SP tlog-witness' })
+  LEDGER_WITNESS_URL?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('events')
+  LEDGER_CHECKPOINT_EVERY_EVENTS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('seconds')
+  LEDGER_CHECKPOINT_INTERVAL_SECONDS?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function schemaIssues(env: Env): ConfigIssue[] {
+  const errors = validateSync(plainToInstance(LedgerEnvironment, { ...env }), { forbidUnknownValues: false });
+  return errors.map((e) => ({ variable: e.property, rule: Object.values(e.constraints ?? {})[0] ?? 'is invalid' }));
+}
+
+/**
+ * The server keys are checked by their own library (base64, lengths, the two differ); here only so
+ * that a bad key stops the start with the others instead of surfacing later from a provider.
+ */
+function keyIssues(env: Env): ConfigIssue[] {
+  const anyKey = Boolean(env[HMAC_KEY_ENV] || env[MASTER_KEY_ENV]);
+  if (!anyKey && !env.EVENTSTORE_URL) return []; // the embedded default makes its own keys
+  if (!anyKey) return [HMAC_KEY_ENV, MASTER_KEY_ENV].map((variable) => ({ variable, rule: 'is required when EVENTSTORE_URL is set' }));
+  try {
+    loadPersonalDataKeys(env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof InvalidKeyMaterialError)) throw error;
+    return [{ variable: error.setting, rule: `is invalid (${error.rule})` }];
+  }
+}
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : Number(raw);
+}
+
+/**
+ * Reads a positive integer, at most `max` when given (`why` says whose limit it is). For a variable
+ * not (yet) in the schema this is its only check, so it still refuses anything else, naming it.
+ */
+export function positiveInt(env: Env, name: string, fallback: number, max?: number, why?: string): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
+  if (!POSITIVE_INT.test(raw)) throw new ConfigError([{ variable: name, rule: 'must be a positive integer' }]);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  if (max !== undefined && n > max) throw new ConfigError([{ variable: name, rule: `must be at most ${max}${why ? ` (${why})` : ''}` }]);
   return n;
 }
 
-const SYNC_MODES: SqliteSynchronous[] = ['FULL', 'EXTRA', 'NORMAL', 'OFF'];
+/** Reads an integer ≥ 0, naming the variable when it is anything else. */
+export function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(raw)) throw new ConfigError([{ variable: name, rule: 'must be a non-negative integer' }]);
+  return Number(raw);
+}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
-  const sync = (env.LEDGER_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase() as SqliteSynchronous;
-  if (!SYNC_MODES.includes(sync)) {
-    throw new Error(`LEDGER_SQLITE_SYNCHRONOUS must be one of ${SYNC_MODES.join(', ')}`);
-  }
+/**
+ * The single source of configuration for the service (through @nestjs/config, see the API's
+ * LedgerConfigModule) and the CLI. Throws a ConfigError naming every bad variable.
+ */
+export function loadConfig(env: Env = process.env): LedgerConfig {
+  const issues = [...schemaIssues(env), ...keyIssues(env)];
+  if (issues.length > 0) throw new ConfigError(issues);
   return {
-    port: Number(env.PORT ?? 3000),
-    dataDir: resolve(env.LEDGER_DATA_DIR ?? './data'),
+    port: int(env, 'PORT', 3000),
+    dataDir: resolve(env.LEDGER_DATA_DIR || './data'),
     eventStoreUrl: env.EVENTSTORE_URL || undefined,
-    eventStoreTimeoutMs: Number(env.EVENTSTORE_TIMEOUT_MS ?? 10_000),
-    sqliteSynchronous: sync,
+    eventStoreTimeoutMs: positiveInt(env, 'EVENTSTORE_TIMEOUT_MS', 10_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
+    sqliteSynchronous: (env.LEDGER_SQLITE_SYNCHRONOUS || 'FULL').toUpperCase() as SqliteSynchronous,
     adminApiKey: env.LEDGER_ADMIN_API_KEY || undefined,
     mongodbUrl: env.MONGODB_URL || undefined,
-    mongodbServerSelectionTimeoutMs: positiveInt(env, 'MONGODB_SERVER_SELECTION_TIMEOUT_MS', 3000),
+    mongodbServerSelectionTimeoutMs: positiveInt(env, 'MONGODB_SERVER_SELECTION_TIMEOUT_MS', 3000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
     deadlines: {
       bliNoticeDays: positiveInt(env, 'LEDGER_DEADLINE_BLI_NOTICE_DAYS', DEFAULT_DEADLINES.bliNoticeDays),
       accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths),
       usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths),
       trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
+    },
+    integrity: {
+      signingKey: env.LEDGER_SIGNING_KEY || undefined,
+      witnessDir: env.LEDGER_WITNESS_DIR ? resolve(env.LEDGER_WITNESS_DIR) : undefined,
+      witnessUrl: env.LEDGER_WITNESS_URL || undefined,
+      checkpointEveryEvents: positiveInt(env, 'LEDGER_CHECKPOINT_EVERY_EVENTS', 1000),
+      checkpointIntervalSeconds: positiveInt(env, 'LEDGER_CHECKPOINT_INTERVAL_SECONDS', 30),
     },
     rateLimits: {
       perKeyPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_PER_MINUTE', 100_000),

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, rosterProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
@@ -18,5 +20,7 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
 }
 
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig): ProjectionRunner[] {
-  return projectionsFor(config.deadlines).map((projection) => new ProjectionRunner({ projection, eventStore, readModels }));
+  return projectionsFor(config.deadlines).map(
+    (projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast, logger: new Logger(`Projection ${projection.name}`) }),
+  );
 }

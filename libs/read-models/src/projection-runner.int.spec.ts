@@ -261,17 +261,40 @@ describe('ProjectionRunner (embedded event store + SQLite read models)', () => {
   it('reports position, head and lag for /health', async () => {
     await scenario.appendMany(12);
     const r = runner();
-    expect(await r.status()).toEqual({ name: 'category-counts', state: 'stopped', position: null, headPosition: '12', lag: 12 });
+    expect(await r.status()).toEqual({ name: 'category-counts', state: 'stopped', position: null, headPosition: '12', lag: 12, catchingUp: false });
     await r.start();
     await r.caughtUp();
-    expect(await r.status()).toEqual({ name: 'category-counts', state: 'running', position: '12', headPosition: '12', lag: 0 });
+    expect(await r.status()).toEqual({ name: 'category-counts', state: 'running', position: '12', headPosition: '12', lag: 0, catchingUp: false });
     await r.stop();
     await scenario.appendMany(3, 12);
-    expect(await r.status()).toEqual({ name: 'category-counts', state: 'stopped', position: '12', headPosition: '15', lag: 3 });
+    expect(await r.status()).toEqual({ name: 'category-counts', state: 'stopped', position: '12', headPosition: '15', lag: 3, catchingUp: false });
     expect(JSON.parse(JSON.stringify(await projectionsHealth([r])))).toEqual({
       ok: true,
-      projections: [{ name: 'category-counts', state: 'stopped', position: '12', headPosition: '15', lag: 3 }],
+      projections: [{ name: 'category-counts', state: 'stopped', position: '12', headPosition: '15', lag: 3, catchingUp: false }],
     });
+  });
+
+  it('says it is catching up while it reads the log page by page, until it follows it live', async () => {
+    await scenario.appendMany(12);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const firstPage = new Promise<void>((resolve) => (entered = resolve));
+    const applyBatch = readModels.applyBatch.bind(readModels);
+    jest.spyOn(readModels, 'applyBatch').mockImplementationOnce(async (...args) => {
+      entered();
+      await gate;
+      return applyBatch(...args);
+    });
+    const r = runner(categoryCounts(), readModels, 5);
+    await r.start();
+    await firstPage;
+    expect(await r.status()).toMatchObject({ state: 'running', catchingUp: true });
+    release();
+    await r.caughtUp();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await r.status()).toMatchObject({ state: 'running', catchingUp: false, lag: 0 });
+    await r.stop();
   });
 
   it('advances the checkpoint over events it does not handle, so it is not shown lagging', async () => {

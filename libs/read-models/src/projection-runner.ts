@@ -1,4 +1,3 @@
-import { Logger, type LoggerService } from '@nestjs/common';
 import type { EventStore, RecordedEvent, SubscriptionHandle } from '@ledger/event-store';
 import { projectEvents } from './project-events';
 import { assertProjection, type Projection } from './projection';
@@ -8,6 +7,18 @@ import type { ReadModelStore } from './types';
 export type ProjectionEventSource = Pick<EventStore, 'readAll' | 'subscribeToAll'> & {
   headPosition?(): Promise<bigint | undefined>;
 };
+
+/** What the runner logs through; Nest's Logger fits (the service passes one), the library stays framework-free. */
+export interface RunnerLogger {
+  log(message: string): void;
+  error(message: string, stack?: string): void;
+}
+
+/** Without a logger, failures still reach stderr; progress lines are dropped. */
+const stderrLogger = (name: string): RunnerLogger => ({
+  log: () => undefined,
+  error: (message) => void process.stderr.write(`[projection ${name}] ${message}\n`),
+});
 
 export type ProjectionState = 'running' | 'stopped' | 'failed';
 
@@ -21,6 +32,8 @@ export interface ProjectionStatus {
   headPosition: string | null;
   /** headPosition − position in global-position units (on the embedded store, events); null when unknown. */
   lag: number | null;
+  /** Reading the log page by page (after a start or during a rebuild) before following it live: reads lag behind. */
+  catchingUp: boolean;
   error?: string;
 }
 
@@ -30,7 +43,12 @@ export interface ProjectionRunnerOptions {
   readModels: ReadModelStore;
   /** Events per catch-up page; a page is applied in one read-model transaction. */
   pageSize?: number;
-  logger?: Pick<LoggerService, 'log' | 'error'>;
+  logger?: RunnerLogger;
+  /**
+   * Lifts a stored event to the payload version projections are written for (the domain's event
+   * registry); applied to every event before it is projected. Identity when omitted.
+   */
+  upcast?: (event: RecordedEvent) => RecordedEvent;
 }
 
 export class ProjectionStoppedError extends Error {
@@ -66,7 +84,8 @@ export class ProjectionRunner {
   private readonly eventStore: ProjectionEventSource;
   private readonly readModels: ReadModelStore;
   private readonly pageSize: number;
-  private readonly logger: Pick<LoggerService, 'log' | 'error'>;
+  private readonly logger: RunnerLogger;
+  private readonly upcast: ((event: RecordedEvent) => RecordedEvent) | undefined;
   private state: ProjectionState = 'stopped';
   private error: Error | undefined;
   private position: bigint | undefined;
@@ -82,7 +101,8 @@ export class ProjectionRunner {
     this.readModels = options.readModels;
     this.pageSize = options.pageSize ?? 1_000;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer');
-    this.logger = options.logger ?? new Logger(`Projection ${this.name}`);
+    this.logger = options.logger ?? stderrLogger(this.name);
+    this.upcast = options.upcast;
   }
 
   /**
@@ -125,7 +145,7 @@ export class ProjectionRunner {
   }
 
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
-    const last = await projectEvents(this.projection, this.readModels, events);
+    const last = await projectEvents(this.projection, this.readModels, this.upcast ? events.map(this.upcast) : events);
     if (last === undefined) return;
     if (this.position === undefined || last > this.position) this.position = last;
     for (const waiter of [...this.waiters]) {
@@ -231,6 +251,7 @@ export class ProjectionRunner {
       position: position === undefined ? null : position.toString(),
       headPosition: head === null || head === undefined ? null : head.toString(),
       lag,
+      catchingUp: this.run !== undefined && this.run.subscription === undefined,
       ...(this.error && this.state === 'failed' ? { error: this.error.message } : {}),
     };
   }

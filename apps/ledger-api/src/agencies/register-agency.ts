@@ -38,12 +38,8 @@ export class RegisterAgencyHandler implements ICommandHandler<RegisterAgencyComm
   constructor(private readonly processor: CommandProcessor) {}
 
   execute({ dto, envelope }: RegisterAgencyCommand): Promise<CommandResult> {
-    return this.processor.execute(
-      agencyStreamId(dto.agencyCode),
-      agencyDecider,
-      { type: 'RegisterAgency', agencyCode: dto.agencyCode, name: dto.name, role: dto.role },
-      envelope,
-    );
+    const request = { type: 'RegisterAgency' as const, agencyCode: dto.agencyCode, name: dto.name, role: dto.role };
+    return this.processor.execute({ streamId: agencyStreamId(dto.agencyCode), decider: agencyDecider, request }, envelope);
   }
 }
 

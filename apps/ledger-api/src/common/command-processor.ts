@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { Decider, DomainEvent, fold } from '@ledger/domain';
-import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import { Decider, DomainEvent, fold, schemaVersionOf, upcastAll } from '@ledger/domain';
+import { DuplicateEventIdError, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
+import { CommandIdRegistry, CommandIdReusedError, fingerprintOf } from './idempotency';
 
 /** Who sent a command, when it happened, and why: carried into every event's metadata. */
 export interface CommandEnvelope {
@@ -24,11 +25,35 @@ export interface CommandResult {
   replayed: boolean;
 }
 
-/** Event ids follow from the command id, so a retried append is recognised by the store itself. */
-export function eventIdFor(commandId: string, streamId: string, index: number): string {
-  const h = createHash('sha256').update(`${commandId}\u0000${streamId}\u0000${index}`).digest('hex');
+/**
+ * One command against one stream. The processor reads that stream once, folds it, and hands the
+ * state to `command`, which adds whatever the decider needs from other streams; handlers never
+ * read the command's own stream themselves.
+ */
+export interface CommandSpec<C, E extends DomainEvent, S> {
+  streamId: string;
+  decider: Decider<C, E, S>;
+  /**
+   * The request as the client sent it, with personal data already replaced by the pseudonymous ids
+   * derived from it: its fingerprint decides whether a reused commandId is a retry or a new request.
+   */
+  request: object;
+  /** The decider's command, built from the stream's state; defaults to `request` itself. */
+  command?: (state: S) => C | Promise<C>;
+}
+
+/** A name-based UUID (version 5 layout) from its parts. */
+function uuidFrom(...parts: (string | number)[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/**
+ * Event ids follow from the command id alone (a command id belongs to one stream), so a retried
+ * append is recognised by the store itself, and on a store whose event ids are unique ledger-wide
+ * the same command id cannot reach a second stream.
+ */
+export const eventIdFor = (commandId: string, index: number): string => uuidFrom('command-event', commandId, index);
 
 export function resultOf(streamId: string, recorded: RecordedEvent[], replayed: boolean): CommandResult {
   const last = recorded[recorded.length - 1];
@@ -43,49 +68,75 @@ export function resultOf(streamId: string, recorded: RecordedEvent[], replayed: 
 }
 
 /**
- * read stream → fold → decide → append with the expected revision. A command id already seen in
- * the stream returns its first result; a refused command appends nothing.
+ * read the stream once (upcast to today's payloads) → fold → command → decide → append with the
+ * expected revision (on EventStoreDB after reserving the commandId, see idempotency.ts). A command
+ * id already seen returns its first result if the request is the same and is refused (422) if not;
+ * a refused command appends nothing.
  */
 @Injectable()
 export class CommandProcessor {
+  private readonly commandIds: CommandIdRegistry;
+  /** The embedded store keeps event ids unique across the ledger; EventStoreDB only per stream. */
+  private readonly ledgerUniqueEventIds: boolean;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.commandIds = new CommandIdRegistry(store);
+    this.ledgerUniqueEventIds = store.kind === 'embedded-sqlite';
+  }
 
-  async execute<C, E extends DomainEvent, S>(
-    streamId: string,
-    decider: Decider<C, E, S>,
-    command: C,
-    envelope: CommandEnvelope,
-  ): Promise<CommandResult> {
-    const history = await this.store.readStream(streamId);
-    const earlier = history.filter((e) => e.metadata.commandId === envelope.commandId);
-    if (earlier.length > 0) return resultOf(streamId, earlier, true);
+  async execute<C, E extends DomainEvent, S>(spec: CommandSpec<C, E, S>, envelope: CommandEnvelope): Promise<CommandResult> {
+    const { streamId, decider, request } = spec;
+    // UUIDs compare case-insensitively; one spelling keeps event ids and the reservation stream in step.
+    const commandId = envelope.commandId.toLowerCase();
+    const fingerprint = fingerprintOf({ ...envelope, streamId, request });
+    const history = upcastAll(await this.store.readStream(streamId));
+
+    const earlier = history.filter((e) => e.metadata.commandId.toLowerCase() === commandId);
+    if (earlier.length > 0) {
+      // Events from before fingerprints were recorded carry none: nothing to compare with.
+      const recorded = earlier[0].metadata.requestHash;
+      if (recorded !== undefined && recorded !== fingerprint) throw new CommandIdReusedError();
+      return resultOf(streamId, earlier, true);
+    }
 
     const state = fold(decider, history as unknown as E[]);
+    const command = spec.command ? await spec.command(state) : (request as C);
     const now = this.clock();
     const occurredAt = envelope.occurredAt ?? now.toISOString();
     const events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
+    const last = history[history.length - 1];
     if (events.length === 0) {
-      const last = history[history.length - 1];
       return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', eventIds: [], events: [], replayed: false };
     }
-    const correlationId = envelope.correlationId ?? envelope.commandId;
+
+    const metadata = {
+      $correlationId: envelope.correlationId ?? commandId,
+      $causationId: envelope.causationId ?? commandId,
+      actor: envelope.actor,
+      occurredAt,
+    };
+    if (!this.ledgerUniqueEventIds) {
+      await this.commandIds.reserve({ commandId, fingerprint, streamId }, uuidFrom('command-reservation', commandId, fingerprint), metadata);
+    }
+
     const toAppend = events.map((event, i) => ({
-      eventId: eventIdFor(envelope.commandId, streamId, i),
+      eventId: eventIdFor(commandId, i),
       type: event.type,
       data: event.data as Record<string, unknown>,
-      metadata: {
-        $correlationId: correlationId,
-        $causationId: envelope.causationId ?? envelope.commandId,
-        commandId: envelope.commandId,
-        actor: envelope.actor,
-        occurredAt,
-      },
+      metadata: { ...metadata, commandId, schemaVersion: schemaVersionOf(event.type), requestHash: fingerprint },
     }));
-    const expected = history.length === 0 ? 'no_stream' : history[history.length - 1].revision;
-    const appended = await this.store.append(streamId, toAppend, expected);
+    let appended;
+    try {
+      appended = await this.store.append(streamId, toAppend, last ? last.revision : 'no_stream');
+    } catch (error) {
+      // The first event id is the command id's: stored already, in another stream or at another place.
+      if (error instanceof DuplicateEventIdError) throw new CommandIdReusedError();
+      throw error;
+    }
+    if (appended.idempotentReplay) await this.assertReplayOf(streamId, commandId, fingerprint);
     const firstRevision = appended.nextExpectedRevision - toAppend.length + 1;
     return {
       streamId,
@@ -96,6 +147,16 @@ export class CommandProcessor {
       replayed: appended.idempotentReplay,
     };
   }
+
+  /**
+   * The store took the append for a retry of events it already holds: ids follow from the command
+   * id alone, so a different request racing under the same id on this stream lands here too.
+   */
+  private async assertReplayOf(streamId: string, commandId: string, fingerprint: string): Promise<void> {
+    const stored = (await this.store.readStream(streamId)).find((e) => e.metadata.commandId.toLowerCase() === commandId);
+    if (stored?.metadata.requestHash !== fingerprint) throw new CommandIdReusedError();
+  }
 }
 
 export const newId = () => randomUUID();
+

@@ -4,7 +4,13 @@ import type { CommandEnvelope } from './command-processor';
 
 /** Fields every command carries: its idempotency key and why/when it was sent. */
 export class CommandDto {
-  @ApiProperty({ description: 'Client-chosen UUID; a retry with the same id returns the first result and appends nothing', example: '3f1c2a4e-8a6b-4c1d-9e2f-1a2b3c4d5e6f' })
+  @ApiProperty({
+    description:
+      'Client-chosen UUID naming this request for the whole ledger (or send it as the `Idempotency-Key` header). ' +
+      'A retry of the same request returns the first result and appends nothing; the id reused for a different request ' +
+      '(another body, stream or sender) is refused with 422 COMMAND_ID_REUSED',
+    example: '3f1c2a4e-8a6b-4c1d-9e2f-1a2b3c4d5e6f',
+  })
   @IsUUID()
   commandId!: string;
 

@@ -10,9 +10,10 @@ const EXAMPLE_EVENT = {
     prevHash: '0000000000000000000000000000000000000000000000000000000000000000', hash: '9f2c4be1d0a7c3e5f6a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0',
   },
 };
-import { EventStore, isValidStreamId, RecordedEvent, verifyLedger } from '@ledger/event-store';
+import { EventStore, isValidStreamId, RecordedEvent } from '@ledger/event-store';
 import { Roles } from '../auth/auth.guard';
 import { EVENT_STORE } from '../infrastructure/event-store.provider';
+import { VerifyJobsService } from '../integrity/verify-jobs.service';
 
 const toJson = (e: RecordedEvent) => ({ ...e, position: e.position.toString() });
 
@@ -20,7 +21,10 @@ const toJson = (e: RecordedEvent) => ({ ...e, position: e.position.toString() })
 @ApiSecurity('api-key')
 @Controller('ledger')
 export class LedgerController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly verifyJobs: VerifyJobsService,
+  ) {}
 
   @Get('streams/:streamId')
   @Roles('auditor', 'ethics')
@@ -51,17 +55,27 @@ export class LedgerController {
 
   @Get('verify')
   @Roles('auditor', 'ethics')
-  @ApiOperation({ summary: 'Walk every stream and report every broken hash-chain link' })
+  @ApiOperation({
+    summary: 'Verify the ledger: hash chains, the Merkle tree against the log, every signed checkpoint, append-only triggers',
+    description: 'Read-only. Incremental (only events appended since the last intact run) unless full=true; it yields to other requests while it runs. For a long run start a job (POST /ledger/verify/jobs) and poll it.',
+  })
+  @ApiQuery({ name: 'full', required: false, enum: ['true', 'false'] })
   @ApiOkResponse({
-    description: 'Every broken link with stream, revision and reason; intact when there are none',
+    description: 'Every finding with its reason and, where it can be named, stream, revision and position; intact when there are none',
     schema: {
       example: {
-        intact: false, eventsChecked: 1204, streamsChecked: 87, lastPosition: '1204',
+        intact: false, eventsChecked: 1204, streamsChecked: 87, lastPosition: '1204', treeSize: 1204, rootHash: 'q2SW…=', keysPinned: true, uncoveredEvents: 3, eventsVerifiedThisRun: 1204,
+        checkpoints: [{ source: 'ledger', size: 1200, rootHash: 'q2SW…=', signedBy: ['webir-ledger'], ok: true }],
         failures: [{ streamId: 'account-SWD001.USER.3b1f…', revision: 2, position: '388', reason: 'HASH_MISMATCH', detail: 'stored hash differs from the hash of the stored content' }],
       },
     },
   })
-  verify() {
-    return verifyLedger(this.store, { densePositions: this.store.kind === 'embedded-sqlite' });
+  async verify(@Query('full') full?: string) {
+    if (full !== undefined && full !== 'true' && full !== 'false') {
+      throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'full must be true or false', fields: [{ field: 'full', rule: 'isBoolean', message: 'true | false' }] });
+    }
+    const job = await this.verifyJobs.start(full === 'true').done;
+    if (!job.report) throw new Error(`verification failed: ${job.error ?? 'unknown error'}`);
+    return job.report;
   }
 }

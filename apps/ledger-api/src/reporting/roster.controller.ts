@@ -103,7 +103,7 @@ export class RosterController {
         fields: ['nationalId', 'name'],
       });
     }
-    const holders = await Promise.all(result.entries.map((e) => (integratorOnly ? { withheld: true as const } : this.holder(e, reveal))));
+    const holders: Holder[] = integratorOnly ? result.entries.map(() => ({ withheld: true as const })) : await Promise.all(result.entries.map((e) => this.holder(e, reveal)));
     if (query.format === 'csv') {
       const day = at ? taipeiDate(at) : taipeiDate(this.clock());
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');

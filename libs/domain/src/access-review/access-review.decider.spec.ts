@@ -1,9 +1,10 @@
-import { givenFor } from '../core/given-when-then';
-import { accountCreated, accountState, AGENCY, idOf, KEY_B, KEY_C, OTHER_AGENCY } from '../core/test-fixtures';
+import { givenFor } from '../../testing/given-when-then';
+import { accountCreated, accountState, AGENCY, idOf, KEY_B, KEY_C, OTHER_AGENCY } from '../../testing/test-fixtures';
 import { accessReviewDecider } from './access-review.decider';
 import type { AccessReviewEvent } from './access-review.events';
 
 const given = givenFor(accessReviewDecider);
+const NO_FINDINGS = { DUPLICATE: 0, IDLE: 0, CHANGED_DUTIES: 0, DEPARTED: 0, RETIRED: 0, FINE: 0 };
 const reviewId = '2025:SWD001';
 const admin = accountState([accountCreated('ADMIN', KEY_C)]);
 const [userA, userB] = [idOf('USER'), idOf('USER', KEY_B)];
@@ -12,7 +13,7 @@ const found = (accountId: string, finding: 'FINE' | 'IDLE', action: 'NONE' | 'DI
   type: 'AccessReviewFindingRecorded',
   data: { reviewId, accountId, finding, action, note: null },
 });
-const closed: AccessReviewEvent = { type: 'AccessReviewClosed', data: { reviewId, agencyCode: AGENCY, reviewedAccounts: 0, findings: {} } };
+const closed: AccessReviewEvent = { type: 'AccessReviewClosed', data: { reviewId, agencyCode: AGENCY, reviewedAccounts: 0, findings: NO_FINDINGS } };
 
 describe('access review decider', () => {
   it("要點 六(六): an agency administrator opens the review of the agency's user accounts", () =>
@@ -45,7 +46,7 @@ describe('access review decider', () => {
   it('要點 六(六): the review closes once every account on the roster has a finding, with counts for the kept record', () =>
     given([opened, found(userA, 'FINE', 'NONE'), found(userB, 'IDLE', 'DISABLED')])
       .when({ type: 'CloseAccessReview', reviewId, rosterAccountIds: [userA, userB] })
-      .then([{ type: 'AccessReviewClosed', data: { reviewId, agencyCode: AGENCY, reviewedAccounts: 2, findings: { FINE: 1, IDLE: 1 } } }]));
+      .then([{ type: 'AccessReviewClosed', data: { reviewId, agencyCode: AGENCY, reviewedAccounts: 2, findings: { ...NO_FINDINGS, FINE: 1, IDLE: 1 } } }]));
 
   it('要點 六(六): a review that skipped an account on the roster cannot close', () =>
     given([opened, found(userA, 'FINE', 'NONE')]).when({ type: 'CloseAccessReview', reviewId, rosterAccountIds: [userA, userB] }).thenThrows('ACCESS_REVIEW_INCOMPLETE', '要點 六(六)'));

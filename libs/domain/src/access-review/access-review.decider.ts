@@ -86,8 +86,8 @@ export const accessReviewDecider: Decider<AccessReviewCommand, AccessReviewEvent
         // A review that skipped an account proves nothing about it; an agency without users may close an empty one.
         const unreviewed = roster.filter((id) => !state.findings[id]).length;
         if (unreviewed > 0) refuse('ACCESS_REVIEW_INCOMPLETE', RULE, 'every user account on the roster needs a finding', { unreviewed });
-        const findings: Partial<Record<AccessReviewFinding, number>> = {};
-        for (const { finding } of Object.values(state.findings)) findings[finding] = (findings[finding] ?? 0) + 1;
+        const findings = Object.fromEntries(ACCESS_REVIEW_FINDINGS.map((f) => [f, 0])) as Record<AccessReviewFinding, number>;
+        for (const { finding } of Object.values(state.findings)) findings[finding] += 1;
         return [
           { type: 'AccessReviewClosed', data: { reviewId, agencyCode, reviewedAccounts: Object.keys(state.findings).length, findings } },
         ];

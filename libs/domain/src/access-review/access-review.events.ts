@@ -15,10 +15,13 @@ export type AccessReviewFindingRecorded = DomainEvent<
   { reviewId: string; accountId: string; finding: AccessReviewFinding; action: AccessReviewAction; note: string | null }
 >;
 
-/** The counts make the closed review readable as the record 要點 六(六) keeps five years. */
+/**
+ * The counts make the closed review readable as the record 要點 六(六) keeps five years. Schema v2:
+ * every finding has its count, zero included (v1 left out the findings not made; see the event registry).
+ */
 export type AccessReviewClosed = DomainEvent<
   'AccessReviewClosed',
-  { reviewId: string; agencyCode: string; reviewedAccounts: number; findings: Partial<Record<AccessReviewFinding, number>> }
+  { reviewId: string; agencyCode: string; reviewedAccounts: number; findings: Record<AccessReviewFinding, number> }
 >;
 
 export type AccessReviewEvent = AccessReviewOpened | AccessReviewFindingRecorded | AccessReviewClosed;

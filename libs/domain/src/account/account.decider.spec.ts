@@ -1,4 +1,4 @@
-import { givenFor } from '../core/given-when-then';
+import { givenFor } from '../../testing/given-when-then';
 import {
   accountCreated,
   accountState,
@@ -11,7 +11,7 @@ import {
   KEY_B,
   OTHER_AGENCY,
   queryItemState,
-} from '../core/test-fixtures';
+} from '../../testing/test-fixtures';
 import type { AccountCommand } from './account.commands';
 import { accountDecider } from './account.decider';
 import type { AccountEvent } from './account.events';

@@ -1,5 +1,5 @@
-import { expectCodedError } from '../core/given-when-then';
-import { accountCreated, accountState, AGENCY, idOf, KEY_B, KEY_C } from '../core/test-fixtures';
+import { expectCodedError } from '../../testing/given-when-then';
+import { accountCreated, accountState, AGENCY, idOf, KEY_B, KEY_C } from '../../testing/test-fixtures';
 import type { AccountEvent } from './account.events';
 import { checkAdminHandover } from './account.rules';
 

@@ -1,5 +1,5 @@
-import { givenFor } from '../core/given-when-then';
-import { agencyEvents, agencyState } from '../core/test-fixtures';
+import { givenFor } from '../../testing/given-when-then';
+import { agencyEvents, agencyState } from '../../testing/test-fixtures';
 import { agencyDecider, isApprovedForWebIR } from './agency.decider';
 import type { AgencyEvent, PersonnelRole } from './agency.events';
 

@@ -1,5 +1,5 @@
-import { givenFor } from '../core/given-when-then';
-import { AGENCY, applicationEvents, idOf, OTHER_AGENCY } from '../core/test-fixtures';
+import { givenFor } from '../../testing/given-when-then';
+import { AGENCY, applicationEvents, idOf, OTHER_AGENCY } from '../../testing/test-fixtures';
 import { applicationDecider } from './application.decider';
 
 const given = givenFor(applicationDecider);

@@ -39,10 +39,11 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, A
     switch (event.type) {
       case 'ApplicationSubmitted':
         return { ...event.data, status: 'PENDING', approvals: [] };
-      case 'ApplicationStepApproved':
+      case 'ApplicationStepApproved': {
         if (state.status === 'NONE') return state;
         const { step, signedBy, signedAt, signedFor } = event.data;
         return { ...state, approvals: [...state.approvals, { step, signedBy, signedAt, ...(signedFor !== undefined && { signedFor }) }] };
+      }
       case 'ApplicationStepRejected':
         return state.status === 'NONE' ? state : { ...state, status: 'REJECTED' };
       case 'ApplicationCompleted':

@@ -1,5 +1,5 @@
-import { expectCodedError } from '../core/given-when-then';
-import { AGENCY, applicationState, idOf, OTHER_AGENCY } from '../core/test-fixtures';
+import { expectCodedError } from '../../testing/given-when-then';
+import { AGENCY, applicationState, idOf, OTHER_AGENCY } from '../../testing/test-fixtures';
 import { ApplicationRequirement, assertApplicationAuthorizes } from './application.rules';
 
 const userAdd: ApplicationRequirement = { applicationId: 'app_1', kind: 'USER_ACCOUNT_ADD', agencyCode: AGENCY, accountId: idOf('USER') };

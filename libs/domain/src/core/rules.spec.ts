@@ -1,4 +1,4 @@
-import { expectCodedError } from './given-when-then';
+import { expectCodedError } from '../../testing/given-when-then';
 import { assertItemsWithinAgency } from './rules';
 
 describe('cross-stream rules', () => {

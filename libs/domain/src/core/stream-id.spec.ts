@@ -3,8 +3,8 @@ import { accessReviewStreamId } from '../access-review/access-review.events';
 import { accountStreamId } from '../account/account.ids';
 import { applicationStreamId } from '../application/application.events';
 import { queryItemStreamId } from '../query-item/query-item.events';
-import { expectCodedError } from './given-when-then';
-import { idOf } from './test-fixtures';
+import { expectCodedError } from '../../testing/given-when-then';
+import { idOf } from '../../testing/test-fixtures';
 
 const oneDash = (id: string) => expect(id.split('-')).toHaveLength(2);
 

@@ -1,4 +1,4 @@
-import { givenFor } from '../core/given-when-then';
+import { givenFor } from '../../testing/given-when-then';
 import { ErasePerson, erasureDecider, ErasureEvent, retentionUntil } from './erasure.decider';
 
 const given = givenFor(erasureDecider);

@@ -1,5 +1,5 @@
-import { givenFor } from '../core/given-when-then';
-import { AGENCY, agencyEvents, agencyState, applicationState, grantedItemEvents, OTHER_AGENCY, queryItemState } from '../core/test-fixtures';
+import { givenFor } from '../../testing/given-when-then';
+import { AGENCY, agencyEvents, agencyState, applicationState, grantedItemEvents, OTHER_AGENCY, queryItemState } from '../../testing/test-fixtures';
 import type { QueryItemCommand } from './query-item.commands';
 import { queryItemDecider } from './query-item.decider';
 import type { QueryItemEvent } from './query-item.events';

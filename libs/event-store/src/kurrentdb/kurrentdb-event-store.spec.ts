@@ -11,7 +11,6 @@ import {
 import { DuplicateEventIdError, InvalidStreamIdError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { eventStoreContract } from '../event-store.contract';
 import { computeEventHash, GENESIS_HASH } from '../integrity';
-import type { NewEvent } from '../types';
 import { newEvent } from '../testing';
 import { verifyLedger } from '../verifier';
 import { FakeKurrentDbClient } from './fake-kurrentdb-client';

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { CompactRange, consistencyProof, inclusionProof, leafHash, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
@@ -9,6 +10,7 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  LedgerTree,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -26,7 +28,20 @@ export interface SqliteEventStoreOptions {
   /** FULL (default): an acknowledged append survives a power cut. NORMAL may lose the last commits. */
   synchronous?: SqliteSynchronous;
   now?: () => Date;
+  /**
+   * Open an existing file read-only: no schema is created and nothing is repaired (the verifier's
+   * mode — a dropped trigger must stay visible as a finding). Appends fail.
+   */
+  readonly?: boolean;
+  /** Maintain the Merkle tree on append (default true; off only to measure its cost). */
+  merkleTree?: boolean;
 }
+
+/** Subtrees of 2^8 = 256 leaves and larger are stored; smaller ones are rehashed from the events' hashes. */
+export const STORED_TREE_LEVEL = 8;
+
+/** Append-only triggers every ledger file must carry. */
+export const APPEND_ONLY_TRIGGERS = ['events_refuse_update', 'events_refuse_delete'];
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS events (
@@ -48,6 +63,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   name     TEXT PRIMARY KEY,
   position INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS merkle_nodes (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB    NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
 `;
 
 interface PendingAppend {
@@ -97,6 +118,13 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   private readonly counters = { transactions: 0, appendCalls: 0 };
+  private readonly readonly: boolean;
+  private readonly merkle: boolean;
+  /** The tree's right edge; its completed subtrees of ≥ 256 leaves go to merkle_nodes in the append's transaction. */
+  private range: CompactRange;
+  /** Guards found missing when the file was opened (and re-created, as the service must stay append-only). */
+  private readonly guardsMissingAtOpen: string[] = [];
+  readonly tree?: LedgerTree;
 
   private readonly stmt: {
     head: Database.Statement<[string], { revision: number; hash: string } | undefined>;
@@ -106,24 +134,39 @@ export class SqliteEventStore implements EventStore {
     backwards: Database.Statement<[string, number, number], EventRow>;
     all: Database.Statement<[number, number], EventRow>;
     maxPosition: Database.Statement<[], { p: number | null }>;
+    leafHashes: Database.Statement<[number, number], string>;
+    node: Database.Statement<[number, number], Buffer | undefined>;
+    insertNode?: Database.Statement<[number, number, Buffer]>;
     readCheckpoint: Database.Statement<[string], { position: number } | undefined>;
     writeCheckpoint: Database.Statement<[string, number]>;
   };
   private readonly runBatch: (batch: PendingAppend[]) => (AppendResult | Error)[];
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.file !== ':memory:') {
-      mkdirSync(dirname(options.file), { recursive: true });
-      // Owner-only (0600) from creation on; SQLite gives its -wal and -shm files the same mode.
-      closeSync(openSync(options.file, 'a', 0o600));
-      chmodSync(options.file, 0o600);
-    }
-    this.db = new Database(options.file);
+    this.readonly = options.readonly ?? false;
+    this.merkle = options.merkleTree ?? true;
     this.now = options.now ?? (() => new Date());
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA_SQL);
+    if (this.readonly) {
+      this.db = new Database(options.file, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+      if (!this.tableExists('merkle_nodes')) {
+        // A ledger from before the tree existed: serve an empty node table so proofs rehash from the log.
+        this.db.exec('CREATE TEMP TABLE merkle_nodes (level INTEGER, idx INTEGER, hash BLOB, PRIMARY KEY (level, idx)) WITHOUT ROWID');
+      }
+    } else {
+      if (options.file !== ':memory:') {
+        mkdirSync(dirname(options.file), { recursive: true });
+        // Owner-only (0600) from creation on; SQLite gives its -wal and -shm files the same mode.
+        closeSync(openSync(options.file, 'a', 0o600));
+        chmodSync(options.file, 0o600);
+      }
+      this.db = new Database(options.file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      this.db.pragma('busy_timeout = 5000');
+      if (this.tableExists('events')) this.guardsMissingAtOpen.push(...this.missingTriggers());
+      this.db.exec(SCHEMA_SQL);
+    }
     this.appended.setMaxListeners(0);
 
     this.stmt = {
@@ -140,6 +183,9 @@ export class SqliteEventStore implements EventStore {
       ),
       all: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
       maxPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
+      leafHashes: this.db.prepare('SELECT hash FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').pluck() as Database.Statement<[number, number], string>,
+      node: this.db.prepare('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?').pluck() as Database.Statement<[number, number], Buffer | undefined>,
+      insertNode: this.readonly ? undefined : this.db.prepare('INSERT OR REPLACE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       readCheckpoint: this.db.prepare('SELECT position FROM checkpoints WHERE name = ?'),
       writeCheckpoint: this.db.prepare(
         'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position',
@@ -149,9 +195,11 @@ export class SqliteEventStore implements EventStore {
     // Alone it is BEGIN…COMMIT; inside runGroup it is a SAVEPOINT…RELEASE.
     const appendOne = this.db.transaction((request: PendingAppend) => this.appendInTransaction(request));
     const settle = (request: PendingAppend): AppendResult | Error => {
+      const edge = this.range.snapshot();
       try {
         return appendOne(request);
       } catch (error) {
+        this.range.restore(edge); // its rows were rolled back: so are its leaves
         return error instanceof Error ? error : new Error(String(error));
       }
     };
@@ -159,10 +207,141 @@ export class SqliteEventStore implements EventStore {
     // A lone append needs no savepoint: its own transaction isolates its failure. A savepoint is not
     // free — SQLite copies every page the append touches into a sub-journal (≈18 % at 100 events).
     this.runBatch = (batch) => (batch.length === 1 ? [settle(batch[0])] : runGroup(batch));
+
+    this.range = this.newRange();
+    const size = this.leafCount();
+    if (this.merkle && !this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
+    else this.range.restore(CompactRange.fromSubtrees(size, this.subtree));
+    this.tree = this.merkle ? this.treeApi() : undefined;
+  }
+
+  private tableExists(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  private missingTriggers(): string[] {
+    const present = new Set(this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").pluck().all() as string[]);
+    return APPEND_ONLY_TRIGGERS.filter((t) => !present.has(t));
+  }
+
+  private newRange(): CompactRange {
+    const insert = this.stmt.insertNode;
+    return new CompactRange(insert ? (level, index, hash) => void insert.run(level, index, hash) : undefined, STORED_TREE_LEVEL);
+  }
+
+  /** Leaves = events; positions are dense (1, 2, 3 …), so leaf i is the event at position i + 1. */
+  private leafCount(): number {
+    return this.stmt.maxPosition.get()?.p ?? 0;
+  }
+
+  /** Every subtree of 256 leaves or more that the log's size completes is stored (checked at its last one). */
+  private storedNodesComplete(size: number): boolean {
+    for (let level = STORED_TREE_LEVEL; 2 ** level <= size; level++) {
+      if (!this.stmt.node.get(level, Math.floor(size / 2 ** level) - 1)) return false;
+    }
+    return true;
+  }
+
+  /** Hash of a perfect subtree: stored from 256 leaves up, else rehashed from the events' own hashes. */
+  private readonly subtree: SubtreeSource = (level, index) => {
+    if (level >= STORED_TREE_LEVEL) {
+      const stored = this.stmt.node.get(level, index);
+      if (stored) return stored;
+    }
+    const width = 2 ** level;
+    const hashes = this.stmt.leafHashes.all(index * width, width);
+    if (hashes.length !== width) throw new RangeError(`the log has no complete subtree at level ${level} index ${index}`);
+    // Fold bottom-up in place: width leaf hashes → one root.
+    let row = hashes.map((h) => leafHash(Buffer.from(h, 'hex')));
+    while (row.length > 1) {
+      const next: Buffer[] = [];
+      for (let i = 0; i < row.length; i += 2) next.push(nodeHashOf(row[i], row[i + 1]));
+      row = next;
+    }
+    return row[0];
+  };
+
+  /**
+   * Recompute the stored tree from the log (events' own hash column), in one transaction: used for a
+   * ledger written before the tree existed, and by `rebuildTree()` after a finding.
+   */
+  rebuildTree(): { leaves: number; seconds: number } {
+    if (this.readonly) throw new Error('event store is read-only');
+    const started = process.hrtime.bigint();
+    const range = this.newRange();
+    const page = this.db.prepare('SELECT position, hash FROM events WHERE position > ? ORDER BY position ASC LIMIT 20000').raw() as Database.Statement<[number], [number, string]>;
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM merkle_nodes');
+      // In pages: the connection cannot write the nodes while a SELECT is still iterating.
+      for (let after = 0; ; ) {
+        const rows = page.all(after);
+        for (const row of rows) range.appendLeafHash(leafHash(Buffer.from(row[1], 'hex')));
+        if (rows.length < 20000) break;
+        after = rows[rows.length - 1][0];
+      }
+    })();
+    this.range = range;
+    return { leaves: range.size, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  }
+
+  /**
+   * Another process sharing the file (a second service instance) may have appended since this one
+   * last did: take its events into the tree first, so leaf i stays the event at position i + 1.
+   */
+  private catchUpTree(): void {
+    const head = this.leafCount();
+    while (this.range.size < head) {
+      const hashes = this.stmt.leafHashes.all(this.range.size, Math.min(head - this.range.size, 20000));
+      if (hashes.length === 0) break;
+      for (const hex of hashes) this.range.appendLeafHash(leafHash(Buffer.from(hex, 'hex')));
+    }
+  }
+
+  private treeApi(): LedgerTree {
+    const checkSize = (size: number) => {
+      if (!Number.isSafeInteger(size) || size < 0 || size > this.range.size) throw new RangeError(`tree size ${size} is beyond the log's ${this.range.size} events`);
+    };
+    return {
+      size: async () => {
+        if (this.readonly) this.catchUpTree();
+        else this.db.transaction(() => this.catchUpTree())();
+        return this.range.size;
+      },
+      root: async (size = this.range.size) => {
+        checkSize(size);
+        return size === this.range.size ? this.range.root() : treeRoot(this.subtree, size);
+      },
+      inclusionProof: async (leafIndex, treeSize) => {
+        checkSize(treeSize);
+        return inclusionProof(this.subtree, leafIndex, treeSize);
+      },
+      consistencyProof: async (first, second) => {
+        checkSize(second);
+        return consistencyProof(this.subtree, first, second);
+      },
+      leafIndexOf: async (position) => {
+        const index = Number(position) - 1;
+        return index >= 0 && index < this.range.size ? index : undefined;
+      },
+      positionOfEvent: async (eventId) => {
+        const row = this.stmt.byEventId.get(eventId);
+        return row ? BigInt(row.position) : undefined;
+      },
+      leaves: async (start, count) => this.stmt.leafHashes.all(start, count),
+      storedNodes: async () =>
+        (this.db.prepare('SELECT level, idx AS "index", hash FROM merkle_nodes ORDER BY level, idx').all() as { level: number; index: number; hash: Buffer }[]),
+    };
+  }
+
+  async missingAppendOnlyGuards(): Promise<string[]> {
+    const now = this.missingTriggers().map((t) => `trigger ${t} is missing`);
+    const atOpen = this.guardsMissingAtOpen.map((t) => `trigger ${t} was missing when the store was opened (re-created so that appends stay guarded)`);
+    return [...atOpen, ...now];
   }
 
   append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
+    if (this.readonly) return Promise.reject(new Error('event store is read-only'));
     if (!isValidStreamId(streamId)) return Promise.reject(new InvalidStreamIdError(streamId));
     if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
     const ids = new Set(events.map((e) => e.eventId));
@@ -184,9 +363,11 @@ export class SqliteEventStore implements EventStore {
     let results: (AppendResult | Error)[];
     this.counters.transactions += 1;
     this.counters.appendCalls += batch.length;
+    const edge = this.range.snapshot();
     try {
       results = this.runBatch(batch);
     } catch (error) {
+      this.range.restore(edge);
       for (const request of batch) request.reject(error);
       return;
     }
@@ -215,6 +396,7 @@ export class SqliteEventStore implements EventStore {
       (typeof expectedRevision === 'number' && expectedRevision === actual);
     if (!matches) throw new WrongExpectedRevisionError(streamId, describeExpected(expectedRevision), actual);
 
+    if (this.merkle) this.catchUpTree();
     const sealed = sealEvents(streamId, head, events, this.now().toISOString());
     let position = 0;
     for (const event of sealed) {
@@ -229,6 +411,7 @@ export class SqliteEventStore implements EventStore {
           event.metadata.hash,
         );
         position = Number(info.lastInsertRowid);
+        if (this.merkle) this.range.appendLeafHash(leafHash(Buffer.from(event.metadata.hash, 'hex')));
       } catch (error) {
         if (String((error as Error).message).includes('events.event_id')) {
           throw new DuplicateEventIdError(event.eventId, streamId);

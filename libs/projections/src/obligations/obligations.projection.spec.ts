@@ -49,7 +49,7 @@ describe('obligations projection', () => {
     const store = await project([
       recorded('agency-SWD001', 'AgencyApprovedForWebIR', { agencyCode: 'SWD001', reference: null }, '2024-07-01T02:00:00.000Z'),
       recorded(acc, 'AccountCreated', { accountId: USER_ACCOUNT, agencyCode: 'SWD001', kind: 'USER', incarnation: 1, applicationId: 'a', holder, myEGovAccountId: 'e', certificateBound: true, post: 'p', unit: 'u' }, '2024-07-02T02:00:00.000Z'),
-      recorded('accessreview-r1', 'AccessReviewClosed', { reviewId: 'r1', agencyCode: 'SWD001', reviewedAccounts: 1, findings: {} }, '2025-06-15T02:00:00.000Z'),
+      recorded('accessreview-r1', 'AccessReviewClosed', { reviewId: 'r1', agencyCode: 'SWD001', reviewedAccounts: 1, findings: { DUPLICATE: 0, IDLE: 0, CHANGED_DUTIES: 0, DEPARTED: 0, RETIRED: 0, FINE: 1 } }, '2025-06-15T02:00:00.000Z'),
     ]);
     const all = await obligationsAt(store, { at: '2025-06-16T00:00:00.000Z', kind: 'ANNUAL_ACCESS_REVIEW' });
     expect(all.map((o) => [o.dueDate, o.state])).toEqual([

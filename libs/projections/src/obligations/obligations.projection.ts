@@ -1,5 +1,7 @@
+import type { DutyKind, LedgerEventType } from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
 import { Projection, ProjectionReader, ReadModelWrite, upsert } from '@ledger/read-models';
+import { asLedgerRecorded, type RecordedOf } from '../ledger-events';
 import { addDaysToDate, addMonthsToDate, endOfTaipeiDay, taipeiDate } from '../time';
 import { agencyOfAccount, stripMeta } from '../roster/roster.projection';
 
@@ -13,6 +15,11 @@ export interface ObligationDeadlines {
 
 export const DEFAULT_DEADLINES: ObligationDeadlines = { bliNoticeDays: 7, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 };
 
+/**
+ * The duties the domain opens with an event (DutyKind: its events carry `duty` and `meetsDuty`) and
+ * the recurring ones this read model schedules itself. `satisfies` keeps the two lists from drifting:
+ * a duty kind added to the domain and missing here is a compile error.
+ */
 export const OBLIGATION_KINDS = {
   NOTIFY_BLI_OF_PERSONNEL_CHANGE: { rule: '要點 七', title: '聯繫窗口、專責人員或單位主管異動後七日內通知勞保局' },
   DISABLE_PREDECESSOR_ADMIN: { rule: '要點 六(四)', title: '管理者職務異動,於異動前或當日停止原管理者帳號' },
@@ -20,7 +27,7 @@ export const OBLIGATION_KINDS = {
   ANNUAL_ACCESS_REVIEW: { rule: '要點 六(六)', title: '每年至少辦理使用者帳號權限清查一次' },
   QUERY_ITEM_USAGE_REVIEW: { rule: '要點 九(三)', title: '每年檢視已核准查調項目之使用情形' },
   DEDICATED_STAFF_TRAINING: { rule: '要點 十(二)', title: '專責人員完成資通安全教育訓練' },
-} as const;
+} as const satisfies Record<DutyKind | 'ANNUAL_ACCESS_REVIEW' | 'QUERY_ITEM_USAGE_REVIEW' | 'DEDICATED_STAFF_TRAINING', { rule: string; title: string }>;
 export type ObligationKind = keyof typeof OBLIGATION_KINDS;
 
 export const OBLIGATIONS = { items: 'obligations', open: 'obligation_open' } as const;
@@ -62,13 +69,17 @@ export function obligationAt(doc: ObligationDocument, at: string): ObligationVie
   return { ...doc, state, metLate: met && doc.metAt! > doc.dueAt, asOf: at, ...(met ? {} : { metAt: null, metBy: null }) };
 }
 
-const ref = (e: RecordedEvent) => ({ eventId: e.eventId, streamId: e.streamId, position: e.position.toString(), type: e.type });
+/** What an obligation records of the event that opened or met it: never its payload. */
+type Source = Omit<RecordedEvent, 'data' | 'type'> & { type: string };
 
-type Data = Record<string, unknown>;
+const ref = (e: Source) => ({ eventId: e.eventId, streamId: e.streamId, position: e.position.toString(), type: e.type });
+
+/** One handler per event type it reads, given that type's payload. */
+type Handlers = { [T in LedgerEventType]?: (event: RecordedOf<T>, read: ProjectionReader) => Promise<ReadModelWrite[]> };
 
 export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_DEADLINES): Projection {
   const open = (
-    event: RecordedEvent,
+    event: Source,
     kind: ObligationKind,
     agencyCode: string,
     subject: string,
@@ -93,7 +104,7 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
   };
 
   /** Marks the open obligation of this kind and subject met; nothing when none is open. */
-  const meet = async (event: RecordedEvent, read: ProjectionReader, kind: ObligationKind, subject: string): Promise<ReadModelWrite[]> => {
+  const meet = async (event: Source, read: ProjectionReader, kind: ObligationKind, subject: string): Promise<ReadModelWrite[]> => {
     const pointer = await read.get<{ obligationId: string | null }>(OBLIGATIONS.open, `${kind}:${subject}`);
     if (!pointer?.obligationId) return [];
     const doc = await read.get<ObligationDocument>(OBLIGATIONS.items, pointer.obligationId);
@@ -107,73 +118,82 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
   const isOpen = async (read: ProjectionReader, kind: ObligationKind, subject: string) =>
     Boolean((await read.get<{ obligationId: string | null }>(OBLIGATIONS.open, `${kind}:${subject}`))?.obligationId);
 
-  const dayOf = (event: RecordedEvent) => taipeiDate(event.metadata.occurredAt);
+  const dayOf = (event: Source) => taipeiDate(event.metadata.occurredAt);
 
-  const handlers: Record<string, (event: RecordedEvent, d: Data, read: ProjectionReader) => Promise<ReadModelWrite[]>> = {
-    async AgencyPersonnelDesignated(event, d, read) {
-      const agency = String(d.agencyCode);
+  const meetsDuty = async (event: RecordedOf<'AccountDisabled' | 'AccountDeleted' | 'AccountQueryItemsGranted' | 'AccountQueryItemsRevoked'>, read: ProjectionReader) =>
+    event.data.meetsDuty ? meet(event, read, event.data.meetsDuty, event.data.accountId) : [];
+
+  const handlers: Handlers = {
+    async AgencyPersonnelDesignated(event, read) {
+      const d = event.data;
+      const agency = d.agencyCode;
       const writes: ReadModelWrite[] = [];
       if (d.duty) {
-        writes.push(...open(event, 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', agency, `${agency}#${d.changeNo}`, addDaysToDate(String(d.effectiveDate), deadlines.bliNoticeDays)));
+        writes.push(...open(event, 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', agency, `${agency}#${d.changeNo}`, addDaysToDate(d.effectiveDate, deadlines.bliNoticeDays)));
       }
-      if (d.personnelRole === 'DEDICATED_STAFF' && !(await isOpen(read, 'DEDICATED_STAFF_TRAINING', String(d.personId)))) {
-        writes.push(...open(event, 'DEDICATED_STAFF_TRAINING', agency, String(d.personId), addMonthsToDate(String(d.effectiveDate), deadlines.trainingMonths)));
+      if (d.personnelRole === 'DEDICATED_STAFF' && !(await isOpen(read, 'DEDICATED_STAFF_TRAINING', d.personId))) {
+        writes.push(...open(event, 'DEDICATED_STAFF_TRAINING', agency, d.personId, addMonthsToDate(d.effectiveDate, deadlines.trainingMonths)));
       }
       return writes;
     },
-    async BliNotifiedOfPersonnelChange(event, d, read) {
-      return meet(event, read, 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', `${d.agencyCode}#${d.changeNo}`);
+    async BliNotifiedOfPersonnelChange(event, read) {
+      return meet(event, read, 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', `${event.data.agencyCode}#${event.data.changeNo}`);
     },
-    async DedicatedStaffTrainingRecorded(event, d, read) {
-      const met = await meet(event, read, 'DEDICATED_STAFF_TRAINING', String(d.personId));
-      return [...met, ...open(event, 'DEDICATED_STAFF_TRAINING', String(d.agencyCode), String(d.personId), addMonthsToDate(String(d.completedOn), deadlines.trainingMonths))];
+    async DedicatedStaffTrainingRecorded(event, read) {
+      const d = event.data;
+      const met = await meet(event, read, 'DEDICATED_STAFF_TRAINING', d.personId);
+      return [...met, ...open(event, 'DEDICATED_STAFF_TRAINING', d.agencyCode, d.personId, addMonthsToDate(d.completedOn, deadlines.trainingMonths))];
     },
-    async AgencyApprovedForWebIR(event, d, read) {
-      const agency = String(d.agencyCode);
+    async AgencyApprovedForWebIR(event, read) {
+      const agency = event.data.agencyCode;
       if (await isOpen(read, 'ANNUAL_ACCESS_REVIEW', agency)) return [];
       return open(event, 'ANNUAL_ACCESS_REVIEW', agency, agency, addMonthsToDate(dayOf(event), deadlines.accessReviewMonths));
     },
-    async AccessReviewClosed(event, d, read) {
-      const agency = String(d.agencyCode);
+    async AccessReviewClosed(event, read) {
+      const agency = event.data.agencyCode;
       const met = await meet(event, read, 'ANNUAL_ACCESS_REVIEW', agency);
       return [...met, ...open(event, 'ANNUAL_ACCESS_REVIEW', agency, agency, addMonthsToDate(dayOf(event), deadlines.accessReviewMonths))];
     },
-    async QueryItemGranted(event, d) {
+    async QueryItemGranted(event) {
+      const d = event.data;
       const subject = `${d.agencyCode}.${d.operationCode}`;
-      return open(event, 'QUERY_ITEM_USAGE_REVIEW', String(d.agencyCode), subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths));
+      return open(event, 'QUERY_ITEM_USAGE_REVIEW', d.agencyCode, subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths));
     },
-    async QueryItemUsageReviewed(event, d, read) {
+    async QueryItemUsageReviewed(event, read) {
+      const d = event.data;
       const subject = `${d.agencyCode}.${d.operationCode}`;
       const met = await meet(event, read, 'QUERY_ITEM_USAGE_REVIEW', subject);
-      return [...met, ...open(event, 'QUERY_ITEM_USAGE_REVIEW', String(d.agencyCode), subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths))];
+      return [...met, ...open(event, 'QUERY_ITEM_USAGE_REVIEW', d.agencyCode, subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths))];
     },
-    async QueryItemTerminated(event, d, read) {
+    async QueryItemTerminated(event, read) {
       // A terminated item needs no further usage review: the termination is the review's outcome.
-      return meet(event, read, 'QUERY_ITEM_USAGE_REVIEW', `${d.agencyCode}.${d.operationCode}`);
+      return meet(event, read, 'QUERY_ITEM_USAGE_REVIEW', `${event.data.agencyCode}.${event.data.operationCode}`);
     },
-    async AccountCreated(event, d, read) {
+    async AccountCreated(event, read) {
       // Onboarding: an agency with accounts owes a yearly review even if it never needed WebIR approval.
-      const agency = String(d.agencyCode);
+      const agency = event.data.agencyCode;
       if (await isOpen(read, 'ANNUAL_ACCESS_REVIEW', agency)) return [];
       return open(event, 'ANNUAL_ACCESS_REVIEW', agency, agency, addMonthsToDate(dayOf(event), deadlines.accessReviewMonths));
     },
-    async AccountPostChanged(event, d) {
-      const duty = d.duty as { kind: ObligationKind } | undefined;
+    async AccountPostChanged(event) {
+      const { duty, accountId, effectiveDate } = event.data;
       if (!duty) return [];
-      const accountId = String(d.accountId);
-      return open(event, duty.kind, agencyOfAccount(accountId), accountId, String(d.effectiveDate));
+      return open(event, duty.kind, agencyOfAccount(accountId), accountId, effectiveDate);
     },
+    AccountDisabled: meetsDuty,
+    AccountDeleted: meetsDuty,
+    AccountQueryItemsGranted: meetsDuty,
+    AccountQueryItemsRevoked: meetsDuty,
   };
-  for (const type of ['AccountDisabled', 'AccountDeleted', 'AccountQueryItemsGranted', 'AccountQueryItemsRevoked']) {
-    handlers[type] = async (event, d, read) =>
-      d.meetsDuty ? meet(event, read, d.meetsDuty as ObligationKind, String(d.accountId)) : [];
-  }
+  // Each handler takes the payload of the type it is keyed by; the lookup below cannot say so to the compiler.
+  const handle = (event: RecordedEvent, read: ProjectionReader) =>
+    (handlers[event.type as LedgerEventType] as (e: RecordedOf<LedgerEventType>, r: ProjectionReader) => Promise<ReadModelWrite[]>)(asLedgerRecorded(event) as RecordedOf<LedgerEventType>, read);
 
   return {
     name: 'obligations',
     collections: [OBLIGATIONS.items, OBLIGATIONS.open],
     indexes: { [OBLIGATIONS.items]: [{ fields: ['agencyCode', 'dueAt'] }, { fields: ['kind', 'dueAt'] }] },
     handles: (type) => type in handlers,
-    project: (event, read) => handlers[event.type](event, event.data as Data, read),
+    project: handle,
   };
 }

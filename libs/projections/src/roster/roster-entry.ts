@@ -1,14 +1,14 @@
+import type { AccountKind, AccountStatus, LedgerEvent } from '@ledger/domain';
+
 /**
  * One line of the 使用者清冊 (要點 十二(五)). The same pure fold builds today's roster (in the
  * projection) and the roster as of any past time (over the indexed account facts), so the two
  * can never disagree about what an event means.
  */
-export type AccountStatus = 'ACTIVE' | 'DISABLED' | 'DELETED';
-
 export interface RosterEntry {
   accountId: string;
   agencyCode: string;
-  kind: 'ADMIN' | 'USER';
+  kind: AccountKind;
   status: AccountStatus;
   incarnation: number;
   personId: string;
@@ -29,15 +29,6 @@ export interface RosterEntry {
   lastReviewFinding: string | null;
 }
 
-/** The fields of an account event the roster needs, with when it happened. */
-export interface RosterFact {
-  type: string;
-  occurredAt: string;
-  data: Record<string, unknown>;
-  /** For AccountCreated: when its application's approval chain completed. */
-  approvedAt?: string | null;
-}
-
 export const ROSTER_EVENT_TYPES = [
   'AccountCreated',
   'AccountQueryItemsGranted',
@@ -46,27 +37,39 @@ export const ROSTER_EVENT_TYPES = [
   'AccountDisabled',
   'AccountDeleted',
   'AccessReviewFindingRecorded',
-] as const;
+] as const satisfies readonly LedgerEvent['type'][];
+
+export type RosterEvent = Extract<LedgerEvent, { type: (typeof ROSTER_EVENT_TYPES)[number] }>;
+
+const ROSTER_TYPES: ReadonlySet<string> = new Set(ROSTER_EVENT_TYPES);
+export const isRosterEvent = <E extends { type: string }>(event: E): event is Extract<E, { type: RosterEvent['type'] }> => ROSTER_TYPES.has(event.type);
+
+/** An account event the roster folds (the domain's payload), with when it happened. */
+export type RosterFact = RosterEvent & {
+  occurredAt: string;
+  /** For AccountCreated: when its application's approval chain completed. */
+  approvedAt?: string | null;
+};
 
 export function evolveRosterEntry(entry: RosterEntry | undefined, fact: RosterFact): RosterEntry | undefined {
-  const d = fact.data;
   if (fact.type === 'AccountCreated') {
-    const holder = d.holder as { personId: string; holderKey: string; nationalIdCiphertext: string; nameCiphertext: string };
+    const d = fact.data;
+    const { holder } = d;
     return {
-      accountId: String(d.accountId),
-      agencyCode: String(d.agencyCode),
-      kind: d.kind as RosterEntry['kind'],
+      accountId: d.accountId,
+      agencyCode: d.agencyCode,
+      kind: d.kind,
       status: 'ACTIVE',
-      incarnation: Number(d.incarnation ?? 1),
+      incarnation: d.incarnation,
       personId: holder.personId,
       holderKey: holder.holderKey,
       nationalIdCiphertext: holder.nationalIdCiphertext,
       nameCiphertext: holder.nameCiphertext,
-      myEGovAccountId: String(d.myEGovAccountId ?? ''),
-      post: String(d.post ?? ''),
-      unit: String(d.unit ?? ''),
+      myEGovAccountId: d.myEGovAccountId,
+      post: d.post,
+      unit: d.unit,
       queryItems: [],
-      applicationId: String(d.applicationId ?? ''),
+      applicationId: d.applicationId,
       createdAt: fact.occurredAt,
       approvedAt: fact.approvedAt ?? null,
       disabledAt: null,
@@ -80,19 +83,19 @@ export function evolveRosterEntry(entry: RosterEntry | undefined, fact: RosterFa
   if (!entry) return entry;
   switch (fact.type) {
     case 'AccountQueryItemsGranted':
-      return { ...entry, queryItems: [...new Set([...entry.queryItems, ...(d.operationCodes as string[])])].sort() };
+      return { ...entry, queryItems: [...new Set([...entry.queryItems, ...fact.data.operationCodes])].sort() };
     case 'AccountQueryItemsRevoked': {
-      const revoked = new Set(d.operationCodes as string[]);
+      const revoked = new Set(fact.data.operationCodes);
       return { ...entry, queryItems: entry.queryItems.filter((c) => !revoked.has(c)) };
     }
     case 'AccountPostChanged':
-      return { ...entry, post: (d.newPost as string | null) ?? entry.post, unit: (d.newUnit as string | null) ?? entry.unit };
+      return { ...entry, post: fact.data.newPost ?? entry.post, unit: fact.data.newUnit ?? entry.unit };
     case 'AccountDisabled':
       return { ...entry, status: 'DISABLED', disabledAt: fact.occurredAt };
     case 'AccountDeleted':
       return { ...entry, status: 'DELETED', deletedAt: fact.occurredAt, queryItems: [] };
     case 'AccessReviewFindingRecorded':
-      return { ...entry, lastReviewId: String(d.reviewId), lastReviewedAt: fact.occurredAt, lastReviewFinding: String(d.finding) };
+      return { ...entry, lastReviewId: fact.data.reviewId, lastReviewedAt: fact.occurredAt, lastReviewFinding: fact.data.finding };
     default:
       return entry;
   }

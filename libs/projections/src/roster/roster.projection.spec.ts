@@ -13,7 +13,7 @@ const history = () => [
   // happened on 6/30 (Taipei) but reached the ledger only on 7/5
   recorded(acc, 'AccountDisabled', { accountId: USER_ACCOUNT, reason: 'moved', disabledOn: '2025-06-30', meetsDuty: 'ADJUST_OR_REMOVE_MOVED_USER' }, '2025-06-30T08:00:00.000Z', '2025-07-05T01:00:00.000Z'),
   recorded('accessreview-r1', 'AccessReviewFindingRecorded', { reviewId: 'r1', accountId: USER_ACCOUNT, finding: 'CHANGED_DUTIES', action: 'DISABLED', note: null }, '2025-07-06T02:00:00.000Z'),
-  recorded('accessreview-r1', 'AccessReviewClosed', { reviewId: 'r1', agencyCode: 'SWD001', reviewedAccounts: 1, findings: { CHANGED_DUTIES: 1 } }, '2025-07-06T03:00:00.000Z'),
+  recorded('accessreview-r1', 'AccessReviewClosed', { reviewId: 'r1', agencyCode: 'SWD001', reviewedAccounts: 1, findings: { DUPLICATE: 0, IDLE: 0, CHANGED_DUTIES: 1, DEPARTED: 0, RETIRED: 0, FINE: 0 } }, '2025-07-06T03:00:00.000Z'),
 ];
 
 describe('roster projection (要點 十二(五) 使用者清冊)', () => {

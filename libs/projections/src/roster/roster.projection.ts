@@ -1,6 +1,7 @@
-import type { RecordedEvent } from '@ledger/event-store';
+import type { AgencyRole } from '@ledger/domain';
 import { Projection, ReadModelWrite, upsert } from '@ledger/read-models';
-import { evolveRosterEntry, ROSTER_EVENT_TYPES, RosterEntry } from './roster-entry';
+import { asLedgerRecorded } from '../ledger-events';
+import { evolveRosterEntry, isRosterEvent, ROSTER_EVENT_TYPES, RosterEntry, RosterEvent } from './roster-entry';
 
 export const ROSTER = {
   accounts: 'roster_accounts',
@@ -16,15 +17,15 @@ export interface RosterFactDocument {
   position: number;
   occurredAt: string;
   recordedAt: string;
-  type: string;
-  data: Record<string, unknown>;
+  type: RosterEvent['type'];
+  data: RosterEvent['data'];
   approvedAt: string | null;
 }
 
 export interface RosterAgencyDocument {
   agencyCode: string;
   name: string;
-  role: string;
+  role: AgencyRole;
   lastAccessReviewId: string | null;
   lastAccessReviewClosedAt: string | null;
 }
@@ -48,45 +49,38 @@ export const rosterProjection: Projection = {
   },
   handles: (type) => HANDLED.has(type),
 
-  async project(event: RecordedEvent, read): Promise<ReadModelWrite[]> {
-    const d = event.data as Record<string, unknown>;
+  async project(recorded, read): Promise<ReadModelWrite[]> {
+    const event = asLedgerRecorded(recorded);
     switch (event.type) {
-      case 'AgencyRegistered':
-        return [
-          upsert(ROSTER.agencies, String(d.agencyCode), {
-            agencyCode: d.agencyCode,
-            name: d.name,
-            role: d.role,
-            lastAccessReviewId: null,
-            lastAccessReviewClosedAt: null,
-          }),
-        ];
+      case 'AgencyRegistered': {
+        const { agencyCode, name, role } = event.data;
+        const agency: RosterAgencyDocument = { agencyCode, name, role, lastAccessReviewId: null, lastAccessReviewClosedAt: null };
+        return [upsert(ROSTER.agencies, agencyCode, { ...agency })];
+      }
       case 'AccessReviewClosed': {
-        const agency = await read.get<RosterAgencyDocument>(ROSTER.agencies, String(d.agencyCode));
+        const agency = await read.get<RosterAgencyDocument>(ROSTER.agencies, event.data.agencyCode);
         if (!agency) return [];
         return [
           upsert(ROSTER.agencies, agency._id, {
             ...stripMeta(agency),
-            lastAccessReviewId: d.reviewId,
+            lastAccessReviewId: event.data.reviewId,
             lastAccessReviewClosedAt: event.metadata.occurredAt,
           }),
         ];
       }
       case 'ApplicationCompleted':
-        return [upsert(ROSTER.applications, String(d.applicationId), { approvedAt: event.metadata.occurredAt })];
+        return [upsert(ROSTER.applications, event.data.applicationId, { approvedAt: event.metadata.occurredAt })];
+      default:
+        break;
     }
-    const accountId = String(d.accountId);
+    if (!isRosterEvent(event)) return [];
+    const { accountId } = event.data;
     const approvedAt =
       event.type === 'AccountCreated'
-        ? ((await read.get<{ approvedAt: string }>(ROSTER.applications, String(d.applicationId)))?.approvedAt ?? null)
+        ? ((await read.get<{ approvedAt: string }>(ROSTER.applications, event.data.applicationId))?.approvedAt ?? null)
         : null;
     const current = await read.get<RosterEntry>(ROSTER.accounts, accountId);
-    const next = evolveRosterEntry(current ? stripMeta(current) : undefined, {
-      type: event.type,
-      occurredAt: event.metadata.occurredAt,
-      data: d,
-      approvedAt,
-    });
+    const next = evolveRosterEntry(current ? stripMeta(current) : undefined, { ...event, occurredAt: event.metadata.occurredAt, approvedAt });
     const fact: RosterFactDocument = {
       agencyCode: agencyOfAccount(accountId),
       accountId,
@@ -94,7 +88,7 @@ export const rosterProjection: Projection = {
       occurredAt: event.metadata.occurredAt,
       recordedAt: event.metadata.recordedAt,
       type: event.type,
-      data: d,
+      data: event.data,
       approvedAt,
     };
     // Keyed by the zero-padded position: facts then append at the end of the table's key order.

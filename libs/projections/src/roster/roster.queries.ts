@@ -1,5 +1,5 @@
 import type { ReadModelStore } from '@ledger/read-models';
-import { foldRoster, RosterEntry } from './roster-entry';
+import { foldRoster, RosterEntry, RosterFact } from './roster-entry';
 import { ROSTER, RosterAgencyDocument, RosterFactDocument, stripMeta } from './roster.projection';
 
 /**
@@ -30,6 +30,7 @@ export async function rosterOf(store: ReadModelStore, agencyCode: string, asOf: 
   }
   const timeField = asOf.kind === 'business-date' ? 'occurredAt' : 'recordedAt';
   const facts = await store.find<RosterFactDocument>(ROSTER.facts, { agencyCode, [timeField]: { $lte: asOf.at } }, { sort: { position: 1 } });
-  const entries = foldRoster(facts.map((f) => ({ accountId: f.accountId, type: f.type, occurredAt: f.occurredAt, data: f.data, approvedAt: f.approvedAt })));
+  // Each fact was stored by the projection from a typed event, type and data together.
+  const entries = foldRoster(facts.map((f) => ({ accountId: f.accountId, type: f.type, occurredAt: f.occurredAt, data: f.data, approvedAt: f.approvedAt }) as RosterFact & { accountId: string }));
   return { agencyCode, agency, asOf, entries: [...entries.values()].sort(byKindThenId) };
 }

@@ -4,7 +4,6 @@ import { dirname } from 'node:path';
 import {
   assertCollectionName,
   assertIndexes,
-  assertPosition,
   assertProjectionName,
   collapseBatch,
   parseFilter,

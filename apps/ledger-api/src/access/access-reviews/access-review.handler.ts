@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { AccessReviewCommand, accessReviewDecider, accessReviewStreamId } from '@ledger/domain';
+import { AccessReviewCommand, accessReviewDecider, AccessReviewState, accessReviewStreamId } from '@ledger/domain';
 import { CommandProcessor, CommandResult } from '../../common/command-processor';
 import { AccessStates } from '../shared/access-states';
 import { ClientCommand, StreamCommandMessage } from '../shared/client-command';
@@ -26,10 +26,12 @@ export class AccessReviewCommandHandler implements ICommandHandler<AccessReviewC
   ) {}
 
   async execute({ input, envelope }: AccessReviewCommandMessage): Promise<CommandResult> {
-    return this.processor.execute(accessReviewStreamId(input.reviewId), accessReviewDecider, await this.load(input), envelope);
+    const streamId = accessReviewStreamId(input.reviewId);
+    return this.processor.execute({ streamId, decider: accessReviewDecider, request: input, command: (review) => this.load(input, review) }, envelope);
   }
 
-  private async load(input: AccessReviewInput): Promise<AccessReviewCommand> {
+  /** `review` is the command's own stream, already read by the processor. */
+  private async load(input: AccessReviewInput, review: AccessReviewState): Promise<AccessReviewCommand> {
     switch (input.type) {
       case 'OpenAccessReview':
       {
@@ -38,7 +40,6 @@ export class AccessReviewCommandHandler implements ICommandHandler<AccessReviewC
       }
       case 'CloseAccessReview': {
         // 要點 六(六): the review must cover every user account active when it closes.
-        const review = await this.states.accessReview(input.reviewId);
         return { ...input, rosterAccountIds: review.status === 'NONE' ? [] : await this.roster.activeUserAccountIds(review.agencyCode) };
       }
       default:

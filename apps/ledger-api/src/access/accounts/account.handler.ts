@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { AccountCommand, accountDecider, AccountKind, accountIdOf, accountStreamId, requireAccountId } from '@ledger/domain';
+import { AccountCommand, accountDecider, AccountKind, accountIdOf, AccountState, accountStreamId, requireAccountId } from '@ledger/domain';
 import type { PersonalDataInput, PersonalDataProtector } from '@ledger/personal-data';
 import { CommandProcessor, CommandResult } from '../../common/command-processor';
 import { PERSONAL_DATA } from '../../infrastructure/event-store.provider';
@@ -43,10 +43,20 @@ export class CreateAccountHandler implements ICommandHandler<CreateAccountMessag
     const { nationalIdCiphertext, nameCiphertext, myEGovAccountIdCiphertext } = await this.protector.protect(personId, { ...plaintext, myEGovAccountId });
     const holder = { personId, holderKey: key, nationalIdCiphertext, nameCiphertext };
     const accountId = accountIdOf(input.agencyCode, input.kind, key);
-    const application = await this.states.application(input.applicationId);
+    // The fingerprint names the holder by the random ids only: not the plaintext, not its (randomised)
+    // ciphertext, and not the MyEGov account id, whose plain hash would be guessable.
+    const request = { type: 'CreateAccount' as const, ...rest, accountId, personId };
     // The MyEGov account id names the person: the event carries it sealed under their data key.
-    const command = { type: 'CreateAccount' as const, ...rest, myEGovAccountId: myEGovAccountIdCiphertext!, accountId, holder, application };
-    return { ...(await this.processor.execute(accountStreamId(accountId), accountDecider, command, envelope)), accountId, personId };
+    const command = async () => ({
+      type: 'CreateAccount' as const,
+      ...rest,
+      myEGovAccountId: myEGovAccountIdCiphertext!,
+      accountId,
+      holder,
+      application: await this.states.application(input.applicationId),
+    });
+    const result = await this.processor.execute({ streamId: accountStreamId(accountId), decider: accountDecider, request, command }, envelope);
+    return { ...result, accountId, personId };
   }
 }
 
@@ -62,10 +72,12 @@ export class AccountCommandHandler implements ICommandHandler<AccountCommandMess
   ) {}
 
   async execute({ input, envelope }: AccountCommandMessage): Promise<CommandResult> {
-    return this.processor.execute(accountStreamId(input.accountId), accountDecider, await this.load(input), envelope);
+    const streamId = accountStreamId(input.accountId);
+    return this.processor.execute({ streamId, decider: accountDecider, request: input, command: (account) => this.load(input, account) }, envelope);
   }
 
-  private async load(input: AccountInput): Promise<AccountCommand> {
+  /** `account` is the command's own stream, already read by the processor. */
+  private async load(input: AccountInput, account: AccountState): Promise<AccountCommand> {
     switch (input.type) {
       case 'GrantAccountQueryItems': {
         const { agencyCode } = requireAccountId(input.accountId);
@@ -74,7 +86,6 @@ export class AccountCommandHandler implements ICommandHandler<AccountCommandMess
       }
       case 'DisableAccount': {
         // 要點 六(四): an administrator handing over is disabled only once the successor named by the post change is active.
-        const account = await this.states.account(input.accountId);
         const successorId = account.status === 'ACTIVE' ? account.pendingPostChange?.successorAccountId : null;
         return successorId ? { ...input, successor: await this.states.account(successorId) } : input;
       }

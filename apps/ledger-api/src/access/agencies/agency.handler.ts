@@ -13,6 +13,6 @@ export class AgencyCommandHandler implements ICommandHandler<AgencyCommandMessag
   constructor(private readonly processor: CommandProcessor) {}
 
   execute({ input, envelope }: AgencyCommandMessage): Promise<CommandResult> {
-    return this.processor.execute(agencyStreamId(input.agencyCode), agencyDecider, input, envelope);
+    return this.processor.execute({ streamId: agencyStreamId(input.agencyCode), decider: agencyDecider, request: input }, envelope);
   }
 }

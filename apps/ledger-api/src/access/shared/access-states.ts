@@ -11,6 +11,7 @@ import {
   Decider,
   DomainEvent,
   fold,
+  upcastAll,
   NotFoundError,
   queryItemDecider,
   queryItemStreamId,
@@ -43,7 +44,7 @@ export class AccessStates {
 
   async view<S, E extends DomainEvent>(streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>): Promise<StateView<S>> {
     const events = await this.store.readStream(streamId);
-    return { streamId, revision: events[events.length - 1]?.revision ?? -1, state: fold(decider, events as unknown as E[]) };
+    return { streamId, revision: events[events.length - 1]?.revision ?? -1, state: fold(decider, upcastAll(events) as unknown as E[]) };
   }
 
   /** As `view`, but a stream that does not exist is a 404. */

@@ -2,16 +2,16 @@
  * Test-only builders of the states a handler would pass in from other streams. They fold real
  * events through the real deciders, so a cross-stream test breaks if either side's rules change.
  */
-import { AccountState, accountDecider } from '../account/account.decider';
-import type { AccountEvent, AccountHolder } from '../account/account.events';
-import { AccountKind, accountIdOf } from '../account/account.ids';
-import { AgencyState, agencyDecider } from '../agency/agency.decider';
-import type { AgencyEvent, AgencyRole } from '../agency/agency.events';
-import { ApplicationState, applicationDecider } from '../application/application.decider';
-import { APPLICATION_CHAINS, ApplicationEvent, ApplicationKind, QueryItemChanges } from '../application/application.events';
-import { QueryItemState, queryItemDecider } from '../query-item/query-item.decider';
-import type { QueryItemEvent } from '../query-item/query-item.events';
-import { fold } from './decider';
+import { AccountState, accountDecider } from '../src/account/account.decider';
+import type { AccountEvent, AccountHolder } from '../src/account/account.events';
+import { AccountKind, accountIdOf } from '../src/account/account.ids';
+import { AgencyState, agencyDecider } from '../src/agency/agency.decider';
+import type { AgencyEvent, AgencyRole } from '../src/agency/agency.events';
+import { ApplicationState, applicationDecider } from '../src/application/application.decider';
+import { APPLICATION_CHAINS, ApplicationEvent, ApplicationKind, QueryItemChanges } from '../src/application/application.events';
+import { QueryItemState, queryItemDecider } from '../src/query-item/query-item.decider';
+import type { QueryItemEvent } from '../src/query-item/query-item.events';
+import { fold } from '../src/core/decider';
 
 export const AGENCY = 'SWD001';
 export const OTHER_AGENCY = 'DIST002';

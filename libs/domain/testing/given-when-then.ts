@@ -1,5 +1,5 @@
-import { Decider, DecisionContext, DomainEvent, fold } from './decider';
-import { DomainRuleError, NotFoundError, ValidationError } from './domain-error';
+import { Decider, DecisionContext, DomainEvent, fold } from '../src/core/decider';
+import { DomainRuleError, NotFoundError, ValidationError } from '../src/core/domain-error';
 
 export const TEST_CONTEXT: DecisionContext = {
   now: new Date('2025-07-01T02:00:00.000Z'),
@@ -9,7 +9,8 @@ export const TEST_CONTEXT: DecisionContext = {
 
 /**
  * given([events]).when(command).then([events]) / .thenThrows(code, rule?) — tests that read like the rules.
- * Only for tests; lives here so every stream type's spec can share it.
+ * Only for tests: kept out of libs/domain/src so production code cannot reach it (the dependency
+ * rules check it); other libraries' tests import it as `@ledger/domain/testing/given-when-then`.
  */
 export function givenFor<C, E extends DomainEvent, S>(decider: Decider<C, E, S>) {
   return (history: E[], context: Partial<DecisionContext> = {}) => ({

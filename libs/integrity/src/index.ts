@@ -1,0 +1,4 @@
+export * from './merkle';
+export * from './note';
+export * from './proofs';
+export * from './witness';
