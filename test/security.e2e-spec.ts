@@ -323,3 +323,35 @@ describe('finding 10 (part): owner-only files, and 404 for an unknown agency', (
     expect(res.body.code).toBe('NOT_FOUND');
   });
 });
+
+describe('errors as RFC 9457 problem details (issue 15, point 7)', () => {
+  it('every 4xx carries type, title, status, detail, plus code and, for a broken rule, the 要點 point', async () => {
+    const notFound = await read('/agencies/NOPE', keys.auditor).expect(404);
+    expect(notFound.headers['content-type']).toContain('application/problem+json');
+    expect(notFound.body).toMatchObject({ type: 'https://webir-ledger.example/problems/not-found', title: 'Not Found', status: 404, detail: expect.any(String), code: 'NOT_FOUND' });
+    await send('/applications', { applicationId: 'SWD_problem', agencyCode: REQUESTER, kind: 'USER_ACCOUNT_ADD', holder: { nationalId: 'E123456701' } }, keys[REQUESTER]).expect(201);
+    await send('/applications/SWD_problem/approvals', { step: 'SUPERVISOR' }, keys[REQUESTER]).expect(201);
+    const rule = await send('/applications/SWD_problem/approvals', { step: 'SUPERVISOR' }, keys[REQUESTER]).expect(422);
+    expect(rule.body).toMatchObject({ type: expect.stringMatching(/\/problems\/application-/), title: 'Unprocessable Content', status: 422, code: expect.any(String), rule: expect.stringMatching(/^要點/) });
+  });
+
+  it('every operation documents its errors as problem details, and 422 examples come from the domain catalogue', async () => {
+    const { REFUSALS } = await import('@ledger/domain');
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    const undocumented: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const errors = Object.entries(op.responses).filter(([s]) => /^[45]/.test(s));
+        if (!errors.some(([s]) => s.startsWith('4')) || !errors.some(([s]) => s.startsWith('5'))) undocumented.push(`${method} ${path}`);
+        for (const [status, res] of errors) {
+          if (status === '422') {
+            const examples = (res.content?.['application/json'] as { examples?: Record<string, { value: { code: string; rule: string } }> })?.examples ?? {};
+            for (const { value } of Object.values(examples)) expect(value.rule).toBe(REFUSALS[value.code as keyof typeof REFUSALS].rule);
+          }
+        }
+      }
+    }
+    expect(undocumented).toEqual([]);
+    expect(doc.components.schemas.ProblemView.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']));
+  });
+});

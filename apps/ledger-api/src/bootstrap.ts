@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, AppOptions } from './app.module';
 import { configureHttpInput } from './common/http-input';
+import { describeProblemResponses } from './common/problem-openapi';
 import { ledgerValidationPipe } from './common/validation';
 
 /** One place that builds the app, so e2e tests exercise exactly what `npm start` serves. */
@@ -20,6 +21,6 @@ export async function createApp(options: AppOptions = {}, logger: false | undefi
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, describeProblemResponses(document));
   return app;
 }

@@ -25,3 +25,4 @@ export * from './access-review/access-review.commands';
 export * from './access-review/access-review.decider';
 export * from './erasure/erasure.decider';
 export * from './core/event-registry';
+export * from './core/refusals';

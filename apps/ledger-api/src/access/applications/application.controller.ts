@@ -6,7 +6,7 @@ import { AuthedRequest } from '../../auth/auth.guard';
 import { CommandDto, envelopeOf } from '../../common/command.dto';
 import { AccessScope, OverseeingBody } from '../shared/access-scope';
 import { AccessStates } from '../shared/access-states';
-import { CommandRoute, Refusal, StateRoute } from '../shared/openapi';
+import { CommandRoute, Refusal, StateRoute, refusal } from '../shared/openapi';
 import { ApplicationIdParam, EXAMPLE_USER_ACCOUNT_ID } from '../shared/validators';
 import { ApplicationStepDto, RejectApplicationStepDto, SubmitApplicationDto } from './application.dto';
 import { ApplicationCommandMessage, ApplicationInput, ApplicationResult } from './application.handler';
@@ -21,8 +21,8 @@ const SIGNER: Record<ApprovalStep, OverseeingBody | undefined> = {
 };
 const STREAM = 'application-SWD001_2025_017';
 const STEP_REFUSALS: Refusal[] = [
-  ['APPLICATION_STEP_OUT_OF_ORDER', '要點 五(二)', 'the next sign-off is COMPETENT_AUTHORITY'],
-  ['APPLICATION_CLOSED', '要點 五(二)', 'application is COMPLETE'],
+  refusal('APPLICATION_STEP_OUT_OF_ORDER'),
+  refusal('APPLICATION_CLOSED'),
 ];
 
 @ApiTags('applications')
@@ -40,7 +40,7 @@ export class ApplicationController {
     summary: 'File an account or query-item form (要點 五(二)); account add forms name the holder, and the result gives the account id',
     streamId: STREAM,
     events: ['ApplicationSubmitted'],
-    refusals: [['APPLICATION_ALREADY_SUBMITTED', '要點 五(三)', 'application SWD001_2025_017 is already submitted']],
+    refusals: [refusal('APPLICATION_ALREADY_SUBMITTED')],
     result: SubmittedApplicationView,
     resultExtras: { accountId: EXAMPLE_USER_ACCOUNT_ID },
   })
