@@ -355,3 +355,33 @@ describe('errors as RFC 9457 problem details (issue 15, point 7)', () => {
     expect(doc.components.schemas.ProblemView.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']));
   });
 });
+
+describe('finding 9: the inputs that gave 500s are each a 4xx naming the field', () => {
+  const post = (path: string) => t.http().post(path).set('X-API-Key', ADMIN_KEY);
+  const cases: [string, () => PromiseLike<import('supertest').Response>, number, string][] = [
+    ['body over the limit', () => post('/agencies').set('Content-Type', 'application/json').send(JSON.stringify({ agencyCode: 'A', name: 'x'.repeat(200_000) })), 413, 'body'],
+    ['charset latin-9', () => post('/agencies').set('Content-Type', 'application/json; charset=latin-9').send('{}'), 415, 'Content-Type'],
+    ['Content-Encoding br', () => post('/agencies').set('Content-Type', 'application/json').set('Content-Encoding', 'br').send('{}'), 415, 'Content-Encoding'],
+    ['Content-Encoding gzip', () => post('/agencies').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('not gzip'), 415, 'Content-Encoding'],
+    ['nested constructor key', () => post('/agencies').send({ commandId: randomUUID(), agencyCode: 'C1', name: 'n', role: 'DATA_REQUESTER', x: { constructor: 1 } }), 400, 'x.constructor'],
+    ['__proto__ key', () => post('/agencies').set('Content-Type', 'application/json').send(`{"commandId":"${randomUUID()}","__proto__":{"admin":true}}`), 400, '__proto__'],
+    ['JSON nested 8,000 deep', () => post('/agencies').set('Content-Type', 'application/json').send(`{"x":${'{"a":'.repeat(8000)}1${'}'.repeat(8000)}}`), 400, 'x.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a'],
+    ['month 13', () => post(`/agencies/${REQUESTER}/personnel`).send({ commandId: randomUUID(), personnelRole: 'CONTACT_WINDOW', personId: 'person_x', effectiveDate: '2025-13-01' }), 400, 'effectiveDate'],
+    ['day 32', () => post(`/agencies/${REQUESTER}/trainings`).send({ commandId: randomUUID(), personId: 'person_x', completedOn: '2025-12-32', course: 'c' }), 400, 'completedOn'],
+    ['asOf month 13', () => read('/obligations?asOf=2025-13-01', ADMIN_KEY), 400, 'asOf'],
+    ['agency code %00 in CSV', () => read('/agencies/A%00/roster?format=csv', ADMIN_KEY), 400, 'agencyCode'],
+    ['agency code CR/LF in CSV', () => read('/agencies/A%0D%0AB/roster?format=csv', ADMIN_KEY), 400, 'agencyCode'],
+    ['agency code non-ASCII in CSV', () => read('/agencies/%E4%B8%AD/roster?format=csv', ADMIN_KEY), 400, 'agencyCode'],
+  ];
+  it.each(cases)('%s', async (_name, request, status, field) => {
+    const res = await appendsOnly(t, request);
+    expect(res.status).toBe(status);
+    expect(res.body.fields?.map((f: { field: string }) => f.field)).toContain(field);
+    expect(res.text).not.toMatch(/\bat .+\.ts:\d+|stack/);
+  });
+
+  it.each(['__proto__-x', 'constructor-x', 'toString-x'])('state of stream %s → 404, not a crash', async (id) => {
+    const res = await appendsOnly(t, () => read(`/ledger/streams/${id}/state`, ADMIN_KEY));
+    expect(res.status).toBe(404);
+  });
+});
