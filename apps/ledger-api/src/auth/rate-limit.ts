@@ -1,8 +1,8 @@
-import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import { ExecutionContext, HttpException, Injectable, INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerModule, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import { getStorageToken, InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerModule, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { LEDGER_CONFIG, LedgerConfig } from '@ledger/platform';
 import { ApiKeyService } from './api-key.service';
@@ -10,6 +10,10 @@ import { routeOf, sourceOf } from './auth.guard';
 import { SecurityLogService } from './security-log.service';
 
 const DEFAULTS = { perKeyPerMinute: 100_000, perAddressPerMinute: 200_000, anonymousPerMinute: 60 };
+/** Set on a request whose keyless budget the early check has already counted, so the guard does not count it twice. */
+const COUNTED = Symbol('anonymous-budget-counted');
+const ANON_TTL_MS = 60_000;
+const anonStorageKey = (source: string) => `anonymous:anon:${source}`;
 const keyOf = (req: Request): string | undefined => req.header('x-api-key') ?? req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? undefined;
 
 /**
@@ -35,7 +39,14 @@ export const RateLimitModule = ThrottlerModule.forRootAsync({
           getTracker: (req) => `key:${createHash('sha256').update(keyOf(req as Request) ?? '').digest('hex').slice(0, 32)}`,
         },
         { name: 'address', ttl: 60_000, limit: limits.perAddressPerMinute, generateKey, getTracker: (req) => `ip:${sourceOf(req as Request)}` },
-        { name: 'anonymous', ttl: 60_000, limit: limits.anonymousPerMinute, generateKey, skipIf: (ctx) => keys.isKnown(raw(ctx)), getTracker: (req) => `anon:${sourceOf(req as Request)}` },
+        {
+          name: 'anonymous',
+          ttl: ANON_TTL_MS,
+          limit: limits.anonymousPerMinute,
+          generateKey,
+          skipIf: (ctx) => keys.isKnown(raw(ctx)) || COUNTED in ctx.switchToHttp().getRequest<Request>(),
+          getTracker: (req) => `anon:${sourceOf(req as Request)}`,
+        },
       ],
     };
   },
@@ -61,4 +72,41 @@ export class LedgerThrottlerGuard extends ThrottlerGuard {
     await this.security.refusedAnonymous({ source: sourceOf(req), method: req.method, route: routeOf(req), reason: 'RATE_LIMITED' });
     throw new HttpException({ code: 'RATE_LIMITED', message: `too many requests; retry after ${retryAfter} s` }, 429);
   }
+}
+
+/**
+ * The keyless budget checked before the body is read or Nest routes the request: a flood of
+ * keyless requests over its limit is answered 429 at the cost of a header lookup, so it cannot
+ * starve callers with a key. The counting is the library's (the same ThrottlerStorage bucket as
+ * the guard's `anonymous` throttler); the guard then skips that bucket for the request.
+ */
+export function earlyKeylessLimit(app: INestApplication) {
+  const storage = app.get<ThrottlerStorage>(getStorageToken());
+  const keys = app.get(ApiKeyService);
+  const security = app.get(SecurityLogService);
+  const config = app.get<LedgerConfig>(LEDGER_CONFIG);
+  const limit = (config.rateLimits ?? DEFAULTS).anonymousPerMinute;
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      // The API description and the liveness probe stay reachable during a flood; Nest's guard still limits health per address.
+      if (keys.isKnown(keyOf(req)) || /^\/(docs|health)(\/|-json|$)/.test(req.path)) return next();
+      const source = sourceOf(req);
+      const record = await storage.increment(anonStorageKey(source), ANON_TTL_MS, limit, ANON_TTL_MS, 'anonymous');
+      (req as unknown as Record<symbol, boolean>)[COUNTED] = true;
+      if (!record.isBlocked) return next();
+      const retryAfter = Math.max(1, Math.ceil(record.timeToBlockExpire || record.timeToExpire || 1));
+      await security.refusedAnonymous({ source, method: req.method, route: req.path, reason: 'RATE_LIMITED' });
+      res.setHeader('Retry-After', String(retryAfter));
+      res.status(429).type('application/problem+json').json({
+        type: 'https://webir-ledger.example/problems/rate-limited',
+        title: 'Too Many Requests',
+        status: 429,
+        detail: `too many requests without a valid API key; retry after ${retryAfter} s`,
+        code: 'RATE_LIMITED',
+        message: `too many requests without a valid API key; retry after ${retryAfter} s`,
+      });
+    } catch (error) {
+      next(error);
+    }
+  };
 }

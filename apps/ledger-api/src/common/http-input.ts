@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import { earlyKeylessLimit } from '../auth/rate-limit';
 
 /** Commands are small: the largest DTO is a few hundred bytes; 64 KiB leaves room without inviting floods. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -39,6 +40,7 @@ function unsupported(field: string, code: string, detail: string) {
 /** Called by bootstrap before the body parsers, so that the refusals above run first. */
 export function configureHttpInput(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  express.use(earlyKeylessLimit(app));
   express.use(refuseEncodedBodies);
   express.useBodyParser('json', { limit: MAX_BODY_BYTES, inflate: false });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false, inflate: false });
