@@ -19,6 +19,7 @@ import { runFuzz } from '../test/support/fuzz';
  * BENCH_FLOOD_REQUESTS, BENCH_WRITER_COMMANDS.
  */
 const FUZZ = Number(process.env.BENCH_FUZZ_REQUESTS ?? 3000);
+const ONLY_WRITER = process.env.BENCH_ONLY_WRITER === '1';
 const FLOOD = Number(process.env.BENCH_FLOOD_REQUESTS ?? 3000);
 const WRITES = Number(process.env.BENCH_WRITER_COMMANDS ?? 300);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
@@ -61,7 +62,7 @@ parentPort.on('message', () => { stopped = true; });
 const one = async () => {
   while (sent < total && !stopped) {
     sent += 1;
-    const res = await fetch(base + '/agencies', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commandId: crypto.randomUUID(), agencyCode: 'X', name: 'x', role: 'DATA_REQUESTER' }) });
+    const res = await fetch(base + (process.env.BENCH_FLOOD_PATH || '/agencies'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commandId: crypto.randomUUID(), agencyCode: 'X', name: 'x', role: 'DATA_REQUESTER' }) });
     await res.arrayBuffer();
     statuses[res.status] = (statuses[res.status] || 0) + 1;
   }
@@ -85,7 +86,7 @@ function flood(base: string, total: number, clients = 16): { done: Promise<Map<n
 async function main() {
   const out: string[] = [];
   // 1. Fuzz
-  {
+  if (!ONLY_WRITER) {
     const s = await start({ LEDGER_RATE_LIMIT_PER_MINUTE: '1000000', LEDGER_RATE_LIMIT_ANON_PER_MINUTE: '1000000' });
     const doc = await (await fetch(`${s.base}/docs-json`)).json();
     const report = await runFuzz({ http: () => request(s.base), doc, store: s.store, seed: 7, requests: FUZZ, adminKey: ADMIN_KEY });
@@ -93,7 +94,7 @@ async function main() {
     await s.close();
   }
   // 2. Ledger growth from keyless requests
-  {
+  if (!ONLY_WRITER) {
     const s = await start();
     const before = (await s.store.readAll({ maxCount: 1_000_000 })).length;
     const t0 = performance.now();

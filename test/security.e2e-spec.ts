@@ -192,6 +192,27 @@ describe('finding 4: erasure that erases', () => {
   });
 });
 
+describe('finding 4: erasure from the CLI', () => {
+  it('npm run cli -- erase prints a receipt (exit 0); an unknown person is refused (exit 1)', async () => {
+    await userForm('SWD_cli_erase', 'E123456701', '2018-05-02T09:00:00+08:00');
+    const created = await createUser('SWD_cli_erase', { nationalId: 'E123456701', name: '張志明' }, '2018-05-02T09:00:00+08:00');
+    const { spawnSync } = await import('node:child_process');
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-cli/src/main.ts', 'erase', ...args], {
+        cwd: join(__dirname, '..'),
+        env: { ...process.env, LEDGER_DATA_DIR: t.dataDir, EVENTSTORE_URL: '' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const run = cli('--person', created.body.personId, '--reason', '個人資料保護法第11條第3項');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ personId: created.body.personId, retentionUntil: '2023-05-02', dataKeyDestroyed: true });
+    const unknown = cli('--person', 'person_0000000000000000000000000000abcd', '--reason', 'x');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('NOT_FOUND');
+  }, 90_000);
+});
+
 describe('finding 5: no personal data through side doors', () => {
   it.each(['person_A123456789', 'A123456789.x', 'A123456789-', 'x_a123456789'])('personId %s → 400 naming personId, nothing appended', async (personId) => {
     const res = await appendsOnly(t, () => send(`/agencies/${REQUESTER}/personnel`, { personnelRole: 'DEDICATED_STAFF', personId, effectiveDate: '2025-07-01' }, keys[REQUESTER]));

@@ -59,6 +59,8 @@ export interface PersonIndex {
   personFor(blindIndex: string): Promise<{ personId: string; known: boolean }>;
   accountKeyFor(personId: string, agencyCode: string, kind: string): Promise<{ key: string; known: boolean }>;
   accountKeysOf(personId: string): Promise<{ agencyCode: string; kind: string; key: string }[]>;
+  /** Whether the vault still knows this person id (index row, account slot or data key). */
+  hasPerson(personId: string): Promise<boolean>;
 }
 
 export const isPersonIndex = (value: unknown): value is PersonIndex =>

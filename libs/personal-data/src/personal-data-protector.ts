@@ -78,6 +78,10 @@ export class PersonalDataProtector {
     return this.#requireIndex().accountKeyFor(personId, agencyCode, kind);
   }
 
+  async hasPerson(personId: string): Promise<boolean> {
+    return this.#requireIndex().hasPerson(personId);
+  }
+
   async accountKeysOf(personId: string): Promise<{ agencyCode: string; kind: string; key: string }[]> {
     return this.#requireIndex().accountKeysOf(personId);
   }

@@ -196,6 +196,16 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
     return rows.map((r) => ({ agencyCode: r.agency_code, kind: r.kind, key: r.account_key }));
   }
 
+  async hasPerson(personId: string): Promise<boolean> {
+    assertPersonId(personId);
+    const row = this.#db
+      .prepare(
+        'SELECT 1 FROM person_index WHERE person_id = ? UNION ALL SELECT 1 FROM account_slots WHERE person_id = ? UNION ALL SELECT 1 FROM data_keys WHERE person_id = ? LIMIT 1',
+      )
+      .get(personId, personId, personId);
+    return row !== undefined;
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }

@@ -74,8 +74,9 @@ export async function erasePerson(deps: ErasureDeps, request: ErasureRequest): P
     return receiptOf(recorded, streamId);
   }
 
+  // An id the vault does not know is refused: a typo must not leave an erasure record behind.
+  if (!(await protector.hasPerson(personId))) throw new NotFoundError('person', request.personId ?? '(by national ID)');
   const slots = await protector.accountKeysOf(personId);
-  if (slots.length === 0 && !request.personId) throw new NotFoundError('person', '(by national ID)');
   const lastRecordAt = await lastRecordOf(deps, slots.map((s) => accountIdOf(s.agencyCode, s.kind as AccountKind, s.key)));
   const now = clock();
   const [event] = erasureDecider.decide(
