@@ -70,16 +70,10 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'A cycle makes both sides one module in disguise, and under CommonJS one of them sees the other half-loaded.',
+      comment:
+        'A cycle makes both sides one module in disguise (under CommonJS one of them sees the other half-loaded); one through type-only imports still ties the files together: move the shared type into its own file.',
       from: {},
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
-    },
-    {
-      name: 'no-circular-types',
-      severity: 'warn',
-      comment: 'A cycle through type-only imports is erased at compile time but still ties two files together; move the shared type into its own file.',
-      from: {},
-      to: { circular: true, via: { dependencyTypes: ['type-only'] } },
+      to: { circular: true },
     },
   ],
   options: {

@@ -21,7 +21,10 @@ import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
+  canonicalJson,
   computeEventHash,
   GENESIS_HASH,
   SCHEMA_SQL,
@@ -32,6 +35,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
 } from '@ledger/event-store';
+import { checkInclusionBundles, generateSignerKey, signCheckpoint, toBase64, verifierOf, type InclusionProofBundle } from '@ledger/integrity';
 
 // ---------------------------------------------------------------------------------------------
 // Sizes (whole run well under 2 minutes on 2 cores)
@@ -49,8 +53,19 @@ const PAGE_SIZE = 5_000; // the verifier's default page size; both sides read in
 const READ_PASSES = 5; // (d)/(e): median of this many measured passes, after one warm-up pass
 const TARGET_B = 5_000;
 const TARGET_C = 0.7;
+const TARGET_TREE = 0.9; // issue 9: batched appends with the Merkle tree ≥ 0.9 × without
 const TARGET_D = 0.6;
 const EVENT_BYTES = 1_024;
+/** Events in the large ledger for (g)–(j): 1M by default (issue 9 and issue 8 figures); smaller via env on a busy machine. */
+const LARGE_EVENTS = Number(process.env.BENCH_LARGE_EVENTS ?? 1_000_000);
+const LARGE_EVENT_BYTES = 300;
+const PROOF_SAMPLES = 1_000;
+const OFFLINE_PROOFS = 10_000;
+const TARGET_JCS = 1.0;
+const TARGET_REBUILD = 200_000;
+const TARGET_PROOF_P95_MS = 5;
+const TARGET_OFFLINE_S = 2;
+const TARGET_HEALTH_P99_MS = 50;
 
 // ---------------------------------------------------------------------------------------------
 // Events: a query registration with a few string fields, padded to ≈1 KB of JSON
@@ -69,7 +84,7 @@ const FILLER =
 
 let eventSeq = 0;
 
-function makeEvent(streamId: string): NewEvent {
+function makeEvent(streamId: string, bytes = EVENT_BYTES): NewEvent {
   const n = ++eventSeq;
   const correlationId = randomUUID();
   const now = new Date().toISOString();
@@ -86,7 +101,7 @@ function makeEvent(streamId: string): NewEvent {
     requestedAt: now,
     notes: '',
   };
-  const missing = EVENT_BYTES - JSON.stringify(data).length;
+  const missing = bytes - JSON.stringify(data).length;
   if (missing > 0) {
     const start = n % FILLER.length;
     data.notes = (FILLER + FILLER + FILLER + FILLER + FILLER + FILLER + FILLER).slice(start, start + missing);
@@ -283,6 +298,179 @@ function printTable(rows: Row[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Integrity at scale: (g) tree rebuild, (h) proofs, (i) offline proofs, (j) /health during verify
+// ---------------------------------------------------------------------------------------------
+/** The serializer the ledger hashed with before RFC 8785, for (f). */
+function legacyCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'bigint') return JSON.stringify(value.toString());
+    if (value === undefined) return 'null';
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return '[' + value.map((v) => (v === undefined ? 'null' : legacyCanonicalJson(v))).join(',') + ']';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + legacyCanonicalJson(obj[k])).join(',') + '}';
+}
+
+async function timeHealth(port: number, durationMs: number | (() => boolean)): Promise<number[]> {
+  const lat: number[] = [];
+  const started = performance.now();
+  const more = typeof durationMs === 'number' ? () => performance.now() - started < durationMs : durationMs;
+  while (more()) {
+    const t0 = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    await res.text();
+    lat.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return lat.sort((a, b) => a - b);
+}
+
+async function integrityAtScale(dir: string, rows: Row[]): Promise<void> {
+  const file = join(dir, 'large.db');
+  process.stdout.write(`large ledger: ${fmtInt(LARGE_EVENTS)} events of ≈${LARGE_EVENT_BYTES} B, written directly (not measured) … `);
+  {
+    const writer = new Baseline(file);
+    writer.db.pragma('synchronous = OFF');
+    const streams = 20_000;
+    for (let written = 0; written < LARGE_EVENTS; ) {
+      const round: Array<[string, NewEvent[]]> = [];
+      for (let i = 0; i < 2_000 && written < LARGE_EVENTS; i++, written++) {
+        const streamId = `query-L${(written * 7919) % streams}`;
+        round.push([streamId, [makeEvent(streamId, LARGE_EVENT_BYTES)]]);
+      }
+      writer.appendMany(round);
+    }
+    writer.close();
+  }
+  console.log('done');
+
+  // ---- (g) tree rebuilt from scratch -----------------------------------------------------------
+  process.stdout.write('(g) Merkle tree rebuilt from the log … ');
+  const plain = new SqliteEventStore({ file, merkleTree: false, synchronous: 'OFF' });
+  const rawScan = () => {
+    const db = (plain as unknown as { db: Database.Database }).db;
+    const page = db.prepare('SELECT position, hash FROM events WHERE position > ? ORDER BY position LIMIT 20000').raw();
+    let n = 0;
+    for (let after = 0; ; ) {
+      const r = page.all(after) as [number, string][];
+      for (const row of r) n += row[1].length;
+      if (r.length < 20000) return n;
+      after = r[r.length - 1][0];
+    }
+  };
+  rawScan(); // warm the page cache for both
+  const tScan = performance.now();
+  rawScan();
+  const scanMs = performance.now() - tScan;
+  const rebuilt = plain.rebuildTree();
+  await plain.close();
+  rows.push({
+    name: `(g) tree rebuild over ${fmtInt(rebuilt.leaves)} events`,
+    events: rebuilt.leaves,
+    seconds: rebuilt.seconds,
+    baselineRate: LARGE_EVENTS / (scanMs / 1000),
+    target: `≥ ${fmtInt(TARGET_REBUILD)} ev/s`,
+    pass: rebuilt.leaves / rebuilt.seconds >= TARGET_REBUILD,
+    note: 'baseline: reading the hash column alone',
+  });
+  console.log('done');
+
+  // ---- (h) proofs at this size --------------------------------------------------------------------
+  process.stdout.write(`(h) inclusion and consistency proofs at ${fmtInt(LARGE_EVENTS)} … `);
+  const store = new SqliteEventStore({ file, synchronous: 'OFF' });
+  const tree = store.tree!;
+  const size = await tree.size();
+  let seed = 42;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
+  const incl: number[] = [];
+  const cons: number[] = [];
+  for (let i = 0; i < PROOF_SAMPLES; i++) {
+    const t0 = performance.now();
+    await tree.inclusionProof(rand(size), size);
+    incl.push(performance.now() - t0);
+    const t1 = performance.now();
+    await tree.consistencyProof(1 + rand(size - 1), size);
+    cons.push(performance.now() - t1);
+  }
+  incl.sort((a, b) => a - b);
+  cons.sort((a, b) => a - b);
+  for (const [what, lat] of [['inclusion', incl], ['consistency', cons]] as const) {
+    rows.push({
+      name: `(h) ${what} proof at ${fmtInt(size)}`,
+      events: PROOF_SAMPLES,
+      seconds: lat.reduce((a, b) => a + b, 0) / 1000,
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
+      target: `p95 < ${TARGET_PROOF_P95_MS} ms`,
+      pass: percentile(lat, 95) < TARGET_PROOF_P95_MS,
+      note: `p95 ${percentile(lat, 95).toFixed(3)} ms`,
+    });
+  }
+  console.log(`done (p95 inclusion ${percentile(incl, 95).toFixed(3)} ms, consistency ${percentile(cons, 95).toFixed(3)} ms)`);
+
+  // ---- (i) offline verification of 10,000 inclusion proofs ----------------------------------------
+  process.stdout.write(`(i) offline verification of ${fmtInt(OFFLINE_PROOFS)} inclusion proofs … `);
+  const signer = generateSignerKey('webir-ledger.bench');
+  const note = signCheckpoint({ origin: signer.name, size, rootHash: await tree.root(size), extensions: [] }, signer);
+  const hashes = await Promise.all(Array.from({ length: OFFLINE_PROOFS }, () => rand(size)).map(async (i) => ({ i, hash: (await tree.leaves(i, 1))[0] })));
+  const bundles: InclusionProofBundle[] = [];
+  for (const { i, hash } of hashes) {
+    bundles.push({ type: 'inclusion', checkpoint: note, tree_size: size, leaf_index: i, event_hash: hash, inclusion_path: toBase64(await tree.inclusionProof(i, size)) });
+  }
+  await tick();
+  const tOff = performance.now();
+  const results = checkInclusionBundles(bundles, [verifierOf(signer)]);
+  const offMs = performance.now() - tOff;
+  if (!results.every((r) => r.ok)) throw new Error('an honest inclusion proof failed offline verification');
+  rows.push({
+    name: `(i) offline check of ${fmtInt(OFFLINE_PROOFS)} inclusion proofs`,
+    events: OFFLINE_PROOFS,
+    seconds: offMs / 1000,
+    target: `< ${TARGET_OFFLINE_S} s`,
+    pass: offMs / 1000 < TARGET_OFFLINE_S,
+  });
+  console.log('done');
+
+  // ---- (j) /health while a full verify runs (issue 8 point 8) ---------------------------------------
+  process.stdout.write(`(j) /health p99 while a full verify of ${fmtInt(size)} events runs … `);
+  const server = createServer((req, res) => {
+    void store.health().then((h) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', eventStore: h })));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const idle = await timeHealth(port, 3_000);
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    let running = true;
+    const tVerify = performance.now();
+    const verifying = verifyLedger(store, { densePositions: true, pageSize: 1000, yieldEveryMs: 5 }).finally(() => (running = false));
+    const busy = await timeHealth(port, () => running);
+    const report = await verifying;
+    const verifyS = (performance.now() - tVerify) / 1000;
+    loop.disable();
+    if (!report.intact) throw new Error(`large ledger verify: ${report.failures.length} failures`);
+    rows.push({
+      name: `(j) /health during verify of ${fmtInt(report.eventsChecked)} events`,
+      events: busy.length,
+      seconds: busy.reduce((a, b) => a + b, 0) / 1000,
+      p50: percentile(busy, 50),
+      p99: percentile(busy, 99),
+      target: `p99 < ${TARGET_HEALTH_P99_MS} ms`,
+      pass: percentile(busy, 99) < TARGET_HEALTH_P99_MS,
+      note: `idle p99 ${percentile(idle, 99).toFixed(1)} ms; verify ${fmtInt(report.eventsChecked / verifyS)} ev/s; loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`,
+    });
+    console.log(`done (verify ${verifyS.toFixed(1)} s, ${busy.length} health requests, idle p99 ${percentile(idle, 99).toFixed(1)} ms)`);
+  } finally {
+    server.close();
+    await store.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
@@ -291,6 +479,7 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const store = new SqliteEventStore({ file: join(dir, 'ours.db') }); // default synchronous (FULL)
   const base = new Baseline(join(dir, 'baseline.db'));
+  const treeOff = new SqliteEventStore({ file: join(dir, 'tree-off.db'), merkleTree: false });
   const rows: Row[] = [];
   const started = performance.now();
 
@@ -403,12 +592,15 @@ async function main(): Promise<void> {
       const warm = events(`query-warmb${size}`, size);
       await oursAppend(store, `query-warmb${size}`, warm);
       base.append(`query-warmb${size}`, warm);
+      await treeOff.append(`query-warmb${size}`, warm.map((e) => ({ ...e, eventId: randomUUID() })), 'no_stream');
       const batches = Array.from({ length: count }, (_, i) => ({ streamId: `query-b${size}x${i}`, events: events(`query-b${size}x${i}`, size) }));
       let oursMs = 0;
       let baseMs = 0;
+      let offMs = 0;
       const lat: number[] = [];
+      const orders = [['ours', 'base', 'off'], ['base', 'off', 'ours'], ['off', 'ours', 'base']] as const;
       for (const [i, batch] of batches.entries()) {
-        for (const side of i % 2 ? (['ours', 'base'] as const) : (['base', 'ours'] as const)) {
+        for (const side of orders[i % 3]) {
           await tick();
           const t0 = performance.now();
           if (side === 'ours') {
@@ -416,6 +608,10 @@ async function main(): Promise<void> {
             const ms = performance.now() - t0;
             oursMs += ms;
             lat.push(ms);
+          } else if (side === 'off') {
+            // Same events again (fresh ids) on a store with the Merkle tree off: its cost, same run.
+            await treeOff.append(batch.streamId, batch.events.map((e) => ({ ...e, eventId: randomUUID() })), 'no_stream');
+            offMs += performance.now() - t0;
           } else {
             base.append(batch.streamId, batch.events);
             baseMs += performance.now() - t0;
@@ -434,6 +630,14 @@ async function main(): Promise<void> {
         baselineRate: n / (baseMs / 1000),
         target: `≥ ${TARGET_C.toFixed(2)}× baseline`,
         pass: ratio >= TARGET_C,
+      });
+      rows.push({
+        name: `(c) Merkle tree on vs off, batches of ${fmtInt(size)}`,
+        events: n,
+        seconds: oursMs / 1000,
+        baselineRate: n / (offMs / 1000),
+        target: `≥ ${TARGET_TREE.toFixed(2)}× tree off`,
+        pass: offMs / oursMs >= TARGET_TREE,
       });
       console.log('done');
     }
@@ -530,6 +734,40 @@ async function main(): Promise<void> {
     });
     console.log(`done (intact=${report.intact}, ${fmtInt(report.eventsChecked)} events, ${fmtInt(report.streamsChecked)} streams)`);
 
+    // ---- (f) canonical JSON: RFC 8785 (JCS) against the serializer it replaced -----------------
+    process.stdout.write('(f) canonical JSON, JCS vs former … ');
+    {
+      const sample = Array.from({ length: 5_000 }, (_, i) => {
+        const e = makeEvent(`query-jcs${i}`);
+        return { streamId: `query-jcs${i}`, revision: 0, type: e.type, data: e.data, metadata: { ...e.metadata, recordedAt: new Date().toISOString(), prevHash: GENESIS_HASH } };
+      });
+      const jcsMs: number[] = [];
+      const oldMs: number[] = [];
+      let len = 0;
+      for (let pass = 0; pass < 6; pass++) {
+        for (const side of pass % 2 ? (['jcs', 'old'] as const) : (['old', 'jcs'] as const)) {
+          await tick();
+          const t0 = performance.now();
+          const f = side === 'jcs' ? canonicalJson : legacyCanonicalJson;
+          for (const e of sample) len += f(e).length;
+          (side === 'jcs' ? jcsMs : oldMs).push(performance.now() - t0);
+        }
+      }
+      sink += len;
+      rows.push({
+        name: '(f) canonical JSON of an event: JCS (median of 6)',
+        events: sample.length,
+        seconds: median(jcsMs) / 1000,
+        baselineRate: sample.length / (median(oldMs) / 1000),
+        target: `≥ ${TARGET_JCS.toFixed(2)}× former`,
+        pass: median(oldMs) / median(jcsMs) >= TARGET_JCS,
+        note: 'baseline: the former canonicalJson',
+      });
+    }
+    console.log('done');
+
+    await integrityAtScale(dir, rows);
+
     // ---- report --------------------------------------------------------------------------------
     console.log('');
     printTable(rows);
@@ -546,12 +784,20 @@ async function main(): Promise<void> {
     console.log(`  baseline, after one warm-up round; (c) p50/p99 are per-batch latencies; (d),(e): one warm-up pass`);
     console.log(`  each, then ${READ_PASSES} alternating passes, median reported. Every timed call starts after a yield to the`);
     console.log('  event loop, so GC work queued by either side is not charged to ours.');
+    console.log('  (c) tree on vs off: the same batches on a third store with the Merkle tree off, interleaved.');
+    console.log('  (f) JCS vs the former canonicalJson on the same 5,000 events. (g)–(j) on a separate ledger of');
+    console.log(`  ${fmtInt(LARGE_EVENTS)} events (BENCH_LARGE_EVENTS), written directly: (g) rebuild = SqliteEventStore.rebuildTree();`);
+    console.log('  (h) 1,000 random proofs each, p50/p99 columns, p95 in the notes; (i) one signed checkpoint, 10,000 paths');
+    console.log('  rehashed; (j) an in-process HTTP /health (store.health()) polled every 5 ms while verifyLedger runs with');
+    console.log('  yieldEveryMs=5, as GET /ledger/verify and verify jobs run it.');
+    for (const r of rows.filter((x) => x.note && /[(][ghij][)]|[(]f[)]|tree on/.test(x.name))) console.log(`  ${r.name.split(' ')[0]} ${r.note}`);
     const failed = rows.filter((r) => r.pass === false).map((r) => r.name.split(' ')[0]);
     const targets = rows.filter((r) => r.pass !== undefined).length;
     console.log(`targets: ${targets - failed.length}/${targets} PASS${failed.length ? `, FAIL: ${failed.join(' ')}` : ''}`);
     console.log(`total bench time ${((performance.now() - started) / 1000).toFixed(1)} s (checksum ${sink})`);
   } finally {
     await store.close();
+    await treeOff.close();
     base.close();
     rmSync(dir, { recursive: true, force: true });
     try {

@@ -1,6 +1,7 @@
 import type { EventStore } from '@ledger/event-store';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { EVENT_STORE, PROJECTION_RUNNERS, READ_MODELS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
+import { STORE_PROBE_TIMEOUT_MS } from '../apps/ledger-api/src/health/health.controller';
 import { HealthDetails } from '../apps/ledger-api/src/health/health-details';
 import { ADMIN_KEY, startTestApp } from './support/app';
 
@@ -69,6 +70,14 @@ describe('health: public liveness and readiness, authenticated details', () => {
     expect(JSON.stringify(res.body)).not.toContain('handler bug');
   });
 
+  it('a store that does not answer in time makes readiness fail fast, not hang', async () => {
+    jest.spyOn(t.app.get<EventStore>(EVENT_STORE), 'health').mockReturnValue(new Promise(() => undefined));
+    const started = Date.now();
+    const res = await t.http().get('/health/ready').expect(503);
+    expect(Date.now() - started).toBeLessThan(STORE_PROBE_TIMEOUT_MS + 1_500);
+    expect(res.body.error).toMatchObject({ eventStore: { status: 'down', reason: 'unreachable' } });
+  });
+
   it('GET /health/details needs a key and then shows stores, projections and added sections', async () => {
     await t.http().get('/health/details').expect(401);
     t.app.get(HealthDetails).add('example', () => ({ answered: true }));
@@ -85,6 +94,8 @@ describe('health: public liveness and readiness, authenticated details', () => {
         expect.objectContaining({ name: 'roster', state: 'running', position: expect.any(String), lag: expect.any(Number), catchingUp: false }),
         expect.objectContaining({ name: 'obligations', state: 'running' }),
       ]),
+      // The signed-checkpoint module adds its own section (latest checkpoint, witnesses).
+      checkpoints: expect.objectContaining({ enabled: true, witnesses: expect.any(Array) }),
       example: { answered: true },
       broken: { error: 'section failed' },
     });

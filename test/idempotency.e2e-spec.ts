@@ -164,3 +164,18 @@ describe('Idempotency-Key header (IETF draft): the commandId sent as a header', 
     expect(res.body.fields).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
   });
 });
+
+describe('the command path reads the command\'s stream once (issue 15 point 11)', () => {
+  it('over HTTP — auth, scope, handler and processor — a command on an existing stream reads that stream once', async () => {
+    await register({ commandId: randomUUID(), ...agency('ONE_READ') }).expect(201);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const reads = jest.spyOn(store, 'readStream');
+    try {
+      await t.http().post('/agencies/ONE_READ/personnel').set('X-API-Key', ADMIN_KEY)
+        .send({ commandId: randomUUID(), personnelRole: 'CONTACT_WINDOW', personId: 'person_one_read_1', effectiveDate: '2025-07-01' }).expect(201);
+      expect(reads.mock.calls.filter(([streamId]) => streamId === 'agency-ONE_READ')).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+});

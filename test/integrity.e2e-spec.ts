@@ -99,3 +99,69 @@ describe('signed checkpoints, proofs and verification jobs over HTTP (embedded s
     await get(`/ledger/verify/jobs/${randomUUID()}`).expect(404);
   });
 });
+
+describe('checkpoints across a restart', () => {
+  it('a graceful stop covers the tail; an old uncovered tail found at start holds checkpoints back until an admin issues one', async () => {
+    let now = Date.parse('2025-07-15T03:00:00Z');
+    const clock = () => new Date(now);
+    const first = await startTestApp({}, { keepData: true, clock });
+    const dataDir = first.dataDir;
+    try {
+      const register = (app: typeof first, agencyCode: string) =>
+        app.http().post('/agencies').set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), occurredAt: '2025-07-15T09:00:00+08:00', agencyCode, name: '臺北市政府社會局', role: 'DATA_REQUESTER' }).expect(201);
+      await register(first, 'RS1');
+      await first.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
+      await register(first, 'RS2');
+      await first.close(); // covers RS2 with a 'shutdown' checkpoint
+
+      now += 3_600_000;
+      const second = await startTestApp({}, { dataDir, keepData: true, clock });
+      const latest = (await second.http().get('/ledger/checkpoints/latest').set('X-API-Key', ADMIN_KEY).expect(200)).body;
+      expect(latest).toMatchObject({ reason: 'shutdown' });
+      expect(latest.blocked).toBeUndefined();
+      await register(second, 'RS3');
+      // A crash: the process dies without its shutdown checkpoint, and comes back an hour later.
+      const { CheckpointService } = await import('../apps/ledger-api/src/integrity/checkpoint.service');
+      jest.spyOn(second.app.get(CheckpointService), 'beforeApplicationShutdown').mockResolvedValue(undefined);
+      await second.close();
+
+      now += 3_600_000;
+      const third = await startTestApp({}, { dataDir, keepData: true, clock });
+      try {
+        const held = (await third.http().get('/health/details').set('X-API-Key', ADMIN_KEY).expect(200)).body.checkpoints;
+        expect(held.blocked).toMatch(/recorded while no checkpoint was being issued/);
+        const report = (await third.http().get('/ledger/verify').set('X-API-Key', ADMIN_KEY).expect(200)).body;
+        expect(report.failures).toEqual([expect.objectContaining({ reason: 'UNCOVERED_EVENTS' })]);
+        await third.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
+        expect((await third.http().get('/health/details').set('X-API-Key', ADMIN_KEY).expect(200)).body.checkpoints.blocked).toBeUndefined();
+        expect((await third.http().get('/ledger/verify?full=true').set('X-API-Key', ADMIN_KEY).expect(200)).body).toMatchObject({ intact: true });
+      } finally {
+        await third.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('month close', () => {
+  it('a checkpoint closes each Asia/Taipei month, even with no new events', async () => {
+    let now = Date.parse('2025-07-31T15:30:00Z'); // 23:30 in Taipei
+    const t = await startTestApp({}, { clock: () => new Date(now) });
+    try {
+      await t.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
+      const { CheckpointService } = await import('../apps/ledger-api/src/integrity/checkpoint.service');
+      const service = t.app.get(CheckpointService);
+      await service.tick();
+      expect((await service.latest())?.reason).toBe('on-demand'); // still July in Taipei
+      now = Date.parse('2025-07-31T16:00:30Z'); // 00:00:30 on 1 August in Taipei
+      await service.tick();
+      const stream = (await t.http().get('/ledger/streams/ledger-checkpoints').set('X-API-Key', ADMIN_KEY).expect(200)).body.events;
+      expect(stream.map((e: { data: { reason: string; monthClosed?: string } }) => [e.data.reason, e.data.monthClosed])).toEqual([['on-demand', undefined], ['month-close', '2025-07']]);
+      await service.tick();
+      expect((await t.http().get('/ledger/streams/ledger-checkpoints').set('X-API-Key', ADMIN_KEY).expect(200)).body.events).toHaveLength(2);
+    } finally {
+      await t.close();
+    }
+  });
+});

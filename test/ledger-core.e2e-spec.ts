@@ -23,6 +23,7 @@ describe('ledger core over HTTP (embedded store)', () => {
         expect.objectContaining({ name: 'roster', state: 'running', position: expect.any(String), lag: expect.any(Number) }),
         expect.objectContaining({ name: 'obligations', state: 'running' }),
       ]),
+      checkpoints: expect.objectContaining({ enabled: true, witnesses: [] }),
     });
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { keyedHash } from '@ledger/personal-data';
@@ -107,9 +108,13 @@ describe('finding 2: each step only from the body the 要點 names, and the form
   });
 });
 
-/** Every byte of the embedded files, as someone holding a copy of data/ would read them. */
+/**
+ * Every byte of the embedded files, as someone holding a copy of data/ would read them. Read by a
+ * child process: opening and closing a database file in this process would drop the app's SQLite locks.
+ */
 function dataFiles(): Buffer {
-  return Buffer.concat(readdirSync(t.dataDir).filter((f) => statSync(join(t.dataDir, f)).isFile()).map((f) => readFileSync(join(t.dataDir, f))));
+  const files = readdirSync(t.dataDir).filter((f) => statSync(join(t.dataDir, f)).isFile()).map((f) => join(t.dataDir, f));
+  return spawnSync('cat', files, { maxBuffer: 512 * 1024 * 1024 }).stdout;
 }
 function serverBlindIndex(nationalId: string): string {
   const secrets = JSON.parse(readFileSync(join(t.dataDir, 'secrets.json'), 'utf8'));

@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { LedgerConfig } from '@ledger/platform';
 import { ledgerConfigModule } from '@ledger/platform/config.module';
+import { ledgerLogOptions } from '@ledger/platform/logging';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -23,6 +26,10 @@ export interface AppOptions {
   config?: LedgerConfig;
   /** Injectable clock: tests fix "now"; production uses the system clock. */
   clock?: Clock;
+  /** Where log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+  /** No log lines at all (tests that do not look at them). */
+  silent?: boolean;
 }
 
 @Module({})
@@ -30,9 +37,20 @@ export class AppModule {
   static async forRoot(options: AppOptions = {}): Promise<DynamicModule> {
     const { module: configModule, config } = await ledgerConfigModule(options.config);
     const clock = options.clock ?? (() => new Date());
+    const log = options.silent ? { ...config.log, level: 'silent' as const } : config.log;
     return {
       module: AppModule,
-      imports: [configModule, CqrsModule.forRoot(), LedgerCoreModule.forRoot(config, clock), RateLimitModule, AccessModule, ReportingModule, HealthModule, IntegrityModule],
+      imports: [
+        configModule,
+        LoggerModule.forRoot({ pinoHttp: ledgerLogOptions({ log }, options.logDestination) }),
+        CqrsModule.forRoot(),
+        LedgerCoreModule.forRoot(config, clock),
+        RateLimitModule,
+        AccessModule,
+        ReportingModule,
+        HealthModule,
+        IntegrityModule,
+      ],
       controllers: [LedgerController, ApiKeysController, RegisterAgencyController, ErasureController],
       providers: [
         RegisterAgencyHandler,

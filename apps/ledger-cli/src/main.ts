@@ -4,6 +4,7 @@ import { registerErase } from './commands/erase';
 import { registerRebuild } from './commands/rebuild';
 import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
+import { registerVerifyProof } from './commands/verify-proof';
 import { exitCode } from './exit';
 
 /** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   registerVerify(program);
+  registerVerifyProof(program);
   registerRebuild(program);
   registerErase(program);
   registerRevokeKey(program);

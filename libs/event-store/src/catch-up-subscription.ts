@@ -2,8 +2,6 @@ import type { EventStore, RecordedEvent, SubscribeToAllOptions, SubscriptionHand
 
 export interface CatchUpSource {
   readAll: EventStore['readAll'];
-  readCheckpoint: EventStore['readCheckpoint'];
-  writeCheckpoint: EventStore['writeCheckpoint'];
   /** Global position of the newest event, or undefined when the store is empty. */
   headPosition(): Promise<bigint | undefined>;
   /** Registers a wake-up for new appends; returns an unregister function. */
@@ -19,9 +17,8 @@ export interface CatchUpTuning {
 /**
  * A catch-up subscription that hands over to live events without gaps or duplicates: it only ever
  * reads "position > last delivered" from the store, so catch-up and live are the same loop; the
- * wake-up only shortens the wait. The checkpoint is stored after each page and on stop, so a
- * restart resumes where it left off (a crash may redeliver at most one page: projections are
- * idempotent by position).
+ * wake-up only shortens the wait. It starts after `after`; a subscriber that resumes after a
+ * restart passes the position it stored with its own writes.
  */
 export function catchUpSubscription(
   source: CatchUpSource,
@@ -58,19 +55,12 @@ export function catchUpSubscription(
     });
 
   const loop = (async () => {
-    if (options.checkpointName) {
-      const stored = await source.readCheckpoint(options.checkpointName);
-      if (stored !== undefined) last = stored;
-    }
     while (!stopped) {
       const page: RecordedEvent[] = await source.readAll({ after: last, maxCount: pageSize });
       for (const event of page) {
         if (stopped) break;
         await options.handler(event);
         last = event.position;
-      }
-      if (page.length > 0 && options.checkpointName && last !== undefined) {
-        await source.writeCheckpoint(options.checkpointName, last);
       }
       settleWaiters();
       if (page.length < pageSize && !stopped) await sleep();
@@ -97,7 +87,6 @@ export function catchUpSubscription(
       wake?.();
       await loop;
       unregister();
-      if (options.checkpointName && last !== undefined) await source.writeCheckpoint(options.checkpointName, last);
       for (const waiter of waiters.splice(0)) waiter.resolve();
     },
   };

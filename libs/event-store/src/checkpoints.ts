@@ -19,7 +19,7 @@ export const SIGNING_KEY_STREAM = 'ledger-keys';
 export const CHECKPOINT_ISSUED = 'CheckpointIssued';
 export const SIGNING_KEY_ACTIVATED = 'SigningKeyActivated';
 
-export type CheckpointReason = 'interval' | 'events' | 'month-close' | 'startup' | 'on-demand';
+export type CheckpointReason = 'interval' | 'events' | 'month-close' | 'shutdown' | 'on-demand';
 
 export interface CheckpointIssuedData {
   /** The C2SP signed note: origin, tree size, base64 root hash, blank line, signature line(s). */

@@ -4,23 +4,87 @@ import type { EventData, EventMetadata } from './types';
 /** prevHash of every stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** A value with no JSON form (NaN, Infinity, undefined in an array, a bigint, a function, a Map…). */
+export class NonJsonValueError extends TypeError {
+  /** Where the value sits, e.g. `data.items[2]` (filled in as the error leaves each container). */
+  path = '';
+  constructor(readonly what: string) {
+    super(`value is ${what}, which has no JSON form: refused rather than hashed as null`);
+    this.name = 'NonJsonValueError';
+  }
+  /** @internal */
+  within(step: string): this {
+    this.path = step + this.path;
+    this.message = `${this.path.replace(/^\./, '')} is ${this.what}, which has no JSON form: refused rather than hashed as null`;
+    return this;
+  }
+}
+
 /**
- * Canonical JSON: object keys sorted, no insignificant whitespace. Arrays keep their order.
- * BigInts are written as decimal strings; undefined members are dropped, as JSON.stringify does.
+ * Canonical JSON as RFC 8785 (JCS): object members sorted by the UTF-16 code units of their names,
+ * no insignificant whitespace, strings and numbers serialized as ECMAScript's JSON.stringify does
+ * (shortest round-trip numbers, -0 as 0). NaN, ±Infinity, bigints, functions, symbols, undefined in
+ * an array or as the value itself, and objects other than plain ones and arrays are refused. Two
+ * JavaScript shapes keep their JSON.stringify meaning: an object member whose value is undefined is
+ * absent, and a Date is its ISO string (toJSON).
+ *
+ * For any value JSON.parse can return (every stored event) this is byte for byte what the ledger
+ * hashed before JCS was adopted, so no stored hash changes (checked in integrity.spec.ts).
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'bigint') return JSON.stringify(value.toString());
-    if (value === undefined) return 'null';
-    return JSON.stringify(value);
+  return jcs(value);
+}
+
+const OBJECT_PROTO = Object.prototype;
+
+function jcs(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new NonJsonValueError(String(value));
+      return String(value); // ECMAScript Number::toString = RFC 8785 §3.2.2.3; String(-0) is "0"
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i];
+          try {
+            if (item === undefined) throw new NonJsonValueError('undefined');
+            out += (i === 0 ? '' : ',') + jcs(item);
+          } catch (error) {
+            throw error instanceof NonJsonValueError ? error.within(`[${i}]`) : error;
+          }
+        }
+        return out + ']';
+      }
+      if (value instanceof Date) return JSON.stringify(value);
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== OBJECT_PROTO && proto !== null) throw new NonJsonValueError(`a ${proto?.constructor?.name ?? 'non-plain'} object`);
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const member = obj[key];
+        if (member === undefined) continue;
+        try {
+          out += (first ? '' : ',') + JSON.stringify(key) + ':' + jcs(member);
+        } catch (error) {
+          throw error instanceof NonJsonValueError ? error.within(`.${key}`) : error;
+        }
+        first = false;
+      }
+      return out + '}';
+    }
+    case 'undefined':
+      throw new NonJsonValueError('undefined');
+    default:
+      throw new NonJsonValueError(`a ${typeof value}`);
   }
-  if (Array.isArray(value)) {
-    return '[' + value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',') + ']';
-  }
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
 }
 
 export interface HashInput {

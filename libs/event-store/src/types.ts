@@ -76,7 +76,7 @@ export interface ReadAllOptions {
 }
 
 export interface SubscriptionHandle {
-  /** Resolves once the subscription has stopped and its last checkpoint is stored. */
+  /** Resolves once the subscription has stopped (its handler is not called again). */
   stop(): Promise<void>;
   /** Resolves when the subscription has delivered every event up to the store head at call time. */
   caughtUp(): Promise<void>;
@@ -85,11 +85,10 @@ export interface SubscriptionHandle {
 
 export interface SubscribeToAllOptions {
   /**
-   * Name of a durable checkpoint kept by the store. When given, the subscription starts after
-   * the stored checkpoint (ignoring `after`) and stores its position after each handled event.
+   * Exclusive start position. The store keeps no checkpoints: a subscriber that must resume keeps
+   * its own position, committed with what it wrote (projections keep theirs in the read-model
+   * store, in the same transaction as their documents).
    */
-  checkpointName?: string;
-  /** Exclusive start position when no checkpoint is stored. */
   after?: bigint;
   /** Called once per event, in global order; the next event waits for the promise. */
   handler: (event: RecordedEvent) => Promise<void> | void;
@@ -135,8 +134,6 @@ export interface EventStore {
   /** Revision of the last event in the stream, or -1 when the stream does not exist. */
   streamRevision(streamId: string): Promise<number>;
   subscribeToAll(options: SubscribeToAllOptions): SubscriptionHandle;
-  readCheckpoint(name: string): Promise<bigint | undefined>;
-  writeCheckpoint(name: string, position: bigint): Promise<void>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

@@ -13,7 +13,7 @@ import {
   signCheckpoint,
   verifierOf,
 } from './note';
-import { checkConsistencyBundle, checkInclusionBundle, toBase64 } from './proofs';
+import { checkConsistencyBundle, checkInclusionBundle, checkInclusionBundles, toBase64 } from './proofs';
 
 describe('C2SP signed notes and checkpoints (Ed25519)', () => {
   const signer = generateSignerKey('webir-ledger.example');
@@ -79,6 +79,9 @@ describe('proof bundles checked offline with only the public key', () => {
     expect(checkInclusionBundle({ ...bundle, event_hash: eventHashes[12].toString('hex') }, keys)).toMatchObject({ ok: false });
     expect(checkInclusionBundle({ ...bundle, tree_size: 20 }, keys)).toMatchObject({ ok: false });
     expect(checkInclusionBundle(bundle, [verifierOf(generateSignerKey('ledger'))])).toMatchObject({ ok: false });
+    const many = Array.from({ length: 21 }, (_, i) => ({ ...bundle, leaf_index: i, event_hash: eventHashes[i].toString('hex'), inclusion_path: toBase64(tree.inclusionProof(i, 21)) }));
+    expect(checkInclusionBundles(many, keys).every((r) => r.ok)).toBe(true);
+    expect(checkInclusionBundles([{ ...many[3], leaf_index: 4 }, many[4]], keys).map((r) => r.ok)).toEqual([false, true]);
   });
 
   it('a consistency proof between two signed checkpoints verifies; one against a forked tree does not', () => {

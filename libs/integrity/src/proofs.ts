@@ -107,3 +107,35 @@ export function checkProofBundle(bundle: ProofBundle, keys: VerifierKey[], older
   if (bundle?.type === 'consistency') return checkConsistencyBundle(bundle, keys, older);
   return fail('type must be "inclusion" or "consistency"');
 }
+
+/**
+ * Many inclusion proofs at once (an inspection package): each distinct checkpoint is opened and its
+ * signature checked once, then every path is rehashed.
+ */
+export function checkInclusionBundles(bundles: InclusionProofBundle[], keys: VerifierKey[]): ProofCheck[] {
+  const opened = new Map<string, { root: Buffer; size: number } | string>();
+  return bundles.map((bundle) => {
+    let cp = opened.get(bundle.checkpoint);
+    if (cp === undefined) {
+      try {
+        const c = openCheckpoint(bundle.checkpoint, keys);
+        cp = { root: c.rootHash, size: c.size };
+      } catch (error) {
+        cp = (error as Error).message;
+      }
+      opened.set(bundle.checkpoint, cp);
+    }
+    if (typeof cp === 'string') return fail(cp);
+    if (bundle.tree_size !== cp.size) return fail(`tree_size ${bundle.tree_size} differs from the checkpoint's size ${cp.size}`);
+    if (!/^[0-9a-f]{64}$/.test(bundle.event_hash ?? '')) return fail('event_hash must be 64 lowercase hex digits');
+    let path: Buffer[];
+    try {
+      path = decodePath(bundle.inclusion_path, 'inclusion_path');
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    return verifyInclusion(bundle.leaf_index, bundle.tree_size, leafHash(Buffer.from(bundle.event_hash, 'hex')), path, cp.root)
+      ? { ok: true, detail: `leaf ${bundle.leaf_index} is in the tree of size ${cp.size}` }
+      : fail(`event ${bundle.event_hash} is not leaf ${bundle.leaf_index} of the checkpoint's tree of size ${cp.size}`);
+  });
+}

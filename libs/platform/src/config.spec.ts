@@ -78,6 +78,8 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     ['LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', 'twelve'],
     ['LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', '-12'],
     ['LEDGER_DEADLINE_TRAINING_MONTHS', '12.5'],
+    ['LEDGER_LOG_LEVEL', 'verbose'],
+    ['LEDGER_LOG_FORMAT', 'xml'],
     ['LEDGER_SIGNING_KEY', 'not-a-key'],
     ['LEDGER_WITNESS_URL', 'ftp://witness'],
     ['LEDGER_CHECKPOINT_EVERY_EVENTS', '0'],

@@ -18,6 +18,8 @@ export interface LedgerConfig {
   mongodbUrl?: string;
   mongodbServerSelectionTimeoutMs: number;
   deadlines: ObligationDeadlines;
+  /** Log lines: pino level, and JSON (production) or human-readable (development). */
+  log: { level: LogLevel; format: LogFormat };
   /** Signed checkpoints (issue 9): signer key text, witnesses, and how often the tree is signed. */
   integrity: {
     /** `PRIVATE+KEY+<name>+<id>+<key>`; required with EventStoreDB, else generated under dataDir/keys. */
@@ -30,6 +32,10 @@ export interface LedgerConfig {
   /** Requests per minute: per API key, per source address, and per address without a valid key (issue 7, finding 6). */
   rateLimits?: { perKeyPerMinute: number; perAddressPerMinute: number; anonymousPerMinute: number };
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = 'json' | 'pretty';
 
 /** One variable that failed its rule; the value itself is never repeated (it may be a secret). */
 export interface ConfigIssue {
@@ -125,6 +131,14 @@ export class LedgerEnvironment {
   LEDGER_RATE_LIMIT_ANON_PER_MINUTE?: string;
 
   @ValidateIf(isSet)
+  @IsIn([...LOG_LEVELS], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LEDGER_LOG_LEVEL?: string;
+
+  @ValidateIf(isSet)
+  @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
+  LEDGER_LOG_FORMAT?: string;
+
+  @ValidateIf(isSet)
   @Matches(/^PRIVATE\+KEY\+[!-*,-~]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/, { message: 'must be an Ed25519 signer key PRIVATE+KEY+<name>+<key id>+<base64>' })
   LEDGER_SIGNING_KEY?: string;
 
@@ -192,8 +206,8 @@ export function nonNegativeInt(env: Env, name: string, fallback: number): number
 }
 
 /**
- * The single source of configuration for the service (through @nestjs/config, see the API's
- * LedgerConfigModule) and the CLI. Throws a ConfigError naming every bad variable.
+ * The single source of configuration for the service (validated at start through @nestjs/config,
+ * see ledgerConfigModule()) and the CLI. Throws a ConfigError naming every bad variable.
  */
 export function loadConfig(env: Env = process.env): LedgerConfig {
   const issues = [...schemaIssues(env), ...keyIssues(env)];
@@ -212,6 +226,10 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths),
       usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths),
       trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
+    },
+    log: {
+      level: (env.LEDGER_LOG_LEVEL || 'info') as LogLevel,
+      format: (env.LEDGER_LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : 'json')) as LogFormat,
     },
     integrity: {
       signingKey: env.LEDGER_SIGNING_KEY || undefined,

@@ -7,6 +7,7 @@ import {
   MASTER_KEY_ENV,
   PersonalDataProtector,
   SqliteDataKeyVault,
+  type DataKeyVault,
 } from '@ledger/personal-data';
 import type { LedgerConfig } from './config';
 
@@ -15,14 +16,19 @@ export interface PersonalDataRuntime {
   close(): Promise<void>;
   /** Where the keys came from, for /health and the start-up log (never the keys themselves). */
   keySource: 'environment' | 'embedded-secrets-file';
+  /** Where the per-person data keys live. */
+  vault: 'embedded-sqlite' | 'mongodb';
 }
 
 /**
  * Keys come from LEDGER_HMAC_KEY / LEDGER_MASTER_KEY. Only the embedded default may make its own,
  * kept in data/secrets.json (mode 0600) beside — never inside — the event log, so that a fresh
  * clone runs; a deployment on EventStoreDB must configure them.
+ *
+ * Data keys live in MongoDB when MONGODB_URL is set (the production shape: every instance sees the
+ * same keys, and an erasure destroys the one copy), else in data/keys.db.
  */
-export function createPersonalData(config: LedgerConfig, env: NodeJS.ProcessEnv = process.env): PersonalDataRuntime {
+export async function createPersonalData(config: LedgerConfig, env: NodeJS.ProcessEnv = process.env): Promise<PersonalDataRuntime> {
   let keySource: PersonalDataRuntime['keySource'] = 'environment';
   let source: Record<string, string | undefined> = env;
   if (!env[HMAC_KEY_ENV] && !env[MASTER_KEY_ENV]) {
@@ -33,11 +39,20 @@ export function createPersonalData(config: LedgerConfig, env: NodeJS.ProcessEnv 
     source = embeddedSecrets(config.dataDir);
   }
   const { hmacKey, masterKey } = loadPersonalDataKeys(source);
-  const vault = new SqliteDataKeyVault({ path: join(config.dataDir, 'keys.db'), masterKey });
+  let vault: DataKeyVault & { close(): unknown };
+  if (config.mongodbUrl) {
+    const { MongoDataKeyVault } = await import('@ledger/personal-data/mongo-data-key-vault');
+    vault = await MongoDataKeyVault.connect({ url: config.mongodbUrl, masterKey, serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs });
+  } else {
+    vault = new SqliteDataKeyVault({ path: join(config.dataDir, 'keys.db'), masterKey });
+  }
   return {
     protector: new PersonalDataProtector({ vault, hmacKey }),
     keySource,
-    close: async () => vault.close(),
+    vault: config.mongodbUrl ? 'mongodb' : 'embedded-sqlite',
+    close: async () => {
+      await vault.close();
+    },
   };
 }
 

@@ -58,7 +58,7 @@ export async function eventStoreDb(): Promise<ExternalStore> {
     .withExposedPorts(2113)
     .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
     .start();
-  const url = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+  const url = `kurrentdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
   return { available: true, url, source: 'testcontainers', stop: async () => void (await container.stop()) };
 }
 

@@ -90,7 +90,7 @@ describe('boundary rules (dependency-cruiser)', () => {
         ['no-library-imports-an-app', 'libs/platform/src/uses-app.ts', 'apps/api/src/main.ts'],
         ['test-helpers-stay-in-tests', 'libs/platform/src/uses-test-helper.ts', 'libs/testing/src/index.ts'],
         ['no-circular', 'libs/platform/src/a.ts', 'libs/platform/src/b.ts'],
-        ['no-circular-types', 'libs/platform/src/c.ts', 'libs/platform/src/d.ts'],
+        ['no-circular', 'libs/platform/src/c.ts', 'libs/platform/src/d.ts'],
       ].sort(),
     );
   }, 60_000);

@@ -9,6 +9,17 @@ import { EVENT_STORE, PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/
 import { HealthDetails } from './health-details';
 import { readiness } from './readiness';
 
+/** A probe must answer within a load balancer's patience; a store slower than this counts as down. */
+export const STORE_PROBE_TIMEOUT_MS = 2_000;
+
+function within<T>(promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 const LIVE_EXAMPLE = { status: 'ok', info: { process: { status: 'up' } }, error: {}, details: { process: { status: 'up' } } };
 const READY_EXAMPLE = {
   status: 'ok',
@@ -115,9 +126,10 @@ export class HealthController {
 
   private probe() {
     const down = (store: string) => (error: unknown) => ({ store, ok: false, detail: error instanceof Error ? error.message : String(error) });
+    const slow = (store: string) => () => ({ store, ok: false, detail: `no answer within ${STORE_PROBE_TIMEOUT_MS} ms` });
     return Promise.all([
-      this.store.health().catch(down(this.store.kind)) as Promise<StoreHealth>,
-      this.readModels.health().catch(down(this.readModels.kind)) as Promise<ReadModelHealth>,
+      within(this.store.health().catch(down(this.store.kind)), STORE_PROBE_TIMEOUT_MS, slow(this.store.kind)) as Promise<StoreHealth>,
+      within(this.readModels.health().catch(down(this.readModels.kind)), STORE_PROBE_TIMEOUT_MS, slow(this.readModels.kind)) as Promise<ReadModelHealth>,
       Promise.all(this.runners.map((runner) => runner.status())),
     ]);
   }

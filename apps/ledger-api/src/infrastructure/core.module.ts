@@ -5,7 +5,6 @@ import { createPersonalData, createProjectionRunners, createReadModelStore, LEDG
 import { ApiKeyService } from '../auth/api-key.service';
 import { SecurityLogService } from '../auth/security-log.service';
 import { CommandProcessor } from '../common/command-processor';
-import { StreamReader } from '../common/stream-reader';
 import { CLOCK, Clock, createEventStore, EVENT_STORE, PERSONAL_DATA, PROJECTION_RUNNERS, READ_MODELS } from './event-store.provider';
 
 const PERSONAL_DATA_RUNTIME = Symbol('PERSONAL_DATA_RUNTIME');
@@ -50,11 +49,10 @@ export class LedgerCoreModule {
         { provide: PERSONAL_DATA, useFactory: (rt: PersonalDataRuntime) => rt.protector, inject: [PERSONAL_DATA_RUNTIME] },
         Lifecycle,
         CommandProcessor,
-        StreamReader,
         ApiKeyService,
         SecurityLogService,
       ],
-      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_MODELS, PROJECTION_RUNNERS, PERSONAL_DATA, CommandProcessor, StreamReader, ApiKeyService, SecurityLogService],
+      exports: [LEDGER_CONFIG, CLOCK, EVENT_STORE, READ_MODELS, PROJECTION_RUNNERS, PERSONAL_DATA, CommandProcessor, ApiKeyService, SecurityLogService],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { taipeiDateOf } from '@ledger/domain';
 import {
   announceSigningKey,
@@ -40,7 +40,7 @@ const taipeiMonth = (instant: Date) => taipeiDateOf(instant).slice(0, 7);
  * closes, appends each checkpoint to the ledger and hands it to the witnesses.
  */
 @Injectable()
-export class CheckpointService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CheckpointService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Checkpoints');
   private signer?: SignerKey;
   private keySource?: string;
@@ -91,6 +91,22 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
     this.lastIssuedAtMs = Date.now();
     this.timer = setInterval(() => void this.tick(), 1000);
     this.timer.unref();
+  }
+
+  /**
+   * A graceful stop covers the tail, so that a restart finds no uncovered events (which it would hold
+   * checkpoints back for). Only once the ledger has checkpoints at all: a ledger without any is left as is.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.store.tree || !this.latestIssued || this.blocked) return;
+    while (this.busy) await new Promise((r) => setTimeout(r, 10));
+    try {
+      if ((await this.store.tree.size()) > Number(this.latestIssued.position)) await this.issue('shutdown');
+    } catch (error) {
+      this.logger.error(`checkpoint at shutdown failed: ${(error as Error).message}`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

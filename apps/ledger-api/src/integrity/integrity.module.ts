@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HealthDetails } from '../health/health-details';
 import { CheckpointService } from './checkpoint.service';
 import { IntegrityController } from './integrity.controller';
 import { VerifyJobsService } from './verify-jobs.service';
@@ -9,4 +10,12 @@ import { VerifyJobsService } from './verify-jobs.service';
   providers: [CheckpointService, VerifyJobsService],
   exports: [CheckpointService, VerifyJobsService],
 })
-export class IntegrityModule {}
+export class IntegrityModule {
+  constructor(health: HealthDetails, checkpoints: CheckpointService) {
+    // A witness refusal or a held-back checkpoint is what an operator must see first.
+    health.add('checkpoints', () => {
+      const { enabled, blocked, latest, witnesses } = checkpoints.status;
+      return { enabled, blocked, latest: latest && { treeSize: latest.treeSize, position: latest.position, recordedAt: latest.recordedAt, reason: latest.reason }, witnesses };
+    });
+  }
+}

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { accessReviewDecider, accountDecider, agencyDecider, applicationDecider, Decider, DomainEvent, fold, queryItemDecider } from '@ledger/domain';
+import { accessReviewDecider, accountDecider, agencyDecider, applicationDecider, Decider, DomainEvent, fold, queryItemDecider, upcastAll } from '@ledger/domain';
 import { EventStore, isValidStreamId, RecordedEvent } from '@ledger/event-store';
 import { Roles } from '../auth/auth.guard';
 import { EVENT_STORE } from '../infrastructure/event-store.provider';
@@ -75,7 +75,7 @@ export class StreamStateController {
       revision: last?.revision ?? -1,
       eventsApplied: included.length,
       lastEvent: last ? { eventId: last.eventId, type: last.type, occurredAt: last.metadata.occurredAt, recordedAt: last.metadata.recordedAt, hash: last.metadata.hash } : null,
-      state: redact(fold(decider, included as unknown as DomainEvent[])),
+      state: redact(fold(decider, upcastAll(included) as unknown as DomainEvent[])),
     };
   }
 }

@@ -20,7 +20,7 @@ export function registerErase(program: Command): void {
     .action(async (options: { person: string; reason: string; legalOverride?: string; actor: string }) => {
       const config = loadConfig();
       const store = await createEventStore(config);
-      const personal = createPersonalData(config);
+      const personal = await createPersonalData(config);
       const readModels = await createReadModelStore(config);
       try {
         const receipt = await erasePerson(

@@ -1,7 +1,7 @@
 import type { ApplicationState } from '../application/application.decider';
 import type { IsoDate } from '../core/calendar';
 import type { QueryItemState } from '../query-item/query-item.decider';
-import type { AccountState } from './account.decider';
+import type { AccountState } from './account.state';
 import type { AccountHolder } from './account.events';
 import type { AccountKind } from './account.ids';
 

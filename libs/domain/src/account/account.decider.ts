@@ -1,6 +1,6 @@
 import { assertApplicationAuthorizes } from '../application/application.rules';
 import type { ApplicationKind } from '../application/application.events';
-import { assertIsoDate, IsoDate, taipeiDateOf } from '../core/calendar';
+import { assertIsoDate, taipeiDateOf } from '../core/calendar';
 import type { Decider } from '../core/decider';
 import { NotFoundError, ValidationError } from '../core/domain-error';
 import type { DutyKind } from '../core/duty';
@@ -11,34 +11,9 @@ import type { AccountCommand, CreateAccount } from './account.commands';
 import type { AccountEvent, AccountHolder } from './account.events';
 import { AccountKind, accountIdOf, requireAccountId } from './account.ids';
 import { checkAdminHandover } from './account.rules';
+import type { AccountRecord, AccountState, AccountStatus } from './account.state';
 
-export interface PendingPostChange {
-  effectiveDate: IsoDate;
-  successorAccountId: string | null;
-  duty: DutyKind;
-}
-
-export interface AccountRecord {
-  accountId: string;
-  agencyCode: string;
-  kind: AccountKind;
-  personId: string;
-  incarnation: number;
-  post: string;
-  unit: string;
-  queryItems: string[];
-  /** Forms executed on this stream, across incarnations: one form, one execution. */
-  usedApplicationIds: string[];
-  pendingPostChange: PendingPostChange | null;
-}
-
-/**
- * ACTIVE → DISABLED → DELETED, or ACTIVE → DELETED. A disabled account can only be deleted: it is
- * never re-enabled, because access comes back only through a new, approved creation (要點 五(二)).
- * A deleted incarnation keeps its record so a later creation can check it is the same person.
- */
-export type AccountStatus = 'ACTIVE' | 'DISABLED' | 'DELETED';
-export type AccountState = { status: 'NONE' } | (AccountRecord & { status: AccountStatus });
+export type { AccountRecord, AccountState, AccountStatus, PendingPostChange } from './account.state';
 
 const ADD_FORM: Record<AccountKind, ApplicationKind> = { ADMIN: 'ADMIN_ACCOUNT_ADD', USER: 'USER_ACCOUNT_ADD' };
 const REMOVE_FORM: Record<AccountKind, ApplicationKind> = { ADMIN: 'ADMIN_ACCOUNT_REMOVE', USER: 'USER_ACCOUNT_REMOVE' };

@@ -1,6 +1,6 @@
 import type { IsoDate } from '../core/calendar';
 import { refuse } from '../core/guards';
-import type { AccountState } from './account.decider';
+import type { AccountState } from './account.state';
 import type { Handover } from './account.events';
 
 /**

@@ -11,7 +11,6 @@ import {
   type Filter,
   type ReadPosition,
   type ReadRevision,
-  type StreamMetadata,
 } from '@kurrent/kurrentdb-client';
 import type { KurrentClient } from './kurrentdb-event-store';
 
@@ -19,7 +18,8 @@ import type { KurrentClient } from './kurrentdb-event-store';
  * Test double of the official client, for unit tests of the adapter's own logic only: it mimics
  * what the adapter relies on (inclusive $all start, exclusive backward start, non-dense
  * positions, StreamNotFoundError, WrongExpectedVersionError, system and `$ce-` link events in
- * $all, stream-name regex filters) but it is not EventStoreDB and proves nothing about the server.
+ * $all, stream-name regex filters, idempotent writes) but it is not EventStoreDB and proves
+ * nothing about the server.
  */
 interface StoredRecord {
   streamId: string;
@@ -51,6 +51,11 @@ export class FakeKurrentDbClient {
   failNext: Error | undefined;
   appendCalls = 0;
   disposed = false;
+  /** Delay before each event a read yields: a server that trickles. */
+  readDelayMs = 0;
+  /** Events handed out by reads, and reads not yet finished or cancelled. */
+  pulled = 0;
+  openReads = 0;
   private nextPosition = 1_000n;
   private readonly live = new Set<EventEmitter & { filter?: Filter }>();
 
@@ -104,6 +109,18 @@ export class FakeKurrentDbClient {
     const events = Array.isArray(event) ? event : [event];
     const state = options.streamState ?? 'any';
     const current = this.lastRevision(streamName);
+    // The server "will assure idempotency for all operations using any value in ExpectedVersion
+    // except ANY" (the client's StreamState docs): the same event ids already stored right after
+    // the expected revision are acknowledged as a success without writing — with no log position,
+    // since nothing was committed — and a batch that only partly matches is a conflict.
+    if (state !== 'any' && state !== 'stream_exists') {
+      const from = state === 'no_stream' ? 0n : state + 1n;
+      const there = this.log.filter((r) => r.streamId === streamName && r.revision >= from && r.revision < from + BigInt(events.length));
+      const same = there.filter((r, i) => r.id === events[i]?.id).length;
+      if (there.length === events.length && same === events.length) {
+        return { success: true, nextExpectedRevision: there[there.length - 1].revision };
+      }
+    }
     const ok =
       state === 'any' ||
       (state === 'no_stream' && current === -1n) ||
@@ -169,10 +186,8 @@ export class FakeKurrentDbClient {
     const self = this;
     return (async function* () {
       await self.enter();
-      let records = self.log.filter((r) => r.streamId === streamName);
+      const records = self.log.filter((r) => r.streamId === streamName);
       if (records.length === 0) throw new StreamNotFoundError(undefined, streamName);
-      const kept = self.metadataOf(streamName).maxCount;
-      if (typeof kept === 'number') records = records.slice(-kept);
       const max = Number(options.maxCount ?? Number.MAX_SAFE_INTEGER);
       const from = options.fromRevision ?? (options.direction === 'backwards' ? 'end' : 'start');
       let selected: StoredRecord[];
@@ -181,7 +196,7 @@ export class FakeKurrentDbClient {
       } else {
         selected = records.filter((r) => from === 'start' || (typeof from === 'bigint' && r.revision >= from));
       }
-      for (const r of selected.slice(0, max)) yield self.resolve(r);
+      yield* self.deliver(selected.slice(0, max));
     })();
   }
 
@@ -201,13 +216,21 @@ export class FakeKurrentDbClient {
         // Forwards from a position includes the event at it, as the server does.
         selected = self.log.filter((r) => from === 'start' || (typeof from === 'object' && r.position >= from.commit));
       }
-      let count = 0;
-      for (const r of selected) {
-        if (!matches(options.filter, r)) continue;
-        if (count++ >= max) return;
-        yield self.resolve(r);
-      }
+      yield* self.deliver(selected.filter((r) => matches(options.filter, r)).slice(0, max));
     })();
+  }
+
+  private async *deliver(records: StoredRecord[]): AsyncGenerator<AllStreamResolvedEvent> {
+    this.openReads++;
+    try {
+      for (const r of records) {
+        if (this.readDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.readDelayMs));
+        this.pulled++;
+        yield this.resolve(r);
+      }
+    } finally {
+      this.openReads--;
+    }
   }
 
   subscribeToAll(options: { fromPosition?: ReadPosition; filter?: Filter } = {}): AllStreamSubscription {
@@ -225,27 +248,6 @@ export class FakeKurrentDbClient {
 
   get liveSubscriptions(): number {
     return this.live.size;
-  }
-
-  private metadataOf(streamName: string): StreamMetadata {
-    const meta = this.log.filter((r) => r.streamId === `$$${streamName}`);
-    if (meta.length === 0) return {};
-    const raw = JSON.parse(meta[meta.length - 1].data) as Record<string, unknown>;
-    return { ...raw, maxCount: raw.$maxCount as number | undefined };
-  }
-
-  async getStreamMetadata(streamName: string): Promise<{ streamName: string; metadata?: StreamMetadata }> {
-    await this.enter();
-    const has = this.log.some((r) => r.streamId === `$$${streamName}`);
-    return has ? { streamName, metadata: this.metadataOf(streamName) } : { streamName };
-  }
-
-  async setStreamMetadata(streamName: string, metadata: StreamMetadata): Promise<AppendResult> {
-    await this.enter();
-    const { maxCount, ...rest } = metadata;
-    const data = JSON.stringify({ ...rest, ...(maxCount === undefined ? {} : { $maxCount: maxCount }) });
-    const [r] = this.write(`$$${streamName}`, [{ id: randomUUID(), type: '$metadata', data, metadata: '', isJson: true }]);
-    return { success: true, nextExpectedRevision: r.revision, position: { commit: r.position, prepare: r.position } };
   }
 
   async dispose(): Promise<void> {

@@ -25,20 +25,9 @@ describeWithServer('EventStoreDB')('event-store contract: EventStoreDB (@kurrent
 
   eventStoreContract(() => store);
 
-  it('keeps checkpoints and system streams out of what the verifier sees, and the ledger verifies intact', async () => {
-    await store.writeCheckpoint('int_spec', 1n);
+  it('keeps system streams out of what the verifier sees, and the ledger verifies intact', async () => {
     const all = await store.readAll();
-    expect(all.some((e) => e.streamId.startsWith('checkpoint-') || e.streamId.startsWith('$') || e.type.startsWith('$'))).toBe(
-      false,
-    );
-    expect(await store.readCheckpoint('int_spec')).toBe(1n);
+    expect(all.some((e) => e.streamId.startsWith('$') || e.type.startsWith('$'))).toBe(false);
     expect((await verifyLedger(store)).intact).toBe(true);
-  });
-
-  it('caps checkpoint streams at one event', async () => {
-    await store.writeCheckpoint('int_spec_cap', 1n);
-    await store.writeCheckpoint('int_spec_cap', 2n);
-    await store.writeCheckpoint('int_spec_cap', 3n);
-    expect(await store.readCheckpoint('int_spec_cap')).toBe(3n);
   });
 });

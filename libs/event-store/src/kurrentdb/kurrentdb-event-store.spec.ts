@@ -5,6 +5,7 @@ import {
   DeadlineExceededError,
   StreamDeletedError,
   UnavailableError,
+  UnknownError,
   WrongExpectedVersionError,
   jsonEvent,
 } from '@kurrent/kurrentdb-client';
@@ -14,7 +15,7 @@ import { computeEventHash, GENESIS_HASH } from '../integrity';
 import { newEvent } from '../testing';
 import { verifyLedger } from '../verifier';
 import { FakeKurrentDbClient } from './fake-kurrentdb-client';
-import { KurrentDbEventStore, mapKurrentError, withTimeout } from './kurrentdb-event-store';
+import { KurrentDbEventStore, mapKurrentError, SealedRevisionMismatchError, withTimeout } from './kurrentdb-event-store';
 
 const event = newEvent;
 const stream = (category = 'unit') => `${category}-${randomUUID().replace(/-/g, '')}`;
@@ -49,6 +50,15 @@ describe('mapKurrentError', () => {
     const mapped = mapKurrentError(error);
     expect(mapped).toBeInstanceOf(StoreUnavailableError);
     expect((mapped as StoreUnavailableError).cause).toBe(error);
+  });
+
+  it('matches the client’s error classes, not look-alike objects', () => {
+    const lookAlike = Object.assign(new Error('wrong version'), { type: 'wrong-expected-version', streamName: 'case-1' });
+    const fakeUnavailable = Object.assign(new Error('nope'), { type: 'unavailable' });
+    expect(mapKurrentError(lookAlike)).toBe(lookAlike);
+    expect(mapKurrentError(fakeUnavailable)).toBe(fakeUnavailable);
+    expect(mapKurrentError(new UnknownError(undefined, 'failed to discover'))).toBeInstanceOf(StoreUnavailableError);
+    expect(mapKurrentError(new UnknownError(undefined, 'something else'))).toBeInstanceOf(UnknownError);
   });
 
   it('passes through errors a retry would not fix', () => {
@@ -95,7 +105,7 @@ describe('KurrentDbEventStore against a listener that accepts and never answers 
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    url = `esdb://127.0.0.1:${port}?tls=false`;
+    url = `kurrentdb://127.0.0.1:${port}?tls=false`;
   });
 
   afterAll(async () => {
@@ -133,7 +143,6 @@ describe('KurrentDbEventStore against a listener that accepts and never answers 
     ['readStream', (store: KurrentDbEventStore) => store.readStream(stream())],
     ['readAll', (store: KurrentDbEventStore) => store.readAll({ maxCount: 10 })],
     ['streamRevision', (store: KurrentDbEventStore) => store.streamRevision(stream())],
-    ['readCheckpoint', (store: KurrentDbEventStore) => store.readCheckpoint('projector')],
   ])('%s rejects with StoreUnavailableError within the bound', (_, call) =>
     withStore(async (store) => {
       const { error, elapsed } = await boundedFailure(() => call(store));
@@ -149,7 +158,7 @@ describe('KurrentDbEventStore against a listener that accepts and never answers 
       expect(health).toMatchObject({ store: 'eventstoredb', ok: false });
       expect(health.detail).toContain('127.0.0.1');
       expect(health.detail).not.toContain('s3cret');
-    }, url.replace('esdb://', 'kurrentdb://ledger:s3cret@')), 10_000);
+    }, url.replace('kurrentdb://', 'kurrentdb://ledger:s3cret@')), 10_000);
 });
 
 describe('KurrentDbEventStore against a closed port (real client, loopback)', () => {
@@ -292,11 +301,12 @@ describe('KurrentDbEventStore adapter logic (fake client)', () => {
     await expect(store.append(id, [event()], 0)).rejects.toThrow(/no ledger hash/);
   });
 
-  it('keeps system events, projection links and checkpoints out of readAll, page after page', async () => {
+  it('keeps system events, projection links and legacy checkpoint streams out of readAll, page after page', async () => {
     const ids = [stream(), stream('other')];
     for (let i = 0; i < 5; i++) {
       await store.append(ids[i % 2], [event('E', { i })], 'any');
-      await store.writeCheckpoint('paging', BigInt(i));
+      // What an earlier version wrote for its subscriptions: must stay invisible to the verifier.
+      await fake.appendToStream('checkpoint-paging', jsonEvent({ type: 'CheckpointStored', data: { position: String(i) } }));
     }
     const seen: number[] = [];
     let after: bigint | undefined;
@@ -330,49 +340,6 @@ describe('KurrentDbEventStore adapter logic (fake client)', () => {
     expect(report.failures.map((f) => f.reason)).toEqual(expect.arrayContaining(['HASH_MISMATCH']));
   });
 
-  it('stores checkpoints in checkpoint-<name> capped at one event, and validates names', async () => {
-    const setMetadata = jest.spyOn(fake, 'setStreamMetadata');
-    expect(await store.readCheckpoint('projector')).toBeUndefined();
-    await store.writeCheckpoint('projector', 42n);
-    await store.writeCheckpoint('projector', 43n);
-    expect(await store.readCheckpoint('projector')).toBe(43n);
-    expect(setMetadata).toHaveBeenCalledTimes(1);
-    expect(setMetadata.mock.calls[0][0]).toBe('checkpoint-projector');
-    expect(setMetadata.mock.calls[0][1]).toMatchObject({ maxCount: 1 });
-    const stored = fake.log.filter((r) => r.streamId === 'checkpoint-projector');
-    expect(stored.map((r) => r.type)).toEqual(['CheckpointStored', 'CheckpointStored']);
-
-    // A second process sees the cap already set and leaves it alone.
-    const again = new KurrentDbEventStore(fake.asClient());
-    await again.writeCheckpoint('projector', 44n);
-    expect(setMetadata).toHaveBeenCalledTimes(1);
-
-    await expect(store.readCheckpoint('has-dash')).rejects.toBeInstanceOf(InvalidStreamIdError);
-    await expect(store.writeCheckpoint('has-dash', 1n)).rejects.toBeInstanceOf(InvalidStreamIdError);
-    expect(() => store.subscribeToAll({ checkpointName: 'has-dash', handler: () => undefined })).toThrow(
-      InvalidStreamIdError,
-    );
-  });
-
-  it('still stores checkpoints when the ACL keeps metadata writes for admins, and says so once', async () => {
-    jest.spyOn(fake, 'setStreamMetadata').mockRejectedValue(new AccessDeniedError(undefined, 'Access denied'));
-    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    await store.writeCheckpoint('restricted', 1n);
-    await store.writeCheckpoint('restricted', 2n);
-    expect(await store.readCheckpoint('restricted')).toBe(2n);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toContain('$$checkpoint-restricted');
-  });
-
-  it('retries setting the checkpoint cap after a transient failure', async () => {
-    const setMetadata = jest.spyOn(fake, 'setStreamMetadata');
-    setMetadata.mockRejectedValueOnce(new UnavailableError(undefined, 'connection dropped'));
-    await expect(store.writeCheckpoint('flaky', 1n)).rejects.toBeInstanceOf(StoreUnavailableError);
-    await store.writeCheckpoint('flaky', 2n);
-    expect(setMetadata).toHaveBeenCalledTimes(2);
-    expect(await store.readCheckpoint('flaky')).toBe(2n);
-  });
-
   it('shares one live wake-up subscription between subscribers and drops it when the last stops', async () => {
     const a = store.subscribeToAll({ handler: () => undefined });
     const b = store.subscribeToAll({ handler: () => undefined });
@@ -404,8 +371,6 @@ describe('KurrentDbEventStore adapter logic (fake client)', () => {
       ['readStream', () => store.readStream(stream())],
       ['readAll', () => store.readAll()],
       ['streamRevision', () => store.streamRevision(stream())],
-      ['readCheckpoint', () => store.readCheckpoint('x')],
-      ['writeCheckpoint', () => store.writeCheckpoint('x', 1n)],
       ['headPosition', () => store.headPosition()],
     ];
     const started = Date.now();
@@ -415,14 +380,49 @@ describe('KurrentDbEventStore adapter logic (fake client)', () => {
     expect(await store.health()).toMatchObject({ store: 'eventstoredb', ok: false });
   });
 
-  it('reports health, and after close refuses calls except the final checkpoint write', async () => {
+  it('reports health, and after close refuses calls', async () => {
     expect(await store.health()).toEqual({ store: 'eventstoredb', ok: true, detail: 'eventstoredb' });
     await store.close();
     expect(fake.disposed).toBe(true);
     await expect(store.readStream(stream())).rejects.toThrow(/closed/);
     await expect(store.append(stream(), [event()], 'any')).rejects.toThrow(/closed/);
-    await expect(store.writeCheckpoint('x', 1n)).resolves.toBeUndefined();
     expect((await store.health()).ok).toBe(false);
+  });
+
+  it('a concurrent duplicate (same ids, same expected revision) is acknowledged by the server: one fresh append, one replay, one chain', async () => {
+    let tick = 0;
+    const ticking = new KurrentDbEventStore(fake.asClient(), { now: () => new Date(Date.UTC(2025, 6, 1, 8, 0, tick++)) });
+    const id = stream();
+    await ticking.append(id, [event()], 'no_stream');
+    const batch = [event('D1'), event('D2')];
+    const results = await Promise.all([ticking.append(id, batch, 0), ticking.append(id, batch, 0)]);
+    expect(results.map((r) => r.idempotentReplay).sort()).toEqual([false, true]);
+    expect(results[0]).toMatchObject({ nextExpectedRevision: 2, position: results[1].position });
+    expect(fake.log.filter((r) => r.streamId === id)).toHaveLength(3);
+    expect((await verifyLedger(ticking)).intact).toBe(true);
+  });
+
+  it('refuses to report success when the server stored the batch at other revisions than it was sealed for', async () => {
+    const id = stream();
+    await store.append(id, [event()], 'no_stream');
+    jest.spyOn(fake, 'appendToStream').mockResolvedValueOnce({ success: true, nextExpectedRevision: 7n, position: { commit: 99_999n, prepare: 99_999n } });
+    const error = await store.append(id, [event()], 0).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SealedRevisionMismatchError);
+    expect(error).toMatchObject({ streamId: id, sealedLastRevision: 1, storedLastRevision: 7 });
+  });
+
+  it('cancels a read that timed out instead of leaving it pulling', async () => {
+    const id = stream();
+    await store.append(id, Array.from({ length: 30 }, (_, i) => event('E', { i })), 'no_stream');
+    fake.readDelayMs = 40; // 30 events × 40 ms, against a 300 ms bound
+    fake.pulled = 0;
+    await expect(store.readStream(id)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const pulledSoonAfter = fake.pulled;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(fake.openReads).toBe(0);
+    expect(fake.pulled).toBe(pulledSoonAfter);
+    expect(fake.pulled).toBeLessThan(30);
   });
 
   it('refuses a timeout that is not a positive number', () => {

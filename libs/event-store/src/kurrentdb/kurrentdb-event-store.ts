@@ -1,11 +1,19 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   FORWARDS,
   KurrentDBClient,
   NO_STREAM,
   START,
+  CancelledError,
+  DeadlineExceededError,
+  NotLeaderError,
+  StreamNotFoundError,
+  TimeoutError,
+  UnavailableError,
+  UnknownError,
+  WrongExpectedVersionError,
+  isCommandError,
   jsonEvent,
   streamNameFilter,
   type AllStreamResolvedEvent,
@@ -46,7 +54,7 @@ import type {
 /** The part of the official client this adapter uses; a narrower type keeps test doubles honest. */
 export type KurrentClient = Pick<
   KurrentDBClient,
-  'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'getStreamMetadata' | 'setStreamMetadata' | 'dispose'
+  'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'
 >;
 
 export interface KurrentDbEventStoreOptions {
@@ -65,16 +73,19 @@ export interface KurrentDbEventStoreOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-export const CHECKPOINT_CATEGORY = 'checkpoint';
-export const CHECKPOINT_EVENT_TYPE = 'CheckpointStored';
+/**
+ * Earlier versions kept subscription checkpoints in `checkpoint-<name>` streams (truncated by
+ * `$maxCount`, so they would look like tampering to the verifier). Projections keep theirs with
+ * their documents now; the category stays reserved and out of $all so that a ledger written by an
+ * earlier version still verifies.
+ */
+export const LEGACY_CHECKPOINT_CATEGORY = 'checkpoint';
 
 /**
  * Server-side stream filter for everything the ledger reads from $all: no system streams (`$…`,
- * including `$$…` metadata streams and `$ce-…` projection links) and no subscription checkpoints,
- * which are bookkeeping, not ledger facts, and are truncated by `$maxCount` so they would look
- * like tampering to the verifier.
+ * including `$$…` metadata streams and `$ce-…` projection links) and no legacy checkpoint streams.
  */
-export const LEDGER_STREAMS_REGEX = `^(?!\\$|${CHECKPOINT_CATEGORY}-)`;
+export const LEDGER_STREAMS_REGEX = `^(?!\\$|${LEGACY_CHECKPOINT_CATEGORY}-)`;
 
 const READ_BATCH = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -82,14 +93,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NO_POSITION = 2n ** 64n - 1n;
 
 export function isLedgerVisible(streamId: string, type: string): boolean {
-  return !streamId.startsWith('$') && !type.startsWith('$') && !streamId.startsWith(`${CHECKPOINT_CATEGORY}-`);
-}
-
-/** Checkpoint names become the id part of `checkpoint-<name>`, so they may not contain a dash. */
-export function checkpointStreamOf(name: string): string {
-  const streamId = `${CHECKPOINT_CATEGORY}-${name}`;
-  if (!isValidStreamId(streamId)) throw new InvalidStreamIdError(streamId);
-  return streamId;
+  return !streamId.startsWith('$') && !type.startsWith('$') && !streamId.startsWith(`${LEGACY_CHECKPOINT_CATEGORY}-`);
 }
 
 function describeExpected(expected: ExpectedRevision): string {
@@ -104,7 +108,8 @@ function actualRevision(state: unknown): number {
   return typeof state === 'bigint' ? Number(state) : -1;
 }
 
-const UNAVAILABLE_TYPES = new Set(['unavailable', 'deadline-exceeded', 'timeout', 'not-leader', 'cancelled']);
+/** The client's own error classes that mean "cannot be served now, may be retried". */
+const UNAVAILABLE_ERRORS = [UnavailableError, DeadlineExceededError, TimeoutError, NotLeaderError, CancelledError];
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -118,7 +123,10 @@ const NETWORK_CODES = new Set([
 ]);
 /** gRPC DEADLINE_EXCEEDED and UNAVAILABLE, for errors the client passes through unconverted. */
 const GRPC_UNAVAILABLE = new Set([4, 14]);
-/** Messages of plain errors that still mean "the server cannot be reached or will not serve now". */
+/**
+ * Messages that still mean "unreachable" on errors without a type of their own: the client's
+ * UnknownError (an unrecognised native-bridge error) and the plain Error of a failed discovery.
+ */
 const UNAVAILABLE_MESSAGE = /failed to discover|server is not ready|server is busy|no connection established|connection (dropped|refused|reset)/i;
 
 export interface ErrorContext {
@@ -143,21 +151,21 @@ export function mapKurrentError(error: unknown, context: ErrorContext = {}): unk
   ) {
     return error;
   }
-  const e = error as Error & { type?: unknown; code?: unknown; streamName?: string; expectedState?: unknown; actualState?: unknown };
-  if (e.type === 'wrong-expected-version') {
+  if (error instanceof WrongExpectedVersionError) {
     return new WrongExpectedRevisionError(
-      context.streamId ?? e.streamName ?? 'unknown',
-      context.expected !== undefined ? describeExpected(context.expected) : describeState(e.expectedState),
-      actualRevision(e.actualState),
+      context.streamId ?? error.streamName ?? 'unknown',
+      context.expected !== undefined ? describeExpected(context.expected) : describeState(error.expectedState),
+      actualRevision(error.actualState),
     );
   }
+  const code = (error as { code?: unknown }).code;
   if (
-    (typeof e.type === 'string' && UNAVAILABLE_TYPES.has(e.type)) ||
-    (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) ||
-    (typeof e.code === 'number' && GRPC_UNAVAILABLE.has(e.code)) ||
-    UNAVAILABLE_MESSAGE.test(e.message)
+    UNAVAILABLE_ERRORS.some((type) => error instanceof type) ||
+    ((error instanceof UnknownError || !isCommandError(error)) && UNAVAILABLE_MESSAGE.test(error.message)) ||
+    (typeof code === 'string' && NETWORK_CODES.has(code)) ||
+    (typeof code === 'number' && GRPC_UNAVAILABLE.has(code))
   ) {
-    return new StoreUnavailableError(`EventStoreDB unavailable: ${e.message || String(e.type ?? e.code)}`, error);
+    return new StoreUnavailableError(`EventStoreDB unavailable: ${error.message || error.name}`, error);
   }
   return error;
 }
@@ -175,10 +183,42 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+/**
+ * Reads a client stream to its end within `ms`. The client's reads take no deadline (they go
+ * through a native bridge), so on timeout the read is cancelled — the iterator returned, and the
+ * underlying stream cancelled where the client offers it — instead of being left pulling pages
+ * nobody will look at.
+ */
+export async function collectWithin<T>(iterable: AsyncIterable<T>, ms: number, what: string): Promise<T[]> {
+  const iterator = iterable[Symbol.asyncIterator]();
   const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new StoreUnavailableError(`EventStoreDB did not answer ${what} within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), timeout]);
+      if (next.done) return out;
+      out.push(next.value);
+    }
+  } catch (error) {
+    if (timedOut) cancelRead(iterator);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function cancelRead(iterator: AsyncIterator<unknown>): void {
+  const cancellable = iterator as AsyncIterator<unknown> & { cancel?: () => Promise<void> };
+  // Not awaited: the pending pull may never settle; return() takes effect at the next one.
+  if (typeof cancellable.cancel === 'function') void cancellable.cancel().catch(() => undefined);
+  void iterator.return?.().catch(() => undefined);
 }
 
 function positionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): Position | undefined {
@@ -316,7 +356,6 @@ export class KurrentDbEventStore implements EventStore {
   private readonly label: string;
   private readonly filter: Filter;
   private readonly wakeUp: LiveWakeUp;
-  private readonly checkpointStreamsReady = new Map<string, Promise<void>>();
   private closed = false;
 
   static connect(connectionString: string, options: KurrentDbEventStoreOptions = {}): KurrentDbEventStore {
@@ -352,16 +391,13 @@ export class KurrentDbEventStore implements EventStore {
     }
   }
 
-  private isStreamNotFound(error: unknown): boolean {
-    return (error as { type?: unknown } | null)?.type === 'stream-not-found';
-  }
-
   private async readRaw(streamId: string, direction: Direction, fromRevision: ReadRevision, maxCount: number) {
-    return this.call(`read of ${streamId}`, async (deadline) => {
+    const what = `read of ${streamId}`;
+    return this.call(what, async (deadline) => {
       try {
-        return await collect(this.client.readStream(streamId, { direction, fromRevision, maxCount, deadline }));
+        return await collectWithin(this.client.readStream(streamId, { direction, fromRevision, maxCount, deadline }), deadline, what);
       } catch (error) {
-        if (this.isStreamNotFound(error)) return [];
+        if (error instanceof StreamNotFoundError) return [];
         throw error;
       }
     });
@@ -369,7 +405,7 @@ export class KurrentDbEventStore implements EventStore {
 
   private async readAllRaw(direction: Direction, fromPosition: ReadPosition, maxCount: number) {
     return this.call('read of $all', (deadline) =>
-      collect(this.client.readAll({ direction, fromPosition, maxCount, filter: this.filter, deadline })),
+      collectWithin(this.client.readAll({ direction, fromPosition, maxCount, filter: this.filter, deadline }), deadline, 'read of $all'),
     );
   }
 
@@ -381,8 +417,8 @@ export class KurrentDbEventStore implements EventStore {
 
   private validateAppend(streamId: string, events: NewEvent[]): void {
     if (!isValidStreamId(streamId)) throw new InvalidStreamIdError(streamId);
-    if (streamId.startsWith(`${CHECKPOINT_CATEGORY}-`)) {
-      throw new Error(`stream category "${CHECKPOINT_CATEGORY}" is reserved for subscription checkpoints`);
+    if (streamId.startsWith(`${LEGACY_CHECKPOINT_CATEGORY}-`)) {
+      throw new Error(`stream category "${LEGACY_CHECKPOINT_CATEGORY}" is reserved (subscription checkpoints of earlier versions)`);
     }
     if (events.length === 0) throw new Error('append needs at least one event');
     const ids = new Set(events.map((e) => e.eventId.toLowerCase()));
@@ -439,9 +475,27 @@ export class KurrentDbEventStore implements EventStore {
         }
         throw new WrongExpectedRevisionError(streamId, describeExpected(expectedRevision), error.actual);
       }
-      const position = result.position?.commit ?? (await this.positionOf(streamId, sealed.lastRevision));
-      return { nextExpectedRevision: Number(result.nextExpectedRevision), position, idempotentReplay: false };
+      // The events carry their revision inside their hash: stored anywhere else, the chain is broken.
+      if (BigInt(result.nextExpectedRevision) !== BigInt(sealed.lastRevision)) {
+        throw new SealedRevisionMismatchError(streamId, sealed.lastRevision, Number(result.nextExpectedRevision));
+      }
+      if (result.position) return { nextExpectedRevision: sealed.lastRevision, position: result.position.commit, idempotentReplay: false };
+      // No position: the server acknowledged an idempotent write (these event ids were already at
+      // these revisions: a concurrent duplicate of the same request won the race), or it is too
+      // old to return one. What is stored decides.
+      return this.confirmStored(streamId, sealed);
     }
+  }
+
+  private async confirmStored(streamId: string, sealed: { firstRevision: number; lastRevision: number; ids: string[]; hashes: string[] }): Promise<AppendResult> {
+    const stored = (await this.readRaw(streamId, FORWARDS, BigInt(sealed.firstRevision), sealed.ids.length))
+      .map(toRecordedEvent)
+      .filter((e): e is RecordedEvent => e !== undefined);
+    if (stored.length !== sealed.ids.length || stored.some((e, i) => e.eventId.toLowerCase() !== sealed.ids[i] || e.revision !== sealed.firstRevision + i)) {
+      throw new Error(`${streamId}@${sealed.firstRevision}..${sealed.lastRevision} was acknowledged but holds other events`);
+    }
+    const ours = stored.every((e, i) => (e.metadata as Partial<EventMetadata>).hash === sealed.hashes[i]);
+    return { nextExpectedRevision: sealed.lastRevision, position: stored[stored.length - 1].position, idempotentReplay: !ours };
   }
 
   private seal(streamId: string, head: RecordedEvent | undefined, events: NewEvent[]) {
@@ -457,17 +511,13 @@ export class KurrentDbEventStore implements EventStore {
     const sealed: ClientEventData[] = chain.map((e) =>
       jsonEvent({ id: e.eventId.toLowerCase(), type: e.type, data: e.data, metadata: { ...e.metadata } }),
     );
-    const revision = chain[chain.length - 1].revision;
-    return { events: sealed, lastRevision: revision };
-  }
-
-  /** For servers that do not return a position with the append result. */
-  private async positionOf(streamId: string, revision: number): Promise<bigint> {
-    const [event] = (await this.readRaw(streamId, FORWARDS, BigInt(revision), 1))
-      .map(toRecordedEvent)
-      .filter((e): e is RecordedEvent => e !== undefined);
-    if (!event) throw new Error(`${streamId}@${revision} was appended but cannot be read back`);
-    return event.position;
+    return {
+      events: sealed,
+      firstRevision: chain[0].revision,
+      lastRevision: chain[chain.length - 1].revision,
+      ids: chain.map((e) => e.eventId.toLowerCase()),
+      hashes: chain.map((e) => e.metadata.hash),
+    };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -537,70 +587,15 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeToAllOptions): SubscriptionHandle {
-    if (options.checkpointName !== undefined) checkpointStreamOf(options.checkpointName);
     return catchUpSubscription(
       {
         readAll: (o) => this.readAll(o),
-        readCheckpoint: (n) => this.readCheckpoint(n),
-        writeCheckpoint: (n, p) => this.writeCheckpoint(n, p),
         headPosition: () => this.headPosition(),
         onAppended: (listener) => this.wakeUp.add(listener),
       },
       options,
       { pollIntervalMs: this.pollIntervalMs },
     );
-  }
-
-  async readCheckpoint(name: string): Promise<bigint | undefined> {
-    const streamId = checkpointStreamOf(name);
-    const [last] = await this.readRaw(streamId, BACKWARDS, END, 1);
-    const data = last?.event?.data as { position?: unknown } | undefined;
-    if (data === undefined) return undefined;
-    if (typeof data.position !== 'string' || !/^\d+$/.test(data.position)) {
-      throw new Error(`checkpoint ${name} holds no valid position`);
-    }
-    return BigInt(data.position);
-  }
-
-  async writeCheckpoint(name: string, position: bigint): Promise<void> {
-    if (this.closed) return;
-    const streamId = checkpointStreamOf(name);
-    await this.ensureCheckpointStream(streamId);
-    const event = jsonEvent({ type: CHECKPOINT_EVENT_TYPE, data: { name, position: position.toString() } });
-    await this.call(`checkpoint ${name}`, (deadline) =>
-      this.client.appendToStream(streamId, event, { streamState: ANY, deadline }),
-    );
-  }
-
-  /**
-   * $maxCount 1 lets the server scavenge superseded checkpoints; set once per stream per process.
-   * Where the deployment's ACL keeps metadata writes for admins ($mw), the cap is an admin's job:
-   * checkpoints still work, the stream just keeps its history, and the process says so once.
-   */
-  private ensureCheckpointStream(streamId: string): Promise<void> {
-    let ready = this.checkpointStreamsReady.get(streamId);
-    if (!ready) {
-      ready = (async () => {
-        try {
-          const current = await this.call(`metadata of ${streamId}`, (deadline) =>
-            this.client.getStreamMetadata(streamId, { deadline }),
-          );
-          if (current.metadata?.maxCount === 1) return;
-          await this.call(`metadata of ${streamId}`, (deadline) =>
-            this.client.setStreamMetadata(streamId, { ...current.metadata, maxCount: 1 }, { deadline }),
-          );
-        } catch (error) {
-          if ((error as { type?: unknown } | null)?.type !== 'access-denied') throw error;
-          process.emitWarning(
-            `cannot set $maxCount 1 on ${streamId} (metadata access denied); an admin should write {"$maxCount":1} to $$${streamId}`,
-            'LedgerCheckpointWarning',
-          );
-        }
-      })();
-      ready.catch(() => this.checkpointStreamsReady.delete(streamId));
-      this.checkpointStreamsReady.set(streamId, ready);
-    }
-    return ready;
   }
 
   async health(): Promise<StoreHealth> {
@@ -618,6 +613,21 @@ export class KurrentDbEventStore implements EventStore {
     this.closed = true;
     this.wakeUp.close();
     await withTimeout(this.client.dispose(), this.timeoutMs, 'dispose').catch(() => undefined);
+  }
+}
+
+/**
+ * The server stored a batch at other revisions than the ones its events were sealed with (their
+ * hashes cover the revision): the stream's chain must be checked (`npm run cli -- verify`).
+ */
+export class SealedRevisionMismatchError extends Error {
+  override readonly name = 'SealedRevisionMismatchError';
+  constructor(
+    readonly streamId: string,
+    readonly sealedLastRevision: number,
+    readonly storedLastRevision: number,
+  ) {
+    super(`${streamId}: events sealed up to revision ${sealedLastRevision} were stored up to revision ${storedLastRevision}`);
   }
 }
 

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CompactRange, consistencyProof, inclusionProof, leafHash, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
+import { CompactRange, consistencyProof, inclusionProof, leafHash, MemoryTree, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
@@ -59,10 +59,6 @@ CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: UPDATE refused'); END;
 CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: DELETE refused'); END;
-CREATE TABLE IF NOT EXISTS checkpoints (
-  name     TEXT PRIMARY KEY,
-  position INTEGER NOT NULL
-);
 CREATE TABLE IF NOT EXISTS merkle_nodes (
   level INTEGER NOT NULL,
   idx   INTEGER NOT NULL,
@@ -137,8 +133,6 @@ export class SqliteEventStore implements EventStore {
     leafHashes: Database.Statement<[number, number], string>;
     node: Database.Statement<[number, number], Buffer | undefined>;
     insertNode?: Database.Statement<[number, number, Buffer]>;
-    readCheckpoint: Database.Statement<[string], { position: number } | undefined>;
-    writeCheckpoint: Database.Statement<[string, number]>;
   };
   private readonly runBatch: (batch: PendingAppend[]) => (AppendResult | Error)[];
 
@@ -157,7 +151,9 @@ export class SqliteEventStore implements EventStore {
       if (options.file !== ':memory:') {
         mkdirSync(dirname(options.file), { recursive: true });
         // Owner-only (0600) from creation on; SQLite gives its -wal and -shm files the same mode.
-        closeSync(openSync(options.file, 'a', 0o600));
+        // Created (never merely opened) here: closing a descriptor of a database this process already
+        // has open would drop SQLite's POSIX locks on it.
+        if (!existsSync(options.file)) closeSync(openSync(options.file, 'wx', 0o600));
         chmodSync(options.file, 0o600);
       }
       this.db = new Database(options.file);
@@ -186,10 +182,6 @@ export class SqliteEventStore implements EventStore {
       leafHashes: this.db.prepare('SELECT hash FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').pluck() as Database.Statement<[number, number], string>,
       node: this.db.prepare('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?').pluck() as Database.Statement<[number, number], Buffer | undefined>,
       insertNode: this.readonly ? undefined : this.db.prepare('INSERT OR REPLACE INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)'),
-      readCheckpoint: this.db.prepare('SELECT position FROM checkpoints WHERE name = ?'),
-      writeCheckpoint: this.db.prepare(
-        'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position',
-      ),
     };
 
     // Alone it is BEGIN…COMMIT; inside runGroup it is a SAVEPOINT…RELEASE.
@@ -210,8 +202,25 @@ export class SqliteEventStore implements EventStore {
 
     this.range = this.newRange();
     const size = this.leafCount();
-    if (this.merkle && !this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
-    else this.range.restore(CompactRange.fromSubtrees(size, this.subtree));
+    if (!this.merkle) {
+      /* no tree kept: nothing to load */
+    } else if (!this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
+    else {
+      try {
+        this.range.restore(CompactRange.fromSubtrees(size, this.subtree));
+      } catch {
+        // Positions are not dense (rows deleted): take the edge from the rows as they are, and let
+        // the verifier say what is wrong with them.
+        this.range = this.newRange();
+        const page = this.db.prepare('SELECT position, hash FROM events WHERE position > ? ORDER BY position ASC LIMIT 20000').raw() as Database.Statement<[number], [number, string]>;
+        for (let after = 0; ; ) {
+          const rows = page.all(after);
+          for (const row of rows) this.range.appendLeafHash(leafHash(Buffer.from(row[1], 'hex')));
+          if (rows.length < 20000) break;
+          after = rows[rows.length - 1][0];
+        }
+      }
+    }
     this.tree = this.merkle ? this.treeApi() : undefined;
   }
 
@@ -247,6 +256,11 @@ export class SqliteEventStore implements EventStore {
     if (level >= STORED_TREE_LEVEL) {
       const stored = this.stmt.node.get(level, index);
       if (stored) return stored;
+    } else {
+      // Below the stored height: rehash the 256-leaf tile it sits in, read with one query.
+      const perTile = 2 ** (STORED_TREE_LEVEL - level);
+      const tileIndex = Math.floor(index / perTile);
+      return this.tile(tileIndex).subtree(level, index - tileIndex * perTile);
     }
     const width = 2 ** level;
     const hashes = this.stmt.leafHashes.all(index * width, width);
@@ -260,6 +274,22 @@ export class SqliteEventStore implements EventStore {
     }
     return row[0];
   };
+
+  /** Complete tiles never change in an append-only log: a few are kept, as consecutive proofs share them. */
+  private readonly tiles = new Map<number, MemoryTree>();
+
+  private tile(tileIndex: number): MemoryTree {
+    const cached = this.tiles.get(tileIndex);
+    if (cached) return cached;
+    const width = 2 ** STORED_TREE_LEVEL;
+    const tile = new MemoryTree();
+    for (const hex of this.stmt.leafHashes.all(tileIndex * width, width)) tile.appendLeafHash(leafHash(Buffer.from(hex, 'hex')));
+    if (tile.size === width) {
+      if (this.tiles.size >= 128) this.tiles.delete(this.tiles.keys().next().value as number);
+      this.tiles.set(tileIndex, tile);
+    }
+    return tile;
+  }
 
   /**
    * Recompute the stored tree from the log (events' own hash column), in one transaction: used for a
@@ -470,8 +500,6 @@ export class SqliteEventStore implements EventStore {
     return catchUpSubscription(
       {
         readAll: (o) => this.readAll(o),
-        readCheckpoint: (n) => this.readCheckpoint(n),
-        writeCheckpoint: (n, p) => this.writeCheckpoint(n, p),
         headPosition: () => this.headPosition(),
         onAppended: (listener) => {
           this.appended.on('appended', listener);
@@ -480,16 +508,6 @@ export class SqliteEventStore implements EventStore {
       },
       options,
     );
-  }
-
-  async readCheckpoint(name: string): Promise<bigint | undefined> {
-    const row = this.stmt.readCheckpoint.get(name);
-    return row ? BigInt(row.position) : undefined;
-  }
-
-  async writeCheckpoint(name: string, position: bigint): Promise<void> {
-    if (this.closed) return;
-    this.stmt.writeCheckpoint.run(name, Number(position));
   }
 
   async health(): Promise<StoreHealth> {

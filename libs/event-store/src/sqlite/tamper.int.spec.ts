@@ -276,21 +276,22 @@ describe('tamper evidence of the embedded store: the ten attacks', () => {
 });
 
 describe('embedded store across a restart', () => {
-  it('keeps events and resumes a subscription from its stored checkpoint after reopening the file', async () => {
+  it('keeps events and resumes a subscription after the position it kept, after reopening the file', async () => {
     const event = (n: number) => newEvent('QueryRegistered', { n });
     const file = join(dir, 'restart.db');
     let store = new SqliteEventStore({ file });
     await store.append('agency-R1', [event(0), event(1)], 'no_stream');
     const first: number[] = [];
-    const sub = store.subscribeToAll({ checkpointName: 'restart', handler: (e) => void first.push(e.data.n as number) });
+    const sub = store.subscribeToAll({ handler: (e) => void first.push(e.data.n as number) });
     await sub.caughtUp();
     await sub.stop();
+    const kept = sub.lastPosition;
     await store.close();
 
     store = new SqliteEventStore({ file });
     await store.append('agency-R1', [event(2)], 1);
     const second: number[] = [];
-    const sub2 = store.subscribeToAll({ checkpointName: 'restart', handler: (e) => void second.push(e.data.n as number) });
+    const sub2 = store.subscribeToAll({ after: kept, handler: (e) => void second.push(e.data.n as number) });
     await sub2.caughtUp();
     await sub2.stop();
     await store.close();

@@ -71,7 +71,7 @@ export const rosterProjection: Projection = {
       case 'ApplicationCompleted':
         return [upsert(ROSTER.applications, event.data.applicationId, { approvedAt: event.metadata.occurredAt })];
       default:
-        break;
+        break; // account facts, below
     }
     if (!isRosterEvent(event)) return [];
     const { accountId } = event.data;

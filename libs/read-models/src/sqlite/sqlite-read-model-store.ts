@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   assertCollectionName,
@@ -77,7 +77,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     if (options.file !== ':memory:') {
       mkdirSync(dirname(options.file), { recursive: true });
       // Owner-only (0600) from creation on; SQLite gives its -wal and -shm files the same mode.
-      closeSync(openSync(options.file, 'a', 0o600));
+      // Created (never merely opened) here: closing a descriptor of a database this process already
+      // has open would drop SQLite's POSIX locks on it.
+      if (!existsSync(options.file)) closeSync(openSync(options.file, 'wx', 0o600));
       chmodSync(options.file, 0o600);
     }
     this.db = new Database(options.file);

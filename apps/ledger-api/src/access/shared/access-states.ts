@@ -17,7 +17,6 @@ import {
   queryItemStreamId,
 } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { StreamReader } from '../../common/stream-reader';
 import { EVENT_STORE } from '../../infrastructure/event-store.provider';
 
 /** A stream's folded state as readers see it, with the revision it reflects. */
@@ -28,19 +27,23 @@ export interface StateView<S> {
   state: S;
 }
 
-/** The states handlers pass into deciders as `…State` fields, and readers see over GET. */
+/**
+ * The states handlers pass into deciders as `…State` fields — other streams than the command's own,
+ * which the command processor reads — and readers see over GET; upcast to today's payloads.
+ */
 @Injectable()
 export class AccessStates {
-  constructor(
-    private readonly reader: StreamReader,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  agency = (agencyCode: string) => this.reader.state(agencyStreamId(agencyCode), agencyDecider);
-  application = (applicationId: string) => this.reader.state(applicationStreamId(applicationId), applicationDecider);
-  queryItem = (agencyCode: string, operationCode: string) => this.reader.state(queryItemStreamId(agencyCode, operationCode), queryItemDecider);
-  account = (accountId: string) => this.reader.state(accountStreamId(accountId), accountDecider);
-  accessReview = (reviewId: string) => this.reader.state(accessReviewStreamId(reviewId), accessReviewDecider);
+  agency = (agencyCode: string) => this.state(agencyStreamId(agencyCode), agencyDecider);
+  application = (applicationId: string) => this.state(applicationStreamId(applicationId), applicationDecider);
+  queryItem = (agencyCode: string, operationCode: string) => this.state(queryItemStreamId(agencyCode, operationCode), queryItemDecider);
+  account = (accountId: string) => this.state(accountStreamId(accountId), accountDecider);
+  accessReview = (reviewId: string) => this.state(accessReviewStreamId(reviewId), accessReviewDecider);
+
+  private async state<S, E extends DomainEvent>(streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>): Promise<S> {
+    return fold(decider, upcastAll(await this.store.readStream(streamId)) as unknown as E[]);
+  }
 
   async view<S, E extends DomainEvent>(streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>): Promise<StateView<S>> {
     const events = await this.store.readStream(streamId);

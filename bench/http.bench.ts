@@ -1,0 +1,216 @@
+/**
+ * HTTP command-path benchmark: `npm run bench:http`.
+ *
+ * Starts the real service (the app `npm start` serves, embedded store at synchronous=FULL, in a
+ * temporary directory) in a child process listening on 127.0.0.1 only, then drives it from this
+ * process with 64 concurrent keep-alive clients:
+ *   (a) baseline — GET /health: requests/s, p50/p99 latency;
+ *   (b) commands — POST /agencies, each registering a new agency (read its stream, decide, reserve
+ *       the commandId, append): commands/s, p50/p99 latency;
+ *   (c) commands on existing streams — POST /agencies/:code/personnel on the agencies of (b), so
+ *       each command folds a stream that already has events.
+ * The three are interleaved in short slices (ROUNDS rounds of health, commands, commands on
+ * existing streams) and summed per kind, so load from elsewhere on the machine drifting during the
+ * run weighs on baseline and commands alike. Every phase is bounded by a request count and a time
+ * limit, whichever comes first. It stops by itself, removes its files and exits 0 unless it
+ * crashes: PASS/FAIL is printed.
+ *
+ * Sizes: BENCH_HTTP_CLIENTS (64), BENCH_HTTP_REQUESTS per kind (15,000), BENCH_HTTP_SECONDS per kind
+ * (15), BENCH_HTTP_ROUNDS (6).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
+const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 15_000);
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6);
+const WARMUP = 1_000;
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const TARGET_CMDS = 3_000;
+const TARGET_P99_MS = 50;
+const TARGET_RATIO = 0.8;
+
+// ---------------------------------------------------------------------------------------------
+// Server side (child process): the real app, loopback only
+// ---------------------------------------------------------------------------------------------
+async function serve(dataDir: string): Promise<void> {
+  await import('reflect-metadata');
+  const { loadConfig } = await import('@ledger/platform');
+  const { createApp } = await import('../apps/ledger-api/src/bootstrap');
+  const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY } as Record<string, string>);
+  const app = await createApp({ config }, false);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  process.send?.({ port: address.port });
+  process.on('message', (message) => {
+    if (message === 'stop') void app.close().then(() => process.exit(0));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client side
+// ---------------------------------------------------------------------------------------------
+interface Request {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+interface PhaseResult {
+  name: string;
+  requests: number;
+  errors: Record<string, number>;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+
+function send(port: number, request: Request): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { 'X-API-Key': ADMIN_KEY };
+    if (request.body) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(request.body);
+    }
+    const req = http.request({ host: '127.0.0.1', port, method: request.method, path: request.path, agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end(request.body);
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+interface Slices {
+  latencies: number[];
+  errors: Record<string, number>;
+  seconds: number;
+}
+const slices = (): Slices => ({ latencies: [], errors: {}, seconds: 0 });
+
+function summary(name: string, s: Slices): PhaseResult {
+  const sorted = [...s.latencies].sort((a, b) => a - b);
+  return { name, requests: sorted.length, errors: s.errors, seconds: s.seconds, perSecond: sorted.length / s.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/** `CLIENTS` loops, each sending its next request when the last one answered, until the count or the time is used up. */
+async function phase(into: Slices, port: number, next: (i: number) => Request, count: number, seconds: number, expected: number): Promise<void> {
+  const { latencies, errors } = into;
+  let issued = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1_000;
+  const client = async () => {
+    while (issued < count && performance.now() < deadline) {
+      const request = next(issued++);
+      const t0 = performance.now();
+      try {
+        const status = await send(port, request);
+        latencies.push(performance.now() - t0);
+        if (status !== expected) errors[status] = (errors[status] ?? 0) + 1;
+      } catch (error) {
+        const key = (error as Error).message;
+        errors[key] = (errors[key] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  into.seconds += (performance.now() - started) / 1_000;
+}
+
+const health = (): Request => ({ method: 'GET', path: '/health' });
+
+let agencySeq = 0;
+const registered: string[] = [];
+const registerAgency = (): Request => {
+  const agencyCode = `B${process.pid}_${(agencySeq++).toString(36)}`;
+  registered.push(agencyCode);
+  return { method: 'POST', path: '/agencies', body: JSON.stringify({ commandId: randomUUID(), agencyCode, name: '臺北市政府社會局', role: 'DATA_REQUESTER' }) };
+};
+let personnelSeq = 0;
+const designate = (): Request => {
+  const agencyCode = registered[personnelSeq++ % registered.length];
+  const body = { commandId: randomUUID(), personnelRole: 'CONTACT_WINDOW', personId: `person_${randomUUID().replace(/-/g, '')}`, effectiveDate: '2025-07-01' };
+  return { method: 'POST', path: `/agencies/${agencyCode}/personnel`, body: JSON.stringify(body) };
+};
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function line(r: PhaseResult, baseline?: PhaseResult): string {
+  const errors = Object.entries(r.errors).map(([k, v]) => `${v}×${k}`).join(', ');
+  const ratio = baseline ? `  ${fmt(r.perSecond / baseline.perSecond, 2)}× health` : '';
+  return `${r.name.padEnd(34)} ${fmt(r.perSecond).padStart(7)}/s  p50 ${fmt(r.p50, 1).padStart(6)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  (${fmt(r.requests)} in ${fmt(r.seconds, 1)} s)${ratio}${errors ? `  unexpected: ${errors}` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'ledger-bench-http-'));
+  const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
+    // BENCH_HTTP_CPU_PROF=<dir> writes a V8 CPU profile of the server for a look at where the time goes.
+    execArgv: ['-r', '@swc-node/register', ...(process.env.BENCH_HTTP_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_CPU_PROF}`] : [])],
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m) => resolve((m as { port: number }).port));
+      child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+    });
+    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+    await phase(slices(), port, health, WARMUP, 10, 200);
+    await phase(slices(), port, registerAgency, WARMUP, 10, 201);
+
+    const kinds = [slices(), slices(), slices()];
+    const perSlice = Math.ceil(REQUESTS / ROUNDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      await phase(kinds[0], port, health, perSlice, SECONDS / ROUNDS, 200);
+      await phase(kinds[1], port, registerAgency, perSlice, SECONDS / ROUNDS, 201);
+      await phase(kinds[2], port, designate, perSlice, SECONDS / ROUNDS, 201);
+    }
+    const baseline = summary('GET /health (baseline)', kinds[0]);
+    const commands = summary('POST /agencies (new stream)', kinds[1]);
+    const existing = summary('POST /agencies/:code/personnel', kinds[2]);
+    console.log('');
+    console.log(line(baseline));
+    console.log(line(commands, baseline));
+    console.log(line(existing, baseline));
+    console.log('');
+    const ratio = commands.perSecond / baseline.perSecond;
+    const absolute = commands.perSecond >= TARGET_CMDS && commands.p99 < TARGET_P99_MS;
+    const relative = ratio >= TARGET_RATIO;
+    const clean = Object.keys(commands.errors).length === 0 && Object.keys(baseline.errors).length === 0;
+    console.log(`target: ≥ ${fmt(TARGET_CMDS)} commands/s with p99 < ${TARGET_P99_MS} ms (${absolute ? 'met' : 'not met'}), or ≥ ${TARGET_RATIO}× GET /health (${fmt(ratio, 2)}×: ${relative ? 'met' : 'not met'})`);
+    console.log(`${(absolute || relative) && clean ? 'PASS' : 'FAIL'}${clean ? '' : ' (unexpected answers, see above)'}`);
+  } finally {
+    child.send?.('stop');
+    await new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(undefined);
+      }, 10_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+    });
+    agent.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--serve') void serve(process.argv[3]);
+else main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
