@@ -8,7 +8,12 @@
  * roster and obligations projections read past. Baselines measured in the same run: a raw scan of
  * the log (readAll + JSON.parse, no projection) for rebuild, and today's roster for as-of queries.
  *
- * Env: BENCH_EVENTS (default 1000000), BENCH_QUERIES (default 200), BENCH_DIR (default a temp dir).
+ * Also (issue 8): the bitemporal roster (in force on a business date as the ledger knew it at a
+ * later ledger time), and read-your-writes: append one event, then wait for the live roster
+ * projection to pass its position (what a read with minPosition does) and read the roster.
+ *
+ * Env: BENCH_EVENTS (default 1000000), BENCH_QUERIES (default 200), BENCH_WRITES (default 200),
+ * BENCH_DIR (default a temp dir).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -20,6 +25,7 @@ import { ProjectionRunner, SqliteReadModelStore } from '../libs/read-models/src'
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
+const WRITES = Number(process.env.BENCH_WRITES ?? 200);
 const AGENCIES = 100;
 const START = Date.parse('2021-01-01T00:00:00.000Z');
 const END = Date.parse('2025-12-31T00:00:00.000Z');
@@ -207,6 +213,7 @@ async function main() {
     };
     const asOfLatencies: number[] = [];
     const ledgerLatencies: number[] = [];
+    const bitemporalLatencies: number[] = [];
     const currentLatencies: number[] = [];
     let entries = 0;
     for (let i = 0; i < QUERIES; i++) {
@@ -214,9 +221,39 @@ async function main() {
       const at = new Date(START + rand() * (END - START)).toISOString();
       asOfLatencies.push(await timeOne(async () => (entries += (await rosterOf(readModels, agency, { kind: 'business-date', at })).entries.length)));
       ledgerLatencies.push(await timeOne(() => rosterOf(readModels, agency, { kind: 'ledger-time', at })));
+      const knownAt = new Date(Date.parse(at) + rand() * 30 * 86_400_000).toISOString();
+      bitemporalLatencies.push(await timeOne(() => rosterOf(readModels, agency, { kind: 'bitemporal', at, knownAt })));
       currentLatencies.push(await timeOne(() => rosterOf(readModels, agency, { kind: 'current' })));
     }
-    for (const xs of [asOfLatencies, ledgerLatencies, currentLatencies]) xs.sort((a, b) => a - b);
+    for (const xs of [asOfLatencies, ledgerLatencies, bitemporalLatencies, currentLatencies]) xs.sort((a, b) => a - b);
+
+    // Read your writes: the roster projection follows the log live; each write is read back as soon
+    // as the projection has passed its position (a read with minPosition), then the roster is read.
+    const live = new ProjectionRunner({ projection: rosterProjection, eventStore: store, readModels, logger: { log: () => undefined, error: console.error } });
+    await live.start();
+    await live.caughtUp();
+    const rywLatencies: number[] = [];
+    const plainReadLatencies: number[] = [];
+    for (let i = 0; i < WRITES; i++) {
+      const agencyCode = pick(agencies);
+      const holderKey = hex(10_000_000 + i);
+      const accountId = `${agencyCode}.USER.${holderKey}`;
+      const created = ev('AccountCreated', {
+        accountId, agencyCode, kind: 'USER', incarnation: 1, applicationId: `app_ryw_${i}`,
+        holder: { personId: `person_${holderKey.slice(0, 32)}`, holderKey, nationalIdCiphertext: 'v1.a.b.c', nameCiphertext: 'v1.d.e.f' },
+        myEGovAccountId: `egov_ryw_${i}`, certificateBound: true, post: '科員', unit: '一科',
+      }, Date.now());
+      const started = performance.now();
+      const { position } = await store.append(`account-${accountId}`, [created], 'no_stream');
+      if (!(await live.waitFor(position, 5_000))) throw new Error(`roster did not reach ${position}`);
+      const roster = await rosterOf(readModels, agencyCode, { kind: 'current' });
+      rywLatencies.push(performance.now() - started);
+      if (!roster.entries.some((e) => e.accountId === accountId)) throw new Error('read did not see its own write');
+      plainReadLatencies.push(await timeOne(() => rosterOf(readModels, agencyCode, { kind: 'current' })));
+    }
+    await live.stop();
+    rywLatencies.sort((a, b) => a - b);
+    plainReadLatencies.sort((a, b) => a - b);
 
     console.log('');
     console.log('measurement                              | figure            | baseline (same run)      | ratio | target        | verdict');
@@ -228,6 +265,12 @@ async function main() {
       console.log(`${name.padEnd(40)} | p50 ${xs[Math.floor(xs.length / 2)].toFixed(1).padStart(6)} ms p95 ${percentile(xs, 95).toFixed(1).padStart(6)} ms | current p95 ${percentile(currentLatencies, 95).toFixed(1).padStart(6)} ms | ${(percentile(xs, 95) / percentile(currentLatencies, 95)).toFixed(2).padStart(5)} | ${target ? 'p95 < 200 ms ' : '—            '} | ${target ? (percentile(xs, 95) < 200 ? 'PASS' : 'FAIL') : ''}`);
     row('as-of roster, business date', asOfLatencies, true);
     row('as-of roster, ledger time', ledgerLatencies, true);
+    row('bitemporal roster (asOf + knownAt)', bitemporalLatencies, true);
+    const ryw95 = percentile(rywLatencies, 95);
+    console.log(
+      `${'append + read with minPosition'.padEnd(40)} | p50 ${rywLatencies[Math.floor(rywLatencies.length / 2)].toFixed(1).padStart(6)} ms p95 ${ryw95.toFixed(1).padStart(6)} ms | plain read p95 ${percentile(plainReadLatencies, 95).toFixed(1).padStart(6)} ms | ${(ryw95 / percentile(plainReadLatencies, 95)).toFixed(2).padStart(5)} | p95 < 50 ms   | ${ryw95 < 50 ? 'PASS' : 'FAIL'}`,
+    );
+    console.log(`(${WRITES} writes: append one account creation, wait for the live roster projection to pass its position, read that agency's roster)`);
     console.log(`(${QUERIES} queries each, one random agency of ${AGENCIES} at a random date 2021–2025; ${fmt(entries / QUERIES)} roster lines on average)`);
     await readModels.close();
     await store.close();

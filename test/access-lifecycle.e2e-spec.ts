@@ -21,9 +21,12 @@ const ITEMS = ['LI_ENROLMENT', 'LI_SALARY'];
 
 let t: Awaited<ReturnType<typeof startTestApp>>;
 const keys: Record<string, string> = {};
+// The story's ledger clock: acts dated in the story are never ahead of it, nor before what they act on (要點 十二(五)).
+let now = new Date('2025-06-02T01:00:00.000Z');
+const advanceTo = (iso: string) => (now = new Date(iso));
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({}, { clock: () => now });
 });
 afterAll(() => t.close());
 
@@ -107,6 +110,7 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
     await designate(CENTRAL, 'CONTACT_WINDOW', 'person_dit_contact_1', '2025-07-01').expect(201);
     await designate(CENTRAL, 'CONTACT_WINDOW', 'person_dit_contact_2', '2025-08-01').expect(201);
     expect((await read(`/agencies/${CENTRAL}`)).body.state.bliNoticesDue).toEqual([{ changeNo: 2, dueDate: '2025-08-08' }]);
+    advanceTo('2025-08-05T03:00:00.000Z');
     const notice = await send(`/agencies/${CENTRAL}/bli-notices`, { changeNo: 2, occurredAt: '2025-08-05T10:00:00+08:00' }, keys[CENTRAL]).expect(201);
     expect(notice.body.events).toEqual([{ type: 'BliNotifiedOfPersonnelChange', revision: 3 }]);
     expect((await read(`/agencies/${CENTRAL}`)).body.state.bliNoticesDue).toEqual([]);
@@ -207,11 +211,12 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
   });
 
   it("a user's change of post opens a duty, met by adjusting the account on or before the effective date (要點 六(五))", async () => {
-    const moved = await send(`/accounts/${userId}/post-changes`, { effectiveDate: '2025-08-01', newUnit: '社會福利科' }, keys[REQUESTER]).expect(201);
+    const moved = await send(`/accounts/${userId}/post-changes`, { effectiveDate: '2025-08-20', newUnit: '社會福利科' }, keys[REQUESTER]).expect(201);
     expect(moved.body.events).toEqual([{ type: 'AccountPostChanged', revision: 2 }]);
-    expect((await read(`/accounts/${userId}`)).body.state.pendingPostChange).toEqual({ effectiveDate: '2025-08-01', successorAccountId: null, duty: 'ADJUST_OR_REMOVE_MOVED_USER' });
+    expect((await read(`/accounts/${userId}`)).body.state.pendingPostChange).toEqual({ effectiveDate: '2025-08-20', successorAccountId: null, duty: 'ADJUST_OR_REMOVE_MOVED_USER' });
 
-    await send(`/accounts/${userId}/query-item-revocations`, { operationCodes: [ITEMS[1]], reason: '調任社會福利科', occurredAt: '2025-07-31T10:00:00+08:00' }, keys[REQUESTER]).expect(201);
+    advanceTo('2025-08-19T03:00:00.000Z');
+    await send(`/accounts/${userId}/query-item-revocations`, { operationCodes: [ITEMS[1]], reason: '調任社會福利科', occurredAt: '2025-08-19T10:00:00+08:00' }, keys[REQUESTER]).expect(201);
     const [revoked] = (await read(`/ledger/streams/account-${userId}?fromRevision=3`).expect(200)).body.events;
     expect(revoked).toMatchObject({ type: 'AccountQueryItemsRevoked', data: { operationCodes: [ITEMS[1]], meetsDuty: 'ADJUST_OR_REMOVE_MOVED_USER' } });
     expect((await read(`/accounts/${userId}`)).body.state).toMatchObject({ queryItems: [ITEMS[0]], unit: '社會福利科', pendingPostChange: null });
@@ -230,6 +235,7 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
     const successor = { agencyCode: REQUESTER, kind: 'ADMIN', applicationId: 'SWD_admin_2', holder: SUCCESSOR_PERSON, myEGovAccountId: 'egov_lin', certificateBound: true, post: '資訊管理員', unit: '秘書室' };
     await send('/accounts', successor, keys[CENTRAL]).expect(201);
 
+    advanceTo('2025-08-29T10:00:00.000Z');
     await send(`/accounts/${adminId}/disable`, { reason: '職務異動，由新任管理者承接', occurredAt: '2025-08-29T17:00:00+08:00' }, keys[REQUESTER]).expect(201);
     const stream = await read(`/ledger/streams/account-${adminId}`).expect(200);
     expect(stream.body.events.at(-1)).toMatchObject({

@@ -179,3 +179,16 @@ describe('the command path reads the command\'s stream once (issue 15 point 11)'
     }
   });
 });
+
+describe('OpenAPI documents the idempotency contract', () => {
+  it('every command route names the Idempotency-Key header and the 422 COMMAND_ID_REUSED', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    const commands = Object.entries(doc.paths as Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, { examples?: Record<string, unknown> }> }> }>>)
+      .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })))
+      .filter(({ op }) => op.parameters?.some((p) => p.name === 'Idempotency-Key' && p.in === 'header'));
+    expect(commands.map((c) => c.route)).toEqual(expect.arrayContaining(['POST /agencies/{agencyCode}/personnel', 'POST /accounts/{accountId}/disable']));
+    for (const { route, op } of commands) {
+      expect({ route, reused: Object.keys(op.responses['422']?.content?.['application/json']?.examples ?? {}).includes('COMMAND_ID_REUSED') }).toEqual({ route, reused: true });
+    }
+  });
+});

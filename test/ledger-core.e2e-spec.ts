@@ -83,6 +83,8 @@ describe('ledger core over HTTP (embedded store)', () => {
     [{ agencyCode: 'bad-code', name: 'n', role: 'DATA_REQUESTER' }, 'agencyCode', 'matches'],
     [{ agencyCode: 'X3', role: 'DATA_REQUESTER' }, 'name', 'isNotEmpty'],
     [{ agencyCode: 'X4', name: 'n', role: 'DATA_REQUESTER', occurredAt: 'yesterday' }, 'occurredAt', 'isIso8601'],
+    [{ agencyCode: 'X6', name: 'n', role: 'DATA_REQUESTER', occurredAt: '2025-05-31T23:30:00' }, 'occurredAt', 'isIso8601'],
+    [{ agencyCode: 'X7', name: 'n', role: 'DATA_REQUESTER', occurredAt: '2025-13-01T00:00:00+08:00' }, 'occurredAt', 'isIso8601'],
   ])('invalid or unknown field → 400 naming the field (%#)', async (body, field, rule) => {
     const res = await register({ commandId: randomUUID(), ...body }).expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');

@@ -1,6 +1,7 @@
 export * from './core/decider';
 export * from './core/domain-error';
 export * from './core/calendar';
+export * from './core/business-time';
 export * from './core/duty';
 export * from './core/stream-id';
 export * from './core/rules';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsPort, Matches, MinLength, ValidateIf, validateSync } from 'class-validator';
 import type { SqliteSynchronous } from '@ledger/event-store';
+import { BLI_NOTICE_DAYS } from '@ledger/domain';
 import { HMAC_KEY_ENV, InvalidKeyMaterialError, loadPersonalDataKeys, MASTER_KEY_ENV } from '@ledger/personal-data';
 import { DEFAULT_DEADLINES, type ObligationDeadlines } from '@ledger/projections';
 
@@ -18,6 +19,12 @@ export interface LedgerConfig {
   mongodbUrl?: string;
   mongodbServerSelectionTimeoutMs: number;
   deadlines: ObligationDeadlines;
+  /** How far ahead of the ledger clock an occurredAt may lie (clock skew), in ms. */
+  futureToleranceMs: number;
+  /** How long a read with a minimum position waits for its read model before answering 503. */
+  readWaitMs: number;
+  /** How long a projection lease lasts without renewal: how soon another instance takes over a dead one. */
+  projectionLeaseMs: number;
   /** Log lines: pino level, and JSON (production) or human-readable (development). */
   log: { level: LogLevel; format: LogFormat };
   /** Signed checkpoints (issue 9): signer key text, witnesses, and how often the tree is signed. */
@@ -222,11 +229,15 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     mongodbUrl: env.MONGODB_URL || undefined,
     mongodbServerSelectionTimeoutMs: positiveInt(env, 'MONGODB_SERVER_SELECTION_TIMEOUT_MS', 3000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
     deadlines: {
-      bliNoticeDays: positiveInt(env, 'LEDGER_DEADLINE_BLI_NOTICE_DAYS', DEFAULT_DEADLINES.bliNoticeDays),
-      accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths),
-      usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths),
+      // A deadline the 要點 fixes may be configured stricter, never looser.
+      bliNoticeDays: positiveInt(env, 'LEDGER_DEADLINE_BLI_NOTICE_DAYS', DEFAULT_DEADLINES.bliNoticeDays, BLI_NOTICE_DAYS, '要點 七: within 7 days; stricter, never looser'),
+      accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths, 12, '要點 六(六): at least once a year; stricter, never looser'),
+      usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths, 12, '要點 九(三): every year; stricter, never looser'),
       trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
     },
+    futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
+    readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),
+    projectionLeaseMs: positiveInt(env, 'LEDGER_PROJECTION_LEASE_MS', 15_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
     log: {
       level: (env.LEDGER_LOG_LEVEL || 'info') as LogLevel,
       format: (env.LEDGER_LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : 'json')) as LogFormat,

@@ -19,8 +19,14 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
   return [rosterProjection, obligationsProjection(deadlines)];
 }
 
-export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig): ProjectionRunner[] {
+/**
+ * `leaseHolder` (the service passes one per process): several instances may share the stores, and
+ * each projection is run by the one instance holding its lease in the read-model store; the
+ * others stand by, serve reads, and take over when the holder's lease expires.
+ */
+export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner[] {
+  const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
   return projectionsFor(config.deadlines).map(
-    (projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast, logger: new Logger(`Projection ${projection.name}`) }),
+    (projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast, lease, logger: new Logger(`Projection ${projection.name}`) }),
   );
 }

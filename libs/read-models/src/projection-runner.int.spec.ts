@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, type NewEvent, type RecordedEvent } from '@ledger/event-store';
+import { copyFileSync, existsSync } from 'node:fs';
+import { SqliteEventStore, StoreUnavailableError, type NewEvent, type RecordedEvent } from '@ledger/event-store';
 import { projectEvents, ProjectionHandlerError } from './project-events';
 import type { Projection } from './projection';
-import { ProjectionRunner, projectionsHealth, ProjectionStoppedError } from './projection-runner';
+import { ProjectionAheadOfLogError, ProjectionRunner, projectionsHealth, ProjectionStoppedError } from './projection-runner';
 import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
 import { projectTwice, snapshotReadModels } from './testing';
 import { remove, upsert, type ReadModelStore, type ReadModelWrite } from './types';
@@ -335,6 +336,92 @@ describe('ProjectionRunner (embedded event store + SQLite read models)', () => {
     await r.stop();
     await r.stop();
     await scenario.expectReadModel(readModels);
+  });
+
+  it('issue 8: a read model ahead of its log (an older events.db restored) refuses to run, reports broken and says to rebuild', async () => {
+    await scenario.appendMany(30);
+    await events.close();
+    copyFileSync(eventsFile, join(dir, 'older-events.db'));
+    events = new SqliteEventStore({ file: eventsFile, synchronous: 'OFF' });
+    await scenario.appendMany(8, 30);
+    const first = runner();
+    await first.start();
+    await first.caughtUp();
+    expect(await readModels.checkpoint('category-counts')).toBe(38n);
+
+    await reopen();
+    await events.close();
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(eventsFile + suffix)) rmSync(eventsFile + suffix);
+    copyFileSync(join(dir, 'older-events.db'), eventsFile);
+    events = new SqliteEventStore({ file: eventsFile, synchronous: 'OFF' });
+    // Two new events reuse positions 31–32, which the read model believes it has applied.
+    await events.append('agency-new', [event(), event()], 'any');
+
+    const r = runner();
+    await r.start();
+    await expect(r.caughtUp()).rejects.toBeInstanceOf(ProjectionAheadOfLogError);
+    const status = await r.status();
+    expect(status).toMatchObject({ state: 'broken', position: '38', headPosition: '32' });
+    expect(status.error).toMatch(/checkpoint 38 is beyond the log's head 32.*rebuild category-counts/);
+    expect(await projectionsHealth([r])).toMatchObject({ ok: false });
+    expect(await readModels.checkpoint('category-counts')).toBe(38n);
+
+    await r.rebuild();
+    expect(await r.status()).toMatchObject({ state: 'running', position: '32', lag: 0 });
+    const counted = await readModels.find<{ events: number }>('categories');
+    expect(counted.find((d) => d._id === 'agency')?.events).toBeGreaterThanOrEqual(2);
+  });
+
+  it('issue 8: a read model whose log loses its tail while running reports broken in status, not lag 0', async () => {
+    await scenario.appendMany(10);
+    const r = runner();
+    await r.start();
+    await r.caughtUp();
+    jest.spyOn(events, 'headPosition').mockResolvedValue(7n);
+    expect(await r.status()).toMatchObject({ state: 'broken', position: '10', headPosition: '7' });
+    expect(await projectionsHealth([r])).toMatchObject({ ok: false });
+  });
+
+  it('issue 8: while the event store is unavailable the projection retries with backoff from its checkpoint, then resumes', async () => {
+    await scenario.appendMany(25);
+    let down = false;
+    const readAll = events.readAll.bind(events);
+    jest.spyOn(events, 'readAll').mockImplementation(async (options) => {
+      if (down) throw new StoreUnavailableError('embedded store made unavailable by the test');
+      return readAll(options);
+    });
+    const r = new ProjectionRunner({ projection: categoryCounts(), eventStore: events, readModels, pageSize: 10, logger, retryBaseMs: 20, retryMaxMs: 80 });
+    runners.push(r);
+    await r.start();
+    await r.caughtUp();
+
+    down = true;
+    await scenario.appendMany(7, 25);
+    // Backoff 20, 40, 80, 80… ms: wait (bounded) until it has retried at least twice.
+    for (let waited = 0; ((await r.status()).retries ?? 0) < 2 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const during = await r.status();
+    expect(during).toMatchObject({ state: 'retrying', position: '25', headPosition: '32' });
+    expect(during.retries).toBeGreaterThanOrEqual(2);
+    expect(during.error).toMatch(/made unavailable/);
+    expect(await projectionsHealth([r])).toMatchObject({ ok: true });
+
+    down = false;
+    await r.caughtUp();
+    await scenario.expectReadModel(readModels);
+    const after = await r.status();
+    expect(after).toMatchObject({ state: 'running', lag: 0 });
+    expect(after.error).toBeUndefined();
+    expect(after.retries).toBeUndefined();
+  });
+
+  it("issue 8: a handler's own error still fails the projection (it is not retried)", async () => {
+    await scenario.appendMany(5);
+    const r = new ProjectionRunner({ projection: categoryCounts({ failOn: (e) => e.position === 3n }), eventStore: events, readModels, pageSize: 10, logger, retryBaseMs: 10 });
+    runners.push(r);
+    await r.start();
+    await expect(r.caughtUp()).rejects.toBeInstanceOf(ProjectionHandlerError);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await r.status()).toMatchObject({ state: 'failed' });
   });
 
   it('refuses a malformed projection definition', () => {

@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent, SubscriptionHandle } from '@ledger/event-store';
-import { projectEvents } from './project-events';
+import { ReadModelRequestError } from './documents';
+import { ProjectionHandlerError, projectEvents } from './project-events';
 import { assertProjection, type Projection } from './projection';
 import type { ReadModelStore } from './types';
 
@@ -20,7 +21,13 @@ const stderrLogger = (name: string): RunnerLogger => ({
   error: (message) => void process.stderr.write(`[projection ${name}] ${message}\n`),
 });
 
-export type ProjectionState = 'running' | 'stopped' | 'failed';
+/**
+ * running: applying events; retrying: a store did not answer, waiting to resume from the
+ * checkpoint; failed: a handler threw (fix and restart); broken: the checkpoint is beyond the log's
+ * head (rebuild); standby: another instance holds this projection's lease and runs it (this one
+ * serves reads from the shared read-model store and takes over when that lease expires); stopped.
+ */
+export type ProjectionState = 'running' | 'retrying' | 'standby' | 'stopped' | 'failed' | 'broken';
 
 /** JSON-ready for /health: positions are decimal strings because bigint does not survive JSON. */
 export interface ProjectionStatus {
@@ -35,6 +42,11 @@ export interface ProjectionStatus {
   /** Reading the log page by page (after a start or during a rebuild) before following it live: reads lag behind. */
   catchingUp: boolean;
   error?: string;
+  /** While retrying: attempts since the store stopped answering, and when the next one starts. */
+  retries?: number;
+  nextRetryAt?: string;
+  /** With leases (several instances): whether this instance holds the lease and runs the projection. */
+  leaseHeld?: boolean;
 }
 
 export interface ProjectionRunnerOptions {
@@ -49,14 +61,54 @@ export interface ProjectionRunnerOptions {
    * registry); applied to every event before it is projected. Identity when omitted.
    */
   upcast?: (event: RecordedEvent) => RecordedEvent;
+  /**
+   * Several instances on one read-model store: only the holder of the projection's lease runs it.
+   * `holder` names this instance; the lease lasts `ttlMs` and is renewed every `renewMs` (ttl/3).
+   */
+  lease?: { holder: string; ttlMs: number; renewMs?: number };
+  /** First wait after a store error; doubled per failed attempt up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
 }
 
 export class ProjectionStoppedError extends Error {
   override readonly name = 'ProjectionStoppedError';
 }
 
+/**
+ * The read model has applied events the log no longer has (its tail was removed, or an older
+ * events.db was restored): new events would reuse those positions and be skipped silently.
+ */
+export class ProjectionAheadOfLogError extends Error {
+  override readonly name = 'ProjectionAheadOfLogError';
+  constructor(
+    readonly projection: string,
+    readonly checkpoint: bigint,
+    readonly head: bigint | undefined,
+  ) {
+    super(
+      `projection ${projection}: checkpoint ${checkpoint} is beyond the log's head ${head ?? '(empty log)'}; the log lost its tail or an older event store was restored. ` +
+        `Rebuild this read model (npm run cli -- rebuild ${projection}) after checking the log (npm run cli -- verify).`,
+    );
+  }
+}
+
+/**
+ * A store that does not answer (a server restart, a leader change, its own timeout: what the
+ * adapters report as StoreUnavailableError) is waited for; a handler's own error, or anything not
+ * known to be transient, stops the projection until an operator restarts it.
+ */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ProjectionHandlerError || error instanceof ReadModelRequestError) return false;
+  return error instanceof Error && (error.name === 'StoreUnavailableError' || (error as { code?: unknown }).code === 'STORE_UNAVAILABLE');
+}
+
 interface Run {
   stopping: boolean;
+  retryTimer?: ReturnType<typeof setTimeout>;
+  /** With a lease: the next attempt to take it (standby), or the next renewal (holding). */
+  leaseTimer?: ReturnType<typeof setTimeout>;
+  holding?: boolean;
   /** Settles when catch-up has ended: the subscription is then set, or the run stopped or failed. */
   catchUp: Promise<void>;
   subscription?: SubscriptionHandle;
@@ -92,6 +144,11 @@ export class ProjectionRunner {
   private positionKnown = false;
   private run: Run | undefined;
   private waiters: Waiter[] = [];
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private retries = 0;
+  private nextRetryAt: Date | undefined;
+  private readonly lease: { holder: string; ttlMs: number; renewMs: number } | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     assertProjection(options.projection);
@@ -103,6 +160,14 @@ export class ProjectionRunner {
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer');
     this.logger = options.logger ?? stderrLogger(this.name);
     this.upcast = options.upcast;
+    this.retryBaseMs = options.retryBaseMs ?? 500;
+    this.retryMaxMs = options.retryMaxMs ?? 30_000;
+    if (options.lease) {
+      const { holder, ttlMs } = options.lease;
+      const renewMs = options.lease.renewMs ?? Math.max(1, Math.floor(ttlMs / 3));
+      if (!holder || !(ttlMs > 0) || !(renewMs < ttlMs)) throw new Error('lease needs a holder, a positive ttlMs and renewMs < ttlMs');
+      this.lease = { holder, ttlMs, renewMs };
+    }
   }
 
   /**
@@ -113,9 +178,70 @@ export class ProjectionRunner {
     if (this.run) return;
     const run: Run = { stopping: false, catchUp: Promise.resolve() };
     this.run = run;
-    this.state = 'running';
+    this.state = this.lease ? 'standby' : 'running';
     this.error = undefined;
-    run.catchUp = this.catchUp(run);
+    run.catchUp = this.lease ? this.contend(run) : this.catchUp(run);
+  }
+
+  /** Standby until the lease is ours (free, released, or its holder's expired); then run and renew. */
+  private async contend(run: Run): Promise<void> {
+    const lease = this.lease!;
+    let got = false;
+    try {
+      got = await this.readModels.acquireLease(this.name, lease.holder, lease.ttlMs);
+    } catch (error) {
+      this.logger.error(`cannot reach the lease: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (this.run !== run || run.stopping) {
+      if (got) await this.readModels.releaseLease(this.name, lease.holder).catch(() => undefined);
+      return;
+    }
+    if (!got) {
+      this.state = 'standby';
+      this.positionKnown = false;
+      run.leaseTimer = setTimeout(() => {
+        if (this.run === run && !run.stopping) run.catchUp = this.contend(run);
+      }, lease.renewMs);
+      return;
+    }
+    run.holding = true;
+    this.logger.log(`holding the lease as ${lease.holder}`);
+    this.state = 'running';
+    this.scheduleRenewal(run);
+    await this.catchUp(run);
+  }
+
+  private scheduleRenewal(run: Run): void {
+    const lease = this.lease!;
+    run.leaseTimer = setTimeout(() => void this.renew(run), lease.renewMs);
+  }
+
+  private async renew(run: Run): Promise<void> {
+    const lease = this.lease!;
+    {
+      if (this.run !== run || run.stopping) return;
+      let kept = false;
+      try {
+        kept = await this.readModels.acquireLease(this.name, lease.holder, lease.ttlMs);
+      } catch {
+        // Unreachable store: stand by; whoever reaches it once our lease has expired takes over.
+        kept = false;
+      }
+      if (this.run !== run || run.stopping) return;
+      if (kept) return this.scheduleRenewal(run);
+      // Lost (we were paused past the expiry and another instance took over): stand by. Writes in
+      // flight are harmless: both apply the same events and the position guard keeps the newest.
+      this.logger.log('lost the lease; standing by');
+      run.holding = false;
+      if (run.retryTimer) clearTimeout(run.retryTimer);
+      const subscription = run.subscription;
+      run.subscription = undefined;
+      await subscription?.stop().catch(() => undefined);
+      if (this.run !== run || run.stopping) return;
+      this.state = 'standby';
+      this.positionKnown = false;
+      run.catchUp = this.contend(run);
+    }
   }
 
   private async catchUp(run: Run): Promise<void> {
@@ -123,31 +249,81 @@ export class ProjectionRunner {
       for (const [collection, indexes] of Object.entries(this.projection.indexes ?? {})) {
         await this.readModels.declareIndexes(collection, indexes);
       }
-      this.position = await this.readModels.checkpoint(this.name);
+      const checkpoint = await this.readModels.checkpoint(this.name);
+      if (checkpoint !== undefined && this.eventStore.headPosition) {
+        const head = await this.eventStore.headPosition();
+        if (head === undefined || head < checkpoint) {
+          this.position = checkpoint;
+          this.positionKnown = true;
+          throw new ProjectionAheadOfLogError(this.name, checkpoint, head);
+        }
+      }
+      this.position = checkpoint;
       this.positionKnown = true;
+      this.settleWaiters();
       this.logger.log(`starting after position ${this.position ?? 'none'}`);
       for (;;) {
-        if (run.stopping) return;
+        if (this.halted(run)) return;
         const page = await this.eventStore.readAll({ after: this.position, maxCount: this.pageSize });
-        if (run.stopping) return;
+        if (this.halted(run)) return;
         if (page.length > 0) await this.apply(page);
         if (page.length < this.pageSize) break;
       }
-      if (run.stopping) return;
+      if (this.halted(run)) return;
       run.subscription = this.eventStore.subscribeToAll({
         after: this.position,
         handler: (event) => this.applyLive(event),
-        onError: (error) => this.fail(run, error),
+        onError: (error) => this.onError(run, error),
       });
+      if (this.state === 'retrying') this.logger.log(`resumed after ${this.retries} retries`);
+      this.state = 'running';
+      this.retries = 0;
+      this.nextRetryAt = undefined;
+      this.error = undefined;
     } catch (error) {
-      this.fail(run, error);
+      this.onError(run, error);
     }
+  }
+
+  /** Stopping, or no longer holding the lease: the page in hand is finished, nothing more is started. */
+  private halted(run: Run): boolean {
+    return run.stopping || (this.lease !== undefined && !run.holding);
+  }
+
+  private onError(run: Run, error: unknown): void {
+    if (this.run !== run || run.stopping) return;
+    if (error instanceof ProjectionAheadOfLogError) return this.fail(run, error, 'broken');
+    if (!isRetryable(error)) return this.fail(run, error, 'failed');
+    this.retry(run, error);
+  }
+
+  /** Resumes from the stored checkpoint after a backoff: nothing applied is lost or applied twice. */
+  private retry(run: Run, error: unknown): void {
+    this.error = error instanceof Error ? error : new Error(String(error));
+    this.state = 'retrying';
+    this.retries += 1;
+    const delay = Math.min(this.retryBaseMs * 2 ** (this.retries - 1), this.retryMaxMs);
+    this.nextRetryAt = new Date(Date.now() + delay);
+    this.logger.error(`store error at position ${this.position ?? 'none'}, retry ${this.retries} in ${delay} ms: ${this.error.message}`);
+    const subscription = run.subscription;
+    run.subscription = undefined;
+    void subscription?.stop().catch(() => undefined);
+    run.retryTimer = setTimeout(() => {
+      run.retryTimer = undefined;
+      if (this.run !== run || run.stopping) return;
+      run.catchUp = this.catchUp(run);
+    }, delay);
   }
 
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
     const last = await projectEvents(this.projection, this.readModels, this.upcast ? events.map(this.upcast) : events);
     if (last === undefined) return;
     if (this.position === undefined || last > this.position) this.position = last;
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    if (this.position === undefined) return;
     for (const waiter of [...this.waiters]) {
       if (this.position >= waiter.target) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -167,10 +343,15 @@ export class ProjectionRunner {
     await this.apply(page.length > 0 ? page : [event]);
   }
 
-  private fail(run: Run, error: unknown): void {
+  private fail(run: Run, error: unknown, state: 'failed' | 'broken' = 'failed'): void {
     if (this.run !== run) return;
     this.error = error instanceof Error ? error : new Error(String(error));
-    this.state = 'failed';
+    this.state = state;
+    if (run.retryTimer) clearTimeout(run.retryTimer);
+    if (run.leaseTimer) clearTimeout(run.leaseTimer);
+    // Failed or broken here: let another instance try (it may be healthy, or will report the same).
+    if (run.holding && this.lease) void this.readModels.releaseLease(this.name, this.lease.holder).catch(() => undefined);
+    run.holding = false;
     run.stopping = true;
     this.run = undefined;
     this.logger.error(`stopped at position ${this.position ?? 'none'}: ${this.error.message}`, this.error.stack);
@@ -188,8 +369,13 @@ export class ProjectionRunner {
     const run = this.run;
     if (!run) return;
     run.stopping = true;
+    if (run.retryTimer) clearTimeout(run.retryTimer);
+    if (run.leaseTimer) clearTimeout(run.leaseTimer);
     await run.catchUp;
     await run.subscription?.stop();
+    // A clean shutdown hands the projection over at once instead of after the lease's expiry.
+    if (run.holding && this.lease) await this.readModels.releaseLease(this.name, this.lease.holder).catch(() => undefined);
+    run.holding = false;
     if (this.run === run) {
       this.run = undefined;
       this.state = 'stopped';
@@ -222,6 +408,46 @@ export class ProjectionRunner {
   }
 
   /**
+   * Read your writes: resolves true once the projection has applied the event at `target` (a
+   * position a command returned), false when `timeoutMs` passes first or the projection is not
+   * running. Never rejects: the caller answers 503 with Retry-After.
+   */
+  async waitFor(target: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.state === 'standby') return this.waitForOtherHolder(target, timeoutMs);
+    if (this.position !== undefined && this.position >= target) return true;
+    if (!this.run || timeoutMs <= 0) return false;
+    return new Promise<boolean>((resolve) => {
+      let settled = false;
+      const waiter: Waiter = {
+        target,
+        resolve: () => finish(true),
+        reject: () => finish(false),
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(ok);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** On standby the lease holder writes the shared store: watch its checkpoint there. */
+  private async waitForOtherHolder(target: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checkpoint = await this.readModels.checkpoint(this.name).catch(() => undefined);
+      if (checkpoint !== undefined && checkpoint >= target) return true;
+      if (Date.now() >= deadline || this.state !== 'standby') return this.state !== 'standby' ? this.waitFor(target, deadline - Date.now()) : false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /**
    * Drops the projection's documents and checkpoint and replays the whole log; resolves when it
    * has caught up. Readers see the read model fill up again meanwhile.
    */
@@ -245,20 +471,35 @@ export class ProjectionRunner {
       const behind = (head ?? 0n) - (position ?? 0n);
       lag = behind > 0n ? Number(behind) : 0;
     }
+    // A log that lost its tail while running: never report "lag 0" for a read model ahead of its log.
+    if (head !== null && position !== undefined && (head === undefined || head < position) && this.state !== 'broken') {
+      const error = new ProjectionAheadOfLogError(this.name, position, head);
+      if (this.run) this.fail(this.run, error, 'broken');
+      else {
+        this.state = 'broken';
+        this.error = error;
+      }
+    }
+    const showsError = this.state === 'failed' || this.state === 'broken' || this.state === 'retrying';
     return {
       name: this.name,
       state: this.state,
       position: position === undefined ? null : position.toString(),
       headPosition: head === null || head === undefined ? null : head.toString(),
       lag,
-      catchingUp: this.run !== undefined && this.run.subscription === undefined,
-      ...(this.error && this.state === 'failed' ? { error: this.error.message } : {}),
+      catchingUp: this.run !== undefined && this.run.subscription === undefined && this.state !== 'standby',
+      ...(this.error && showsError ? { error: this.error.message } : {}),
+      ...(this.state === 'retrying' ? { retries: this.retries, nextRetryAt: this.nextRetryAt?.toISOString() } : {}),
+      ...(this.lease ? { leaseHeld: Boolean(this.run?.holding) } : {}),
     };
   }
 }
 
-/** Status of every projection for /health: ok only when none has failed. */
+/** A projection that cannot serve correct reads without an operator: failed (a handler threw) or broken (ahead of its log). */
+export const needsOperator = (status: Pick<ProjectionStatus, 'state'>) => status.state === 'failed' || status.state === 'broken';
+
+/** Status of every projection for /health: ok only when none has failed or broken. */
 export async function projectionsHealth(runners: readonly ProjectionRunner[]): Promise<{ ok: boolean; projections: ProjectionStatus[] }> {
   const projections = await Promise.all(runners.map((runner) => runner.status()));
-  return { ok: projections.every((p) => p.state !== 'failed'), projections };
+  return { ok: projections.every((p) => !needsOperator(p)), projections };
 }

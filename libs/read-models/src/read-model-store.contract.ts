@@ -264,6 +264,41 @@ export function readModelStoreContract(makeHarness: () => Promise<ReadModelStore
     expect(await other.checkpoint(P)).toBe(8n);
   });
 
+  describe('projection leases (one instance runs a projection at a time)', () => {
+    const T0 = 1_750_000_000_000;
+    it('gives the lease to the first holder, renews it for that holder, refuses it to another while valid', async () => {
+      expect(await store.acquireLease(P, 'instance-a', 10_000, T0)).toBe(true);
+      expect(await store.acquireLease(P, 'instance-b', 10_000, T0 + 1)).toBe(false);
+      expect(await store.acquireLease(P, 'instance-a', 10_000, T0 + 5_000)).toBe(true);
+      expect(await store.lease(P)).toEqual({ holder: 'instance-a', expiresAt: T0 + 15_000 });
+      expect(await store.acquireLease(P, 'instance-b', 10_000, T0 + 14_999)).toBe(false);
+      expect(await store.acquireLease('other', 'instance-b', 10_000, T0)).toBe(true);
+    });
+
+    it('lets another holder take over once the lease has expired (its holder died), across instances', async () => {
+      expect(await store.acquireLease(P, 'instance-a', 10_000, T0)).toBe(true);
+      const other = await h.reopen();
+      expect(await other.acquireLease(P, 'instance-b', 10_000, T0 + 10_001)).toBe(true);
+      expect(await store.lease(P)).toEqual({ holder: 'instance-b', expiresAt: T0 + 20_001 });
+      // The old holder, back from a pause, cannot renew: it must stand by.
+      expect(await store.acquireLease(P, 'instance-a', 10_000, T0 + 10_002)).toBe(false);
+    });
+
+    it('is free at once after its holder releases it; another holder cannot release it', async () => {
+      expect(await store.acquireLease(P, 'instance-a', 10_000, T0)).toBe(true);
+      await store.releaseLease(P, 'instance-b');
+      expect(await store.acquireLease(P, 'instance-b', 10_000, T0 + 1)).toBe(false);
+      await store.releaseLease(P, 'instance-a');
+      expect(await store.lease(P)).toBeUndefined();
+      expect(await store.acquireLease(P, 'instance-b', 10_000, T0 + 2)).toBe(true);
+    });
+
+    it('lets exactly one of many concurrent candidates win', async () => {
+      const wins = await Promise.all(Array.from({ length: 8 }, (_, i) => store.acquireLease(P, `instance-${i}`, 10_000, T0)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
   it('reports health', async () => {
     expect(await store.health()).toMatchObject({ store: store.kind, ok: true });
   });

@@ -81,6 +81,13 @@ export interface ReadModelHealth {
   detail?: string;
 }
 
+/** Who runs a projection: one holder at a time, until `expiresAt` unless renewed. */
+export interface ProjectionLease {
+  holder: string;
+  /** Milliseconds since the epoch, by the clock of the instance that took or renewed it. */
+  expiresAt: number;
+}
+
 export interface ReadModelStore {
   readonly kind: ReadModelHealth['store'];
   get<T extends object = DocumentBody>(collection: string, id: string): Promise<StoredDocument<T> | undefined>;
@@ -101,6 +108,16 @@ export interface ReadModelStore {
   drop(projection: string, collections: readonly string[]): Promise<void>;
   /** Idempotent; indexes are part of the code, not of a migration step. */
   declareIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
+  /**
+   * Takes or renews the lease on running `projection` for `holder` until `now + ttlMs`: succeeds
+   * when nobody holds it, `holder` already does, or the holder's lease has expired (it died or hung).
+   * Atomic across processes sharing the store. Returns whether `holder` now holds it.
+   */
+  acquireLease(projection: string, holder: string, ttlMs: number, now?: number): Promise<boolean>;
+  /** Gives the lease up at once (a clean shutdown), if `holder` holds it. */
+  releaseLease(projection: string, holder: string): Promise<void>;
+  /** The current lease, expired or not; undefined when none was ever taken or it was released. */
+  lease(projection: string): Promise<ProjectionLease | undefined>;
   health(): Promise<ReadModelHealth>;
   close(): Promise<void>;
 }

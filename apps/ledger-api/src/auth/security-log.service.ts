@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { taipeiDateOf } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
 
@@ -93,7 +94,7 @@ export class SecurityLogService implements OnModuleInit, OnApplicationShutdown {
 
   private async append(type: string, actor: string, data: Record<string, unknown>): Promise<void> {
     const now = this.clock();
-    const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+    const day = taipeiDateOf(now).replace(/-/g, '');
     const id = randomUUID();
     try {
       await this.store.append(

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { Decider, DomainEvent, fold, schemaVersionOf, upcastAll } from '@ledger/domain';
+import { assertBusinessTime, Decider, DomainEvent, fold, schemaVersionOf, upcastAll } from '@ledger/domain';
+import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { DuplicateEventIdError, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
 import { CommandIdRegistry, CommandIdReusedError, fingerprintOf } from './idempotency';
@@ -18,7 +19,10 @@ export interface CommandResult {
   streamId: string;
   /** Revision of the stream after the command. */
   revision: number;
+  /** Global position of the last event appended: pass it as minPosition to read your own write. */
   position: string;
+  /** Ledger time the events were recorded at (null when nothing was appended). */
+  recordedAt: string | null;
   eventIds: string[];
   events: { type: string; revision: number }[];
   /** True when this commandId had already been processed: nothing new was appended. */
@@ -61,6 +65,7 @@ export function resultOf(streamId: string, recorded: RecordedEvent[], replayed: 
     streamId,
     revision: last.revision,
     position: last.position.toString(),
+    recordedAt: last.metadata.recordedAt,
     eventIds: recorded.map((e) => e.eventId),
     events: recorded.map((e) => ({ type: e.type, revision: e.revision })),
     replayed,
@@ -82,6 +87,7 @@ export class CommandProcessor {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'futureToleranceMs'> = { futureToleranceMs: 300_000 },
   ) {
     this.commandIds = new CommandIdRegistry(store);
     this.ledgerUniqueEventIds = store.kind === 'embedded-sqlite';
@@ -106,10 +112,11 @@ export class CommandProcessor {
     const command = spec.command ? await spec.command(state) : (request as C);
     const now = this.clock();
     const occurredAt = envelope.occurredAt ?? now.toISOString();
+    assertBusinessTime(history, new Date(occurredAt), now, this.config.futureToleranceMs);
     const events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
     const last = history[history.length - 1];
     if (events.length === 0) {
-      return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', eventIds: [], events: [], replayed: false };
+      return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', recordedAt: null, eventIds: [], events: [], replayed: false };
     }
 
     const metadata = {
@@ -142,6 +149,7 @@ export class CommandProcessor {
       streamId,
       revision: appended.nextExpectedRevision,
       position: appended.position.toString(),
+      recordedAt: appended.recordedAt ?? (await this.store.readStream(streamId, { fromRevision: appended.nextExpectedRevision })).at(-1)?.metadata.recordedAt ?? null,
       eventIds: toAppend.map((e) => e.eventId),
       events: toAppend.map((e, i) => ({ type: e.type, revision: firstRevision + i })),
       replayed: appended.idempotentReplay,

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { parseInstant } from '@ledger/domain';
 import type { CommandEnvelope } from './command-processor';
+import { INSTANT_FORMAT, IsInstantWithOffset } from './time-fields';
 
 /** Fields every command carries: its idempotency key and why/when it was sent. */
 export class CommandDto {
@@ -14,9 +16,12 @@ export class CommandDto {
   @IsUUID()
   commandId!: string;
 
-  @ApiPropertyOptional({ description: 'When it happened in the world (ISO-8601); defaults to the time received', example: '2025-07-01T09:30:00+08:00' })
+  @ApiPropertyOptional({
+    description: `Business time: when it happened in the world; defaults to the time received. ${INSTANT_FORMAT}. At most LEDGER_FUTURE_TOLERANCE_SECONDS ahead of the ledger clock (planned changes carry their own effective date instead), and not before the thing it acts on began (422).`,
+    example: '2025-07-01T09:30:00+08:00',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   occurredAt?: string;
 
   @ApiPropertyOptional({ description: 'Correlation id of the business process ($correlationId); defaults to commandId' })
@@ -36,8 +41,15 @@ export function envelopeOf(dto: CommandDto, actor: string): CommandEnvelope {
   return {
     commandId: dto.commandId,
     actor,
-    occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : undefined,
+    occurredAt: dto.occurredAt ? normalisedInstant(dto.occurredAt) : undefined,
     correlationId: dto.correlationId,
     causationId: dto.causationId,
   };
+}
+
+function normalisedInstant(value: string): string {
+  const parsed = parseInstant(value);
+  // The DTO has validated it; a value reaching here unvalidated must not become Invalid Date.
+  if (!parsed.ok) throw new Error(`occurredAt ${parsed.reason}`);
+  return parsed.instant;
 }

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiSecurity, ApiServiceUnavailableResponse
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import type { EventStore, StoreHealth } from '@ledger/event-store';
-import type { ProjectionRunner, ReadModelHealth, ReadModelStore } from '@ledger/read-models';
+import { needsOperator, type ProjectionRunner, type ReadModelHealth, type ReadModelStore } from '@ledger/read-models';
 import { Public, Roles } from '../auth/auth.guard';
 import { EVENT_STORE, PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/event-store.provider';
 import { HealthDetails } from './health-details';
@@ -120,7 +120,7 @@ export class HealthController {
   async detailed() {
     const [[eventStore, readModelStore, projections], sections] = await Promise.all([this.probe(), this.details.collect()]);
     const r = readiness(eventStore, readModelStore, projections);
-    const ok = eventStore.ok && readModelStore.ok && projections.every((p) => p.state !== 'failed');
+    const ok = eventStore.ok && readModelStore.ok && projections.every((p) => !needsOperator(p));
     return { ...sections, status: ok ? 'ok' : 'unavailable', ready: r.ready, eventStore, readModelStore, projections };
   }
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
@@ -42,7 +44,9 @@ export class LedgerCoreModule {
         { provide: READ_MODELS, useFactory: () => createReadModelStore(config) },
         {
           provide: PROJECTION_RUNNERS,
-          useFactory: (store: EventStore, readModels: ReadModelStore) => createProjectionRunners(store, readModels, config),
+          // One holder name per process: exactly one instance runs each projection (a lease in the read-model store).
+          useFactory: (store: EventStore, readModels: ReadModelStore) =>
+            createProjectionRunners(store, readModels, config, { leaseHolder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` }),
           inject: [EVENT_STORE, READ_MODELS],
         },
         { provide: PERSONAL_DATA_RUNTIME, useFactory: () => createPersonalData(config) },

@@ -1,14 +1,16 @@
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { OBLIGATION_KINDS, ObligationKind, obligationsAt, ObligationState, rocDate } from '@ledger/projections';
-import type { ReadModelStore } from '@ledger/read-models';
+import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
-import { CLOCK, Clock, READ_MODELS } from '../infrastructure/event-store.provider';
-import { fieldError, parseAsOf } from './as-of.dto';
+import { CLOCK, Clock, PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/event-store.provider';
+import { AsOfQueryDto, awaitMinPosition, fieldError, MIN_POSITION_DOC, parseTimes } from './as-of.dto';
 
-export class ObligationsQueryDto {
+export class ObligationsQueryDto extends AsOfQueryDto {
   @ApiPropertyOptional({ enum: ['open', 'met', 'overdue'] })
   @IsOptional()
   @IsIn(['open', 'met', 'overdue'])
@@ -23,10 +25,6 @@ export class ObligationsQueryDto {
   @IsOptional()
   @IsIn(Object.keys(OBLIGATION_KINDS))
   kind?: ObligationKind;
-
-  @ApiPropertyOptional({ example: '2025-06-30', description: 'Judge states at the end of this Asia/Taipei day (or this instant) instead of now' })
-  @IsOptional()
-  asOf?: string;
 }
 
 @ApiTags('reports')
@@ -37,11 +35,16 @@ export class ObligationsController {
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly security: SecurityLogService,
+    @Inject(PROJECTION_RUNNERS) private readonly runners: ProjectionRunner[],
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Get()
   @Roles('auditor', 'ethics', 'integrator')
-  @ApiOperation({ summary: 'Obligations the ledger tracks (要點 六、七、九(三)、十(二)), open / met / overdue at now or a past time' })
+  @ApiOperation({
+    summary: 'Obligations the ledger tracks (要點 六、七、九(三)、十(二)), open / met / overdue at now or a past time',
+    description: 'Each obligation is filed under the body that owes it (九(三) usage reviews under the central admin). `asOf` judges states at a business time; `knownAt` as the ledger knew it then; both together: due and met on asOf as known at knownAt.',
+  })
   @ApiOkResponse({
     schema: {
       example: {
@@ -55,16 +58,19 @@ export class ObligationsController {
       },
     },
   })
-  async list(@Query() query: ObligationsQueryDto, @Req() req: AuthedRequest) {
+  @ApiHeader(MIN_POSITION_DOC)
+  async list(@Query() query: ObligationsQueryDto, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
     const p = req.principal;
     if (!p.roles.some((r) => ['auditor', 'ethics', 'admin'].includes(r))) {
       if (!query.agency) throw fieldError('agency', 'an integrator must name one of its agencies');
       await assertAgencyScope(this.security, req, query.agency);
     }
-    const at = parseAsOf({ asOf: query.asOf }) ?? this.clock().toISOString();
-    const obligations = await obligationsAt(this.readModels, { at, agencyCode: query.agency, kind: query.kind, state: query.state });
+    const times = parseTimes(query);
+    const at = times.at ?? this.clock().toISOString();
+    await awaitMinPosition(req, res, query, this.runners, ['obligations'], this.config.readWaitMs);
+    const obligations = await obligationsAt(this.readModels, { at, knownAt: times.knownAt, agencyCode: query.agency, kind: query.kind, state: query.state });
     return {
-      asOf: { kind: query.asOf ? 'business-date' : 'now', at },
+      asOf: { kind: times.kind, at, ...(times.knownAt && { knownAt: times.knownAt }) },
       count: obligations.length,
       obligations: obligations.map((o) => ({ ...o, dueDateRoc: rocDate(o.dueDate) })),
     };

@@ -1,14 +1,15 @@
 import { Controller, ForbiddenException, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PersonalDataErasedError, PersonalDataProtector, maskName, maskNationalId } from '@ledger/personal-data';
-import { rocDate, RosterEntry, rosterOf, RosterResult, taipeiDate } from '@ledger/projections';
-import type { ReadModelStore } from '@ledger/read-models';
+import { rocDate, RosterAsOf, RosterEntry, rosterOf, RosterResult, taipeiDate } from '@ledger/projections';
+import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
+import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
-import { CLOCK, Clock, PERSONAL_DATA, READ_MODELS } from '../infrastructure/event-store.provider';
-import { AsOfQueryDto, fieldError, parseAsOf } from './as-of.dto';
+import { CLOCK, Clock, PERSONAL_DATA, PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/event-store.provider';
+import { AsOfQueryDto, awaitMinPosition, fieldError, MIN_POSITION_DOC, parseTimes, TimeSelection } from './as-of.dto';
 import { AgencyCodeParam } from '../access/shared/validators';
 import { NotFoundError } from '@ledger/domain';
 import { toCsv } from './csv';
@@ -50,11 +51,20 @@ export class RosterController {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly reads: PersonalDataReadLog,
     private readonly security: SecurityLogService,
+    @Inject(PROJECTION_RUNNERS) private readonly runners: ProjectionRunner[],
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Get()
   @Roles('auditor', 'ethics', 'integrator')
-  @ApiOperation({ summary: '使用者清冊 (要點 十二(五)): the roster today, as of a business date, or as the ledger knew it at a time' })
+  @ApiOperation({
+    summary: '使用者清冊 (要點 十二(五)): the roster today, as of a business date, or as the ledger knew it at a time',
+    description:
+      'Business time (`asOf`): what was in force then; a post change counts from its effective date, not from when it was reported. Ledger time (`knownAt`): only what the ledger had recorded by then. ' +
+      'Both: the roster in force on asOf as the ledger knew it at knownAt (what the agency could have given BLI that day). Example: a move reported 2025-03-15 effective 2025-03-31 shows from asOf=2025-03-31; ' +
+      'a disable that happened 2025-06-30 but was recorded 2025-07-05 is missing from asOf=2025-06-30&knownAt=2025-07-01 and present with knownAt=2025-07-05.',
+  })
+  @ApiHeader(MIN_POSITION_DOC)
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({
     description: 'JSON, or CSV (UTF-8 with BOM, Traditional Chinese title and headers, ROC dates)',
@@ -77,7 +87,8 @@ export class RosterController {
     // a masked ID next to an account id is a guessing aid (issue 7, finding 3).
     const integratorOnly = req.principal.roles.includes('integrator') && !req.principal.roles.some((r) => REVEALING_ROLES.includes(r));
     if (integratorOnly) await assertAgencyScope(this.security, req, agencyCode);
-    const at = parseAsOf(query);
+    const times = parseTimes(query);
+    const at = times.at;
     const reveal = query.reveal === 'true';
     if (reveal) {
       if (!req.principal.roles.some((r) => REVEALING_ROLES.includes(r))) {
@@ -86,11 +97,8 @@ export class RosterController {
       }
       if (!query.purpose) throw fieldError('purpose', 'a stated purpose is required to reveal personal data');
     }
-    const result = await rosterOf(
-      this.readModels,
-      agencyCode,
-      at ? { kind: query.asOfKind ?? 'business-date', at } : { kind: 'current' },
-    );
+    await awaitMinPosition(req, res, query, this.runners, ['roster'], this.config.readWaitMs);
+    const result = await rosterOf(this.readModels, agencyCode, rosterAsOf(times), this.clock().toISOString());
     if (!result.agency) throw new NotFoundError('agency', agencyCode);
     if (reveal && result.entries.length > 0) {
       await this.reads.record({
@@ -148,7 +156,13 @@ export class RosterController {
 
   private csv(result: RosterResult, holders: Holder[], day: string): string {
     const basis =
-      result.asOf.kind === 'current' ? '現況' : result.asOf.kind === 'business-date' ? `截至${rocDate(day)}(依發生時間)` : `${rocDate(day)}帳本所知(依登錄時間)`;
+      result.asOf.kind === 'current'
+        ? '現況'
+        : result.asOf.kind === 'business-date'
+          ? `截至${rocDate(day)}(依生效時間)`
+          : result.asOf.kind === 'ledger-time'
+            ? `${rocDate(day)}帳本所知(依登錄時間)`
+            : `截至${rocDate(day)}(依生效時間),以${rocDate(taipeiDate(result.asOf.knownAt))}帳本所知為準`;
     const title = [`使用者清冊(要點 十二(五))`, `機關:${result.agency?.name ?? ''}(${result.agencyCode})`, `基準:${basis}`];
     const headers = ['機關代碼', '帳號代碼', '帳號類別', '身分證統一編號', '姓名', '帳號狀態', '職稱', '單位', '查調項目', '建立日期', '核准日期', '停用日期', '刪除日期', '最近權限清查日期', '清查結果'];
     const d = (iso: string | null) => (iso ? rocDate(taipeiDate(iso)) : '');
@@ -163,4 +177,10 @@ export class RosterController {
     });
     return toCsv([title, headers, ...rows]);
   }
+}
+
+function rosterAsOf(times: TimeSelection): RosterAsOf {
+  if (times.kind === 'bitemporal') return { kind: 'bitemporal', at: times.at!, knownAt: times.knownAt! };
+  if (times.kind === 'now') return { kind: 'current' };
+  return { kind: times.kind, at: times.at! };
 }

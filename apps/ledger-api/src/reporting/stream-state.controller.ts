@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { accessReviewDecider, accountDecider, agencyDecider, applicationDecider, Decider, DomainEvent, fold, queryItemDecider, upcastAll } from '@ledger/domain';
+import { accessReviewDecider, accountDecider, agencyDecider, applicationDecider, businessTimeOf, Decider, DomainEvent, fold, queryItemDecider, upcastAll } from '@ledger/domain';
 import { EventStore, isValidStreamId, RecordedEvent } from '@ledger/event-store';
 import { Roles } from '../auth/auth.guard';
 import { EVENT_STORE } from '../infrastructure/event-store.provider';
-import { AsOfQueryDto, fieldError, parseAsOf } from './as-of.dto';
+import { AsOfQueryDto, fieldError, parseTimes } from './as-of.dto';
 
 type AnyDecider = Pick<Decider<unknown, DomainEvent, unknown>, 'initialState' | 'evolve'>;
 
@@ -38,7 +38,12 @@ export class StreamStateController {
 
   @Get()
   @Roles('auditor', 'ethics')
-  @ApiOperation({ summary: "A stream's state at a revision, at a business date (occurredAt), or as the ledger knew it (recordedAt)" })
+  @ApiOperation({
+    summary: "A stream's state at a revision, at a business time, as the ledger knew it at a ledger time, or both",
+    description:
+      'asOf (business time): events in force by then, a fact with an effective date from that Taipei day; knownAt (ledger time): events recorded by then; both: in force on asOf as known at knownAt. ' +
+      'The event store is read directly, so minPosition is always met once the command that returned it has answered.',
+  })
   @ApiOkResponse({
     schema: {
       example: {
@@ -54,8 +59,8 @@ export class StreamStateController {
     // Own keys only: `__proto__-x` or `toString-x` must not find Object.prototype's members.
     const decider = Object.hasOwn(DECIDERS, category) ? DECIDERS[category] : undefined;
     if (!decider) throw new NotFoundException({ code: 'NOT_FOUND', message: `no state is defined for streams of category ${category}` });
-    const at = parseAsOf(query);
-    if (at && query.revision !== undefined) throw fieldError('revision', 'give either revision or asOf, not both');
+    const times = parseTimes(query);
+    if (times.kind !== 'now' && query.revision !== undefined) throw fieldError('revision', 'give either revision or asOf/knownAt, not both');
     const events = await this.store.readStream(streamId);
     let included: RecordedEvent[] = events;
     let asOf: Record<string, unknown> = { kind: 'head' };
@@ -63,12 +68,17 @@ export class StreamStateController {
       const revision = Number(query.revision);
       included = events.filter((e) => e.revision <= revision);
       asOf = { kind: 'revision', revision };
-    } else if (at) {
-      const kind = query.asOfKind ?? 'business-date';
-      included = events.filter((e) => (kind === 'business-date' ? e.metadata.occurredAt : e.metadata.recordedAt) <= at);
-      asOf = { kind, at };
+    } else if (times.kind !== 'now') {
+      const { at, knownAt } = times;
+      // In business-time order: a fact enters the timeline on its effective day, not when reported.
+      included = events
+        .filter((e) => (knownAt === undefined || e.metadata.recordedAt <= knownAt) && businessTimeOf(e.data, e.metadata.occurredAt) <= at!)
+        .map((e) => ({ e, t: businessTimeOf(e.data, e.metadata.occurredAt) }))
+        .sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.e.revision - b.e.revision))
+        .map(({ e }) => e);
+      asOf = { kind: times.kind, at, ...(knownAt && { knownAt }) };
     }
-    const last = included[included.length - 1];
+    const last = included.reduce<RecordedEvent | undefined>((a, e) => (a === undefined || e.revision > a.revision ? e : a), undefined);
     return {
       streamId,
       asOf,

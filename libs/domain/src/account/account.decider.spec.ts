@@ -42,11 +42,11 @@ const disabled = (accountId: string, extra = {}): AccountEvent => ({ type: 'Acco
 const deleted = (accountId: string, applicationId = 'app_remove'): AccountEvent => ({ type: 'AccountDeleted', data: { accountId, reason: '離職', applicationId } });
 const userMoved: AccountEvent = {
   type: 'AccountPostChanged',
-  data: { accountId: USER_ID, effectiveDate: '2025-07-15', newPost: null, newUnit: '長期照顧科', successorAccountId: null, duty: { kind: 'ADJUST_OR_REMOVE_MOVED_USER', rule: '要點 六(五)', dueDate: '2025-07-15' } },
+  data: { accountId: USER_ID, effectiveDate: '2025-07-15', newPost: null, newUnit: '長期照顧科', successorAccountId: null, duty: { kind: 'ADJUST_OR_REMOVE_MOVED_USER', rule: '要點 六(五)', dueDate: '2025-07-15' }, reportedLate: false },
 };
 const adminMoved = (effectiveDate = '2025-07-01'): AccountEvent => ({
   type: 'AccountPostChanged',
-  data: { accountId: ADMIN_ID, effectiveDate, newPost: null, newUnit: null, successorAccountId: SUCCESSOR_ID, duty: { kind: 'DISABLE_PREDECESSOR_ADMIN', rule: '要點 六(四)', dueDate: effectiveDate } },
+  data: { accountId: ADMIN_ID, effectiveDate, newPost: null, newUnit: null, successorAccountId: SUCCESSOR_ID, duty: { kind: 'DISABLE_PREDECESSOR_ADMIN', rule: '要點 六(四)', dueDate: effectiveDate }, reportedLate: false },
 });
 const successorActive = accountState([accountCreated('ADMIN', KEY_B, AGENCY, 'app_successor')]);
 
@@ -256,5 +256,21 @@ describe('account decider', () => {
 
     it('要點 六: a command for an account never created is not found', () =>
       given([]).when({ type: 'DisableAccount', accountId: USER_ID, reason: 'x' }).thenThrows('NOT_FOUND'));
+  });
+
+  describe('要點 六(四)(五): the account-change procedure is filed before the move', () => {
+    const move = { type: 'RecordAccountPostChange' as const, accountId: USER_ID, newUnit: '長期照顧科' };
+    it('given a user, when the move is reported on 07-01 (Taipei) effective 06-30, then the post change is marked reported late', () => {
+      const events = accountDecider.decide({ ...move, effectiveDate: '2025-06-30' }, accountState([userCreated]), {
+        now: new Date('2025-07-01T02:00:00.000Z'), occurredAt: new Date('2025-06-30T16:30:00.000Z'), actor: 'a',
+      });
+      expect(events[0].data).toMatchObject({ reportedLate: true, duty: { dueDate: '2025-06-30' } });
+    });
+    it('given a user, when the move is reported on its effective day itself, then it is not late', () => {
+      const events = accountDecider.decide({ ...move, effectiveDate: '2025-07-01' }, accountState([userCreated]), {
+        now: new Date('2025-07-01T02:00:00.000Z'), occurredAt: new Date('2025-06-30T16:30:00.000Z'), actor: 'a',
+      });
+      expect(events[0].data).toMatchObject({ reportedLate: false });
+    });
   });
 });

@@ -131,6 +131,7 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
               newUnit: optionalText(command.newUnit),
               successorAccountId: successorFor(state, command.successorAccountId),
               duty: { ...duty, dueDate: command.effectiveDate },
+              reportedLate: taipeiDateOf(context.occurredAt) > command.effectiveDate,
             },
           },
         ];

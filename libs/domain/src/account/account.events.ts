@@ -58,6 +58,11 @@ export type AccountPostChanged = DomainEvent<
     /** Administrators only: the account that takes over (要點 六(四)). */
     successorAccountId: string | null;
     duty: Duty;
+    /**
+     * 要點 六(四)(五): the procedure is filed before the move; reported after its effective day
+     * (Asia/Taipei) it is itself late. Absent on events recorded before this was decided.
+     */
+    reportedLate?: boolean;
   }
 >;
 

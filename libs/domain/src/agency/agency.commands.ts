@@ -22,6 +22,8 @@ export interface DesignateAgencyPersonnel {
   /** Opaque person id; names and national IDs stay in the personal-data store. */
   personId: string;
   effectiveDate: IsoDate;
+  /** Days to notify BLI as configured; may only be stricter than 要點 七's seven, a looser value is refused. */
+  bliNoticeDays?: number;
 }
 
 export interface RecordBliNotifiedOfPersonnelChange {

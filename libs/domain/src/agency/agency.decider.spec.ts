@@ -127,4 +127,18 @@ describe('agency decider', () => {
         .when({ type: 'RecordDedicatedStaffTraining', agencyCode: 'SWD001', personId: 'person:8', completedOn: '2025-05-20', course: '資通安全通識教育' })
         .thenThrows('TRAINEE_NOT_DEDICATED_STAFF', '要點 十(二)'));
   });
+
+  describe('要點 七: the BLI-notice due date is decided once, in the event, and only ever stricter', () => {
+    const change = { type: 'DesignateAgencyPersonnel' as const, agencyCode: 'IT001', personnelRole: 'CONTACT_WINDOW' as const, personId: 'person:2', effectiveDate: '2025-06-28' };
+    it('given a configured 3 days, when the contact window changes, then the duty is due 3 days after', () =>
+      given([...central, designated('IT001', 1, 'CONTACT_WINDOW', 'person:1')])
+        .when({ ...change, bliNoticeDays: 3 })
+        .then([designated('IT001', 2, 'CONTACT_WINDOW', 'person:2', '2025-06-28', { previousPersonId: 'person:1', duty: { kind: 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', rule: '要點 七', dueDate: '2025-07-01' } })]));
+    it('given a configured 10 days (looser than the 要點), when the contact window changes, then it is refused', () =>
+      given([...central, designated('IT001', 1, 'CONTACT_WINDOW', 'person:1')]).when({ ...change, bliNoticeDays: 10 }).thenThrows('VALIDATION_FAILED'));
+    it('given a notice on day 8 of a 7-day duty, then the event records it as late', () =>
+      given(changedWindow, { occurredAt: new Date('2025-07-06T01:00:00.000Z') })
+        .when({ type: 'RecordBliNotifiedOfPersonnelChange', agencyCode: 'IT001', changeNo: 2 })
+        .then([{ type: 'BliNotifiedOfPersonnelChange', data: { agencyCode: 'IT001', changeNo: 2, notifiedOn: '2025-07-06', onTime: false, reference: null } }]));
+  });
 });

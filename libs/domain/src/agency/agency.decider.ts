@@ -1,6 +1,6 @@
 import { addDays, assertIsoDate, IsoDate, taipeiDateOf } from '../core/calendar';
 import type { Decider } from '../core/decider';
-import { DomainRuleError, NotFoundError } from '../core/domain-error';
+import { DomainRuleError, NotFoundError, ValidationError } from '../core/domain-error';
 import { optionalText, refuse, requireText } from '../core/guards';
 import type { AgencyCommand } from './agency.commands';
 import type { AgencyEvent, AgencyRole, PersonnelRole } from './agency.events';
@@ -25,6 +25,18 @@ export interface AgencyState {
 
 /** 要點 七: BLI must hear of the change within 7 days after it. */
 export const BLI_NOTICE_DAYS = 7;
+
+/**
+ * The one place the BLI-notice due date is decided: the event carries it and every reader (the
+ * obligations read model, the notice's onTime) reads it from there. A configured period may only
+ * be stricter than the 要點's.
+ */
+export function bliNoticeDueDate(effectiveDate: IsoDate, configuredDays: number = BLI_NOTICE_DAYS): IsoDate {
+  if (!Number.isInteger(configuredDays) || configuredDays < 1 || configuredDays > BLI_NOTICE_DAYS) {
+    throw new ValidationError('bliNoticeDays', `must be 1–${BLI_NOTICE_DAYS}: 要點 七 allows a stricter deadline, never a looser one`);
+  }
+  return addDays(effectiveDate, configuredDays);
+}
 
 /**
  * 要點 二(三): a data-requester agency needs the competent authority's consent; the central admin
@@ -103,7 +115,7 @@ export const agencyDecider: Decider<AgencyCommand, AgencyEvent, AgencyState> = {
                 duty: {
                   kind: 'NOTIFY_BLI_OF_PERSONNEL_CHANGE' as const,
                   rule: '要點 七',
-                  dueDate: addDays(command.effectiveDate, BLI_NOTICE_DAYS),
+                  dueDate: bliNoticeDueDate(command.effectiveDate, command.bliNoticeDays),
                 },
               }),
             },

@@ -479,7 +479,7 @@ export class KurrentDbEventStore implements EventStore {
       if (BigInt(result.nextExpectedRevision) !== BigInt(sealed.lastRevision)) {
         throw new SealedRevisionMismatchError(streamId, sealed.lastRevision, Number(result.nextExpectedRevision));
       }
-      if (result.position) return { nextExpectedRevision: sealed.lastRevision, position: result.position.commit, idempotentReplay: false };
+      if (result.position) return { nextExpectedRevision: sealed.lastRevision, position: result.position.commit, idempotentReplay: false, recordedAt: sealed.recordedAt };
       // No position: the server acknowledged an idempotent write (these event ids were already at
       // these revisions: a concurrent duplicate of the same request won the race), or it is too
       // old to return one. What is stored decides.
@@ -517,6 +517,7 @@ export class KurrentDbEventStore implements EventStore {
       lastRevision: chain[chain.length - 1].revision,
       ids: chain.map((e) => e.eventId.toLowerCase()),
       hashes: chain.map((e) => e.metadata.hash),
+      recordedAt: chain[0].metadata.recordedAt,
     };
   }
 

@@ -40,9 +40,11 @@ describe('obligations projection', () => {
     const [o] = await obligationsAt(store, { at: '2025-03-20T00:00:00.000Z' });
     expect(o).toMatchObject({ kind: 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', dueDate: '2025-03-10', state: 'met', metLate: false });
     await store.close();
-    const shorter = await project(events, { bliNoticeDays: 3, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 });
-    expect((await obligationsAt(shorter, { at: '2025-03-20T00:00:00.000Z' }))[0]).toMatchObject({ dueDate: '2025-03-06', state: 'met', metLate: true });
-    await shorter.close();
+    // Decided once: the due date is the event's, whatever period this read model is configured with
+    // (before, a configured 10 days said "on time" where the event said late).
+    const configured = await project(events, { bliNoticeDays: 3, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 });
+    expect((await obligationsAt(configured, { at: '2025-03-20T00:00:00.000Z' }))[0]).toMatchObject({ dueDate: '2025-03-10', state: 'met', metLate: false });
+    await configured.close();
   });
 
   it('要點 六(六): onboarding opens a yearly access review; closing one meets it and opens the next', async () => {
@@ -75,6 +77,43 @@ describe('obligations projection', () => {
       ['DEDICATED_STAFF_TRAINING', '2026-02-01', 'met'],
       ['DEDICATED_STAFF_TRAINING', '2026-05-20', 'open'],
     ]);
+    await store.close();
+  });
+
+  it('要點 九(三): the yearly usage review is filed under the central admin, not the requester holding the item', async () => {
+    const store = await project([
+      recorded('agency-DIT001', 'AgencyRegistered', { agencyCode: 'DIT001', name: '資訊處', role: 'CENTRAL_ADMIN' }, '2025-01-01T02:00:00.000Z'),
+      recorded('queryitem-SWD001.L01', 'QueryItemGranted', { agencyCode: 'SWD001', operationCode: 'L01', applicationId: 'a' }, '2025-01-10T02:00:00.000Z'),
+    ]);
+    expect(await obligationsAt(store, { at: '2025-02-01T00:00:00.000Z', agencyCode: 'SWD001', kind: 'QUERY_ITEM_USAGE_REVIEW' })).toEqual([]);
+    expect(await obligationsAt(store, { at: '2025-02-01T00:00:00.000Z', agencyCode: 'DIT001' })).toEqual([
+      expect.objectContaining({ kind: 'QUERY_ITEM_USAGE_REVIEW', subject: 'SWD001.L01', rule: '要點 九(三)', dueDate: '2026-01-10' }),
+    ]);
+    await store.close();
+  });
+
+  it('要點 六(五): a post change reported after its effective date is itself shown late', async () => {
+    const late = recorded(acc, 'AccountPostChanged', { accountId: USER_ACCOUNT, effectiveDate: '2025-06-30', newPost: null, newUnit: 'x', successorAccountId: null, duty: { kind: 'ADJUST_OR_REMOVE_MOVED_USER', rule: '要點 六(五)', dueDate: '2025-06-30' }, reportedLate: true }, '2025-07-03T02:00:00.000Z');
+    const store = await project([late]);
+    const view = await obligationsAt(store, { at: '2025-07-04T00:00:00.000Z', agencyCode: 'SWD001' });
+    expect(view.map((o) => [o.kind, o.state, o.metLate])).toEqual([
+      ['ADJUST_OR_REMOVE_MOVED_USER', 'overdue', false],
+      ['REPORT_USER_POST_CHANGE_IN_ADVANCE', 'met', true],
+    ]);
+    expect(view[1]).toMatchObject({ rule: '要點 六(五)', dueDate: '2025-06-30' });
+    await store.close();
+  });
+
+  it('bitemporal: judged at a business time as the ledger knew it at knownAt (a late-recorded fulfilment is not yet known)', async () => {
+    // The revocation happened on 06-30 (on time) but reached the ledger on 07-05.
+    const moved = postChange();
+    const revokedOnTimeRecordedLate = recorded(acc, 'AccountQueryItemsRevoked', { accountId: USER_ACCOUNT, operationCodes: ['L01'], reason: 'moved', meetsDuty: 'ADJUST_OR_REMOVE_MOVED_USER' }, '2025-06-30T02:00:00.000Z', '2025-07-05T02:00:00.000Z');
+    const store = await project([moved, revokedOnTimeRecordedLate]);
+    const at = '2025-07-01T00:00:00.000Z';
+    expect((await obligationsAt(store, { at }))[0]).toMatchObject({ state: 'met', metLate: false });
+    expect((await obligationsAt(store, { at, knownAt: '2025-07-02T00:00:00.000Z' }))[0]).toMatchObject({ state: 'overdue', metAt: null });
+    expect((await obligationsAt(store, { at, knownAt: '2025-07-05T02:00:00.000Z' }))[0]).toMatchObject({ state: 'met' });
+    expect(await obligationsAt(store, { at, knownAt: '2025-05-01T00:00:00.000Z' })).toEqual([]);
     await store.close();
   });
 

@@ -2,10 +2,14 @@ import type { DutyKind, LedgerEventType } from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
 import { Projection, ProjectionReader, ReadModelWrite, upsert } from '@ledger/read-models';
 import { asLedgerRecorded, type RecordedOf } from '../ledger-events';
-import { addDaysToDate, addMonthsToDate, endOfTaipeiDay, taipeiDate } from '../time';
+import { addMonthsToDate, endOfTaipeiDay, taipeiDate } from '../time';
 import { agencyOfAccount, stripMeta } from '../roster/roster.projection';
 
-/** Deadlines that DOMAIN.md makes configurable; changing one takes effect on the next rebuild. */
+/**
+ * Deadlines that DOMAIN.md makes configurable. Recurring duties (yearly reviews, training) are
+ * scheduled here from these; a deadline fixed relative to one event (要點 七's BLI notice, the
+ * effective date of a move) is decided by the domain into the event and only read here.
+ */
 export interface ObligationDeadlines {
   bliNoticeDays: number;
   accessReviewMonths: number;
@@ -27,10 +31,15 @@ export const OBLIGATION_KINDS = {
   ANNUAL_ACCESS_REVIEW: { rule: '要點 六(六)', title: '每年至少辦理使用者帳號權限清查一次' },
   QUERY_ITEM_USAGE_REVIEW: { rule: '要點 九(三)', title: '每年檢視已核准查調項目之使用情形' },
   DEDICATED_STAFF_TRAINING: { rule: '要點 十(二)', title: '專責人員完成資通安全教育訓練' },
-} as const satisfies Record<DutyKind | 'ANNUAL_ACCESS_REVIEW' | 'QUERY_ITEM_USAGE_REVIEW' | 'DEDICATED_STAFF_TRAINING', { rule: string; title: string }>;
+  REPORT_ADMIN_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(四)', title: '管理者職務異動,應於異動前辦理帳號異動程序' },
+  REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
+} as const satisfies Record<
+  DutyKind | 'ANNUAL_ACCESS_REVIEW' | 'QUERY_ITEM_USAGE_REVIEW' | 'DEDICATED_STAFF_TRAINING' | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE' | 'REPORT_USER_POST_CHANGE_IN_ADVANCE',
+  { rule: string; title: string }
+>;
 export type ObligationKind = keyof typeof OBLIGATION_KINDS;
 
-export const OBLIGATIONS = { items: 'obligations', open: 'obligation_open' } as const;
+export const OBLIGATIONS = { items: 'obligations', open: 'obligation_open', bodies: 'obligation_bodies' } as const;
 
 export interface ObligationDocument {
   obligationId: string;
@@ -44,8 +53,12 @@ export interface ObligationDocument {
   /** End of the due day in Asia/Taipei, as an instant. */
   dueAt: string;
   createdAt: string;
+  /** Ledger time the creating event was recorded: before it the ledger did not know of the obligation. */
+  createdKnownAt: string;
   createdBy: { eventId: string; streamId: string; position: string; type: string };
   metAt: string | null;
+  /** Ledger time the meeting event was recorded. */
+  metKnownAt: string | null;
   metBy: { eventId: string; streamId: string; position: string; type: string } | null;
 }
 
@@ -62,11 +75,13 @@ export interface ObligationView extends ObligationDocument {
  * The state at time T is computed when asked, from due and met times, so it is right for any T
  * regardless of when the projection ran; obligations created after T do not exist yet at T.
  */
-export function obligationAt(doc: ObligationDocument, at: string): ObligationView | undefined {
+export function obligationAt(doc: ObligationDocument, at: string, knownAt?: string): ObligationView | undefined {
   if (doc.createdAt > at) return undefined;
-  const met = doc.metAt !== null && doc.metAt <= at;
+  // As the ledger knew it at knownAt: an obligation or its fulfilment recorded later is not known yet.
+  if (knownAt !== undefined && (doc.createdKnownAt ?? doc.createdAt) > knownAt) return undefined;
+  const met = doc.metAt !== null && doc.metAt <= at && (knownAt === undefined || (doc.metKnownAt ?? doc.metAt) <= knownAt);
   const state: ObligationState = met ? 'met' : doc.dueAt < at ? 'overdue' : 'open';
-  return { ...doc, state, metLate: met && doc.metAt! > doc.dueAt, asOf: at, ...(met ? {} : { metAt: null, metBy: null }) };
+  return { ...doc, state, metLate: met && doc.metAt! > doc.dueAt, asOf: at, ...(met ? {} : { metAt: null, metKnownAt: null, metBy: null }) };
 }
 
 /** What an obligation records of the event that opened or met it: never its payload. */
@@ -84,6 +99,7 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     agencyCode: string,
     subject: string,
     dueDate: string,
+    metOnCreation = false,
   ): ReadModelWrite[] => {
     const obligationId = `${kind}:${subject}:${event.position}`;
     const doc: ObligationDocument = {
@@ -96,10 +112,13 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
       dueDate,
       dueAt: endOfTaipeiDay(dueDate),
       createdAt: event.metadata.occurredAt,
+      createdKnownAt: event.metadata.recordedAt,
       createdBy: ref(event),
-      metAt: null,
-      metBy: null,
+      metAt: metOnCreation ? event.metadata.occurredAt : null,
+      metKnownAt: metOnCreation ? event.metadata.recordedAt : null,
+      metBy: metOnCreation ? ref(event) : null,
     };
+    if (metOnCreation) return [upsert(OBLIGATIONS.items, obligationId, { ...doc })];
     return [upsert(OBLIGATIONS.items, obligationId, { ...doc }), upsert(OBLIGATIONS.open, `${kind}:${subject}`, { obligationId })];
   };
 
@@ -110,7 +129,7 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     const doc = await read.get<ObligationDocument>(OBLIGATIONS.items, pointer.obligationId);
     if (!doc || doc.metAt) return [];
     return [
-      upsert(OBLIGATIONS.items, doc._id, { ...stripMeta(doc), metAt: event.metadata.occurredAt, metBy: ref(event) }),
+      upsert(OBLIGATIONS.items, doc._id, { ...stripMeta(doc), metAt: event.metadata.occurredAt, metKnownAt: event.metadata.recordedAt, metBy: ref(event) }),
       upsert(OBLIGATIONS.open, `${kind}:${subject}`, { obligationId: null }),
     ];
   };
@@ -123,13 +142,22 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
   const meetsDuty = async (event: RecordedOf<'AccountDisabled' | 'AccountDeleted' | 'AccountQueryItemsGranted' | 'AccountQueryItemsRevoked'>, read: ProjectionReader) =>
     event.data.meetsDuty ? meet(event, read, event.data.meetsDuty, event.data.accountId) : [];
 
+  /** 要點 九(三): the usage review is the central admin's, whichever requester holds the item. */
+  const centralAdmin = async (read: ProjectionReader, fallback: string) =>
+    (await read.get<{ agencyCode: string }>(OBLIGATIONS.bodies, 'CENTRAL_ADMIN'))?.agencyCode ?? fallback;
+
   const handlers: Handlers = {
+    async AgencyRegistered(event) {
+      const d = event.data;
+      return d.role === 'CENTRAL_ADMIN' ? [upsert(OBLIGATIONS.bodies, 'CENTRAL_ADMIN', { agencyCode: d.agencyCode })] : [];
+    },
     async AgencyPersonnelDesignated(event, read) {
       const d = event.data;
       const agency = d.agencyCode;
       const writes: ReadModelWrite[] = [];
       if (d.duty) {
-        writes.push(...open(event, 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', agency, `${agency}#${d.changeNo}`, addDaysToDate(d.effectiveDate, deadlines.bliNoticeDays)));
+        // Decided once, by the domain, into the event: configuration never re-judges it here.
+        writes.push(...open(event, 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', agency, `${agency}#${d.changeNo}`, d.duty.dueDate));
       }
       if (d.personnelRole === 'DEDICATED_STAFF' && !(await isOpen(read, 'DEDICATED_STAFF_TRAINING', d.personId))) {
         writes.push(...open(event, 'DEDICATED_STAFF_TRAINING', agency, d.personId, addMonthsToDate(d.effectiveDate, deadlines.trainingMonths)));
@@ -154,16 +182,18 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
       const met = await meet(event, read, 'ANNUAL_ACCESS_REVIEW', agency);
       return [...met, ...open(event, 'ANNUAL_ACCESS_REVIEW', agency, agency, addMonthsToDate(dayOf(event), deadlines.accessReviewMonths))];
     },
-    async QueryItemGranted(event) {
+    async QueryItemGranted(event, read) {
       const d = event.data;
       const subject = `${d.agencyCode}.${d.operationCode}`;
-      return open(event, 'QUERY_ITEM_USAGE_REVIEW', d.agencyCode, subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths));
+      const owner = await centralAdmin(read, d.agencyCode);
+      return open(event, 'QUERY_ITEM_USAGE_REVIEW', owner, subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths));
     },
     async QueryItemUsageReviewed(event, read) {
       const d = event.data;
       const subject = `${d.agencyCode}.${d.operationCode}`;
       const met = await meet(event, read, 'QUERY_ITEM_USAGE_REVIEW', subject);
-      return [...met, ...open(event, 'QUERY_ITEM_USAGE_REVIEW', d.agencyCode, subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths))];
+      const owner = await centralAdmin(read, d.agencyCode);
+      return [...met, ...open(event, 'QUERY_ITEM_USAGE_REVIEW', owner, subject, addMonthsToDate(dayOf(event), deadlines.usageReviewMonths))];
     },
     async QueryItemTerminated(event, read) {
       // A terminated item needs no further usage review: the termination is the review's outcome.
@@ -176,9 +206,16 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
       return open(event, 'ANNUAL_ACCESS_REVIEW', agency, agency, addMonthsToDate(dayOf(event), deadlines.accessReviewMonths));
     },
     async AccountPostChanged(event) {
-      const { duty, accountId, effectiveDate } = event.data;
+      const { duty, accountId, effectiveDate, reportedLate } = event.data;
       if (!duty) return [];
-      return open(event, duty.kind, agencyOfAccount(accountId), accountId, effectiveDate);
+      const agency = agencyOfAccount(accountId);
+      const writes = open(event, duty.kind, agency, accountId, duty.dueDate ?? effectiveDate);
+      if (reportedLate === true) {
+        // 要點 六(四)(五): filed after the move, the report itself was late; shown as met late.
+        const kind = duty.kind === 'DISABLE_PREDECESSOR_ADMIN' ? 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE' : 'REPORT_USER_POST_CHANGE_IN_ADVANCE';
+        writes.push(...open(event, kind, agency, accountId, effectiveDate, true));
+      }
+      return writes;
     },
     AccountDisabled: meetsDuty,
     AccountDeleted: meetsDuty,
@@ -191,7 +228,7 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
 
   return {
     name: 'obligations',
-    collections: [OBLIGATIONS.items, OBLIGATIONS.open],
+    collections: [OBLIGATIONS.items, OBLIGATIONS.open, OBLIGATIONS.bodies],
     indexes: { [OBLIGATIONS.items]: [{ fields: ['agencyCode', 'dueAt'] }, { fields: ['kind', 'dueAt'] }] },
     handles: (type) => type in handlers,
     project: handle,

@@ -5,6 +5,8 @@ import { ObligationDocument, ObligationKind, ObligationState, ObligationView, ob
 export interface ObligationQuery {
   /** The instant the states are judged at: now, or a past business time. */
   at: string;
+  /** Ledger time: judge as the ledger knew it then (obligations and fulfilments recorded later are unknown). */
+  knownAt?: string;
   agencyCode?: string;
   kind?: ObligationKind;
   state?: ObligationState;
@@ -18,6 +20,6 @@ export async function obligationsAt(store: ReadModelStore, query: ObligationQuer
   if (query.state === 'overdue') filter.dueAt = { $lt: query.at };
   const docs = await store.find<ObligationDocument>(OBLIGATIONS.items, filter, { sort: { dueAt: 1 } });
   return docs
-    .map((d) => obligationAt(stripMeta(d), query.at))
+    .map((d) => obligationAt(stripMeta(d), query.at, query.knownAt))
     .filter((v): v is ObligationView => v !== undefined && (!query.state || v.state === query.state));
 }

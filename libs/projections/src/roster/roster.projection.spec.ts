@@ -40,7 +40,8 @@ describe('roster projection (要點 十二(五) 使用者清冊)', () => {
     const on0630 = await rosterOf(store, 'SWD001', { kind: 'business-date', at: '2025-06-30T15:59:59.999Z' });
     expect(on0630.entries[0]).toMatchObject({ status: 'DISABLED', post: '專員', lastReviewId: null });
     const on0629 = await rosterOf(store, 'SWD001', { kind: 'business-date', at: '2025-06-29T15:59:59.999Z' });
-    expect(on0629.entries[0]).toMatchObject({ status: 'ACTIVE', queryItems: ['L01', 'L02'], post: '專員' });
+    // Reported 06-01, effective 06-30: the new post is not in force on 06-29 (要點 六(五)).
+    expect(on0629.entries[0]).toMatchObject({ status: 'ACTIVE', queryItems: ['L01', 'L02'], post: '科員' });
     const on0501 = await rosterOf(store, 'SWD001', { kind: 'business-date', at: '2025-05-01T15:59:59.999Z' });
     expect(on0501.entries).toEqual([]);
   });
@@ -56,6 +57,33 @@ describe('roster projection (要點 十二(五) 使用者清冊)', () => {
     const current = await rosterOf(store, 'SWD001', { kind: 'current' });
     const asOfNow = await rosterOf(store, 'SWD001', { kind: 'ledger-time', at: '2099-01-01T00:00:00.000Z' });
     expect(asOfNow.entries).toEqual(current.entries);
+  });
+
+  it('要點 六(五): a post change enters the roster on its effective date, not on the day it was reported', async () => {
+    const reported = await rosterOf(store, 'SWD001', { kind: 'business-date', at: '2025-06-02T15:59:59.999Z' });
+    expect(reported.entries[0]).toMatchObject({ post: '科員' });
+    const effective = await rosterOf(store, 'SWD001', { kind: 'business-date', at: '2025-06-29T16:00:00.000Z' });
+    expect(effective.entries[0]).toMatchObject({ post: '專員' });
+    // Known since 06-01 but in force only from 06-30: the ledger-time view at 06-15 shows the old post.
+    const known0615 = await rosterOf(store, 'SWD001', { kind: 'ledger-time', at: '2025-06-15T00:00:00.000Z' });
+    expect(known0615.entries[0]).toMatchObject({ post: '科員' });
+  });
+
+  it('the current roster does not show a recorded change before it is in force', async () => {
+    const before = await rosterOf(store, 'SWD001', { kind: 'current' }, '2025-06-10T00:00:00.000Z');
+    expect(before.entries[0]).toMatchObject({ post: '科員', status: 'ACTIVE' });
+    const after = await rosterOf(store, 'SWD001', { kind: 'current' }, '2025-08-01T00:00:00.000Z');
+    expect(after.entries[0]).toMatchObject({ post: '專員', status: 'DISABLED' });
+  });
+
+  it('bitemporal: in force on 06-30 as the ledger knew it on 07-01 (the late disable not yet known), and as known on 07-05', async () => {
+    const knownBefore = await rosterOf(store, 'SWD001', { kind: 'bitemporal', at: '2025-06-30T15:59:59.999Z', knownAt: '2025-07-01T00:00:00.000Z' });
+    expect(knownBefore.entries[0]).toMatchObject({ status: 'ACTIVE', post: '專員' });
+    const knownAfter = await rosterOf(store, 'SWD001', { kind: 'bitemporal', at: '2025-06-30T15:59:59.999Z', knownAt: '2025-07-05T01:00:00.000Z' });
+    expect(knownAfter.entries[0]).toMatchObject({ status: 'DISABLED', disabledAt: '2025-06-30T08:00:00.000Z' });
+    // Known on 07-05 but asked about 06-29: neither the disable nor the move is in force yet.
+    const earlier = await rosterOf(store, 'SWD001', { kind: 'bitemporal', at: '2025-06-29T15:59:59.999Z', knownAt: '2025-07-05T01:00:00.000Z' });
+    expect(earlier.entries[0]).toMatchObject({ status: 'ACTIVE', post: '科員' });
   });
 
   it('run twice: replaying every event changes nothing', async () => {

@@ -1,4 +1,5 @@
 import type { AgencyRole } from '@ledger/domain';
+import { businessTimeOf } from '../time';
 import { Projection, ReadModelWrite, upsert } from '@ledger/read-models';
 import { asLedgerRecorded } from '../ledger-events';
 import { evolveRosterEntry, isRosterEvent, ROSTER_EVENT_TYPES, RosterEntry, RosterEvent } from './roster-entry';
@@ -16,6 +17,8 @@ export interface RosterFactDocument {
   accountId: string;
   position: number;
   occurredAt: string;
+  /** Business time: when the fact comes into force (its effective date's Taipei day, else occurredAt). */
+  effectiveAt: string;
   recordedAt: string;
   type: RosterEvent['type'];
   data: RosterEvent['data'];
@@ -45,7 +48,7 @@ export const rosterProjection: Projection = {
   collections: [ROSTER.accounts, ROSTER.facts, ROSTER.applications, ROSTER.agencies],
   indexes: {
     [ROSTER.accounts]: [{ fields: ['agencyCode', 'kind'] }],
-    [ROSTER.facts]: [{ fields: ['agencyCode', 'occurredAt'] }, { fields: ['agencyCode', 'recordedAt'] }],
+    [ROSTER.facts]: [{ fields: ['agencyCode', 'effectiveAt'] }, { fields: ['agencyCode', 'recordedAt'] }],
   },
   handles: (type) => HANDLED.has(type),
 
@@ -86,6 +89,7 @@ export const rosterProjection: Projection = {
       accountId,
       position: Number(event.position),
       occurredAt: event.metadata.occurredAt,
+      effectiveAt: businessTimeOf(event.data, event.metadata.occurredAt),
       recordedAt: event.metadata.recordedAt,
       type: event.type,
       data: event.data,

@@ -32,6 +32,13 @@ export interface MongoReadModelStoreOptions {
 export const DEFAULT_READ_MODEL_DB = 'webir-ledger-read-models';
 /** Leading underscore: collection names accepted from projections start with a letter, so no clash. */
 export const CHECKPOINTS_COLLECTION = '_checkpoints';
+export const LEASES_COLLECTION = '_leases';
+
+interface LeaseDocument {
+  _id: string;
+  holder: string;
+  expiresAt: number;
+}
 
 const DUPLICATE_KEY = 11000;
 
@@ -82,12 +89,14 @@ function onlyGuardRefusals(error: unknown): boolean {
 export class MongoReadModelStore implements ReadModelStore {
   readonly kind = 'mongodb' as const;
   private readonly checkpoints: Collection<CheckpointDocument>;
+  private readonly leases: Collection<LeaseDocument>;
 
   private constructor(
     private readonly db: Db,
     private readonly ownedClient?: MongoClient,
   ) {
     this.checkpoints = db.collection<CheckpointDocument>(CHECKPOINTS_COLLECTION);
+    this.leases = db.collection<LeaseDocument>(LEASES_COLLECTION);
   }
 
   /** Connects and owns the client (close() disconnects it). */
@@ -207,6 +216,34 @@ export class MongoReadModelStore implements ReadModelStore {
     await this.collection(collection).createIndexes(
       indexes.map((index) => ({ key: Object.fromEntries(index.fields.map((field) => [field, 1] as const)) })),
     );
+  }
+
+  /**
+   * Upsert guarded by the filter: when another holder's unexpired lease exists the filter misses,
+   * the upsert tries to insert the same _id and fails with a duplicate key, i.e. not acquired.
+   */
+  async acquireLease(projection: string, holder: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    assertProjectionName(projection);
+    try {
+      await this.leases.updateOne(
+        { _id: projection, $or: [{ holder }, { expiresAt: { $lt: now } }] },
+        { $set: { holder, expiresAt: now + ttlMs } },
+        { upsert: true },
+      );
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
+      throw error;
+    }
+  }
+
+  async releaseLease(projection: string, holder: string): Promise<void> {
+    await this.leases.deleteOne({ _id: projection, holder });
+  }
+
+  async lease(projection: string): Promise<{ holder: string; expiresAt: number } | undefined> {
+    const doc = await this.leases.findOne({ _id: projection });
+    return doc ? { holder: doc.holder, expiresAt: Number(doc.expiresAt) } : undefined;
   }
 
   async health(): Promise<ReadModelHealth> {

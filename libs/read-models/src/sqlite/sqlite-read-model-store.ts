@@ -39,6 +39,11 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
   projection TEXT PRIMARY KEY,
   position   INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS projection_leases (
+  projection TEXT PRIMARY KEY,
+  holder     TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
 `;
 
 /** Table of a collection: prefixed, so no collection name can collide with projection_checkpoints. */
@@ -69,6 +74,9 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly readCheckpoint: Database.Statement<[string], { position: bigint }>;
   private readonly writeCheckpoint: Database.Statement<[string, bigint]>;
   private readonly deleteCheckpoint: Database.Statement<[string]>;
+  private readonly takeLease: Database.Statement<[{ projection: string; holder: string; expires: number; now: number }]>;
+  private readonly readLease: Database.Statement<[string], { holder: string; expires_at: number }>;
+  private readonly dropLease: Database.Statement<[string, string]>;
   private readonly runBatch: (projection: string, batch: readonly AppliedEvent[]) => void;
   private readonly runDrop: (projection: string, collections: readonly string[]) => void;
   private closed = false;
@@ -101,6 +109,14 @@ export class SqliteReadModelStore implements ReadModelStore {
        WHERE excluded.position > projection_checkpoints.position`,
     );
     this.deleteCheckpoint = this.db.prepare<[string]>('DELETE FROM projection_checkpoints WHERE projection = ?');
+    // One statement, so taking over an expired lease is atomic across processes sharing the file.
+    this.takeLease = this.db.prepare<[{ projection: string; holder: string; expires: number; now: number }]>(
+      `INSERT INTO projection_leases (projection, holder, expires_at) VALUES (@projection, @holder, @expires)
+       ON CONFLICT(projection) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE projection_leases.holder = excluded.holder OR projection_leases.expires_at < @now`,
+    );
+    this.readLease = this.db.prepare<[string], { holder: string; expires_at: number }>('SELECT holder, expires_at FROM projection_leases WHERE projection = ?');
+    this.dropLease = this.db.prepare<[string, string]>('DELETE FROM projection_leases WHERE projection = ? AND holder = ?');
 
     this.runBatch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
       const { writes, lastPosition } = collapseBatch(batch);
@@ -185,6 +201,23 @@ export class SqliteReadModelStore implements ReadModelStore {
   async checkpoint(projection: string): Promise<bigint | undefined> {
     this.assertOpen();
     return this.readCheckpoint.get(projection)?.position;
+  }
+
+  async acquireLease(projection: string, holder: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    this.assertOpen();
+    assertProjectionName(projection);
+    return this.takeLease.run({ projection, holder, expires: now + ttlMs, now }).changes === 1;
+  }
+
+  async releaseLease(projection: string, holder: string): Promise<void> {
+    this.assertOpen();
+    this.dropLease.run(projection, holder);
+  }
+
+  async lease(projection: string): Promise<{ holder: string; expiresAt: number } | undefined> {
+    this.assertOpen();
+    const row = this.readLease.get(projection);
+    return row ? { holder: row.holder, expiresAt: Number(row.expires_at) } : undefined;
   }
 
   async drop(projection: string, collections: readonly string[]): Promise<void> {

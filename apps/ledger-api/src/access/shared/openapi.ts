@@ -4,6 +4,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -23,8 +24,11 @@ export class CommandResultView {
   @ApiProperty({ example: 1, description: 'Revision of the stream after the command' })
   revision!: number;
 
-  @ApiProperty({ example: '42', description: 'Global position of the last event appended' })
+  @ApiProperty({ example: '42', description: 'Global position of the last event appended; send it as `minPosition` (or header `X-Min-Position`) on a read to see this write' })
   position!: string;
+
+  @ApiProperty({ example: '2025-07-01T01:30:00.120Z', nullable: true, description: 'Ledger time (UTC) the events were recorded at; null when nothing was appended' })
+  recordedAt!: string | null;
 
   @ApiProperty({ example: ['0c1f4a7e-2b3d-5e6f-8a9b-0c1d2e3f4a5b'] })
   eventIds!: string[];
@@ -110,6 +114,8 @@ const problem = (status: number, code: string, message: string, extra: Record<st
 /** Role, status and every documented answer of a command route, with examples; 401/403/409 are the same everywhere. */
 export function CommandRoute(o: CommandRouteOptions) {
   const refusals = o.refusals ?? [];
+  // Any command id reused for a different request, on any route (IETF Idempotency-Key draft).
+  const reused: Refusal = ['COMMAND_ID_REUSED', 'IETF Idempotency-Key', 'this commandId (Idempotency-Key) was already used for a different request; send a new id for a new request'];
   const example = {
     streamId: o.streamId,
     revision: o.events.length,
@@ -123,6 +129,11 @@ export function CommandRoute(o: CommandRouteOptions) {
     HttpCode(201),
     Roles('integrator'),
     ApiOperation({ summary: o.summary, description: refusals.length ? `Refusals (422): ${refusals.map(([code, rule]) => `${code} (${rule})`).join(', ')}` : undefined }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: 'The commandId as a header (IETF Idempotency-Key draft; a UUID, quoted or bare). Fills a body without commandId; differing from it is a 400.',
+    }),
     ...(o.events.length ? [ApiCreatedResponse({ type: o.result ?? CommandResultView, description: 'Appended (or replayed for a known commandId)', example })] : []),
     ApiBadRequestResponse({
       type: ProblemView,
@@ -141,15 +152,11 @@ export function CommandRoute(o: CommandRouteOptions) {
       description: 'Lost a race: the stream changed while the command was decided; retry',
       example: problem(409, 'WRONG_EXPECTED_REVISION', 'the stream changed while the command was decided; read it again and retry'),
     }),
-    ...(refusals.length
-      ? [
-          ApiUnprocessableEntityResponse({
-            type: ProblemView,
-            description: 'A rule of the 要點 refuses the command; nothing is appended',
-            examples: Object.fromEntries(refusals.map(([code, rule, message]) => [code, { summary: `${code} (${rule})`, value: problem(422, code, message, { rule }) }])),
-          }),
-        ]
-      : []),
+    ApiUnprocessableEntityResponse({
+      type: ProblemView,
+      description: 'A rule of the 要點 refuses the command, or its commandId was used for a different request; nothing is appended',
+      examples: Object.fromEntries([...refusals, reused].map(([code, rule, message]) => [code, { summary: `${code} (${rule})`, value: problem(422, code, message, { rule }) }])),
+    }),
   );
 }
 

@@ -1,0 +1,21 @@
+import { loadConfig } from './config';
+
+describe('deadlines the 要點 fixes may be configured stricter, never looser', () => {
+  it('要點 七: LEDGER_DEADLINE_BLI_NOTICE_DAYS=30 is refused; 3 is accepted', () => {
+    expect(() => loadConfig({ LEDGER_DEADLINE_BLI_NOTICE_DAYS: '30' })).toThrow(/at most 7/);
+    expect(() => loadConfig({ LEDGER_DEADLINE_BLI_NOTICE_DAYS: '8' })).toThrow(/never looser/);
+    expect(loadConfig({ LEDGER_DEADLINE_BLI_NOTICE_DAYS: '3' }).deadlines.bliNoticeDays).toBe(3);
+  });
+  it('要點 六(六) and 九(三): yearly reviews may not be configured beyond 12 months', () => {
+    expect(() => loadConfig({ LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS: '13' })).toThrow(/at most 12/);
+    expect(() => loadConfig({ LEDGER_DEADLINE_USAGE_REVIEW_MONTHS: '24' })).toThrow(/at most 12/);
+    expect(loadConfig({ LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS: '6' }).deadlines.accessReviewMonths).toBe(6);
+  });
+  it('十(二) is a project default (the 要點 names no period), so it may be set either way', () => {
+    expect(loadConfig({ LEDGER_DEADLINE_TRAINING_MONTHS: '24' }).deadlines.trainingMonths).toBe(24);
+  });
+  it('future tolerance and read wait are configurable, non-negative', () => {
+    expect(loadConfig({ LEDGER_FUTURE_TOLERANCE_SECONDS: '60', LEDGER_READ_WAIT_MS: '0' })).toMatchObject({ futureToleranceMs: 60_000, readWaitMs: 0 });
+    expect(() => loadConfig({ LEDGER_FUTURE_TOLERANCE_SECONDS: '-1' })).toThrow(/non-negative/);
+  });
+});

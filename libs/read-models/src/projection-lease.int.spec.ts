@@ -1,0 +1,111 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SqliteEventStore, type NewEvent } from '@ledger/event-store';
+import { ProjectionRunner } from './projection-runner';
+import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
+import { upsert } from './types';
+import type { Projection } from './projection';
+
+const event = (): NewEvent => ({
+  eventId: randomUUID(),
+  type: 'Happened',
+  data: {},
+  metadata: { $correlationId: randomUUID(), $causationId: randomUUID(), commandId: randomUUID(), actor: 'lease-test', occurredAt: '2025-06-30T16:00:00.000Z' },
+});
+
+const counts: Projection = {
+  name: 'counts',
+  collections: ['counts'],
+  handles: () => true,
+  async project(e, read) {
+    const current = await read.get<{ n: number }>('counts', e.streamId);
+    return [upsert('counts', e.streamId, { n: (current?.n ?? 0) + 1 })];
+  },
+};
+
+const until = async (check: () => Promise<boolean> | boolean, ms = 15_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('projection leases: exactly one instance runs a projection (issue 8 finding 9)', () => {
+  let dir: string;
+  let events: SqliteEventStore;
+  let readModels: SqliteReadModelStore;
+  const children: ChildProcess[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lease-'));
+    events = new SqliteEventStore({ file: join(dir, 'events.db'), synchronous: 'OFF' });
+    readModels = new SqliteReadModelStore({ file: join(dir, 'read-models.db') });
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await events.close();
+    await readModels.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('in one process: one runner holds the lease, the other stands by, serves read-your-writes, and takes over on release', async () => {
+    const make = (holder: string) => new ProjectionRunner({ projection: counts, eventStore: events, readModels, lease: { holder, ttlMs: 600, renewMs: 50 }, logger: { log: () => undefined, error: () => undefined } });
+    const a = make('a');
+    const b = make('b');
+    await a.start();
+    await until(async () => (await a.status()).leaseHeld === true);
+    await b.start();
+    await until(async () => (await b.status()).state === 'standby');
+    for (let i = 0; i < 20; i++) await events.append(`s-${i % 3}`, [event()], 'any');
+    expect(await b.waitFor(20n, 5_000)).toBe(true);
+    expect(await b.status()).toMatchObject({ state: 'standby', leaseHeld: false, position: '20' });
+
+    await a.stop();
+    await until(async () => (await b.status()).leaseHeld === true);
+    await events.append('s-9', [event()], 'any');
+    await b.caughtUp();
+    const docs = await readModels.find<{ n: number }>('counts');
+    expect(docs.reduce((sum, d) => sum + d.n, 0)).toBe(21);
+    await b.stop();
+  });
+
+  it('two processes on the same embedded files: one killed mid-projection, the other takes over when its lease expires, nothing counted twice', async () => {
+    const total = 200;
+    for (let i = 0; i < total; i++) await events.append(`s-${i % 7}`, [event()], 'any');
+    const worker = resolve(__dirname, 'testing-lease/lease-worker.ts');
+    const lines: Record<string, { state: string; position: string | null; leaseHeld: boolean }> = {};
+    const spawnWorker = (holder: string): ChildProcess => {
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', worker, dir, holder, '1500', '15'], { cwd: resolve(__dirname, '../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(child);
+      let buffer = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const parts = buffer.split('\n');
+        buffer = parts.pop()!;
+        for (const line of parts) if (line.startsWith('{')) lines[holder] = JSON.parse(line);
+      });
+      return child;
+    };
+    const workers = { a: spawnWorker('a'), b: spawnWorker('b') };
+    await until(() => Object.values(lines).some((l) => l.leaseHeld && Number(l.position ?? 0) > 20) && Object.keys(lines).length === 2, 30_000);
+    const [holder, other] = lines.a.leaseHeld ? (['a', 'b'] as const) : (['b', 'a'] as const);
+    expect(lines[other]).toMatchObject({ state: 'standby', leaseHeld: false });
+
+    const positionAtKill = Number(lines[holder].position);
+    expect(positionAtKill).toBeLessThan(total);
+    workers[holder].kill('SIGKILL');
+    await new Promise((r) => workers[holder].once('exit', r));
+
+    await until(() => lines[other].leaseHeld === true && lines[other].position === String(total), 30_000);
+    workers[other].kill('SIGTERM');
+    await new Promise((r) => workers[other].once('exit', r));
+
+    const docs = await readModels.find<{ n: number; by: string[] }>('counts');
+    expect(docs.reduce((sum, d) => sum + d.n, 0)).toBe(total);
+    expect(new Set(docs.flatMap((d) => d.by))).toEqual(new Set(['a', 'b']));
+    expect(await readModels.checkpoint('slow-counts')).toBe(BigInt(total));
+  }, 90_000);
+});
