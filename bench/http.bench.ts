@@ -25,7 +25,7 @@
  * child's stdout, which goes to /dev/null), to show what structured logging costs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -87,6 +87,9 @@ interface PhaseResult {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
+/** The first body answered with each unexpected status, printed at the end so a FAIL says why. */
+const firstBodies = new Map<number, string>();
+
 function send(port: number, request: Request): Promise<number> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { 'X-API-Key': ADMIN_KEY };
@@ -95,8 +98,13 @@ function send(port: number, request: Request): Promise<number> {
       headers['Content-Length'] = Buffer.byteLength(request.body);
     }
     const req = http.request({ host: '127.0.0.1', port, method: request.method, path: request.path, agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      const status = res.statusCode ?? 0;
+      if (status >= 400 && !firstBodies.has(status)) {
+        firstBodies.set(status, '');
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => firstBodies.set(status, (firstBodies.get(status) ?? '') + chunk));
+      } else res.resume();
+      res.on('end', () => resolve(status));
     });
     req.setTimeout(30_000, () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
@@ -168,10 +176,12 @@ const registerAgency = (): Request => {
   registered.push(agencyCode);
   return { method: 'POST', path: '/agencies', body: JSON.stringify({ commandId: randomUUID(), agencyCode, name: '臺北市政府社會局', role: 'DATA_REQUESTER' }) };
 };
+/** Letters only: a person id holding something shaped like a national ID (letter, digit, 8 digits) is refused, as it should be. */
+const letters = (n: number) => Array.from(randomBytes(n), (b) => String.fromCharCode(97 + (b % 26))).join('');
 let personnelSeq = 0;
 const designate = (): Request => {
   const agencyCode = registered[personnelSeq++ % registered.length];
-  const body = { commandId: randomUUID(), personnelRole: 'CONTACT_WINDOW', personId: `person_${randomUUID().replace(/-/g, '')}`, effectiveDate: '2025-07-01' };
+  const body = { commandId: randomUUID(), personnelRole: 'CONTACT_WINDOW', personId: `person_${letters(20)}`, effectiveDate: '2025-07-01' };
   return { method: 'POST', path: `/agencies/${agencyCode}/personnel`, body: JSON.stringify(body) };
 };
 
@@ -223,6 +233,7 @@ async function main(): Promise<void> {
     const relative = ratio >= TARGET_RATIO;
     const clean = Object.keys(commands.errors).length === 0 && Object.keys(baseline.errors).length === 0;
     console.log(`target: ≥ ${fmt(TARGET_CMDS)} commands/s with p99 < ${TARGET_P99_MS} ms (${absolute ? 'met' : 'not met'}), or ≥ ${TARGET_RATIO}× GET /health (${fmt(ratio, 2)}×: ${relative ? 'met' : 'not met'})`);
+    for (const [status, body] of firstBodies) console.log(`first ${status} answer: ${body.slice(0, 300)}`);
     console.log(`${(absolute || relative) && clean ? 'PASS' : 'FAIL'}${clean ? '' : ' (unexpected answers, see above)'}`);
   } finally {
     child.send?.('stop');
