@@ -9,12 +9,16 @@ import { ADMIN_KEY, startTestApp } from './support/app';
 describe('business time over HTTP', () => {
   const now = new Date('2025-07-01T02:00:00.000Z');
   let t: Awaited<ReturnType<typeof startTestApp>>;
-  const send = (path: string, body: object) => t.http().post(path).set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), ...body });
+  const send = (path: string, body: object, key = ADMIN_KEY) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
+  // 要點 二(三): only the competent authority's integrator approves an agency for WebIR.
+  let authorityKey = '';
   const events = async (streamId: string) => (await t.http().get(`/ledger/streams/${streamId}`).set('X-API-Key', ADMIN_KEY).expect(200)).body.events;
 
   beforeAll(async () => {
     t = await startTestApp({ LEDGER_FUTURE_TOLERANCE_SECONDS: '300' }, { clock: () => now });
     await send('/agencies', { agencyCode: 'TIME', name: '時間局', role: 'DATA_REQUESTER', occurredAt: '2025-02-01T09:00:00+08:00' }).expect(201);
+    await send('/agencies', { agencyCode: 'TLAB', name: '勞動局', role: 'COMPETENT_AUTHORITY', occurredAt: '2025-02-01T09:00:00+08:00' }).expect(201);
+    authorityKey = (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId: 'svc_tlab', roles: ['integrator'], agencies: ['TLAB'] }).expect(201)).body.apiKey;
   });
   afterAll(() => t.close());
 
@@ -25,7 +29,7 @@ describe('business time over HTTP', () => {
       ['2025-13-01T00:00:00Z', /calendar date/],
       ['2025-12-32T00:00:00+08:00', /calendar date/],
     ])('occurredAt %s → 400 naming occurredAt', async (occurredAt, message) => {
-      const res = await send('/agencies/TIME/approval', { reference: 'r', occurredAt }).expect(400);
+      const res = await send('/agencies/TIME/approval', { reference: 'r', occurredAt }, authorityKey).expect(400);
       expect(res.body.fields).toEqual([expect.objectContaining({ field: 'occurredAt', rule: 'isIso8601', message: expect.stringMatching(message) })]);
       expect(await events('agency-TIME')).toHaveLength(1);
     });
@@ -47,7 +51,7 @@ describe('business time over HTTP', () => {
     });
 
     it('an instant with its offset is stored in UTC', async () => {
-      await send('/agencies/TIME/approval', { reference: 'r', occurredAt: '2025-05-31T23:30:00+08:00' }).expect(201);
+      await send('/agencies/TIME/approval', { reference: 'r', occurredAt: '2025-05-31T23:30:00+08:00' }, authorityKey).expect(201);
       expect((await events('agency-TIME')).at(-1).metadata.occurredAt).toBe('2025-05-31T15:30:00.000Z');
     });
   });
