@@ -9,15 +9,15 @@ import { ADMIN_KEY, startTestApp } from './support/app';
 describe('business time over HTTP', () => {
   const now = new Date('2025-07-01T02:00:00.000Z');
   let t: Awaited<ReturnType<typeof startTestApp>>;
+  let authorityKey: string;
   const send = (path: string, body: object, key = ADMIN_KEY) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
-  // 要點 二(三): only the competent authority's integrator approves an agency for WebIR.
-  let authorityKey = '';
   const events = async (streamId: string) => (await t.http().get(`/ledger/streams/${streamId}`).set('X-API-Key', ADMIN_KEY).expect(200)).body.events;
 
   beforeAll(async () => {
     t = await startTestApp({ LEDGER_FUTURE_TOLERANCE_SECONDS: '300' }, { clock: () => now });
     await send('/agencies', { agencyCode: 'TIME', name: '時間局', role: 'DATA_REQUESTER', occurredAt: '2025-02-01T09:00:00+08:00' }).expect(201);
-    await send('/agencies', { agencyCode: 'TLAB', name: '勞動局', role: 'COMPETENT_AUTHORITY', occurredAt: '2025-02-01T09:00:00+08:00' }).expect(201);
+    // 要點 二(三): only the competent authority approves a requester's use of WebIR.
+    await send('/agencies', { agencyCode: 'TLAB', name: '勞工局', role: 'COMPETENT_AUTHORITY', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
     authorityKey = (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId: 'svc_tlab', roles: ['integrator'], agencies: ['TLAB'] }).expect(201)).body.apiKey;
   });
   afterAll(() => t.close());
@@ -29,7 +29,7 @@ describe('business time over HTTP', () => {
       ['2025-13-01T00:00:00Z', /calendar date/],
       ['2025-12-32T00:00:00+08:00', /calendar date/],
     ])('occurredAt %s → 400 naming occurredAt', async (occurredAt, message) => {
-      const res = await send('/agencies/TIME/approval', { reference: 'r', occurredAt }, authorityKey).expect(400);
+      const res = await send('/agencies/TIME/approval', { reference: 'r', occurredAt }).expect(400);
       expect(res.body.fields).toEqual([expect.objectContaining({ field: 'occurredAt', rule: 'isIso8601', message: expect.stringMatching(message) })]);
       expect(await events('agency-TIME')).toHaveLength(1);
     });
@@ -85,7 +85,7 @@ describe('effective dates, bitemporal reads and read-your-writes over HTTP', () 
   let now = new Date('2025-03-01T01:00:00.000Z');
   let t: Awaited<ReturnType<typeof startTestApp>>;
   let accountId: string;
-  const send = (path: string, body: object) => t.http().post(path).set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), ...body });
+  const send = (path: string, body: object, key = ADMIN_KEY) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
   const get = (path: string) => t.http().get(path).set('X-API-Key', ADMIN_KEY);
   const caughtUp = async () => {
     for (const r of t.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await r.caughtUp();
