@@ -150,10 +150,25 @@ describe('effective dates, bitemporal reads and read-your-writes over HTTP', () 
   });
 
   it('read your writes: a minimum position the read model cannot reach in time → 503 with Retry-After', async () => {
-    const res = await get('/agencies/EFF/roster?minPosition=999999').expect(503);
-    expect(res.headers['retry-after']).toBe('1');
-    expect(res.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
-    await get('/obligations?agency=EFF').set('X-Min-Position', '999999').expect(503);
+    const runners = t.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS);
+    for (const r of runners) await r.stop();
+    try {
+      const { position } = (await send('/agencies', { agencyCode: 'EFF2', name: '延遲局', role: 'DATA_REQUESTER' }).expect(201)).body;
+      const res = await get(`/agencies/EFF/roster?minPosition=${position}`).expect(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
+      await get('/obligations?agency=EFF').set('X-Min-Position', position).expect(503);
+    } finally {
+      for (const r of runners) await r.start();
+    }
+    await caughtUp();
+  });
+
+  it('read your writes: a minimum position beyond the ledger head, or not a position, is a 400 naming the field', async () => {
+    const beyond = await get('/agencies/EFF/roster?minPosition=999999').expect(400);
+    expect(beyond.body.fields).toEqual([expect.objectContaining({ field: 'minPosition', message: expect.stringMatching(/beyond the ledger's head/) })]);
+    const header = await get('/obligations?agency=EFF').set('X-Min-Position', '999999').expect(400);
+    expect(header.body.fields).toEqual([expect.objectContaining({ field: 'X-Min-Position' })]);
     const bad = await get('/agencies/EFF/roster?minPosition=-1').expect(400);
     expect(bad.body.fields).toEqual([expect.objectContaining({ field: 'minPosition' })]);
   });
