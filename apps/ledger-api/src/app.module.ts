@@ -10,6 +10,7 @@ import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/regi
 import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { MeController } from './auth/me.controller';
 import { IdempotencyKeyInterceptor } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
 import { HealthModule } from './health/health.module';
@@ -48,7 +49,7 @@ export class AppModule {
         HealthModule,
         IntegrityModule,
       ],
-      controllers: [LedgerController, ApiKeysController, RegisterAgencyController],
+      controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController],
       providers: [
         RegisterAgencyHandler,
         { provide: APP_GUARD, useClass: AuthGuard },

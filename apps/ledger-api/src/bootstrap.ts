@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, AppOptions } from './app.module';
 import { ledgerValidationPipe } from './common/validation';
+import { serveConsole } from './console/serve-console';
 
 /** One place that builds the app, so e2e tests exercise exactly what `npm start` serves. */
 export async function createApp(options: AppOptions = {}, logger: false | undefined = undefined): Promise<INestApplication> {
@@ -26,5 +27,6 @@ export async function createApp(options: AppOptions = {}, logger: false | undefi
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  serveConsole(app);
   return app;
 }
