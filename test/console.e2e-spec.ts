@@ -139,6 +139,8 @@ describeBrowser('console in a browser', () => {
     const page = await signIn(keys.auditor, '#/dashboard');
     await expectText(page.getByTestId('overdue-total'), String(fromApi));
     await page.getByTestId('checkpoint').waitFor();
+    await page.getByRole('button', { name: '立即驗證帳本' }).click();
+    await expectText(page.getByTestId('verify-job'), '完整無誤');
     await shot(page, 'dashboard');
     await page.context().close();
   });

@@ -8,8 +8,8 @@ export interface Series {
 export function BarChart({ title, rows, series }: { title: string; rows: { label: string; values: Record<string, number> }[]; series: Series[] }) {
   const max = Math.max(1, ...rows.map((r) => series.reduce((sum, s) => sum + (r.values[s.key] ?? 0), 0)));
   const rowHeight = 26;
-  const labelWidth = 260;
-  const width = 760;
+  const labelWidth = 340;
+  const width = 860;
   const scale = (width - labelWidth - 60) / max;
   const height = rows.length * rowHeight + 10;
   const summary = rows.map((r) => `${r.label}:${series.map((s) => `${s.label} ${r.values[s.key] ?? 0}`).join('、')}`).join(';');
