@@ -447,7 +447,7 @@ async function integrityAtScale(dir: string, rows: Row[]): Promise<void> {
     loop.enable();
     let running = true;
     const tVerify = performance.now();
-    const verifying = verifyLedger(store, { densePositions: true, pageSize: 1000, yieldEveryMs: 5 }).finally(() => (running = false));
+    const verifying = verifyLedger(store, { densePositions: true, pageSize: 250, yieldEveryMs: 5 }).finally(() => (running = false));
     const busy = await timeHealth(port, () => running);
     const report = await verifying;
     const verifyS = (performance.now() - tVerify) / 1000;
@@ -789,7 +789,7 @@ async function main(): Promise<void> {
     console.log(`  ${fmtInt(LARGE_EVENTS)} events (BENCH_LARGE_EVENTS), written directly: (g) rebuild = SqliteEventStore.rebuildTree();`);
     console.log('  (h) 1,000 random proofs each, p50/p99 columns, p95 in the notes; (i) one signed checkpoint, 10,000 paths');
     console.log('  rehashed; (j) an in-process HTTP /health (store.health()) polled every 5 ms while verifyLedger runs with');
-    console.log('  yieldEveryMs=5, as GET /ledger/verify and verify jobs run it.');
+    console.log('  yieldEveryMs=5 and pages of 250, as GET /ledger/verify and verify jobs run it.');
     for (const r of rows.filter((x) => x.note && /[(][ghij][)]|[(]f[)]|tree on/.test(x.name))) console.log(`  ${r.name.split(' ')[0]} ${r.note}`);
     const failed = rows.filter((r) => r.pass === false).map((r) => r.name.split(' ')[0]);
     const targets = rows.filter((r) => r.pass !== undefined).length;

@@ -141,7 +141,7 @@ describe('checkpoints across a restart', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 30_000); // three service starts
 });
 
 describe('month close', () => {

@@ -118,7 +118,9 @@ export interface LedgerTree {
   positionOfEvent(eventId: string): Promise<bigint | undefined>;
   /** Leaf index of the event at a global position, or undefined when no such event exists. */
   leafIndexOf(position: bigint): Promise<number | undefined>;
-  /** Every stored perfect-subtree hash (level ≥ the adapter's stored height), for the verifier to compare. */
+  /** Perfect subtrees of 2^storedLevel leaves and more are stored. */
+  readonly storedLevel: number;
+  /** Every stored perfect-subtree hash (level ≥ storedLevel), for the verifier to compare. */
   storedNodes(): Promise<{ level: number; index: number; hash: Buffer }[]>;
   /** The leaf bytes the tree holds for leaves [start, start + count): event hashes, hex. */
   leaves(start: number, count: number): Promise<string[]>;

@@ -147,7 +147,7 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
   const rootsAt = new Map<number, Buffer>();
 
   const computedNodes = new Map<string, Buffer>();
-  const range = new CompactRange((level, index, hash) => computedNodes.set(`${level}/${index}`, hash), 8);
+  const range = new CompactRange((level, index, hash) => computedNodes.set(`${level}/${index}`, hash), store.tree?.storedLevel ?? 64);
   if (resume) range.restore(resume.range);
   const totalEvents = store.tree ? await store.tree.size() : undefined;
   const budget = options.yieldEveryMs;

@@ -75,7 +75,8 @@ export class VerifyJobsService {
     try {
       job.report = await verifyLedger(this.store, {
         densePositions: this.store.kind === 'embedded-sqlite',
-        pageSize: 1000,
+        // Small pages: reading and parsing a page is one synchronous step the loop cannot interrupt.
+        pageSize: 250,
         yieldEveryMs: 5,
         resumeFrom: resume,
         trustedKeys: this.checkpoints.enabled ? this.checkpoints.verifierKeys.slice(0, 1) : undefined,

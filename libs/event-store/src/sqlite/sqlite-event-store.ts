@@ -37,8 +37,11 @@ export interface SqliteEventStoreOptions {
   merkleTree?: boolean;
 }
 
-/** Subtrees of 2^8 = 256 leaves and larger are stored; smaller ones are rehashed from the events' hashes. */
-export const STORED_TREE_LEVEL = 8;
+/**
+ * Subtrees of 2^4 = 16 leaves and larger are stored (≈ 1 row per 8 events); smaller ones are rehashed
+ * from the events' hash column, so a proof reads at most one 16-leaf tile and ~20 stored nodes.
+ */
+export const STORED_TREE_LEVEL = 4;
 
 /** Append-only triggers every ledger file must carry. */
 export const APPEND_ONLY_TRIGGERS = ['events_refuse_update', 'events_refuse_delete'];
@@ -116,7 +119,7 @@ export class SqliteEventStore implements EventStore {
   private readonly counters = { transactions: 0, appendCalls: 0 };
   private readonly readonly: boolean;
   private readonly merkle: boolean;
-  /** The tree's right edge; its completed subtrees of ≥ 256 leaves go to merkle_nodes in the append's transaction. */
+  /** The tree's right edge; its completed subtrees of ≥ 16 leaves go to merkle_nodes in the append's transaction. */
   private range: CompactRange;
   /** Guards found missing when the file was opened (and re-created, as the service must stay append-only). */
   private readonly guardsMissingAtOpen: string[] = [];
@@ -236,7 +239,7 @@ export class SqliteEventStore implements EventStore {
     return this.stmt.maxPosition.get()?.p ?? 0;
   }
 
-  /** Every subtree of 256 leaves or more that the log's size completes is stored (checked at its last one). */
+  /** Every subtree of 16 leaves or more that the log's size completes is stored (checked at its last one). */
   private storedNodesComplete(size: number): boolean {
     for (let level = STORED_TREE_LEVEL; 2 ** level <= size; level++) {
       if (!this.stmt.node.get(level, Math.floor(size / 2 ** level) - 1)) return false;
@@ -244,13 +247,13 @@ export class SqliteEventStore implements EventStore {
     return true;
   }
 
-  /** Hash of a perfect subtree: stored from 256 leaves up, else rehashed from the events' own hashes. */
+  /** Hash of a perfect subtree: stored from 16 leaves up, else rehashed from the events' own hashes. */
   private readonly subtree: SubtreeSource = (level, index) => {
     if (level >= STORED_TREE_LEVEL) {
       const stored = this.stmt.node.get(level, index);
       if (stored) return stored;
     } else {
-      // Below the stored height: rehash the 256-leaf tile it sits in, read with one query.
+      // Below the stored height: rehash the tile it sits in, read with one query.
       const perTile = 2 ** (STORED_TREE_LEVEL - level);
       const tileIndex = Math.floor(index / perTile);
       return this.tile(tileIndex).subtree(level, index - tileIndex * perTile);
@@ -350,6 +353,7 @@ export class SqliteEventStore implements EventStore {
         const row = this.stmt.byEventId.get(eventId);
         return row ? BigInt(row.position) : undefined;
       },
+      storedLevel: STORED_TREE_LEVEL,
       leaves: async (start, count) => this.stmt.leafHashes.all(start, count),
       storedNodes: async () =>
         (this.db.prepare('SELECT level, idx AS "index", hash FROM merkle_nodes ORDER BY level, idx').all() as { level: number; index: number; hash: Buffer }[]),
