@@ -11,7 +11,7 @@ interface Checkpoint {
   recordedAt: string;
   reason: string;
   blocked?: unknown;
-  witnesses: { witness: string; ok?: boolean; state?: string; at?: string; error?: string; [k: string]: unknown }[];
+  witnesses: { witness: string; ok: boolean; treeSize?: number; detail?: string; at: string }[];
 }
 
 interface VerifyJob {
@@ -109,7 +109,14 @@ export function Dashboard() {
             <dt>見證者</dt>
             <dd>
               {checkpoint.witnesses.length === 0 ? '未設定見證者' : (
-                <ul>{checkpoint.witnesses.map((w) => <li key={w.witness}>{w.witness}:<code>{JSON.stringify({ ...w, witness: undefined })}</code></li>)}</ul>
+                <ul>
+                  {checkpoint.witnesses.map((w) => (
+                    <li key={w.witness}>
+                      <code>{w.witness}</code>:<span className={w.ok ? 'ok' : 'bad'}>{w.ok ? '已連署' : '未連署'}</span>
+                      {w.treeSize !== undefined && `(樹大小 ${w.treeSize})`},{rocDateTime(w.at)}{w.detail && `,${w.detail}`}
+                    </li>
+                  ))}
+                </ul>
               )}
             </dd>
           </dl>

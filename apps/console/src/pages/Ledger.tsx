@@ -11,6 +11,9 @@ interface StateAt {
   state: unknown;
 }
 
+// One page of a stream; the API serves up to 10,000 per request.
+const PAGE = 1000;
+
 const short = (h: string) => `${h.slice(0, 12)}…${h.slice(-6)}`;
 
 function Proof({ event }: { event: LedgerEvent }) {
@@ -57,7 +60,7 @@ export function Ledger({ params }: { params: URLSearchParams }) {
     setLinks(null);
     setError('');
     if (!stream) return;
-    getJson<{ events: LedgerEvent[] }>(`/ledger/streams/${encodeURIComponent(stream)}`, { maxCount: '1000' })
+    getJson<{ events: LedgerEvent[] }>(`/ledger/streams/${encodeURIComponent(stream)}`, { maxCount: String(PAGE) })
       .then((r) => checkChain(r.events))
       .then(setLinks, (e) => setError(describeError(e)));
   }, [stream]);
@@ -82,7 +85,7 @@ export function Ledger({ params }: { params: URLSearchParams }) {
       {links && (
         <>
           <p data-testid="chain-summary" className={broken ? 'bad' : 'ok'}>
-            {links.length} 筆事件;雜湊鏈{broken ? `有 ${broken} 處斷裂或內容不符` : '逐環相連,內容與雜湊相符'}(於瀏覽器以 SHA-256 重算)
+            {links.length} 筆事件{links.length >= PAGE ? `(僅顯示前 ${PAGE} 筆)` : ''};雜湊鏈{broken ? `有 ${broken} 處斷裂或內容不符` : '逐環相連,內容與雜湊相符'}(於瀏覽器以 SHA-256 重算)
           </p>
           <section className="panel" aria-labelledby="state-title">
             <h2 id="state-title">某版本時之狀態</h2>
