@@ -35,6 +35,13 @@ describeBrowser('console in a browser', () => {
   let consoleDir: string;
   let accountId: string;
   const keys: Record<string, string> = {};
+  // An uncaught error in the page fails the case that caused it.
+  let pageErrors: string[] = [];
+  afterEach(() => {
+    const errors = pageErrors;
+    pageErrors = [];
+    expect(errors).toEqual([]);
+  });
 
   const send = (path: string, body: object, key = ADMIN_KEY) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
   const api = (path: string, key = keys.auditor) => t.http().get(path).set('X-API-Key', key);
@@ -51,6 +58,7 @@ describeBrowser('console in a browser', () => {
   async function signIn(key: string, hash = ''): Promise<Page> {
     const context = await browser.newContext({ locale: 'zh-TW', timezoneId: 'Asia/Taipei', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(`${base}/console/${hash}`);
     // By keyboard only: the field has focus, Enter submits.
     await page.getByLabel('API 金鑰').fill(key);
@@ -74,9 +82,12 @@ describeBrowser('console in a browser', () => {
     keys.auditor = await issue('auditor_bli', ['auditor'], []);
     keys.ethics = await issue('ethics_1', ['ethics'], []);
     keys.swd = await issue('svc_swd', ['integrator'], ['SWD']);
+    keys.lab = await issue('svc_lab', ['integrator'], ['LAB']);
 
     await send('/agencies', { agencyCode: 'SWD', name: '臺北市政府社會局', role: 'DATA_REQUESTER', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
-    await send('/agencies/SWD/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }).expect(201);
+    await send('/agencies', { agencyCode: 'LAB', name: '臺北市政府勞動局', role: 'COMPETENT_AUTHORITY', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+    // 要點 二(三): only the competent authority approves a requester for WebIR.
+    await send('/agencies/SWD/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }, keys.lab).expect(201);
     const form = await send('/applications', { applicationId: 'SWD_u1', agencyCode: 'SWD', kind: 'USER_ACCOUNT_ADD', holder: { nationalId: PERSON.nationalId }, occurredAt: '2025-03-01T09:00:00+08:00' }).expect(201);
     accountId = form.body.accountId;
     await send('/applications/SWD_u1/approvals', { step: 'SUPERVISOR', occurredAt: '2025-03-02T09:00:00+08:00' }).expect(201);
@@ -121,6 +132,8 @@ describeBrowser('console in a browser', () => {
 
     const integrator = await signIn(keys.swd);
     expect(await menu(integrator)).toEqual(['使用者清冊', '義務']);
+    // Its own agency's roster, without holders (withheld from integrators).
+    await expectText(integrator.getByTestId('roster-table'), '(不提供)');
     expect(await integrator.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([1, 0, '']);
     await integrator.context().close();
 
@@ -250,7 +263,7 @@ describe('the console served by the API (no browser needed)', () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title>');
     writeFileSync(join(dir, 'assets', 'app.js'), 'export {};');
     process.env.LEDGER_CONSOLE_DIR = dir;
-    t = await startTestApp();
+    t = await startTestApp({ LEDGER_RATE_LIMIT_ANON_PER_MINUTE: '2' });
   });
   afterAll(async () => {
     await t.close();
@@ -269,6 +282,8 @@ describe('the console served by the API (no browser needed)', () => {
     // Never a file outside the console's folder.
     const escape = await t.http().get('/console/%2e%2e/%2e%2e/package.json').expect(200);
     expect(escape.text).not.toContain('"name"');
+    // A page load is several keyless requests: the keyless API budget (2 here) does not cover them.
+    for (let i = 0; i < 4; i++) await t.http().get('/console/').expect(200);
   });
 
   it('GET /auth/me tells the caller its principal and roles, never the key', async () => {

@@ -1,4 +1,4 @@
-import { StrictMode, useCallback, useEffect, useState } from 'react';
+import { Component, StrictMode, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError, describeError, getJson, session, type Me, type Role } from './api';
 import { href, useRoute } from './router';
@@ -58,6 +58,20 @@ function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   );
 }
 
+/** A page that fails shows its error in place; the menu stays usable. */
+class PageBoundary extends Component<{ page: string; children: ReactNode }, { error: string | null; page: string }> {
+  state = { error: null as string | null, page: this.props.page };
+  static getDerivedStateFromError(error: unknown) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+  static getDerivedStateFromProps(props: { page: string }, state: { page: string }) {
+    return props.page !== state.page ? { error: null, page: props.page } : null;
+  }
+  render() {
+    return this.state.error ? <p role="alert" className="error">此頁發生錯誤:{this.state.error}</p> : this.props.children;
+  }
+}
+
 function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [checking, setChecking] = useState(!!session.key);
@@ -101,11 +115,13 @@ function App() {
         <button type="button" onClick={signOut}>登出</button>
       </header>
       <main id="content" tabIndex={-1}>
+        <PageBoundary page={current?.id ?? ''}>
         {!current && <p>此金鑰之角色無可用頁面。</p>}
         {current?.id === 'dashboard' && <Dashboard />}
         {current?.id === 'roster' && <Roster me={me} params={route.params} />}
         {current?.id === 'obligations' && <Obligations me={me} params={route.params} />}
         {current?.id === 'ledger' && <Ledger params={route.params} />}
+        </PageBoundary>
       </main>
     </>
   );

@@ -24,4 +24,6 @@ export * from './account/account.rules';
 export * from './access-review/access-review.events';
 export * from './access-review/access-review.commands';
 export * from './access-review/access-review.decider';
+export * from './erasure/erasure.decider';
 export * from './core/event-registry';
+export * from './core/refusals';

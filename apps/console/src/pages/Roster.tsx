@@ -8,7 +8,8 @@ interface Entry {
   accountId: string;
   kindLabel: string;
   statusLabel: string;
-  holder: { nationalId?: string; name?: string; erased?: boolean };
+  /** Absent or withheld for integrators; erased after a lawful erasure. */
+  holder?: { nationalId?: string; name?: string; erased?: boolean; withheld?: boolean };
   post?: string;
   unit?: string;
   queryItems: string[];
@@ -29,6 +30,12 @@ interface RosterResponse {
 }
 
 const AS_OF_KIND: Record<string, string> = { current: '目前', 'business-date': '業務日期', 'ledger-time': '帳本時間', bitemporal: '業務日期+帳本時間', now: '目前' };
+
+function holderField(holder: Entry['holder'], field: 'nationalId' | 'name'): string {
+  if (!holder || holder.withheld) return '(不提供)';
+  if (holder.erased) return '(已刪除)';
+  return holder[field] ?? '';
+}
 
 export function Roster({ me, params }: { me: Me; params: URLSearchParams }) {
   const agency = params.get('agency') ?? me.agencies[0] ?? '';
@@ -123,8 +130,8 @@ export function Roster({ me, params }: { me: Me; params: URLSearchParams }) {
                 <tr key={e.accountId}>
                   <td><a href={href('ledger', { stream: `account-${e.accountId}` })}><code>{e.accountId}</code></a></td>
                   <td>{e.kindLabel}</td>
-                  <td>{e.holder.erased ? '(已刪除)' : e.holder.nationalId}</td>
-                  <td>{e.holder.erased ? '(已刪除)' : e.holder.name}</td>
+                  <td>{holderField(e.holder, 'nationalId')}</td>
+                  <td>{holderField(e.holder, 'name')}</td>
                   <td>{e.statusLabel}</td>
                   <td>{e.post ?? ''}</td>
                   <td>{e.unit ?? ''}</td>
