@@ -10,6 +10,7 @@ import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/regi
 import { AccessModule } from './access/access.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { MeController } from './auth/me.controller';
 import { LedgerThrottlerGuard, RateLimitModule } from './auth/rate-limit';
 import { IdempotencyKeyInterceptor } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
@@ -51,7 +52,7 @@ export class AppModule {
         HealthModule,
         IntegrityModule,
       ],
-      controllers: [LedgerController, ApiKeysController, RegisterAgencyController, ErasureController],
+      controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [
         RegisterAgencyHandler,
         // Rate limits first: a flood is cut before it costs an authentication.
