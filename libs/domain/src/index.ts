@@ -25,3 +25,7 @@ export * from './access-review/access-review.events';
 export * from './access-review/access-review.commands';
 export * from './access-review/access-review.decider';
 export * from './core/event-registry';
+export * from './query-registration/query-registration.commands';
+export * from './query-registration/query-registration.events';
+export * from './query-registration/query-registration.rules';
+export * from './query-registration/query-registration.decider';
