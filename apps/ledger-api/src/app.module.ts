@@ -8,6 +8,7 @@ import { ledgerConfigModule } from '@ledger/platform/config.module';
 import { ledgerLogOptions } from '@ledger/platform/logging';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
+import { QueriesModule } from './queries/queries.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { IdempotencyKeyInterceptor } from './common/idempotency-key.interceptor';
@@ -44,6 +45,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         LedgerCoreModule.forRoot(config, clock),
         AccessModule,
+        QueriesModule,
         ReportingModule,
         HealthModule,
         IntegrityModule,

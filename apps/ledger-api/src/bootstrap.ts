@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, AppOptions } from './app.module';
@@ -14,6 +15,8 @@ export async function createApp(options: AppOptions = {}, logger: false | undefi
     app.useLogger(app.get(Logger));
     app.flushLogs(); // what was said while the modules were built; otherwise held until listen()
   }
+  // A batch of 1,000 query registrations (要點 九(一)) is a few hundred KB; the default 100 KB refused it.
+  (app as NestExpressApplication).useBodyParser('json', { limit: '4mb' });
   app.useGlobalPipes(ledgerValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

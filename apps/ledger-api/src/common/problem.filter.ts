@@ -51,6 +51,11 @@ export function toProblem(error: unknown): Problem {
     const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
     return { status: error.getStatus(), code: `HTTP_${error.getStatus()}`, message: String(message) };
   }
+  // The body parser's own client errors (too large, malformed JSON) come as http-errors with `expose`.
+  const http = error as { status?: unknown; expose?: unknown; type?: unknown };
+  if (http?.expose === true && typeof http.status === 'number' && http.status >= 400 && http.status < 500) {
+    return { status: http.status, code: `HTTP_${http.status}`, message: typeof http.type === 'string' ? http.type : 'bad request' };
+  }
   return { status: 500, code: 'INTERNAL', message: 'internal error' };
 }
 
