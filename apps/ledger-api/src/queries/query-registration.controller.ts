@@ -55,7 +55,15 @@ export class QueryRegistrationController {
   @ApiOperation({
     summary: `Register up to ${MAX_BATCH} queries in one call (要點 九(一)); each has its own outcome: REGISTERED, ALREADY_REGISTERED or REFUSED with its rule code`,
   })
-  @ApiOkResponse({ description: 'One outcome per registration, in the order sent' })
+  @ApiOkResponse({
+    description: 'One outcome per registration, in the order sent; a refused one appended nothing',
+    example: {
+      outcomes: [
+        { registrationId: 'SWD001_2025_000123', status: 'REGISTERED', streamId: STREAM, position: '42' },
+        { registrationId: 'SWD001_2025_000124', status: 'REFUSED', code: 'QUERY_ACCOUNT_NOT_ACTIVE', rule: '要點 六', message: 'the account is DISABLED at the planned query time' },
+      ],
+    },
+  })
   async registerBatch(@Body() dto: RegisterQueryBatchDto, @Req() req: AuthedRequest): Promise<{ outcomes: BatchOutcome[] }> {
     for (const agencyCode of new Set(dto.registrations.map((r) => r.agencyCode))) await this.scope.assertMaySend(req, agencyCode);
     const { commandId, occurredAt, correlationId, causationId } = dto;
