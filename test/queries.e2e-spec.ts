@@ -151,4 +151,20 @@ describe('query registrations (要點 九(一))', () => {
     // Beyond the body limit: the client's error, not the ledger's.
     await send('/query-registrations/batch', { registrations: [registration({ reason: 'x'.repeat(5 * 1024 * 1024) })] }).expect(413);
   });
+
+  it('reads registrations by agency, month and case number in pages; integrators only their agency, never the subject', async () => {
+    const position = (await allEvents()).at(-1)!.position.toString();
+    const page1 = await t.http().get(`/query-registrations?agency=${AGENCY}&month=2025-03&limit=2&minPosition=${position}`).set('X-API-Key', keys.auditor).expect(200);
+    expect(page1.body.registrations.map((r: { registrationId: string }) => r.registrationId)).toEqual(['SWD_2025_000001', 'SWD_B_1']);
+    expect(page1.body.registrations[0]).toMatchObject({ month: '2025-03', plannedDateRoc: '民國114年03月05日', caseNumber: '114社救字第0123號' });
+    const page2 = await t.http().get(`/query-registrations?agency=${AGENCY}&month=2025-03&limit=2&after=${page1.body.next}`).set('X-API-Key', keys.auditor).expect(200);
+    expect(page2.body).toMatchObject({ count: 1, next: null });
+    expect(JSON.stringify([page1.body, page2.body])).not.toMatch(/subject|person_|A123456789|B223456782/);
+
+    const own = await t.http().get(`/query-registrations?agency=${AGENCY}&caseNumber=${encodeURIComponent('114社救字第0123號')}`).set('X-API-Key', keys.swd).expect(200);
+    expect(own.body.count).toBe(3);
+    await t.http().get('/query-registrations').set('X-API-Key', keys.swd).expect(400);
+    await t.http().get(`/query-registrations?agency=${AGENCY}`).set('X-API-Key', keys.other).expect(403);
+    await t.http().get('/query-registrations?month=2025-13').set('X-API-Key', keys.auditor).expect(400);
+  });
 });
