@@ -166,7 +166,7 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
   it('an administrator account needs supervisor and competent authority, then the central admin creates it (要點 三(一)1、五)', async () => {
     const form = await submitApplication({ applicationId: 'SWD_admin_1', agencyCode: REQUESTER, kind: 'ADMIN_ACCOUNT_ADD', holder: { nationalId: ADMIN_PERSON.nationalId } }).expect(201);
     adminId = form.body.accountId;
-    expect(adminId).toMatch(new RegExp(`^${REQUESTER}\\.ADMIN\\.[0-9a-f]{64}$`));
+    expect(adminId).toMatch(new RegExp(`^${REQUESTER}\\.ADMIN\\.[0-9a-f]{32}$`));
     await sign('SWD_admin_1', 'SUPERVISOR', keys[REQUESTER]).expect(201);
 
     const account = { agencyCode: REQUESTER, kind: 'ADMIN', applicationId: 'SWD_admin_1', holder: ADMIN_PERSON, myEGovAccountId: 'egov_wang', certificateBound: true, post: '資訊管理員', unit: '秘書室' };
@@ -176,7 +176,9 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
     await sign('SWD_admin_1', 'COMPETENT_AUTHORITY', keys[AUTHORITY]).expect(201);
     const created = await send('/accounts', account, keys[CENTRAL]).expect(201);
     expect(created.body).toMatchObject({ accountId: adminId, streamId: `account-${adminId}`, events: [{ type: 'AccountCreated', revision: 0 }] });
-    expect(created.body.personId).toBe(`person_${adminId.split('.')[2].slice(0, 32)}`);
+    // Random, not derived from the account id or the national ID (issue 7, finding 3).
+    expect(created.body.personId).toMatch(/^person_[0-9a-f]{32}$/);
+    expect(created.body.personId).not.toBe(`person_${adminId.split('.')[2].slice(0, 32)}`);
   });
 
   it('a user account needs only the supervisor; without a bound certificate it is refused, and a person gets one per agency (要點 五(一)、六(一))', async () => {
@@ -301,7 +303,7 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
       const res = await appendsNothing(() => send(`/accounts/${successorId}/post-changes`, { effectiveDate: '2025-10-01' }, keys[OTHER]), 1);
       expectRefusal(res, 403, 'AGENCY_OUT_OF_SCOPE');
       const notAnAuthority = await appendsNothing(() => send(`/agencies/${OTHER}/approval`, {}, keys[REQUESTER]), 1);
-      expectRefusal(notAnAuthority, 403, 'AGENCY_OUT_OF_SCOPE');
+      expectRefusal(notAnAuthority, 403, 'SIGNER_NOT_ALLOWED');
       const reading = await appendsNothing(() => read(`/accounts/${successorId}`, keys[OTHER]), 1);
       expectRefusal(reading, 403, 'AGENCY_OUT_OF_SCOPE');
     });
@@ -310,7 +312,7 @@ describe('access lifecycle of one requester agency (要點 二–七)', () => {
       await submitApplication({ applicationId: 'DIST_admin', agencyCode: OTHER, kind: 'ADMIN_ACCOUNT_ADD', holder: { nationalId: 'F135792464' } }, keys[OTHER]).expect(201);
       await sign('DIST_admin', 'SUPERVISOR', keys[OTHER]).expect(201);
       const forged = await appendsNothing(() => sign('DIST_admin', 'COMPETENT_AUTHORITY', keys[REQUESTER]), 1);
-      expectRefusal(forged, 403, 'AGENCY_OUT_OF_SCOPE');
+      expectRefusal(forged, 403, 'SIGNER_NOT_ALLOWED');
       const auditor = await appendsNothing(() => send(`/accounts/${successorId}/disable`, { reason: 'x' }, keys.auditor), 1);
       expectRefusal(auditor, 403, 'ROLE_NOT_ALLOWED');
     });

@@ -38,7 +38,7 @@ const registration = (overrides: Record<string, unknown> = {}) => ({
   plannedAt: '2025-03-05T09:30:00+08:00',
   caseNumber: '114社救字第0123號',
   reason: '低收入戶資格審查',
-  subjectNationalId: SUBJECT,
+  subject: { nationalId: SUBJECT },
   ...overrides,
 });
 const send = (path: string, body: object, key = keys.swd) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
@@ -105,8 +105,8 @@ describe('query registrations (要點 九(一))', () => {
     const conflict = await send('/query-registrations', registration({ reason: '另一事由' })).expect(422);
     expect(conflict.body.code).toBe('QUERY_REGISTRATION_CONFLICT');
 
-    const badId = await send('/query-registrations', registration({ registrationId: 'SWD_2025_000004', subjectNationalId: 'A123456788' })).expect(400);
-    expect(JSON.stringify(badId.body)).toContain('subjectNationalId');
+    const badId = await send('/query-registrations', registration({ registrationId: 'SWD_2025_000004', subject: { nationalId: 'A123456788' } })).expect(400);
+    expect(JSON.stringify(badId.body)).toContain('subject.nationalId');
     expect(JSON.stringify(badId.body)).not.toContain('A123456788');
     const inReason = await send('/query-registrations', registration({ registrationId: 'SWD_2025_000005', reason: `查詢${SUBJECT}` })).expect(400);
     expect(JSON.stringify(inReason.body)).toContain('reason');
@@ -126,7 +126,7 @@ describe('query registrations (要點 九(一))', () => {
       registrations: [
         registration({ registrationId: 'SWD_B_1' }),
         registration({ registrationId: 'SWD_B_2', plannedAt: '2025-05-01T09:00:00+08:00' }),
-        registration({ registrationId: 'SWD_B_3', subjectNationalId: 'B223456782' }),
+        registration({ registrationId: 'SWD_B_3', subject: { nationalId: 'B223456782' } }),
       ],
     };
     const first = await t.http().post('/query-registrations/batch').set('X-API-Key', keys.swd).send(batch).expect(200);

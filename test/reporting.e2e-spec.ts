@@ -30,9 +30,12 @@ beforeAll(async () => {
   keys.ethics = await issueKey('ethics_1', ['ethics'], []);
   keys.swd = await issueKey('svc_swd', ['integrator'], ['SWD']);
   keys.other = await issueKey('svc_other', ['integrator'], ['DIST']);
+  keys.lab = await issueKey('svc_lab', ['integrator'], ['LAB']);
 
   await send('/agencies', { agencyCode: 'SWD', name: '臺北市政府社會局', role: 'DATA_REQUESTER', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
-  await send('/agencies/SWD/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }).expect(201);
+  await send('/agencies', { agencyCode: 'LAB', name: '臺北市政府勞動局', role: 'COMPETENT_AUTHORITY', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+  // 要點 二(三): only the competent authority approves a requester for WebIR.
+  await send('/agencies/SWD/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }, keys.lab).expect(201);
   const form = await send('/applications', { applicationId: 'SWD_u1', agencyCode: 'SWD', kind: 'USER_ACCOUNT_ADD', holder: { nationalId: PERSON.nationalId }, occurredAt: '2025-03-01T09:00:00+08:00' }).expect(201);
   accountId = form.body.accountId;
   await send('/applications/SWD_u1/approvals', { step: 'SUPERVISOR', occurredAt: '2025-03-02T09:00:00+08:00' }).expect(201);
@@ -49,7 +52,7 @@ afterAll(() => t.close());
 
 describe('roster (使用者清冊, 要點 十二(五))', () => {
   it('today: every account with masked holder, kind, status, dates and items', async () => {
-    const res = await get('/agencies/SWD/roster', keys.swd).expect(200);
+    const res = await get('/agencies/SWD/roster').expect(200);
     expect(res.body).toMatchObject({ title: '使用者清冊', rule: '要點 十二(五)', agencyCode: 'SWD', asOf: { kind: 'current' }, masked: true });
     expect(res.body.entries).toEqual([
       expect.objectContaining({
@@ -58,7 +61,13 @@ describe('roster (使用者清冊, 要點 十二(五))', () => {
         createdAt: '2025-03-03T01:00:00.000Z', approvedAt: '2025-03-02T01:00:00.000Z', disabledAt: '2025-07-05T01:00:00.000Z',
       }),
     ]);
-    expect(JSON.stringify(res.body)).not.toMatch(/Ciphertext|B223456782|陳美玲/);
+    expect(JSON.stringify(res.body)).not.toMatch(/Ciphertext|B223456782|陳美玲|egov_chen/);
+    // The agency's own integrator gets the accounts, but no holder identifier at all, not even masked.
+    const integrator = await get('/agencies/SWD/roster', keys.swd).expect(200);
+    expect(integrator.body.entries).toEqual([expect.objectContaining({ accountId, status: 'DISABLED' })]);
+    expect(integrator.body.entries[0]).not.toHaveProperty('holder');
+    expect(integrator.body.entries[0]).not.toHaveProperty('myEGovAccountId');
+    expect(JSON.stringify(integrator.body)).not.toMatch(/B22|陳|egov|person_/);
   });
 
   it('as of a business date, and says which "as of" it answers', async () => {

@@ -11,8 +11,10 @@ import { AccessModule } from './access/access.module';
 import { QueriesModule } from './queries/queries.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { LedgerThrottlerGuard, RateLimitModule } from './auth/rate-limit';
 import { IdempotencyKeyInterceptor } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
+import { ErasureController } from './erasure/erasure.controller';
 import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
@@ -44,15 +46,18 @@ export class AppModule {
         LoggerModule.forRoot({ pinoHttp: ledgerLogOptions({ log }, options.logDestination) }),
         CqrsModule.forRoot(),
         LedgerCoreModule.forRoot(config, clock),
+        RateLimitModule,
         AccessModule,
         QueriesModule,
         ReportingModule,
         HealthModule,
         IntegrityModule,
       ],
-      controllers: [LedgerController, ApiKeysController, RegisterAgencyController],
+      controllers: [LedgerController, ApiKeysController, RegisterAgencyController, ErasureController],
       providers: [
         RegisterAgencyHandler,
+        // Rate limits first: a flood is cut before it costs an authentication.
+        { provide: APP_GUARD, useClass: LedgerThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyKeyInterceptor },

@@ -1,22 +1,22 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, AppOptions } from './app.module';
+import { configureHttpInput } from './common/http-input';
+import { describeProblemResponses } from './common/problem-openapi';
 import { ledgerValidationPipe } from './common/validation';
 
 /** One place that builds the app, so e2e tests exercise exactly what `npm start` serves. */
 export async function createApp(options: AppOptions = {}, logger: false | undefined = undefined): Promise<INestApplication> {
   const silent = logger === false || options.silent === true;
-  const app = await NestFactory.create(await AppModule.forRoot({ ...options, silent }), silent ? { logger: false } : { bufferLogs: true });
+  const app = await NestFactory.create(await AppModule.forRoot({ ...options, silent }), { bodyParser: false, ...(silent ? { logger: false } : { bufferLogs: true }) });
+  configureHttpInput(app);
   // Nest's own Logger (used across the app) writes through pino from here on, with the request's context.
   if (!silent) {
     app.useLogger(app.get(Logger));
     app.flushLogs(); // what was said while the modules were built; otherwise held until listen()
   }
-  // A batch of 1,000 query registrations (要點 九(一)) is a few hundred KB; the default 100 KB refused it.
-  (app as NestExpressApplication).useBodyParser('json', { limit: '4mb' });
   app.useGlobalPipes(ledgerValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -28,6 +28,6 @@ export async function createApp(options: AppOptions = {}, logger: false | undefi
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, describeProblemResponses(document));
   return app;
 }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
+import { registerErase } from './commands/erase';
 import { registerRebuild } from './commands/rebuild';
+import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
 import { registerVerifyProof } from './commands/verify-proof';
 import { exitCode } from './exit';
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerVerifyProof(program);
   registerRebuild(program);
+  registerErase(program);
+  registerRevokeKey(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

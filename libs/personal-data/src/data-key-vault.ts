@@ -43,6 +43,29 @@ export interface DataKeyVault {
   getTombstone(personId: string): Promise<KeyTombstone | undefined>;
 }
 
+/**
+ * The blind index of people, kept in the vault beside their data keys so that erasure destroys it
+ * with them: identifiers the ledger hands out (person ids, account keys) are random, and only
+ * these rows tie them to a national ID. After destroyKey no row names the person any more, so
+ * neither the event log nor the server's keys link any event back to them.
+ *
+ * - personFor is get-or-create and race-safe (one person id per blind index, also across processes);
+ * - accountKeyFor gives one opaque account key per (person, agency, kind): the account stream is
+ *   then the uniqueness constraint of 要點 六(一), as the keyed hash used to be, without being derived from it;
+ * - destroyKey deletes the person's index and slot rows in the same transaction as the key.
+ */
+export interface PersonIndex {
+  findPerson(blindIndex: string): Promise<string | undefined>;
+  personFor(blindIndex: string): Promise<{ personId: string; known: boolean }>;
+  accountKeyFor(personId: string, agencyCode: string, kind: string): Promise<{ key: string; known: boolean }>;
+  accountKeysOf(personId: string): Promise<{ agencyCode: string; kind: string; key: string }[]>;
+  /** Whether the vault still knows this person id (index row, account slot or data key). */
+  hasPerson(personId: string): Promise<boolean>;
+}
+
+export const isPersonIndex = (value: unknown): value is PersonIndex =>
+  typeof value === 'object' && value !== null && typeof (value as PersonIndex).personFor === 'function' && typeof (value as PersonIndex).accountKeyFor === 'function';
+
 const MAX_TEXT = 500;
 
 export function assertDestroyRequest(request: DestroyKeyRequest): void {

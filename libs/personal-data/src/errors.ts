@@ -3,7 +3,7 @@
  * and pseudonymous person ids only: they end up in logs, HTTP problem responses and audit
  * packages, so they must never repeat an identifier, a name, a ciphertext or key material.
  */
-export type PersonalDataField = 'nationalId' | 'name';
+export type PersonalDataField = 'nationalId' | 'name' | 'myEGovAccountId';
 
 export abstract class PersonalDataError extends Error {
   abstract readonly code: string;

@@ -3,7 +3,7 @@ export * from './taiwan-id';
 export * from './keyed-hash';
 export * from './mask';
 export * from './config';
-export { DATA_KEY_BYTES, type DataKeyVault, type DestroyKeyRequest, type KeyTombstone } from './data-key-vault';
+export { DATA_KEY_BYTES, isPersonIndex, type DataKeyVault, type DestroyKeyRequest, type KeyTombstone, type PersonIndex } from './data-key-vault';
 export { SqliteDataKeyVault, type SqliteDataKeyVaultOptions } from './sqlite-data-key-vault';
 export { MongoDataKeyVault, DATA_KEYS_COLLECTION, type MongoDataKeyVaultOptions } from './mongo-data-key-vault';
 export * from './personal-data-protector';

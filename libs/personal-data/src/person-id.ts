@@ -1,4 +1,5 @@
 import { InvalidPersonIdError } from './errors';
+import { containsTaiwanId } from './taiwan-id';
 
 const PERSON_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 // Shape of any national ID / ARC number, valid or not, in either case.
@@ -11,6 +12,7 @@ const IDENTIFIER_SHAPE = /^[A-Za-z][0-9A-Da-d][0-9]{8}$/;
  */
 export function assertPersonId(personId: unknown): asserts personId is string {
   if (typeof personId !== 'string') throw new InvalidPersonIdError('not-a-string');
-  if (IDENTIFIER_SHAPE.test(personId.trim())) throw new InvalidPersonIdError('looks-like-a-national-id-or-arc-number');
+  // Anywhere in the id, not only the whole of it: `person_<ID>`, `<ID>.x` and `<ID>-` carry it just as well.
+  if (IDENTIFIER_SHAPE.test(personId.trim()) || containsTaiwanId(personId)) throw new InvalidPersonIdError('looks-like-a-national-id-or-arc-number');
   if (!PERSON_ID.test(personId)) throw new InvalidPersonIdError('1-128-chars-of-letters-digits-and-_.:-');
 }

@@ -28,9 +28,11 @@ describe('PersonalDataProtector', () => {
   });
   afterEach(() => ctx.vault.close());
 
-  it('returns the holder key and compact ciphertexts that reveal the normalised values', async () => {
-    const out = await ctx.protector.protect('person-1', { nationalId: ' a123456789 ', name: ' 王小明 ' });
-    expect(out.holderKey).toBe(keyedHash(ctx.hmacKey, 'national-id', 'A123456789'));
+  it('returns compact ciphertexts only (no keyed hash) that reveal the normalised values', async () => {
+    const out = await ctx.protector.protect('person-1', { nationalId: ' a123456789 ', name: ' 王小明 ', myEGovAccountId: ' egov_wang ' });
+    expect(Object.keys(out).sort()).toEqual(['myEGovAccountIdCiphertext', 'nameCiphertext', 'nationalIdCiphertext']);
+    expect(JSON.stringify(out)).not.toContain(keyedHash(ctx.hmacKey, 'national-id', 'A123456789'));
+    expect(await ctx.protector.reveal('person-1', out.myEGovAccountIdCiphertext!, 'myEGovAccountId')).toBe('egov_wang');
     expect(out.nationalIdCiphertext).toMatch(COMPACT);
     expect(out.nameCiphertext).toMatch(COMPACT);
     expect(await ctx.protector.reveal('person-1', out.nationalIdCiphertext, 'nationalId')).toBe('A123456789');
@@ -46,23 +48,32 @@ describe('PersonalDataProtector', () => {
     expect(json).not.toContain(Buffer.from('Nguyễn Thị Lan').toString('base64url'));
   });
 
-  it('uses a fresh IV each time, yet one holder key for the same person', async () => {
+  it('uses a fresh IV each time, yet one random person id for the same person', async () => {
     const a = await ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' });
     const b = await ctx.protector.protect('person-1', { nationalId: 'a123456789', name: '王小明' });
-    expect(b.holderKey).toBe(a.holderKey);
+    const first = await ctx.protector.resolvePerson('A123456789');
+    expect(first).toEqual({ personId: expect.stringMatching(/^person_[0-9a-f]{32}$/), known: false });
+    expect(await ctx.protector.resolvePerson(' a123456789')).toEqual({ personId: first.personId, known: true });
+    expect(first.personId).not.toContain(keyedHash(ctx.hmacKey, 'national-id', 'A123456789').slice(0, 32));
     expect(b.nationalIdCiphertext).not.toBe(a.nationalIdCiphertext);
     expect(b.nameCiphertext).not.toBe(a.nameCiphertext);
   });
 
-  it('matches by lookupKey and matches() without decrypting', async () => {
-    const out = await ctx.protector.protect('person-1', { nationalId: 'AC01234567', name: 'Maria Santos' });
-    expect(ctx.protector.lookupKey('ac01234567')).toBe(out.holderKey);
-    expect(ctx.protector.lookupKey('A123456789')).not.toBe(out.holderKey);
-    expect(ctx.protector.matches(out.holderKey, ' AC01234567')).toBe(true);
-    expect(ctx.protector.matches(out.holderKey, 'A800000014')).toBe(false);
+  it('one random account key per person, agency and kind (要點 六(一)), also when raced', async () => {
+    const { personId } = await ctx.protector.resolvePerson('AC01234567');
+    const raced = await Promise.all([1, 2, 3].map(() => ctx.protector.accountKey(personId, 'SWD001', 'USER')));
+    expect(new Set(raced.map((r) => r.key)).size).toBe(1);
+    expect(raced[0].key).toMatch(/^[0-9a-f]{32}$/);
+    expect((await ctx.protector.accountKey(personId, 'SWD001', 'ADMIN')).key).not.toBe(raced[0].key);
+    expect(await ctx.protector.findPerson('A123456789')).toBeUndefined();
   });
 
-  it('crypto-shreds: after erase the unchanged ciphertext no longer reveals, and the holder key still matches', async () => {
+  it('crypto-shreds: after erase the unchanged ciphertext no longer reveals, and the blind index is gone', async () => {
+    const { personId: indexed } = await ctx.protector.resolvePerson('A123456789');
+    await ctx.protector.accountKey(indexed, 'SWD001', 'USER');
+    await ctx.protector.erase(indexed, erasure);
+    expect(await ctx.protector.findPerson('A123456789')).toBeUndefined();
+    expect(await ctx.protector.accountKeysOf(indexed)).toEqual([]);
     const out = await ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' });
     const before = { ...out };
     await ctx.protector.erase('person-1', erasure);
@@ -70,7 +81,6 @@ describe('PersonalDataProtector', () => {
     expect(out).toEqual(before); // the event payload is untouched: hashes over it stay valid
     await expect(ctx.protector.reveal('person-1', out.nationalIdCiphertext, 'nationalId')).rejects.toBeInstanceOf(PersonalDataErasedError);
     await expect(ctx.protector.reveal('person-1', out.nameCiphertext, 'name')).rejects.toBeInstanceOf(PersonalDataErasedError);
-    expect(ctx.protector.lookupKey('A123456789')).toBe(out.holderKey);
     expect(await ctx.vault.getTombstone('person-1')).toEqual({ personId: 'person-1', destroyedAt: erasure.at, reason: erasure.reason, actor: erasure.actor });
     // A shredded person is not silently re-keyed, which would make old and new data look alike.
     await expect(ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '王小明' })).rejects.toBeInstanceOf(PersonalDataErasedError);
@@ -127,7 +137,7 @@ describe('PersonalDataProtector', () => {
       field: 'name',
       rule: 'no-control-or-bidi-characters',
     });
-    expect(() => ctx.protector.lookupKey('B2')).toThrow(InvalidPersonalIdentifierError);
+    await expect(ctx.protector.resolvePerson('B2')).rejects.toThrow(InvalidPersonalIdentifierError);
     expect(await ctx.vault.getKey('person-1')).toBeUndefined();
   });
 
@@ -148,7 +158,7 @@ describe('PersonalDataProtector', () => {
       () => ctx.protector.protect('person-3', { nationalId: id, name: `${name}\u0000` }),
       () => ctx.protector.protect('person-3', { nationalId: id, name: name.repeat(100) }),
       () => ctx.protector.protect(id, { nationalId: id, name }),
-      () => ctx.protector.lookupKey('A123456788'),
+      () => ctx.protector.resolvePerson('A123456788'),
       () => ctx.protector.reveal('person-2', nationalIdCiphertext, 'nationalId'),
       () => ctx.protector.reveal('person-1', nameCiphertext, 'nationalId'),
       async () => {

@@ -1,5 +1,5 @@
 import { fromCompact, open, seal, toCompact } from './aead';
-import type { DataKeyVault, DestroyKeyRequest } from './data-key-vault';
+import { isPersonIndex, type DataKeyVault, type DestroyKeyRequest, type PersonIndex } from './data-key-vault';
 import {
   DataKeyNotFoundError,
   InvalidPersonalIdentifierError,
@@ -7,12 +7,14 @@ import {
   PersonalDataIntegrityError,
   type PersonalDataField,
 } from './errors';
-import { assertHmacKey, constantTimeEqualHex, keyedHash } from './keyed-hash';
+import { assertHmacKey, keyedHash } from './keyed-hash';
 import { assertPersonId } from './person-id';
 import { validateTaiwanId, type TaiwanIdKind } from './taiwan-id';
 
 export interface PersonalDataProtectorOptions {
   vault: DataKeyVault;
+  /** The blind index of people; defaults to the vault when it keeps one (the SQLite vault does). */
+  index?: PersonIndex;
   /** Server HMAC key, at least 32 bytes (LEDGER_HMAC_KEY). */
   hmacKey: Buffer;
 }
@@ -21,14 +23,15 @@ export interface PersonalDataInput {
   /** National ID or old/new resident-certificate number, any case, surrounding spaces allowed. */
   nationalId: string;
   name: string;
+  /** The holder's MyEGov account id: it names the person as surely as the national ID does. */
+  myEGovAccountId?: string;
 }
 
-/** What events may carry: a matching key and two ciphertexts, none of them readable without keys. */
+/** What events may carry: ciphertexts only, none of them readable without the person's data key. */
 export interface ProtectedPersonalData {
-  /** HMAC of the normalised identifier: equal for the same person, stable across erasure. */
-  holderKey: string;
   nationalIdCiphertext: string;
   nameCiphertext: string;
+  myEGovAccountIdCiphertext?: string;
 }
 
 const HOLDER_KEY_PURPOSE = 'national-id';
@@ -46,12 +49,41 @@ const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\u061C\u200E\u200F\u202A-\u202E\u2
  */
 export class PersonalDataProtector {
   readonly #vault: DataKeyVault;
+  readonly #index: PersonIndex | undefined;
   readonly #hmacKey: Buffer;
 
   constructor(options: PersonalDataProtectorOptions) {
     assertHmacKey(options.hmacKey, 'LEDGER_HMAC_KEY');
     this.#vault = options.vault;
+    this.#index = options.index ?? (isPersonIndex(options.vault) ? options.vault : undefined);
     this.#hmacKey = Buffer.from(options.hmacKey);
+  }
+
+  /**
+   * The random person id behind a national ID, made on first sight. `known` says whether the
+   * person was already there: a response that depends on it confirms a person exists and must be
+   * recorded as a personal-data read by the caller.
+   */
+  async resolvePerson(nationalId: string): Promise<{ personId: string; known: boolean }> {
+    return this.#requireIndex().personFor(this.#blindIndex(nationalId));
+  }
+
+  /** The person id behind a national ID, without creating one. */
+  async findPerson(nationalId: string): Promise<string | undefined> {
+    return this.#requireIndex().findPerson(this.#blindIndex(nationalId));
+  }
+
+  /** The opaque key of the person's one account of a kind at an agency (要點 六(一)). */
+  async accountKey(personId: string, agencyCode: string, kind: string): Promise<{ key: string; known: boolean }> {
+    return this.#requireIndex().accountKeyFor(personId, agencyCode, kind);
+  }
+
+  async hasPerson(personId: string): Promise<boolean> {
+    return this.#requireIndex().hasPerson(personId);
+  }
+
+  async accountKeysOf(personId: string): Promise<{ agencyCode: string; kind: string; key: string }[]> {
+    return this.#requireIndex().accountKeysOf(personId);
   }
 
   async protect(personId: string, input: PersonalDataInput): Promise<ProtectedPersonalData> {
@@ -59,17 +91,18 @@ export class PersonalDataProtector {
     // Validate everything before touching the vault, so bad input never creates an orphan key.
     const { normalized } = this.#validateId(input?.nationalId);
     const name = normalizeName(input?.name);
+    const myEGov = input.myEGovAccountId === undefined ? undefined : normalizeText(input.myEGovAccountId, 'myEGovAccountId');
     const key = await this.#vault.getOrCreateKey(personId);
     return {
-      holderKey: keyedHash(this.#hmacKey, HOLDER_KEY_PURPOSE, normalized),
       nationalIdCiphertext: encrypt(key, personId, 'nationalId', normalized),
       nameCiphertext: encrypt(key, personId, 'name', name),
+      ...(myEGov !== undefined && { myEGovAccountIdCiphertext: encrypt(key, personId, 'myEGovAccountId', myEGov) }),
     };
   }
 
   async reveal(personId: string, ciphertext: string, field: PersonalDataField): Promise<string> {
     assertPersonId(personId);
-    if (field !== 'nationalId' && field !== 'name') throw new RangeError('field must be nationalId or name');
+    if (field !== 'nationalId' && field !== 'name' && field !== 'myEGovAccountId') throw new RangeError('field must be nationalId, name or myEGovAccountId');
     const sealed = fromCompact(ciphertext);
     if (!sealed) throw new PersonalDataIntegrityError(personId, field, 'malformed');
     const key = await this.#vault.getKey(personId);
@@ -82,20 +115,24 @@ export class PersonalDataProtector {
     return plaintext.toString('utf8');
   }
 
-  /** The holder key to search events by; throws InvalidPersonalIdentifierError for an invalid number. */
-  lookupKey(nationalId: string): string {
-    return keyedHash(this.#hmacKey, HOLDER_KEY_PURPOSE, this.#validateId(nationalId).normalized);
-  }
-
-  /** Whether `nationalId` is the one behind `holderKey`, compared in constant time. */
-  matches(holderKey: string, nationalId: string): boolean {
-    return constantTimeEqualHex(holderKey, this.lookupKey(nationalId));
-  }
-
-  /** Crypto-shredding: destroys the person's data key; every ciphertext made for them becomes unreadable. */
+  /**
+   * Crypto-shredding: destroys the person's data key, so every ciphertext made for them becomes
+   * unreadable, and (in the same vault transaction) the blind-index and account-slot rows, so
+   * nothing links the random ids in the log back to the person any more.
+   */
   async erase(personId: string, request: DestroyKeyRequest): Promise<void> {
     assertPersonId(personId);
     await this.#vault.destroyKey(personId, request);
+  }
+
+  /** Keyed hash of the normalised identifier; stored only in the vault's index, never in an event or id. */
+  #blindIndex(nationalId: string): string {
+    return keyedHash(this.#hmacKey, HOLDER_KEY_PURPOSE, this.#validateId(nationalId).normalized);
+  }
+
+  #requireIndex(): PersonIndex {
+    if (!this.#index) throw new Error('this data-key vault keeps no person index');
+    return this.#index;
   }
 
   #validateId(nationalId: unknown): { kind: TaiwanIdKind; normalized: string } {
@@ -103,6 +140,15 @@ export class PersonalDataProtector {
     if (!result.ok) throw new InvalidPersonalIdentifierError('nationalId', result.reason);
     return result;
   }
+}
+
+function normalizeText(value: unknown, field: PersonalDataField): string {
+  if (typeof value !== 'string') throw new InvalidPersonalIdentifierError(field, 'not-a-string');
+  const normalized = value.normalize('NFC').trim();
+  if (normalized.length === 0) throw new InvalidPersonalIdentifierError(field, 'empty');
+  if ([...normalized].length > MAX_NAME_CHARS) throw new InvalidPersonalIdentifierError(field, `at-most-${MAX_NAME_CHARS}-chars`);
+  if (FORBIDDEN_IN_NAME.test(normalized)) throw new InvalidPersonalIdentifierError(field, 'no-control-or-bidi-characters');
+  return normalized;
 }
 
 function normalizeName(name: unknown): string {

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -7,9 +8,19 @@ import {
   type DataKeyVault,
   type DestroyKeyRequest,
   type KeyTombstone,
+  type PersonIndex,
 } from './data-key-vault';
 import { PersonalDataErasedError } from './errors';
 import { assertPersonId } from './person-id';
+import { containsTaiwanId } from './taiwan-id';
+
+/** Random hex that happens to contain a valid-looking ID would be refused wherever it is sent back. */
+function randomHex(): string {
+  for (;;) {
+    const candidate = randomBytes(16).toString('hex');
+    if (!containsTaiwanId(candidate)) return candidate;
+  }
+}
 
 export interface SqliteDataKeyVaultOptions {
   /** Database file, e.g. ./data/keys.db; its directory is created. ':memory:' for throwaway use. */
@@ -37,7 +48,7 @@ interface TombstoneRow {
  * the WAL, so the wrapped key does not survive in free pages or the WAL file; a tombstone row
  * keeps the erasure visible to auditors.
  */
-export class SqliteDataKeyVault implements DataKeyVault {
+export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
   readonly #db: Database.Database;
   readonly #wrapper: DataKeyWrapper;
   readonly #now: () => Date;
@@ -45,7 +56,12 @@ export class SqliteDataKeyVault implements DataKeyVault {
   constructor(options: SqliteDataKeyVaultOptions) {
     this.#wrapper = new DataKeyWrapper(options.masterKey);
     this.#now = options.now ?? (() => new Date());
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') {
+      mkdirSync(dirname(options.path), { recursive: true });
+      // Owner-only from the first byte: the file holds wrapped keys and the blind index.
+      if (!existsSync(options.path)) writeFileSync(options.path, '', { mode: 0o600 });
+      chmodSync(options.path, 0o600);
+    }
     this.#db = new Database(options.path);
     this.#db.pragma('journal_mode = WAL');
     // A key lost in a crash makes ciphertext already written to the log unreadable: pay for fsync.
@@ -58,6 +74,18 @@ export class SqliteDataKeyVault implements DataKeyVault {
         person_id   TEXT PRIMARY KEY,
         wrapped_key BLOB NOT NULL,
         created_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS person_index (
+        blind_index TEXT PRIMARY KEY,
+        person_id   TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS person_index_by_person ON person_index (person_id);
+      CREATE TABLE IF NOT EXISTS account_slots (
+        person_id   TEXT NOT NULL,
+        agency_code TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        account_key TEXT NOT NULL UNIQUE,
+        PRIMARY KEY (person_id, agency_code, kind)
       ) STRICT;
       CREATE TABLE IF NOT EXISTS data_key_tombstones (
         person_id    TEXT PRIMARY KEY,
@@ -99,6 +127,8 @@ export class SqliteDataKeyVault implements DataKeyVault {
     this.#db
       .transaction(() => {
         this.#db.prepare('DELETE FROM data_keys WHERE person_id = ?').run(personId);
+        this.#db.prepare('DELETE FROM person_index WHERE person_id = ?').run(personId);
+        this.#db.prepare('DELETE FROM account_slots WHERE person_id = ?').run(personId);
         // OR IGNORE: the first erasure is the fact auditors need; a repeat must not rewrite it.
         this.#db
           .prepare(
@@ -121,6 +151,59 @@ export class SqliteDataKeyVault implements DataKeyVault {
     assertPersonId(personId);
     const row = this.#tombstoneRow(personId);
     return row && { personId: row.person_id, destroyedAt: new Date(row.destroyed_at), reason: row.reason, actor: row.actor };
+  }
+
+  async findPerson(blindIndex: string): Promise<string | undefined> {
+    const row = this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?').get(blindIndex) as { person_id: string } | undefined;
+    return row?.person_id;
+  }
+
+  async personFor(blindIndex: string): Promise<{ personId: string; known: boolean }> {
+    return this.#db
+      .transaction(() => {
+        const existing = this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?').get(blindIndex) as { person_id: string } | undefined;
+        if (existing) return { personId: existing.person_id, known: true };
+        const personId = `person_${randomHex()}`;
+        this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)').run(blindIndex, personId);
+        return { personId, known: false };
+      })
+      .immediate();
+  }
+
+  async accountKeyFor(personId: string, agencyCode: string, kind: string): Promise<{ key: string; known: boolean }> {
+    assertPersonId(personId);
+    return this.#db
+      .transaction(() => {
+        if (this.#tombstoneRow(personId)) throw new PersonalDataErasedError(personId);
+        const existing = this.#db
+          .prepare('SELECT account_key FROM account_slots WHERE person_id = ? AND agency_code = ? AND kind = ?')
+          .get(personId, agencyCode, kind) as { account_key: string } | undefined;
+        if (existing) return { key: existing.account_key, known: true };
+        const key = randomHex();
+        this.#db.prepare('INSERT INTO account_slots (person_id, agency_code, kind, account_key) VALUES (?, ?, ?, ?)').run(personId, agencyCode, kind, key);
+        return { key, known: false };
+      })
+      .immediate();
+  }
+
+  async accountKeysOf(personId: string): Promise<{ agencyCode: string; kind: string; key: string }[]> {
+    assertPersonId(personId);
+    const rows = this.#db.prepare('SELECT agency_code, kind, account_key FROM account_slots WHERE person_id = ? ORDER BY agency_code, kind').all(personId) as {
+      agency_code: string;
+      kind: string;
+      account_key: string;
+    }[];
+    return rows.map((r) => ({ agencyCode: r.agency_code, kind: r.kind, key: r.account_key }));
+  }
+
+  async hasPerson(personId: string): Promise<boolean> {
+    assertPersonId(personId);
+    const row = this.#db
+      .prepare(
+        'SELECT 1 FROM person_index WHERE person_id = ? UNION ALL SELECT 1 FROM account_slots WHERE person_id = ? UNION ALL SELECT 1 FROM data_keys WHERE person_id = ? LIMIT 1',
+      )
+      .get(personId, personId, personId);
+    return row !== undefined;
   }
 
   close(): void {

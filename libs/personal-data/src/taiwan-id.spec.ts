@@ -1,4 +1,4 @@
-import { isValidTaiwanId, normalizeTaiwanId, validateTaiwanId } from './taiwan-id';
+import { containsTaiwanId, isValidTaiwanId, normalizeTaiwanId, validateTaiwanId } from './taiwan-id';
 
 describe('validateTaiwanId', () => {
   // Samples published in the READMEs of independent validators (Go, C#, JS), not derived here.
@@ -73,4 +73,10 @@ describe('validateTaiwanId', () => {
       expect(serialized).not.toContain(input.slice(1, 7));
     }
   });
+});
+
+describe('containsTaiwanId (issue 7, finding 5)', () => {
+  it.each(['person_A123456789', 'A123456789.x', 'A123456789-', 'x a123456789 y', '案號Ａ１２３４５６７８９', 'ZZA123456789', 'AC01234567'])('finds one in %s', (text) =>
+    expect(containsTaiwanId(text)).toBe(true));
+  it.each(['A123456788', 'person_0123456789abcdef', '臺北市政府社會局', '', 'A12345678'])('finds none in %s', (text) => expect(containsTaiwanId(text)).toBe(false));
 });

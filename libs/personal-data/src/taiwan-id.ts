@@ -66,3 +66,23 @@ export function validateTaiwanId(input: unknown): TaiwanIdResult {
 export function isValidTaiwanId(input: unknown): boolean {
   return validateTaiwanId(input).ok;
 }
+
+const EMBEDDED_SHAPE = /[A-Z][0-9A-D][0-9]{8}/g;
+
+/**
+ * Whether a text carries a checksum-valid national ID or resident-certificate number anywhere in
+ * it (`person_A123456789`, `A123456789.x`, `案號A123456789-1`, full-width digits): free text and
+ * identifiers must never smuggle one into the log. Overlapping windows are all checked.
+ */
+export function containsTaiwanId(text: unknown): boolean {
+  if (typeof text !== 'string' || text.length < 10) return false;
+  const normalized = text.normalize('NFKC').toUpperCase();
+  for (let i = 0; i + 10 <= normalized.length; i += 1) {
+    EMBEDDED_SHAPE.lastIndex = i;
+    const match = EMBEDDED_SHAPE.exec(normalized);
+    if (!match) return false;
+    if (validateTaiwanId(match[0]).ok) return true;
+    i = match.index;
+  }
+  return false;
+}

@@ -36,6 +36,8 @@ export interface LedgerConfig {
     checkpointEveryEvents: number;
     checkpointIntervalSeconds: number;
   };
+  /** Requests per minute: per API key, per source address, and per address without a valid key (issue 7, finding 6). */
+  rateLimits?: { perKeyPerMinute: number; perAddressPerMinute: number; anonymousPerMinute: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -122,6 +124,18 @@ export class LedgerEnvironment {
   @ValidateIf(isSet)
   @positiveIntRule('months')
   LEDGER_DEADLINE_TRAINING_MONTHS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('requests per minute per API key')
+  LEDGER_RATE_LIMIT_PER_MINUTE?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('requests per minute per source address')
+  LEDGER_RATE_LIMIT_ADDRESS_PER_MINUTE?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('requests per minute per source address without a valid key')
+  LEDGER_RATE_LIMIT_ANON_PER_MINUTE?: string;
 
   @ValidateIf(isSet)
   @IsIn([...LOG_LEVELS], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -234,6 +248,11 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       witnessUrl: env.LEDGER_WITNESS_URL || undefined,
       checkpointEveryEvents: positiveInt(env, 'LEDGER_CHECKPOINT_EVERY_EVENTS', 1000),
       checkpointIntervalSeconds: positiveInt(env, 'LEDGER_CHECKPOINT_INTERVAL_SECONDS', 30),
+    },
+    rateLimits: {
+      perKeyPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_PER_MINUTE', 100_000),
+      perAddressPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_ADDRESS_PER_MINUTE', 200_000),
+      anonymousPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_ANON_PER_MINUTE', 60),
     },
   };
 }

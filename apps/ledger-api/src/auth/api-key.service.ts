@@ -5,7 +5,8 @@ import { LEDGER_CONFIG, LedgerConfig } from '@ledger/platform';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
 import { Principal, Role, SYSTEM_ACTOR } from './principal';
 
-const REGISTRY = 'apikeys-registry';
+export const API_KEY_REGISTRY = 'apikeys-registry';
+const REGISTRY = API_KEY_REGISTRY;
 const hashKey = (raw: string) => createHash('sha256').update(raw).digest('hex');
 
 interface KeyRecord {
@@ -13,6 +14,39 @@ interface KeyRecord {
   keyHash: string;
   principal: Principal;
   revoked: boolean;
+}
+
+export class ApiKeyNotFoundError extends Error {
+  readonly code = 'NOT_FOUND';
+  constructor(readonly keyId: string) {
+    super(`API key ${keyId} not found`);
+  }
+}
+
+/**
+ * Appends ApiKeyRevoked to the registry stream; shared by the HTTP route and the CLI, so a key
+ * revoked from either is refused by every running instance on its next request.
+ */
+export async function revokeApiKey(store: EventStore, input: { keyId: string; reason: string; actor: string; at: Date }): Promise<{ keyId: string; revokedAt: string; alreadyRevoked: boolean }> {
+  const events = await store.readStream(REGISTRY);
+  const issued = events.find((e) => e.type === 'ApiKeyIssued' && (e.data as { keyId: string }).keyId === input.keyId);
+  if (!issued) throw new ApiKeyNotFoundError(input.keyId);
+  const earlier = events.find((e) => e.type === 'ApiKeyRevoked' && (e.data as { keyId: string }).keyId === input.keyId);
+  if (earlier) return { keyId: input.keyId, revokedAt: earlier.metadata.occurredAt, alreadyRevoked: true };
+  const commandId = randomUUID();
+  await store.append(
+    REGISTRY,
+    [
+      {
+        eventId: randomUUID(),
+        type: 'ApiKeyRevoked',
+        data: { keyId: input.keyId, reason: input.reason },
+        metadata: { $correlationId: commandId, $causationId: commandId, commandId, actor: input.actor, occurredAt: input.at.toISOString() },
+      },
+    ],
+    events[events.length - 1].revision,
+  );
+  return { keyId: input.keyId, revokedAt: input.at.toISOString(), alreadyRevoked: false };
 }
 
 /**
@@ -44,37 +78,60 @@ export class ApiKeyService implements OnModuleInit {
     }
   }
 
+  /** Whether a key is known and not revoked in this instance's view, without I/O: for rate limiting only. */
+  isKnown(raw: string | undefined): boolean {
+    if (!raw) return false;
+    const record = this.keys.get(hashKey(raw));
+    return record !== undefined && !record.revoked;
+  }
+
+  /**
+   * Every authentication first reads the registry's new events (a short indexed read of the events
+   * after the last one seen), so a key revoked by another instance or by the CLI is refused at once:
+   * no cached answer is trusted.
+   */
   async authenticate(raw: string | undefined): Promise<Principal | undefined> {
     if (!raw) return undefined;
     const hash = hashKey(raw);
-    let record = this.keys.get(hash);
-    if (!record) {
-      await this.refresh();
-      record = this.keys.get(hash);
-    }
+    await this.refresh();
+    const record = this.keys.get(hash);
     if (!record || record.revoked) return undefined;
     return timingSafeEqual(Buffer.from(record.keyHash), Buffer.from(hash)) ? record.principal : undefined;
   }
 
   async issue(principal: Principal, actor: string): Promise<string> {
+    return (await this.issueWithId(principal, actor)).apiKey;
+  }
+
+  async issueWithId(principal: Principal, actor: string): Promise<{ apiKey: string; keyId: string }> {
     const raw = `wl_${randomBytes(24).toString('base64url')}`;
-    await this.register(raw, principal, actor);
-    return raw;
+    const keyId = await this.register(raw, principal, actor);
+    return { apiKey: raw, keyId };
   }
 
-  list(): { keyId: string; principal: Principal; revoked: boolean }[] {
-    return [...this.keys.values()].map(({ keyId, principal, revoked }) => ({ keyId, principal, revoked }));
+  /** Ids, principals and state: never the hashes. */
+  async list(): Promise<{ keyId: string; principal: Principal; revoked: boolean }[]> {
+    await this.refresh();
+    return [...this.keys.values()].map(({ keyId, principal, revoked }) => ({ keyId, principal: { ...principal }, revoked }));
   }
 
-  private async register(raw: string, principal: Principal, actor: string): Promise<void> {
+  async revoke(keyId: string, reason: string, actor: string) {
+    const result = await revokeApiKey(this.store, { keyId, reason, actor, at: this.clock() });
+    await this.refresh();
+    return result;
+  }
+
+  private async register(raw: string, principal: Principal, actor: string): Promise<string> {
+    await this.refresh();
     const commandId = randomUUID();
+    const keyId = randomUUID();
     await this.store.append(
       REGISTRY,
       [
         {
           eventId: randomUUID(),
           type: 'ApiKeyIssued',
-          data: { keyId: randomUUID(), keyHash: hashKey(raw), principal: { ...principal } },
+          data: { keyId, keyHash: hashKey(raw), principal: { ...principal } },
           metadata: { $correlationId: commandId, $causationId: commandId, commandId, actor, occurredAt: this.clock().toISOString() },
         },
       ],
@@ -82,11 +139,14 @@ export class ApiKeyService implements OnModuleInit {
     );
     await this.refresh();
     this.logger.log(`API key issued for principal ${principal.id} with roles ${principal.roles.join(',')}`);
+    return keyId;
   }
 
   private async refresh(): Promise<void> {
     const events = await this.store.readStream(REGISTRY, { fromRevision: this.revision + 1 });
     for (const e of events) {
+      // Concurrent refreshes may return the same events: apply each revision once, in order.
+      if (e.revision <= this.revision) continue;
       if (e.type === 'ApiKeyIssued') {
         const d = e.data as { keyId: string; keyHash: string; principal: Principal };
         this.keys.set(d.keyHash, { keyId: d.keyId, keyHash: d.keyHash, principal: d.principal, revoked: false });

@@ -14,7 +14,12 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 export type AuthedRequest = Request & { principal: Principal };
 
-function routeOf(req: Request): string {
+/** The peer address (Express's req.ip, which honours `trust proxy` when the deployment sets it). */
+export function sourceOf(req: Request): string {
+  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+}
+
+export function routeOf(req: Request): string {
   // The route pattern, not the URL: URLs may carry ids a refused caller should not get echoed.
   return (req.route?.path as string | undefined) ?? req.path;
 }
@@ -35,7 +40,7 @@ export class AuthGuard implements CanActivate {
     const principal = await this.keys.authenticate(header);
     if (!principal) {
       const reason = header ? 'BAD_KEY' : 'NO_KEY';
-      await this.security.refused({ actor: 'anonymous', method: req.method, route: routeOf(req), reason });
+      await this.security.refusedAnonymous({ source: sourceOf(req), method: req.method, route: routeOf(req), reason });
       throw new UnauthorizedException({ code: reason === 'NO_KEY' ? 'API_KEY_MISSING' : 'API_KEY_INVALID', message: 'a valid X-API-Key header is required' });
     }
     req.principal = principal;

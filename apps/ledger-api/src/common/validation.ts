@@ -1,6 +1,9 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { containsTaiwanId } from '@ledger/personal-data';
 
-function flatten(errors: ValidationError[], prefix = ''): { field: string; rule: string; message: string }[] {
+type FieldProblem = { field: string; rule: string; message: string };
+
+function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
@@ -8,18 +11,81 @@ function flatten(errors: ValidationError[], prefix = ''): { field: string; rule:
   });
 }
 
+const invalid = (fields: FieldProblem[]) =>
+  new BadRequestException({ code: 'VALIDATION_FAILED', message: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields });
+
+/** Deeper than any DTO goes; anything below would only feed recursion in the transformer. */
+export const MAX_INPUT_DEPTH = 16;
+// Keys that reach an object's prototype when copied onto an instance.
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// Fields whose own validator decides: a national ID (turned into ciphertext before anything is
+// stored), and opaque person ids, whose validator refuses an ID anywhere in them.
+const IDENTIFIER_FIELDS = new Set(['nationalId', 'personId']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Checks raw input before any class is built from it: nesting depth, prototype keys, and (issue 7,
+ * finding 5) national IDs or ARC numbers in any free-text or identifier field, and the holder's
+ * name anywhere but in `holder.name`. Messages name the field and the rule, never the value.
+ */
+export function inspectInput(value: unknown, root: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const holderName = holderNameOf(value);
+  const walk = (node: unknown, path: string, key: string, depth: number): void => {
+    if (problems.length >= 10) return;
+    if (depth > MAX_INPUT_DEPTH) {
+      problems.push({ field: path || root, rule: 'maxDepth', message: `${path || root} nests deeper than ${MAX_INPUT_DEPTH} levels` });
+      return;
+    }
+    if (typeof node === 'string') {
+      const field = path || root;
+      if (!IDENTIFIER_FIELDS.has(key) && !UUID.test(node) && containsTaiwanId(node)) {
+        problems.push({ field, rule: 'noPersonalIdentifier', message: `${field} must not contain a national ID or resident certificate number` });
+      } else if (holderName && path !== 'holder.name' && node.normalize('NFC').includes(holderName)) {
+        problems.push({ field, rule: 'noPersonalName', message: `${field} must not contain the holder's name` });
+      }
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    for (const k of Object.keys(node)) {
+      const child = path ? `${path}.${k}` : k;
+      if (PROTOTYPE_KEYS.has(k)) {
+        problems.push({ field: child, rule: 'noPrototypeKey', message: `${child} is not an accepted field name` });
+        continue;
+      }
+      walk((node as Record<string, unknown>)[k], child, k, depth + 1);
+    }
+  };
+  walk(value, '', root, 0);
+  return problems;
+}
+
+function holderNameOf(value: unknown): string | undefined {
+  const holder = value && typeof value === 'object' ? (value as { holder?: unknown }).holder : undefined;
+  const name = holder && typeof holder === 'object' ? (holder as { name?: unknown }).name : undefined;
+  const normalized = typeof name === 'string' ? name.normalize('NFC').trim() : '';
+  // A one-character "name" would match half the Chinese language.
+  return [...normalized].length >= 2 ? normalized : undefined;
+}
+
+class LedgerValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const problems = inspectInput(value, metadata.data ?? metadata.type);
+      if (problems.length > 0) throw invalid(problems);
+      if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+        throw invalid([{ field: 'body', rule: 'isObject', message: 'body must be a JSON object' }]);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Unknown fields are refused, not silently dropped: an integrator must learn its payload is wrong. */
 export const ledgerValidationPipe = () =>
-  new ValidationPipe({
+  new LedgerValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      return new BadRequestException({
-        code: 'VALIDATION_FAILED',
-        message: fields.map((f) => `${f.field}: ${f.message}`).join('; '),
-        fields,
-      });
-    },
+    exceptionFactory: (errors) => invalid(flatten(errors)),
   });

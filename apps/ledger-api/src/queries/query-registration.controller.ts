@@ -6,17 +6,17 @@ import { AuthedRequest, Roles } from '../auth/auth.guard';
 import { envelopeOf } from '../common/command.dto';
 import { AccessScope } from '../access/shared/access-scope';
 import { AccessStates } from '../access/shared/access-states';
-import { CommandRoute, Refusal, StateRoute } from '../access/shared/openapi';
+import { CommandRoute, Refusal, StateRoute, refusal } from '../access/shared/openapi';
 import { RECORD_ID } from '../access/shared/validators';
 import { RegisterQueryBatchDto, RegisterQueryDto, MAX_BATCH } from './query-registration.dto';
 import { BatchOutcome, QueryRegistrationService } from './query-registration.handler';
 
 const STREAM = 'queryregistration-SWD001_2025_000123';
 const REFUSALS: Refusal[] = [
-  ['QUERY_ACCOUNT_NOT_ACTIVE', '要點 六', 'the account is DISABLED at the planned query time'],
-  ['QUERY_ITEM_NOT_GRANTED_TO_AGENCY', '要點 四', 'the query item is not granted to the agency'],
-  ['QUERY_ITEM_NOT_GRANTED_TO_ACCOUNT', '要點 九(三)', 'the query item is not granted to the account'],
-  ['QUERY_REGISTRATION_CONFLICT', '要點 九(一)', 'query registration SWD001_2025_000123 was recorded with other content'],
+  refusal('QUERY_ACCOUNT_NOT_ACTIVE'),
+  refusal('QUERY_ITEM_NOT_GRANTED_TO_AGENCY'),
+  refusal('QUERY_ITEM_NOT_GRANTED_TO_ACCOUNT'),
+  refusal('QUERY_REGISTRATION_CONFLICT'),
 ];
 
 export class RegistrationIdParam {

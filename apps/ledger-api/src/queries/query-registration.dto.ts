@@ -1,31 +1,26 @@
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { CommandDto } from '../common/command.dto';
 import { INSTANT_FORMAT, IsInstantWithOffset } from '../common/time-fields';
 import { ACCOUNT_ID, AGENCY_CODE, EXAMPLE_USER_ACCOUNT_ID, IsTaiwanId, OPERATION_CODE, RECORD_ID } from '../access/shared/validators';
-import { carriesTaiwanId } from './free-text';
 
 export const MAX_BATCH = 1000;
 
-/** Free text and ids must not smuggle a national ID past the protection (要點 九(一)3); the message never echoes it. */
-const NoTaiwanId = (options?: ValidationOptions) =>
-  ValidateBy(
-    {
-      name: 'noTaiwanId',
-      validator: {
-        validate: (v) => !carriesTaiwanId(v),
-        defaultMessage: (a) => `${a?.property} must not contain a national ID or resident certificate number (put it in subjectNationalId)`,
-      },
-    },
-    options,
-  );
+/**
+ * The subject's number sits under the key `nationalId`, the one key the input check lets carry a
+ * national ID (every other field, 事由 and 案號 included, is refused when it contains one).
+ */
+export class QuerySubjectDto {
+  @ApiProperty({ example: 'A123456789', description: 'National ID or resident certificate number' })
+  @IsTaiwanId()
+  nationalId!: string;
+}
 
 /** One 查詢資料登記表 entry (要點 九(一)). */
 export class QueryRegistrationFields {
   @ApiProperty({ example: 'SWD001_2025_000123', description: 'Client-chosen id of the registration; sending it again appends nothing' })
   @Matches(RECORD_ID, { message: 'registrationId must be 1–64 letters, digits, "_" or ":"' })
-  @NoTaiwanId()
   registrationId!: string;
 
   @ApiProperty({ example: 'SWD001' })
@@ -47,21 +42,18 @@ export class QueryRegistrationFields {
   @ApiProperty({ example: '114社救字第0123號', description: '案號' })
   @IsString()
   @MaxLength(64)
-  @NoTaiwanId()
   caseNumber!: string;
 
   @ApiProperty({ example: '低收入戶資格審查', description: '事由 (free text; a national ID inside it is refused)' })
   @IsString()
   @MaxLength(1000)
-  @NoTaiwanId()
   reason!: string;
 
-  @ApiProperty({
-    example: 'A123456789',
-    description: '被查詢者查詢條件: national ID or resident certificate number. Encrypted before it is stored; never returned.',
-  })
-  @IsTaiwanId()
-  subjectNationalId!: string;
+  @ApiProperty({ type: () => QuerySubjectDto, description: '被查詢者查詢條件 (要點 九(一)): encrypted before it is stored; never returned' })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => QuerySubjectDto)
+  subject!: QuerySubjectDto;
 }
 
 export class RegisterQueryDto extends IntersectionType(CommandDto, QueryRegistrationFields) {}

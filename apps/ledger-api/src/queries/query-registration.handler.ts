@@ -38,8 +38,8 @@ export class QueryRegistrationService {
   ) {}
 
   async register(fields: QueryRegistrationFields, envelope: CommandEnvelope): Promise<CommandResult> {
-    const { subjectNationalId, ...rest } = fields;
-    const subject = await protectSubject(this.protector, subjectNationalId);
+    const { subject: plain, ...rest } = fields;
+    const subject = await protectSubject(this.protector, plain.nationalId);
     // The fingerprint of a retry must not depend on the ciphertext, which is new on every encryption.
     const request = { type: 'RegisterQuery' as const, ...rest, subjectPersonId: subject.personId };
     return this.processor.execute(

@@ -1,19 +1,18 @@
 import type { PersonalDataProtector } from '@ledger/personal-data';
 import type { ProtectedQuerySubject } from '@ledger/domain';
-import { personIdOf } from '../access/accounts/account.handler';
 
-// The protector encrypts an identifier together with a name; a query subject has no name here,
+// The protector seals an identifier together with a name; a query subject comes without one,
 // so a fixed placeholder is sealed and its ciphertext dropped.
 const NO_NAME = '（查詢對象）';
 
 /**
- * The one place a query subject's national ID / ARC number is turned into what events may hold.
- * Person ids follow the holders' scheme, so a person queried and holding an account is one person
- * to 政風; when person ids become random and the blind index moves into the key vault, this
- * becomes `(await protector.resolvePerson(nationalId)).personId`.
+ * The one place a query subject's national ID / ARC number is turned into what events may hold:
+ * the random person id from the blind index in the key vault (one person whether queried or holding
+ * an account, so 政風 can link them; erasure destroys the index entry) and the number sealed under
+ * that person's data key.
  */
 export async function protectSubject(protector: PersonalDataProtector, nationalId: string): Promise<ProtectedQuerySubject> {
-  const personId = personIdOf(protector.lookupKey(nationalId));
+  const { personId } = await protector.resolvePerson(nationalId);
   const { nationalIdCiphertext } = await protector.protect(personId, { nationalId, name: NO_NAME });
   return { personId, nationalIdCiphertext };
 }

@@ -10,6 +10,8 @@ import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
 import { CLOCK, Clock, PERSONAL_DATA, PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/event-store.provider';
 import { AsOfQueryDto, awaitMinPosition, fieldError, MIN_POSITION_DOC, parseTimes, TimeSelection } from './as-of.dto';
+import { AgencyCodeParam } from '../access/shared/validators';
+import { NotFoundError } from '@ledger/domain';
 import { toCsv } from './csv';
 import { PersonalDataReadLog } from './personal-data-reads.service';
 
@@ -36,7 +38,8 @@ const KIND_LABEL = { ADMIN: '管理者', USER: '使用者' } as const;
 const STATUS_LABEL = { ACTIVE: '啟用', DISABLED: '停用', DELETED: '刪除' } as const;
 const REVEALING_ROLES = ['auditor', 'ethics', 'admin'];
 
-type Holder = { nationalId: string; name: string } | { erased: true };
+type Holder = { nationalId: string; name: string; myEGovAccountId: string } | { erased: true } | { withheld: true };
+const ERASED = '(已依規定刪除)';
 
 @ApiTags('reports')
 @ApiSecurity('api-key')
@@ -72,17 +75,18 @@ export class RosterController {
         asOf: { kind: 'business-date', at: '2025-06-30T15:59:59.999Z' }, masked: true, generatedAt: '2025-07-01T01:00:00.000Z',
         entries: [{
           accountId: 'SWD001.USER.3b1f…', agencyCode: 'SWD001', kind: 'USER', kindLabel: '使用者', status: 'ACTIVE', statusLabel: '啟用', incarnation: 1,
-          holder: { nationalId: 'B22****782', name: '陳○玲' }, myEGovAccountId: 'egov_chen', post: '社工員', unit: '社會救助科', queryItems: ['LI_ENROLMENT'],
+          holder: { nationalId: 'B22****782', name: '陳○玲' }, myEGovAccountId: 'e○○○○○○○n', post: '社工員', unit: '社會救助科', queryItems: ['LI_ENROLMENT'],
           applicationId: 'SWD_user_1', createdAt: '2025-03-03T01:00:00.000Z', approvedAt: '2025-03-02T01:00:00.000Z', disabledAt: null, deletedAt: null,
           lastReviewId: 'SWD001_2025', lastReviewedAt: '2025-06-15T01:00:00.000Z', lastReviewFinding: 'FINE',
         }],
       },
     },
   })
-  async roster(@Param('agencyCode') agencyCode: string, @Query() query: RosterQueryDto, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
-    if (req.principal.roles.includes('integrator') && !req.principal.roles.some((r) => REVEALING_ROLES.includes(r))) {
-      await assertAgencyScope(this.security, req, agencyCode);
-    }
+  async roster(@Param() { agencyCode }: AgencyCodeParam, @Query() query: RosterQueryDto, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
+    // Integrators get the accounts their work needs, never a holder identifier, not even masked:
+    // a masked ID next to an account id is a guessing aid (issue 7, finding 3).
+    const integratorOnly = req.principal.roles.includes('integrator') && !req.principal.roles.some((r) => REVEALING_ROLES.includes(r));
+    if (integratorOnly) await assertAgencyScope(this.security, req, agencyCode);
     const times = parseTimes(query);
     const at = times.at;
     const reveal = query.reveal === 'true';
@@ -95,6 +99,7 @@ export class RosterController {
     }
     await awaitMinPosition(req, res, query, this.runners, ['roster'], this.config.readWaitMs);
     const result = await rosterOf(this.readModels, agencyCode, rosterAsOf(times), this.clock().toISOString());
+    if (!result.agency) throw new NotFoundError('agency', agencyCode);
     if (reveal && result.entries.length > 0) {
       await this.reads.record({
         reader: req.principal.id,
@@ -106,7 +111,7 @@ export class RosterController {
         fields: ['nationalId', 'name'],
       });
     }
-    const holders = await Promise.all(result.entries.map((e) => this.holder(e, reveal)));
+    const holders: Holder[] = integratorOnly ? result.entries.map(() => ({ withheld: true as const })) : await Promise.all(result.entries.map((e) => this.holder(e, reveal)));
     if (query.format === 'csv') {
       const day = at ? taipeiDate(at) : taipeiDate(this.clock());
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -127,11 +132,12 @@ export class RosterController {
 
   private async holder(entry: RosterEntry, reveal: boolean): Promise<Holder> {
     try {
-      const [nationalId, name] = await Promise.all([
+      const [nationalId, name, myEGovAccountId] = await Promise.all([
         this.personalData.reveal(entry.personId, entry.nationalIdCiphertext, 'nationalId'),
         this.personalData.reveal(entry.personId, entry.nameCiphertext, 'name'),
+        this.personalData.reveal(entry.personId, entry.myEGovAccountId, 'myEGovAccountId'),
       ]);
-      return reveal ? { nationalId, name } : { nationalId: maskNationalId(nationalId), name: maskName(name) };
+      return reveal ? { nationalId, name, myEGovAccountId } : { nationalId: maskNationalId(nationalId), name: maskName(name), myEGovAccountId: maskName(myEGovAccountId) };
     } catch (error) {
       if (error instanceof PersonalDataErasedError) return { erased: true };
       throw error;
@@ -139,8 +145,13 @@ export class RosterController {
   }
 
   private view(e: RosterEntry, holder: Holder) {
-    const { personId, holderKey, nationalIdCiphertext, nameCiphertext, ...rest } = e;
-    return { ...rest, holder, kindLabel: KIND_LABEL[e.kind], statusLabel: STATUS_LABEL[e.status] };
+    // myEGovAccountId is stored sealed; readers get it inside `holder`, like the other holder data.
+    const { personId, holderKey, nationalIdCiphertext, nameCiphertext, myEGovAccountId, ...rest } = e;
+    const labels = { kindLabel: KIND_LABEL[e.kind], statusLabel: STATUS_LABEL[e.status] };
+    if ('withheld' in holder) return { ...rest, ...labels };
+    if ('erased' in holder) return { ...rest, holder, myEGovAccountId: ERASED, ...labels };
+    const { myEGovAccountId: myEGov, ...person } = holder;
+    return { ...rest, holder: person, myEGovAccountId: myEGov, ...labels };
   }
 
   private csv(result: RosterResult, holders: Holder[], day: string): string {
@@ -159,7 +170,7 @@ export class RosterController {
       const h = holders[i];
       return [
         e.agencyCode, e.accountId, KIND_LABEL[e.kind],
-        'erased' in h ? '(已依規定刪除)' : h.nationalId, 'erased' in h ? '(已依規定刪除)' : h.name,
+        'erased' in h ? '(已依規定刪除)' : 'withheld' in h ? '' : h.nationalId, 'erased' in h ? '(已依規定刪除)' : 'withheld' in h ? '' : h.name,
         STATUS_LABEL[e.status], e.post, e.unit, e.queryItems.join(' '),
         d(e.createdAt), d(e.approvedAt), d(e.disabledAt), d(e.deletedAt), d(e.lastReviewedAt), e.lastReviewFinding ?? '',
       ];

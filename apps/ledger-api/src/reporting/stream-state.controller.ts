@@ -56,7 +56,8 @@ export class StreamStateController {
   async state(@Param('streamId') streamId: string, @Query() query: StreamStateQueryDto) {
     if (!isValidStreamId(streamId)) throw fieldError('streamId', 'must be category-id with exactly one dash');
     const category = streamId.split('-')[0];
-    const decider = DECIDERS[category];
+    // Own keys only: `__proto__-x` or `toString-x` must not find Object.prototype's members.
+    const decider = Object.hasOwn(DECIDERS, category) ? DECIDERS[category] : undefined;
     if (!decider) throw new NotFoundException({ code: 'NOT_FOUND', message: `no state is defined for streams of category ${category}` });
     const times = parseTimes(query);
     if (times.kind !== 'now' && query.revision !== undefined) throw fieldError('revision', 'give either revision or asOf/knownAt, not both');

@@ -14,6 +14,8 @@ export interface ApproveApplicationStep {
   type: 'ApproveApplicationStep';
   applicationId: string;
   step: ApprovalStep;
+  /** Code of the agency (the body of 要點 三) the signer acts for; recorded with the sign-off. */
+  signedFor?: string;
 }
 
 export interface RejectApplicationStep {
@@ -21,6 +23,7 @@ export interface RejectApplicationStep {
   applicationId: string;
   step: ApprovalStep;
   reason: string;
+  signedFor?: string;
 }
 
 export type ApplicationCommand = SubmitApplication | ApproveApplicationStep | RejectApplicationStep;

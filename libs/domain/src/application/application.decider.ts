@@ -25,7 +25,7 @@ export interface ApplicationRecord {
   executor: Executor;
   accountId?: string;
   queryItems?: QueryItemChanges;
-  approvals: { step: ApprovalStep; signedBy: string; signedAt: string }[];
+  approvals: { step: ApprovalStep; signedBy: string; signedAt: string; signedFor?: string }[];
 }
 
 /** COMPLETE: every step of the chain approved; the form may now be executed. */
@@ -39,9 +39,11 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, A
     switch (event.type) {
       case 'ApplicationSubmitted':
         return { ...event.data, status: 'PENDING', approvals: [] };
-      case 'ApplicationStepApproved':
+      case 'ApplicationStepApproved': {
         if (state.status === 'NONE') return state;
-        return { ...state, approvals: [...state.approvals, { step: event.data.step, signedBy: event.data.signedBy, signedAt: event.data.signedAt }] };
+        const { step, signedBy, signedAt, signedFor } = event.data;
+        return { ...state, approvals: [...state.approvals, { step, signedBy, signedAt, ...(signedFor !== undefined && { signedFor }) }] };
+      }
       case 'ApplicationStepRejected':
         return state.status === 'NONE' ? state : { ...state, status: 'REJECTED' };
       case 'ApplicationCompleted':
@@ -67,7 +69,9 @@ export const applicationDecider: Decider<ApplicationCommand, ApplicationEvent, A
     if (command.step !== expected) {
       refuse('APPLICATION_STEP_OUT_OF_ORDER', '要點 五(二)', `the next sign-off is ${expected}`, { expected, received: command.step });
     }
-    const signature = { applicationId: state.applicationId, step: command.step, signedBy: context.actor, signedAt: context.occurredAt.toISOString() };
+    // 要點 三: which body signed, not only which key; the caller has checked the signer acts for it.
+    const signedFor = command.signedFor === undefined ? {} : { signedFor: assertIdSegmentValue(command.signedFor, 'signedFor') };
+    const signature = { applicationId: state.applicationId, step: command.step, signedBy: context.actor, signedAt: context.occurredAt.toISOString(), ...signedFor };
 
     switch (command.type) {
       case 'ApproveApplicationStep': {
@@ -109,4 +113,9 @@ function subjectOf(command: SubmitApplication) {
   }
   if (queryItems !== undefined) throw new ValidationError('queryItems', `does not apply to ${kind}`);
   return { applicationId, agencyCode, kind, ...(accountId !== undefined && { accountId }) };
+}
+
+function assertIdSegmentValue(value: string, field: string): string {
+  assertIdSegment(value, field);
+  return value;
 }

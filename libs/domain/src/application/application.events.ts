@@ -68,12 +68,12 @@ export type ApplicationSubmitted = DomainEvent<
 // Unlike other events, sign-offs carry who and when in their data: they are the records 要點 五(三) keeps five years.
 export type ApplicationStepApproved = DomainEvent<
   'ApplicationStepApproved',
-  { applicationId: string; step: ApprovalStep; signedBy: string; signedAt: string }
+  { applicationId: string; step: ApprovalStep; signedBy: string; signedAt: string; signedFor?: string }
 >;
 
 export type ApplicationStepRejected = DomainEvent<
   'ApplicationStepRejected',
-  { applicationId: string; step: ApprovalStep; signedBy: string; signedAt: string; reason: string }
+  { applicationId: string; step: ApprovalStep; signedBy: string; signedAt: string; signedFor?: string; reason: string }
 >;
 
 /** Emitted with the last approval, so readers need not know the chain to tell a form may be executed. */

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CompactRange, consistencyProof, inclusionProof, leafHash, MemoryTree, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
 import { catchUpSubscription } from '../catch-up-subscription';
@@ -151,7 +151,14 @@ export class SqliteEventStore implements EventStore {
         this.db.exec('CREATE TEMP TABLE merkle_nodes (level INTEGER, idx INTEGER, hash BLOB, PRIMARY KEY (level, idx)) WITHOUT ROWID');
       }
     } else {
-      if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+      if (options.file !== ':memory:') {
+        mkdirSync(dirname(options.file), { recursive: true });
+        // Owner-only (0600) from creation on; SQLite gives its -wal and -shm files the same mode.
+        // Created (never merely opened) here: closing a descriptor of a database this process already
+        // has open would drop SQLite's POSIX locks on it.
+        if (!existsSync(options.file)) closeSync(openSync(options.file, 'wx', 0o600));
+        chmodSync(options.file, 0o600);
+      }
       this.db = new Database(options.file);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);

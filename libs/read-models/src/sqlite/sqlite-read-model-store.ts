@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   assertCollectionName,
@@ -82,7 +82,14 @@ export class SqliteReadModelStore implements ReadModelStore {
   private closed = false;
 
   constructor(options: SqliteReadModelStoreOptions) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    if (options.file !== ':memory:') {
+      mkdirSync(dirname(options.file), { recursive: true });
+      // Owner-only (0600) from creation on; SQLite gives its -wal and -shm files the same mode.
+      // Created (never merely opened) here: closing a descriptor of a database this process already
+      // has open would drop SQLite's POSIX locks on it.
+      if (!existsSync(options.file)) closeSync(openSync(options.file, 'wx', 0o600));
+      chmodSync(options.file, 0o600);
+    }
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     // NORMAL, unlike the event log's FULL: in WAL mode a power cut may lose the last commits but

@@ -7,14 +7,14 @@ import { CommandDto, envelopeOf } from '../../common/command.dto';
 import type { CommandResult } from '../../common/command-processor';
 import { AccessScope } from '../shared/access-scope';
 import { AccessStates } from '../shared/access-states';
-import { CommandRoute, Refusal, StateRoute } from '../shared/openapi';
+import { CommandRoute, Refusal, StateRoute, refusal } from '../shared/openapi';
 import { ReviewIdParam } from '../shared/validators';
 import { CloseAccessReviewDto, OpenAccessReviewDto, RecordFindingDto } from './access-review.dto';
 import { AccessReviewCommandMessage, AccessReviewInput } from './access-review.handler';
 import { ACCESS_REVIEW_VIEW_EXAMPLE, AccessReviewView } from './access-review.view';
 
 const STREAM = 'accessreview-SWD001_2025_review';
-const CLOSED: Refusal = ['ACCESS_REVIEW_CLOSED', '要點 六(六)', 'the access review is closed'];
+const CLOSED: Refusal = refusal('ACCESS_REVIEW_CLOSED');
 
 /** 要點 六(六): the administrator's yearly review of every user account against least privilege. */
 @ApiTags('access reviews')
@@ -33,8 +33,8 @@ export class AccessReviewController {
     streamId: STREAM,
     events: ['AccessReviewOpened'],
     refusals: [
-      ['ACCESS_REVIEWER_NOT_ADMIN', '要點 六(六)', 'an access review is carried out by an active administrator of the agency'],
-      ['ACCESS_REVIEW_ALREADY_OPENED', '要點 六(六)', 'access review SWD001_2025_review already exists'],
+      refusal('ACCESS_REVIEWER_NOT_ADMIN'),
+      refusal('ACCESS_REVIEW_ALREADY_OPENED'),
     ],
   })
   async open(@Body() dto: OpenAccessReviewDto, @Req() req: AuthedRequest) {
@@ -49,9 +49,9 @@ export class AccessReviewController {
     streamId: STREAM,
     events: ['AccessReviewFindingRecorded'],
     refusals: [
-      ['ACCESS_REVIEW_FINDING_NEEDS_ACTION', '要點 六(六)', 'a DEPARTED finding needs an action'],
-      ['ACCESS_REVIEW_FINDING_DUPLICATE', '要點 六(六)', 'this account already has a finding in this review'],
-      ['ACCESS_REVIEW_ACCOUNT_OUT_OF_SCOPE', '要點 六(六)', "the review covers the agency's user accounts"],
+      refusal('ACCESS_REVIEW_FINDING_NEEDS_ACTION'),
+      refusal('ACCESS_REVIEW_FINDING_DUPLICATE'),
+      refusal('ACCESS_REVIEW_ACCOUNT_OUT_OF_SCOPE'),
       CLOSED,
     ],
   })
@@ -66,7 +66,7 @@ export class AccessReviewController {
     summary: "Close the review once every user account on the agency's roster has a finding; kept 5 years (要點 六(六))",
     streamId: STREAM,
     events: ['AccessReviewClosed'],
-    refusals: [['ACCESS_REVIEW_INCOMPLETE', '要點 六(六)', 'every user account on the roster needs a finding'], CLOSED],
+    refusals: [refusal('ACCESS_REVIEW_INCOMPLETE'), CLOSED],
   })
   async close(@Param() { reviewId }: ReviewIdParam, @Body() dto: CloseAccessReviewDto, @Req() req: AuthedRequest) {
     await this.assertMaySendFor(req, reviewId);

@@ -7,7 +7,7 @@ import { CommandDto, envelopeOf } from '../../common/command.dto';
 import type { CommandResult } from '../../common/command-processor';
 import { AccessScope } from '../shared/access-scope';
 import { AccessStates } from '../shared/access-states';
-import { CommandRoute, Refusal, StateRoute } from '../shared/openapi';
+import { CommandRoute, Refusal, StateRoute, refusal } from '../shared/openapi';
 import { AccountIdParam, EXAMPLE_PERSON_ID, EXAMPLE_USER_ACCOUNT_ID } from '../shared/validators';
 import {
   ChangeAccountHolderDto,
@@ -22,7 +22,7 @@ import { AccountCommandMessage, AccountInput, CreateAccountMessage, CreatedAccou
 import { ACCOUNT_VIEW_EXAMPLE, AccountView, CreatedAccountView } from './account.view';
 
 const STREAM = `account-${EXAMPLE_USER_ACCOUNT_ID}`;
-const NOT_ACTIVE: Refusal = ['ACCOUNT_NOT_ACTIVE', '要點 六', 'GrantAccountQueryItems is not allowed while DISABLED'];
+const NOT_ACTIVE: Refusal = refusal('ACCOUNT_NOT_ACTIVE');
 
 /**
  * 要點 五、六: accounts from creation to deletion. The central admin adds and removes administrator
@@ -44,17 +44,19 @@ export class AccountController {
     streamId: STREAM,
     events: ['AccountCreated'],
     refusals: [
-      ['APPLICATION_NOT_COMPLETE', '要點 五(二)', 'the application has not been signed through its whole chain'],
-      ['ONE_ACCOUNT_PER_PERSON', '要點 六(一)', 'this person already holds a USER account at this agency'],
-      ['CERTIFICATE_NOT_BOUND', '要點 五(一)', "the holder's MyEGov account must be bound to their citizen digital certificate"],
-      ['APPLICATION_SUBJECT_MISMATCH', '要點 五(二)', 'the application concerns another account'],
-      ['APPLICATION_ALREADY_USED', '要點 五(二)', 'the application has already been executed'],
+      refusal('APPLICATION_NOT_COMPLETE'),
+      refusal('ONE_ACCOUNT_PER_PERSON'),
+      refusal('CERTIFICATE_NOT_BOUND'),
+      refusal('APPLICATION_SUBJECT_MISMATCH'),
+      refusal('APPLICATION_ALREADY_USED'),
     ],
     result: CreatedAccountView,
     resultExtras: { accountId: EXAMPLE_USER_ACCOUNT_ID, personId: EXAMPLE_PERSON_ID },
   })
   async create(@Body() dto: CreateAccountDto, @Req() req: AuthedRequest): Promise<CreatedAccountResult> {
-    await this.assertMaySend(req, dto.agencyCode, dto.kind);
+    // 要點 三(一)1: administrator accounts are created by the central admin, user accounts by the agency.
+    if (dto.kind === 'ADMIN') await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'administrator account');
+    else await this.scope.assertMaySend(req, dto.agencyCode);
     const { agencyCode, kind, applicationId, holder, myEGovAccountId, certificateBound, post, unit } = dto;
     const input = { agencyCode, kind, applicationId, holder: { nationalId: holder.nationalId, name: holder.name }, myEGovAccountId, certificateBound, post, unit };
     return this.commands.execute(new CreateAccountMessage(input, envelopeOf(dto, req.principal.id)));
@@ -66,9 +68,9 @@ export class AccountController {
     streamId: STREAM,
     events: ['AccountQueryItemsGranted'],
     refusals: [
-      ['QUERY_ITEMS_NOT_GRANTED_TO_AGENCY', '要點 四', 'query items must be among those granted to the agency'],
-      ['QUERY_ITEMS_USER_ACCOUNTS_ONLY', '要點 五(二)', 'query items are granted to user accounts'],
-      ['APPLICATION_NOT_COMPLETE', '要點 五(二)', 'the application has not been signed through its whole chain'],
+      refusal('QUERY_ITEMS_NOT_GRANTED_TO_AGENCY'),
+      refusal('QUERY_ITEMS_USER_ACCOUNTS_ONLY'),
+      refusal('APPLICATION_NOT_COMPLETE'),
       NOT_ACTIVE,
     ],
   })
@@ -82,7 +84,7 @@ export class AccountController {
     summary: 'Revoke query items (least privilege, 要點 六(五)(六)); meets a pending post-change duty',
     streamId: STREAM,
     events: ['AccountQueryItemsRevoked'],
-    refusals: [['QUERY_ITEMS_NOT_HELD', '要點 四', 'the account does not hold these query items'], NOT_ACTIVE],
+    refusals: [refusal('QUERY_ITEMS_NOT_HELD'), NOT_ACTIVE],
   })
   async revoke(@Param() { accountId }: AccountIdParam, @Body() dto: RevokeAccountQueryItemsDto, @Req() req: AuthedRequest) {
     await this.assertMaySendFor(req, accountId);
@@ -95,9 +97,9 @@ export class AccountController {
     streamId: STREAM,
     events: ['AccountPostChanged'],
     refusals: [
-      ['POST_CHANGE_PENDING', '要點 六(五)', 'an earlier post change has not been acted on yet'],
-      ['HANDOVER_SUCCESSOR_REQUIRED', '要點 六(四)', 'an administrator post change names the successor account'],
-      ['HANDOVER_SUCCESSOR_INVALID', '要點 六(四)', "the successor must be another person's administrator account at the same agency"],
+      refusal('POST_CHANGE_PENDING'),
+      refusal('HANDOVER_SUCCESSOR_REQUIRED'),
+      refusal('HANDOVER_SUCCESSOR_INVALID'),
     ],
   })
   async changePost(@Param() { accountId }: AccountIdParam, @Body() dto: RecordPostChangeDto, @Req() req: AuthedRequest) {
@@ -112,7 +114,7 @@ export class AccountController {
     streamId: STREAM,
     events: ['AccountDisabled'],
     refusals: [
-      ['HANDOVER_SUCCESSOR_NOT_ACTIVE', '要點 六(四)', "the successor's administrator account must be created and active before the predecessor's is disabled"],
+      refusal('HANDOVER_SUCCESSOR_NOT_ACTIVE'),
       NOT_ACTIVE,
     ],
   })
@@ -126,10 +128,13 @@ export class AccountController {
     summary: 'Delete an account on a completed remove form (要點 五(二)); it may be created again only by a new add form',
     streamId: STREAM,
     events: ['AccountDeleted'],
-    refusals: [['APPLICATION_NOT_COMPLETE', '要點 五(二)', 'the application has not been signed through its whole chain'], NOT_ACTIVE],
+    refusals: [refusal('APPLICATION_NOT_COMPLETE'), NOT_ACTIVE],
   })
   async delete(@Param() { accountId }: AccountIdParam, @Body() dto: DeleteAccountDto, @Req() req: AuthedRequest) {
-    await this.assertMaySendFor(req, accountId);
+    const { agencyCode, kind } = requireAccountId(accountId);
+    // 要點 三(一)1: the central admin also removes administrator accounts.
+    if (kind === 'ADMIN') await this.scope.assertActsFor(req, 'CENTRAL_ADMIN', 'administrator account');
+    else await this.scope.assertMaySend(req, agencyCode);
     return this.send(req, dto, { type: 'DeleteAccount', accountId, reason: dto.reason, applicationId: dto.applicationId });
   }
 
@@ -138,7 +143,7 @@ export class AccountController {
     summary: 'Always refused: an account is never handed to another person (要點 六(一)); the holder leaves, a new account is created',
     streamId: STREAM,
     events: [],
-    refusals: [['ACCOUNT_NOT_TRANSFERABLE', '要點 六(一)', 'an account belongs to the person it was created for and is never handed over']],
+    refusals: [refusal('ACCOUNT_NOT_TRANSFERABLE')],
   })
   async changeHolder(@Param() { accountId }: AccountIdParam, @Body() dto: ChangeAccountHolderDto, @Req() req: AuthedRequest) {
     await this.assertMaySendFor(req, accountId);
@@ -158,7 +163,7 @@ export class AccountController {
   }
 
   private assertMaySend(req: AuthedRequest, agencyCode: string, kind: AccountKind): Promise<void> {
-    return this.scope.assertMaySend(req, agencyCode, kind === 'ADMIN' ? 'CENTRAL_ADMIN' : undefined);
+    return kind === 'ADMIN' ? this.scope.assertMaySendOrActFor(req, agencyCode, 'CENTRAL_ADMIN') : this.scope.assertMaySend(req, agencyCode);
   }
 
   private send(req: AuthedRequest, dto: CommandDto, input: AccountInput): Promise<CommandResult> {

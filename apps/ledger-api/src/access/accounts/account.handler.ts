@@ -7,11 +7,6 @@ import { PERSONAL_DATA } from '../../infrastructure/event-store.provider';
 import { AccessStates } from '../shared/access-states';
 import { ClientCommand, StreamCommandMessage } from '../shared/client-command';
 
-/**
- * One pseudonymous id per natural person, the same at every agency, so that one data key covers
- * all of a person's accounts and erasing it shreds them together (要點 十一).
- */
-export const personIdOf = (holderKey: string) => `person_${holderKey.slice(0, 32)}`;
 
 export interface CreateAccountInput {
   agencyCode: string;
@@ -36,14 +31,30 @@ export class CreateAccountHandler implements ICommandHandler<CreateAccountMessag
     @Inject(PERSONAL_DATA) private readonly protector: PersonalDataProtector,
   ) {}
 
+  /**
+   * One random person id per natural person, the same at every agency (one data key covers all of
+   * a person's accounts and erasing it shreds them together, 要點 十一), and one random account key
+   * per person, agency and kind: both come from the vault's blind index, never from the ID itself.
+   */
   async execute({ input, envelope }: CreateAccountMessage): Promise<CreatedAccountResult> {
-    const { holder: plaintext, ...rest } = input;
-    const personId = personIdOf(this.protector.lookupKey(plaintext.nationalId));
-    const holder = { personId, ...(await this.protector.protect(personId, plaintext)) };
-    const accountId = accountIdOf(input.agencyCode, input.kind, holder.holderKey);
-    // The fingerprint names the holder by the pseudonymous ids, never by the plaintext or its (randomised) ciphertext.
+    const { holder: plaintext, myEGovAccountId, ...rest } = input;
+    const { personId } = await this.protector.resolvePerson(plaintext.nationalId);
+    const { key } = await this.protector.accountKey(personId, input.agencyCode, input.kind);
+    const { nationalIdCiphertext, nameCiphertext, myEGovAccountIdCiphertext } = await this.protector.protect(personId, { ...plaintext, myEGovAccountId });
+    const holder = { personId, holderKey: key, nationalIdCiphertext, nameCiphertext };
+    const accountId = accountIdOf(input.agencyCode, input.kind, key);
+    // The fingerprint names the holder by the random ids only: not the plaintext, not its (randomised)
+    // ciphertext, and not the MyEGov account id, whose plain hash would be guessable.
     const request = { type: 'CreateAccount' as const, ...rest, accountId, personId };
-    const command = async () => ({ type: 'CreateAccount' as const, ...rest, accountId, holder, application: await this.states.application(input.applicationId) });
+    // The MyEGov account id names the person: the event carries it sealed under their data key.
+    const command = async () => ({
+      type: 'CreateAccount' as const,
+      ...rest,
+      myEGovAccountId: myEGovAccountIdCiphertext!,
+      accountId,
+      holder,
+      application: await this.states.application(input.applicationId),
+    });
     const result = await this.processor.execute({ streamId: accountStreamId(accountId), decider: accountDecider, request, command }, envelope);
     return { ...result, accountId, personId };
   }

@@ -7,7 +7,7 @@ import { CommandDto, envelopeOf } from '../../common/command.dto';
 import type { CommandResult } from '../../common/command-processor';
 import { AccessScope } from '../shared/access-scope';
 import { AccessStates } from '../shared/access-states';
-import { CommandRoute, StateRoute } from '../shared/openapi';
+import { CommandRoute, StateRoute, refusal } from '../shared/openapi';
 import { AgencyCodeParam } from '../shared/validators';
 import { ApproveAgencyDto, DesignatePersonnelDto, RecordBliNoticeDto, RecordTrainingDto } from './agency.dto';
 import { AgencyCommandMessage, AgencyInput } from './agency.handler';
@@ -29,12 +29,12 @@ export class AgencyAccessController {
     streamId: 'agency-SWD001',
     events: ['AgencyApprovedForWebIR'],
     refusals: [
-      ['AGENCY_ALREADY_APPROVED', '要點 二(三)', 'agency SWD001 is already approved'],
-      ['AGENCY_APPROVAL_NOT_APPLICABLE', '要點 二(三)', 'only a data-requester agency is approved for WebIR use'],
+      refusal('AGENCY_ALREADY_APPROVED'),
+      refusal('AGENCY_APPROVAL_NOT_APPLICABLE'),
     ],
   })
   async approve(@Param() { agencyCode }: AgencyCodeParam, @Body() dto: ApproveAgencyDto, @Req() req: AuthedRequest) {
-    await this.scope.assertMaySend(req, agencyCode, 'COMPETENT_AUTHORITY');
+    await this.scope.assertActsFor(req, 'COMPETENT_AUTHORITY', 'WebIR approval');
     return this.send(req, dto, { type: 'ApproveAgencyForWebIR', agencyCode, reference: dto.reference });
   }
 
@@ -43,7 +43,7 @@ export class AgencyAccessController {
     summary: 'Designate or change the contact window, dedicated staff or unit head (要點 七、十(一))',
     streamId: 'agency-DIT001',
     events: ['AgencyPersonnelDesignated'],
-    refusals: [['PERSONNEL_UNCHANGED', '要點 七', 'CONTACT_WINDOW is already held by this person']],
+    refusals: [refusal('PERSONNEL_UNCHANGED')],
   })
   async designate(@Param() { agencyCode }: AgencyCodeParam, @Body() dto: DesignatePersonnelDto, @Req() req: AuthedRequest) {
     await this.scope.assertMaySend(req, agencyCode);
@@ -56,7 +56,7 @@ export class AgencyAccessController {
     summary: "Record that BLI was notified of a change of the central admin's personnel (要點 七, within 7 days)",
     streamId: 'agency-DIT001',
     events: ['BliNotifiedOfPersonnelChange'],
-    refusals: [['NO_BLI_NOTICE_DUE', '要點 七', 'no BLI notice is due for personnel change 3']],
+    refusals: [refusal('NO_BLI_NOTICE_DUE')],
   })
   async notifyBli(@Param() { agencyCode }: AgencyCodeParam, @Body() dto: RecordBliNoticeDto, @Req() req: AuthedRequest) {
     await this.scope.assertMaySend(req, agencyCode);
@@ -68,7 +68,7 @@ export class AgencyAccessController {
     summary: "Record the dedicated staff's security training (要點 十(二))",
     streamId: 'agency-SWD001',
     events: ['DedicatedStaffTrainingRecorded'],
-    refusals: [['TRAINEE_NOT_DEDICATED_STAFF', '要點 十(二)', "training is recorded for the agency's current dedicated staff"]],
+    refusals: [refusal('TRAINEE_NOT_DEDICATED_STAFF')],
   })
   async recordTraining(@Param() { agencyCode }: AgencyCodeParam, @Body() dto: RecordTrainingDto, @Req() req: AuthedRequest) {
     await this.scope.assertMaySend(req, agencyCode);

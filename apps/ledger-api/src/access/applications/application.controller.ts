@@ -1,19 +1,19 @@
 import { Body, Controller, Get, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AgencyRole, applicationDecider, applicationStreamId, ApprovalStep, NotFoundError } from '@ledger/domain';
+import { applicationDecider, applicationStreamId, ApprovalStep, NotFoundError } from '@ledger/domain';
 import { AuthedRequest } from '../../auth/auth.guard';
 import { CommandDto, envelopeOf } from '../../common/command.dto';
-import { AccessScope } from '../shared/access-scope';
+import { AccessScope, OverseeingBody } from '../shared/access-scope';
 import { AccessStates } from '../shared/access-states';
-import { CommandRoute, Refusal, StateRoute } from '../shared/openapi';
+import { CommandRoute, Refusal, StateRoute, refusal } from '../shared/openapi';
 import { ApplicationIdParam, EXAMPLE_USER_ACCOUNT_ID } from '../shared/validators';
 import { ApplicationStepDto, RejectApplicationStepDto, SubmitApplicationDto } from './application.dto';
 import { ApplicationCommandMessage, ApplicationInput, ApplicationResult } from './application.handler';
 import { APPLICATION_VIEW_EXAMPLE, ApplicationView, SubmittedApplicationView } from './application.view';
 
 /** 要點 三、五(二): who signs each step; BLI's reply reaches the ledger through the central admin. */
-const SIGNER: Record<ApprovalStep, AgencyRole | undefined> = {
+const SIGNER: Record<ApprovalStep, OverseeingBody | undefined> = {
   SUPERVISOR: undefined,
   COMPETENT_AUTHORITY: 'COMPETENT_AUTHORITY',
   CENTRAL_ADMIN: 'CENTRAL_ADMIN',
@@ -21,8 +21,8 @@ const SIGNER: Record<ApprovalStep, AgencyRole | undefined> = {
 };
 const STREAM = 'application-SWD001_2025_017';
 const STEP_REFUSALS: Refusal[] = [
-  ['APPLICATION_STEP_OUT_OF_ORDER', '要點 五(二)', 'the next sign-off is COMPETENT_AUTHORITY'],
-  ['APPLICATION_CLOSED', '要點 五(二)', 'application is COMPLETE'],
+  refusal('APPLICATION_STEP_OUT_OF_ORDER'),
+  refusal('APPLICATION_CLOSED'),
 ];
 
 @ApiTags('applications')
@@ -40,7 +40,7 @@ export class ApplicationController {
     summary: 'File an account or query-item form (要點 五(二)); account add forms name the holder, and the result gives the account id',
     streamId: STREAM,
     events: ['ApplicationSubmitted'],
-    refusals: [['APPLICATION_ALREADY_SUBMITTED', '要點 五(三)', 'application SWD001_2025_017 is already submitted']],
+    refusals: [refusal('APPLICATION_ALREADY_SUBMITTED')],
     result: SubmittedApplicationView,
     resultExtras: { accountId: EXAMPLE_USER_ACCOUNT_ID },
   })
@@ -66,15 +66,15 @@ export class ApplicationController {
     refusals: STEP_REFUSALS,
   })
   async approve(@Param() { applicationId }: ApplicationIdParam, @Body() dto: ApplicationStepDto, @Req() req: AuthedRequest) {
-    await this.assertMaySign(req, applicationId, dto.step);
-    return this.send(req, dto, { type: 'ApproveApplicationStep', applicationId, step: dto.step });
+    const signedFor = await this.assertMaySign(req, applicationId, dto.step);
+    return this.send(req, dto, { type: 'ApproveApplicationStep', applicationId, step: dto.step, signedFor });
   }
 
   @Post(':applicationId/rejections')
   @CommandRoute({ summary: 'Reject the form at the next step; it is closed for good (要點 五(二))', streamId: STREAM, events: ['ApplicationStepRejected'], refusals: STEP_REFUSALS })
   async reject(@Param() { applicationId }: ApplicationIdParam, @Body() dto: RejectApplicationStepDto, @Req() req: AuthedRequest) {
-    await this.assertMaySign(req, applicationId, dto.step);
-    return this.send(req, dto, { type: 'RejectApplicationStep', applicationId, step: dto.step, reason: dto.reason });
+    const signedFor = await this.assertMaySign(req, applicationId, dto.step);
+    return this.send(req, dto, { type: 'RejectApplicationStep', applicationId, step: dto.step, reason: dto.reason, signedFor });
   }
 
   @Get(':applicationId')
@@ -85,10 +85,14 @@ export class ApplicationController {
     return view;
   }
 
-  private async assertMaySign(req: AuthedRequest, applicationId: string, step: ApprovalStep): Promise<void> {
+  /** The supervisor signs for the requester; the other steps only for the body the 要點 names. Returns that body's agency code. */
+  private async assertMaySign(req: AuthedRequest, applicationId: string, step: ApprovalStep): Promise<string> {
     const application = await this.states.application(applicationId);
     if (application.status === 'NONE') throw new NotFoundError('application', applicationId);
-    await this.scope.assertMaySend(req, application.agencyCode, SIGNER[step]);
+    const body = SIGNER[step];
+    if (body) return this.scope.assertActsFor(req, body, `step ${step}`);
+    await this.scope.assertMaySend(req, application.agencyCode);
+    return application.agencyCode;
   }
 
   private send(req: AuthedRequest, dto: CommandDto, input: ApplicationInput): Promise<ApplicationResult> {

@@ -33,8 +33,8 @@ export class ApplicationStateView {
   @ApiPropertyOptional({ example: { add: ['LI_ENROLMENT'], remove: [] } })
   queryItems?: { add: string[]; remove: string[] };
 
-  @ApiProperty({ example: [{ step: 'SUPERVISOR', signedBy: 'svc_swd001', signedAt: '2025-07-01T01:30:00.000Z' }] })
-  approvals!: { step: string; signedBy: string; signedAt: string }[];
+  @ApiProperty({ example: [{ step: 'SUPERVISOR', signedBy: 'svc_swd001', signedAt: '2025-07-01T01:30:00.000Z', signedFor: 'SWD001' }], description: 'signedFor: the agency (body of 要點 三) the signer acted for' })
+  approvals!: { step: string; signedBy: string; signedAt: string; signedFor?: string }[];
 }
 
 export class ApplicationView {
@@ -59,6 +59,6 @@ export const APPLICATION_VIEW_EXAMPLE = {
     chain: ['SUPERVISOR'],
     executor: 'AGENCY_ADMIN',
     accountId: EXAMPLE_USER_ACCOUNT_ID,
-    approvals: [{ step: 'SUPERVISOR', signedBy: 'svc_swd001', signedAt: '2025-07-01T01:30:00.000Z' }],
+    approvals: [{ step: 'SUPERVISOR', signedBy: 'svc_swd001', signedAt: '2025-07-01T01:30:00.000Z', signedFor: 'SWD001' }],
   },
 };

@@ -13,7 +13,9 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { REFUSALS, RefusalCode } from '@ledger/domain';
 import { Roles } from '../../auth/auth.guard';
+import { problemTypeOf } from '../../common/problem.filter';
 
 export class CommandResultView {
   @ApiProperty({ example: 'agency-SWD001' })
@@ -49,10 +51,19 @@ export class ProblemFieldView {
   message!: string;
 }
 
-/** application/problem+json as ProblemFilter writes it. */
+/** application/problem+json as ProblemFilter writes it: RFC 9457 members, then the ledger's extensions. */
 export class ProblemView {
+  @ApiProperty({ example: 'https://webir-ledger.example/problems/application-not-complete', description: 'RFC 9457: a URI naming the problem; one per code' })
+  type!: string;
+
+  @ApiProperty({ example: 'Unprocessable Content', description: 'RFC 9457: the HTTP status phrase' })
+  title!: string;
+
   @ApiProperty({ example: 422 })
   status!: number;
+
+  @ApiProperty({ example: 'the application has not been signed through its whole chain', description: 'RFC 9457: this occurrence, in words (never an input value)' })
+  detail!: string;
 
   @ApiProperty({ example: 'APPLICATION_NOT_COMPLETE' })
   code!: string;
@@ -73,6 +84,11 @@ export class ProblemView {
 /** A refusal the domain may answer with: code and the 要點 point it cites. */
 export type Refusal = [code: string, rule: string, message: string];
 
+/** A refusal as the domain's catalogue defines it (REFUSALS): the code is type-checked, the rule is not copied. */
+export function refusal(code: RefusalCode, example?: string): Refusal {
+  return [code, REFUSALS[code].rule, example ?? REFUSALS[code].example];
+}
+
 export interface CommandRouteOptions {
   summary: string;
   /** Example stream id and the events the command appends; none for a command the domain always refuses. */
@@ -84,7 +100,16 @@ export interface CommandRouteOptions {
   resultExtras?: Record<string, unknown>;
 }
 
-const problem = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => ({ status, code, message, ...extra });
+const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' };
+const problem = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => ({
+  type: problemTypeOf(code),
+  title: TITLES[status],
+  status,
+  detail: message,
+  code,
+  message,
+  ...extra,
+});
 
 /** Role, status and every documented answer of a command route, with examples; 401/403/409 are the same everywhere. */
 export function CommandRoute(o: CommandRouteOptions) {

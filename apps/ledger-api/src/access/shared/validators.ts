@@ -15,9 +15,18 @@ export const EXAMPLE_ADMIN_ACCOUNT_ID = `SWD001.ADMIN.${EXAMPLE_HOLDER_KEY}`;
 export const EXAMPLE_USER_ACCOUNT_ID = `SWD001.USER.${EXAMPLE_HOLDER_KEY}`;
 export const EXAMPLE_PERSON_ID = `person_${EXAMPLE_HOLDER_KEY.slice(0, 32)}`;
 
+// `2025-13-01` makes Date throw rather than roll over: an impossible date is an invalid one, not a crash.
+function isCalendarDate(value: unknown): boolean {
+  try {
+    return isIsoDate(value);
+  } catch {
+    return false;
+  }
+}
+
 /** A calendar day YYYY-MM-DD that exists (2025-02-30 does not): effective dates in the 要點 are days. */
 export const IsCalendarDate = (options?: ValidationOptions) =>
-  ValidateBy({ name: 'isCalendarDate', validator: { validate: (v) => isIsoDate(v), defaultMessage: (a) => `${a?.property} must be a calendar date YYYY-MM-DD` } }, options);
+  ValidateBy({ name: 'isCalendarDate', validator: { validate: (v) => isCalendarDate(v), defaultMessage: (a) => `${a?.property} must be a calendar date YYYY-MM-DD` } }, options);
 
 /** The message names the rule, never the value: the value is a national ID. */
 export const IsTaiwanId = (options?: ValidationOptions) =>

@@ -1,0 +1,52 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, type NextFunction, type Request, type Response } from 'express';
+import { earlyKeylessLimit } from '../auth/rate-limit';
+
+/** Commands are small: the largest DTO is a few hundred bytes; 64 KiB leaves room without inviting floods. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** A batch of up to 1,000 query registrations (要點 九(一)), a few hundred bytes each; only on its route. */
+export const MAX_BATCH_BODY_BYTES = 2 * 1024 * 1024;
+export const BATCH_ROUTES = ['/query-registrations/batch'];
+
+/**
+ * Bodies are plain UTF-8 JSON. A compressed body is refused before anything inflates it (a small
+ * gzip can inflate to gigabytes), and so is any charset but UTF-8; both with 415 naming the header.
+ */
+export function refuseEncodedBodies(req: Request, res: Response, next: NextFunction): void {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    res.status(415).type('application/problem+json').json(unsupported('Content-Encoding', 'UNSUPPORTED_CONTENT_ENCODING', 'bodies must not be compressed (Content-Encoding: identity)'));
+    return;
+  }
+  const type = req.headers['content-type'];
+  const charset = typeof type === 'string' ? /;\s*charset\s*=\s*"?([^";]+)"?/i.exec(type)?.[1] : undefined;
+  if (charset !== undefined && !/^utf-?8$/i.test(charset.trim())) {
+    res.status(415).type('application/problem+json').json(unsupported('Content-Type', 'UNSUPPORTED_CHARSET', 'bodies must be JSON in UTF-8'));
+    return;
+  }
+  next();
+}
+
+function unsupported(field: string, code: string, detail: string) {
+  return {
+    type: `https://webir-ledger.example/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: 'Unsupported Media Type',
+    status: 415,
+    detail,
+    code,
+    message: detail,
+    fields: [{ field, rule: 'mediaType', message: detail }],
+  };
+}
+
+/** Called by bootstrap before the body parsers, so that the refusals above run first. */
+export function configureHttpInput(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.use(earlyKeylessLimit(app));
+  express.use(refuseEncodedBodies);
+  // Registered first: the parser that reads a body marks it read, so the general limit below skips it.
+  express.use(BATCH_ROUTES, json({ limit: MAX_BATCH_BODY_BYTES, inflate: false }));
+  express.useBodyParser('json', { limit: MAX_BODY_BYTES, inflate: false });
+  express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false, inflate: false });
+}

@@ -1,0 +1,33 @@
+import type { Response } from 'supertest';
+import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import { EVENT_STORE } from '../../apps/ledger-api/src/infrastructure/event-store.provider';
+import type { startTestApp } from './app';
+
+type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+export async function allEvents(t: TestApp): Promise<RecordedEvent[]> {
+  const store = t.app.get<EventStore>(EVENT_STORE);
+  const out: RecordedEvent[] = [];
+  for (let after: bigint | undefined; ; ) {
+    const page = await store.readAll({ after, maxCount: 1000 });
+    out.push(...page);
+    if (page.length < 1000) return out;
+    after = page[page.length - 1].position;
+  }
+}
+
+/** Events split into the security stream(s), personal-data reads, and everything else. */
+export async function counts(t: TestApp) {
+  const events = await allEvents(t);
+  const security = events.filter((e) => e.streamId.startsWith('security-')).length;
+  const reads = events.filter((e) => e.streamId.startsWith('pdaccess-')).length;
+  return { ledger: events.length - security - reads, security, reads };
+}
+
+/** Runs a request and checks it appended exactly the given security and personal-data-read records, nothing else. */
+export async function appendsOnly(t: TestApp, request: () => PromiseLike<Response>, expected: { ledger?: number; security?: number; reads?: number } = {}): Promise<Response> {
+  const before = await counts(t);
+  const res = await request();
+  expect(await counts(t)).toEqual({ ledger: before.ledger + (expected.ledger ?? 0), security: before.security + (expected.security ?? 0), reads: before.reads + (expected.reads ?? 0) });
+  return res;
+}
