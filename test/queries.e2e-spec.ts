@@ -112,6 +112,10 @@ describe('query registrations (要點 九(一))', () => {
     expect(JSON.stringify(inReason.body)).toContain('reason');
     expect(JSON.stringify(inReason.body)).not.toContain(SUBJECT);
     await send('/query-registrations', registration({ registrationId: 'SWD_2025_000006', plannedAt: '2025-03-05T09:30:00' })).expect(400);
+    // The registration id becomes a stream id: a number inside it is refused like anywhere else.
+    const inId = await send('/query-registrations', registration({ registrationId: SUBJECT })).expect(400);
+    expect(JSON.stringify(inId.body)).toContain('registrationId');
+    expect(JSON.stringify(inId.body)).not.toContain(SUBJECT);
     expect((await allEvents()).filter((e) => !e.streamId.startsWith('security-')).length).toBe(before);
   });
 
