@@ -9,12 +9,16 @@ import { ADMIN_KEY, startTestApp } from './support/app';
 describe('business time over HTTP', () => {
   const now = new Date('2025-07-01T02:00:00.000Z');
   let t: Awaited<ReturnType<typeof startTestApp>>;
-  const send = (path: string, body: object) => t.http().post(path).set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), ...body });
+  let authorityKey: string;
+  const send = (path: string, body: object, key = ADMIN_KEY) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
   const events = async (streamId: string) => (await t.http().get(`/ledger/streams/${streamId}`).set('X-API-Key', ADMIN_KEY).expect(200)).body.events;
 
   beforeAll(async () => {
     t = await startTestApp({ LEDGER_FUTURE_TOLERANCE_SECONDS: '300' }, { clock: () => now });
     await send('/agencies', { agencyCode: 'TIME', name: '時間局', role: 'DATA_REQUESTER', occurredAt: '2025-02-01T09:00:00+08:00' }).expect(201);
+    // 要點 二(三): only the competent authority approves a requester's use of WebIR.
+    await send('/agencies', { agencyCode: 'TLAB', name: '勞工局', role: 'COMPETENT_AUTHORITY', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+    authorityKey = (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId: 'svc_tlab', roles: ['integrator'], agencies: ['TLAB'] }).expect(201)).body.apiKey;
   });
   afterAll(() => t.close());
 
@@ -47,7 +51,7 @@ describe('business time over HTTP', () => {
     });
 
     it('an instant with its offset is stored in UTC', async () => {
-      await send('/agencies/TIME/approval', { reference: 'r', occurredAt: '2025-05-31T23:30:00+08:00' }).expect(201);
+      await send('/agencies/TIME/approval', { reference: 'r', occurredAt: '2025-05-31T23:30:00+08:00' }, authorityKey).expect(201);
       expect((await events('agency-TIME')).at(-1).metadata.occurredAt).toBe('2025-05-31T15:30:00.000Z');
     });
   });
@@ -81,7 +85,7 @@ describe('effective dates, bitemporal reads and read-your-writes over HTTP', () 
   let now = new Date('2025-03-01T01:00:00.000Z');
   let t: Awaited<ReturnType<typeof startTestApp>>;
   let accountId: string;
-  const send = (path: string, body: object) => t.http().post(path).set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), ...body });
+  const send = (path: string, body: object, key = ADMIN_KEY) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
   const get = (path: string) => t.http().get(path).set('X-API-Key', ADMIN_KEY);
   const caughtUp = async () => {
     for (const r of t.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await r.caughtUp();
@@ -146,10 +150,25 @@ describe('effective dates, bitemporal reads and read-your-writes over HTTP', () 
   });
 
   it('read your writes: a minimum position the read model cannot reach in time → 503 with Retry-After', async () => {
-    const res = await get('/agencies/EFF/roster?minPosition=999999').expect(503);
-    expect(res.headers['retry-after']).toBe('1');
-    expect(res.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
-    await get('/obligations?agency=EFF').set('X-Min-Position', '999999').expect(503);
+    const runners = t.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS);
+    for (const r of runners) await r.stop();
+    try {
+      const { position } = (await send('/agencies', { agencyCode: 'EFF2', name: '延遲局', role: 'DATA_REQUESTER' }).expect(201)).body;
+      const res = await get(`/agencies/EFF/roster?minPosition=${position}`).expect(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toMatchObject({ code: 'READ_MODEL_BEHIND' });
+      await get('/obligations?agency=EFF').set('X-Min-Position', position).expect(503);
+    } finally {
+      for (const r of runners) await r.start();
+    }
+    await caughtUp();
+  });
+
+  it('read your writes: a minimum position beyond the ledger head, or not a position, is a 400 naming the field', async () => {
+    const beyond = await get('/agencies/EFF/roster?minPosition=999999').expect(400);
+    expect(beyond.body.fields).toEqual([expect.objectContaining({ field: 'minPosition', message: expect.stringMatching(/beyond the ledger's head/) })]);
+    const header = await get('/obligations?agency=EFF').set('X-Min-Position', '999999').expect(400);
+    expect(header.body.fields).toEqual([expect.objectContaining({ field: 'X-Min-Position' })]);
     const bad = await get('/agencies/EFF/roster?minPosition=-1').expect(400);
     expect(bad.body.fields).toEqual([expect.objectContaining({ field: 'minPosition' })]);
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Binary, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import {
   DataKeyWrapper,
@@ -5,8 +6,10 @@ import {
   type DataKeyVault,
   type DestroyKeyRequest,
   type KeyTombstone,
+  type PersonIndex,
 } from './data-key-vault';
 import { PersonalDataErasedError } from './errors';
+import { containsTaiwanId } from './taiwan-id';
 import { assertPersonId } from './person-id';
 
 export const DATA_KEYS_COLLECTION = 'dataKeys';
@@ -45,7 +48,27 @@ function isDuplicateKey(error: unknown): boolean {
  * $unset on erasure; the oplog and WiredTiger may keep old copies for a while, which is tolerable
  * only because those copies are wrapped under a master key that MongoDB never sees.
  */
-export class MongoDataKeyVault implements DataKeyVault {
+interface PersonIndexDocument {
+  _id: string;
+  personId: string;
+}
+interface AccountSlotDocument {
+  _id: string;
+  personId: string;
+  agencyCode: string;
+  kind: string;
+  accountKey: string;
+}
+
+/** Random hex that happens to contain a valid-looking ID would be refused wherever it is sent back. */
+function randomHex(): string {
+  for (;;) {
+    const candidate = randomBytes(16).toString('hex');
+    if (!containsTaiwanId(candidate)) return candidate;
+  }
+}
+
+export class MongoDataKeyVault implements DataKeyVault, PersonIndex {
   readonly #collection: Collection<DataKeyDocument>;
   readonly #wrapper: DataKeyWrapper;
   readonly #now: () => Date;
@@ -130,6 +153,64 @@ export class MongoDataKeyVault implements DataKeyVault {
       // Already destroyed: the filter missed, the upsert hit the unique index. Nothing to do.
       if (!isDuplicateKey(error)) throw error;
     }
+    // The blind index and account slots go with the key (see PersonIndex).
+    await this.#index().deleteMany({ personId });
+    await this.#slots().deleteMany({ personId });
+  }
+
+  #index(): Collection<PersonIndexDocument> {
+    return this.#collection.db.collection<PersonIndexDocument>('personIndex', { writeConcern: { w: 'majority', journal: true } });
+  }
+
+  #slots(): Collection<AccountSlotDocument> {
+    return this.#collection.db.collection<AccountSlotDocument>('accountSlots', { writeConcern: { w: 'majority', journal: true } });
+  }
+
+  async findPerson(blindIndex: string): Promise<string | undefined> {
+    return (await this.#index().findOne({ _id: blindIndex }))?.personId;
+  }
+
+  /** Insert-or-read on the unique _id: two racing callers end with the same person id. */
+  async personFor(blindIndex: string): Promise<{ personId: string; known: boolean }> {
+    try {
+      const personId = `person_${randomHex()}`;
+      await this.#index().insertOne({ _id: blindIndex, personId });
+      return { personId, known: false };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const existing = await this.#index().findOne({ _id: blindIndex });
+      if (!existing) throw error;
+      return { personId: existing.personId, known: true };
+    }
+  }
+
+  async accountKeyFor(personId: string, agencyCode: string, kind: string): Promise<{ key: string; known: boolean }> {
+    assertPersonId(personId);
+    if (await this.isDestroyed(personId)) throw new PersonalDataErasedError(personId);
+    const _id = `${personId}\u0000${agencyCode}\u0000${kind}`;
+    try {
+      const key = randomHex();
+      await this.#slots().insertOne({ _id, personId, agencyCode, kind, accountKey: key });
+      return { key, known: false };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const existing = await this.#slots().findOne({ _id });
+      if (!existing) throw error;
+      return { key: existing.accountKey, known: true };
+    }
+  }
+
+  async accountKeysOf(personId: string): Promise<{ agencyCode: string; kind: string; key: string }[]> {
+    assertPersonId(personId);
+    const docs = await this.#slots().find({ personId }).sort({ agencyCode: 1, kind: 1 }).toArray();
+    return docs.map((d) => ({ agencyCode: d.agencyCode, kind: d.kind, key: d.accountKey }));
+  }
+
+  async hasPerson(personId: string): Promise<boolean> {
+    assertPersonId(personId);
+    if (await this.#index().findOne({ personId })) return true;
+    if (await this.#slots().findOne({ personId })) return true;
+    return (await this.#collection.findOne({ personId, wrappedKey: { $exists: true } })) !== null;
   }
 
   async isDestroyed(personId: string): Promise<boolean> {

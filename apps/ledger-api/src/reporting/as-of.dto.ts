@@ -87,7 +87,7 @@ export const MIN_POSITION_HEADER = 'x-min-position';
 export const MIN_POSITION_DOC = {
   name: 'X-Min-Position',
   required: false,
-  description: 'Read your writes: same as the minPosition query parameter (503 with Retry-After when the read model cannot reach it in time)',
+  description: 'Read your writes: same as the minPosition query parameter (400 when beyond the ledger head; 503 with Retry-After when the read model cannot reach it in time)',
 };
 
 /**
@@ -108,6 +108,14 @@ export async function awaitMinPosition(
   if (!/^\d{1,19}$/.test(raw)) throw fieldError(query.minPosition !== undefined ? 'minPosition' : 'X-Min-Position', 'must be a global position (a non-negative integer)');
   const target = BigInt(raw);
   const waiting = runners.filter((r) => names.includes(r.name));
+  // A position the ledger has not reached is a wrong request, not a read model running late.
+  const head = waiting.length > 0 ? (await waiting[0].status()).headPosition : null;
+  if (head !== null && target > BigInt(head)) {
+    throw fieldError(
+      query.minPosition !== undefined ? 'minPosition' : 'X-Min-Position',
+      `position ${raw} is beyond the ledger's head (${head}); use the position a command response returned`,
+    );
+  }
   const passed = await Promise.all(waiting.map((r) => r.waitFor(target, waitMs)));
   if (passed.every(Boolean)) return;
   const behind = waiting.filter((_, i) => !passed[i]).map((r) => r.name);
