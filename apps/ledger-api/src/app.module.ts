@@ -8,6 +8,7 @@ import { ledgerConfigModule } from '@ledger/platform/config.module';
 import { ledgerLogOptions } from '@ledger/platform/logging';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
+import { QueriesModule } from './queries/queries.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { MeController } from './auth/me.controller';
@@ -48,6 +49,7 @@ export class AppModule {
         LedgerCoreModule.forRoot(config, clock),
         RateLimitModule,
         AccessModule,
+        QueriesModule,
         ReportingModule,
         HealthModule,
         IntegrityModule,
