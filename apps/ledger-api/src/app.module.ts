@@ -8,8 +8,10 @@ import { ledgerConfigModule } from '@ledger/platform/config.module';
 import { ledgerLogOptions } from '@ledger/platform/logging';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
+import { QueriesModule } from './queries/queries.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { MeController } from './auth/me.controller';
 import { LedgerThrottlerGuard, RateLimitModule } from './auth/rate-limit';
 import { IdempotencyKeyGuard } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
@@ -47,11 +49,12 @@ export class AppModule {
         LedgerCoreModule.forRoot(config, clock),
         RateLimitModule,
         AccessModule,
+        QueriesModule,
         ReportingModule,
         HealthModule,
         IntegrityModule,
       ],
-      controllers: [LedgerController, ApiKeysController, RegisterAgencyController, ErasureController],
+      controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [
         RegisterAgencyHandler,
         // Rate limits first: a flood is cut before it costs an authentication.

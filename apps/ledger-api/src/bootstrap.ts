@@ -6,6 +6,7 @@ import { AppModule, AppOptions } from './app.module';
 import { configureHttpInput } from './common/http-input';
 import { describeProblemResponses } from './common/problem-openapi';
 import { ledgerValidationPipe } from './common/validation';
+import { serveConsole } from './console/serve-console';
 
 /** One place that builds the app, so e2e tests exercise exactly what `npm start` serves. */
 export async function createApp(options: AppOptions = {}, logger: false | undefined = undefined): Promise<INestApplication> {
@@ -29,5 +30,6 @@ export async function createApp(options: AppOptions = {}, logger: false | undefi
       .build(),
   );
   SwaggerModule.setup('docs', app, describeProblemResponses(document));
+  serveConsole(app);
   return app;
 }

@@ -26,4 +26,8 @@ export * from './access-review/access-review.commands';
 export * from './access-review/access-review.decider';
 export * from './erasure/erasure.decider';
 export * from './core/event-registry';
+export * from './query-registration/query-registration.commands';
+export * from './query-registration/query-registration.events';
+export * from './query-registration/query-registration.rules';
+export * from './query-registration/query-registration.decider';
 export * from './core/refusals';

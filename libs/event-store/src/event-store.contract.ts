@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { leafHash, verifyConsistency, verifyInclusion } from '@ledger/integrity';
 import { WrongExpectedRevisionError } from './errors';
 import { GENESIS_HASH, computeEventHash } from './integrity';
 import { newEvent } from './testing';
@@ -25,6 +26,39 @@ export function eventStoreContract(getStore: () => EventStore): void {
       after = page[page.length - 1].position;
     }
   }
+
+  it('keeps a Merkle tree over its global order: leaf = the event hash, inclusion and consistency proofs verify', async () => {
+    const store = getStore();
+    const tree = store.tree;
+    expect(tree).toBeDefined();
+    const before = await tree!.size();
+    const rootBefore = await tree!.root(before);
+    const id = stream();
+    await store.append(id, [event('A'), event('B'), event('C')], 'no_stream');
+    const size = await tree!.size();
+    expect(size).toBeGreaterThanOrEqual(before + 3);
+    const root = await tree!.root(size);
+    const leaves: number[] = [];
+    for (const e of await store.readStream(id)) {
+      expect(await tree!.positionOfEvent(e.eventId)).toBe(e.position);
+      const leaf = await tree!.leafIndexOf(e.position);
+      expect(leaf).toBeGreaterThanOrEqual(before);
+      leaves.push(leaf!);
+      expect(await tree!.leaves(leaf!, 1)).toEqual([e.metadata.hash]);
+      const path = await tree!.inclusionProof(leaf!, size);
+      expect(verifyInclusion(leaf!, size, leafHash(Buffer.from(e.metadata.hash, 'hex')), path, root)).toBe(true);
+      expect(verifyInclusion(leaf!, size, leafHash(Buffer.from(GENESIS_HASH, 'hex')), path, root)).toBe(false);
+    }
+    // The leaf index is the ledger's own dense sequence, whatever the store's positions are.
+    expect(leaves[1] - leaves[0]).toBeGreaterThanOrEqual(1);
+    expect(leaves[2] - leaves[1]).toBeGreaterThanOrEqual(1);
+    for (const from of [1, before].filter((n) => n > 0)) {
+      expect(verifyConsistency(from, size, await tree!.root(from), root, await tree!.consistencyProof(from, size))).toBe(true);
+    }
+    if (before > 0) expect(rootBefore.equals(await tree!.root(before))).toBe(true);
+    expect(await tree!.positionOfEvent(randomUUID())).toBeUndefined();
+    await expect(tree!.inclusionProof(0, Number.MAX_SAFE_INTEGER)).rejects.toThrow(RangeError);
+  });
 
   it('appends to a new stream and reads back one envelope with metadata and a hash chain', async () => {
     const store = getStore();

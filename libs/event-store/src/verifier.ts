@@ -146,6 +146,9 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
   let firstUncovered: RecordedEvent | undefined;
   const rootsAt = new Map<number, Buffer>();
 
+  // Leaf of each key announcement: positions are leaf numbers only where they are dense (not on EventStoreDB).
+  const announcementIds = new Set(announced.map((a) => a.event.eventId));
+  const announcementLeaf = new Map<string, number>();
   const computedNodes = new Map<string, Buffer>();
   const range = new CompactRange((level, index, hash) => computedNodes.set(`${level}/${index}`, hash), store.tree?.storedLevel ?? 64);
   if (resume) range.restore(resume.range);
@@ -192,6 +195,7 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
       if (range.size >= maxClaimed && !firstUncovered && !(event.streamId === CHECKPOINT_STREAM && event.type === CHECKPOINT_ISSUED && (event.data as { treeSize?: unknown }).treeSize === range.size)) {
         firstUncovered = event;
       }
+      if (announcementIds.has(event.eventId)) announcementLeaf.set(event.eventId, range.size);
       range.appendLeafHash(leafHash(Buffer.from(recomputed, 'hex')));
       if (wantedSizes.has(range.size)) rootsAt.set(range.size, range.root());
       heads.set(event.streamId, { revision: Math.max(event.revision, head?.revision ?? -1), hash: event.metadata.hash });
@@ -240,6 +244,11 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
   const trusted = new Map<string, VerifierKey>();
   for (const k of keysPinned ? options.trustedKeys! : announced.map((a) => a.key)) trusted.set(formatVerifierKey(k), k);
   const pendingKeys: AnnouncedKey[] = keysPinned ? announced.filter((a) => !trusted.has(formatVerifierKey(a.key))) : [];
+  const leafOf = new Map<AnnouncedKey, number>();
+  for (const p of pendingKeys) {
+    const known = announcementLeaf.get(p.event.eventId) ?? (store.tree ? await store.tree.leafIndexOf(p.event.position) : undefined);
+    leafOf.set(p, known ?? Number(p.event.position) - 1);
+  }
 
   // Root of the log's tree at a size: noted during the walk, else proved consistent with the final root.
   const rootOf = async (size: number): Promise<Buffer | undefined> => {
@@ -298,7 +307,7 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
   for (let grew = pendingKeys.length > 0; grew; ) {
     grew = false;
     for (const c of [...external, ...logged]) {
-      if (c.size <= 0 || c.size > treeSize || pendingKeys.every((p) => Number(p.event.position) > c.size)) continue;
+      if (c.size <= 0 || c.size > treeSize || pendingKeys.every((p) => leafOf.get(p)! >= c.size)) continue;
       let signed = false;
       try {
         signed = verifiedSigners(c.note, [...trusted.values()]).length > 0;
@@ -306,7 +315,7 @@ export async function verifyLedger(store: Pick<EventStore, 'readAll' | 'readStre
         signed = false;
       }
       if (!signed || (await consistentWithLog(c.size, c.rootHash)) !== true) continue;
-      for (const p of pendingKeys.filter((k) => Number(k.event.position) <= c.size)) {
+      for (const p of pendingKeys.filter((k) => leafOf.get(k)! < c.size)) {
         trusted.set(formatVerifierKey(p.key), p.key);
         pendingKeys.splice(pendingKeys.indexOf(p), 1);
         grew = true;

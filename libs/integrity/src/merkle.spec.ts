@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  leafHashOfHex,
   CompactRange,
   consistencyProof,
   EMPTY_ROOT,
@@ -177,5 +178,14 @@ describe('proofs against the naive reference, every tree size up to 300', () => 
     rebuilt.restore(CompactRange.fromSubtrees(20, tree.subtree));
     rebuilt.appendLeafHash(leaves[20]);
     expect(rebuilt.root()).toEqual(roots[21]);
+  });
+});
+
+describe('leafHashOfHex', () => {
+  it('equals leafHash of the decoded bytes, for a 64-digit hash and for malformed values', () => {
+    for (const hex of ['ab'.repeat(32), '00'.repeat(32), 'zz' + 'ab'.repeat(31), 'ab'.repeat(31), '', 'abc']) {
+      expect(leafHashOfHex(hex).toString('hex')).toBe(leafHash(Buffer.from(hex, 'hex')).toString('hex'));
+    }
+    expect(leafHashOfHex('ab'.repeat(32)).equals(leafHashOfHex('cd'.repeat(32)))).toBe(false);
   });
 });

@@ -27,6 +27,19 @@ export function leafHash(leaf: Uint8Array): Buffer {
   return sha256(buf);
 }
 
+/**
+ * leafHash of the bytes a 64-digit hex string stands for (an event's stored hash), without building a
+ * Buffer for them first: the tree's rebuild and append paths hash one per event. Anything but 64 hex
+ * digits takes the general path (Buffer.from's hex semantics), so tampered values hash as before.
+ */
+export function leafHashOfHex(hex: string): Buffer {
+  if (hex.length === 2 * HASH_SIZE) {
+    leafScratch[0] = 0x00;
+    if (leafScratch.write(hex, 1, HASH_SIZE, 'hex') === HASH_SIZE) return sha256(leafScratch);
+  }
+  return leafHash(Buffer.from(hex, 'hex'));
+}
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   nodeScratch.set(left, 1);
   nodeScratch.set(right, 1 + HASH_SIZE);

@@ -4,3 +4,5 @@ export * from './roster/roster.projection';
 export * from './roster/roster.queries';
 export * from './obligations/obligations.projection';
 export * from './obligations/obligations.queries';
+export * from './queries/query-registrations.projection';
+export * from './queries/query-registrations.queries';

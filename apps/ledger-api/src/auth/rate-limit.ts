@@ -88,8 +88,10 @@ export function earlyKeylessLimit(app: INestApplication) {
   const limit = (config.rateLimits ?? DEFAULTS).anonymousPerMinute;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      // The API description and the liveness probe stay reachable during a flood; Nest's guard still limits health per address.
-      if (keys.isKnown(keyOf(req)) || /^\/(docs|health)(\/|-json|$)/.test(req.path)) return next();
+      // The API description, the console's static files (a page load is several keyless requests; its
+      // API calls carry the key) and the liveness probe stay reachable during a flood; Nest's guard
+      // still limits health per address.
+      if (keys.isKnown(keyOf(req)) || /^\/(docs|health|console)(\/|-json|$)/.test(req.path)) return next();
       const source = sourceOf(req);
       const record = await storage.increment(anonStorageKey(source), ANON_TTL_MS, limit, ANON_TTL_MS, 'anonymous');
       (req as unknown as Record<symbol, boolean>)[COUNTED] = true;

@@ -1,10 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { earlyKeylessLimit } from '../auth/rate-limit';
 
 /** Commands are small: the largest DTO is a few hundred bytes; 64 KiB leaves room without inviting floods. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** A batch of up to 1,000 query registrations (要點 九(一)), a few hundred bytes each; only on its route. */
+export const MAX_BATCH_BODY_BYTES = 2 * 1024 * 1024;
+export const BATCH_ROUTES = ['/query-registrations/batch'];
 
 /**
  * Bodies are plain UTF-8 JSON. A compressed body is refused before anything inflates it (a small
@@ -42,6 +45,8 @@ export function configureHttpInput(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.use(earlyKeylessLimit(app));
   express.use(refuseEncodedBodies);
+  // Registered first: the parser that reads a body marks it read, so the general limit below skips it.
+  express.use(BATCH_ROUTES, json({ limit: MAX_BATCH_BODY_BYTES, inflate: false }));
   express.useBodyParser('json', { limit: MAX_BODY_BYTES, inflate: false });
   express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false, inflate: false });
 }

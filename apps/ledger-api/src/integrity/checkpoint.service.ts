@@ -103,7 +103,7 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
     if (!this.store.tree || !this.latestIssued || this.blocked) return;
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
     try {
-      if ((await this.store.tree.size()) > Number(this.latestIssued.position)) await this.issue('shutdown');
+      if ((await this.store.tree.size()) > (await this.coveredLeaves())) await this.issue('shutdown');
     } catch (error) {
       this.logger.error(`checkpoint at shutdown failed: ${(error as Error).message}`);
     }
@@ -157,7 +157,7 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
     try {
       const size = await this.store.tree.size();
       const now = this.clock();
-      const coveredUpTo = this.latestIssued ? Number(this.latestIssued.position) : 0; // its own event needs no cover
+      const coveredUpTo = await this.coveredLeaves(); // its own event needs no cover
       const lastSize = this.latestIssued?.treeSize ?? 0;
       if (this.latestIssued && taipeiMonth(now) !== taipeiMonth(new Date(this.latestIssued.recordedAt))) {
         await this.issue('month-close', taipeiMonth(new Date(this.latestIssued.recordedAt)));
@@ -171,6 +171,16 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Leaves up to and including the latest checkpoint's own event. Positions are leaf numbers only on
+   * the embedded store (EventStoreDB's $all positions are not dense), so the tree maps it.
+   */
+  private async coveredLeaves(): Promise<number> {
+    if (!this.latestIssued || !this.store.tree) return 0;
+    const leaf = await this.store.tree.leafIndexOf(BigInt(this.latestIssued.position));
+    return leaf === undefined ? this.latestIssued.treeSize : leaf + 1;
   }
 
   /** Signs the tree now, appends the checkpoint and hands it to every witness. */

@@ -3,6 +3,7 @@ import type { AccountEvent } from '../account/account.events';
 import type { AgencyEvent } from '../agency/agency.events';
 import type { ApplicationEvent } from '../application/application.events';
 import type { QueryItemEvent } from '../query-item/query-item.events';
+import type { QueryRegistrationEvent } from '../query-registration/query-registration.events';
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
 
 /**
@@ -13,7 +14,7 @@ import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
  * folding and by the projection runner before projecting, so deciders and projections only ever see
  * the current version.
  */
-export type LedgerEvent = AgencyEvent | ApplicationEvent | QueryItemEvent | AccountEvent | AccessReviewEvent;
+export type LedgerEvent = AgencyEvent | ApplicationEvent | QueryItemEvent | AccountEvent | AccessReviewEvent | QueryRegistrationEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -78,6 +79,7 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
       }),
     },
   },
+  QueryRegistered: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

@@ -36,11 +36,13 @@ import {
   WrongExpectedRevisionError,
 } from '../errors';
 import { GENESIS_HASH, isValidStreamId, sealEvents } from '../integrity';
+import { LedgerTreeIndex } from './ledger-tree-index';
 import type {
   AppendResult,
   EventData,
   EventMetadata,
   EventStore,
+  LedgerTree,
   ExpectedRevision,
   NewEvent,
   ReadAllOptions,
@@ -70,6 +72,11 @@ export interface KurrentDbEventStoreOptions {
   pollIntervalMs?: number;
   /** Shown by health(); defaults to the hosts of the connection string, never its credentials. */
   label?: string;
+  /**
+   * Keep the Merkle tree over the ledger's events in $all order (default true): built in memory by
+   * reading $all when first asked, then extended from the last event it holds.
+   */
+  merkleTree?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -356,6 +363,9 @@ export class KurrentDbEventStore implements EventStore {
   private readonly label: string;
   private readonly filter: Filter;
   private readonly wakeUp: LiveWakeUp;
+  private readonly treeIndex?: LedgerTreeIndex;
+  /** Leaf i is the i-th ledger event in $all: the ledger's own sequence, since $all positions are not dense. */
+  readonly tree?: LedgerTree;
   private closed = false;
 
   static connect(connectionString: string, options: KurrentDbEventStoreOptions = {}): KurrentDbEventStore {
@@ -379,6 +389,10 @@ export class KurrentDbEventStore implements EventStore {
     this.label = options.label ?? 'eventstoredb';
     this.filter = streamNameFilter({ regex: LEDGER_STREAMS_REGEX });
     this.wakeUp = new LiveWakeUp(client, this.filter, Math.min(this.timeoutMs, 1000));
+    if (options.merkleTree ?? true) {
+      this.treeIndex = new LedgerTreeIndex((o) => this.readAll(o));
+      this.tree = this.treeIndex;
+    }
   }
 
   /** Every server call goes through here: bounded in time, errors mapped onto the port's. */
@@ -547,7 +561,10 @@ export class KurrentDbEventStore implements EventStore {
     if (maxCount <= 0) return [];
     const out: RecordedEvent[] = [];
     let floor = options.after;
-    let from: ReadPosition = floor === undefined ? START : { commit: floor, prepare: floor };
+    // A caller may pass a position that is no event's (e.g. an event's position minus one): start at
+    // the last ledger event at or before it, a position the server certainly accepts.
+    const start = floor === undefined ? undefined : (this.treeIndex?.floorPosition(floor) ?? floor);
+    let from: ReadPosition = start === undefined ? START : { commit: start, prepare: start };
     for (;;) {
       const want = Math.min(maxCount - out.length + (floor === undefined ? 0 : 1), READ_BATCH);
       const raw = await this.readAllRaw(FORWARDS, from, want);

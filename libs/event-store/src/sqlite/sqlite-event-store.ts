@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CompactRange, consistencyProof, inclusionProof, leafHash, MemoryTree, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
+import { CompactRange, consistencyProof, inclusionProof, leafHashOfHex, MemoryTree, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
@@ -218,7 +218,7 @@ export class SqliteEventStore implements EventStore {
         const page = this.db.prepare('SELECT position, hash FROM events WHERE position > ? ORDER BY position ASC LIMIT 20000').raw() as Database.Statement<[number], [number, string]>;
         for (let after = 0; ; ) {
           const rows = page.all(after);
-          for (const row of rows) this.range.appendLeafHash(leafHash(Buffer.from(row[1], 'hex')));
+          for (const row of rows) this.range.appendLeafHash(leafHashOfHex(row[1]));
           if (rows.length < 20000) break;
           after = rows[rows.length - 1][0];
         }
@@ -269,7 +269,7 @@ export class SqliteEventStore implements EventStore {
     const hashes = this.stmt.leafHashes.all(index * width, width);
     if (hashes.length !== width) throw new RangeError(`the log has no complete subtree at level ${level} index ${index}`);
     // Fold bottom-up in place: width leaf hashes → one root.
-    let row = hashes.map((h) => leafHash(Buffer.from(h, 'hex')));
+    let row = hashes.map((h) => leafHashOfHex(h));
     while (row.length > 1) {
       const next: Buffer[] = [];
       for (let i = 0; i < row.length; i += 2) next.push(nodeHashOf(row[i], row[i + 1]));
@@ -286,7 +286,7 @@ export class SqliteEventStore implements EventStore {
     if (cached) return cached;
     const width = 2 ** STORED_TREE_LEVEL;
     const tile = new MemoryTree();
-    for (const hex of this.stmt.leafHashes.all(tileIndex * width, width)) tile.appendLeafHash(leafHash(Buffer.from(hex, 'hex')));
+    for (const hex of this.stmt.leafHashes.all(tileIndex * width, width)) tile.appendLeafHash(leafHashOfHex(hex));
     if (tile.size === width) {
       if (this.tiles.size >= 128) this.tiles.delete(this.tiles.keys().next().value as number);
       this.tiles.set(tileIndex, tile);
@@ -302,15 +302,14 @@ export class SqliteEventStore implements EventStore {
     if (this.readonly) throw new Error('event store is read-only');
     const started = process.hrtime.bigint();
     const range = this.newRange();
-    const page = this.db.prepare('SELECT position, hash FROM events WHERE position > ? ORDER BY position ASC LIMIT 20000').raw() as Database.Statement<[number], [number, string]>;
+    // The hash column alone, plucked (no row object or array per event), by ranges of positions.
+    const page = this.db.prepare('SELECT hash FROM events WHERE position > ? AND position <= ? ORDER BY position ASC').pluck() as Database.Statement<[number, number], string>;
+    const last = (this.db.prepare('SELECT max(position) FROM events').pluck().get() as number | null) ?? 0;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM merkle_nodes');
       // In pages: the connection cannot write the nodes while a SELECT is still iterating.
-      for (let after = 0; ; ) {
-        const rows = page.all(after);
-        for (const row of rows) range.appendLeafHash(leafHash(Buffer.from(row[1], 'hex')));
-        if (rows.length < 20000) break;
-        after = rows[rows.length - 1][0];
+      for (let after = 0; after < last; after += 20000) {
+        for (const hex of page.all(after, after + 20000)) range.appendLeafHash(leafHashOfHex(hex));
       }
     })();
     this.range = range;
@@ -326,7 +325,7 @@ export class SqliteEventStore implements EventStore {
     while (this.range.size < head) {
       const hashes = this.stmt.leafHashes.all(this.range.size, Math.min(head - this.range.size, 20000));
       if (hashes.length === 0) break;
-      for (const hex of hashes) this.range.appendLeafHash(leafHash(Buffer.from(hex, 'hex')));
+      for (const hex of hashes) this.range.appendLeafHash(leafHashOfHex(hex));
     }
   }
 
@@ -445,7 +444,7 @@ export class SqliteEventStore implements EventStore {
           event.metadata.hash,
         );
         position = Number(info.lastInsertRowid);
-        if (this.merkle) this.range.appendLeafHash(leafHash(Buffer.from(event.metadata.hash, 'hex')));
+        if (this.merkle) this.range.appendLeafHash(leafHashOfHex(event.metadata.hash));
       } catch (error) {
         if (String((error as Error).message).includes('events.event_id')) {
           throw new DuplicateEventIdError(event.eventId, streamId);

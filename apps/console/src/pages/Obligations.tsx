@@ -1,0 +1,110 @@
+import { useEffect, useState } from 'react';
+import { describeError, getJson, type Me } from '../api';
+import { isoToTaipeiLocal, rocDate, rocDateTime, taipeiLocalToIso } from '../roc';
+import { href, navigate } from '../router';
+import { STATE_LABELS, type EventRef, type ObligationsResponse } from './types';
+
+// The kinds GET /obligations accepts (its OpenAPI enum), with the 要點 point each follows.
+const KINDS: Record<string, string> = {
+  NOTIFY_BLI_OF_PERSONNEL_CHANGE: '要點 七 異動七日內通知勞保局',
+  DISABLE_PREDECESSOR_ADMIN: '要點 六(四) 停止原管理者帳號',
+  ADJUST_OR_REMOVE_MOVED_USER: '要點 六(五) 調整或刪除異動使用者',
+  ANNUAL_ACCESS_REVIEW: '要點 六(六) 年度權限清查',
+  QUERY_ITEM_USAGE_REVIEW: '要點 九(三) 查調項目使用檢視',
+  DEDICATED_STAFF_TRAINING: '要點 十(二) 專責人員教育訓練',
+  REPORT_ADMIN_POST_CHANGE_IN_ADVANCE: '要點 六(四) 管理者異動事前辦理',
+  REPORT_USER_POST_CHANGE_IN_ADVANCE: '要點 六(五) 使用者異動事前辦理',
+};
+
+function EventLink({ ev }: { ev: EventRef | null }) {
+  if (!ev) return <>—</>;
+  return (
+    <a href={href('ledger', { stream: ev.streamId, position: ev.position })}>
+      {ev.type}<br /><code>{ev.streamId}</code> @ {ev.position}
+    </a>
+  );
+}
+
+export function Obligations({ me, params }: { me: Me; params: URLSearchParams }) {
+  const filters = {
+    state: params.get('state') ?? '',
+    agency: params.get('agency') ?? (me.roles.length === 1 && me.roles[0] === 'integrator' ? me.agencies[0] ?? '' : ''),
+    kind: params.get('kind') ?? '',
+    asOf: params.get('asOf') ?? '',
+    knownAt: params.get('knownAt') ?? '',
+  };
+  const key = JSON.stringify(filters);
+  const [form, setForm] = useState({ ...filters, knownAt: isoToTaipeiLocal(filters.knownAt) });
+  const [data, setData] = useState<ObligationsResponse | null>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    const f = JSON.parse(key) as typeof filters;
+    setForm({ ...f, knownAt: isoToTaipeiLocal(f.knownAt) });
+    setError('');
+    getJson<ObligationsResponse>('/obligations', f).then(setData, (e) => {
+      setData(null);
+      setError(describeError(e));
+    });
+  }, [key]);
+
+  return (
+    <>
+      <h1>義務</h1>
+      <form className="filters" aria-label="義務篩選" onSubmit={(e) => { e.preventDefault(); navigate('obligations', { ...form, agency: form.agency.trim(), knownAt: taipeiLocalToIso(form.knownAt) }); }}>
+        <label>狀態
+          <select name="state" value={form.state} onChange={(e) => setForm({ ...form, state: e.target.value })}>
+            <option value="">全部</option>
+            <option value="open">未屆期</option>
+            <option value="overdue">逾期未辦</option>
+            <option value="met">已辦理</option>
+          </select>
+        </label>
+        <label>機關代碼
+          <input name="agency" value={form.agency} onChange={(e) => setForm({ ...form, agency: e.target.value })} pattern="[A-Za-z0-9_]{0,32}" />
+        </label>
+        <label>類別
+          <select name="kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}>
+            <option value="">全部</option>
+            {Object.entries(KINDS).map(([k, label]) => <option key={k} value={k}>{label}</option>)}
+          </select>
+        </label>
+        <label>業務日期
+          <input type="date" name="asOf" value={form.asOf} onChange={(e) => setForm({ ...form, asOf: e.target.value })} />
+        </label>
+        <label>帳本時間(臺北時間)
+          <input type="datetime-local" name="knownAt" value={form.knownAt} onChange={(e) => setForm({ ...form, knownAt: e.target.value })} />
+        </label>
+        <button type="submit">篩選</button>
+      </form>
+      <p className="error" role="alert">{error}</p>
+      {data && (
+        <>
+          <p>截至 {rocDateTime(data.asOf.at)}{data.asOf.knownAt && `,依帳本 ${rocDateTime(data.asOf.knownAt)} 所知`},共 <span data-testid="obligation-count">{data.count}</span> 項</p>
+          <table>
+            <thead>
+              <tr><th scope="col">機關</th><th scope="col">依據</th><th scope="col">義務</th><th scope="col">對象</th><th scope="col">期限</th><th scope="col">狀態</th><th scope="col">產生事件</th><th scope="col">辦理事件</th></tr>
+            </thead>
+            <tbody>
+              {data.obligations.map((o) => (
+                <tr key={o.obligationId}>
+                  <td>{o.agencyCode}</td>
+                  <td>{o.rule}</td>
+                  <td>{o.title}</td>
+                  <td><code>{o.subject}</code></td>
+                  <td>{rocDate(o.dueDate)}</td>
+                  <td className={o.state === 'overdue' ? 'bad' : undefined}>
+                    {STATE_LABELS[o.state]}{o.state === 'met' && o.metLate && '(逾期始辦)'}
+                    {o.metAt && <><br />{rocDateTime(o.metAt)}</>}
+                  </td>
+                  <td><EventLink ev={o.createdBy} /></td>
+                  <td><EventLink ev={o.metBy} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}

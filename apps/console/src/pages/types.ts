@@ -1,0 +1,31 @@
+export interface EventRef {
+  eventId: string;
+  streamId: string;
+  position: string;
+  type: string;
+}
+
+export interface Obligation {
+  obligationId: string;
+  agencyCode: string;
+  kind: string;
+  rule: string;
+  title: string;
+  subject: string;
+  dueDate: string;
+  dueAt: string;
+  createdAt: string;
+  createdBy: EventRef;
+  metAt: string | null;
+  metBy: EventRef | null;
+  state: 'open' | 'met' | 'overdue';
+  metLate: boolean;
+}
+
+export interface ObligationsResponse {
+  asOf: { kind: string; at: string; knownAt?: string };
+  count: number;
+  obligations: Obligation[];
+}
+
+export const STATE_LABELS: Record<Obligation['state'], string> = { open: '未屆期', overdue: '逾期未辦', met: '已辦理' };

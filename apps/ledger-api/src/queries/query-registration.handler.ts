@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  accountDecider,
+  accountStreamId,
+  businessTimeOf,
+  Decider,
+  DomainEvent,
+  DomainRuleError,
+  fold,
+  grantedOperationCodes,
+  NotFoundError,
+  queryItemDecider,
+  queryItemStreamId,
+  queryRegistrationDecider,
+  queryRegistrationStreamId,
+  upcastAll,
+  ValidationError,
+} from '@ledger/domain';
+import type { EventStore } from '@ledger/event-store';
+import type { PersonalDataProtector } from '@ledger/personal-data';
+import { CommandEnvelope, CommandProcessor, CommandResult } from '../common/command-processor';
+import { EVENT_STORE, PERSONAL_DATA } from '../infrastructure/event-store.provider';
+import type { QueryRegistrationFields } from './query-registration.dto';
+import { protectSubject } from './query-subject';
+
+/** One registration's outcome in a batch: its result, or the refusal that left its stream untouched. */
+export type BatchOutcome =
+  | { registrationId: string; status: 'REGISTERED' | 'ALREADY_REGISTERED'; streamId: string; position: string }
+  | { registrationId: string; status: 'REFUSED'; code: string; rule?: string; field?: string; message: string };
+
+@Injectable()
+export class QueryRegistrationService {
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PERSONAL_DATA) private readonly protector: PersonalDataProtector,
+  ) {}
+
+  async register(fields: QueryRegistrationFields, envelope: CommandEnvelope): Promise<CommandResult> {
+    const { subject: plain, ...rest } = fields;
+    const subject = await protectSubject(this.protector, plain.nationalId);
+    // The fingerprint of a retry must not depend on the ciphertext, which is new on every encryption.
+    const request = { type: 'RegisterQuery' as const, ...rest, subjectPersonId: subject.personId };
+    return this.processor.execute(
+      {
+        streamId: queryRegistrationStreamId(fields.registrationId),
+        decider: queryRegistrationDecider,
+        request,
+        command: async () => {
+          const planned = new Date(fields.plannedAt).toISOString();
+          const [account, item] = await Promise.all([
+            this.asOf(accountStreamId(fields.accountId), accountDecider, planned),
+            this.asOf(queryItemStreamId(fields.agencyCode, fields.operationCode), queryItemDecider, planned),
+          ]);
+          return { ...rest, type: 'RegisterQuery' as const, subject, account, agencyOperationCodes: grantedOperationCodes(fields.agencyCode, [item]) };
+        },
+      },
+      envelope,
+    );
+  }
+
+  /** Each registration is its own command on its own stream; one refused leaves the others alone. */
+  async registerBatch(items: QueryRegistrationFields[], envelope: CommandEnvelope): Promise<BatchOutcome[]> {
+    const outcomes: BatchOutcome[] = [];
+    for (const item of items) {
+      // A retried batch reuses its commandId; each item gets its own, fixed by the batch and the registration.
+      const itemEnvelope = { ...envelope, commandId: nameUuid(envelope.commandId.toLowerCase(), item.registrationId) };
+      try {
+        const result = await this.register(item, itemEnvelope);
+        const appended = result.events.length > 0 && !result.replayed;
+        outcomes.push({ registrationId: item.registrationId, status: appended ? 'REGISTERED' : 'ALREADY_REGISTERED', streamId: result.streamId, position: result.position });
+      } catch (error) {
+        outcomes.push(refusalOf(item.registrationId, error));
+      }
+    }
+    return outcomes;
+  }
+
+  /** The stream's state at `instant` in business time (要點 六: whether the account was active when the query is planned). */
+  private async asOf<S, E extends DomainEvent>(streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>, instant: string): Promise<S> {
+    const events = upcastAll(await this.store.readStream(streamId)).filter((e) => businessTimeOf(e.data, e.metadata.occurredAt) <= instant);
+    return fold(decider, events as unknown as E[]);
+  }
+}
+
+function refusalOf(registrationId: string, error: unknown): BatchOutcome {
+  if (error instanceof DomainRuleError) return { registrationId, status: 'REFUSED', code: error.code, rule: error.rule, message: error.message };
+  if (error instanceof ValidationError) return { registrationId, status: 'REFUSED', code: error.code, field: error.field, message: error.message };
+  if (error instanceof NotFoundError) return { registrationId, status: 'REFUSED', code: error.code, message: error.message };
+  const code = (error as { code?: unknown })?.code;
+  // Coded errors of the command path (a reused commandId, a business time out of range) keep their code;
+  // anything else is a fault of the ledger and fails the whole request.
+  if (typeof code === 'string' && error instanceof Error) return { registrationId, status: 'REFUSED', code, message: error.message };
+  throw error;
+}
+
+function nameUuid(...parts: string[]): string {
+  const h = createHash('sha256').update(['query-registration-batch', ...parts].join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

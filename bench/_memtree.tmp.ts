@@ -1,0 +1,16 @@
+import { randomUUID, createHash } from 'node:crypto';
+import { LedgerTreeIndex } from '/work/wt/integrity/libs/event-store/src/kurrentdb/ledger-tree-index';
+const N = 100_000;
+const evs = [];
+let s = performance.now();
+for (let i = 0; i < N; i++) evs.push({ streamId: 's-1', revision: i, position: BigInt(1000 + i * 700), eventId: randomUUID(), type: 'E', data: {}, metadata: { hash: createHash('sha256').update(String(i)).digest('hex') } as never });
+console.log('make', Math.round(performance.now() - s));
+const t = new LedgerTreeIndex(async () => []);
+global.gc?.();
+const before = process.memoryUsage();
+s = performance.now();
+for (const e of evs) t.add(e);
+console.log('add', Math.round(performance.now() - s), 'ms');
+global.gc?.();
+const after = process.memoryUsage();
+console.log(((after.heapUsed - before.heapUsed + after.arrayBuffers - before.arrayBuffers) / 1e6).toFixed(0), 'MB for', N);

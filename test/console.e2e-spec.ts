@@ -1,0 +1,295 @@
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { EventStore } from '@ledger/event-store';
+import type { ProjectionRunner } from '@ledger/read-models';
+import { EVENT_STORE, PROJECTION_RUNNERS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
+import { ADMIN_KEY, startTestApp } from './support/app';
+
+/**
+ * The auditors' and 政風 console (issue 14) in a real headless Chromium, against the real service
+ * on an embedded store: sign-in and menus by role, the dashboard's overdue count, the roster's
+ * as-of pickers, reveal with a purpose, the in-browser inclusion proof and a tampered file.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasBrowser = existsSync(CHROMIUM);
+if (!hasBrowser) process.stdout.write(`SKIP console browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
+const describeBrowser = hasBrowser ? describe : describe.skip;
+
+const ROOT = join(__dirname, '..');
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
+const PERSON = { nationalId: 'B223456782', name: '陳美玲' };
+
+jest.setTimeout(60_000);
+
+describeBrowser('console in a browser', () => {
+  let t: Awaited<ReturnType<typeof startTestApp>>;
+  let browser: Browser;
+  let base: string;
+  let consoleDir: string;
+  let accountId: string;
+  const keys: Record<string, string> = {};
+  // An uncaught error in the page fails the case that caused it.
+  let pageErrors: string[] = [];
+  afterEach(() => {
+    const errors = pageErrors;
+    pageErrors = [];
+    expect(errors).toEqual([]);
+  });
+
+  const send = (path: string, body: object, key = ADMIN_KEY) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
+  const api = (path: string, key = keys.auditor) => t.http().get(path).set('X-API-Key', key);
+  const caughtUp = async () => {
+    for (const runner of t.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.caughtUp();
+  };
+  const personalDataReads = async () => (await t.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === 'PersonalDataRead').length;
+
+  async function listen() {
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  }
+
+  async function signIn(key: string, hash = ''): Promise<Page> {
+    const context = await browser.newContext({ locale: 'zh-TW', timezoneId: 'Asia/Taipei', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${base}/console/${hash}`);
+    // By keyboard only: the field has focus, Enter submits.
+    await page.getByLabel('API 金鑰').fill(key);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: '主選單' }).waitFor();
+    return page;
+  }
+  const menu = async (page: Page) => page.getByRole('navigation', { name: '主選單' }).getByRole('link').allTextContents();
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    // The console as `npm start` builds it, into a folder of this run's own.
+    consoleDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/console/vite.config.mjs', '--outDir', consoleDir, '--emptyOutDir'], { cwd: ROOT, stdio: 'pipe', timeout: 60_000, env: { ...process.env, NODE_ENV: 'production' } });
+    process.env.LEDGER_CONSOLE_DIR = consoleDir;
+    mkdirSync(ARTIFACTS, { recursive: true });
+
+    t = await startTestApp({}, { keepData: true });
+    const issue = async (principalId: string, roles: string[], agencies: string[]) =>
+      (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId, roles, agencies }).expect(201)).body.apiKey as string;
+    keys.auditor = await issue('auditor_bli', ['auditor'], []);
+    keys.ethics = await issue('ethics_1', ['ethics'], []);
+    keys.swd = await issue('svc_swd', ['integrator'], ['SWD']);
+    keys.lab = await issue('svc_lab', ['integrator'], ['LAB']);
+
+    await send('/agencies', { agencyCode: 'SWD', name: '臺北市政府社會局', role: 'DATA_REQUESTER', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+    await send('/agencies', { agencyCode: 'LAB', name: '臺北市政府勞動局', role: 'COMPETENT_AUTHORITY', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+    // 要點 二(三): only the competent authority approves a requester for WebIR.
+    await send('/agencies/SWD/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }, keys.lab).expect(201);
+    const form = await send('/applications', { applicationId: 'SWD_u1', agencyCode: 'SWD', kind: 'USER_ACCOUNT_ADD', holder: { nationalId: PERSON.nationalId }, occurredAt: '2025-03-01T09:00:00+08:00' }).expect(201);
+    accountId = form.body.accountId;
+    await send('/applications/SWD_u1/approvals', { step: 'SUPERVISOR', occurredAt: '2025-03-02T09:00:00+08:00' }).expect(201);
+    await send('/accounts', {
+      agencyCode: 'SWD', kind: 'USER', applicationId: 'SWD_u1', holder: PERSON, myEGovAccountId: 'egov_chen', certificateBound: true,
+      post: '社工員', unit: '社會救助科', occurredAt: '2025-03-03T09:00:00+08:00',
+    }, keys.swd).expect(201);
+    await send(`/accounts/${accountId}/post-changes`, { effectiveDate: '2025-06-30', newUnit: '社會福利科', occurredAt: '2025-06-01T09:00:00+08:00' }, keys.swd).expect(201);
+    await send(`/accounts/${accountId}/disable`, { reason: '調任', occurredAt: '2025-07-05T09:00:00+08:00' }, keys.swd).expect(201);
+    await caughtUp();
+    await listen();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // Playwright gives every launch a fresh, temporary profile (user data dir).
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    rmSync(t?.dataDir ?? '', { recursive: true, force: true });
+    rmSync(consoleDir, { recursive: true, force: true });
+    delete process.env.LEDGER_CONSOLE_DIR;
+  });
+
+  it('first load stays under 300 kB of JavaScript, gzip', () => {
+    const dir = join(consoleDir, 'assets');
+    const kB = readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((sum, f) => sum + gzipSync(readFileSync(join(dir, f))).length, 0) / 1024;
+    process.stdout.write(`console first load: ${kB.toFixed(1)} kB JS gzip\n`);
+    expect(kB).toBeLessThan(300);
+  });
+
+  it('signs in with a key kept for the tab only; the menu follows the roles; a bad key is refused', async () => {
+    const bad = await browser.newPage();
+    await bad.goto(`${base}/console/`);
+    await bad.getByLabel('API 金鑰').fill('not-a-key-0000000000');
+    await bad.getByRole('button', { name: '登入' }).click();
+    await expectText(bad.getByRole('alert').first(), '金鑰無效');
+    await bad.close();
+
+    const integrator = await signIn(keys.swd);
+    expect(await menu(integrator)).toEqual(['使用者清冊', '義務']);
+    // Its own agency's roster, without holders (withheld from integrators).
+    await expectText(integrator.getByTestId('roster-table'), '(不提供)');
+    expect(await integrator.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([1, 0, '']);
+    await integrator.context().close();
+
+    const auditor = await signIn(keys.auditor);
+    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '帳本']);
+    // Keyboard: Tab from the skip link reaches the menu.
+    await auditor.keyboard.press('Tab');
+    await auditor.keyboard.press('Tab');
+    expect(await auditor.evaluate('document.activeElement?.textContent')).toBe('總覽');
+    await auditor.context().close();
+  });
+
+  it('the dashboard shows the overdue count the API returns', async () => {
+    const fromApi = (await api('/obligations?state=overdue').expect(200)).body.count as number;
+    expect(fromApi).toBeGreaterThan(0);
+    const page = await signIn(keys.auditor, '#/dashboard');
+    await expectText(page.getByTestId('overdue-total'), String(fromApi));
+    await page.getByTestId('checkpoint').waitFor();
+    await page.getByRole('button', { name: '立即驗證帳本' }).click();
+    await expectText(page.getByTestId('verify-job'), '完整無誤');
+    await shot(page, 'dashboard');
+    await page.context().close();
+  });
+
+  it("the roster's as-of pickers change the rows as the API says", async () => {
+    const page = await signIn(keys.auditor, '#/roster?agency=SWD');
+    const rows = page.getByTestId('roster-table').locator('tbody tr');
+    for (const asOf of ['2025-03-02', '2025-07-04']) {
+      const expected = (await api(`/agencies/SWD/roster?asOf=${asOf}`).expect(200)).body.entries as { statusLabel: string }[];
+      await page.getByLabel('業務日期(當日有效者)').fill(asOf);
+      await page.getByRole('button', { name: '查詢' }).click();
+      await page.waitForURL(`**asOf=${asOf}**`);
+      await expectText(page.getByTestId('roster-as-of'), `共 ${expected.length} 筆`);
+      expect(await rows.count()).toBe(expected.length);
+      for (const [i, e] of expected.entries()) expect(await rows.nth(i).textContent()).toContain(e.statusLabel);
+    }
+    // Both together: in force on 2025-07-04 as the ledger knew it before anything was recorded.
+    await page.getByLabel('帳本時間(臺北時間,帳本當時所知)').fill('2025-01-01T09:00');
+    await page.getByRole('button', { name: '查詢' }).click();
+    await expectText(page.getByTestId('roster-as-of'), '共 0 筆');
+    expect(page.url()).toContain('knownAt=2025-01-01T09%3A00%3A00%2B08%3A00');
+    await shot(page, 'roster');
+    await page.context().close();
+  });
+
+  it('reveal refuses an empty purpose, and with one shows the audit event it appended; no personal data in the URL', async () => {
+    const page = await signIn(keys.ethics, '#/roster?agency=SWD&asOf=2025-07-04');
+    await page.getByTestId('roster-table').waitFor();
+    const before = await personalDataReads();
+    await page.getByRole('button', { name: '揭露' }).click();
+    await expectText(page.locator('#reveal-error'), '須填寫目的');
+    expect(await personalDataReads()).toBe(before);
+    await expect(page.getByTestId('roster-table').textContent()).resolves.not.toContain(PERSON.nationalId);
+
+    await page.getByLabel('查閱目的(必填,將記入帳本)').fill('政風查處案 114-07');
+    await page.getByRole('button', { name: '揭露' }).click();
+    await expectText(page.getByTestId('audit-event'), 'PersonalDataRead');
+    await expectText(page.getByTestId('audit-event'), '政風查處案 114-07');
+    await expectText(page.getByTestId('roster-table'), PERSON.nationalId);
+    expect(await personalDataReads()).toBe(before + 1);
+    expect(decodeURIComponent(page.url())).not.toMatch(/政風查處案|B223456782|陳美玲|purpose|reveal/);
+    await shot(page, 'roster-revealed');
+    await page.context().close();
+  });
+
+  it('obligations list their creating and meeting events', async () => {
+    const page = await signIn(keys.auditor, '#/obligations?agency=SWD&kind=ADJUST_OR_REMOVE_MOVED_USER');
+    const row = page.locator('tbody tr').first();
+    await expectText(row, 'AccountPostChanged');
+    await expectText(row, 'AccountDisabled');
+    await expectText(row, '逾期始辦');
+    await shot(page, 'obligations');
+    await page.context().close();
+  });
+
+  it('the stream browser checks the chain and an inclusion proof in the browser against the public key', async () => {
+    await t.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
+    const page = await signIn(keys.auditor, `#/ledger?stream=account-${accountId}`);
+    await expectText(page.getByTestId('chain-summary'), '逐環相連');
+    const links = page.getByTestId('chain-link');
+    expect(await links.count()).toBe(3);
+    expect(await links.evaluateAll((els) => els.map((e) => e.getAttribute('data-broken')))).toEqual(['false', 'false', 'false']);
+    await links.first().getByRole('button', { name: /包含證明/ }).click();
+    await expectText(page.getByTestId('proof-result'), '證明有效');
+    await page.getByLabel('版本', { exact: true }).selectOption('0');
+    await expectText(page.getByTestId('state-revision'), '第 0 版');
+    await expectText(page.locator('pre').first(), '社會救助科');
+    await shot(page, 'ledger');
+    await page.context().close();
+  });
+
+  it('after the file is tampered with, the stream browser shows the broken link', async () => {
+    await t.close();
+    const db = new Database(join(t.dataDir, 'events.db'));
+    db.exec('DROP TRIGGER events_refuse_update;');
+    db.prepare("UPDATE events SET data = json_set(data, '$.unit', '竄改科') WHERE stream_id = ? AND revision = 0").run(`account-${accountId}`);
+    db.close();
+    t = await startTestApp({}, { dataDir: t.dataDir, keepData: true });
+    await listen();
+    const page = await signIn(keys.auditor, `#/ledger?stream=account-${accountId}`);
+    await expectText(page.getByTestId('chain-summary'), '斷裂或內容不符');
+    const links = page.getByTestId('chain-link');
+    expect(await links.evaluateAll((els) => els.map((e) => e.getAttribute('data-broken')))).toEqual(['true', 'false', 'false']);
+    await expectText(links.first(), '內容遭竄改');
+    await links.first().getByRole('button', { name: /包含證明/ }).click();
+    await expectText(page.getByTestId('proof-result'), '證明無效');
+    await shot(page, 'ledger-tampered');
+    await page.context().close();
+  });
+});
+
+/** Waits (bounded) for the text, then fails naming what was there. */
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  try {
+    await locator.filter({ hasText: text }).first().waitFor({ timeout: 10_000 });
+  } catch {
+    throw new Error(`expected "${text}" in ${locator}, found: ${await locator.first().textContent().catch(() => '(nothing)')}`);
+  }
+}
+
+describe('the console served by the API (no browser needed)', () => {
+  let t: Awaited<ReturnType<typeof startTestApp>>;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-console-static-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(join(dir, 'assets', 'app.js'), 'export {};');
+    process.env.LEDGER_CONSOLE_DIR = dir;
+    t = await startTestApp({ LEDGER_RATE_LIMIT_ANON_PER_MINUTE: '2' });
+  });
+  afterAll(async () => {
+    await t.close();
+    delete process.env.LEDGER_CONSOLE_DIR;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the built files at /console without a key, and index.html for any other path under it', async () => {
+    const index = await t.http().get('/console/').expect(200);
+    expect(index.headers['content-type']).toContain('text/html');
+    expect(index.text).toContain('<title>console</title>');
+    const js = await t.http().get('/console/assets/app.js').expect(200);
+    expect(js.headers['content-type']).toContain('text/javascript');
+    expect(js.headers['cache-control']).toContain('immutable');
+    expect((await t.http().get('/console/roster').expect(200)).text).toContain('<title>console</title>');
+    // Never a file outside the console's folder.
+    const escape = await t.http().get('/console/%2e%2e/%2e%2e/package.json').expect(200);
+    expect(escape.text).not.toContain('"name"');
+    // A page load is several keyless requests: the keyless API budget (2 here) does not cover them.
+    for (let i = 0; i < 4; i++) await t.http().get('/console/').expect(200);
+  });
+
+  it('GET /auth/me tells the caller its principal and roles, never the key', async () => {
+    await t.http().get('/auth/me').expect(401);
+    const key = (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId: 'svc_swd', roles: ['integrator'], agencies: ['SWD'] }).expect(201)).body.apiKey as string;
+    const me = await t.http().get('/auth/me').set('X-API-Key', key).expect(200);
+    expect(me.body).toEqual({ principalId: 'svc_swd', roles: ['integrator'], agencies: ['SWD'] });
+  });
+});
