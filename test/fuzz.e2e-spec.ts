@@ -36,3 +36,14 @@ it(`answers ${REQUESTS} fuzzed requests over every route with 0 × 5xx, and refu
   expect(report.serverErrors).toEqual([]);
   expect(report.appendedOnRefusal).toEqual([]);
 }, 120_000);
+
+it('fuzzes every route the service serves: each one is described in the OpenAPI document', () => {
+  const express = t.app.getHttpAdapter().getInstance();
+  const stack = (express.router ?? express._router).stack as { route?: { path: string; methods: Record<string, boolean> } }[];
+  const served = stack
+    .filter((layer) => layer.route && !/^\/(docs|\{\*path\})/.test(layer.route.path))
+    .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => `${method} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+  const described = Object.entries((doc as { paths: Record<string, object> }).paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+  expect(served.length).toBeGreaterThanOrEqual(55);
+  expect(served.filter((route) => !described.includes(route))).toEqual([]);
+});
