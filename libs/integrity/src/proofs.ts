@@ -52,13 +52,19 @@ export interface ProofCheck {
 
 const fail = (detail: string): ProofCheck => ({ ok: false, detail });
 
-export function checkInclusionBundle(bundle: InclusionProofBundle, keys: VerifierKey[]): ProofCheck {
-  let checkpoint;
+type OpenedCheckpoint = ReturnType<typeof openCheckpoint>;
+
+/** The checkpoint's note opened under the keys, or why it cannot be. */
+function tryOpen(note: string, keys: VerifierKey[]): OpenedCheckpoint | string {
   try {
-    checkpoint = openCheckpoint(bundle.checkpoint, keys);
+    return openCheckpoint(note, keys);
   } catch (error) {
-    return fail((error as Error).message);
+    return (error as Error).message;
   }
+}
+
+/** The proof's path rehashed against a checkpoint whose signature was already checked. */
+function checkInclusionAgainst(bundle: InclusionProofBundle, checkpoint: OpenedCheckpoint): ProofCheck {
   if (bundle.tree_size !== checkpoint.size) return fail(`tree_size ${bundle.tree_size} differs from the checkpoint's size ${checkpoint.size}`);
   if (!/^[0-9a-f]{64}$/.test(bundle.event_hash ?? '')) return fail('event_hash must be 64 lowercase hex digits');
   let path: Buffer[];
@@ -72,6 +78,11 @@ export function checkInclusionBundle(bundle: InclusionProofBundle, keys: Verifie
     return fail(`event ${bundle.event_hash} is not leaf ${bundle.leaf_index} of the checkpoint's tree of size ${checkpoint.size}`);
   }
   return { ok: true, detail: `leaf ${bundle.leaf_index} is in the tree of size ${checkpoint.size} signed by ${checkpoint.signedBy.map((k) => k.name).join(', ')}` };
+}
+
+export function checkInclusionBundle(bundle: InclusionProofBundle, keys: VerifierKey[]): ProofCheck {
+  const checkpoint = tryOpen(bundle.checkpoint, keys);
+  return typeof checkpoint === 'string' ? fail(checkpoint) : checkInclusionAgainst(bundle, checkpoint);
 }
 
 /** `older` overrides checkpoint_1: the auditor's own copy of an earlier checkpoint. */
@@ -113,29 +124,13 @@ export function checkProofBundle(bundle: ProofBundle, keys: VerifierKey[], older
  * signature checked once, then every path is rehashed.
  */
 export function checkInclusionBundles(bundles: InclusionProofBundle[], keys: VerifierKey[]): ProofCheck[] {
-  const opened = new Map<string, { root: Buffer; size: number } | string>();
+  const opened = new Map<string, OpenedCheckpoint | string>();
   return bundles.map((bundle) => {
-    let cp = opened.get(bundle.checkpoint);
-    if (cp === undefined) {
-      try {
-        const c = openCheckpoint(bundle.checkpoint, keys);
-        cp = { root: c.rootHash, size: c.size };
-      } catch (error) {
-        cp = (error as Error).message;
-      }
-      opened.set(bundle.checkpoint, cp);
+    let checkpoint = opened.get(bundle.checkpoint);
+    if (checkpoint === undefined) {
+      checkpoint = tryOpen(bundle.checkpoint, keys);
+      opened.set(bundle.checkpoint, checkpoint);
     }
-    if (typeof cp === 'string') return fail(cp);
-    if (bundle.tree_size !== cp.size) return fail(`tree_size ${bundle.tree_size} differs from the checkpoint's size ${cp.size}`);
-    if (!/^[0-9a-f]{64}$/.test(bundle.event_hash ?? '')) return fail('event_hash must be 64 lowercase hex digits');
-    let path: Buffer[];
-    try {
-      path = decodePath(bundle.inclusion_path, 'inclusion_path');
-    } catch (error) {
-      return fail((error as Error).message);
-    }
-    return verifyInclusion(bundle.leaf_index, bundle.tree_size, leafHash(Buffer.from(bundle.event_hash, 'hex')), path, cp.root)
-      ? { ok: true, detail: `leaf ${bundle.leaf_index} is in the tree of size ${cp.size}` }
-      : fail(`event ${bundle.event_hash} is not leaf ${bundle.leaf_index} of the checkpoint's tree of size ${cp.size}`);
+    return typeof checkpoint === 'string' ? fail(checkpoint) : checkInclusionAgainst(bundle, checkpoint);
   });
 }
