@@ -9,6 +9,19 @@ export const API_KEY_REGISTRY = 'apikeys-registry';
 const REGISTRY = API_KEY_REGISTRY;
 const hashKey = (raw: string) => createHash('sha256').update(raw).digest('hex');
 
+const PRESENTED = Symbol('presentedApiKey');
+
+/**
+ * The key a request presents (X-API-Key, or a Bearer token) and its SHA-256, hashed once per
+ * request: the keyless limit, both rate-limit buckets and authentication all ask for it.
+ */
+export function presentedKey(req: { header(name: string): string | undefined }): { raw?: string; hash?: string } {
+  const memo = req as unknown as { [PRESENTED]?: { raw?: string; hash?: string } };
+  if (memo[PRESENTED]) return memo[PRESENTED];
+  const raw = req.header('x-api-key') ?? req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? undefined;
+  return (memo[PRESENTED] = { raw, hash: raw ? hashKey(raw) : undefined });
+}
+
 interface KeyRecord {
   keyId: string;
   keyHash: string;
@@ -78,10 +91,10 @@ export class ApiKeyService implements OnModuleInit {
     }
   }
 
-  /** Whether a key is known and not revoked in this instance's view, without I/O: for rate limiting only. */
-  isKnown(raw: string | undefined): boolean {
-    if (!raw) return false;
-    const record = this.keys.get(hashKey(raw));
+  /** Whether a key (by its hash) is known and not revoked in this instance's view, without I/O: for rate limiting only. */
+  isKnown(hash: string | undefined): boolean {
+    if (!hash) return false;
+    const record = this.keys.get(hash);
     return record !== undefined && !record.revoked;
   }
 
@@ -90,9 +103,8 @@ export class ApiKeyService implements OnModuleInit {
    * after the last one seen), so a key revoked by another instance or by the CLI is refused at once:
    * no cached answer is trusted.
    */
-  async authenticate(raw: string | undefined): Promise<Principal | undefined> {
-    if (!raw) return undefined;
-    const hash = hashKey(raw);
+  async authenticate(hash: string | undefined): Promise<Principal | undefined> {
+    if (!hash) return undefined;
     await this.refresh();
     const record = this.keys.get(hash);
     if (!record || record.revoked) return undefined;

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ApiKeyService } from './api-key.service';
+import { ApiKeyService, presentedKey } from './api-key.service';
 import type { Principal, Role } from './principal';
 import { SecurityLogService } from './security-log.service';
 
@@ -36,8 +36,8 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const header = req.header('x-api-key') ?? req.header('authorization')?.replace(/^Bearer\s+/i, '');
-    const principal = await this.keys.authenticate(header);
+    const { raw: header, hash } = presentedKey(req);
+    const principal = await this.keys.authenticate(hash);
     if (!principal) {
       const reason = header ? 'BAD_KEY' : 'NO_KEY';
       await this.security.refusedAnonymous({ source: sourceOf(req), method: req.method, route: routeOf(req), reason });

@@ -3,9 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { getStorageToken, InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerModule, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { NextFunction, Request, Response } from 'express';
-import { createHash } from 'node:crypto';
 import { LEDGER_CONFIG, LedgerConfig } from '@ledger/platform';
-import { ApiKeyService } from './api-key.service';
+import { ApiKeyService, presentedKey } from './api-key.service';
 import { routeOf, sourceOf } from './auth.guard';
 import { SecurityLogService } from './security-log.service';
 
@@ -14,7 +13,7 @@ const DEFAULTS = { perKeyPerMinute: 100_000, perAddressPerMinute: 200_000, anony
 const COUNTED = Symbol('anonymous-budget-counted');
 const ANON_TTL_MS = 60_000;
 const anonStorageKey = (source: string) => `anonymous:anon:${source}`;
-const keyOf = (req: Request): string | undefined => req.header('x-api-key') ?? req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? undefined;
+const keyHashOf = (req: Request): string | undefined => presentedKey(req).hash;
 
 /**
  * Three limits per minute (issue 7, finding 6), checked before authentication so that a flood is
@@ -25,7 +24,7 @@ export const RateLimitModule = ThrottlerModule.forRootAsync({
   inject: [LEDGER_CONFIG, ApiKeyService],
   useFactory: (config: LedgerConfig, keys: ApiKeyService): ThrottlerModuleOptions => {
     const limits = config.rateLimits ?? DEFAULTS;
-    const raw = (ctx: ExecutionContext) => keyOf(ctx.switchToHttp().getRequest<Request>());
+    const hashOf = (ctx: ExecutionContext) => keyHashOf(ctx.switchToHttp().getRequest<Request>());
     // One bucket per caller across all routes (the library's default key is per route).
     const generateKey = (_ctx: ExecutionContext, tracker: string, name: string) => `${name}:${tracker}`;
     return {
@@ -35,8 +34,8 @@ export const RateLimitModule = ThrottlerModule.forRootAsync({
           ttl: 60_000,
           limit: limits.perKeyPerMinute,
           generateKey,
-          skipIf: (ctx) => !keys.isKnown(raw(ctx)),
-          getTracker: (req) => `key:${createHash('sha256').update(keyOf(req as Request) ?? '').digest('hex').slice(0, 32)}`,
+          skipIf: (ctx) => !keys.isKnown(hashOf(ctx)),
+          getTracker: (req) => `key:${(keyHashOf(req as Request) ?? '').slice(0, 32)}`,
         },
         { name: 'address', ttl: 60_000, limit: limits.perAddressPerMinute, generateKey, getTracker: (req) => `ip:${sourceOf(req as Request)}` },
         {
@@ -44,7 +43,7 @@ export const RateLimitModule = ThrottlerModule.forRootAsync({
           ttl: ANON_TTL_MS,
           limit: limits.anonymousPerMinute,
           generateKey,
-          skipIf: (ctx) => keys.isKnown(raw(ctx)) || COUNTED in ctx.switchToHttp().getRequest<Request>(),
+          skipIf: (ctx) => keys.isKnown(hashOf(ctx)) || COUNTED in ctx.switchToHttp().getRequest<Request>(),
           getTracker: (req) => `anon:${sourceOf(req as Request)}`,
         },
       ],
@@ -91,7 +90,7 @@ export function earlyKeylessLimit(app: INestApplication) {
       // The API description, the console's static files (a page load is several keyless requests; its
       // API calls carry the key) and the liveness probe stay reachable during a flood; Nest's guard
       // still limits health per address.
-      if (keys.isKnown(keyOf(req)) || /^\/(docs|health|console)(\/|-json|$)/.test(req.path)) return next();
+      if (keys.isKnown(keyHashOf(req)) || /^\/(docs|health|console)(\/|-json|$)/.test(req.path)) return next();
       const source = sourceOf(req);
       const record = await storage.increment(anonStorageKey(source), ANON_TTL_MS, limit, ANON_TTL_MS, 'anonymous');
       (req as unknown as Record<symbol, boolean>)[COUNTED] = true;
