@@ -32,3 +32,6 @@ export * from './query-registration/query-registration.rules';
 export * from './query-registration/query-registration.decider';
 export * from './core/refusals';
 export * from './query-log/query-log.events';
+export * from './query-log/query-log.layout';
+export * from './query-log/query-log.reconciliation';
+export * from './query-log/query-log.decider';
