@@ -22,6 +22,8 @@ import { Clock } from './infrastructure/event-store.provider';
 import { IntegrityModule } from './integrity/integrity.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
+// records
+import { ObtainedDataModule } from './obtained-data/obtained-data.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -53,6 +55,8 @@ export class AppModule {
         ReportingModule,
         HealthModule,
         IntegrityModule,
+        // records
+        ObtainedDataModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [

@@ -31,3 +31,8 @@ export * from './query-registration/query-registration.events';
 export * from './query-registration/query-registration.rules';
 export * from './query-registration/query-registration.decider';
 export * from './core/refusals';
+// records: obtained data (要點 八、九(一)3、十一)
+export * from './obtained-data/obtained-data.events';
+export * from './obtained-data/obtained-data.commands';
+export * from './obtained-data/obtained-data.rules';
+export * from './obtained-data/obtained-data.decider';

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
+// records
+import { obtainedDataProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -16,7 +18,13 @@ export async function createReadModelStore(config: LedgerConfig): Promise<ReadMo
 }
 
 export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES) {
-  return [rosterProjection, obligationsProjection(deadlines), queryRegistrationsProjection];
+  return [
+    rosterProjection,
+    obligationsProjection(deadlines),
+    queryRegistrationsProjection,
+    // records
+    obtainedDataProjection,
+  ];
 }
 
 /**

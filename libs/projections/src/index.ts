@@ -6,3 +6,6 @@ export * from './obligations/obligations.projection';
 export * from './obligations/obligations.queries';
 export * from './queries/query-registrations.projection';
 export * from './queries/query-registrations.queries';
+// records: obtained data, incidents, inspections
+export * from './obtained-data/obtained-data.projection';
+export * from './obtained-data/obtained-data.queries';

@@ -5,6 +5,8 @@ import type { ApplicationEvent } from '../application/application.events';
 import type { QueryItemEvent } from '../query-item/query-item.events';
 import type { QueryRegistrationEvent } from '../query-registration/query-registration.events';
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
+// records: obtained data (要點 八、九(一)3、十一)
+import type { ObtainedDataEvent } from '../obtained-data/obtained-data.events';
 
 /**
  * The one event contract of the ledger: every event type the domain writes, the payload type it
@@ -14,7 +16,15 @@ import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
  * folding and by the projection runner before projecting, so deciders and projections only ever see
  * the current version.
  */
-export type LedgerEvent = AgencyEvent | ApplicationEvent | QueryItemEvent | AccountEvent | AccessReviewEvent | QueryRegistrationEvent;
+export type LedgerEvent =
+  | AgencyEvent
+  | ApplicationEvent
+  | QueryItemEvent
+  | AccountEvent
+  | AccessReviewEvent
+  | QueryRegistrationEvent
+  // records: obtained data
+  | ObtainedDataEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -80,6 +90,12 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
     },
   },
   QueryRegistered: v1,
+  // records: obtained data (要點 八、九(一)3、十一)
+  ObtainedDataRecorded: v1,
+  ObtainedDataCopyMade: v1,
+  ObtainedDataDisclosed: v1,
+  ObtainedDataUseEnded: v1,
+  ObtainedDataDeleted: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

@@ -55,6 +55,18 @@ export const REFUSALS = {
   QUERY_REGISTRATION_CONFLICT: { rule: '要點 九(一)', example: 'query registration SWD001_2025_000123 was recorded with other content' },
   RETENTION_DUTY_RUNNING: { rule: '要點 五(三)、六(六)、九(二)、十一(三)、十二(十一)', example: 'records about this person must be kept until 2030-07-01; give a legal override to erase earlier' },
   TRAINEE_NOT_DEDICATED_STAFF: { rule: '要點 十(二)', example: "training is recorded for the agency's current dedicated staff" },
+  // records: obtained data (要點 八、九(一)3、十一)
+  OBTAINED_DATA_ALREADY_RECORDED: { rule: '要點 九(一)3', example: 'obtained data SWD001_2025_OD_001 is already recorded' },
+  OBTAINED_DATA_REGISTRATION_UNKNOWN: { rule: '要點 九(一)', example: "every registration named must be one of the agency's query registrations" },
+  OBTAINED_DATA_NOT_PROTECTED: { rule: '要點 九(一)3', example: 'a paper copy must be kept as CONFIDENTIAL_PAPER' },
+  OBTAINED_DATA_ID_REUSED: { rule: '要點 十一(三)', example: 'copy backup_1 is already recorded' },
+  OBTAINED_DATA_DELETED: { rule: '要點 十一(三)', example: 'the obtained data has been deleted, with every copy' },
+  DISCLOSURE_WITHOUT_LEGAL_BASIS: { rule: '要點 八', example: 'a disclosure (THIRD_PARTY) needs a legal basis' },
+  OBTAINED_DATA_USE_ALREADY_ENDED: { rule: '要點 十一(二)', example: 'the use of this obtained data has already ended' },
+  OBTAINED_DATA_USE_NOT_ENDED: { rule: '要點 十一(二)', example: 'record that the use is complete or its basis lapsed before the deletion' },
+  OBTAINED_DATA_RETENTION_RUNNING: { rule: '要點 十一(二)1', example: 'the law requires keeping it until 2030-12-31' },
+  OBTAINED_DATA_COPY_UNKNOWN: { rule: '要點 十一(三)2', example: 'a copy named is not held (unknown, or deleted already)' },
+  OBTAINED_DATA_DELETION_METHOD: { rule: '要點 十一(三)1', example: 'SECURE_ERASE does not make a paper copy unrecoverable' },
 } as const satisfies Record<string, { rule: string; example: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

@@ -123,3 +123,38 @@ describe('obligations projection', () => {
     expect(once.obligations).toHaveLength(1);
   });
 });
+
+// records: obtained data, incidents, inspections
+describe('obligations projection: obtained data (要點 十一(二))', () => {
+  const od = 'obtaineddata-SWD001_OD_1';
+  const ended = () =>
+    recorded(od, 'ObtainedDataUseEnded', { recordId: 'SWD001_OD_1', agencyCode: 'SWD001', endedOn: '2025-07-01', reason: 'USE_COMPLETE', rule: '要點 十一(二)2', note: null, duty: { kind: 'DELETE_OBTAINED_DATA', rule: '要點 十一(二)', dueDate: '2025-08-01' } }, '2025-07-01T02:00:00.000Z');
+  const deleted = (deletionId: string, remainingCopyIds: string[], occurredAt: string) =>
+    recorded(od, 'ObtainedDataDeleted', {
+      recordId: 'SWD001_OD_1', agencyCode: 'SWD001', deletionId, deletedOn: occurredAt.slice(0, 10), copyIds: ['x'], temporaryFilesCleared: true, method: 'SECURE_ERASE',
+      performedBy: { unit: 'u', accountId: null }, evidence: { reference: 'r', description: 'd' }, remainingCopyIds, complete: remainingCopyIds.length === 0,
+      meetsDuty: remainingCopyIds.length === 0 ? 'DELETE_OBTAINED_DATA' : null,
+    }, occurredAt);
+
+  it('要點 十一(二)、十一(三)2: open → overdue after the month → a deletion leaving a backup keeps it overdue → met late', async () => {
+    const store = await project([ended(), deleted('d1', ['backup'], '2025-07-20T02:00:00.000Z'), deleted('d2', [], '2025-08-10T02:00:00.000Z')]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, agencyCode: 'SWD001', kind: 'DELETE_OBTAINED_DATA' }))[0];
+    expect(await at('2025-06-30T00:00:00.000Z')).toBeUndefined();
+    expect(await at('2025-07-25T00:00:00.000Z')).toMatchObject({ state: 'open', rule: '要點 十一(二)', subject: 'SWD001_OD_1', dueDate: '2025-08-01', dueAt: '2025-08-01T15:59:59.999Z', dueGranularity: 'day' });
+    expect(await at('2025-08-01T15:59:59.999Z')).toMatchObject({ state: 'open' });
+    expect(await at('2025-08-01T16:00:00.000Z')).toMatchObject({ state: 'overdue', metBy: null });
+    expect(await at('2025-08-10T01:00:00.000Z')).toMatchObject({ state: 'overdue' });
+    const met = await at('2025-08-11T00:00:00.000Z');
+    expect(met).toMatchObject({ state: 'met', metLate: true, metAt: '2025-08-10T02:00:00.000Z' });
+    expect(met.metBy?.type).toBe('ObtainedDataDeleted');
+    await store.close();
+  });
+
+  it('要點 十一(二): a complete deletion within the month is met on time; replaying changes nothing', async () => {
+    const store = await project([ended(), deleted('d1', [], '2025-07-20T02:00:00.000Z')]);
+    expect((await obligationsAt(store, { at: '2025-09-01T00:00:00.000Z', kind: 'DELETE_OBTAINED_DATA' }))[0]).toMatchObject({ state: 'met', metLate: false });
+    await store.close();
+    const { once, twice } = await projectTwice(obligationsProjection(), [ended(), deleted('d1', ['b'], '2025-07-20T02:00:00.000Z')]);
+    expect(twice).toEqual(once);
+  });
+});
