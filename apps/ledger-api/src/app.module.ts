@@ -24,6 +24,7 @@ import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
 // records
 import { ObtainedDataModule } from './obtained-data/obtained-data.module';
+import { IncidentsModule } from './incidents/incident.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -57,6 +58,7 @@ export class AppModule {
         IntegrityModule,
         // records
         ObtainedDataModule,
+        IncidentsModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [

@@ -40,3 +40,7 @@ export * from './obtained-data/obtained-data.events';
 export * from './obtained-data/obtained-data.commands';
 export * from './obtained-data/obtained-data.rules';
 export * from './obtained-data/obtained-data.decider';
+// records: security incidents (要點 十二(十))
+export * from './incidents/incident.events';
+export * from './incidents/incident.commands';
+export * from './incidents/incident.decider';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsPort, Matches, MinLength, ValidateIf, validateSync } from 'class-validator';
 import type { SqliteSynchronous } from '@ledger/event-store';
-import { BLI_NOTICE_DAYS, MAX_DELETE_WITHIN_DAYS } from '@ledger/domain';
+import { BLI_NOTICE_DAYS, MAX_DELETE_WITHIN_DAYS, MAX_INCIDENT_NOTICE_MINUTES } from '@ledger/domain';
 import { HMAC_KEY_ENV, InvalidKeyMaterialError, loadPersonalDataKeys, MASTER_KEY_ENV } from '@ledger/personal-data';
 import { DEFAULT_DEADLINES, type ObligationDeadlines } from '@ledger/projections';
 
@@ -131,6 +131,10 @@ export class LedgerEnvironment {
   LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS?: string;
 
   @ValidateIf(isSet)
+  @positiveIntRule('minutes')
+  LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES?: string;
+
+  @ValidateIf(isSet)
   @positiveIntRule('requests per minute per API key')
   LEDGER_RATE_LIMIT_PER_MINUTE?: string;
 
@@ -247,6 +251,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
       // records
       deleteObtainedDataDays: optionalPositiveInt(env, 'LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS', MAX_DELETE_WITHIN_DAYS, '要點 十一(二): within one month; stricter, never looser'),
+      incidentNoticeMinutes: optionalPositiveInt(env, 'LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES', MAX_INCIDENT_NOTICE_MINUTES, '要點 十二(十) 即時, read as within the hour; stricter, never looser'),
     },
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
     readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),

@@ -8,6 +8,7 @@ import type { QueryLogEvent, UnregisteredQueryEvent } from '../query-log/query-l
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
 // records: obtained data (要點 八、九(一)3、十一)
 import type { ObtainedDataEvent } from '../obtained-data/obtained-data.events';
+import type { IncidentEvent } from '../incidents/incident.events';
 
 /**
  * The one event contract of the ledger: every event type the domain writes, the payload type it
@@ -27,8 +28,9 @@ export type LedgerEvent =
   // WebIR query logs and their reconciliation (要點 九(一)(二))
   | QueryLogEvent
   | UnregisteredQueryEvent
-  // records: obtained data
-  | ObtainedDataEvent;
+  // records: obtained data, incidents
+  | ObtainedDataEvent
+  | IncidentEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -108,6 +110,11 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
   ObtainedDataDisclosed: v1,
   ObtainedDataUseEnded: v1,
   ObtainedDataDeleted: v1,
+  // records: security incidents (要點 十二(十))
+  IncidentReported: v1,
+  IncidentActionRecorded: v1,
+  BliNotifiedOfIncident: v1,
+  IncidentClosed: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

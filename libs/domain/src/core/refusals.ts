@@ -71,6 +71,10 @@ export const REFUSALS = {
   OBTAINED_DATA_RETENTION_RUNNING: { rule: '要點 十一(二)1', example: 'the law requires keeping it until 2030-12-31' },
   OBTAINED_DATA_COPY_UNKNOWN: { rule: '要點 十一(三)2', example: 'a copy named is not held (unknown, or deleted already)' },
   OBTAINED_DATA_DELETION_METHOD: { rule: '要點 十一(三)1', example: 'SECURE_ERASE does not make a paper copy unrecoverable' },
+  // records: security incidents (要點 十二(十))
+  INCIDENT_ALREADY_REPORTED: { rule: '要點 十二(十)', example: 'incident SWD001_2025_INC_01 is already reported' },
+  INCIDENT_CLOSED: { rule: '要點 十二(十)', example: 'the incident is closed' },
+  INCIDENT_NOT_READY_TO_CLOSE: { rule: '要點 十二(十)', example: 'still to record: CONTAINMENT, BLI_NOTIFICATION' },
 } as const satisfies Record<string, { rule: string; example: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

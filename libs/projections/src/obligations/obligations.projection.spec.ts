@@ -158,3 +158,33 @@ describe('obligations projection: obtained data (要點 十一(二))', () => {
     expect(twice).toEqual(once);
   });
 });
+
+describe('obligations projection: security incidents (要點 十二(十))', () => {
+  const inc = 'incident-SWD001_INC_1';
+  const reported = (occurredAt: string, dueAt: string) =>
+    recorded(inc, 'IncidentReported', { incidentId: 'SWD001_INC_1', agencyCode: 'SWD001', discoveredAt: occurredAt, suspected: true, summary: 's', registrationIds: [], obtainedDataRecordIds: [], duty: { kind: 'NOTIFY_BLI_OF_INCIDENT', rule: '要點 十二(十)', dueAt } }, occurredAt);
+  const notified = (occurredAt: string, first: boolean, recordedAt = occurredAt) =>
+    recorded(inc, 'BliNotifiedOfIncident', { incidentId: 'SWD001_INC_1', agencyCode: 'SWD001', notifiedAt: occurredAt, channel: 'PHONE', reference: null, materialsProvided: null, onTime: false, meetsDuty: first ? 'NOTIFY_BLI_OF_INCIDENT' : null }, occurredAt, recordedAt);
+
+  it('要點 十二(十) 即時: due at an instant — open within the hour, overdue one millisecond after, met late; a later notice changes nothing', async () => {
+    // Discovered 23:30 Taipei: the hour ends 00:30 the next Taipei day, not at the end of either day.
+    const store = await project([reported('2025-06-30T15:30:00.000Z', '2025-06-30T16:30:00.000Z'), notified('2025-06-30T17:00:00.000Z', true), notified('2025-07-02T01:00:00.000Z', false)]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, kind: 'NOTIFY_BLI_OF_INCIDENT' }))[0];
+    expect(await at('2025-06-30T15:29:59.999Z')).toBeUndefined();
+    expect(await at('2025-06-30T16:00:00.000Z')).toMatchObject({ state: 'open', agencyCode: 'SWD001', rule: '要點 十二(十)', dueAt: '2025-06-30T16:30:00.000Z', dueDate: '2025-07-01', dueGranularity: 'instant' });
+    expect(await at('2025-06-30T16:30:00.000Z')).toMatchObject({ state: 'open' });
+    expect(await at('2025-06-30T16:30:00.001Z')).toMatchObject({ state: 'overdue' });
+    // A day-granular reading would still call this open (due 2025-07-01 ends 15:59:59.999Z).
+    expect(await obligationsAt(store, { at: '2025-06-30T16:45:00.000Z', state: 'overdue' })).toHaveLength(1);
+    expect(await at('2025-06-30T17:00:00.000Z')).toMatchObject({ state: 'met', metLate: true, metAt: '2025-06-30T17:00:00.000Z' });
+    expect(await at('2025-07-03T00:00:00.000Z')).toMatchObject({ state: 'met', metLate: true, metBy: expect.objectContaining({ type: 'BliNotifiedOfIncident' }) });
+    await store.close();
+  });
+
+  it('要點 十二(十): a notice within the hour is met on time; as the ledger knew it before the notice was recorded, it is overdue', async () => {
+    const store = await project([reported('2025-07-01T01:00:00.000Z', '2025-07-01T02:00:00.000Z'), notified('2025-07-01T01:40:00.000Z', true, '2025-07-01T05:00:00.000Z')]);
+    expect((await obligationsAt(store, { at: '2025-07-01T03:00:00.000Z', kind: 'NOTIFY_BLI_OF_INCIDENT' }))[0]).toMatchObject({ state: 'met', metLate: false });
+    expect((await obligationsAt(store, { at: '2025-07-01T03:00:00.000Z', knownAt: '2025-07-01T04:00:00.000Z', kind: 'NOTIFY_BLI_OF_INCIDENT' }))[0]).toMatchObject({ state: 'overdue' });
+    await store.close();
+  });
+});

@@ -40,6 +40,7 @@ export const OBLIGATION_KINDS = {
   REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
   // records: obtained data, incidents, inspections
   DELETE_OBTAINED_DATA: { rule: '要點 十一(二)', title: '資料使用完竣或依據失效後一個月內刪除(含暫存、備份及衍生檔案)' },
+  NOTIFY_BLI_OF_INCIDENT: { rule: '要點 十二(十)', title: '個人資料安全事故或疑似事故即時通報勞保局' },
 } as const satisfies Record<
   | DutyKind
   | 'ANNUAL_ACCESS_REVIEW'
@@ -48,7 +49,8 @@ export const OBLIGATION_KINDS = {
   | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE'
   | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
   // records
-  | 'DELETE_OBTAINED_DATA',
+  | 'DELETE_OBTAINED_DATA'
+  | 'NOTIFY_BLI_OF_INCIDENT',
   { rule: string; title: string }
 >;
 export type ObligationKind = keyof typeof OBLIGATION_KINDS;
@@ -253,6 +255,14 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     async ObtainedDataDeleted(event, read) {
       // A deletion that leaves a backup, a derived file or the temporary files meets nothing yet.
       return event.data.meetsDuty ? meet(event, read, 'DELETE_OBTAINED_DATA', event.data.recordId) : [];
+    },
+    // records: incidents (要點 十二(十) 即時): due at an instant, not by the end of a day.
+    async IncidentReported(event) {
+      const d = event.data;
+      return open(event, 'NOTIFY_BLI_OF_INCIDENT', d.agencyCode, d.incidentId, taipeiDate(d.duty.dueAt), false, d.duty.dueAt);
+    },
+    async BliNotifiedOfIncident(event, read) {
+      return event.data.meetsDuty ? meet(event, read, 'NOTIFY_BLI_OF_INCIDENT', event.data.incidentId) : [];
     },
   };
   // Each handler takes the payload of the type it is keyed by; the lookup below cannot say so to the compiler.
