@@ -25,6 +25,7 @@ import { ReportingModule } from './reporting/reporting.module';
 // records
 import { ObtainedDataModule } from './obtained-data/obtained-data.module';
 import { IncidentsModule } from './incidents/incident.module';
+import { InspectionsModule } from './inspections/inspection.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -59,6 +60,7 @@ export class AppModule {
         // records
         ObtainedDataModule,
         IncidentsModule,
+        InspectionsModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [

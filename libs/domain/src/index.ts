@@ -44,3 +44,7 @@ export * from './obtained-data/obtained-data.decider';
 export * from './incidents/incident.events';
 export * from './incidents/incident.commands';
 export * from './incidents/incident.decider';
+// records: BLI inspections, suspension and termination of service (要點 十二(五)(六)(七))
+export * from './inspections/inspection.events';
+export * from './inspections/inspection.commands';
+export * from './inspections/inspection.decider';

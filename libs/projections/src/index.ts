@@ -9,3 +9,5 @@ export * from './queries/query-registrations.queries';
 // records: obtained data, incidents, inspections
 export * from './obtained-data/obtained-data.projection';
 export * from './obtained-data/obtained-data.queries';
+export * from './inspections/webir-service.projection';
+export * from './inspections/webir-service.queries';

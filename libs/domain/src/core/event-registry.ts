@@ -9,6 +9,7 @@ import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
 // records: obtained data (要點 八、九(一)3、十一)
 import type { ObtainedDataEvent } from '../obtained-data/obtained-data.events';
 import type { IncidentEvent } from '../incidents/incident.events';
+import type { InspectionEvent, WebIRServiceEvent } from '../inspections/inspection.events';
 
 /**
  * The one event contract of the ledger: every event type the domain writes, the payload type it
@@ -28,9 +29,11 @@ export type LedgerEvent =
   // WebIR query logs and their reconciliation (要點 九(一)(二))
   | QueryLogEvent
   | UnregisteredQueryEvent
-  // records: obtained data, incidents
+  // records: obtained data, incidents, inspections
   | ObtainedDataEvent
-  | IncidentEvent;
+  | IncidentEvent
+  | InspectionEvent
+  | WebIRServiceEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -115,6 +118,15 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
   IncidentActionRecorded: v1,
   BliNotifiedOfIncident: v1,
   IncidentClosed: v1,
+  // records: BLI inspections, suspension and termination of service (要點 十二(五)(六)(七))
+  BliInspectionRecorded: v1,
+  InspectionMaterialsProvided: v1,
+  BliActionRequested: v1,
+  BliRequestAnswered: v1,
+  WebIRServiceSuspended: v1,
+  WebIRServiceTerminated: v1,
+  WebIRServiceReapplied: v1,
+  WebIRServiceResumed: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

@@ -75,6 +75,17 @@ export const REFUSALS = {
   INCIDENT_ALREADY_REPORTED: { rule: '要點 十二(十)', example: 'incident SWD001_2025_INC_01 is already reported' },
   INCIDENT_CLOSED: { rule: '要點 十二(十)', example: 'the incident is closed' },
   INCIDENT_NOT_READY_TO_CLOSE: { rule: '要點 十二(十)', example: 'still to record: CONTAINMENT, BLI_NOTIFICATION' },
+  // records: BLI inspections (要點 十二(五)(六)(七))
+  INSPECTION_ALREADY_RECORDED: { rule: '要點 十二(五)', example: 'inspection BLI_2025_SWD001 is already recorded' },
+  INSPECTION_MATERIAL_DUPLICATE: { rule: '要點 十二(五)', example: 'material roster_1 is already recorded' },
+  INSPECTION_MATERIAL_NEEDS_CHECKPOINT: { rule: '要點 十二(五)', example: 'ROSTER is drawn from the ledger: name the signed checkpoint it was drawn from' },
+  INSPECTION_CHECKPOINT_UNKNOWN: { rule: '要點 十二(五)', example: 'the ledger holds no signed checkpoint of that size with that root hash' },
+  BLI_REQUEST_DUPLICATE: { rule: '要點 十二(五)', example: 'BLI request req_1 is already recorded' },
+  BLI_REQUEST_UNKNOWN: { rule: '要點 十二(五)', example: 'no BLI request req_9 is recorded for this inspection' },
+  BLI_REQUEST_ALREADY_ANSWERED: { rule: '要點 十二(五)', example: 'this BLI request was answered before; the first answer stays on record' },
+  WEBIR_SERVICE_ALREADY_STOPPED: { rule: '要點 十二(六)', example: 'the service is already SUSPENDED' },
+  WEBIR_SERVICE_NOT_STOPPED: { rule: '要點 十二(七)', example: 'the service is neither suspended nor terminated' },
+  WEBIR_SERVICE_REAPPLICATION_REQUIRED: { rule: '要點 十二(七)', example: 'the service resumes on a reapplication with evidence of the improvement' },
 } as const satisfies Record<string, { rule: string; example: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

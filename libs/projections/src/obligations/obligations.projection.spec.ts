@@ -188,3 +188,28 @@ describe('obligations projection: security incidents (要點 十二(十))', () =
     await store.close();
   });
 });
+
+describe('obligations projection: BLI requests (要點 十二(五)(六))', () => {
+  const insp = 'bliinspection-BLI_1';
+  const requested = () =>
+    recorded(insp, 'BliActionRequested', { inspectionId: 'BLI_1', agencyCode: 'SWD001', requestId: 'req_1', kind: 'IMPROVEMENT', receivedOn: '2025-07-10', summary: 's', duty: { kind: 'BLI_REQUESTED_ACTION', rule: '要點 十二(五)(六)', dueDate: '2025-08-10' } }, '2025-07-10T02:00:00.000Z');
+  const answered = (occurredAt: string) =>
+    recorded(insp, 'BliRequestAnswered', { inspectionId: 'BLI_1', agencyCode: 'SWD001', requestId: 'req_1', answeredAt: occurredAt, summary: 's', evidence: null, onTime: false, meetsDuty: 'BLI_REQUESTED_ACTION' }, occurredAt);
+
+  it('要點 十二(五)(六): open until the end of the date BLI set (Asia/Taipei) → overdue → met late by the answer', async () => {
+    const store = await project([requested(), answered('2025-08-12T03:00:00.000Z')]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, agencyCode: 'SWD001', kind: 'BLI_REQUESTED_ACTION' }))[0];
+    expect(await at('2025-07-09T00:00:00.000Z')).toBeUndefined();
+    expect(await at('2025-08-10T15:59:59.999Z')).toMatchObject({ state: 'open', rule: '要點 十二(五)(六)', subject: 'BLI_1.req_1', dueDate: '2025-08-10', dueGranularity: 'day' });
+    expect(await at('2025-08-10T16:00:00.000Z')).toMatchObject({ state: 'overdue' });
+    expect(await at('2025-08-12T02:59:59.999Z')).toMatchObject({ state: 'overdue' });
+    expect(await at('2025-08-12T03:00:00.000Z')).toMatchObject({ state: 'met', metLate: true, metBy: expect.objectContaining({ type: 'BliRequestAnswered' }) });
+    await store.close();
+  });
+
+  it('要點 十二(五): an answer by the set date is met on time', async () => {
+    const store = await project([requested(), answered('2025-08-10T15:00:00.000Z')]);
+    expect((await obligationsAt(store, { at: '2025-09-01T00:00:00.000Z', kind: 'BLI_REQUESTED_ACTION' }))[0]).toMatchObject({ state: 'met', metLate: false });
+    await store.close();
+  });
+});

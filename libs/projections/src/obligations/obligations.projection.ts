@@ -41,6 +41,7 @@ export const OBLIGATION_KINDS = {
   // records: obtained data, incidents, inspections
   DELETE_OBTAINED_DATA: { rule: '要點 十一(二)', title: '資料使用完竣或依據失效後一個月內刪除(含暫存、備份及衍生檔案)' },
   NOTIFY_BLI_OF_INCIDENT: { rule: '要點 十二(十)', title: '個人資料安全事故或疑似事故即時通報勞保局' },
+  BLI_REQUESTED_ACTION: { rule: '要點 十二(五)(六)', title: '勞保局通知限期說明或改善,於所定期限內辦理' },
 } as const satisfies Record<
   | DutyKind
   | 'ANNUAL_ACCESS_REVIEW'
@@ -50,7 +51,8 @@ export const OBLIGATION_KINDS = {
   | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
   // records
   | 'DELETE_OBTAINED_DATA'
-  | 'NOTIFY_BLI_OF_INCIDENT',
+  | 'NOTIFY_BLI_OF_INCIDENT'
+  | 'BLI_REQUESTED_ACTION',
   { rule: string; title: string }
 >;
 export type ObligationKind = keyof typeof OBLIGATION_KINDS;
@@ -263,6 +265,14 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     },
     async BliNotifiedOfIncident(event, read) {
       return event.data.meetsDuty ? meet(event, read, 'NOTIFY_BLI_OF_INCIDENT', event.data.incidentId) : [];
+    },
+    // records: BLI inspections (要點 十二(五)(六)): due on the date BLI set, filed under the agency inspected.
+    async BliActionRequested(event) {
+      const d = event.data;
+      return open(event, 'BLI_REQUESTED_ACTION', d.agencyCode, `${d.inspectionId}.${d.requestId}`, d.duty.dueDate);
+    },
+    async BliRequestAnswered(event, read) {
+      return meet(event, read, 'BLI_REQUESTED_ACTION', `${event.data.inspectionId}.${event.data.requestId}`);
     },
   };
   // Each handler takes the payload of the type it is keyed by; the lookup below cannot say so to the compiler.
