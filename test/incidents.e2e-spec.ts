@@ -9,8 +9,9 @@ let t: Awaited<ReturnType<typeof startTestApp>>;
 let clock = new Date('2025-07-01T03:00:00.000Z');
 const keys: Record<string, string> = {};
 
+// Refusals are recorded in security-*; signed checkpoints (ledger-*) may be issued at any time in the background.
 const allEvents = async (): Promise<RecordedEvent[]> => t.app.get<EventStore>(EVENT_STORE).readAll({ maxCount: 100_000 });
-const ledgerEvents = async () => (await allEvents()).filter((e) => !e.streamId.startsWith('security-'));
+const ledgerEvents = async () => (await allEvents()).filter((e) => !/^(security|ledger)-/.test(e.streamId));
 const send = (path: string, body: object, key = keys.swd) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
 const get = (path: string, key = keys.auditor) => t.http().get(path).set('X-API-Key', key);
 const report = (overrides: Record<string, unknown> = {}) => ({

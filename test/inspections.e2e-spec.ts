@@ -14,8 +14,9 @@ let clock = new Date('2025-07-01T02:00:00.000Z');
 const keys: Record<string, string> = {};
 let checkpoint: { treeSize: number; rootHash: string };
 
+// Refusals are recorded in security-*; signed checkpoints (ledger-*) may be issued at any time in the background.
 const allEvents = async (): Promise<RecordedEvent[]> => t.app.get<EventStore>(EVENT_STORE).readAll({ maxCount: 100_000 });
-const ledgerEvents = async () => (await allEvents()).filter((e) => !e.streamId.startsWith('security-'));
+const ledgerEvents = async () => (await allEvents()).filter((e) => !/^(security|ledger)-/.test(e.streamId));
 const send = (path: string, body: object, key = keys.swd) => t.http().post(path).set('X-API-Key', key).send({ commandId: randomUUID(), ...body });
 const get = (path: string, key = keys.auditor) => t.http().get(path).set('X-API-Key', key);
 const roster = () => ({ materialId: 'roster_1', kind: 'ROSTER', description: '使用者清冊(民國114年06月30日)', providedOn: '2025-07-01', checkpoint });

@@ -48,7 +48,9 @@ export interface CommandSpec<C, E extends DomainEvent, S> {
    * Runs once the decider has accepted the command and before anything is appended: the place to
    * create what only an accepted command may create (a person id and data key in the key vault), so
    * a refused command leaves nothing behind. It returns the events to append and the request as it
-   * is fingerprinted, which may now name the pseudonymous id just created.
+   * is fingerprinted, which may now name the pseudonymous id just created — and which must equal the
+   * `request` a retry of the same command sends (a retry finds the id made the first time), or the
+   * retry is taken for a different request under a reused commandId.
    */
   accepted?: (events: E[]) => Promise<{ events: E[]; request: object }>;
 }
