@@ -23,6 +23,10 @@ import { Clock } from './infrastructure/event-store.provider';
 import { IntegrityModule } from './integrity/integrity.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
+// records
+import { ObtainedDataModule } from './obtained-data/obtained-data.module';
+import { IncidentsModule } from './incidents/incident.module';
+import { InspectionsModule } from './inspections/inspection.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -56,6 +60,10 @@ export class AppModule {
         IntegrityModule,
         // WebIR query logs and their reconciliation (issue 10)
         QueryLogsModule,
+        // records
+        ObtainedDataModule,
+        IncidentsModule,
+        InspectionsModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [

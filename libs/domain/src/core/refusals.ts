@@ -60,6 +60,33 @@ export const REFUSALS = {
   TRAINEE_NOT_DEDICATED_STAFF: { rule: '要點 十(二)', example: "training is recorded for the agency's current dedicated staff" },
   UNREGISTERED_QUERY_ALREADY_EXPLAINED: { rule: '要點 九(一)', example: 'this logged query was explained before; the first explanation stays on record' },
   UNREGISTERED_QUERY_NOT_FOUND: { rule: '要點 九(一)', example: 'no logged query without a registration is recorded under this import and line' },
+  // records: obtained data (要點 八、九(一)3、十一)
+  OBTAINED_DATA_ALREADY_RECORDED: { rule: '要點 九(一)3', example: 'obtained data SWD001_2025_OD_001 is already recorded' },
+  OBTAINED_DATA_REGISTRATION_UNKNOWN: { rule: '要點 九(一)', example: "every registration named must be one of the agency's query registrations" },
+  OBTAINED_DATA_NOT_PROTECTED: { rule: '要點 九(一)3', example: 'a paper copy must be kept as CONFIDENTIAL_PAPER' },
+  OBTAINED_DATA_ID_REUSED: { rule: '要點 十一(三)', example: 'copy backup_1 is already recorded' },
+  OBTAINED_DATA_DELETED: { rule: '要點 十一(三)', example: 'the obtained data has been deleted, with every copy' },
+  DISCLOSURE_WITHOUT_LEGAL_BASIS: { rule: '要點 八', example: 'a disclosure (THIRD_PARTY) needs a legal basis' },
+  OBTAINED_DATA_USE_ALREADY_ENDED: { rule: '要點 十一(二)', example: 'the use of this obtained data has already ended' },
+  OBTAINED_DATA_USE_NOT_ENDED: { rule: '要點 十一(二)', example: 'record that the use is complete or its basis lapsed before the deletion' },
+  OBTAINED_DATA_RETENTION_RUNNING: { rule: '要點 十一(二)1', example: 'the law requires keeping it until 2030-12-31' },
+  OBTAINED_DATA_COPY_UNKNOWN: { rule: '要點 十一(三)2', example: 'a copy named is not held (unknown, or deleted already)' },
+  OBTAINED_DATA_DELETION_METHOD: { rule: '要點 十一(三)1', example: 'SECURE_ERASE does not make a paper copy unrecoverable' },
+  // records: security incidents (要點 十二(十))
+  INCIDENT_ALREADY_REPORTED: { rule: '要點 十二(十)', example: 'incident SWD001_2025_INC_01 is already reported' },
+  INCIDENT_CLOSED: { rule: '要點 十二(十)', example: 'the incident is closed' },
+  INCIDENT_NOT_READY_TO_CLOSE: { rule: '要點 十二(十)', example: 'still to record: CONTAINMENT, BLI_NOTIFICATION' },
+  // records: BLI inspections (要點 十二(五)(六)(七))
+  INSPECTION_ALREADY_RECORDED: { rule: '要點 十二(五)', example: 'inspection BLI_2025_SWD001 is already recorded' },
+  INSPECTION_MATERIAL_DUPLICATE: { rule: '要點 十二(五)', example: 'material roster_1 is already recorded' },
+  INSPECTION_MATERIAL_NEEDS_CHECKPOINT: { rule: '要點 十二(五)', example: 'ROSTER is drawn from the ledger: name the signed checkpoint it was drawn from' },
+  INSPECTION_CHECKPOINT_UNKNOWN: { rule: '要點 十二(五)', example: 'the ledger holds no signed checkpoint of that size with that root hash' },
+  BLI_REQUEST_DUPLICATE: { rule: '要點 十二(五)', example: 'BLI request req_1 is already recorded' },
+  BLI_REQUEST_UNKNOWN: { rule: '要點 十二(五)', example: 'no BLI request req_9 is recorded for this inspection' },
+  BLI_REQUEST_ALREADY_ANSWERED: { rule: '要點 十二(五)', example: 'this BLI request was answered before; the first answer stays on record' },
+  WEBIR_SERVICE_ALREADY_STOPPED: { rule: '要點 十二(六)', example: 'the service is already SUSPENDED' },
+  WEBIR_SERVICE_NOT_STOPPED: { rule: '要點 十二(七)', example: 'the service is neither suspended nor terminated' },
+  WEBIR_SERVICE_REAPPLICATION_REQUIRED: { rule: '要點 十二(七)', example: 'the service resumes on a reapplication with evidence of the improvement' },
 } as const satisfies Record<string, { rule: string; example: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;
