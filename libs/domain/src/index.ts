@@ -31,3 +31,12 @@ export * from './query-registration/query-registration.events';
 export * from './query-registration/query-registration.rules';
 export * from './query-registration/query-registration.decider';
 export * from './core/refusals';
+// Checks and audits (要點 十二(一)–(四)).
+export * from './checks/sampling';
+export * from './checks/monthly-check.events';
+export * from './checks/monthly-check.commands';
+export * from './checks/monthly-check.decider';
+export * from './checks/quarterly-submission';
+export * from './audits/findings';
+export * from './audits/audit';
+export * from './audits/joint-audit';

@@ -5,6 +5,11 @@ import type { ApplicationEvent } from '../application/application.events';
 import type { QueryItemEvent } from '../query-item/query-item.events';
 import type { QueryRegistrationEvent } from '../query-registration/query-registration.events';
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
+// Checks and audits (要點 十二(一)–(四)).
+import type { MonthlyCheckEvent } from '../checks/monthly-check.events';
+import type { QuarterlySubmissionEvent } from '../checks/quarterly-submission';
+import type { AuditEvent } from '../audits/audit';
+import type { JointAuditEvent } from '../audits/joint-audit';
 
 /**
  * The one event contract of the ledger: every event type the domain writes, the payload type it
@@ -14,7 +19,18 @@ import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
  * folding and by the projection runner before projecting, so deciders and projections only ever see
  * the current version.
  */
-export type LedgerEvent = AgencyEvent | ApplicationEvent | QueryItemEvent | AccountEvent | AccessReviewEvent | QueryRegistrationEvent;
+export type LedgerEvent =
+  | AgencyEvent
+  | ApplicationEvent
+  | QueryItemEvent
+  | AccountEvent
+  | AccessReviewEvent
+  | QueryRegistrationEvent
+  // Checks and audits (要點 十二(一)–(四)).
+  | MonthlyCheckEvent
+  | QuarterlySubmissionEvent
+  | AuditEvent
+  | JointAuditEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -80,6 +96,15 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
     },
   },
   QueryRegistered: v1,
+  // Checks and audits (要點 十二(一)–(四)).
+  MonthlySampleDrawn: v1,
+  SampleEntryCompared: v1,
+  MajorAnomalyFound: v1,
+  MonthlyCheckSignedOff: v1,
+  QuarterlyCheckRecordsSubmitted: v1,
+  AuditReportFiled: v1,
+  JointAuditReportFiled: v1,
+  BreachReviewReportSubmitted: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);
