@@ -1,11 +1,11 @@
-import { addDays, taipeiDateOf } from '../core/calendar';
+import { addDays, monthEnd, taipeiDateOf } from '../core/calendar';
 import type { Decider } from '../core/decider';
 import { ValidationError } from '../core/domain-error';
 import { optionalText, refuse, requireOneOf, requireText } from '../core/guards';
 import { assertIdSegment } from '../core/stream-id';
 import type { MonthlyCheckCommand } from './monthly-check.commands';
 import { COMPARISON_OUTCOMES, ComparisonOutcome, MonthlyCheckEvent, monthlyCheckStreamId } from './monthly-check.events';
-import { drawSample, monthEnd } from './sampling';
+import { drawSample } from './sampling';
 
 export interface MonthlyCheckRecord {
   agencyCode: string;

@@ -1,7 +1,8 @@
 import type { IsoDate } from '../core/calendar';
 import type { DomainEvent } from '../core/decider';
 import { assertIdSegment, streamIdOf } from '../core/stream-id';
-import { assertMonth, type SAMPLING_ALGORITHM, type TaipeiMonth } from './sampling';
+import { assertMonth, type TaipeiMonth } from '../core/calendar';
+import type { SAMPLING_ALGORITHM } from './sampling';
 
 /** 要點 十二(一): what the checker finds when comparing a sampled logged query with its registration. */
 export const COMPARISON_OUTCOMES = ['MATCH', 'MISMATCH', 'MISSING'] as const;

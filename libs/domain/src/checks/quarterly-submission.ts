@@ -2,7 +2,7 @@ import type { AgencyState } from '../agency/agency.decider';
 import type { Decider, DomainEvent } from '../core/decider';
 import { refuse } from '../core/guards';
 import { assertIdSegment, streamIdOf } from '../core/stream-id';
-import { assertQuarter, monthEnd, monthsOfQuarter, type Quarter, type TaipeiMonth } from './sampling';
+import { assertQuarter, monthEnd, monthsOfQuarter, type Quarter, type TaipeiMonth } from '../core/calendar';
 
 /** A monthly check record as the submission lists it. */
 export interface SubmittedMonthlyCheck {

@@ -1,19 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  addMonthsToMonth,
-  canonicalEntryIds,
-  drawSample,
-  lastDayOf,
-  monthEnd,
-  monthlyCheckDueDate,
-  monthsOfQuarter,
-  monthStart,
-  quarterlySubmissionDueDate,
-  quarterOf,
-  sampleSize,
-  SampleInput,
-  taipeiMonthOf,
-} from './sampling';
+import { addMonthsToMonth, lastDayOf, monthEnd, monthlyCheckDueDate, monthsOfQuarter, monthStart, quarterlySubmissionDueDate, quarterOf, taipeiMonthOf } from '../core/calendar';
+import { canonicalEntryIds, drawSample, sampleSize, SampleInput } from './sampling';
 
 const sha256 = (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `SWD001.2025_03.${String(i + 1).padStart(6, '0')}`);
