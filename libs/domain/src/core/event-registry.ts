@@ -4,6 +4,7 @@ import type { AgencyEvent } from '../agency/agency.events';
 import type { ApplicationEvent } from '../application/application.events';
 import type { QueryItemEvent } from '../query-item/query-item.events';
 import type { QueryRegistrationEvent } from '../query-registration/query-registration.events';
+import type { QueryLogEvent, UnregisteredQueryEvent } from '../query-log/query-log.events';
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
 // Checks and audits (要點 十二(一)–(四)).
 import type { MonthlyCheckEvent } from '../checks/monthly-check.events';
@@ -26,6 +27,9 @@ export type LedgerEvent =
   | AccountEvent
   | AccessReviewEvent
   | QueryRegistrationEvent
+  // WebIR query logs and their reconciliation (要點 九(一)(二))
+  | QueryLogEvent
+  | UnregisteredQueryEvent
   // Checks and audits (要點 十二(一)–(四)).
   | MonthlyCheckEvent
   | QuarterlySubmissionEvent
@@ -96,6 +100,14 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
     },
   },
   QueryRegistered: v1,
+  // WebIR query logs and their reconciliation (要點 九(一)(二))
+  QueryLogImportStarted: v1,
+  QueryLogLinesAccepted: v1,
+  QueryLogLinesRejected: v1,
+  QueryLogImportCompleted: v1,
+  UnregisteredQueriesFound: v1,
+  QueryLogReconciled: v1,
+  UnregisteredQueryExplained: v1,
   // Checks and audits (要點 十二(一)–(四)).
   MonthlySampleDrawn: v1,
   SampleEntryCompared: v1,
