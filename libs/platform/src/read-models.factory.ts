@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
+import { DEFAULT_DEADLINES, monthlyLogImportsProjection, ObligationDeadlines, obligationsProjection, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -16,7 +16,13 @@ export async function createReadModelStore(config: LedgerConfig): Promise<ReadMo
 }
 
 export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES) {
-  return [rosterProjection, obligationsProjection(deadlines), queryRegistrationsProjection];
+  return [
+    rosterProjection,
+    obligationsProjection(deadlines),
+    queryRegistrationsProjection,
+    // Checks and audits (要點 十二(一)).
+    monthlyLogImportsProjection,
+  ];
 }
 
 /**

@@ -6,3 +6,5 @@ export * from './obligations/obligations.projection';
 export * from './obligations/obligations.queries';
 export * from './queries/query-registrations.projection';
 export * from './queries/query-registrations.queries';
+// Checks and audits (要點 十二(一)).
+export * from './checks/monthly-log-imports.projection';
