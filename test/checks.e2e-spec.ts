@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Response } from 'supertest';
 import { drawSample, queryLogImportId, queryLogStreamId } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
@@ -220,4 +223,47 @@ describe("one requester agency's quarter of checks and audits (要點 十二)", 
     const record = (await read('/audits/LAB001_SWD001_2025').expect(200)).body.state;
     expect(record).toMatchObject({ kind: 'REQUESTER_AUDIT', auditedAgencyCode: REQUESTER });
   });
+
+  it('GET /obligations counts per agency by kind and state at any T, and gives both as CSV', async () => {
+    const body = (await read(`/obligations?agency=${REQUESTER}&asOf=2025-05-02`).expect(200)).body;
+    expect(body.counts[REQUESTER].MONTHLY_SAMPLING_CHECK).toEqual({ open: 1, overdue: 1, met: 2, metLate: 0 }); // April open, March overdue
+    expect(body.counts[REQUESTER].QUARTERLY_CHECK_SUBMISSION).toEqual({ open: 0, overdue: 1, met: 0, metLate: 0 });
+    const later = (await read(`/obligations?agency=${REQUESTER}&asOf=2025-05-06`).expect(200)).body;
+    expect(later.counts[REQUESTER].MONTHLY_SAMPLING_CHECK).toEqual({ open: 1, overdue: 0, met: 3, metLate: 1 });
+    const csv = await read(`/obligations?agency=${REQUESTER}&asOf=2025-05-06&format=counts-csv`).expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.text.startsWith('\uFEFF機關代碼,義務種類,要點,義務名稱,辦理中,逾期未辦,已完成,其中逾期完成')).toBe(true);
+    expect(csv.text).toContain('SWD001,MONTHLY_SAMPLING_CHECK,要點 十二(一),每月抽查比對查詢紀錄並作成查核紀錄,1,0,3,1');
+    const rows = await read(`/obligations?agency=${REQUESTER}&asOf=2025-05-06&kind=QUARTERLY_CHECK_SUBMISSION&format=csv`).expect(200);
+    expect(rows.text.split('\r\n')[1]).toMatch(/^SWD001,QUARTERLY_CHECK_SUBMISSION,要點 十二\(一\),查核紀錄每三個月送權責管理機關備查,SWD001\.2025-Q1,民國114年04月30日,已完成,是,民國114年05月05日 10:00:00,ledger-checkpoints#\d+,quarterlycheck-SWD001\.2025_Q1#\d+$/);
+  });
+
+  it('要點 十二(一): npm run cli -- verify-sample recomputes the draw from the stores, and offline from the published record', async () => {
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-cli/src/main.ts', 'verify-sample', ...args], {
+        cwd: resolve(__dirname, '..'),
+        env: { ...process.env, LEDGER_DATA_DIR: t.dataDir, EVENTSTORE_URL: '', MONGODB_URL: '' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const publicKey = (await t.http().get('/ledger/public-key').expect(200)).body.verifierKey as string;
+    const fromStores = cli('--agency', REQUESTER, '--month', '2025-01', '--public-key', publicKey);
+    expect(fromStores.stdout).toContain('REPRODUCED: 25 logged queries, sample of 10');
+    expect(fromStores.stdout).not.toContain('FAIL');
+    expect(fromStores.status).toBe(0);
+
+    const record = (await read(monthly('2025-01', 'sample')).expect(200)).body;
+    const file = join(t.dataDir, 'sample-2025-01.json');
+    writeFileSync(file, JSON.stringify(record));
+    const offline = cli('--from', file, '--public-key', publicKey, '--json');
+    expect(JSON.parse(offline.stdout)).toMatchObject({ ok: true, population: 25, sampleSize: 10 });
+    expect(offline.status).toBe(0);
+
+    // A record whose sample was swapped for another entry, or checked with another key, does not reproduce.
+    const other = record.entryIds.find((id: string) => !record.recorded.sample.includes(id));
+    writeFileSync(file, JSON.stringify({ ...record, recorded: { ...record.recorded, sample: [other, ...record.recorded.sample.slice(1)] } }));
+    const swapped = cli('--from', file, '--public-key', publicKey);
+    expect(swapped.stdout).toMatch(/FAIL sample of 10 DIFFERS/);
+    expect(swapped.status).toBe(1);
+  }, 120_000);
 });
