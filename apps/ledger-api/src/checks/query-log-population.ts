@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { loggedQueryRef, queryLogStreamId, type LoggedQueryLine } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { monthlyLogImports } from '@ledger/projections';
+import { monthlyLogImports, monthlyPopulationOf } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
-import { EVENT_STORE, READ_MODELS } from '../infrastructure/event-store.provider';
+import { READ_MODELS } from '../infrastructure/event-store.provider';
 import type { MonthlyPopulation, MonthlyPopulationSource } from './monthly-population';
 
 /**
  * The month's population from the WebIR logs (要點 九(二)) imported for it: every accepted line of
  * every completed import whose period is the month, named `<importId>.<lineNo>`, and each file's
- * SHA-256. Plain function, shared with the CLI's verify-sample.
+ * SHA-256 — read from the imports' own streams (the log itself; the CLI's verify-sample uses it).
  */
 export async function loadMonthlyPopulation(store: Pick<EventStore, 'readStream'>, readModels: ReadModelStore, agencyCode: string, month: string): Promise<MonthlyPopulation> {
   const { imports } = await monthlyLogImports(readModels, agencyCode, month);
@@ -25,12 +25,10 @@ export async function loadMonthlyPopulation(store: Pick<EventStore, 'readStream'
 
 @Injectable()
 export class QueryLogPopulation implements MonthlyPopulationSource {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
-  ) {}
+  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelStore) {}
 
+  /** The service reads the line numbers the read model keeps per chunk: the same ids, without parsing every line. */
   population(agencyCode: string, month: string): Promise<MonthlyPopulation> {
-    return loadMonthlyPopulation(this.store, this.readModels, agencyCode, month);
+    return monthlyPopulationOf(this.readModels, agencyCode, month);
   }
 }
