@@ -27,6 +27,7 @@ import { ReportingModule } from './reporting/reporting.module';
 import { ObtainedDataModule } from './obtained-data/obtained-data.module';
 import { IncidentsModule } from './incidents/incident.module';
 import { InspectionsModule } from './inspections/inspection.module';
+import { ChecksModule } from './checks/checks.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -64,6 +65,8 @@ export class AppModule {
         ObtainedDataModule,
         IncidentsModule,
         InspectionsModule,
+        // Checks and audits (要點 十(一)、十二(一)–(四)).
+        ChecksModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [

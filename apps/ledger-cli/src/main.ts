@@ -6,6 +6,7 @@ import { registerRebuild } from './commands/rebuild';
 import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
 import { registerVerifyProof } from './commands/verify-proof';
+import { registerVerifySample } from './commands/verify-sample';
 import { exitCode } from './exit';
 
 /** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRevokeKey(program);
   // WebIR query logs (issue 10)
   registerImportLog(program);
+  registerVerifySample(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

@@ -14,3 +14,5 @@ export * from './obtained-data/obtained-data.projection';
 export * from './obtained-data/obtained-data.queries';
 export * from './inspections/webir-service.projection';
 export * from './inspections/webir-service.queries';
+// Checks and audits (要點 十二(一)).
+export * from './checks/monthly-log-imports.projection';
