@@ -71,6 +71,8 @@ export class ApiKeyService implements OnModuleInit {
   private readonly logger = new Logger('ApiKeys');
   private keys = new Map<string, KeyRecord>();
   private revision = -1;
+  /** The store's change marker when the registry was last read: unchanged means nothing was appended anywhere since. */
+  private readAtMarker?: string;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -99,9 +101,10 @@ export class ApiKeyService implements OnModuleInit {
   }
 
   /**
-   * Every authentication first reads the registry's new events (a short indexed read of the events
-   * after the last one seen), so a key revoked by another instance or by the CLI is refused at once:
-   * no cached answer is trusted.
+   * Every authentication first takes the registry's new events, so a key revoked by another instance
+   * or by the CLI is refused at once: no cached answer is trusted. Where the store can tell cheaply
+   * that nothing at all was appended since the last read (SQLite: its data_version and this
+   * connection's commits), that answer stands in for the read.
    */
   async authenticate(hash: string | undefined): Promise<Principal | undefined> {
     if (!hash) return undefined;
@@ -155,6 +158,9 @@ export class ApiKeyService implements OnModuleInit {
   }
 
   private async refresh(): Promise<void> {
+    // Taken before the read: whatever is appended after this point changes the marker again.
+    const marker = this.store.changeMarker?.();
+    if (marker !== undefined && marker === this.readAtMarker) return;
     const events = await this.store.readStream(REGISTRY, { fromRevision: this.revision + 1 });
     for (const e of events) {
       // Concurrent refreshes may return the same events: apply each revision once, in order.
@@ -168,6 +174,7 @@ export class ApiKeyService implements OnModuleInit {
       }
       this.revision = e.revision;
     }
+    this.readAtMarker = marker;
   }
 }
 

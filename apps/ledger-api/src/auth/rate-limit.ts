@@ -1,7 +1,8 @@
-import { ExecutionContext, HttpException, Injectable, INestApplication } from '@nestjs/common';
+import { ExecutionContext, HttpException, Injectable, INestApplication, OnApplicationShutdown } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { getStorageToken, InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerModule, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type { NextFunction, Request, Response } from 'express';
 import { LEDGER_CONFIG, LedgerConfig } from '@ledger/platform';
 import { ApiKeyService, presentedKey } from './api-key.service';
@@ -14,6 +15,131 @@ const COUNTED = Symbol('anonymous-budget-counted');
 const ANON_TTL_MS = 60_000;
 const anonStorageKey = (source: string) => `anonymous:anon:${source}`;
 const keyHashOf = (req: Request): string | undefined => presentedKey(req).hash;
+
+/** The expiry times of one bucket's hits, oldest first: pruned from the head, not by filtering the whole list. */
+class HitLog {
+  private times: number[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.times.length - this.head;
+  }
+
+  get oldest(): number {
+    return this.times[this.head];
+  }
+
+  push(expiresAt: number): void {
+    this.times.push(expiresAt);
+  }
+
+  clear(): void {
+    this.times = [];
+    this.head = 0;
+  }
+
+  /**
+   * Drops the hits expired at `now`. Hits of a bucket are appended with one ttl, so their expiry
+   * times only grow and the expired ones are all at the head (were the wall clock set back, a few
+   * hits would expire late, never early).
+   */
+  prune(now: number): void {
+    const times = this.times;
+    let head = this.head;
+    while (head < times.length && times[head] <= now) head++;
+    if (head === times.length) this.clear();
+    else if (head > 1_024 && head * 2 > times.length) {
+      this.times = times.slice(head);
+      this.head = 0;
+    } else this.head = head;
+  }
+}
+
+interface Bucket {
+  hits: Map<string, HitLog>;
+  expiresAt: number;
+  blockExpiresAt: number;
+  isBlocked: boolean;
+}
+
+/**
+ * The throttler library's in-memory storage, same answers (a sliding log of hits per bucket, a
+ * block of `blockDuration` once over the limit), at a constant cost per request: the library's own
+ * storage filters the whole list of a bucket's hits on every request, so with a per-key limit of
+ * 100,000 a minute a busy key made every request walk tens of thousands of timestamps.
+ */
+export class LedgerThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly buckets = new Map<string, Bucket>();
+  private sweep?: NodeJS.Timeout;
+
+  constructor(private readonly sweepIntervalMs = 60_000) {}
+
+  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    return Promise.resolve(this.incrementNow(key, ttl, limit, blockDuration, throttlerName));
+  }
+
+  /** The same as increment, without the promise (the early keyless check needs no await). */
+  incrementNow(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): ThrottlerStorageRecord {
+    this.ensureSweep();
+    const now = Date.now();
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { hits: new Map(), expiresAt: now + ttl, blockExpiresAt: 0, isBlocked: false };
+      this.buckets.set(key, bucket);
+    }
+    let hits = bucket.hits.get(throttlerName);
+    if (!hits) bucket.hits.set(throttlerName, (hits = new HitLog()));
+    hits.prune(now);
+    let timeToExpire = Math.ceil((bucket.expiresAt - now) / 1_000);
+    if (timeToExpire <= 0) {
+      bucket.expiresAt = now + ttl;
+      timeToExpire = Math.ceil(ttl / 1_000);
+    }
+    if (blockDuration <= 0) {
+      const isBlocked = hits.size >= limit;
+      if (!isBlocked) hits.push(now + ttl);
+      const timeToBlockExpire = hits.size ? Math.ceil((hits.oldest - now) / 1_000) : timeToExpire;
+      return { totalHits: hits.size + (isBlocked ? 1 : 0), timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToBlockExpire : 0 };
+    }
+    if (!bucket.isBlocked) hits.push(now + ttl);
+    if (hits.size > limit && !bucket.isBlocked) {
+      bucket.isBlocked = true;
+      bucket.blockExpiresAt = now + blockDuration;
+    }
+    const timeToBlockExpire = Math.ceil((bucket.blockExpiresAt - now) / 1_000);
+    if (timeToBlockExpire <= 0 && bucket.isBlocked) {
+      bucket.isBlocked = false;
+      hits.clear();
+      hits.push(now + ttl);
+    }
+    return { totalHits: hits.size, timeToExpire, isBlocked: bucket.isBlocked, timeToBlockExpire };
+  }
+
+  /** Forgets buckets with nothing left to count, so idle sources do not pile up. */
+  evictIdle(now = Date.now()): void {
+    for (const [key, bucket] of this.buckets) {
+      if ((bucket.isBlocked && bucket.blockExpiresAt > now) || bucket.expiresAt > now) continue;
+      let live = false;
+      for (const hits of bucket.hits.values()) {
+        hits.prune(now);
+        if (hits.size > 0) live = true;
+      }
+      if (!live) this.buckets.delete(key);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = undefined;
+    this.buckets.clear();
+  }
+
+  private ensureSweep(): void {
+    if (this.sweep) return;
+    this.sweep = setInterval(() => this.evictIdle(), this.sweepIntervalMs);
+    this.sweep.unref();
+  }
+}
 
 /**
  * Three limits per minute (issue 7, finding 6), checked before authentication so that a flood is
@@ -28,6 +154,7 @@ export const RateLimitModule = ThrottlerModule.forRootAsync({
     // One bucket per caller across all routes (the library's default key is per route).
     const generateKey = (_ctx: ExecutionContext, tracker: string, name: string) => `${name}:${tracker}`;
     return {
+      storage: new LedgerThrottlerStorage(),
       throttlers: [
         {
           name: 'key',
