@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, hash as oneShotHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { EventStore } from '@ledger/event-store';
 import { LEDGER_CONFIG, LedgerConfig } from '@ledger/platform';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
@@ -7,7 +7,9 @@ import { Principal, Role, SYSTEM_ACTOR } from './principal';
 
 export const API_KEY_REGISTRY = 'apikeys-registry';
 const REGISTRY = API_KEY_REGISTRY;
-const hashKey = (raw: string) => createHash('sha256').update(raw).digest('hex');
+/** SHA-256 in hex, one shot where Node has crypto.hash (20.12+): no Hash object per call. */
+const sha256Hex = (text: string): string => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex'));
+const hashKey = (raw: string) => sha256Hex(raw);
 
 const PRESENTED = Symbol('presentedApiKey');
 

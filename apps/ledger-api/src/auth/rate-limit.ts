@@ -15,6 +15,12 @@ const COUNTED = Symbol('anonymous-budget-counted');
 const ANON_TTL_MS = 60_000;
 const anonStorageKey = (source: string) => `anonymous:anon:${source}`;
 const keyHashOf = (req: Request): string | undefined => presentedKey(req).hash;
+const SOURCE = Symbol('source-address');
+/** The source address, worked out once per request (Express derives req.ip anew on every read). */
+function sourceOnce(req: Request): string {
+  const memo = req as unknown as { [SOURCE]?: string };
+  return (memo[SOURCE] ??= sourceOf(req));
+}
 
 /** The expiry times of one bucket's hits, oldest first: pruned from the head, not by filtering the whole list. */
 class HitLog {
@@ -164,14 +170,14 @@ export const RateLimitModule = ThrottlerModule.forRootAsync({
           skipIf: (ctx) => !keys.isKnown(hashOf(ctx)),
           getTracker: (req) => `key:${(keyHashOf(req as Request) ?? '').slice(0, 32)}`,
         },
-        { name: 'address', ttl: 60_000, limit: limits.perAddressPerMinute, generateKey, getTracker: (req) => `ip:${sourceOf(req as Request)}` },
+        { name: 'address', ttl: 60_000, limit: limits.perAddressPerMinute, generateKey, getTracker: (req) => `ip:${sourceOnce(req as Request)}` },
         {
           name: 'anonymous',
           ttl: ANON_TTL_MS,
           limit: limits.anonymousPerMinute,
           generateKey,
           skipIf: (ctx) => keys.isKnown(hashOf(ctx)) || COUNTED in ctx.switchToHttp().getRequest<Request>(),
-          getTracker: (req) => `anon:${sourceOf(req as Request)}`,
+          getTracker: (req) => `anon:${sourceOnce(req as Request)}`,
         },
       ],
     };

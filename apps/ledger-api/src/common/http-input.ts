@@ -20,7 +20,8 @@ export function refuseEncodedBodies(req: Request, res: Response, next: NextFunct
     return;
   }
   const type = req.headers['content-type'];
-  const charset = typeof type === 'string' ? /;\s*charset\s*=\s*"?([^";]+)"?/i.exec(type)?.[1] : undefined;
+  // The pattern only where a parameter can be: a bare `application/json` is the common case.
+  const charset = typeof type === 'string' && type.includes(';') ? /;\s*charset\s*=\s*"?([^";]+)"?/i.exec(type)?.[1] : undefined;
   if (charset !== undefined && !/^utf-?8$/i.test(charset.trim())) {
     res.status(415).type('application/problem+json').json(unsupported('Content-Type', 'UNSUPPORTED_CHARSET', 'bodies must be JSON in UTF-8'));
     return;
