@@ -17,10 +17,16 @@ const PRESENTED = Symbol('presentedApiKey');
  * The key a request presents (X-API-Key, or a Bearer token) and its SHA-256, hashed once per
  * request: the keyless limit, both rate-limit buckets and authentication all ask for it.
  */
-export function presentedKey(req: { header(name: string): string | undefined }): { raw?: string; hash?: string } {
+export function presentedKey(req: { header(name: string): string | undefined } | { headers: Record<string, string | string[] | undefined> }): { raw?: string; hash?: string } {
   const memo = req as unknown as { [PRESENTED]?: { raw?: string; hash?: string } };
   if (memo[PRESENTED]) return memo[PRESENTED];
-  const raw = req.header('x-api-key') ?? req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? undefined;
+  // Express's request, or the plain Node request the keyless gate sees before Express (the same object).
+  const header = (name: string): string | undefined => {
+    if ('header' in req && typeof req.header === 'function') return req.header(name);
+    const value = (req as { headers: Record<string, string | string[] | undefined> }).headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const raw = header('x-api-key') ?? header('authorization')?.replace(/^Bearer\s+/i, '') ?? undefined;
   return (memo[PRESENTED] = { raw, hash: raw ? hashKey(raw) : undefined });
 }
 

@@ -4,6 +4,7 @@ import { getStorageToken, InjectThrottlerOptions, InjectThrottlerStorage, Thrott
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LEDGER_CONFIG, LedgerConfig } from '@ledger/platform';
 import { ApiKeyService, presentedKey } from './api-key.service';
 import { routeOf, sourceOf } from './auth.guard';
@@ -206,11 +207,24 @@ export class LedgerThrottlerGuard extends ThrottlerGuard {
   }
 }
 
+/** The API description, the console's static files and the liveness probe stay reachable during a flood. */
+const EXEMPT_PATH = /^\/(docs|health|console)(\/|-json|$)/;
+
+function refusal(retryAfter: number) {
+  const detail = `too many requests without a valid API key; retry after ${retryAfter} s`;
+  return { type: 'https://webir-ledger.example/problems/rate-limited', title: 'Too Many Requests', status: 429, detail, code: 'RATE_LIMITED', message: detail };
+}
+
 /**
  * The keyless budget checked before the body is read or Nest routes the request: a flood of
  * keyless requests over its limit is answered 429 at the cost of a header lookup, so it cannot
  * starve callers with a key. The counting is the library's (the same ThrottlerStorage bucket as
  * the guard's `anonymous` throttler); the guard then skips that bucket for the request.
+ *
+ * Checked first on the HTTP server itself (see keylessGate), so a refused request costs neither
+ * Express's routing, nor the request logger, nor a response built through Express; this
+ * middleware decides only what that gate left to it (a deployment behind a trusted proxy, whose
+ * source address Express works out).
  */
 export function earlyKeylessLimit(app: INestApplication) {
   const storage = app.get<ThrottlerStorage>(getStorageToken());
@@ -220,27 +234,65 @@ export function earlyKeylessLimit(app: INestApplication) {
   const limit = (config.rateLimits ?? DEFAULTS).anonymousPerMinute;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      // The API description, the console's static files (a page load is several keyless requests; its
-      // API calls carry the key) and the liveness probe stay reachable during a flood; Nest's guard
-      // still limits health per address.
-      if (keys.isKnown(keyHashOf(req)) || /^\/(docs|health|console)(\/|-json|$)/.test(req.path)) return next();
-      const source = sourceOf(req);
+      if (COUNTED in req || keys.isKnown(keyHashOf(req)) || EXEMPT_PATH.test(req.path)) return next();
+      const source = sourceOnce(req);
       const record = await storage.increment(anonStorageKey(source), ANON_TTL_MS, limit, ANON_TTL_MS, 'anonymous');
       (req as unknown as Record<symbol, boolean>)[COUNTED] = true;
       if (!record.isBlocked) return next();
       const retryAfter = Math.max(1, Math.ceil(record.timeToBlockExpire || record.timeToExpire || 1));
       await security.refusedAnonymous({ source, method: req.method, route: req.path, reason: 'RATE_LIMITED' });
       res.setHeader('Retry-After', String(retryAfter));
-      res.status(429).type('application/problem+json').json({
-        type: 'https://webir-ledger.example/problems/rate-limited',
-        title: 'Too Many Requests',
-        status: 429,
-        detail: `too many requests without a valid API key; retry after ${retryAfter} s`,
-        code: 'RATE_LIMITED',
-        message: `too many requests without a valid API key; retry after ${retryAfter} s`,
-      });
+      res.status(429).type('application/problem+json').json(refusal(retryAfter));
     } catch (error) {
       next(error);
     }
   };
+}
+
+/**
+ * The same keyless budget on the HTTP server's 'request' event, ahead of Express: a source over its
+ * keyless limit is answered 429 with Retry-After by writeHead/end, and the refusal is counted in
+ * the security stream's per-minute aggregate as before. Requests with a known key, exempt paths,
+ * keyless requests within the budget (which go on to their 401) and whatever this gate cannot
+ * decide exactly as Express would are handed to Express untouched.
+ */
+export function keylessGate(app: INestApplication): void {
+  const server = app.getHttpServer() as Server;
+  const express = app.getHttpAdapter().getInstance() as { get(setting: string): unknown };
+  const storage = app.get<ThrottlerStorage>(getStorageToken());
+  const keys = app.get(ApiKeyService);
+  const security = app.get(SecurityLogService);
+  const config = app.get<LedgerConfig>(LEDGER_CONFIG);
+  const limit = (config.rateLimits ?? DEFAULTS).anonymousPerMinute;
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  const pass = (req: IncomingMessage, res: ServerResponse) => {
+    for (const handler of handlers) handler.call(server, req, res);
+  };
+  const refuse = async (req: IncomingMessage, res: ServerResponse, source: string, route: string, retryAfter: number) => {
+    try {
+      await security.refusedAnonymous({ source, method: req.method ?? '', route, reason: 'RATE_LIMITED' });
+    } catch {
+      // Recording failed: let the full pipeline answer (and report) this request instead.
+      return pass(req, res);
+    }
+    const body = JSON.stringify(refusal(retryAfter));
+    res.writeHead(429, { 'Content-Type': 'application/problem+json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Retry-After': String(retryAfter) });
+    res.end(body);
+  };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '';
+    // Behind a trusted proxy the source is Express's to work out; an absolute-form URL is its to parse.
+    if (express.get('trust proxy') || !url.startsWith('/') || !(storage instanceof LedgerThrottlerStorage)) return pass(req, res);
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    if (EXEMPT_PATH.test(path) || keys.isKnown(presentedKey(req).hash)) return pass(req, res);
+    const source = req.socket.remoteAddress ?? 'unknown';
+    const record = storage.incrementNow(anonStorageKey(source), ANON_TTL_MS, limit, ANON_TTL_MS, 'anonymous');
+    const marks = req as unknown as Record<symbol, unknown>;
+    marks[COUNTED] = true;
+    marks[SOURCE] = source;
+    if (!record.isBlocked) return pass(req, res);
+    void refuse(req, res, source, path, Math.max(1, Math.ceil(record.timeToBlockExpire || record.timeToExpire || 1)));
+  });
 }

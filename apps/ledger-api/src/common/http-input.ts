@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
-import { earlyKeylessLimit } from '../auth/rate-limit';
+import { earlyKeylessLimit, keylessGate } from '../auth/rate-limit';
 
 /** Commands are small: the largest DTO is a few hundred bytes; 64 KiB leaves room without inviting floods. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -44,6 +44,7 @@ function unsupported(field: string, code: string, detail: string) {
 /** Called by bootstrap before the body parsers, so that the refusals above run first. */
 export function configureHttpInput(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  keylessGate(app);
   express.use(earlyKeylessLimit(app));
   express.use(refuseEncodedBodies);
   // Registered first: the parser that reads a body marks it read, so the general limit below skips it.
