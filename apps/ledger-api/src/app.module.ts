@@ -9,6 +9,7 @@ import { ledgerLogOptions } from '@ledger/platform/logging';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
 import { QueriesModule } from './queries/queries.module';
+import { QueryLogsModule } from './query-logs/query-logs.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { MeController } from './auth/me.controller';
@@ -22,6 +23,10 @@ import { Clock } from './infrastructure/event-store.provider';
 import { IntegrityModule } from './integrity/integrity.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
+// records
+import { ObtainedDataModule } from './obtained-data/obtained-data.module';
+import { IncidentsModule } from './incidents/incident.module';
+import { InspectionsModule } from './inspections/inspection.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -53,6 +58,12 @@ export class AppModule {
         ReportingModule,
         HealthModule,
         IntegrityModule,
+        // WebIR query logs and their reconciliation (issue 10)
+        QueryLogsModule,
+        // records
+        ObtainedDataModule,
+        IncidentsModule,
+        InspectionsModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [

@@ -44,6 +44,15 @@ export interface CommandSpec<C, E extends DomainEvent, S> {
   request: object;
   /** The decider's command, built from the stream's state; defaults to `request` itself. */
   command?: (state: S) => C | Promise<C>;
+  /**
+   * Runs once the decider has accepted the command and before anything is appended: the place to
+   * create what only an accepted command may create (a person id and data key in the key vault), so
+   * a refused command leaves nothing behind. It returns the events to append and the request as it
+   * is fingerprinted, which may now name the pseudonymous id just created — and which must equal the
+   * `request` a retry of the same command sends (a retry finds the id made the first time), or the
+   * retry is taken for a different request under a reused commandId.
+   */
+  accepted?: (events: E[]) => Promise<{ events: E[]; request: object }>;
 }
 
 /** SHA-256 in hex, one shot where Node has crypto.hash (20.12+): no Hash object per call. */
@@ -100,7 +109,7 @@ export class CommandProcessor {
     const { streamId, decider, request } = spec;
     // UUIDs compare case-insensitively; one spelling keeps event ids and the reservation stream in step.
     const commandId = envelope.commandId.toLowerCase();
-    const fingerprint = fingerprintOf({ ...envelope, streamId, request });
+    let fingerprint = fingerprintOf({ ...envelope, streamId, request });
     const history = upcastAll(await this.store.readStream(streamId));
 
     const earlier = history.filter((e) => e.metadata.commandId.toLowerCase() === commandId);
@@ -116,10 +125,15 @@ export class CommandProcessor {
     const now = this.clock();
     const occurredAt = envelope.occurredAt ?? now.toISOString();
     assertBusinessTime(history, new Date(occurredAt), now, this.config.futureToleranceMs);
-    const events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
+    let events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
     const last = history[history.length - 1];
     if (events.length === 0) {
       return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', recordedAt: null, eventIds: [], events: [], replayed: false };
+    }
+    if (spec.accepted) {
+      const accepted = await spec.accepted(events);
+      events = accepted.events;
+      fingerprint = fingerprintOf({ ...envelope, streamId, request: accepted.request });
     }
 
     const metadata = {

@@ -15,6 +15,11 @@ export interface ObligationDeadlines {
   accessReviewMonths: number;
   usageReviewMonths: number;
   trainingMonths: number;
+  // records
+  /** 要點 十一(二): days to delete obtained data after its use ended (1–28, stricter only); unset: one calendar month. Decided by the domain into the event. */
+  deleteObtainedDataDays?: number;
+  /** 要點 十二(十) 即時: minutes to notify BLI of an incident after its discovery (1–60, stricter only). Decided by the domain into the event. */
+  incidentNoticeMinutes?: number;
 }
 
 export const DEFAULT_DEADLINES: ObligationDeadlines = { bliNoticeDays: 7, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 };
@@ -33,8 +38,25 @@ export const OBLIGATION_KINDS = {
   DEDICATED_STAFF_TRAINING: { rule: '要點 十(二)', title: '專責人員完成資通安全教育訓練' },
   REPORT_ADMIN_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(四)', title: '管理者職務異動,應於異動前辦理帳號異動程序' },
   REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
+  // WebIR query logs (要點 九(一)): opened per logged query found without a registration
+  EXPLAIN_UNREGISTERED_QUERY: { rule: '要點 九(一)', title: '說明無查詢資料登記表之查詢紀錄(或補登記)' },
+  // records: obtained data, incidents, inspections
+  DELETE_OBTAINED_DATA: { rule: '要點 十一(二)', title: '資料使用完竣或依據失效後一個月內刪除(含暫存、備份及衍生檔案)' },
+  NOTIFY_BLI_OF_INCIDENT: { rule: '要點 十二(十)', title: '個人資料安全事故或疑似事故即時通報勞保局' },
+  BLI_REQUESTED_ACTION: { rule: '要點 十二(五)(六)', title: '勞保局通知限期說明或改善,於所定期限內辦理' },
 } as const satisfies Record<
-  DutyKind | 'ANNUAL_ACCESS_REVIEW' | 'QUERY_ITEM_USAGE_REVIEW' | 'DEDICATED_STAFF_TRAINING' | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE' | 'REPORT_USER_POST_CHANGE_IN_ADVANCE',
+  | DutyKind
+  | 'ANNUAL_ACCESS_REVIEW'
+  | 'QUERY_ITEM_USAGE_REVIEW'
+  | 'DEDICATED_STAFF_TRAINING'
+  | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE'
+  | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
+  // WebIR query logs
+  | 'EXPLAIN_UNREGISTERED_QUERY'
+  // records
+  | 'DELETE_OBTAINED_DATA'
+  | 'NOTIFY_BLI_OF_INCIDENT'
+  | 'BLI_REQUESTED_ACTION',
   { rule: string; title: string }
 >;
 export type ObligationKind = keyof typeof OBLIGATION_KINDS;
@@ -49,9 +71,16 @@ export interface ObligationDocument {
   title: string;
   /** What it is about: an account id, an agency, an operation code, a person id or a change number. */
   subject: string;
+  /** The Asia/Taipei day it is due on. */
   dueDate: string;
-  /** End of the due day in Asia/Taipei, as an instant. */
+  /** When it becomes overdue: the end of the due day in Asia/Taipei, or the instant itself for a duty due at an instant. */
   dueAt: string;
+  /**
+   * `day` (met in time by the end of dueDate) for most duties; `instant` where the 要點 says 即時 and
+   * a day is far too coarse (要點 十二(十): BLI notified of an incident within the hour). Absent on
+   * documents projected before it existed, which are all day-granular.
+   */
+  dueGranularity?: 'day' | 'instant';
   createdAt: string;
   /** Ledger time the creating event was recorded: before it the ledger did not know of the obligation. */
   createdKnownAt: string;
@@ -100,6 +129,8 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     subject: string,
     dueDate: string,
     metOnCreation = false,
+    /** A duty due at an instant rather than by the end of a day: its UTC instant (dueDate is then its Taipei day). */
+    dueInstant?: string,
   ): ReadModelWrite[] => {
     const obligationId = `${kind}:${subject}:${event.position}`;
     const doc: ObligationDocument = {
@@ -109,8 +140,9 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
       rule: OBLIGATION_KINDS[kind].rule,
       title: OBLIGATION_KINDS[kind].title,
       subject,
-      dueDate,
-      dueAt: endOfTaipeiDay(dueDate),
+      dueDate: dueInstant ? taipeiDate(dueInstant) : dueDate,
+      dueAt: dueInstant ?? endOfTaipeiDay(dueDate),
+      dueGranularity: dueInstant ? 'instant' : 'day',
       createdAt: event.metadata.occurredAt,
       createdKnownAt: event.metadata.recordedAt,
       createdBy: ref(event),
@@ -221,6 +253,39 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     AccountDeleted: meetsDuty,
     AccountQueryItemsGranted: meetsDuty,
     AccountQueryItemsRevoked: meetsDuty,
+    // WebIR query logs (要點 九(一)): one obligation per logged query without a registration, subject `<importId>.<lineNo>`
+    async UnregisteredQueriesFound(event) {
+      const d = event.data;
+      return d.queries.flatMap((q) => open(event, d.duty.kind, d.agencyCode, `${d.importId}.${q.lineNo}`, d.duty.dueDate));
+    },
+    async UnregisteredQueryExplained(event, read) {
+      return meet(event, read, event.data.meetsDuty, `${event.data.importId}.${event.data.lineNo}`);
+    },
+    // records: obtained data (要點 十一(二)); the due date was decided by the domain into the event.
+    async ObtainedDataUseEnded(event) {
+      const d = event.data;
+      return open(event, 'DELETE_OBTAINED_DATA', d.agencyCode, d.recordId, d.duty.dueDate);
+    },
+    async ObtainedDataDeleted(event, read) {
+      // A deletion that leaves a backup, a derived file or the temporary files meets nothing yet.
+      return event.data.meetsDuty ? meet(event, read, 'DELETE_OBTAINED_DATA', event.data.recordId) : [];
+    },
+    // records: incidents (要點 十二(十) 即時): due at an instant, not by the end of a day.
+    async IncidentReported(event) {
+      const d = event.data;
+      return open(event, 'NOTIFY_BLI_OF_INCIDENT', d.agencyCode, d.incidentId, taipeiDate(d.duty.dueAt), false, d.duty.dueAt);
+    },
+    async BliNotifiedOfIncident(event, read) {
+      return event.data.meetsDuty ? meet(event, read, 'NOTIFY_BLI_OF_INCIDENT', event.data.incidentId) : [];
+    },
+    // records: BLI inspections (要點 十二(五)(六)): due on the date BLI set, filed under the agency inspected.
+    async BliActionRequested(event) {
+      const d = event.data;
+      return open(event, 'BLI_REQUESTED_ACTION', d.agencyCode, `${d.inspectionId}.${d.requestId}`, d.duty.dueDate);
+    },
+    async BliRequestAnswered(event, read) {
+      return meet(event, read, 'BLI_REQUESTED_ACTION', `${event.data.inspectionId}.${event.data.requestId}`);
+    },
   };
   // Each handler takes the payload of the type it is keyed by; the lookup below cannot say so to the compiler.
   const handle = (event: RecordedEvent, read: ProjectionReader) =>
