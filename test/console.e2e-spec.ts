@@ -146,16 +146,41 @@ describeBrowser('console in a browser', () => {
     await auditor.context().close();
   });
 
-  it('the dashboard shows the overdue count the API returns', async () => {
+  it('the dashboard shows the overdue count the API returns, kinds by their title, and the record of verification runs', async () => {
     const fromApi = (await api('/obligations?state=overdue').expect(200)).body.count as number;
     expect(fromApi).toBeGreaterThan(0);
+    // A run started elsewhere (another tab, another person): the dashboard shows it from the service's record.
+    const earlier = await t.http().post('/ledger/verify/jobs').set('X-API-Key', keys.ethics).send({}).expect(202);
     const page = await signIn(keys.auditor, '#/dashboard');
     await expectText(page.getByTestId('overdue-total'), String(fromApi));
+    // 要點 point and title, never the code.
+    const chart = page.getByTestId('kind-chart');
+    await expectText(chart, '要點 六(五) 使用者職務異動,於異動前或當日調整權限或刪除帳號');
+    expect(await chart.textContent()).not.toContain('ADJUST_OR_REMOVE_MOVED_USER');
+    const runs = page.getByTestId('verify-runs').locator('tbody tr');
+    await expectText(runs.first(), 'ethics_1');
+    expect(earlier.body.id).toBeDefined();
     await page.getByTestId('checkpoint').waitFor();
     await page.getByRole('button', { name: '立即驗證帳本' }).click();
-    await expectText(page.getByTestId('verify-job'), '完整無誤');
+    await expectText(runs.first(), 'auditor_bli');
+    await expectText(runs.first(), '完整無誤');
+    expect(await runs.count()).toBe(2);
     await shot(page, 'dashboard');
     await page.context().close();
+  });
+
+  it('GET /obligation-summary counts what GET /obligations lists, at any time; integrators are refused', async () => {
+    for (const query of ['', '?asOf=2025-06-15', '?asOf=2025-07-04&knownAt=2025-06-02']) {
+      const listed = (await api(`/obligations${query}`).expect(200)).body.obligations as { state: string; metLate: boolean; kind: string }[];
+      const summary = (await api(`/obligation-summary${query}`).expect(200)).body;
+      const count = (state: string) => listed.filter((o) => o.state === state).length;
+      expect(summary.totals).toEqual({ open: count('open'), overdue: count('overdue'), met: count('met'), metLate: listed.filter((o) => o.metLate).length });
+      for (const k of summary.byKind) expect(k.open + k.overdue + k.met).toBe(listed.filter((o) => o.kind === k.kind).length);
+    }
+    expect((await api('/obligation-summary?asOf=2025-02-30').expect(400)).body.fields[0].field).toBe('asOf');
+    await api('/obligation-summary', keys.swd).expect(403);
+    const kinds = (await api('/obligation-kinds', keys.swd).expect(200)).body.kinds as { kind: string; title: string }[];
+    expect(kinds.find((k) => k.kind === 'ADJUST_OR_REMOVE_MOVED_USER')?.title).toBe('使用者職務異動,於異動前或當日調整權限或刪除帳號');
   });
 
   it("the roster's as-of pickers change the rows as the API says", async () => {

@@ -20,6 +20,7 @@ import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
 import { IntegrityModule } from './integrity/integrity.module';
+import { ConsoleModule } from './console/console.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
 
@@ -53,6 +54,7 @@ export class AppModule {
         ReportingModule,
         HealthModule,
         IntegrityModule,
+        ConsoleModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [
