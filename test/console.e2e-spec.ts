@@ -67,7 +67,7 @@ describeBrowser('console in a browser', () => {
     return page;
   }
   const menu = async (page: Page) => page.getByRole('navigation', { name: '主選單' }).getByRole('link').allTextContents();
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 
   beforeAll(async () => {
     // The console as `npm start` builds it, into a folder of this run's own.
@@ -248,6 +248,54 @@ describeBrowser('console in a browser', () => {
     await expectText(page.locator('pre').first(), '社會救助科');
     await shot(page, 'ledger');
     await page.context().close();
+  });
+
+  it('the stream browser pages past 1,000 events, checking each page\'s first link against the page before', async () => {
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const stream = 'pdaccess-20250101';
+    const TOTAL = 2100;
+    for (let done = 0; done < TOTAL; done += 500) {
+      const batch = Array.from({ length: Math.min(500, TOTAL - done) }, () => {
+        const id = randomUUID();
+        return {
+          eventId: id,
+          type: 'PersonalDataRead',
+          data: { reader: 'ethics_1', roles: ['ethics'], purpose: '政風查處', route: 'GET /agencies/:code/roster', agencyCode: 'SWD', accountIds: [accountId], fields: ['nationalId'] },
+          metadata: { $correlationId: id, $causationId: id, commandId: id, actor: 'ethics_1', occurredAt: '2025-01-01T01:00:00.000Z' },
+        };
+      });
+      await store.append(stream, batch, 'any');
+    }
+    await t.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
+    const page = await signIn(keys.auditor, `#/ledger?stream=${stream}`);
+    const links = page.getByTestId('chain-link');
+    const summary = page.getByTestId('chain-summary');
+    await expectText(summary, `共 ${TOTAL} 筆事件,本頁第 0 至 999 版`);
+    expect(await links.count()).toBe(1000);
+    const pager = page.getByRole('navigation', { name: '事件分頁', exact: true });
+    await pager.getByRole('button', { name: '下一頁' }).click();
+    await expectText(summary, '本頁第 1000 至 1999 版');
+    await expectText(summary, '逐環相連');
+    await expectText(summary, '與前一頁最後一筆相接');
+    expect(page.url()).toContain('from=1000');
+    expect(await links.first().getAttribute('data-revision')).toBe('1000');
+    expect(await links.evaluateAll((els) => els.filter((e) => e.getAttribute('data-broken') !== 'false').length)).toBe(0);
+    await pager.getByRole('button', { name: '最後一頁' }).click();
+    await expectText(summary, `本頁第 2000 至 ${TOTAL - 1} 版(${TOTAL - 2000} 筆)`);
+    expect(await links.count()).toBe(TOTAL - 2000);
+    await pager.getByLabel('跳至版本').fill('1500');
+    await pager.getByRole('button', { name: '前往' }).click();
+    await expectText(summary, '本頁第 1000 至 1999 版');
+    // A thousand events make a very tall page: the visible part only.
+    await shot(page, 'ledger-paged', false);
+    await page.context().close();
+
+    // A link to an event by its position (as obligations give) opens the page that holds it.
+    const target = (await api(`/ledger/streams/${stream}?fromRevision=1500&maxCount=1`).expect(200)).body.events[0];
+    const linked = await signIn(keys.auditor, `#/ledger?stream=${stream}&position=${target.position}`);
+    await expectText(linked.getByTestId('chain-summary'), '本頁第 1000 至 1999 版');
+    expect(await linked.locator('[data-testid="chain-link"][aria-current="true"]').getAttribute('data-revision')).toBe('1500');
+    await linked.context().close();
   });
 
   it('after the file is tampered with, the stream browser shows the broken link', async () => {
