@@ -134,7 +134,9 @@ describeBrowser('console in a browser', () => {
     expect(await menu(integrator)).toEqual(['使用者清冊', '義務']);
     // Its own agency's roster, without holders (withheld from integrators).
     await expectText(integrator.getByTestId('roster-table'), '(不提供)');
-    expect(await integrator.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([1, 0, '']);
+    // The key and whom it names, for this tab only: nothing in local storage or cookies.
+    expect(await integrator.evaluate('[Object.keys(sessionStorage).sort(), localStorage.length, document.cookie]')).toEqual([['webir-ledger.apiKey', 'webir-ledger.me'], 0, '']);
+    expect(await integrator.evaluate("sessionStorage.getItem('webir-ledger.me')")).not.toContain(keys.swd);
     await integrator.context().close();
 
     const auditor = await signIn(keys.auditor);
