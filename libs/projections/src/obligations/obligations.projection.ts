@@ -33,8 +33,17 @@ export const OBLIGATION_KINDS = {
   DEDICATED_STAFF_TRAINING: { rule: '要點 十(二)', title: '專責人員完成資通安全教育訓練' },
   REPORT_ADMIN_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(四)', title: '管理者職務異動,應於異動前辦理帳號異動程序' },
   REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
+  // WebIR query logs (要點 九(一)): opened per logged query found without a registration
+  EXPLAIN_UNREGISTERED_QUERY: { rule: '要點 九(一)', title: '說明無查詢資料登記表之查詢紀錄(或補登記)' },
 } as const satisfies Record<
-  DutyKind | 'ANNUAL_ACCESS_REVIEW' | 'QUERY_ITEM_USAGE_REVIEW' | 'DEDICATED_STAFF_TRAINING' | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE' | 'REPORT_USER_POST_CHANGE_IN_ADVANCE',
+  | DutyKind
+  | 'ANNUAL_ACCESS_REVIEW'
+  | 'QUERY_ITEM_USAGE_REVIEW'
+  | 'DEDICATED_STAFF_TRAINING'
+  | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE'
+  | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
+  // WebIR query logs
+  | 'EXPLAIN_UNREGISTERED_QUERY',
   { rule: string; title: string }
 >;
 export type ObligationKind = keyof typeof OBLIGATION_KINDS;
@@ -221,6 +230,14 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     AccountDeleted: meetsDuty,
     AccountQueryItemsGranted: meetsDuty,
     AccountQueryItemsRevoked: meetsDuty,
+    // WebIR query logs (要點 九(一)): one obligation per logged query without a registration, subject `<importId>.<lineNo>`
+    async UnregisteredQueriesFound(event) {
+      const d = event.data;
+      return d.queries.flatMap((q) => open(event, d.duty.kind, d.agencyCode, `${d.importId}.${q.lineNo}`, d.duty.dueDate));
+    },
+    async UnregisteredQueryExplained(event, read) {
+      return meet(event, read, event.data.meetsDuty, `${event.data.importId}.${event.data.lineNo}`);
+    },
   };
   // Each handler takes the payload of the type it is keyed by; the lookup below cannot say so to the compiler.
   const handle = (event: RecordedEvent, read: ProjectionReader) =>
