@@ -21,6 +21,7 @@ import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
 import { IntegrityModule } from './integrity/integrity.module';
+import { ConsoleModule } from './console/console.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
 // records
@@ -59,6 +60,7 @@ export class AppModule {
         ReportingModule,
         HealthModule,
         IntegrityModule,
+        ConsoleModule,
         // WebIR query logs and their reconciliation (issue 10)
         QueryLogsModule,
         // records
