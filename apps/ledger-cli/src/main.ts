@@ -5,6 +5,8 @@ import { registerRebuild } from './commands/rebuild';
 import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
 import { registerVerifyProof } from './commands/verify-proof';
+import { registerPackage } from './commands/package';
+import { registerVerifyPackage } from './commands/verify-package';
 import { exitCode } from './exit';
 
 /** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerRebuild(program);
   registerErase(program);
   registerRevokeKey(program);
+  registerPackage(program);
+  registerVerifyPackage(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

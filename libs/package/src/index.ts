@@ -5,3 +5,5 @@ export * from './sections';
 export * from './report-text';
 export * from './generate/generate-package';
 export * from './verify';
+export * from './generate/holders';
+export * from './generate/audit';

@@ -95,6 +95,7 @@ describe('the inspection package (要點 十二(五))', () => {
     expect(records[1].cells.slice(0, 4)).toEqual(['帳號代碼', '帳號類別', '身分證統一編號', '姓名']);
     const moved = records.find((r) => r.cells[6] === '督導')!;
     expect(moved.cells[2]).toMatch(/^A1\d\*{4}\d{3}$/);
+    expect(seeded.holders.get(moved.cells[4])?.nationalId).toMatch(new RegExp(`^${moved.cells[2].replace(/\*+/, '\\d{4}')}$`));
     expect(moved.cells[3]).toMatch(/^王○/);
     expect(moved.cells[7]).toBe('老人福利科');
     expect(moved.cells[9]).toBe('民國113年05月01日');

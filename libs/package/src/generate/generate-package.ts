@@ -32,8 +32,8 @@ export interface GeneratePackageOptions {
   now: Date;
   /** Holder data; without it the holder columns say they were not provided. */
   holders?: HolderResolver;
-  /** Unmasked holders for a stated purpose; the caller records the read before calling. */
-  reveal?: { purpose: string };
+  /** Unmasked holders for a stated purpose; `record` is awaited with the accounts before anything is revealed. */
+  reveal?: { purpose: string; record(accountIds: string[]): Promise<void> };
   /** The checkpoint the package is drawn from; default the latest the ledger holds. */
   checkpoint?: LoggedCheckpoint;
   onProgress?: (done: number, total: number) => void;
@@ -167,6 +167,7 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
     const periodText = `${roc(from)}至${roc(to)}`;
     const csvs: { path: string; buffer: Buffer }[] = [];
     for (const { def, result } of results) {
+      if (def.holderColumns && options.reveal) await options.reveal.record(result.rows.map((r) => r.cells[0]));
       if (def.holderColumns) await fillHolders(def.holderColumns, result.rows, holderData, options.holders, Boolean(options.reveal));
       const text = '\uFEFF' + [csvTitle(def, agencyCode, periodText), csvHeaders(def), ...result.rows.map((r) => [...r.cells, r.source])].map(csvLine).join('\r\n') + '\r\n';
       csvs.push({ path: def.file, buffer: Buffer.from(text, 'utf8') });

@@ -12,6 +12,17 @@ export interface SeedOptions {
   registrations?: number;
   /** Sets the store's ledger clock before each append (recordedAt). */
   setClock: (at: Date) => void;
+  /** Seals holders in a real key vault (e2e); else placeholder ciphertexts. */
+  protect?: (holder: { nationalId: string; name: string }) => Promise<{ personId: string; nationalIdCiphertext: string; nameCiphertext: string }>;
+}
+
+/** A national ID with a valid check digit (A + gender 1 + seven digits from n + check). */
+export function validNationalId(n: number): string {
+  const body = `1${String(3000000 + n).padStart(7, '0')}`;
+  const letter = 10; // A
+  const weights = [8, 7, 6, 5, 4, 3, 2, 1];
+  const sum = Math.floor(letter / 10) + (letter % 10) * 9 + [...body].reduce((acc, d, i) => acc + Number(d) * weights[i], 0);
+  return `A${body}${(10 - (sum % 10)) % 10}`;
 }
 
 export interface SeededHistory {
@@ -74,16 +85,18 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
   const createAccount = async (agency: string, kind: 'ADMIN' | 'USER', n: number, at: string) => {
     const holderKey = hex(n * 7919 + (agency === SEED_AGENCY ? 1 : 2));
     const accountId = `${agency}.${kind}.${holderKey.slice(-24)}`;
-    const personId = `person_${holderKey.slice(-20)}`;
+    const plain = { nationalId: validNationalId(n), name: `王小${'明華英'[n % 3]}` };
+    const sealed = options.protect ? await options.protect(plain) : { personId: `person_${holderKey.slice(-20)}`, nationalIdCiphertext: `v1.nid.${n}`, nameCiphertext: `v1.name.${n}` };
+    const personId = sealed.personId;
     const applicationId = `app_acct_${agency}_${n}`;
     await append(`application-${applicationId}`, 'ApplicationSubmitted', { applicationId, agencyCode: agency, kind: `${kind}_ACCOUNT_ADD`, chain: ['SUPERVISOR'], executor: 'AGENCY_ADMIN' }, at);
     await append(`application-${applicationId}`, 'ApplicationCompleted', { applicationId }, at);
     await append(`account-${accountId}`, 'AccountCreated', {
       accountId, agencyCode: agency, kind, incarnation: 1, applicationId,
-      holder: { personId, holderKey, nationalIdCiphertext: `v1.nid.${n}`, nameCiphertext: `v1.name.${n}` },
+      holder: { personId, holderKey, nationalIdCiphertext: sealed.nationalIdCiphertext, nameCiphertext: sealed.nameCiphertext },
       myEGovAccountId: `v1.egov.${n}`, certificateBound: true, post: kind === 'ADMIN' ? '管理師' : '社工員', unit: '社會救助科',
     }, at);
-    holders.set(personId, { nationalId: `A1${String(23456780 + n).slice(-8)}`, name: `王小${'明華英'[n % 3]}` });
+    holders.set(personId, plain);
     await append(`account-${accountId}`, 'AccountQueryItemsGranted', { accountId, operationCodes: ['L0101'], applicationId }, at);
     if (agency === SEED_AGENCY) accounts.push(accountId);
     return accountId;

@@ -2,3 +2,4 @@
 export * from './verify-package';
 export { extractPdfText } from './pdf-text';
 export { readZip } from './read-zip';
+export * from './report';
