@@ -167,7 +167,8 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
     const periodText = `${roc(from)}至${roc(to)}`;
     const csvs: { path: string; buffer: Buffer }[] = [];
     for (const { def, result } of results) {
-      if (def.holderColumns && options.reveal) await options.reveal.record(result.rows.map((r) => r.cells[0]));
+      // Nothing to reveal, nothing to record.
+      if (def.holderColumns && options.reveal && result.rows.length > 0) await options.reveal.record(result.rows.map((r) => r.cells[0]));
       if (def.holderColumns) await fillHolders(def.holderColumns, result.rows, holderData, options.holders, Boolean(options.reveal));
       const text = '\uFEFF' + [csvTitle(def, agencyCode, periodText), csvHeaders(def), ...result.rows.map((r) => [...r.cells, r.source])].map(csvLine).join('\r\n') + '\r\n';
       csvs.push({ path: def.file, buffer: Buffer.from(text, 'utf8') });
