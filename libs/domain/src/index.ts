@@ -31,3 +31,7 @@ export * from './query-registration/query-registration.events';
 export * from './query-registration/query-registration.rules';
 export * from './query-registration/query-registration.decider';
 export * from './core/refusals';
+export * from './query-log/query-log.events';
+export * from './query-log/query-log.layout';
+export * from './query-log/query-log.reconciliation';
+export * from './query-log/query-log.decider';

@@ -4,6 +4,7 @@ import type { AgencyEvent } from '../agency/agency.events';
 import type { ApplicationEvent } from '../application/application.events';
 import type { QueryItemEvent } from '../query-item/query-item.events';
 import type { QueryRegistrationEvent } from '../query-registration/query-registration.events';
+import type { QueryLogEvent, UnregisteredQueryEvent } from '../query-log/query-log.events';
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
 
 /**
@@ -14,7 +15,16 @@ import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
  * folding and by the projection runner before projecting, so deciders and projections only ever see
  * the current version.
  */
-export type LedgerEvent = AgencyEvent | ApplicationEvent | QueryItemEvent | AccountEvent | AccessReviewEvent | QueryRegistrationEvent;
+export type LedgerEvent =
+  | AgencyEvent
+  | ApplicationEvent
+  | QueryItemEvent
+  | AccountEvent
+  | AccessReviewEvent
+  | QueryRegistrationEvent
+  // WebIR query logs and their reconciliation (要點 九(一)(二))
+  | QueryLogEvent
+  | UnregisteredQueryEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -80,6 +90,14 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
     },
   },
   QueryRegistered: v1,
+  // WebIR query logs and their reconciliation (要點 九(一)(二))
+  QueryLogImportStarted: v1,
+  QueryLogLinesAccepted: v1,
+  QueryLogLinesRejected: v1,
+  QueryLogImportCompleted: v1,
+  UnregisteredQueriesFound: v1,
+  QueryLogReconciled: v1,
+  UnregisteredQueryExplained: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

@@ -35,6 +35,7 @@ export const REFUSALS = {
   HANDOVER_SUCCESSOR_NOT_ACTIVE: { rule: '要點 六(四)', example: "the successor's administrator account must be created and active before the predecessor's is disabled" },
   HANDOVER_SUCCESSOR_REQUIRED: { rule: '要點 六(四)', example: 'an administrator post change names the successor account' },
   HOLDER_MISMATCH: { rule: '要點 六(一)', example: 'the account was created before for another person id' },
+  LATE_REGISTRATION_MISMATCH: { rule: '要點 九(一)', example: 'the registration does not match the logged query (account, item, subject, case number and day)' },
   MYEGOV_ACCOUNT_REQUIRED: { rule: '要點 五(一)', example: 'the holder must have a MyEGov government account' },
   NO_BLI_NOTICE_DUE: { rule: '要點 七', example: 'no BLI notice is due for personnel change 3' },
   NO_HANDOVER_PENDING: { rule: '要點 六(四)', example: 'no administrator post change awaits a handover' },
@@ -52,9 +53,12 @@ export const REFUSALS = {
   QUERY_ITEMS_NOT_GRANTED_TO_AGENCY: { rule: '要點 四', example: 'query items must be among those granted to the agency' },
   QUERY_ITEMS_NOT_HELD: { rule: '要點 四', example: 'the account does not hold these query items' },
   QUERY_ITEMS_USER_ACCOUNTS_ONLY: { rule: '要點 五(二)', example: 'query items are granted to user accounts' },
+  QUERY_LOG_PERIOD_CONFLICT: { rule: '要點 九(二)', example: 'this file was imported before for the month 2025-03' },
   QUERY_REGISTRATION_CONFLICT: { rule: '要點 九(一)', example: 'query registration SWD001_2025_000123 was recorded with other content' },
   RETENTION_DUTY_RUNNING: { rule: '要點 五(三)、六(六)、九(二)、十一(三)、十二(十一)', example: 'records about this person must be kept until 2030-07-01; give a legal override to erase earlier' },
   TRAINEE_NOT_DEDICATED_STAFF: { rule: '要點 十(二)', example: "training is recorded for the agency's current dedicated staff" },
+  UNREGISTERED_QUERY_ALREADY_EXPLAINED: { rule: '要點 九(一)', example: 'this logged query was explained before; the first explanation stays on record' },
+  UNREGISTERED_QUERY_NOT_FOUND: { rule: '要點 九(一)', example: 'no logged query without a registration is recorded under this import and line' },
 } as const satisfies Record<string, { rule: string; example: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;
