@@ -21,7 +21,7 @@ export const categoryOf = (streamId: string) => streamId.slice(0, streamId.index
  * every stream's hash chain is checked from its genesis. Areas added later list their one-record
  * categories here.
  */
-export const ONE_RECORD_CATEGORIES: ReadonlySet<string> = new Set(['queryregistration']);
+export const ONE_RECORD_CATEGORIES: ReadonlySet<string> = new Set(['queryregistration', 'querylog']);
 
 export interface Period {
   from: string;
@@ -37,10 +37,21 @@ export const businessTime = (event: { data: unknown; metadata: { occurredAt: str
 
 export const inPeriod = (instant: string, period: Period) => instant >= period.start && instant <= period.end;
 
+/**
+ * When a stream's record belongs in time: a registration by its planned query (`plannedAt`), a WebIR
+ * log file by the month it covers (`period`, YYYY-MM), anything else by its business time.
+ */
+export function recordTime(firstEvent: { data: unknown; metadata: { occurredAt: string } }): string {
+  const data = (firstEvent.data ?? {}) as { plannedAt?: unknown; period?: unknown };
+  if (typeof data.plannedAt === 'string') return data.plannedAt;
+  if (typeof data.period === 'string' && /^\d{4}-\d{2}$/.test(data.period)) return startOfTaipeiDay(`${data.period}-01`);
+  return businessTime(firstEvent);
+}
+
 /** Decided at a stream's first event: is the stream in the agency's package for the period? */
 export function holdsStream(streamId: string, firstEvent: { data: unknown; metadata: { occurredAt: string } }, agencyCode: string, period: Period): boolean {
   if (streamAgencyOf(firstEvent) !== agencyCode) return false;
-  const began = businessTime(firstEvent);
+  const began = recordTime(firstEvent);
   if (began > period.end) return false;
   return ONE_RECORD_CATEGORIES.has(categoryOf(streamId)) ? began >= period.start : true;
 }

@@ -3,6 +3,7 @@ import { accountChangesSection } from './account-changes';
 import { agencySection } from './agency';
 import { obligationsSection } from './obligations';
 import { queryItemsSection } from './query-items';
+import { queryLogsSection, unregisteredQueriesSection } from './query-logs';
 import { registrationsSection } from './registrations';
 import { rosterSection } from './roster';
 import { trainingsSection } from './trainings';
@@ -22,5 +23,8 @@ export const SECTIONS: readonly SectionDefinition[] = [
   accessReviewsSection,
   trainingsSection,
   registrationsSection,
+  // logs (issue 10): the WebIR query log and its reconciliation
+  queryLogsSection,
+  unregisteredQueriesSection,
   obligationsSection,
 ];

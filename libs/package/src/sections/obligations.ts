@@ -55,7 +55,7 @@ export const obligationsSection: SectionDefinition = {
   id: 'obligations',
   title: '應辦事項及履行情形',
   rule: '要點 六、七、九、十、十二',
-  file: '08-應辦事項.csv',
+  file: '99-應辦事項.csv',
   headers: ['類別', '要點', '事項', '應辦機關', '標的', '到期日', '履行日', '期末狀態', '逾期天數'],
   reportColumns: [1, 2, 5, 6, 7, 8],
   start({ agencyCode, period, deadlines }) {

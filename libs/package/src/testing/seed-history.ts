@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { announceSigningKey, issueCheckpoint } from '@ledger/event-store/checkpoints';
 import type { EventStore, NewEvent } from '@ledger/event-store/types';
 import { generateSignerKey, type SignerKey } from '@ledger/integrity';
@@ -29,7 +29,7 @@ export interface SeededHistory {
   signer: SignerKey;
   checkpointSize: number;
   /** What the 2025 package must show, counted while seeding. */
-  expected: { registrations: number; accountChanges: number; rosterAccounts: number; trainings: number; accessReviews: number };
+  expected: { registrations: number; accountChanges: number; rosterAccounts: number; trainings: number; accessReviews: number; loggedQueries: number; logImports: number; unregistered: number };
   holders: Map<string, { nationalId: string; name: string }>;
 }
 
@@ -54,7 +54,7 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
     revisions.set(streamId, expected + 1);
   };
   const holders = new Map<string, { nationalId: string; name: string }>();
-  const expected = { registrations: 0, accountChanges: 0, rosterAccounts: 0, trainings: 0, accessReviews: 1 };
+  const expected = { registrations: 0, accountChanges: 0, rosterAccounts: 0, trainings: 0, accessReviews: 1, loggedQueries: 0, logImports: 0, unregistered: 1 };
   const signer = generateSignerKey('webir-ledger');
   options.setClock(new Date('2024-01-01T00:00:00Z'));
   await announceSigningKey(store, signer, new Date('2024-01-01T00:00:00Z'));
@@ -130,8 +130,12 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
   }, '2025-06-12T01:00:00.000Z');
 
   const other = await createAccount(SEED_OTHER_AGENCY, 'USER', 99, '2024-06-01T01:00:00.000Z');
+  const logged: { accountId: string; loggedAt: string; subject: { personId: string; nationalIdCiphertext: string }; caseNumber: string; reason: string }[] = [];
   const register = async (agency: string, accountId: string, i: number, plannedAt: string) => {
     const registrationId = `${agency}_${i}`;
+    if (agency === SEED_AGENCY) {
+      logged.push({ accountId, loggedAt: new Date(Date.parse(plannedAt) + 300_000).toISOString(), subject: { personId: `person_s${hex(i, 12)}`, nationalIdCiphertext: `v1.subject.${i}` }, caseNumber: `114社助字第${100000 + i}號`, reason: '低收入戶資格審查,依社會救助法第五條之一計算家庭總收入' });
+    }
     await append(`queryregistration-${registrationId}`, 'QueryRegistered', {
       registrationId, agencyCode: agency, accountId, operationCode: 'L0101', plannedAt,
       caseNumber: `114社助字第${100000 + i}號`, reason: '低收入戶資格審查,依社會救助法第五條之一計算家庭總收入', subject: { personId: `person_s${hex(i, 12)}`, nationalIdCiphertext: `v1.subject.${i}` },
@@ -146,6 +150,40 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
     if (i % 50 === 0) await register(SEED_OTHER_AGENCY, other, i, new Date(start + Math.floor((span * i) / registrations)).toISOString());
   }
   await register(SEED_AGENCY, accounts[1], registrations + 1, '2025-12-31T16:00:00.000Z'); // 2026-01-01 Taipei: outside
+
+  // The WebIR query log of each month of 2025 (要點 九(二)), imported on the 5th of the next month; March
+  // has one query nobody registered, explained later (要點 九(一)).
+  const taipeiMonth = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 7);
+  for (let m = 1; m <= 12; m++) {
+    const month = `2025-${String(m).padStart(2, '0')}`;
+    const lines = logged.filter((l) => taipeiMonth(l.loggedAt) === month).map((l, k) => ({ lineNo: k + 2, accountId: l.accountId, loggedAt: l.loggedAt, operationCode: 'L0101', subject: l.subject, caseNumber: l.caseNumber, reason: l.reason, outcomeCode: 'FOUND' }));
+    if (m === 3) lines.push({ lineNo: lines.length + 2, accountId: accounts[2], loggedAt: '2025-03-20T02:00:00.000Z', operationCode: 'L0101', subject: { personId: 'person_sunregistered', nationalIdCiphertext: 'v1.subject.x' }, caseNumber: '114社助字第999999號', reason: '查詢原因未載', outcomeCode: 'FOUND' });
+    const sha256 = createHash('sha256').update(`${SEED_AGENCY}-${month}`).digest('hex');
+    const importId = `${SEED_AGENCY}.${sha256.slice(0, 32)}`;
+    const stream = `querylog-${importId}`;
+    const importedAt = new Date(Date.parse(`${m === 12 ? '2026-01' : `2025-${String(m + 1).padStart(2, '0')}`}-05T01:00:00.000Z`)).toISOString();
+    const base = { importId, agencyCode: SEED_AGENCY, period: month };
+    const chunks = Math.ceil(lines.length / 500);
+    await append(stream, 'QueryLogImportStarted', {
+      ...base, file: { sha256, byteLength: lines.length * 120, encoding: 'UTF-8-BOM', layout: 'webir-query-log/1', columns: ['account', 'date', 'time', 'operationCode', 'subject', 'caseNumber', 'reason', 'result'] },
+      lineCount: lines.length, acceptedCount: lines.length, rejectedCount: 0, chunkLines: 500, acceptedChunks: chunks, rejectedChunks: 0,
+    }, importedAt);
+    for (let c = 0; c < chunks; c++) await append(stream, 'QueryLogLinesAccepted', { ...base, chunk: c, lines: lines.slice(c * 500, (c + 1) * 500) }, importedAt);
+    await append(stream, 'QueryLogImportCompleted', { ...base, sha256, lineCount: lines.length, acceptedCount: lines.length, rejectedCount: 0, firstLoggedAt: lines[0]?.loggedAt ?? null, lastLoggedAt: lines.at(-1)?.loggedAt ?? null }, importedAt);
+    const unregistered = m === 3 ? [lines[lines.length - 1]] : [];
+    if (unregistered.length > 0) {
+      await append(stream, 'UnregisteredQueriesFound', {
+        ...base, chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 }, queries: unregistered.map((l) => ({ lineNo: l.lineNo, accountId: l.accountId, operationCode: l.operationCode, loggedAt: l.loggedAt })),
+        duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-04-19' },
+      }, importedAt);
+      await append(`unregisteredquery-${importId}.${unregistered[0].lineNo}`, 'UnregisteredQueryExplained', {
+        importId, lineNo: unregistered[0].lineNo, agencyCode: SEED_AGENCY, resolution: 'EXPLANATION', explanation: '臨櫃急件,事後補述原因', registrationId: null, meetsDuty: 'EXPLAIN_UNREGISTERED_QUERY',
+      }, '2025-04-15T01:00:00.000Z');
+    }
+    await append(stream, 'QueryLogReconciled', { ...base, window: { days: 1 }, matchedCount: lines.length - unregistered.length, unregisteredCount: unregistered.length }, importedAt);
+    expected.loggedQueries += lines.length;
+    expected.logImports++;
+  }
 
   options.setClock(new Date('2026-01-05T01:00:00Z'));
   const checkpoint = await issueCheckpoint(store, signer, { reason: 'on-demand', now: new Date('2026-01-05T01:00:00Z') });
