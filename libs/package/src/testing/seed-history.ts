@@ -12,6 +12,8 @@ export interface SeedOptions {
   registrations?: number;
   /** Sets the store's ledger clock before each append (recordedAt). */
   setClock: (at: Date) => void;
+  /** One registration of another agency per this many of SWD001's (default 50): other agencies' traffic the package must skip. */
+  otherAgencyEvery?: number;
   /** Seals holders in a real key vault (e2e); else placeholder ciphertexts. */
   protect?: (holder: { nationalId: string; name: string }) => Promise<{ personId: string; nationalIdCiphertext: string; nameCiphertext: string }>;
 }
@@ -147,7 +149,7 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
   for (let i = 1; i <= registrations; i++) {
     await register(SEED_AGENCY, accounts[1 + (i % 4)], i, new Date(start + Math.floor((span * (i - 0.5)) / registrations)).toISOString());
     expected.registrations++;
-    if (i % 50 === 0) await register(SEED_OTHER_AGENCY, other, i, new Date(start + Math.floor((span * i) / registrations)).toISOString());
+    if (i % (options.otherAgencyEvery ?? 50) === 0) await register(SEED_OTHER_AGENCY, other, i, new Date(start + Math.floor((span * i) / registrations)).toISOString());
   }
   await register(SEED_AGENCY, accounts[1], registrations + 1, '2025-12-31T16:00:00.000Z'); // 2026-01-01 Taipei: outside
 
