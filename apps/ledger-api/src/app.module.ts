@@ -29,6 +29,7 @@ import { ObtainedDataModule } from './obtained-data/obtained-data.module';
 import { IncidentsModule } from './incidents/incident.module';
 import { InspectionsModule } from './inspections/inspection.module';
 import { ChecksModule } from './checks/checks.module';
+import { PackagesModule } from './packages/packages.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -69,6 +70,7 @@ export class AppModule {
         InspectionsModule,
         // Checks and audits (要點 十(一)、十二(一)–(四)).
         ChecksModule,
+        PackagesModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [
