@@ -34,7 +34,6 @@ import type { EventStore, NewEvent } from '@ledger/event-store';
 import { containsTaiwanId, validateTaiwanId, type PersonalDataProtector } from '@ledger/personal-data';
 import { queryLogImport, unregisteredOfImport } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
-import { protectSubject } from '../queries/query-subject';
 
 /**
  * The WebIR query log import (要點 九(二)), shared by `POST /query-logs` and `npm run cli -- import-log`.
@@ -318,15 +317,19 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     };
     if (decided.length > 0) await emit(() => decided[0]);
     else index++;
+    // A person queried often is protected once per import (bounded cache); the rest of a chunk in one vault transaction.
     const cache = new Map<string, ProtectedQuerySubject>();
-    const protect = async (nationalId: string) => {
-      let subject = cache.get(nationalId);
-      if (!subject) {
-        if (cache.size >= 50_000) cache.clear();
-        subject = await protectSubject(deps.protector, nationalId);
-        cache.set(nationalId, subject);
+    const protectAll = async (ids: string[]) => {
+      let missing = [...new Set(ids.filter((id) => !cache.has(id)))];
+      if (cache.size + missing.length > 50_000) {
+        cache.clear();
+        missing = [...new Set(ids)];
       }
-      return subject;
+      if (missing.length > 0) {
+        const subjects = await deps.protector.protectIdentifiers(missing);
+        missing.forEach((id, i) => cache.set(id, subjects[i]));
+      }
+      return ids.map((id) => cache.get(id)!);
     };
     const checker = new LineChecker(header.ctx);
     let accepted: { lineNo: number; line: ParsedLogLine }[] = [];
@@ -340,10 +343,10 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       accepted = [];
       const chunk = acceptedChunk++;
       await emit(async () => {
-        const out: LoggedQueryLine[] = [];
-        for (const { lineNo, line } of lines) {
-          out.push({ lineNo, accountId: line.accountId, loggedAt: line.loggedAt, operationCode: line.operationCode, subject: await protect(line.nationalId), caseNumber: line.caseNumber, reason: line.reason, outcomeCode: line.outcomeCode });
-        }
+        const subjects = await protectAll(lines.map((l) => l.line.nationalId));
+        const out: LoggedQueryLine[] = lines.map(({ lineNo, line }, i) => ({
+          lineNo, accountId: line.accountId, loggedAt: line.loggedAt, operationCode: line.operationCode, subject: subjects[i], caseNumber: line.caseNumber, reason: line.reason, outcomeCode: line.outcomeCode,
+        }));
         return { type: 'QueryLogLinesAccepted', data: { importId, agencyCode: req.agencyCode, period: req.period, chunk, lines: out } };
       });
     };
