@@ -299,17 +299,17 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
   const importId = startEvent.data.importId;
   const streamId = queryLogStreamId(importId);
 
-  const history = upcastAll(await deps.store.readStream(streamId)) as unknown as QueryLogEvent[];
-  const state: QueryLogState = fold(queryLogDecider, history);
+  const state = await foldStream(deps.store, streamId);
+  const recorded = state.status === 'NONE' ? 0 : state.events;
   // Refuses the same bytes declared for another month; appends nothing for the same file again.
   const decided = queryLogDecider.decide(command, state, { now: deps.clock(), occurredAt: deps.clock(), actor: req.actor });
   const resumed = state.status === 'IMPORTING' || state.status === 'COMPLETED';
   const alreadyImported = state.status === 'RECONCILED';
-  const writer = new StreamWriter(deps.store, streamId, importId, history.length, req.actor, deps.clock);
+  const writer = new StreamWriter(deps.store, streamId, importId, recorded, req.actor, deps.clock);
 
   if (state.status === 'NONE' || state.status === 'IMPORTING') {
     // Pass 2: the events, in a fixed order; on a resumed import the ones already recorded are skipped.
-    const existing = history.length;
+    const existing = recorded;
     let index = 0;
     const emit = async (make: () => Promise<QueryLogEvent> | QueryLogEvent) => {
       if (index++ < existing) return;
@@ -387,7 +387,7 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     // Reconciliation: the read model must hold this file and every registration recorded before now.
     const head = (await deps.store.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0];
     await deps.waitForQueryLogs(head.position);
-    const full = fold(queryLogDecider, upcastAll(await deps.store.readStream(streamId)) as unknown as QueryLogEvent[]);
+    const full = await foldStream(deps.store, streamId);
     const reconciling = new StreamWriter(deps.store, streamId, importId, full.status === 'NONE' ? 0 : full.events, req.actor, deps.clock);
     const window = { days: deps.windowDays };
     const duty = explainUnregisteredDuty(deps.clock(), deps.explainDays);
@@ -431,6 +431,20 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     lineCount, acceptedCount, rejectedCount, alreadyImported, resumed: resumed && !alreadyImported, matchedCount, unregisteredCount, rejectedSample,
     eventsAppended: writer.appended, position: writer.position.toString(),
   };
+}
+
+/**
+ * The import stream's state, read a few events at a time: a million-line file is ≈ 2,000 chunk
+ * events (≈ 300 MB of JSON), which must never be in memory at once.
+ */
+async function foldStream(store: EventStore, streamId: string): Promise<QueryLogState> {
+  let state = queryLogDecider.initialState();
+  for (let from = 0; ; ) {
+    const page = await store.readStream(streamId, { fromRevision: from, maxCount: 16 });
+    for (const event of upcastAll(page) as unknown as QueryLogEvent[]) state = queryLogDecider.evolve(state, event);
+    if (page.length < 16) return state;
+    from += page.length;
+  }
 }
 
 async function accountNow(store: EventStore, accountId: string) {
