@@ -11,3 +11,5 @@ export * from './obtained-data/obtained-data.projection';
 export * from './obtained-data/obtained-data.queries';
 export * from './inspections/webir-service.projection';
 export * from './inspections/webir-service.queries';
+export * from './incidents/incidents.projection';
+export * from './incidents/incidents.queries';
