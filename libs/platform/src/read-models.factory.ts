@@ -4,7 +4,7 @@ import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
-import { incidentsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
+import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -26,6 +26,7 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
     obtainedDataProjection,
     webirServiceProjection,
     incidentsProjection,
+    inspectionsProjection,
   ];
 }
 

@@ -13,3 +13,4 @@ export * from './inspections/webir-service.projection';
 export * from './inspections/webir-service.queries';
 export * from './incidents/incidents.projection';
 export * from './incidents/incidents.queries';
+export * from './inspections/inspections.projection';
