@@ -9,6 +9,7 @@ import { ledgerLogOptions } from '@ledger/platform/logging';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
 import { QueriesModule } from './queries/queries.module';
+import { QueryLogsModule } from './query-logs/query-logs.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { MeController } from './auth/me.controller';
@@ -57,6 +58,8 @@ export class AppModule {
         ReportingModule,
         HealthModule,
         IntegrityModule,
+        // WebIR query logs and their reconciliation (issue 10)
+        QueryLogsModule,
         // records
         ObtainedDataModule,
         IncidentsModule,

@@ -6,6 +6,9 @@ export * from './obligations/obligations.projection';
 export * from './obligations/obligations.queries';
 export * from './queries/query-registrations.projection';
 export * from './queries/query-registrations.queries';
+// WebIR query logs and their reconciliation (要點 九(一)(二))
+export * from './query-log/query-log.projection';
+export * from './query-log/query-log.queries';
 // records: obtained data, incidents, inspections
 export * from './obtained-data/obtained-data.projection';
 export * from './obtained-data/obtained-data.queries';

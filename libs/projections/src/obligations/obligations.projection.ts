@@ -38,6 +38,8 @@ export const OBLIGATION_KINDS = {
   DEDICATED_STAFF_TRAINING: { rule: '要點 十(二)', title: '專責人員完成資通安全教育訓練' },
   REPORT_ADMIN_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(四)', title: '管理者職務異動,應於異動前辦理帳號異動程序' },
   REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
+  // WebIR query logs (要點 九(一)): opened per logged query found without a registration
+  EXPLAIN_UNREGISTERED_QUERY: { rule: '要點 九(一)', title: '說明無查詢資料登記表之查詢紀錄(或補登記)' },
   // records: obtained data, incidents, inspections
   DELETE_OBTAINED_DATA: { rule: '要點 十一(二)', title: '資料使用完竣或依據失效後一個月內刪除(含暫存、備份及衍生檔案)' },
   NOTIFY_BLI_OF_INCIDENT: { rule: '要點 十二(十)', title: '個人資料安全事故或疑似事故即時通報勞保局' },
@@ -49,6 +51,8 @@ export const OBLIGATION_KINDS = {
   | 'DEDICATED_STAFF_TRAINING'
   | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE'
   | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
+  // WebIR query logs
+  | 'EXPLAIN_UNREGISTERED_QUERY'
   // records
   | 'DELETE_OBTAINED_DATA'
   | 'NOTIFY_BLI_OF_INCIDENT'
@@ -249,6 +253,14 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     AccountDeleted: meetsDuty,
     AccountQueryItemsGranted: meetsDuty,
     AccountQueryItemsRevoked: meetsDuty,
+    // WebIR query logs (要點 九(一)): one obligation per logged query without a registration, subject `<importId>.<lineNo>`
+    async UnregisteredQueriesFound(event) {
+      const d = event.data;
+      return d.queries.flatMap((q) => open(event, d.duty.kind, d.agencyCode, `${d.importId}.${q.lineNo}`, d.duty.dueDate));
+    },
+    async UnregisteredQueryExplained(event, read) {
+      return meet(event, read, event.data.meetsDuty, `${event.data.importId}.${event.data.lineNo}`);
+    },
     // records: obtained data (要點 十一(二)); the due date was decided by the domain into the event.
     async ObtainedDataUseEnded(event) {
       const d = event.data;
