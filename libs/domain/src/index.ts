@@ -48,3 +48,12 @@ export * from './incidents/incident.decider';
 export * from './inspections/inspection.events';
 export * from './inspections/inspection.commands';
 export * from './inspections/inspection.decider';
+// Checks and audits (要點 十二(一)–(四)).
+export * from './checks/sampling';
+export * from './checks/monthly-check.events';
+export * from './checks/monthly-check.commands';
+export * from './checks/monthly-check.decider';
+export * from './checks/quarterly-submission';
+export * from './audits/findings';
+export * from './audits/audit';
+export * from './audits/joint-audit';

@@ -5,6 +5,8 @@ import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
 import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
+// Checks and audits
+import { monthlyLogImportsProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -28,6 +30,8 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
     webirServiceProjection,
     incidentsProjection,
     inspectionsProjection,
+    // Checks and audits (要點 十二(一)).
+    monthlyLogImportsProjection,
   ];
 }
 

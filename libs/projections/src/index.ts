@@ -17,3 +17,5 @@ export * from './inspections/webir-service.queries';
 export * from './incidents/incidents.projection';
 export * from './incidents/incidents.queries';
 export * from './inspections/inspections.projection';
+// Checks and audits (要點 十二(一)).
+export * from './checks/monthly-log-imports.projection';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, hash as oneShotHash, randomUUID } from 'node:crypto';
 import { assertBusinessTime, Decider, DomainEvent, fold, schemaVersionOf, upcastAll } from '@ledger/domain';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { DuplicateEventIdError, type EventStore, type RecordedEvent } from '@ledger/event-store';
@@ -55,9 +55,12 @@ export interface CommandSpec<C, E extends DomainEvent, S> {
   accepted?: (events: E[]) => Promise<{ events: E[]; request: object }>;
 }
 
+/** SHA-256 in hex, one shot where Node has crypto.hash (20.12+): no Hash object per call. */
+const sha256Hex = (text: string): string => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex'));
+
 /** A name-based UUID (version 5 layout) from its parts. */
 function uuidFrom(...parts: (string | number)[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  const h = sha256Hex(parts.join('\u0000'));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

@@ -10,6 +10,11 @@ import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
 import type { ObtainedDataEvent } from '../obtained-data/obtained-data.events';
 import type { IncidentEvent } from '../incidents/incident.events';
 import type { InspectionEvent, WebIRServiceEvent } from '../inspections/inspection.events';
+// Checks and audits (要點 十二(一)–(四)).
+import type { MonthlyCheckEvent } from '../checks/monthly-check.events';
+import type { QuarterlySubmissionEvent } from '../checks/quarterly-submission';
+import type { AuditEvent } from '../audits/audit';
+import type { JointAuditEvent } from '../audits/joint-audit';
 
 /**
  * The one event contract of the ledger: every event type the domain writes, the payload type it
@@ -33,7 +38,12 @@ export type LedgerEvent =
   | ObtainedDataEvent
   | IncidentEvent
   | InspectionEvent
-  | WebIRServiceEvent;
+  | WebIRServiceEvent
+  // Checks and audits (要點 十二(一)–(四)).
+  | MonthlyCheckEvent
+  | QuarterlySubmissionEvent
+  | AuditEvent
+  | JointAuditEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -127,6 +137,15 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
   WebIRServiceTerminated: v1,
   WebIRServiceReapplied: v1,
   WebIRServiceResumed: v1,
+  // Checks and audits (要點 十二(一)–(四)).
+  MonthlySampleDrawn: v1,
+  SampleEntryCompared: v1,
+  MajorAnomalyFound: v1,
+  MonthlyCheckSignedOff: v1,
+  QuarterlyCheckRecordsSubmitted: v1,
+  AuditReportFiled: v1,
+  JointAuditReportFiled: v1,
+  BreachReviewReportSubmitted: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

@@ -58,7 +58,10 @@ describe('obligations projection', () => {
       ['2025-07-01', 'met'],
       ['2026-06-15', 'open'],
     ]);
+    // With them, onboarding opened 十(一)'s dedicated staff (due at once) and 十二(三)'s self-audit, both unmet here.
     expect(await obligationsAt(store, { at: '2026-06-16T00:00:00.000Z', state: 'overdue' })).toEqual([
+      expect.objectContaining({ kind: 'NO_DEDICATED_STAFF', rule: '要點 十(一)', dueDate: '2024-07-01' }),
+      expect.objectContaining({ kind: 'ANNUAL_SELF_AUDIT', rule: '要點 十二(三)', dueDate: '2025-07-01' }),
       expect.objectContaining({ kind: 'ANNUAL_ACCESS_REVIEW', rule: '要點 六(六)', dueDate: '2026-06-15' }),
     ]);
     await store.close();
@@ -87,6 +90,8 @@ describe('obligations projection', () => {
     ]);
     expect(await obligationsAt(store, { at: '2025-02-01T00:00:00.000Z', agencyCode: 'SWD001', kind: 'QUERY_ITEM_USAGE_REVIEW' })).toEqual([]);
     expect(await obligationsAt(store, { at: '2025-02-01T00:00:00.000Z', agencyCode: 'DIT001' })).toEqual([
+      expect.objectContaining({ kind: 'NO_DEDICATED_STAFF', subject: 'DIT001', rule: '要點 十(一)', dueDate: '2025-01-01' }),
+      expect.objectContaining({ kind: 'ANNUAL_SELF_AUDIT', subject: 'DIT001', rule: '要點 十二(三)', dueDate: '2026-01-01' }),
       expect.objectContaining({ kind: 'QUERY_ITEM_USAGE_REVIEW', subject: 'SWD001.L01', rule: '要點 九(三)', dueDate: '2026-01-10' }),
     ]);
     await store.close();
