@@ -4,7 +4,7 @@ import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
-import { obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
+import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
 // Checks and audits
 import { monthlyLogImportsProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
@@ -28,6 +28,8 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
     // records
     obtainedDataProjection,
     webirServiceProjection,
+    incidentsProjection,
+    inspectionsProjection,
     // Checks and audits (要點 十二(一)).
     monthlyLogImportsProjection,
   ];
