@@ -9,6 +9,7 @@ import { ledgerLogOptions } from '@ledger/platform/logging';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
 import { QueriesModule } from './queries/queries.module';
+import { QueryLogsModule } from './query-logs/query-logs.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { MeController } from './auth/me.controller';
@@ -54,6 +55,8 @@ export class AppModule {
         ReportingModule,
         HealthModule,
         IntegrityModule,
+        // WebIR query logs and their reconciliation (issue 10)
+        QueryLogsModule,
         // Checks and audits (要點 十(一)、十二(一)–(四)).
         ChecksModule,
       ],

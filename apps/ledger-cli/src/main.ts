@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerErase } from './commands/erase';
+import { registerImportLog } from './commands/import-log';
 import { registerRebuild } from './commands/rebuild';
 import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
@@ -21,6 +22,8 @@ export function buildProgram(): Command {
   registerRebuild(program);
   registerErase(program);
   registerRevokeKey(program);
+  // WebIR query logs (issue 10)
+  registerImportLog(program);
   registerVerifySample(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;

@@ -38,6 +38,8 @@ export interface LedgerConfig {
   };
   /** Requests per minute: per API key, per source address, and per address without a valid key (issue 7, finding 6). */
   rateLimits?: { perKeyPerMinute: number; perAddressPerMinute: number; anonymousPerMinute: number };
+  /** WebIR query logs (issue 10): the reconciliation window in Taipei days and the explanation deadline (要點 九(一)). */
+  queryLogs?: { windowDays: number; explainDays: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -124,6 +126,14 @@ export class LedgerEnvironment {
   @ValidateIf(isSet)
   @positiveIntRule('months')
   LEDGER_DEADLINE_TRAINING_MONTHS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('Taipei days')
+  LEDGER_RECONCILIATION_WINDOW_DAYS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('days')
+  LEDGER_DEADLINE_EXPLAIN_UNREGISTERED_DAYS?: string;
 
   @ValidateIf(isSet)
   @positiveIntRule('requests per minute per API key')
@@ -253,6 +263,10 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       perKeyPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_PER_MINUTE', 100_000),
       perAddressPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_ADDRESS_PER_MINUTE', 200_000),
       anonymousPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_ANON_PER_MINUTE', 60),
+    },
+    queryLogs: {
+      windowDays: positiveInt(env, 'LEDGER_RECONCILIATION_WINDOW_DAYS', 1, 31, 'a registration covers queries of its Taipei day and at most 30 days after'),
+      explainDays: positiveInt(env, 'LEDGER_DEADLINE_EXPLAIN_UNREGISTERED_DAYS', 14),
     },
   };
 }

@@ -6,5 +6,8 @@ export * from './obligations/obligations.projection';
 export * from './obligations/obligations.queries';
 export * from './queries/query-registrations.projection';
 export * from './queries/query-registrations.queries';
+// WebIR query logs and their reconciliation (要點 九(一)(二))
+export * from './query-log/query-log.projection';
+export * from './query-log/query-log.queries';
 // Checks and audits (要點 十二(一)).
 export * from './checks/monthly-log-imports.projection';

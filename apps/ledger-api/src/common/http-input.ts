@@ -8,6 +8,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** A batch of up to 1,000 query registrations (要點 九(一)), a few hundred bytes each; only on its route. */
 export const MAX_BATCH_BODY_BYTES = 2 * 1024 * 1024;
 export const BATCH_ROUTES = ['/query-registrations/batch'];
+/** The WebIR log upload takes the file's own bytes (UTF-8 or Big5, 要點 九(二)) as a stream; the importer detects the encoding. */
+export const LOG_UPLOAD_ROUTES = ['/query-logs'];
 
 /**
  * Bodies are plain UTF-8 JSON. A compressed body is refused before anything inflates it (a small
@@ -21,7 +23,8 @@ export function refuseEncodedBodies(req: Request, res: Response, next: NextFunct
   }
   const type = req.headers['content-type'];
   const charset = typeof type === 'string' ? /;\s*charset\s*=\s*"?([^";]+)"?/i.exec(type)?.[1] : undefined;
-  if (charset !== undefined && !/^utf-?8$/i.test(charset.trim())) {
+  const upload = req.method === 'POST' && LOG_UPLOAD_ROUTES.includes(req.path) && /^(big5|cp950|x-big5|ms950)$/i.test(charset?.trim() ?? '');
+  if (charset !== undefined && !upload && !/^utf-?8$/i.test(charset.trim())) {
     res.status(415).type('application/problem+json').json(unsupported('Content-Type', 'UNSUPPORTED_CHARSET', 'bodies must be JSON in UTF-8'));
     return;
   }

@@ -53,6 +53,7 @@ export const REFUSALS = {
   QUERY_ITEMS_NOT_GRANTED_TO_AGENCY: { rule: '要點 四', example: 'query items must be among those granted to the agency' },
   QUERY_ITEMS_NOT_HELD: { rule: '要點 四', example: 'the account does not hold these query items' },
   QUERY_ITEMS_USER_ACCOUNTS_ONLY: { rule: '要點 五(二)', example: 'query items are granted to user accounts' },
+  QUERY_LOG_NOT_BY_ADMINISTRATOR: { rule: '要點 九(二)', example: 'the log is downloaded by an active administrator account of the agency' },
   QUERY_LOG_PERIOD_CONFLICT: { rule: '要點 九(二)', example: 'this file was imported before for the month 2025-03' },
   QUERY_REGISTRATION_CONFLICT: { rule: '要點 九(一)', example: 'query registration SWD001_2025_000123 was recorded with other content' },
   RETENTION_DUTY_RUNNING: { rule: '要點 五(三)、六(六)、九(二)、十一(三)、十二(十一)', example: 'records about this person must be kept until 2030-07-01; give a legal override to erase earlier' },

@@ -34,6 +34,8 @@ export const OBLIGATION_KINDS = {
   DEDICATED_STAFF_TRAINING: { rule: '要點 十(二)', title: '專責人員完成資通安全教育訓練' },
   REPORT_ADMIN_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(四)', title: '管理者職務異動,應於異動前辦理帳號異動程序' },
   REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
+  // WebIR query logs (要點 九(一)): opened per logged query found without a registration
+  EXPLAIN_UNREGISTERED_QUERY: { rule: '要點 九(一)', title: '說明無查詢資料登記表之查詢紀錄(或補登記)' },
   // Checks and audits (要點 十(一)、十二(一)–(四)).
   MONTHLY_SAMPLING_CHECK: { rule: '要點 十二(一)', title: '每月抽查比對查詢紀錄並作成查核紀錄' },
   QUARTERLY_CHECK_SUBMISSION: { rule: '要點 十二(一)', title: '查核紀錄每三個月送權責管理機關備查' },
@@ -48,6 +50,8 @@ export const OBLIGATION_KINDS = {
   | 'DEDICATED_STAFF_TRAINING'
   | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE'
   | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
+  // WebIR query logs
+  | 'EXPLAIN_UNREGISTERED_QUERY'
   // Checks and audits.
   | 'MONTHLY_SAMPLING_CHECK'
   | 'QUARTERLY_CHECK_SUBMISSION'
@@ -249,6 +253,14 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     AccountDeleted: meetsDuty,
     AccountQueryItemsGranted: meetsDuty,
     AccountQueryItemsRevoked: meetsDuty,
+    // WebIR query logs (要點 九(一)): one obligation per logged query without a registration, subject `<importId>.<lineNo>`
+    async UnregisteredQueriesFound(event) {
+      const d = event.data;
+      return d.queries.flatMap((q) => open(event, d.duty.kind, d.agencyCode, `${d.importId}.${q.lineNo}`, d.duty.dueDate));
+    },
+    async UnregisteredQueryExplained(event, read) {
+      return meet(event, read, event.data.meetsDuty, `${event.data.importId}.${event.data.lineNo}`);
+    },
     // Checks and audits (要點 十二(一)–(四)).
     async MonthlyCheckSignedOff(event, read) {
       return meet(event, read, 'MONTHLY_SAMPLING_CHECK', `${event.data.agencyCode}.${event.data.month}`);
