@@ -7,6 +7,8 @@ import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
 import { registerVerifyProof } from './commands/verify-proof';
 import { registerVerifySample } from './commands/verify-sample';
+import { registerPackage } from './commands/package';
+import { registerVerifyPackage } from './commands/verify-package';
 import { exitCode } from './exit';
 
 /** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   // WebIR query logs (issue 10)
   registerImportLog(program);
   registerVerifySample(program);
+  registerPackage(program);
+  registerVerifyPackage(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { DEFAULT_DEADLINES, monthlyLogImportsProjection, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
+import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
+// records
+import { obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
+// Checks and audits
+import { monthlyLogImportsProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -21,6 +25,9 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
     obligationsProjection(deadlines),
     queryRegistrationsProjection,
     queryLogsProjection({ days: queryLogs.windowDays }),
+    // records
+    obtainedDataProjection,
+    webirServiceProjection,
     // Checks and audits (要點 十二(一)).
     monthlyLogImportsProjection,
   ];

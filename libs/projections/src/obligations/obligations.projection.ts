@@ -16,6 +16,11 @@ export interface ObligationDeadlines {
   accessReviewMonths: number;
   usageReviewMonths: number;
   trainingMonths: number;
+  // records
+  /** 要點 十一(二): days to delete obtained data after its use ended (1–28, stricter only); unset: one calendar month. Decided by the domain into the event. */
+  deleteObtainedDataDays?: number;
+  /** 要點 十二(十) 即時: minutes to notify BLI of an incident after its discovery (1–60, stricter only). Decided by the domain into the event. */
+  incidentNoticeMinutes?: number;
 }
 
 export const DEFAULT_DEADLINES: ObligationDeadlines = { bliNoticeDays: 7, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 };
@@ -36,6 +41,10 @@ export const OBLIGATION_KINDS = {
   REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
   // WebIR query logs (要點 九(一)): opened per logged query found without a registration
   EXPLAIN_UNREGISTERED_QUERY: { rule: '要點 九(一)', title: '說明無查詢資料登記表之查詢紀錄(或補登記)' },
+  // records: obtained data, incidents, inspections
+  DELETE_OBTAINED_DATA: { rule: '要點 十一(二)', title: '資料使用完竣或依據失效後一個月內刪除(含暫存、備份及衍生檔案)' },
+  NOTIFY_BLI_OF_INCIDENT: { rule: '要點 十二(十)', title: '個人資料安全事故或疑似事故即時通報勞保局' },
+  BLI_REQUESTED_ACTION: { rule: '要點 十二(五)(六)', title: '勞保局通知限期說明或改善,於所定期限內辦理' },
   // Checks and audits (要點 十(一)、十二(一)–(四)).
   MONTHLY_SAMPLING_CHECK: { rule: '要點 十二(一)', title: '每月抽查比對查詢紀錄並作成查核紀錄' },
   QUARTERLY_CHECK_SUBMISSION: { rule: '要點 十二(一)', title: '查核紀錄每三個月送權責管理機關備查' },
@@ -52,6 +61,10 @@ export const OBLIGATION_KINDS = {
   | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
   // WebIR query logs
   | 'EXPLAIN_UNREGISTERED_QUERY'
+  // records
+  | 'DELETE_OBTAINED_DATA'
+  | 'NOTIFY_BLI_OF_INCIDENT'
+  | 'BLI_REQUESTED_ACTION'
   // Checks and audits.
   | 'MONTHLY_SAMPLING_CHECK'
   | 'QUARTERLY_CHECK_SUBMISSION'
@@ -79,9 +92,16 @@ export interface ObligationDocument {
   title: string;
   /** What it is about: an account id, an agency, an operation code, a person id or a change number. */
   subject: string;
+  /** The Asia/Taipei day it is due on. */
   dueDate: string;
-  /** End of the due day in Asia/Taipei, as an instant. */
+  /** When it becomes overdue: the end of the due day in Asia/Taipei, or the instant itself for a duty due at an instant. */
   dueAt: string;
+  /**
+   * `day` (met in time by the end of dueDate) for most duties; `instant` where the 要點 says 即時 and
+   * a day is far too coarse (要點 十二(十): BLI notified of an incident within the hour). Absent on
+   * documents projected before it existed, which are all day-granular.
+   */
+  dueGranularity?: 'day' | 'instant';
   createdAt: string;
   /** Ledger time the creating event was recorded: before it the ledger did not know of the obligation. */
   createdKnownAt: string;
@@ -130,6 +150,8 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     subject: string,
     dueDate: string,
     metOnCreation = false,
+    /** A duty due at an instant rather than by the end of a day: its UTC instant (dueDate is then its Taipei day). */
+    dueInstant?: string,
     /** Business time the duty arose when it is not the event's own (a month's check arises when the month ends). */
     createdAt: string = event.metadata.occurredAt,
   ): ReadModelWrite[] => {
@@ -141,8 +163,9 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
       rule: OBLIGATION_KINDS[kind].rule,
       title: OBLIGATION_KINDS[kind].title,
       subject,
-      dueDate,
-      dueAt: endOfTaipeiDay(dueDate),
+      dueDate: dueInstant ? taipeiDate(dueInstant) : dueDate,
+      dueAt: dueInstant ?? endOfTaipeiDay(dueDate),
+      dueGranularity: dueInstant ? 'instant' : 'day',
       createdAt,
       createdKnownAt: event.metadata.recordedAt,
       createdBy: ref(event),
@@ -261,6 +284,31 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     async UnregisteredQueryExplained(event, read) {
       return meet(event, read, event.data.meetsDuty, `${event.data.importId}.${event.data.lineNo}`);
     },
+    // records: obtained data (要點 十一(二)); the due date was decided by the domain into the event.
+    async ObtainedDataUseEnded(event) {
+      const d = event.data;
+      return open(event, 'DELETE_OBTAINED_DATA', d.agencyCode, d.recordId, d.duty.dueDate);
+    },
+    async ObtainedDataDeleted(event, read) {
+      // A deletion that leaves a backup, a derived file or the temporary files meets nothing yet.
+      return event.data.meetsDuty ? meet(event, read, 'DELETE_OBTAINED_DATA', event.data.recordId) : [];
+    },
+    // records: incidents (要點 十二(十) 即時): due at an instant, not by the end of a day.
+    async IncidentReported(event) {
+      const d = event.data;
+      return open(event, 'NOTIFY_BLI_OF_INCIDENT', d.agencyCode, d.incidentId, taipeiDate(d.duty.dueAt), false, d.duty.dueAt);
+    },
+    async BliNotifiedOfIncident(event, read) {
+      return event.data.meetsDuty ? meet(event, read, 'NOTIFY_BLI_OF_INCIDENT', event.data.incidentId) : [];
+    },
+    // records: BLI inspections (要點 十二(五)(六)): due on the date BLI set, filed under the agency inspected.
+    async BliActionRequested(event) {
+      const d = event.data;
+      return open(event, 'BLI_REQUESTED_ACTION', d.agencyCode, `${d.inspectionId}.${d.requestId}`, d.duty.dueDate);
+    },
+    async BliRequestAnswered(event, read) {
+      return meet(event, read, 'BLI_REQUESTED_ACTION', `${event.data.inspectionId}.${event.data.requestId}`);
+    },
     // Checks and audits (要點 十二(一)–(四)).
     async MonthlyCheckSignedOff(event, read) {
       return meet(event, read, 'MONTHLY_SAMPLING_CHECK', `${event.data.agencyCode}.${event.data.month}`);
@@ -346,10 +394,10 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
       if (!stored?.nextMonth || stored.nextMonth >= current) continue;
       let month = stored.nextMonth;
       for (; month < current; month = addMonthsToMonth(month, 1)) {
-        writes.push(...open(event, 'MONTHLY_SAMPLING_CHECK', agency, `${agency}.${month}`, monthlyCheckDueDate(month), false, monthEnd(month)));
+        writes.push(...open(event, 'MONTHLY_SAMPLING_CHECK', agency, `${agency}.${month}`, monthlyCheckDueDate(month), false, undefined, monthEnd(month)));
         if (month === lastMonthOfQuarter(month)) {
           const quarter = quarterOf(month);
-          writes.push(...open(event, 'QUARTERLY_CHECK_SUBMISSION', agency, `${agency}.${quarter}`, quarterlySubmissionDueDate(quarter), false, monthEnd(month)));
+          writes.push(...open(event, 'QUARTERLY_CHECK_SUBMISSION', agency, `${agency}.${quarter}`, quarterlySubmissionDueDate(quarter), false, undefined, monthEnd(month)));
         }
       }
       writes.push(upsert(OBLIGATIONS.bodies, bodyKey(agency), { ...stripMeta(stored), nextMonth: month }));
