@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { projectEvents, projectTwice, SqliteReadModelStore } from '@ledger/read-models';
 import { recorded } from '../testing/recorded';
-import { ObligationKind, obligationsProjection } from '../obligations/obligations.projection';
+import { OBLIGATION_KINDS, ObligationKind, obligationsProjection } from '../obligations/obligations.projection';
 import { obligationsAt } from '../obligations/obligations.queries';
 
 /** The ledger's own month-close checkpoint, as the checkpoint service appends it. */
@@ -224,4 +224,35 @@ describe('the obligation kinds from before, each open → overdue → met late a
       'EXPLAIN_UNREGISTERED_QUERY', `${importId}.4`, 'SWD001',
       { before: '2025-04-02T01:00:00.000Z', open: '2025-04-16T15:00:00.000Z', overdue: '2025-04-17T00:00:00.000Z', metLate: '2025-04-21T00:00:00.000Z' },
     ));
+});
+
+describe('DOMAIN.md "Obligations the ledger tracks": all fifteen kinds, plus those tracked without a fixed due date', () => {
+  // Each row of the table, in its order, with the 要點 point it cites.
+  const TABLE: [ObligationKind, string][] = [
+    ['MONTHLY_SAMPLING_CHECK', '要點 十二(一)'],
+    ['QUARTERLY_CHECK_SUBMISSION', '要點 十二(一)'],
+    ['ANNUAL_ACCESS_REVIEW', '要點 六(六)'],
+    ['QUERY_ITEM_USAGE_REVIEW', '要點 九(三)'],
+    ['ANNUAL_SELF_AUDIT', '要點 十二(三)'],
+    ['NOTIFY_BLI_OF_PERSONNEL_CHANGE', '要點 七'],
+    ['DISABLE_PREDECESSOR_ADMIN', '要點 六(四)'],
+    ['ADJUST_OR_REMOVE_MOVED_USER', '要點 六(五)'],
+    ['DELETE_OBTAINED_DATA', '要點 十一(二)'],
+    ['JOINT_AUDIT_REPORT', '要點 十二(二)'],
+    ['BREACH_CORRECTION_REPORT', '要點 十二(四)'],
+    ['BLI_REQUESTED_ACTION', '要點 十二(五)(六)'],
+    ['NOTIFY_BLI_OF_INCIDENT', '要點 十二(十)'],
+    ['DEDICATED_STAFF_TRAINING', '要點 十(二)'],
+    ['EXPLAIN_UNREGISTERED_QUERY', '要點 九(一)'],
+  ];
+  const UNDATED: [ObligationKind, string][] = [
+    ['NO_DEDICATED_STAFF', '要點 十(一)'],
+    ['REPORT_ADMIN_POST_CHANGE_IN_ADVANCE', '要點 六(四)'],
+    ['REPORT_USER_POST_CHANGE_IN_ADVANCE', '要點 六(五)'],
+  ];
+
+  it('every row is a kind the read model tracks, citing the same point', () => {
+    expect(TABLE).toHaveLength(15);
+    for (const [kind, rule] of [...TABLE, ...UNDATED]) expect([kind, OBLIGATION_KINDS[kind]?.rule]).toEqual([kind, rule]);
+  });
 });
