@@ -36,7 +36,7 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
 }
 
 /** A page of log chunks holds up to 500 lines an event: smaller pages keep a projection's memory bounded. */
-const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 64 };
+const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 64, [monthlyLogImportsProjection.name]: 64 };
 
 /**
  * `leaseHolder` (the service passes one per process): several instances may share the stores, and
