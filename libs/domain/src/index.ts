@@ -31,3 +31,12 @@ export * from './query-registration/query-registration.events';
 export * from './query-registration/query-registration.rules';
 export * from './query-registration/query-registration.decider';
 export * from './core/refusals';
+// 政風 (ethics)
+export * from './ethics/ethics.events';
+export * from './ethics/case-assignment.decider';
+export * from './ethics/relations.decider';
+export * from './ethics/investigation.decider';
+export * from './ethics/detectors/anomaly.types';
+export * from './ethics/detectors/holiday-calendar';
+export * from './ethics/detectors/detector-config';
+export * from './ethics/detectors/detectors';

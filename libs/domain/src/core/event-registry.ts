@@ -5,6 +5,7 @@ import type { ApplicationEvent } from '../application/application.events';
 import type { QueryItemEvent } from '../query-item/query-item.events';
 import type { QueryRegistrationEvent } from '../query-registration/query-registration.events';
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
+import type { CaseAssignmentEvent, InvestigationEvent, RelationsEvent } from '../ethics/ethics.events';
 
 /**
  * The one event contract of the ledger: every event type the domain writes, the payload type it
@@ -14,7 +15,17 @@ import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
  * folding and by the projection runner before projecting, so deciders and projections only ever see
  * the current version.
  */
-export type LedgerEvent = AgencyEvent | ApplicationEvent | QueryItemEvent | AccountEvent | AccessReviewEvent | QueryRegistrationEvent;
+export type LedgerEvent =
+  | AgencyEvent
+  | ApplicationEvent
+  | QueryItemEvent
+  | AccountEvent
+  | AccessReviewEvent
+  | QueryRegistrationEvent
+  // 政風 (ethics): case assignments, relations lists, investigations
+  | CaseAssignmentEvent
+  | RelationsEvent
+  | InvestigationEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -80,6 +91,14 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
     },
   },
   QueryRegistered: v1,
+  // 政風 (ethics)
+  CaseAssignmentRecorded: v1,
+  RelationDeclared: v1,
+  RelationWithdrawn: v1,
+  InvestigationOpened: v1,
+  InvestigationNoteAdded: v1,
+  InvestigationEvidenceAdded: v1,
+  InvestigationConcluded: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

@@ -55,6 +55,18 @@ export const REFUSALS = {
   QUERY_REGISTRATION_CONFLICT: { rule: '要點 九(一)', example: 'query registration SWD001_2025_000123 was recorded with other content' },
   RETENTION_DUTY_RUNNING: { rule: '要點 五(三)、六(六)、九(二)、十一(三)、十二(十一)', example: 'records about this person must be kept until 2030-07-01; give a legal override to erase earlier' },
   TRAINEE_NOT_DEDICATED_STAFF: { rule: '要點 十(二)', example: "training is recorded for the agency's current dedicated staff" },
+  // 政風 (ethics)
+  ANOMALIES_OF_SEVERAL_AGENCIES: { rule: '要點 十二(二)', example: 'one investigation covers anomalies of one agency' },
+  ANOMALY_ALREADY_INVESTIGATED: { rule: '要點 八', example: 'an anomaly is under one investigation at a time' },
+  ANOMALY_UNKNOWN: { rule: '要點 八', example: 'an investigation is opened on anomalies the ledger has found' },
+  CASE_ASSIGNMENT_CONFLICT: { rule: '要點 八', example: 'this case key was recorded for another case number' },
+  CASE_ASSIGNMENT_OTHER_AGENCY: { rule: '要點 八', example: 'a case is assigned to accounts of the agency that owns it' },
+  CASE_ASSIGNMENT_OUT_OF_ORDER: { rule: '要點 八', example: 'an assignment cannot take effect before the one already recorded for the case' },
+  INVESTIGATION_ALREADY_OPENED: { rule: '要點 八', example: 'investigation ETH_2025_001 already exists' },
+  INVESTIGATION_CONCLUDED: { rule: '要點 八', example: 'the investigation is concluded; its record is closed' },
+  INVESTIGATION_NOT_OPENED: { rule: '要點 八', example: 'investigation ETH_2025_001 has not been opened' },
+  RELATION_NOT_DECLARED: { rule: '要點 八', example: 'this person is not on the holder’s relations list' },
+  RELATION_TO_SELF: { rule: '要點 八', example: 'the holder is not on their own relations list' },
 } as const satisfies Record<string, { rule: string; example: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;
