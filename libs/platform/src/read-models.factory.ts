@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '@ledger/domain';
+import { anomaliesProjection, DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -15,8 +16,14 @@ export async function createReadModelStore(config: LedgerConfig): Promise<ReadMo
   return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db') });
 }
 
-export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES) {
-  return [rosterProjection, obligationsProjection(deadlines), queryRegistrationsProjection];
+export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES, detectors: DetectorConfig = DEFAULT_DETECTOR_CONFIG) {
+  return [
+    rosterProjection,
+    obligationsProjection(deadlines),
+    queryRegistrationsProjection,
+    // 政風 (ethics)
+    anomaliesProjection(detectors),
+  ];
 }
 
 /**
@@ -26,7 +33,7 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
  */
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner[] {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
-  return projectionsFor(config.deadlines).map(
+  return projectionsFor(config.deadlines, config.ethicsDetectors).map(
     (projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast, lease, logger: new Logger(`Projection ${projection.name}`) }),
   );
 }
