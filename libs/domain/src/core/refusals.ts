@@ -65,7 +65,7 @@ export const REFUSALS = {
   INVESTIGATION_ALREADY_OPENED: { rule: '要點 八', example: 'investigation ETH_2025_001 already exists' },
   INVESTIGATION_CONCLUDED: { rule: '要點 八', example: 'the investigation is concluded; its record is closed' },
   INVESTIGATION_NOT_OPENED: { rule: '要點 八', example: 'investigation ETH_2025_001 has not been opened' },
-  RELATION_NOT_DECLARED: { rule: '要點 八', example: 'this person is not on the holder’s relations list' },
+  RELATION_NOT_DECLARED: { rule: '要點 八', example: 'this person is not on the user’s relations list' },
   RELATION_TO_SELF: { rule: '要點 八', example: 'the holder is not on their own relations list' },
 } as const satisfies Record<string, { rule: string; example: string }>;
 

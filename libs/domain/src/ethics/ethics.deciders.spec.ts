@@ -38,10 +38,10 @@ describe('case assignments (要點 八 「依機關分案規定」)', () => {
   });
 });
 
-describe('relations lists (要點 八 親屬、主管), person ids only', () => {
+describe('relations lists (要點 八 親屬、主管), per account, person ids only', () => {
   const given = givenFor(relationsDecider);
   const declared = (relatedPersonId: string, relation: 'RELATIVE' | 'SUPERVISOR' = 'RELATIVE') => ({
-    type: 'RelationDeclared' as const, data: { holderPersonId: 'person_h', relatedPersonId, relation, accountId: user },
+    type: 'RelationDeclared' as const, data: { accountId: user, relatedPersonId, relation },
   });
   const declare = (entries: { relatedPersonId: string; relation: 'RELATIVE' | 'SUPERVISOR' }[]) => ({ type: 'DeclareRelations' as const, holderPersonId: 'person_h', accountId: user, entries });
 
@@ -52,10 +52,10 @@ describe('relations lists (要點 八 親屬、主管), person ids only', () => 
   it('要點 八: the holder is not their own relation (that is SELF_QUERY)', () =>
     given([]).when(declare([{ relatedPersonId: 'person_h', relation: 'RELATIVE' }])).thenThrows('RELATION_TO_SELF', '要點 八'));
   it('要點 八: a relation is withdrawn with a reason; one never declared is refused', () => {
-    given([declared('person_r')]).when({ type: 'WithdrawRelation', holderPersonId: 'person_h', relatedPersonId: 'person_r', reason: '誤登' }).then([
-      { type: 'RelationWithdrawn', data: { holderPersonId: 'person_h', relatedPersonId: 'person_r', reason: '誤登' } },
+    given([declared('person_r')]).when({ type: 'WithdrawRelation', accountId: user, relatedPersonId: 'person_r', reason: '誤登' }).then([
+      { type: 'RelationWithdrawn', data: { accountId: user, relatedPersonId: 'person_r', reason: '誤登' } },
     ]);
-    given([]).when({ type: 'WithdrawRelation', holderPersonId: 'person_h', relatedPersonId: 'person_r', reason: '誤登' }).thenThrows('RELATION_NOT_DECLARED', '要點 八');
+    given([]).when({ type: 'WithdrawRelation', accountId: user, relatedPersonId: 'person_r', reason: '誤登' }).thenThrows('RELATION_NOT_DECLARED', '要點 八');
   });
 });
 

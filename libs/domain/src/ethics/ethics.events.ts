@@ -42,21 +42,18 @@ export const RELATION_KINDS = ['RELATIVE', 'SUPERVISOR', 'OTHER'] as const;
 export type RelationKind = (typeof RELATION_KINDS)[number];
 
 /**
- * 要點 八: 政風's list of people an account holder must not look up outside an assigned case. Both
- * sides are the personal-data vault's random person ids (the related person's from the blind index of
- * their number), so the list names nobody in clear and is erased with the vault's keys.
+ * 要點 八: 政風's list of people a user must not look up outside an assigned case, kept per account.
+ * The related person is the personal-data vault's random person id (from the blind index of their
+ * number), so the list names nobody in clear, is never returned, and is erased with the vault's keys.
  */
-export type RelationDeclared = DomainEvent<
-  'RelationDeclared',
-  { holderPersonId: string; relatedPersonId: string; relation: RelationKind; /** The account through which 政風 named the holder. */ accountId: string }
->;
+export type RelationDeclared = DomainEvent<'RelationDeclared', { accountId: string; relatedPersonId: string; relation: RelationKind }>;
 
-export type RelationWithdrawn = DomainEvent<'RelationWithdrawn', { holderPersonId: string; relatedPersonId: string; reason: string }>;
+export type RelationWithdrawn = DomainEvent<'RelationWithdrawn', { accountId: string; relatedPersonId: string; reason: string }>;
 
 export type RelationsEvent = RelationDeclared | RelationWithdrawn;
 
-/** One list per account holder (a person may hold accounts at several agencies; the relatives are the same). */
-export const relationsStreamId = (holderPersonId: string) => streamIdOf('relations', holderPersonId);
+/** One list per account: the stream is named by the account id, so no person id reaches a response. */
+export const relationsStreamId = (accountId: string) => streamIdOf('relations', accountId);
 
 export const INVESTIGATION_CONCLUSIONS = ['JUSTIFIED', 'VIOLATION', 'UNFOUNDED'] as const;
 export type InvestigationConclusion = (typeof INVESTIGATION_CONCLUSIONS)[number];

@@ -10,16 +10,16 @@ const MAX_ENTRIES = 200;
 
 export interface DeclareRelations {
   type: 'DeclareRelations';
-  /** Loaded by the handler from the account: the holder's person id. */
-  holderPersonId: string;
   accountId: string;
+  /** Loaded by the handler from the account: its holder's person id (not recorded). */
+  holderPersonId: string;
   /** The related people's person ids come from the vault's blind index; the numbers never reach the domain. */
   entries: readonly { relatedPersonId: string; relation: RelationKind }[];
 }
 
 export interface WithdrawRelation {
   type: 'WithdrawRelation';
-  holderPersonId: string;
+  accountId: string;
   relatedPersonId: string;
   reason: string;
 }
@@ -38,14 +38,14 @@ export const relationsDecider: Decider<RelationsCommand, RelationsEvent, Relatio
     return { related };
   },
   decide(command, state) {
-    assertIdSegment(command.holderPersonId, 'holderPersonId');
+    requireAccountId(command.accountId);
     if (command.type === 'WithdrawRelation') {
       assertIdSegment(command.relatedPersonId, 'relatedPersonId');
       const reason = requireText(command.reason, 'reason');
-      if (!state.related[command.relatedPersonId]) refuse('RELATION_NOT_DECLARED', '要點 八', 'this person is not on the holder’s relations list');
-      return [{ type: 'RelationWithdrawn', data: { holderPersonId: command.holderPersonId, relatedPersonId: command.relatedPersonId, reason } }];
+      if (!state.related[command.relatedPersonId]) refuse('RELATION_NOT_DECLARED', '要點 八', 'this person is not on the user’s relations list');
+      return [{ type: 'RelationWithdrawn', data: { accountId: command.accountId, relatedPersonId: command.relatedPersonId, reason } }];
     }
-    requireAccountId(command.accountId);
+    assertIdSegment(command.holderPersonId, 'holderPersonId');
     if (!Array.isArray(command.entries) || command.entries.length === 0 || command.entries.length > MAX_ENTRIES) {
       throw new ValidationError('entries', `must list 1–${MAX_ENTRIES} people`);
     }
@@ -61,7 +61,7 @@ export const relationsDecider: Decider<RelationsCommand, RelationsEvent, Relatio
       .filter(([personId, relation]) => state.related[personId] !== relation)
       .map(([relatedPersonId, relation]) => ({
         type: 'RelationDeclared' as const,
-        data: { holderPersonId: command.holderPersonId, relatedPersonId, relation, accountId: command.accountId },
+        data: { accountId: command.accountId, relatedPersonId, relation },
       }));
   },
 };

@@ -50,7 +50,7 @@ function seededLedger() {
   const gone = acct('d15a');
   const item = acct('17e0');
   ledger.add(`account-${gone}`, 'AccountDisabled', { accountId: gone, reason: '離職', disabledOn: '2025-03-01' }, '2025-03-01T01:00:00.000Z');
-  ledger.add('relations-person_4e1a', 'RelationDeclared', { holderPersonId: 'person_4e1a', relatedPersonId: 'person_mother', relation: 'RELATIVE', accountId: relative }, before);
+  ledger.add(`relations-${relative}`, 'RelationDeclared', { accountId: relative, relatedPersonId: 'person_mother', relation: 'RELATIVE' }, before);
   const line = (accountId: string, loggedAt: string, subjectPersonId: string, caseNumber: string | null = `案-${accountId.slice(4, 8)}-${loggedAt}`, operationCode = 'LI_ENROLMENT') =>
     ({ accountId, loggedAt, operationCode, subjectPersonId, caseNumber });
   const lines = [

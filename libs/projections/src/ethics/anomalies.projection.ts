@@ -349,7 +349,7 @@ export function anomalyEngine(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG):
       const accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId);
       const account = accountAt(accountDoc, at);
       const person = await work.get<PersonDoc>(ETHICS.persons, subjectPersonId);
-      const relations = account.holderPersonId ? await work.get<{ related: Record<string, string> }>(ETHICS.relations, account.holderPersonId) : undefined;
+      const relations = await work.get<{ related: Record<string, string> }>(ETHICS.relations, accountId);
       const day = taipeiDate(at);
       const hour = Number(new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(11, 13));
       const dayId = `${accountId}|${day}`;
@@ -475,11 +475,11 @@ export function anomalyEngine(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG):
       case 'RelationDeclared':
       case 'RelationWithdrawn': {
         const d = event.data;
-        const doc = (await work.get<{ related: Record<string, string> }>(ETHICS.relations, d.holderPersonId)) ?? { related: {} };
+        const doc = (await work.get<{ related: Record<string, string> }>(ETHICS.relations, d.accountId)) ?? { related: {} };
         const related = { ...doc.related };
         if (event.type === 'RelationDeclared') related[d.relatedPersonId] = event.data.relation;
         else delete related[d.relatedPersonId];
-        work.set(ETHICS.relations, d.holderPersonId, { related });
+        work.set(ETHICS.relations, d.accountId, { related });
         break;
       }
       case 'CaseAssignmentRecorded': {

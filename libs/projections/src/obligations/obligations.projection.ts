@@ -33,8 +33,16 @@ export const OBLIGATION_KINDS = {
   DEDICATED_STAFF_TRAINING: { rule: '要點 十(二)', title: '專責人員完成資通安全教育訓練' },
   REPORT_ADMIN_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(四)', title: '管理者職務異動,應於異動前辦理帳號異動程序' },
   REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
+  // 政風 (ethics) and checks: opened by an investigation concluded as a violation (and by a major anomaly of the monthly check)
+  JOINT_AUDIT_REPORT: { rule: '要點 十二(二)', title: '重大異常之聯合稽核報告' },
 } as const satisfies Record<
-  DutyKind | 'ANNUAL_ACCESS_REVIEW' | 'QUERY_ITEM_USAGE_REVIEW' | 'DEDICATED_STAFF_TRAINING' | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE' | 'REPORT_USER_POST_CHANGE_IN_ADVANCE',
+  | DutyKind
+  | 'ANNUAL_ACCESS_REVIEW'
+  | 'QUERY_ITEM_USAGE_REVIEW'
+  | 'DEDICATED_STAFF_TRAINING'
+  | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE'
+  | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
+  | 'JOINT_AUDIT_REPORT',
   { rule: string; title: string }
 >;
 export type ObligationKind = keyof typeof OBLIGATION_KINDS;
@@ -221,6 +229,11 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     AccountDeleted: meetsDuty,
     AccountQueryItemsGranted: meetsDuty,
     AccountQueryItemsRevoked: meetsDuty,
+    // 政風 (ethics): 要點 十二(二), the joint audit a violation opens; due date decided into the event.
+    async InvestigationConcluded(event) {
+      const audit = event.data.jointAudit;
+      return audit ? open(event, 'JOINT_AUDIT_REPORT', audit.agencyCode, audit.jointAuditId, audit.dueDate) : [];
+    },
   };
   // Each handler takes the payload of the type it is keyed by; the lookup below cannot say so to the compiler.
   const handle = (event: RecordedEvent, read: ProjectionReader) =>
