@@ -22,6 +22,7 @@ import { Clock } from './infrastructure/event-store.provider';
 import { IntegrityModule } from './integrity/integrity.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
+import { EthicsModule } from './ethics/ethics.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -53,6 +54,8 @@ export class AppModule {
         ReportingModule,
         HealthModule,
         IntegrityModule,
+        // 政風 (ethics)
+        EthicsModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [
