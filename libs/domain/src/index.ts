@@ -31,6 +31,10 @@ export * from './query-registration/query-registration.events';
 export * from './query-registration/query-registration.rules';
 export * from './query-registration/query-registration.decider';
 export * from './core/refusals';
+export * from './query-log/query-log.events';
+export * from './query-log/query-log.layout';
+export * from './query-log/query-log.reconciliation';
+export * from './query-log/query-log.decider';
 // 政風 (ethics)
 export * from './ethics/ethics.events';
 export * from './ethics/case-assignment.decider';

@@ -4,6 +4,7 @@ import type { AgencyEvent } from '../agency/agency.events';
 import type { ApplicationEvent } from '../application/application.events';
 import type { QueryItemEvent } from '../query-item/query-item.events';
 import type { QueryRegistrationEvent } from '../query-registration/query-registration.events';
+import type { QueryLogEvent, UnregisteredQueryEvent } from '../query-log/query-log.events';
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
 import type { CaseAssignmentEvent, InvestigationEvent, RelationsEvent } from '../ethics/ethics.events';
 
@@ -22,6 +23,9 @@ export type LedgerEvent =
   | AccountEvent
   | AccessReviewEvent
   | QueryRegistrationEvent
+  // WebIR query logs and their reconciliation (要點 九(一)(二))
+  | QueryLogEvent
+  | UnregisteredQueryEvent
   // 政風 (ethics): case assignments, relations lists, investigations
   | CaseAssignmentEvent
   | RelationsEvent
@@ -91,6 +95,14 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
     },
   },
   QueryRegistered: v1,
+  // WebIR query logs and their reconciliation (要點 九(一)(二))
+  QueryLogImportStarted: v1,
+  QueryLogLinesAccepted: v1,
+  QueryLogLinesRejected: v1,
+  QueryLogImportCompleted: v1,
+  UnregisteredQueriesFound: v1,
+  QueryLogReconciled: v1,
+  UnregisteredQueryExplained: v1,
   // 政風 (ethics)
   CaseAssignmentRecorded: v1,
   RelationDeclared: v1,
