@@ -2,25 +2,15 @@ import { DEFAULT_DETECTOR_CONFIG, type AnomalyKind } from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
 import { projectEvents, type Projection, SqliteReadModelStore, snapshotReadModels } from '@ledger/read-models';
 import { EthicsLedger, ordinaryMonth } from '../testing/ethics-ledger';
-import { anomalyEngine, ETHICS, LoggedLine } from './anomalies.projection';
+import { anomaliesProjection, ETHICS } from './anomalies.projection';
 import { anomalyCounts, findAnomalies, findInvestigations } from './anomalies.queries';
 
 /**
  * The detectors as the projection runs them (要點 八、九): precision on a generated month, each seeded
  * kind raised alone, case assignments qualifying, investigations moving the state, and replays.
  */
-const LINES = 'TestLinesLogged';
-const engine = anomalyEngine(DEFAULT_DETECTOR_CONFIG);
-const projection: Projection = {
-  ...engine.projection,
-  handles: (type) => type === LINES || engine.projection.handles(type),
-  project: (event, read) => {
-    if (event.type !== LINES) return engine.projection.project(event, read);
-    const d = event.data as { importId: string; agencyCode: string; lines: LoggedLine[] };
-    return engine.detectLines({ position: event.position, streamId: event.streamId, recordedAt: event.metadata.recordedAt, agencyCode: d.agencyCode, importId: d.importId }, d.lines, read);
-  },
-};
-const newLedger = () => new EthicsLedger((importId, agencyCode, chunk, lines) => ({ type: LINES, data: { importId, agencyCode, chunk, lines } }));
+const projection: Projection = anomaliesProjection(DEFAULT_DETECTOR_CONFIG);
+const newLedger = () => new EthicsLedger();
 
 async function run(events: readonly RecordedEvent[], pageSize = 1000) {
   const store = new SqliteReadModelStore({ file: ':memory:' });
@@ -49,6 +39,7 @@ function seededLedger() {
   const repeat = acct('4e9e');
   const gone = acct('d15a');
   const item = acct('17e0');
+  const unregistered = acct('0e9a');
   ledger.add(`account-${gone}`, 'AccountDisabled', { accountId: gone, reason: '離職', disabledOn: '2025-03-01' }, '2025-03-01T01:00:00.000Z');
   ledger.add(`relations-${relative}`, 'RelationDeclared', { accountId: relative, relatedPersonId: 'person_mother', relation: 'RELATIVE' }, before);
   const line = (accountId: string, loggedAt: string, subjectPersonId: string, caseNumber: string | null = `案-${accountId.slice(4, 8)}-${loggedAt}`, operationCode = 'LI_ENROLMENT') =>
@@ -66,9 +57,17 @@ function seededLedger() {
     line(repeat, at(18, '10:00'), 'person_r', '案C'),
     line(gone, at(12, '11:00'), 'person_g'),
     line(item, at(12, '11:00'), 'person_i', '案I', 'LI_SALARY'),
+    line(unregistered, at(12, '11:30'), 'person_u', '案U'),
   ].sort((a, b) => (a.loggedAt < b.loggedAt ? -1 : 1));
-  ledger.log(AGENCY, lines, '2025-04-02T02:00:00.000Z');
-  return { ledger, accounts: { self, colleague, relative, night, bulky, repeat, gone, item }, ordinary: accountIds };
+  const importId = ledger.log(AGENCY, lines, '2025-04-02T02:00:00.000Z');
+  // The log's reconciliation found no registration for that one line (要點 九(一)); the projection takes its word.
+  const lineNo = lines.findIndex((l) => l.accountId === unregistered) + 2;
+  ledger.add(`querylog-${importId}`, 'UnregisteredQueriesFound', {
+    importId, agencyCode: AGENCY, period: '2025-03', chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 },
+    queries: [{ lineNo, accountId: unregistered, operationCode: 'LI_ENROLMENT', loggedAt: at(12, '11:30') }],
+    duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-04-16' },
+  }, '2025-04-02T02:00:00.000Z');
+  return { ledger, importId, lineNo, accounts: { self, colleague, relative, night, bulky, repeat, gone, item, unregistered }, ordinary: accountIds };
 }
 
 describe('anomalies projection (要點 八、九)', () => {
@@ -88,11 +87,11 @@ describe('anomalies projection (要點 八、九)', () => {
     const byAccount = (id: string) => anomalies.filter((a) => a.accountId === id).map((a) => a.kind + (a.variant ? `:${a.variant}` : ''));
     const expected: Record<keyof typeof accounts, string[]> = {
       self: ['SELF_QUERY'], colleague: ['COLLEAGUE_QUERY'], relative: ['DECLARED_RELATION'], night: ['OFF_HOURS'], bulky: ['BULK:HOUR'],
-      repeat: ['REPEATED_SUBJECT'], gone: ['QUERY_WHILE_INACTIVE'], item: ['ITEM_NOT_GRANTED'],
+      repeat: ['REPEATED_SUBJECT'], gone: ['QUERY_WHILE_INACTIVE'], item: ['ITEM_NOT_GRANTED'], unregistered: ['UNREGISTERED_QUERY'],
     };
     for (const [name, kinds] of Object.entries(expected)) expect([name, byAccount(accounts[name as keyof typeof accounts])]).toEqual([name, kinds]);
     for (const id of ordinary) expect(byAccount(id)).toEqual([]);
-    expect(anomalies).toHaveLength(8);
+    expect(anomalies).toHaveLength(9);
     // Two late queries on one evening are one OFF_HOURS anomaly with two pieces of evidence.
     const night = anomalies.find((a) => a.kind === 'OFF_HOURS')!;
     expect(night).toMatchObject({ evidenceCount: 2, rule: '要點 八', severity: 'LOW', detector: { kind: 'OFF_HOURS', version: expect.stringMatching(/^1\./) } });
@@ -139,7 +138,7 @@ describe('anomalies projection (要點 八、九)', () => {
     expect(then.map((a) => a.state)).toEqual(['UNDER_INVESTIGATION']);
     expect((await findAnomalies(store, { knownAt: '2025-04-01T00:00:00.000Z', limit: 10 })).items).toEqual([]);
     const [counts] = await anomalyCounts(store, { agencyCode: AGENCY, month: '2025-03' });
-    expect(counts).toMatchObject({ total: 8, byKind: { SELF_QUERY: 1 }, byState: { OPEN: 7, VIOLATION: 1 } });
+    expect(counts).toMatchObject({ total: 9, byKind: { SELF_QUERY: 1 }, byState: { OPEN: 8, VIOLATION: 1 } });
     expect((await findInvestigations(store, { state: 'CONCLUDED' })).map((i) => [i.investigationId, i.conclusion, i.notes.length])).toEqual([['ETH_1', 'VIOLATION', 1]]);
     await store.close();
   });
@@ -155,12 +154,23 @@ describe('anomalies projection (要點 八、九)', () => {
     expect(strip(await snapshotReadModels(other, Object.values(ETHICS)))).toEqual(strip(snapshot));
   });
 
+  it('要點 九(一): an unregistered query is flagged from the reconciliation, and its explanation is noted on the flag, not a verdict', async () => {
+    const { ledger, importId, lineNo } = seededLedger();
+    ledger.add(`unregisteredquery-${importId}.${lineNo}`, 'UnregisteredQueryExplained', {
+      importId, lineNo, agencyCode: AGENCY, resolution: 'EXPLANATION', explanation: '系統異常補登', registrationId: null, meetsDuty: 'EXPLAIN_UNREGISTERED_QUERY',
+    }, '2025-04-03T02:00:00.000Z');
+    const store = await run(ledger.events);
+    const [flag] = (await findAnomalies(store, { kind: 'UNREGISTERED_QUERY', limit: 10 })).items;
+    expect(flag).toMatchObject({ rule: '要點 九(一)', severity: 'HIGH', state: 'OPEN', qualifiers: ['EXPLAINED'], evidence: [{ loggedQuery: `${importId}.${lineNo}`, registrationId: null }] });
+    await store.close();
+  });
+
   it('pages by anomaly id and filters by agency, kind, account and month', async () => {
     const { ledger, accounts } = seededLedger();
     const store = await run(ledger.events);
     const first = await findAnomalies(store, { agencyCode: AGENCY, month: '2025-03', limit: 5 });
     const second = await findAnomalies(store, { agencyCode: AGENCY, month: '2025-03', limit: 5, after: first.next! });
-    expect([first.items.length, second.items.length, second.next]).toEqual([5, 3, null]);
+    expect([first.items.length, second.items.length, second.next]).toEqual([5, 4, null]);
     expect((await findAnomalies(store, { accountId: accounts.night, limit: 10 })).items.map((a) => a.kind as AnomalyKind)).toEqual(['OFF_HOURS']);
     expect((await findAnomalies(store, { month: '2025-02', limit: 10 })).items).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import type { AnomalyKind, DetectionInput, DetectorConfig, EarlierQuery, Finding, Severity } from '@ledger/domain';
 import { ANOMALY_RULES, ANOMALY_TITLES } from '@ledger/domain/ethics/detectors/anomaly.types';
 import { DEFAULT_DETECTOR_CONFIG, detectorVersions } from '@ledger/domain/ethics/detectors/detector-config';
-import { detectQuery } from '@ledger/domain/ethics/detectors/detectors';
+import { detectQuery, unregisteredQuery } from '@ledger/domain/ethics/detectors/detectors';
 import type { RecordedEvent } from '@ledger/event-store';
 import { Projection, ProjectionReader, ReadModelWrite, StoredDocument, upsert } from '@ledger/read-models';
 import { asLedgerRecorded } from '../ledger-events';
@@ -152,7 +152,7 @@ interface SubjectDoc {
   registrations: { registrationId: string; operationCode: string; caseNumber: string; plannedAt: string }[];
 }
 
-/** A logged query as this projection needs it, whatever event carried it. */
+/** A logged query as the detectors need it (from a log chunk's line). */
 export interface LoggedLine {
   lineNo: number;
   accountId: string;
@@ -163,7 +163,7 @@ export interface LoggedLine {
 }
 
 /** The event that carried logged queries: its position and stream are their evidence. */
-export interface LineSource {
+interface LineSource {
   position: bigint;
   streamId: string;
   recordedAt: string;
@@ -265,15 +265,7 @@ class Work {
   }
 }
 
-export interface AnomalyEngine {
-  projection: Projection;
-  /** The rules over logged lines of any source, as the projection runs them for a log chunk. */
-  detectLines(source: LineSource, lines: readonly LoggedLine[], read: ProjectionReader): Promise<ReadModelWrite[]>;
-}
-
-export const anomaliesProjection = (config: DetectorConfig = DEFAULT_DETECTOR_CONFIG): Projection => anomalyEngine(config).projection;
-
-export function anomalyEngine(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG): AnomalyEngine {
+export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG): Projection {
   const versions = detectorVersions(config);
 
   const bump = async (work: Work, agencyCode: string, month: string, kind: AnomalyKind | null, from: AnomalyState | null, to: AnomalyState) => {
@@ -497,6 +489,50 @@ export function anomalyEngine(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG):
         work.set<SubjectDoc>(ETHICS.subjects, id, { ...doc, registrations: [...doc.registrations, registration].slice(-MAX_REGISTRATIONS_KEPT) });
         break;
       }
+      case 'QueryLogLinesAccepted': {
+        const d = event.data;
+        const source: LineSource = { position: recorded.position, streamId: recorded.streamId, recordedAt: recorded.metadata.recordedAt, agencyCode: d.agencyCode, importId: d.importId };
+        const lines = d.lines.map((l) => ({
+          lineNo: l.lineNo,
+          accountId: l.accountId,
+          loggedAt: l.loggedAt,
+          operationCode: l.operationCode,
+          subjectPersonId: l.subject.personId,
+          caseNumber: l.caseNumber.trim() === '' ? null : l.caseNumber,
+        }));
+        if (lines.length > 0) {
+          work.set(ETHICS.chunks, `${d.importId}#${d.chunk}`, { importId: d.importId, chunk: d.chunk, firstLine: lines[0].lineNo, lastLine: lines[lines.length - 1].lineNo, position: recorded.position.toString() });
+        }
+        await detectLines(work, source, lines);
+        break;
+      }
+      case 'UnregisteredQueriesFound': {
+        // 要點 九(一): the log's reconciliation decided these had no registration; it is not judged again here.
+        const d = event.data;
+        for (const q of d.queries) {
+          const ref = `${d.importId}.${q.lineNo}`;
+          const finding = unregisteredQuery({ accountId: q.accountId, queriedAt: q.loggedAt, operationCode: q.operationCode }, config, ref);
+          if (!finding) continue;
+          const evidence: EvidenceRef = { position: recorded.position.toString(), streamId: recorded.streamId, loggedQuery: ref, queriedAt: q.loggedAt, knownAt: recorded.metadata.recordedAt, registrationId: null };
+          await raise(work, finding, { agencyCode: d.agencyCode, accountId: q.accountId, caseNumber: null, subjectPersonId: null, lineNo: q.lineNo }, evidence);
+        }
+        break;
+      }
+      case 'UnregisteredQueryExplained': {
+        // The flag stays (an explanation is for 政風 to weigh); it says it was explained or registered late.
+        const d = event.data;
+        const pointer = await work.get<{ anomalyId: string | null }>(ETHICS.open, `UNREGISTERED_QUERY|${d.importId}.${d.lineNo}`);
+        const doc = pointer?.anomalyId ? await work.get<AnomalyDocument>(ETHICS.anomalies, pointer.anomalyId) : undefined;
+        if (doc) {
+          const qualifier = d.resolution === 'LATE_REGISTRATION' ? 'REGISTERED_LATE' : 'EXPLAINED';
+          work.set<AnomalyDocument>(ETHICS.anomalies, doc.anomalyId, {
+            ...doc,
+            qualifiers: [...new Set([...doc.qualifiers, qualifier])],
+            detail: { ...doc.detail, explainedKnownAt: recorded.metadata.recordedAt, lateRegistrationId: d.registrationId },
+          });
+        }
+        break;
+      }
       case 'InvestigationOpened': {
         for (const anomalyId of event.data.anomalyIds) await setState(work, recorded, anomalyId, 'UNDER_INVESTIGATION', event.data.investigationId);
         const d = event.data;
@@ -538,7 +574,7 @@ export function anomalyEngine(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG):
     return work.writes();
   };
 
-  const projection: Projection = {
+  return {
     name: 'ethics_anomalies',
     collections: Object.values(ETHICS),
     indexes: {
@@ -555,14 +591,6 @@ export function anomalyEngine(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG):
     handles: (type) => HANDLED.has(type),
     project: handle,
   };
-  return {
-    projection,
-    async detectLines(source, lines, read) {
-      const work = new Work(read, source.position);
-      await detectLines(work, source, lines);
-      return work.writes();
-    },
-  };
 }
 
 const rank = (s: Severity) => (s === 'HIGH' ? 3 : s === 'MEDIUM' ? 2 : 1);
@@ -578,6 +606,9 @@ const HANDLED = new Set<string>([
   'RelationWithdrawn',
   'CaseAssignmentRecorded',
   'QueryRegistered',
+  'QueryLogLinesAccepted',
+  'UnregisteredQueriesFound',
+  'UnregisteredQueryExplained',
   'InvestigationOpened',
   'InvestigationNoteAdded',
   'InvestigationEvidenceAdded',

@@ -4,16 +4,14 @@ import type { LoggedLine } from '../ethics/anomalies.projection';
 
 /**
  * A ledger for the 政風 tests and bench, built event by event with its own positions: accounts,
- * registrations, case assignments and WebIR log lines of a generated month, plus seeded anomalies.
- * Log lines become events through `linesEvent`, the one place that knows the log's event contract.
+ * registrations, case assignments and WebIR log lines of a generated month (as the log import
+ * records them: QueryLogLinesAccepted chunks), plus seeded anomalies.
  */
 export class EthicsLedger {
   readonly events: RecordedEvent[] = [];
   private position = 0n;
   private readonly revisions = new Map<string, number>();
   private importNo = 0;
-
-  constructor(private readonly linesEvent: (importId: string, agencyCode: string, chunk: number, lines: LoggedLine[]) => { type: string; data: Record<string, unknown> }) {}
 
   add<T extends LedgerEventType>(streamId: string, type: T, data: LedgerEventData<T>, occurredAt: string, recordedAt = occurredAt): RecordedEvent {
     return this.push(streamId, type, data as unknown as Record<string, unknown>, occurredAt, recordedAt);
@@ -55,12 +53,21 @@ export class EthicsLedger {
 
   /** One imported file: its lines in chunks of `chunkLines`, recorded at `recordedAt`. Returns the import id. */
   log(agencyCode: string, lines: Omit<LoggedLine, 'lineNo'>[], recordedAt: string, chunkLines = 500): string {
+    // Tests name lines by their order; the import numbers them from 2 (the header is line 1).
     this.importNo += 1;
     const importId = `${agencyCode}.${this.importNo.toString(16).padStart(32, '0')}`;
     for (let i = 0, chunk = 0; i < lines.length; i += chunkLines, chunk++) {
-      const part = lines.slice(i, i + chunkLines).map((l, j) => ({ ...l, lineNo: i + j + 2 }));
-      const { type, data } = this.linesEvent(importId, agencyCode, chunk, part);
-      this.push(`querylog-${importId}`, type, data, recordedAt, recordedAt);
+      const part = lines.slice(i, i + chunkLines).map((l, j) => ({
+        lineNo: i + j + 2,
+        accountId: l.accountId,
+        loggedAt: l.loggedAt,
+        operationCode: l.operationCode,
+        subject: { personId: l.subjectPersonId, nationalIdCiphertext: 'v1.iv.tag.ct' },
+        caseNumber: l.caseNumber ?? '',
+        reason: '業務查詢',
+        outcomeCode: 'FOUND' as const,
+      }));
+      this.add(`querylog-${importId}`, 'QueryLogLinesAccepted', { importId, agencyCode, period: lines[0].loggedAt.slice(0, 7), chunk, lines: part }, recordedAt, recordedAt);
     }
     return importId;
   }
