@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { maskNationalId, PersonalDataErasedError, type PersonalDataProtector } from '@ledger/personal-data';
-import { type AnomalyView, ETHICS, type EvidenceRef } from '@ledger/projections';
+import { type AnomalyView, ETHICS, type EvidenceRef, QUERY_REGISTRATIONS, type QueryRegistrationDocument } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
 import { EVENT_STORE, PERSONAL_DATA, READ_MODELS } from '../infrastructure/event-store.provider';
 
@@ -52,13 +52,13 @@ export class EvidenceService {
   async evidenceOf(anomaly: AnomalyView, limit: number, reveal: boolean): Promise<EvidenceView[]> {
     const events = new Map<string, RecordedEvent | undefined>();
     const out: EvidenceView[] = [];
-    for (const ref of anomaly.evidence.slice(0, limit)) out.push(await this.one(ref, reveal, events));
+    for (const ref of anomaly.evidence.slice(0, limit)) out.push(await this.one(anomaly.agencyCode, ref, reveal, events));
     return out;
   }
 
-  private async one(ref: EvidenceRef, reveal: boolean, cache: Map<string, RecordedEvent | undefined>): Promise<EvidenceView> {
+  private async one(agencyCode: string, ref: EvidenceRef, reveal: boolean, cache: Map<string, RecordedEvent | undefined>): Promise<EvidenceView> {
     const line = await this.lineOf(ref, cache);
-    const registration = ref.registrationId ? await this.registrationOf(ref.registrationId) : null;
+    const registration = line ? await this.registrationFor(agencyCode, line) : null;
     const { subject: lineSubject, ...lineRest } = line ?? ({} as StoredLine);
     return {
       position: ref.position,
@@ -102,11 +102,22 @@ export class EvidenceService {
     return chunk ? inEvent(await this.eventAt(chunk.position, cache)) : undefined;
   }
 
-  private async registrationOf(registrationId: string) {
-    const [event] = await this.store.readStream(`queryregistration-${registrationId}`);
-    if (!event) return null;
-    const data = event.data as { registrationId: string; accountId: string; operationCode: string; plannedAt: string; caseNumber: string; reason: string; subject: Subject };
-    return { data, position: event.position.toString() };
+  /**
+   * The registration a logged query answers to, as the reconciliation matches them (要點 九(一)): the
+   * same agency, case number, account and item, planned before it, about the same person (compared by
+   * person id in the registration's own event). The latest such one; none for an unregistered query.
+   */
+  private async registrationFor(agencyCode: string, line: StoredLine) {
+    if (!line.caseNumber || !line.subject) return null;
+    const candidates = (await this.readModels.find<QueryRegistrationDocument>(QUERY_REGISTRATIONS, { agencyCode, caseNumber: line.caseNumber }, { sort: { registrationId: 1 }, limit: 200 }))
+      .filter((r) => r.accountId === line.accountId && r.operationCode === line.operationCode && r.plannedAt <= line.loggedAt)
+      .sort((a, b) => (a.plannedAt < b.plannedAt ? 1 : -1));
+    for (const candidate of candidates) {
+      const [event] = await this.store.readStream(`queryregistration-${candidate.registrationId}`);
+      const data = event?.data as { registrationId: string; accountId: string; operationCode: string; plannedAt: string; caseNumber: string; reason: string; subject: Subject } | undefined;
+      if (data && data.subject.personId === line.subject.personId) return { data, position: event.position.toString() };
+    }
+    return null;
   }
 
   private async subject(subject: Subject, reveal: boolean): Promise<string> {

@@ -25,7 +25,8 @@ export const ETHICS = {
   counts: 'ethics_counts',
   investigations: 'ethics_investigations',
   accounts: 'ethics_accounts',
-  persons: 'ethics_persons',
+  /** Per agency: who held an account or a designation there, and when (the colleagues of 要點 八). */
+  staff: 'ethics_staff',
   relations: 'ethics_relations',
   assignments: 'ethics_assignments',
   days: 'ethics_days',
@@ -49,8 +50,6 @@ export interface EvidenceRef {
   queriedAt: string;
   /** Ledger time of the evidence event. */
   knownAt: string;
-  /** The registration that matches it (same account, subject, item and case number, planned before), if any. */
-  registrationId: string | null;
 }
 
 export interface StateChange {
@@ -130,15 +129,15 @@ interface AccountDoc {
   holderPersonId: string;
   facts: AccountFact[];
 }
+/** An account held (ref: the account id) or a designation (ref: the personnel role), from–to in business time. */
 interface Period {
-  agencyCode: string;
+  kind: 'ACCOUNT' | 'DESIGNATION';
+  ref: string;
   from: string;
   to: string | null;
-  role?: string;
 }
-interface PersonDoc {
-  holdings: (Period & { accountId: string })[];
-  designations: Period[];
+interface StaffDoc {
+  people: Record<string, Period[]>;
 }
 interface AssignmentDoc {
   history: { from: string; accountIds: string[] }[];
@@ -149,7 +148,6 @@ interface DayDoc {
 }
 interface SubjectDoc {
   logged: EarlierQuery[];
-  registrations: { registrationId: string; operationCode: string; caseNumber: string; plannedAt: string }[];
 }
 
 /** A logged query as the detectors need it (from a log chunk's line). */
@@ -171,7 +169,6 @@ interface LineSource {
   importId: string;
 }
 
-const MAX_REGISTRATIONS_KEPT = 20;
 const MAX_CASE_NUMBERS = 20;
 
 export const accountAt = (doc: AccountDoc | undefined, at: string): DetectionInput['account'] => {
@@ -203,7 +200,7 @@ export const accountAt = (doc: AccountDoc | undefined, at: string): DetectionInp
   return { status, holderPersonId: doc.holderPersonId, queryItems: [...items] };
 };
 
-const within = (p: Period, agencyCode: string, at: string) => p.agencyCode === agencyCode && p.from <= at && (p.to === null || at < p.to);
+const within = (p: Period, at: string) => p.from <= at && (p.to === null || at < p.to);
 
 function assignedAt(doc: AssignmentDoc | undefined, accountId: string, at: string): boolean {
   if (!doc) return false;
@@ -340,7 +337,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       const at = line.loggedAt;
       const accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId);
       const account = accountAt(accountDoc, at);
-      const person = await work.get<PersonDoc>(ETHICS.persons, subjectPersonId);
+      const staff = (await work.get<StaffDoc>(ETHICS.staff, source.agencyCode))?.people[subjectPersonId] ?? [];
       const relations = await work.get<{ related: Record<string, string> }>(ETHICS.relations, accountId);
       const day = taipeiDate(at);
       const hour = Number(new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(11, 13));
@@ -350,7 +347,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       hours[hour] += 1;
       work.set<DayDoc>(ETHICS.days, dayId, { hours, total: dayDoc.total + 1 });
       const subjectId = `${accountId}|${subjectPersonId}`;
-      const subjectDoc = (await work.get<SubjectDoc>(ETHICS.subjects, subjectId)) ?? { logged: [], registrations: [] };
+      const subjectDoc = (await work.get<SubjectDoc>(ETHICS.subjects, subjectId)) ?? { logged: [] };
       const windowStart = new Date(Date.parse(at) - config.REPEATED_SUBJECT.windowDays * 86_400_000).toISOString();
       const earlier = subjectDoc.logged.filter((q) => q.queriedAt >= windowStart && q.queriedAt <= at);
       const query = { agencyCode: source.agencyCode, accountId, operationCode: line.operationCode, queriedAt: at, caseNumber: line.caseNumber, subjectPersonId };
@@ -358,8 +355,8 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
         query,
         account,
         subject: {
-          holdsAccountInAgency: (person?.holdings ?? []).some((p) => p.accountId !== accountId && within(p, source.agencyCode, at)),
-          designatedInAgency: (person?.designations ?? []).some((p) => within(p, source.agencyCode, at)),
+          holdsAccountInAgency: staff.some((p) => p.kind === 'ACCOUNT' && p.ref !== accountId && within(p, at)),
+          designatedInAgency: staff.some((p) => p.kind === 'DESIGNATION' && within(p, at)),
           declaredRelation: relations?.related[subjectPersonId] ?? null,
         },
         activity: { queriesThisHour: hours[hour], queriesThisDay: dayDoc.total + 1, earlierAboutSubject: earlier },
@@ -376,20 +373,13 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
         }
         findings = detectQuery({ ...input, assignedToCase: assigned, activity: { ...input.activity, earlierAboutSubject: earlierAssigned } }, config);
       }
-      const registration = subjectDoc.registrations
-        .filter((r) => r.operationCode === line.operationCode && r.caseNumber === (line.caseNumber ?? '') && r.plannedAt <= at)
-        .sort((a, b) => (a.plannedAt < b.plannedAt ? 1 : -1))[0];
-      work.set<SubjectDoc>(ETHICS.subjects, subjectId, {
-        logged: [...earlier, { queriedAt: at, caseNumber: line.caseNumber, assigned }].slice(-100),
-        registrations: subjectDoc.registrations,
-      });
+      work.set<SubjectDoc>(ETHICS.subjects, subjectId, { logged: [...earlier, { queriedAt: at, caseNumber: line.caseNumber, assigned }].slice(-100) });
       const evidence: EvidenceRef = {
         position: source.position.toString(),
         streamId: source.streamId,
         loggedQuery: `${source.importId}.${line.lineNo}`,
         queriedAt: at,
         knownAt,
-        registrationId: registration?.registrationId ?? null,
       };
       for (const finding of findings) await raise(work, finding, { agencyCode: source.agencyCode, accountId, caseNumber: line.caseNumber, subjectPersonId, lineNo: line.lineNo }, evidence);
     }
@@ -401,16 +391,19 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
     work.set<AccountDoc>(ETHICS.accounts, accountId, { ...doc, ...(created ?? {}), facts: insertFact(doc.facts, fact) });
   };
 
+  /** One agency's staff list: read once per event, so a log chunk of 500 lines costs one read for all its subjects. */
+  const updateStaff = async (work: Work, agencyCode: string, personId: string, change: (periods: Period[]) => Period[]) => {
+    const doc = (await work.get<StaffDoc>(ETHICS.staff, agencyCode)) ?? { people: {} };
+    work.set<StaffDoc>(ETHICS.staff, agencyCode, { people: { ...doc.people, [personId]: change(doc.people[personId] ?? []) } });
+  };
+
   /** A holding ends when the account stops being active: its holder is a colleague while they can query. */
   const endHolding = async (work: Work, accountId: string, at: string) => {
     const account = await work.get<AccountDoc>(ETHICS.accounts, accountId);
     if (!account) return;
-    const person = await work.get<PersonDoc>(ETHICS.persons, account.holderPersonId);
-    if (!person) return;
-    work.set<PersonDoc>(ETHICS.persons, account.holderPersonId, {
-      ...person,
-      holdings: person.holdings.map((h) => (h.accountId === accountId && h.to === null ? { ...h, to: at } : h)),
-    });
+    await updateStaff(work, account.agencyCode, account.holderPersonId, (periods) =>
+      periods.map((p) => (p.kind === 'ACCOUNT' && p.ref === accountId && p.to === null ? { ...p, to: at } : p)),
+    );
   };
 
   const setState = async (work: Work, source: Source, anomalyId: string, state: AnomalyState, investigationId: string) => {
@@ -430,8 +423,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       case 'AccountCreated': {
         const d = event.data;
         await accountFact(work, d.accountId, { at: occurredAt, op: 'CREATE' }, { agencyCode: d.agencyCode, holderPersonId: d.holder.personId });
-        const person = (await work.get<PersonDoc>(ETHICS.persons, d.holder.personId)) ?? { holdings: [], designations: [] };
-        work.set<PersonDoc>(ETHICS.persons, d.holder.personId, { ...person, holdings: [...person.holdings, { agencyCode: d.agencyCode, accountId: d.accountId, from: occurredAt, to: null }] });
+        await updateStaff(work, d.agencyCode, d.holder.personId, (periods) => [...periods, { kind: 'ACCOUNT', ref: d.accountId, from: occurredAt, to: null }]);
         break;
       }
       case 'AccountQueryItemsGranted':
@@ -451,16 +443,11 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       case 'AgencyPersonnelDesignated': {
         const d = event.data;
         const from = startOfTaipeiDay(d.effectiveDate);
-        const person = (await work.get<PersonDoc>(ETHICS.persons, d.personId)) ?? { holdings: [], designations: [] };
-        work.set<PersonDoc>(ETHICS.persons, d.personId, { ...person, designations: [...person.designations, { agencyCode: d.agencyCode, role: d.personnelRole, from, to: null }] });
+        await updateStaff(work, d.agencyCode, d.personId, (periods) => [...periods, { kind: 'DESIGNATION', ref: d.personnelRole, from, to: null }]);
         if (d.previousPersonId && d.previousPersonId !== d.personId) {
-          const previous = await work.get<PersonDoc>(ETHICS.persons, d.previousPersonId);
-          if (previous) {
-            work.set<PersonDoc>(ETHICS.persons, d.previousPersonId, {
-              ...previous,
-              designations: previous.designations.map((p) => (p.agencyCode === d.agencyCode && p.role === d.personnelRole && p.to === null ? { ...p, to: from } : p)),
-            });
-          }
+          await updateStaff(work, d.agencyCode, d.previousPersonId, (periods) =>
+            periods.map((p) => (p.kind === 'DESIGNATION' && p.ref === d.personnelRole && p.to === null ? { ...p, to: from } : p)),
+          );
         }
         break;
       }
@@ -479,14 +466,6 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
         const id = assignmentKey(d.agencyCode, d.caseNumber);
         const doc = (await work.get<AssignmentDoc>(ETHICS.assignments, id)) ?? { history: [] };
         work.set<AssignmentDoc>(ETHICS.assignments, id, { history: [...doc.history, { from: d.assignedFrom, accountIds: d.accountIds }] });
-        break;
-      }
-      case 'QueryRegistered': {
-        const d = event.data;
-        const id = `${d.accountId}|${d.subject.personId}`;
-        const doc = (await work.get<SubjectDoc>(ETHICS.subjects, id)) ?? { logged: [], registrations: [] };
-        const registration = { registrationId: d.registrationId, operationCode: d.operationCode, caseNumber: d.caseNumber, plannedAt: d.plannedAt };
-        work.set<SubjectDoc>(ETHICS.subjects, id, { ...doc, registrations: [...doc.registrations, registration].slice(-MAX_REGISTRATIONS_KEPT) });
         break;
       }
       case 'QueryLogLinesAccepted': {
@@ -513,7 +492,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
           const ref = `${d.importId}.${q.lineNo}`;
           const finding = unregisteredQuery({ accountId: q.accountId, queriedAt: q.loggedAt, operationCode: q.operationCode }, config, ref);
           if (!finding) continue;
-          const evidence: EvidenceRef = { position: recorded.position.toString(), streamId: recorded.streamId, loggedQuery: ref, queriedAt: q.loggedAt, knownAt: recorded.metadata.recordedAt, registrationId: null };
+          const evidence: EvidenceRef = { position: recorded.position.toString(), streamId: recorded.streamId, loggedQuery: ref, queriedAt: q.loggedAt, knownAt: recorded.metadata.recordedAt };
           await raise(work, finding, { agencyCode: d.agencyCode, accountId: q.accountId, caseNumber: null, subjectPersonId: null, lineNo: q.lineNo }, evidence);
         }
         break;
@@ -605,7 +584,6 @@ const HANDLED = new Set<string>([
   'RelationDeclared',
   'RelationWithdrawn',
   'CaseAssignmentRecorded',
-  'QueryRegistered',
   'QueryLogLinesAccepted',
   'UnregisteredQueriesFound',
   'UnregisteredQueryExplained',
