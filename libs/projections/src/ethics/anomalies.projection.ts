@@ -27,7 +27,6 @@ export const ETHICS = {
   accounts: 'ethics_accounts',
   /** Per agency: who held an account or a designation there, and when (the colleagues of 要點 八). */
   staff: 'ethics_staff',
-  relations: 'ethics_relations',
   assignments: 'ethics_assignments',
   days: 'ethics_days',
   subjects: 'ethics_subjects',
@@ -128,6 +127,8 @@ interface AccountDoc {
   agencyCode: string;
   holderPersonId: string;
   facts: AccountFact[];
+  /** 政風's relations list of this user (要點 八): person id → relation. Kept here, read with the account. */
+  related?: Record<string, string>;
 }
 /** An account held (ref: the account id) or a designation (ref: the personnel role), from–to in business time. */
 interface Period {
@@ -197,7 +198,7 @@ export const accountAt = (doc: AccountDoc | undefined, at: string): DetectionInp
         break;
     }
   }
-  return { status, holderPersonId: doc.holderPersonId, queryItems: [...items] };
+  return { status, holderPersonId: doc.holderPersonId || null, queryItems: [...items] };
 };
 
 const within = (p: Period, at: string) => p.from <= at && (p.to === null || at < p.to);
@@ -338,7 +339,6 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       const accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId);
       const account = accountAt(accountDoc, at);
       const staff = (await work.get<StaffDoc>(ETHICS.staff, source.agencyCode))?.people[subjectPersonId] ?? [];
-      const relations = await work.get<{ related: Record<string, string> }>(ETHICS.relations, accountId);
       const day = taipeiDate(at);
       const hour = Number(new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(11, 13));
       const dayId = `${accountId}|${day}`;
@@ -357,7 +357,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
         subject: {
           holdsAccountInAgency: staff.some((p) => p.kind === 'ACCOUNT' && p.ref !== accountId && within(p, at)),
           designatedInAgency: staff.some((p) => p.kind === 'DESIGNATION' && within(p, at)),
-          declaredRelation: relations?.related[subjectPersonId] ?? null,
+          declaredRelation: accountDoc?.related?.[subjectPersonId] ?? null,
         },
         activity: { queriesThisHour: hours[hour], queriesThisDay: dayDoc.total + 1, earlierAboutSubject: earlier },
         assignedToCase: false,
@@ -454,11 +454,12 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       case 'RelationDeclared':
       case 'RelationWithdrawn': {
         const d = event.data;
-        const doc = (await work.get<{ related: Record<string, string> }>(ETHICS.relations, d.accountId)) ?? { related: {} };
+        // The API lists relations of existing accounts only; a list ahead of its account's creation waits in a stub.
+        const doc = (await work.get<AccountDoc>(ETHICS.accounts, d.accountId)) ?? { agencyCode: d.accountId.split('.')[0], holderPersonId: '', facts: [] };
         const related = { ...doc.related };
         if (event.type === 'RelationDeclared') related[d.relatedPersonId] = event.data.relation;
         else delete related[d.relatedPersonId];
-        work.set(ETHICS.relations, d.accountId, { related });
+        work.set<AccountDoc>(ETHICS.accounts, d.accountId, { ...doc, related });
         break;
       }
       case 'CaseAssignmentRecorded': {
