@@ -1,7 +1,7 @@
 import type { AnomalyKind, DetectionInput, DetectorConfig, EarlierQuery, Finding, Severity } from '@ledger/domain';
 import { ANOMALY_RULES, ANOMALY_TITLES } from '@ledger/domain/ethics/detectors/anomaly.types';
 import { DEFAULT_DETECTOR_CONFIG, detectorVersions } from '@ledger/domain/ethics/detectors/detector-config';
-import { detectQuery, unregisteredQuery } from '@ledger/domain/ethics/detectors/detectors';
+import { detectQuery, taipeiClock, unregisteredQuery } from '@ledger/domain/ethics/detectors/detectors';
 import type { RecordedEvent } from '@ledger/event-store';
 import { Projection, ProjectionReader, ReadModelWrite, StoredDocument, upsert } from '@ledger/read-models';
 import { asLedgerRecorded } from '../ledger-events';
@@ -339,8 +339,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       const accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId);
       const account = accountAt(accountDoc, at);
       const staff = (await work.get<StaffDoc>(ETHICS.staff, source.agencyCode))?.people[subjectPersonId] ?? [];
-      const day = taipeiDate(at);
-      const hour = Number(new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(11, 13));
+      const { day, hour } = taipeiClock(at);
       const dayId = `${accountId}|${day}`;
       const dayDoc = (await work.get<DayDoc>(ETHICS.days, dayId)) ?? { hours: new Array<number>(24).fill(0), total: 0 };
       const hours = [...dayDoc.hours];

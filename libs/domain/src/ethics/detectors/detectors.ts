@@ -1,4 +1,4 @@
-import { TAIPEI_OFFSET_MS, taipeiDateOf } from '../../core/calendar';
+import { TAIPEI_OFFSET_MS } from '../../core/calendar';
 import type { AnomalyKind, DetectionInput, Finding, Severity } from './anomaly.types';
 import type { DetectorConfig, UnderCaseAssignment } from './detector-config';
 
@@ -12,11 +12,25 @@ export type Detector = (input: DetectionInput, config: DetectorConfig) => Findin
 
 const UNDER_ASSIGNMENT = 'UNDER_CASE_ASSIGNMENT';
 
+export interface TaipeiClock {
+  day: string;
+  hhmm: string;
+  hour: number;
+  weekday: number;
+}
+
+// Several rules ask about the same query in turn: the last answer is kept (a pure function, so a memo is safe).
+let lastInstant = '';
+let lastClock: TaipeiClock = { day: '', hhmm: '', hour: 0, weekday: 0 };
+
 /** The Taipei calendar day and wall-clock time of an instant, and its ISO weekday (1 = Monday). */
-export function taipeiClock(instant: string): { day: string; hhmm: string; hour: number; weekday: number } {
+export function taipeiClock(instant: string): TaipeiClock {
+  if (instant === lastInstant) return lastClock;
   const local = new Date(Date.parse(instant) + TAIPEI_OFFSET_MS);
   const iso = local.toISOString();
-  return { day: iso.slice(0, 10), hhmm: iso.slice(11, 16), hour: local.getUTCHours(), weekday: local.getUTCDay() || 7 };
+  lastClock = { day: iso.slice(0, 10), hhmm: iso.slice(11, 16), hour: local.getUTCHours(), weekday: local.getUTCDay() || 7 };
+  lastInstant = instant;
+  return lastClock;
 }
 
 /** A subject rule under an assigned case: suppressed (no finding) or qualified (raised at LOW). */
@@ -136,7 +150,7 @@ export const queryWhileInactive: Detector = (input, config) => {
   return {
     kind: 'QUERY_WHILE_INACTIVE',
     severity: c.severity,
-    group: `QUERY_WHILE_INACTIVE|${input.query.accountId}|${taipeiDateOf(input.query.queriedAt)}`,
+    group: `QUERY_WHILE_INACTIVE|${input.query.accountId}|${taipeiClock(input.query.queriedAt).day}`,
     qualifiers: [],
     detail: { accountStatus: input.account.status },
   };
@@ -150,7 +164,7 @@ export const itemNotGranted: Detector = (input, config) => {
   return {
     kind: 'ITEM_NOT_GRANTED',
     severity: c.severity,
-    group: `ITEM_NOT_GRANTED|${input.query.accountId}|${input.query.operationCode}|${taipeiDateOf(input.query.queriedAt)}`,
+    group: `ITEM_NOT_GRANTED|${input.query.accountId}|${input.query.operationCode}|${taipeiClock(input.query.queriedAt).day}`,
     qualifiers: [],
     detail: { operationCode: input.query.operationCode },
   };
