@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHECKPOINT_STREAM } from '@ledger/event-store';
 import { keyedHash } from '@ledger/personal-data';
 import { ADMIN_KEY, startTestApp } from './support/app';
 import { allEvents, appendsOnly } from './support/ledger-counts';
@@ -263,11 +264,14 @@ describe('finding 6: a keyless flood cannot grow the ledger, and is answered 429
     };
     await Promise.all(Array.from({ length: 16 }, worker));
     await t.app.get(SecurityLogService).flush();
-    const added = (await allEvents(t)).slice(before.length);
+    const appended = (await allEvents(t)).slice(before.length);
+    const added = appended.filter((e) => e.streamId !== CHECKPOINT_STREAM);
     expect(statuses.get(401)).toBe(60);
     expect(statuses.get(429)).toBe(540);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-    expect(added.every((e) => e.streamId.startsWith('security-'))).toBe(true);
+    // The ledger's timed checkpoints keep running during the flood (a slow machine may see one); they are not caused by it.
+    expect(appended.filter((e) => e.streamId === CHECKPOINT_STREAM).map((e) => (e.data as { reason?: string }).reason)).not.toContain('events');
+    expect(added.filter((e) => !e.streamId.startsWith('security-')).map((e) => `${e.streamId} ${e.type}`)).toEqual([]);
     // At most two records per source, reason and minute (a minute may turn during the run).
     expect(added.length).toBeLessThanOrEqual(8);
     const counted = (reason: string) =>

@@ -1,10 +1,14 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerErase } from './commands/erase';
+import { registerImportLog } from './commands/import-log';
 import { registerRebuild } from './commands/rebuild';
 import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
 import { registerVerifyProof } from './commands/verify-proof';
+import { registerVerifySample } from './commands/verify-sample';
+import { registerPackage } from './commands/package';
+import { registerVerifyPackage } from './commands/verify-package';
 import { exitCode } from './exit';
 
 /** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
@@ -20,6 +24,11 @@ export function buildProgram(): Command {
   registerRebuild(program);
   registerErase(program);
   registerRevokeKey(program);
+  // WebIR query logs (issue 10)
+  registerImportLog(program);
+  registerVerifySample(program);
+  registerPackage(program);
+  registerVerifyPackage(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

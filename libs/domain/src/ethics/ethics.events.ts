@@ -1,3 +1,5 @@
+// 要點 十二(二): a violation opens the joint audit as a major anomaly of the monthly check does: one rule, one default (30 days).
+import type { JOINT_AUDIT_RULE } from '../checks/monthly-check.decider';
 import type { IsoDate } from '../core/calendar';
 import type { DomainEvent } from '../core/decider';
 import { ValidationError } from '../core/domain-error';
@@ -61,9 +63,6 @@ export type InvestigationConclusion = (typeof INVESTIGATION_CONCLUSIONS)[number]
 export const EVIDENCE_KINDS = ['LEDGER_EVENT', 'DOCUMENT', 'OTHER'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
-/** 要點 十二(二): the audit a violation opens; its report (default 30 days, a project default) meets the obligation. */
-export const JOINT_AUDIT_RULE = '要點 十二(二)';
-export const JOINT_AUDIT_REPORT_DAYS = 30;
 
 export interface JointAuditOpened {
   /** Random UUID: the obligation JOINT_AUDIT_REPORT is filed under it, and the report names it. */

@@ -10,10 +10,9 @@ import {
   INVESTIGATION_CONCLUSIONS,
   InvestigationConclusion,
   InvestigationEvent,
-  JOINT_AUDIT_REPORT_DAYS,
-  JOINT_AUDIT_RULE,
   JointAuditOpened,
 } from './ethics.events';
+import { JOINT_AUDIT_REPORT_DAYS, JOINT_AUDIT_RULE } from '../checks/monthly-check.decider';
 
 export const INVESTIGATION_RULE = '要點 八';
 const MAX_ANOMALIES = 500;

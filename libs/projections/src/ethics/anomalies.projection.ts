@@ -34,6 +34,8 @@ export const ETHICS = {
   chunks: 'ethics_chunks',
 } as const;
 
+export const ANOMALIES_PROJECTION = 'ethics_anomalies';
+
 export const ANOMALY_STATES = ['OPEN', 'UNDER_INVESTIGATION', 'JUSTIFIED', 'VIOLATION', 'UNFOUNDED'] as const;
 export type AnomalyState = (typeof ANOMALY_STATES)[number];
 
@@ -554,7 +556,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
   };
 
   return {
-    name: 'ethics_anomalies',
+    name: ANOMALIES_PROJECTION,
     collections: Object.values(ETHICS),
     indexes: {
       [ETHICS.anomalies]: [
