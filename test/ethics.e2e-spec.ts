@@ -135,7 +135,7 @@ describe('政風: anomalies, evidence and investigations (要點 八、九、十
     const numbered = lines.map((l, i) => ({ lineNo: i + 2, ...l }));
     importId = `${AGENCY}.${'ab'.repeat(16)}`;
     const unreg = numbered.find((l) => l.accountId === accounts.unreg)!;
-    const appended = await store.append(`querylog-${importId}`, [
+    await store.append(`querylog-${importId}`, [
       event('QueryLogLinesAccepted', { importId, agencyCode: AGENCY, period: '2025-03', chunk: 0, lines: numbered }, '2025-04-02T02:00:00.000Z'),
       event('UnregisteredQueriesFound', {
         importId, agencyCode: AGENCY, period: '2025-03', chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 },
@@ -143,7 +143,18 @@ describe('政風: anomalies, evidence and investigations (要點 八、九、十
         duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-04-16' },
       }, '2025-04-02T02:00:00.000Z'),
     ], 'no_stream');
-    lastPosition = appended.position.toString();
+    // 要點 十二(六): another agency whose service BLI suspended; a query of the suspension is flagged.
+    const sus = accountIdOf('SUS', 'USER', 'f0'.repeat(32));
+    const { personId } = await protector.resolvePerson(STRANGER(90));
+    await store.append(accountStreamId(sus), [
+      event('AccountCreated', { accountId: sus, agencyCode: 'SUS', kind: 'USER', incarnation: 1, applicationId: 'app_add', holder: { personId, holderKey: 'f0'.repeat(32), nationalIdCiphertext: 'v1.a.b.c', nameCiphertext: 'v1.a.b.c' }, myEGovAccountId: 'egov:9', certificateBound: true, post: '科員', unit: '一科' }, '2025-01-10T01:00:00.000Z'),
+      event('AccountQueryItemsGranted', { accountId: sus, operationCodes: ['LI_ENROLMENT'], applicationId: 'app_grant' }, '2025-01-10T02:00:00.000Z'),
+    ], 'no_stream');
+    await store.append('webirservice-SUS', [event('WebIRServiceSuspended', { agencyCode: 'SUS', effectiveAt: '2025-03-10T00:00:00.000Z', reason: '屆期未完成改善', reference: null, inspectionId: null }, '2025-03-10T00:00:00.000Z')], 'no_stream');
+    const susImport = `SUS.${'cd'.repeat(16)}`;
+    const susLine = { lineNo: 2, accountId: sus, loggedAt: at(12, '10:00'), operationCode: 'LI_ENROLMENT', subject: await protectSubject(protector, STRANGER(91)), caseNumber: '案S', reason: '業務查詢', outcomeCode: 'FOUND' };
+    const last = await store.append(`querylog-${susImport}`, [event('QueryLogLinesAccepted', { importId: susImport, agencyCode: 'SUS', period: '2025-03', chunk: 0, lines: [susLine] }, '2025-04-02T02:00:00.000Z')], 'no_stream');
+    lastPosition = last.position.toString();
   });
 
   const anomaliesOf = async (query: string, key = keys.ethics, minPosition = lastPosition) =>
@@ -156,9 +167,10 @@ describe('政風: anomalies, evidence and investigations (要點 八、九、十
       self: ['SELF_QUERY'], colleague: ['COLLEAGUE_QUERY'], relative: ['DECLARED_RELATION'], night: ['OFF_HOURS'], bulk: ['BULK'], repeat: ['REPEATED_SUBJECT'],
       gone: ['QUERY_WHILE_INACTIVE'], item: ['ITEM_NOT_GRANTED'], unreg: ['UNREGISTERED_QUERY'], target: [],
     });
-    for (const kind of ['SELF_QUERY', 'COLLEAGUE_QUERY', 'DECLARED_RELATION', 'OFF_HOURS', 'BULK', 'REPEATED_SUBJECT', 'UNREGISTERED_QUERY', 'QUERY_WHILE_INACTIVE', 'ITEM_NOT_GRANTED']) {
+    for (const kind of ['SELF_QUERY', 'COLLEAGUE_QUERY', 'DECLARED_RELATION', 'OFF_HOURS', 'BULK', 'REPEATED_SUBJECT', 'UNREGISTERED_QUERY', 'QUERY_WHILE_INACTIVE', 'ITEM_NOT_GRANTED', 'QUERY_DURING_SUSPENSION']) {
       expect([kind, (await anomaliesOf(`kind=${kind}`)).length]).toEqual([kind, 1]);
     }
+    expect((await anomaliesOf('agency=SUS')).map((a) => a.kind)).toEqual(['QUERY_DURING_SUSPENSION']);
     expect(JSON.stringify(all)).not.toMatch(/person_|subjectPersonId|A1\d{8}/);
     // Auditors read too; integrators do not.
     expect(await anomaliesOf(`agency=${AGENCY}`, keys.auditor)).toHaveLength(9);

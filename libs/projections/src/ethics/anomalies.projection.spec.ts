@@ -165,6 +165,17 @@ describe('anomalies projection (要點 八、九)', () => {
     await store.close();
   });
 
+  it('要點 十二(六): queries logged while BLI had suspended the agency’s service are flagged, those after its resumption are not', async () => {
+    const ledger = newLedger();
+    const user = ledger.account('SUS', '5a'.repeat(16), 'person_sus', ['LI_ENROLMENT'], '2025-01-01T00:00:00.000Z');
+    ledger.add('webirservice-SUS', 'WebIRServiceSuspended', { agencyCode: 'SUS', effectiveAt: '2025-03-10T00:00:00.000Z', reason: '限期改善未完成', reference: null, inspectionId: null }, '2025-03-10T00:00:00.000Z');
+    ledger.add('webirservice-SUS', 'WebIRServiceResumed', { agencyCode: 'SUS', effectiveAt: '2025-03-20T00:00:00.000Z', reference: null }, '2025-03-20T00:00:00.000Z');
+    const q = (day: number, n: number) => ({ accountId: user, loggedAt: at(day, '10:00'), operationCode: 'LI_ENROLMENT', subjectPersonId: `person_x${n}`, caseNumber: `案${n}` });
+    ledger.log('SUS', [q(5, 1), q(12, 2), q(12, 3), q(24, 4)], '2025-04-02T02:00:00.000Z');
+    const anomalies = await all(await run(ledger.events));
+    expect(anomalies.map((a) => [a.kind, a.rule, a.evidenceCount, a.firstSeenAt])).toEqual([['QUERY_DURING_SUSPENSION', '要點 十二(六)', 2, at(12, '10:00')]]);
+  });
+
   it('pages by anomaly id and filters by agency, kind, account and month', async () => {
     const { ledger, accounts } = seededLedger();
     const store = await run(ledger.events);

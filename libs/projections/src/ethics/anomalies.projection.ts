@@ -141,6 +141,17 @@ interface Period {
 }
 interface StaffDoc {
   people: Record<string, Period[]>;
+  /** 要點 十二(六): BLI's service to the agency, from when (business time), in order. */
+  service?: { from: string; status: 'ACTIVE' | 'SUSPENDED' | 'TERMINATED' }[];
+}
+
+function serviceAt(doc: StaffDoc | undefined, at: string): 'ACTIVE' | 'SUSPENDED' | 'TERMINATED' {
+  let status: 'ACTIVE' | 'SUSPENDED' | 'TERMINATED' = 'ACTIVE';
+  for (const s of doc?.service ?? []) {
+    if (s.from > at) break;
+    status = s.status;
+  }
+  return status;
 }
 interface AssignmentDoc {
   history: { from: string; accountIds: string[] }[];
@@ -340,7 +351,8 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       const at = line.loggedAt;
       const accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId);
       const account = accountAt(accountDoc, at);
-      const staff = (await work.get<StaffDoc>(ETHICS.staff, source.agencyCode))?.people[subjectPersonId] ?? [];
+      const staffDoc = await work.get<StaffDoc>(ETHICS.staff, source.agencyCode);
+      const staff = staffDoc?.people[subjectPersonId] ?? [];
       const { day, hour } = taipeiClock(at);
       const dayId = `${accountId}|${day}`;
       const dayDoc = (await work.get<DayDoc>(ETHICS.days, dayId)) ?? { hours: new Array<number>(24).fill(0), total: 0 };
@@ -362,6 +374,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
         },
         activity: { queriesThisHour: hours[hour], queriesThisDay: dayDoc.total + 1, earlierAboutSubject: earlier },
         assignedToCase: false,
+        serviceStatus: serviceAt(staffDoc, at),
       };
       // Case assignments only ever lower a finding (要點 八): they are read only when a rule they qualify has fired.
       let findings = detectQuery(input, config);
@@ -395,7 +408,14 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
   /** One agency's staff list: read once per event, so a log chunk of 500 lines costs one read for all its subjects. */
   const updateStaff = async (work: Work, agencyCode: string, personId: string, change: (periods: Period[]) => Period[]) => {
     const doc = (await work.get<StaffDoc>(ETHICS.staff, agencyCode)) ?? { people: {} };
-    work.set<StaffDoc>(ETHICS.staff, agencyCode, { people: { ...doc.people, [personId]: change(doc.people[personId] ?? []) } });
+    work.set<StaffDoc>(ETHICS.staff, agencyCode, { ...doc, people: { ...doc.people, [personId]: change(doc.people[personId] ?? []) } });
+  };
+
+  /** 要點 十二(六)(七): suspension, termination and resumption, kept with the agency's staff list (read once per log chunk). */
+  const serviceChange = async (work: Work, agencyCode: string, from: string, status: 'ACTIVE' | 'SUSPENDED' | 'TERMINATED') => {
+    const doc = (await work.get<StaffDoc>(ETHICS.staff, agencyCode)) ?? { people: {} };
+    const service = [...(doc.service ?? []), { from, status }].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+    work.set<StaffDoc>(ETHICS.staff, agencyCode, { ...doc, service });
   };
 
   /** A holding ends when the account stops being active: its holder is a colleague while they can query. */
@@ -463,6 +483,15 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
         work.set<AccountDoc>(ETHICS.accounts, d.accountId, { ...doc, related });
         break;
       }
+      case 'WebIRServiceSuspended':
+        await serviceChange(work, event.data.agencyCode, event.data.effectiveAt, 'SUSPENDED');
+        break;
+      case 'WebIRServiceTerminated':
+        await serviceChange(work, event.data.agencyCode, event.data.effectiveAt, 'TERMINATED');
+        break;
+      case 'WebIRServiceResumed':
+        await serviceChange(work, event.data.agencyCode, event.data.effectiveAt, 'ACTIVE');
+        break;
       case 'CaseAssignmentRecorded': {
         const d = event.data;
         const id = assignmentKey(d.agencyCode, d.caseNumber);
@@ -586,6 +615,9 @@ const HANDLED = new Set<string>([
   'RelationDeclared',
   'RelationWithdrawn',
   'CaseAssignmentRecorded',
+  'WebIRServiceSuspended',
+  'WebIRServiceTerminated',
+  'WebIRServiceResumed',
   'QueryLogLinesAccepted',
   'UnregisteredQueriesFound',
   'UnregisteredQueryExplained',

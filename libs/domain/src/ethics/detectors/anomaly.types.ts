@@ -14,6 +14,7 @@ export const ANOMALY_KINDS = [
   'UNREGISTERED_QUERY',
   'QUERY_WHILE_INACTIVE',
   'ITEM_NOT_GRANTED',
+  'QUERY_DURING_SUSPENSION',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
@@ -31,6 +32,7 @@ export const ANOMALY_RULES: Readonly<Record<AnomalyKind, string>> = {
   UNREGISTERED_QUERY: '要點 九(一)',
   QUERY_WHILE_INACTIVE: '要點 六',
   ITEM_NOT_GRANTED: '要點 九(三)',
+  QUERY_DURING_SUSPENSION: '要點 十二(六)',
 };
 
 export const ANOMALY_TITLES: Readonly<Record<AnomalyKind, string>> = {
@@ -43,6 +45,7 @@ export const ANOMALY_TITLES: Readonly<Record<AnomalyKind, string>> = {
   UNREGISTERED_QUERY: '查詢未填登記表',
   QUERY_WHILE_INACTIVE: '帳號停用或刪除後之查詢',
   ITEM_NOT_GRANTED: '查詢未授權之查調項目',
+  QUERY_DURING_SUSPENSION: '勞保局暫停或終止服務期間之查詢',
 };
 
 /** One logged query, as WebIR's log recorded it. */
@@ -98,6 +101,8 @@ export interface DetectionInput {
   activity: AccountActivity;
   /** 要點 八 「非依機關分案規定」: the agency's case system had assigned this case to the account at the query time. */
   assignedToCase: boolean;
+  /** 要點 十二(六): whether BLI's service to the agency was suspended or terminated at the query time. */
+  serviceStatus: 'ACTIVE' | 'SUSPENDED' | 'TERMINATED';
 }
 
 /**

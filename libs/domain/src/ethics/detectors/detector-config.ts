@@ -24,6 +24,7 @@ export interface DetectorConfig {
   UNREGISTERED_QUERY: Common;
   QUERY_WHILE_INACTIVE: Common;
   ITEM_NOT_GRANTED: Common;
+  QUERY_DURING_SUSPENSION: Common;
 }
 
 /** Bumped when a rule's logic changes; with the digest of its settings it is the version each anomaly records. */
@@ -37,6 +38,7 @@ export const RULE_VERSIONS: Readonly<Record<AnomalyKind, number>> = {
   UNREGISTERED_QUERY: 1,
   QUERY_WHILE_INACTIVE: 1,
   ITEM_NOT_GRANTED: 1,
+  QUERY_DURING_SUSPENSION: 1,
 };
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
@@ -49,6 +51,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   UNREGISTERED_QUERY: { enabled: true, severity: 'HIGH' },
   QUERY_WHILE_INACTIVE: { enabled: true, severity: 'HIGH' },
   ITEM_NOT_GRANTED: { enabled: true, severity: 'HIGH' },
+  QUERY_DURING_SUSPENSION: { enabled: true, severity: 'HIGH' },
 };
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;

@@ -8,12 +8,14 @@ const HOLDER = 'person_holder';
 const SUBJECT = 'person_subject';
 
 /** An ordinary query: a Wednesday morning in Taipei, an assigned case, a stranger, an item the account holds. */
-const given = (overrides: { [K in keyof DetectionInput]?: Partial<DetectionInput[K]> } & { assignedToCase?: boolean } = {}): DetectionInput => ({
+type Overrides = { [K in 'query' | 'account' | 'subject' | 'activity']?: Partial<DetectionInput[K]> } & Partial<Pick<DetectionInput, 'assignedToCase' | 'serviceStatus'>>;
+const given = (overrides: Overrides = {}): DetectionInput => ({
   query: { agencyCode: 'SWD', accountId: 'SWD.USER.ab', operationCode: 'LI_ENROLMENT', queriedAt: '2025-03-05T02:00:00.000Z', caseNumber: '114社救字第1號', subjectPersonId: SUBJECT, ...overrides.query },
   account: { status: 'ACTIVE', holderPersonId: HOLDER, queryItems: ['LI_ENROLMENT'], ...overrides.account },
   subject: { holdsAccountInAgency: false, designatedInAgency: false, declaredRelation: null, ...overrides.subject },
   activity: { queriesThisHour: 1, queriesThisDay: 1, earlierAboutSubject: [], ...overrides.activity },
   assignedToCase: overrides.assignedToCase ?? false,
+  serviceStatus: overrides.serviceStatus ?? 'ACTIVE',
 });
 const when = (input: DetectionInput, config: DetectorConfig = DEFAULT_DETECTOR_CONFIG) => detectQuery(input, config);
 const kinds = (input: DetectionInput, config?: DetectorConfig) => when(input, config).map((f) => f.kind + (f.variant ? `:${f.variant}` : ''));
@@ -106,6 +108,11 @@ describe('政風 detectors (要點 八、九)', () => {
     });
     it('given an operation code the account did not hold then, then ITEM_NOT_GRANTED', () =>
       expect(kinds(given({ query: { operationCode: 'LI_SALARY' } }))).toEqual(['ITEM_NOT_GRANTED']));
+  });
+
+  it('QUERY_DURING_SUSPENSION (要點 十二(六)): given BLI suspended or terminated the service to the agency, then every query then is flagged', () => {
+    expect(kinds(given({ serviceStatus: 'SUSPENDED' }))).toEqual(['QUERY_DURING_SUSPENSION']);
+    expect(when(given({ serviceStatus: 'TERMINATED' }))[0]).toMatchObject({ severity: 'HIGH', detail: { serviceStatus: 'TERMINATED' } });
   });
 
   it('UNREGISTERED_QUERY (要點 九(一)) comes from the reconciliation: one flag per logged query it names', () =>

@@ -170,8 +170,21 @@ export const itemNotGranted: Detector = (input, config) => {
   };
 };
 
+/** 要點 十二(六): logged while BLI had suspended or terminated its service to the agency. */
+export const queryDuringSuspension: Detector = (input, config) => {
+  const c = config.QUERY_DURING_SUSPENSION;
+  if (!c.enabled || input.serviceStatus === 'ACTIVE') return null;
+  return {
+    kind: 'QUERY_DURING_SUSPENSION',
+    severity: c.severity,
+    group: `QUERY_DURING_SUSPENSION|${input.query.accountId}|${taipeiClock(input.query.queriedAt).day}`,
+    qualifiers: [],
+    detail: { serviceStatus: input.serviceStatus },
+  };
+};
+
 /** Every rule that judges a logged query by itself; UNREGISTERED_QUERY comes from the log's reconciliation instead. */
-export const QUERY_DETECTORS: readonly Detector[] = [selfQuery, colleagueQuery, declaredRelation, offHours, bulk, repeatedSubject, queryWhileInactive, itemNotGranted];
+export const QUERY_DETECTORS: readonly Detector[] = [selfQuery, colleagueQuery, declaredRelation, offHours, bulk, repeatedSubject, queryWhileInactive, itemNotGranted, queryDuringSuspension];
 
 export function detectQuery(input: DetectionInput, config: DetectorConfig): Finding[] {
   const findings: Finding[] = [];
