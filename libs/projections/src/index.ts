@@ -19,3 +19,6 @@ export * from './incidents/incidents.queries';
 export * from './inspections/inspections.projection';
 // Checks and audits (要點 十二(一)).
 export * from './checks/monthly-log-imports.projection';
+// 政風 (ethics)
+export * from './ethics/anomalies.projection';
+export * from './ethics/anomalies.queries';
