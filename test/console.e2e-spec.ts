@@ -67,7 +67,7 @@ describeBrowser('console in a browser', () => {
     return page;
   }
   const menu = async (page: Page) => page.getByRole('navigation', { name: '主選單' }).getByRole('link').allTextContents();
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 
   beforeAll(async () => {
     // The console as `npm start` builds it, into a folder of this run's own.
@@ -134,7 +134,9 @@ describeBrowser('console in a browser', () => {
     expect(await menu(integrator)).toEqual(['使用者清冊', '義務']);
     // Its own agency's roster, without holders (withheld from integrators).
     await expectText(integrator.getByTestId('roster-table'), '(不提供)');
-    expect(await integrator.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([1, 0, '']);
+    // The key and whom it names, for this tab only: nothing in local storage or cookies.
+    expect(await integrator.evaluate('[Object.keys(sessionStorage).sort(), localStorage.length, document.cookie]')).toEqual([['webir-ledger.apiKey', 'webir-ledger.me'], 0, '']);
+    expect(await integrator.evaluate("sessionStorage.getItem('webir-ledger.me')")).not.toContain(keys.swd);
     await integrator.context().close();
 
     const auditor = await signIn(keys.auditor);
@@ -146,16 +148,41 @@ describeBrowser('console in a browser', () => {
     await auditor.context().close();
   });
 
-  it('the dashboard shows the overdue count the API returns', async () => {
+  it('the dashboard shows the overdue count the API returns, kinds by their title, and the record of verification runs', async () => {
     const fromApi = (await api('/obligations?state=overdue').expect(200)).body.count as number;
     expect(fromApi).toBeGreaterThan(0);
+    // A run started elsewhere (another tab, another person): the dashboard shows it from the service's record.
+    const earlier = await t.http().post('/ledger/verify/jobs').set('X-API-Key', keys.ethics).send({}).expect(202);
     const page = await signIn(keys.auditor, '#/dashboard');
     await expectText(page.getByTestId('overdue-total'), String(fromApi));
+    // 要點 point and title, never the code.
+    const chart = page.getByTestId('kind-chart');
+    await expectText(chart, '要點 六(五) 使用者職務異動,於異動前或當日調整權限或刪除帳號');
+    expect(await chart.textContent()).not.toContain('ADJUST_OR_REMOVE_MOVED_USER');
+    const runs = page.getByTestId('verify-runs').locator('tbody tr');
+    await expectText(runs.first(), 'ethics_1');
+    expect(earlier.body.id).toBeDefined();
     await page.getByTestId('checkpoint').waitFor();
     await page.getByRole('button', { name: '立即驗證帳本' }).click();
-    await expectText(page.getByTestId('verify-job'), '完整無誤');
+    await expectText(runs.first(), 'auditor_bli');
+    await expectText(runs.first(), '完整無誤');
+    expect(await runs.count()).toBe(2);
     await shot(page, 'dashboard');
     await page.context().close();
+  });
+
+  it('GET /obligation-summary counts what GET /obligations lists, at any time; integrators are refused', async () => {
+    for (const query of ['', '?asOf=2025-06-15', '?asOf=2025-07-04&knownAt=2025-06-02']) {
+      const listed = (await api(`/obligations${query}`).expect(200)).body.obligations as { state: string; metLate: boolean; kind: string }[];
+      const summary = (await api(`/obligation-summary${query}`).expect(200)).body;
+      const count = (state: string) => listed.filter((o) => o.state === state).length;
+      expect(summary.totals).toEqual({ open: count('open'), overdue: count('overdue'), met: count('met'), metLate: listed.filter((o) => o.metLate).length });
+      for (const k of summary.byKind) expect(k.open + k.overdue + k.met).toBe(listed.filter((o) => o.kind === k.kind).length);
+    }
+    expect((await api('/obligation-summary?asOf=2025-02-30').expect(400)).body.fields[0].field).toBe('asOf');
+    await api('/obligation-summary', keys.swd).expect(403);
+    const kinds = (await api('/obligation-kinds', keys.swd).expect(200)).body.kinds as { kind: string; title: string }[];
+    expect(kinds.find((k) => k.kind === 'ADJUST_OR_REMOVE_MOVED_USER')?.title).toBe('使用者職務異動,於異動前或當日調整權限或刪除帳號');
   });
 
   it("the roster's as-of pickers change the rows as the API says", async () => {
@@ -223,6 +250,54 @@ describeBrowser('console in a browser', () => {
     await expectText(page.locator('pre').first(), '社會救助科');
     await shot(page, 'ledger');
     await page.context().close();
+  });
+
+  it('the stream browser pages past 1,000 events, checking each page\'s first link against the page before', async () => {
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const stream = 'pdaccess-20250101';
+    const TOTAL = 2100;
+    for (let done = 0; done < TOTAL; done += 500) {
+      const batch = Array.from({ length: Math.min(500, TOTAL - done) }, () => {
+        const id = randomUUID();
+        return {
+          eventId: id,
+          type: 'PersonalDataRead',
+          data: { reader: 'ethics_1', roles: ['ethics'], purpose: '政風查處', route: 'GET /agencies/:code/roster', agencyCode: 'SWD', accountIds: [accountId], fields: ['nationalId'] },
+          metadata: { $correlationId: id, $causationId: id, commandId: id, actor: 'ethics_1', occurredAt: '2025-01-01T01:00:00.000Z' },
+        };
+      });
+      await store.append(stream, batch, 'any');
+    }
+    await t.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
+    const page = await signIn(keys.auditor, `#/ledger?stream=${stream}`);
+    const links = page.getByTestId('chain-link');
+    const summary = page.getByTestId('chain-summary');
+    await expectText(summary, `共 ${TOTAL} 筆事件,本頁第 0 至 999 版`);
+    expect(await links.count()).toBe(1000);
+    const pager = page.getByRole('navigation', { name: '事件分頁', exact: true });
+    await pager.getByRole('button', { name: '下一頁' }).click();
+    await expectText(summary, '本頁第 1000 至 1999 版');
+    await expectText(summary, '逐環相連');
+    await expectText(summary, '與前一頁最後一筆相接');
+    expect(page.url()).toContain('from=1000');
+    expect(await links.first().getAttribute('data-revision')).toBe('1000');
+    expect(await links.evaluateAll((els) => els.filter((e) => e.getAttribute('data-broken') !== 'false').length)).toBe(0);
+    await pager.getByRole('button', { name: '最後一頁' }).click();
+    await expectText(summary, `本頁第 2000 至 ${TOTAL - 1} 版(${TOTAL - 2000} 筆)`);
+    expect(await links.count()).toBe(TOTAL - 2000);
+    await pager.getByLabel('跳至版本').fill('1500');
+    await pager.getByRole('button', { name: '前往' }).click();
+    await expectText(summary, '本頁第 1000 至 1999 版');
+    // A thousand events make a very tall page: the visible part only.
+    await shot(page, 'ledger-paged', false);
+    await page.context().close();
+
+    // A link to an event by its position (as obligations give) opens the page that holds it.
+    const target = (await api(`/ledger/streams/${stream}?fromRevision=1500&maxCount=1`).expect(200)).body.events[0];
+    const linked = await signIn(keys.auditor, `#/ledger?stream=${stream}&position=${target.position}`);
+    await expectText(linked.getByTestId('chain-summary'), '本頁第 1000 至 1999 版');
+    expect(await linked.locator('[data-testid="chain-link"][aria-current="true"]').getAttribute('data-revision')).toBe('1500');
+    await linked.context().close();
   });
 
   it('after the file is tampered with, the stream browser shows the broken link', async () => {

@@ -1,5 +1,8 @@
 // The console talks to the documented HTTP API only, with the key of this tab's session.
 const KEY = 'webir-ledger.apiKey';
+// Who the key belongs to (roles, agencies; never the key): the menu is drawn from it at once on a
+// reload while /auth/me re-checks the key. The API enforces the roles whatever this says.
+const ME = 'webir-ledger.me';
 
 export type Role = 'integrator' | 'auditor' | 'ethics' | 'admin';
 export interface Me {
@@ -12,11 +15,23 @@ export const session = {
   get key(): string | null {
     return sessionStorage.getItem(KEY);
   },
-  set(key: string): void {
+  set(key: string, me?: Me): void {
     sessionStorage.setItem(KEY, key);
+    if (me) sessionStorage.setItem(ME, JSON.stringify(me));
+  },
+  get me(): Me | null {
+    try {
+      return JSON.parse(sessionStorage.getItem(ME) ?? 'null') as Me | null;
+    } catch {
+      return null;
+    }
+  },
+  remember(me: Me): void {
+    sessionStorage.setItem(ME, JSON.stringify(me));
   },
   clear(): void {
     sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(ME);
   },
 };
 

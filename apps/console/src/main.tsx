@@ -36,7 +36,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     setBusy(true);
     try {
       const me = await getJson<Me>('/auth/me', {}, key.trim());
-      session.set(key.trim());
+      session.set(key.trim(), me);
       onSignedIn(me);
     } catch (e) {
       setError(e instanceof ApiError && e.status === 401 ? '金鑰無效或已撤銷' : describeError(e));
@@ -73,15 +73,26 @@ class PageBoundary extends Component<{ page: string; children: ReactNode }, { er
 }
 
 function App() {
-  const [me, setMe] = useState<Me | null>(null);
-  const [checking, setChecking] = useState(!!session.key);
+  // A reload in a signed-in tab draws the pages at once from the remembered principal, and the
+  // key is re-checked alongside: one round trip less before the first content.
+  const [me, setMe] = useState<Me | null>(() => (session.key ? session.me : null));
+  const [checking, setChecking] = useState(!!session.key && !session.me);
   const route = useRoute();
 
   useEffect(() => {
     if (!session.key) return;
     getJson<Me>('/auth/me')
-      .then(setMe)
-      .catch(() => session.clear())
+      .then((fresh) => {
+        session.remember(fresh);
+        setMe(fresh);
+      })
+      .catch((e) => {
+        // Only a refused key signs out; a network blip keeps the tab as it is.
+        if (e instanceof ApiError && e.status === 401) {
+          session.clear();
+          setMe(null);
+        }
+      })
       .finally(() => setChecking(false));
   }, []);
 

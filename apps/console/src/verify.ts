@@ -54,11 +54,16 @@ export interface ChainLink {
   linkOk: boolean;
 }
 
-export async function checkChain(events: LedgerEvent[]): Promise<ChainLink[]> {
+/**
+ * `before` is the event just before the first one (the last of the previous page), so that a page's
+ * first link is checked too; without it a page starting past revision 0 trusts its first prevHash.
+ */
+export async function checkChain(events: LedgerEvent[], before?: LedgerEvent): Promise<ChainLink[]> {
   const links: ChainLink[] = [];
   for (const [i, event] of events.entries()) {
     const computedHash = await eventHash(event);
-    const expectedPrev = i === 0 ? (event.revision === 0 ? GENESIS_HASH : event.metadata.prevHash) : events[i - 1].metadata.hash;
+    const previous = i === 0 ? before : events[i - 1];
+    const expectedPrev = previous ? previous.metadata.hash : event.revision === 0 ? GENESIS_HASH : event.metadata.prevHash;
     links.push({ event, computedHash, contentOk: computedHash === event.metadata.hash, linkOk: event.metadata.prevHash === expectedPrev });
   }
   return links;

@@ -9,6 +9,7 @@ import { ledgerLogOptions } from '@ledger/platform/logging';
 import { RegisterAgencyController, RegisterAgencyHandler } from './agencies/register-agency';
 import { AccessModule } from './access/access.module';
 import { QueriesModule } from './queries/queries.module';
+import { QueryLogsModule } from './query-logs/query-logs.module';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { MeController } from './auth/me.controller';
@@ -20,8 +21,14 @@ import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
 import { Clock } from './infrastructure/event-store.provider';
 import { IntegrityModule } from './integrity/integrity.module';
+import { ConsoleModule } from './console/console.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
+// records
+import { ObtainedDataModule } from './obtained-data/obtained-data.module';
+import { IncidentsModule } from './incidents/incident.module';
+import { InspectionsModule } from './inspections/inspection.module';
+import { ChecksModule } from './checks/checks.module';
 import { PackagesModule } from './packages/packages.module';
 
 export interface AppOptions {
@@ -54,6 +61,15 @@ export class AppModule {
         ReportingModule,
         HealthModule,
         IntegrityModule,
+        ConsoleModule,
+        // WebIR query logs and their reconciliation (issue 10)
+        QueryLogsModule,
+        // records
+        ObtainedDataModule,
+        IncidentsModule,
+        InspectionsModule,
+        // Checks and audits (要點 十(一)、十二(一)–(四)).
+        ChecksModule,
         PackagesModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerErase } from './commands/erase';
+import { registerImportLog } from './commands/import-log';
 import { registerRebuild } from './commands/rebuild';
 import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
 import { registerVerifyProof } from './commands/verify-proof';
+import { registerVerifySample } from './commands/verify-sample';
 import { registerPackage } from './commands/package';
 import { registerVerifyPackage } from './commands/verify-package';
 import { exitCode } from './exit';
@@ -22,6 +24,9 @@ export function buildProgram(): Command {
   registerRebuild(program);
   registerErase(program);
   registerRevokeKey(program);
+  // WebIR query logs (issue 10)
+  registerImportLog(program);
+  registerVerifySample(program);
   registerPackage(program);
   registerVerifyPackage(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();

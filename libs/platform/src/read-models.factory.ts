@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
-import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
+import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
+// records
+import { obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
+// Checks and audits
+import { monthlyLogImportsProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -15,9 +19,22 @@ export async function createReadModelStore(config: LedgerConfig): Promise<ReadMo
   return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db') });
 }
 
-export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES) {
-  return [rosterProjection, obligationsProjection(deadlines), queryRegistrationsProjection];
+export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES, queryLogs: { windowDays: number } = { windowDays: 1 }) {
+  return [
+    rosterProjection,
+    obligationsProjection(deadlines),
+    queryRegistrationsProjection,
+    queryLogsProjection({ days: queryLogs.windowDays }),
+    // records
+    obtainedDataProjection,
+    webirServiceProjection,
+    // Checks and audits (要點 十二(一)).
+    monthlyLogImportsProjection,
+  ];
 }
+
+/** A page of log chunks holds up to 500 lines an event: smaller pages keep a projection's memory bounded. */
+const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 64 };
 
 /**
  * `leaseHolder` (the service passes one per process): several instances may share the stores, and
@@ -26,7 +43,8 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
  */
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner[] {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
-  return projectionsFor(config.deadlines).map(
-    (projection) => new ProjectionRunner({ projection, eventStore, readModels, upcast, lease, logger: new Logger(`Projection ${projection.name}`) }),
+  return projectionsFor(config.deadlines, config.queryLogs).map(
+    (projection) =>
+      new ProjectionRunner({ projection, eventStore, readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
   );
 }

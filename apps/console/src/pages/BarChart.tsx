@@ -5,16 +5,17 @@ export interface Series {
   color: string;
 }
 
-export function BarChart({ title, rows, series }: { title: string; rows: { label: string; values: Record<string, number> }[]; series: Series[] }) {
+export function BarChart({ title, rows, series, testId }: { title: string; rows: { label: string; values: Record<string, number> }[]; series: Series[]; testId?: string }) {
   const max = Math.max(1, ...rows.map((r) => series.reduce((sum, s) => sum + (r.values[s.key] ?? 0), 0)));
   const rowHeight = 26;
-  const labelWidth = 340;
-  const width = 860;
+  // Room for the longest label (a 要點 point and its title, about 12 px a character at this size).
+  const labelWidth = Math.min(600, Math.max(120, ...rows.map((r) => r.label.length * 12 + 12)));
+  const width = labelWidth + 520;
   const scale = (width - labelWidth - 60) / max;
   const height = rows.length * rowHeight + 10;
   const summary = rows.map((r) => `${r.label}:${series.map((s) => `${s.label} ${r.values[s.key] ?? 0}`).join('、')}`).join(';');
   return (
-    <figure className="panel">
+    <figure className="panel" data-testid={testId}>
       <figcaption><strong>{title}</strong></figcaption>
       <div className="legend" aria-hidden="true">
         {series.map((s) => (

@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiError, describeError, getJson, postJson } from '../api';
 import { rocDateTime } from '../roc';
 import { href } from '../router';
 import { BarChart, type Series } from './BarChart';
-import type { Obligation, ObligationsResponse } from './types';
 
 interface Checkpoint {
   treeSize: number;
@@ -14,14 +13,46 @@ interface Checkpoint {
   witnesses: { witness: string; ok: boolean; treeSize?: number; detail?: string; at: string }[];
 }
 
-interface VerifyJob {
+interface Counts {
+  open: number;
+  overdue: number;
+  met: number;
+  metLate: number;
+}
+
+interface Summary {
+  asOf: { kind: string; at: string; knownAt?: string };
+  totals: Counts;
+  byAgency: (Counts & { agencyCode: string })[];
+  byKind: (Counts & { kind: string; rule: string; title: string })[];
+}
+
+interface Failure {
+  reason: string;
+  streamId?: string;
+  revision?: number;
+  position?: string;
+}
+
+/** A run as the service records it (GET /ledger/verify/jobs). */
+interface Run {
   id: string;
-  state: 'running' | 'done' | 'failed';
+  mode: 'incremental' | 'full';
+  state: 'running' | 'done' | 'failed' | 'interrupted';
   startedAt: string;
-  finishedAt?: string;
-  eventsChecked?: number;
-  report?: { intact: boolean; failures: { reason: string; streamId?: string; revision?: number }[] };
-  error?: string;
+  finishedAt: string | null;
+  startedBy: string;
+  eventsChecked: number;
+  totalEvents: number | null;
+  intact: boolean | null;
+  failureCount: number;
+  failures: Failure[];
+  error: string | null;
+}
+
+interface RunPage {
+  runs: Run[];
+  next: string | null;
 }
 
 const SERIES: Series[] = [
@@ -30,71 +61,123 @@ const SERIES: Series[] = [
   { key: 'metLate', label: '逾期始辦', color: '#e08a00' },
 ];
 
-// Only the verification jobs this tab started are known to it: the API keeps no list of past runs.
-const LAST_JOB = 'webir-ledger.lastVerifyJob';
+const counts = (c: Counts): Record<string, number> => ({ open: c.open, overdue: c.overdue, met: c.met, metLate: c.metLate });
 
-function tally(obligations: Obligation[], by: (o: Obligation) => string) {
-  const groups = new Map<string, Record<string, number>>();
-  for (const o of obligations) {
-    const key = by(o);
-    const g = groups.get(key) ?? { open: 0, overdue: 0, metLate: 0 };
-    if (o.state === 'open') g.open++;
-    if (o.state === 'overdue') g.overdue++;
-    if (o.state === 'met' && o.metLate) g.metLate++;
-    groups.set(key, g);
+const MODE_LABELS: Record<Run['mode'], string> = { full: '全部重算', incremental: '增量' };
+const RUNS_PER_PAGE = 10;
+
+function Outcome({ run }: { run: Run }) {
+  switch (run.state) {
+    case 'running':
+      return <>執行中(已檢查 {run.eventsChecked}{run.totalEvents !== null && ` / ${run.totalEvents}`} 筆)</>;
+    case 'interrupted':
+      return <span className="bad">中斷(服務於驗證中停止)</span>;
+    case 'failed':
+      return <span className="bad">無法完成:{run.error}</span>;
+    case 'done':
+      return run.intact ? (
+        <span className="ok">完整無誤</span>
+      ) : (
+        <span className="bad">
+          發現 {run.failureCount} 項異常:{run.failures.slice(0, 3).map((f) => `${f.reason}${f.streamId ? ` ${f.streamId}#${f.revision ?? ''}` : f.position ? ` 位置 ${f.position}` : ''}`).join(';')}
+          {run.failureCount > 3 && '…'}
+        </span>
+      );
   }
-  return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([label, values]) => ({ label, values }));
 }
 
-export function Dashboard() {
-  const [obligations, setObligations] = useState<ObligationsResponse | null>(null);
-  const [checkpoint, setCheckpoint] = useState<Checkpoint | null | 'none'>(null);
-  const [job, setJob] = useState<VerifyJob | null>(null);
+function VerificationRuns() {
+  const [pages, setPages] = useState<RunPage[]>([]);
   const [error, setError] = useState('');
+  const load = useCallback(() => getJson<RunPage>('/ledger/verify/jobs', { limit: String(RUNS_PER_PAGE) }).then((p) => setPages([p]), (e) => setError(describeError(e))), []);
+  useEffect(() => void load(), [load]);
 
+  const runs = pages.flatMap((p) => p.runs);
+  const running = runs.some((r) => r.state === 'running');
+  // While a run goes on, its progress and end are re-read from the record.
   useEffect(() => {
-    getJson<ObligationsResponse>('/obligations').then(setObligations, (e) => setError(describeError(e)));
-    getJson<Checkpoint>('/ledger/checkpoints/latest').then(setCheckpoint, (e) => {
-      if (e instanceof ApiError && (e.code === 'NO_CHECKPOINT' || e.status === 409)) setCheckpoint('none');
-      else setError(describeError(e));
-    });
-    const last = sessionStorage.getItem(LAST_JOB);
-    if (last) getJson<VerifyJob>(`/ledger/verify/jobs/${last}`).then(setJob, () => sessionStorage.removeItem(LAST_JOB));
-  }, []);
-
-  useEffect(() => {
-    if (job?.state !== 'running') return;
-    const timer = setTimeout(() => getJson<VerifyJob>(`/ledger/verify/jobs/${job.id}`).then(setJob, (e) => setError(describeError(e))), 500);
+    if (!running) return;
+    const timer = setTimeout(() => void load(), 500);
     return () => clearTimeout(timer);
-  }, [job]);
+  }, [running, pages, load]);
 
-  const startVerify = async () => {
+  const start = async () => {
+    setError('');
     try {
-      const started = await postJson<VerifyJob>('/ledger/verify/jobs', {});
-      sessionStorage.setItem(LAST_JOB, started.id);
-      setJob(started);
+      await postJson('/ledger/verify/jobs', {});
+      await load();
     } catch (e) {
       setError(describeError(e));
     }
   };
+  const next = pages.at(-1)?.next;
+  const more = () => {
+    if (next) getJson<RunPage>('/ledger/verify/jobs', { limit: String(RUNS_PER_PAGE), before: next }).then((p) => setPages([...pages, p]), (e) => setError(describeError(e)));
+  };
 
-  const list = obligations?.obligations ?? [];
-  const count = (state: Obligation['state']) => list.filter((o) => o.state === state).length;
+  return (
+    <>
+      <h3 id="runs-title">驗證紀錄</h3>
+      <p>驗證僅讀取帳本,不寫入帳本;紀錄保存於服務之資料目錄,重新啟動後仍在。</p>
+      <button type="button" onClick={() => void start()} disabled={running}>立即驗證帳本</button>
+      <p className="error" role="alert">{error}</p>
+      {runs.length === 0 ? (
+        <p data-testid="no-runs">尚無驗證紀錄。</p>
+      ) : (
+        <table aria-labelledby="runs-title" data-testid="verify-runs">
+          <thead>
+            <tr><th scope="col">開始</th><th scope="col">結束</th><th scope="col">方式</th><th scope="col">執行者</th><th scope="col">檢查事件數</th><th scope="col">結果</th></tr>
+          </thead>
+          <tbody>
+            {runs.map((r) => (
+              <tr key={r.id} data-state={r.state}>
+                <td>{rocDateTime(r.startedAt)}</td>
+                <td>{rocDateTime(r.finishedAt)}</td>
+                <td>{MODE_LABELS[r.mode]}</td>
+                <td>{r.startedBy}</td>
+                <td>{r.eventsChecked}</td>
+                <td><Outcome run={r} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {next && <button type="button" className="secondary" onClick={more}>較早之紀錄</button>}
+    </>
+  );
+}
+
+export function Dashboard() {
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [checkpoint, setCheckpoint] = useState<Checkpoint | null | 'none'>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    // Counted on the server: the page never downloads the obligations themselves.
+    getJson<Summary>('/obligation-summary').then(setSummary, (e) => setError(describeError(e)));
+    getJson<Checkpoint>('/ledger/checkpoints/latest').then(setCheckpoint, (e) => {
+      if (e instanceof ApiError && (e.code === 'NO_CHECKPOINT' || e.status === 409)) setCheckpoint('none');
+      else setError(describeError(e));
+    });
+  }, []);
+
   return (
     <>
       <h1>總覽</h1>
       <p className="error" role="alert">{error}</p>
-      {obligations && (
+      {summary ? (
         <>
-          <p>截至 {rocDateTime(obligations.asOf.at)}</p>
+          <p>截至 {rocDateTime(summary.asOf.at)}</p>
           <div className="cards">
-            <a className="card" href={href('obligations', { state: 'open' })}><div>未屆期義務</div><div className="figure" data-testid="open-total">{count('open')}</div></a>
-            <a className="card" href={href('obligations', { state: 'overdue' })}><div>逾期未辦義務</div><div className="figure bad" data-testid="overdue-total">{count('overdue')}</div></a>
-            <a className="card" href={href('obligations', { state: 'met' })}><div>逾期始辦(已辦理)</div><div className="figure" data-testid="met-late-total">{list.filter((o) => o.state === 'met' && o.metLate).length}</div></a>
+            <a className="card" href={href('obligations', { state: 'open' })}><div>未屆期義務</div><div className="figure" data-testid="open-total">{summary.totals.open}</div></a>
+            <a className="card" href={href('obligations', { state: 'overdue' })}><div>逾期未辦義務</div><div className="figure bad" data-testid="overdue-total">{summary.totals.overdue}</div></a>
+            <a className="card" href={href('obligations', { state: 'met' })}><div>逾期始辦(已辦理)</div><div className="figure" data-testid="met-late-total">{summary.totals.metLate}</div></a>
           </div>
-          <BarChart title="各機關義務狀態" rows={tally(list, (o) => o.agencyCode)} series={SERIES} />
-          <BarChart title="各類義務狀態(依要點)" rows={tally(list, (o) => `${o.rule} ${o.kind}`)} series={SERIES} />
+          <BarChart title="各機關義務狀態" rows={summary.byAgency.map((a) => ({ label: a.agencyCode, values: counts(a) }))} series={SERIES} />
+          <BarChart title="各類義務狀態(依要點)" testId="kind-chart" rows={summary.byKind.map((k) => ({ label: `${k.rule} ${k.title}`, values: counts(k) }))} series={SERIES} />
         </>
+      ) : (
+        !error && <p role="status">載入中…</p>
       )}
       <section className="panel" aria-labelledby="integrity-title">
         <h2 id="integrity-title">帳本完整性</h2>
@@ -121,20 +204,7 @@ export function Dashboard() {
             </dd>
           </dl>
         )}
-        <h3>驗證</h3>
-        {job ? (
-          <p data-testid="verify-job">
-            本分頁最近一次驗證:{rocDateTime(job.startedAt)} 開始,
-            {job.state === 'running' && '執行中…'}
-            {job.state === 'failed' && <span className="bad">失敗:{job.error}</span>}
-            {job.state === 'done' && job.report && (job.report.intact
-              ? <span className="ok">完整無誤(檢查 {job.eventsChecked ?? '—'} 筆事件)</span>
-              : <span className="bad">發現 {job.report.failures.length} 項異常:{job.report.failures.slice(0, 5).map((f) => `${f.reason} ${f.streamId ?? ''}#${f.revision ?? ''}`).join(';')}</span>)}
-          </p>
-        ) : (
-          <p>本分頁尚未執行驗證(服務不保留驗證紀錄清單)。</p>
-        )}
-        <button type="button" onClick={() => void startVerify()} disabled={job?.state === 'running'}>立即驗證帳本</button>
+        <VerificationRuns />
       </section>
     </>
   );

@@ -4,17 +4,14 @@ import { isoToTaipeiLocal, rocDate, rocDateTime, taipeiLocalToIso } from '../roc
 import { href, navigate } from '../router';
 import { STATE_LABELS, type EventRef, type ObligationsResponse } from './types';
 
-// The kinds GET /obligations accepts (its OpenAPI enum), with the 要點 point each follows.
-const KINDS: Record<string, string> = {
-  NOTIFY_BLI_OF_PERSONNEL_CHANGE: '要點 七 異動七日內通知勞保局',
-  DISABLE_PREDECESSOR_ADMIN: '要點 六(四) 停止原管理者帳號',
-  ADJUST_OR_REMOVE_MOVED_USER: '要點 六(五) 調整或刪除異動使用者',
-  ANNUAL_ACCESS_REVIEW: '要點 六(六) 年度權限清查',
-  QUERY_ITEM_USAGE_REVIEW: '要點 九(三) 查調項目使用檢視',
-  DEDICATED_STAFF_TRAINING: '要點 十(二) 專責人員教育訓練',
-  REPORT_ADMIN_POST_CHANGE_IN_ADVANCE: '要點 六(四) 管理者異動事前辦理',
-  REPORT_USER_POST_CHANGE_IN_ADVANCE: '要點 六(五) 使用者異動事前辦理',
-};
+interface Kind {
+  kind: string;
+  rule: string;
+  title: string;
+}
+
+// The list renders in slices: a ledger of a million events can owe thousands of obligations.
+const SLICE = 500;
 
 function EventLink({ ev }: { ev: EventRef | null }) {
   if (!ev) return <>—</>;
@@ -37,9 +34,16 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
   const [form, setForm] = useState({ ...filters, knownAt: isoToTaipeiLocal(filters.knownAt) });
   const [data, setData] = useState<ObligationsResponse | null>(null);
   const [error, setError] = useState('');
+  const [kinds, setKinds] = useState<Kind[]>([]);
+  const [shown, setShown] = useState(SLICE);
+
+  useEffect(() => {
+    getJson<{ kinds: Kind[] }>('/obligation-kinds').then((r) => setKinds(r.kinds), (e) => setError(describeError(e)));
+  }, []);
 
   useEffect(() => {
     const f = JSON.parse(key) as typeof filters;
+    setShown(SLICE);
     setForm({ ...f, knownAt: isoToTaipeiLocal(f.knownAt) });
     setError('');
     getJson<ObligationsResponse>('/obligations', f).then(setData, (e) => {
@@ -66,7 +70,8 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
         <label>類別
           <select name="kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}>
             <option value="">全部</option>
-            {Object.entries(KINDS).map(([k, label]) => <option key={k} value={k}>{label}</option>)}
+            {kinds.map((k) => <option key={k.kind} value={k.kind}>{k.rule} {k.title}</option>)}
+            {form.kind && !kinds.some((k) => k.kind === form.kind) && <option value={form.kind}>{form.kind}</option>}
           </select>
         </label>
         <label>業務日期
@@ -86,7 +91,7 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
               <tr><th scope="col">機關</th><th scope="col">依據</th><th scope="col">義務</th><th scope="col">對象</th><th scope="col">期限</th><th scope="col">狀態</th><th scope="col">產生事件</th><th scope="col">辦理事件</th></tr>
             </thead>
             <tbody>
-              {data.obligations.map((o) => (
+              {data.obligations.slice(0, shown).map((o) => (
                 <tr key={o.obligationId}>
                   <td>{o.agencyCode}</td>
                   <td>{o.rule}</td>
@@ -103,6 +108,11 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
               ))}
             </tbody>
           </table>
+          {data.obligations.length > shown && (
+            <button type="button" className="secondary" onClick={() => setShown(shown + SLICE)}>
+              顯示更多(已顯示 {shown} / {data.count} 項)
+            </button>
+          )}
         </>
       )}
     </>

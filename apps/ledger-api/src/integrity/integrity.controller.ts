@@ -1,12 +1,13 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { readAnnouncedKeys, type EventStore } from '@ledger/event-store';
 import { formatVerifierKey, toBase64, type ConsistencyProofBundle, type InclusionProofBundle } from '@ledger/integrity';
-import { Public, Roles } from '../auth/auth.guard';
+import { Public, Roles, type AuthedRequest } from '../auth/auth.guard';
 import { EVENT_STORE } from '../infrastructure/event-store.provider';
 import { CheckpointService } from './checkpoint.service';
+import { KEEP_FAILURES, KEEP_RUNS } from './verification-run-log';
 import { VerifyJobsService } from './verify-jobs.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,7 +30,12 @@ export class StartVerifyJobDto {
   full?: boolean;
 }
 
-const EXAMPLE_JOB = { id: '6a1f0c3e-2b4d-4e8f-9a7b-1c2d3e4f5a6b', mode: 'incremental', state: 'running', startedAt: '2025-07-01T01:00:00.000Z', eventsChecked: 120000, totalEvents: 1000000, resumedAfterEvents: 100000 };
+const EXAMPLE_RUN = {
+  id: '6a1f0c3e-2b4d-4e8f-9a7b-1c2d3e4f5a6b', mode: 'full', state: 'done', startedAt: '2025-07-01T01:00:00.000Z', finishedAt: '2025-07-01T01:00:41.000Z', startedBy: 'auditor_bli',
+  eventsChecked: 1000000, totalEvents: 1000000, resumedAfterEvents: 0, intact: false, failureCount: 1,
+  failures: [{ streamId: 'account-SWD001.USER.3b1f…', revision: 2, position: '388', reason: 'HASH_MISMATCH', detail: 'stored hash differs from the hash of the stored content' }], error: null,
+};
+const EXAMPLE_JOB = { id: '6a1f0c3e-2b4d-4e8f-9a7b-1c2d3e4f5a6b', mode: 'incremental', state: 'running', startedAt: '2025-07-01T01:00:00.000Z', eventsChecked: 120000, totalEvents: 1000000, resumedAfterEvents: 100000, startedBy: 'auditor_bli' };
 
 @ApiTags('ledger integrity')
 @ApiSecurity('api-key')
@@ -145,18 +151,36 @@ export class IntegrityController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a verification (incremental unless full=true) without blocking the service; poll its progress' })
   @ApiAcceptedResponse({ schema: { example: EXAMPLE_JOB } })
-  startJob(@Body() body: StartVerifyJobDto) {
-    return this.jobs.start(body?.full === true).job;
+  startJob(@Body() body: StartVerifyJobDto, @Req() req: AuthedRequest) {
+    return this.jobs.start(body?.full === true, req.principal.id).job;
+  }
+
+  @Get('verify/jobs')
+  @Roles('auditor', 'ethics')
+  @ApiOperation({
+    summary: 'The record of past verification runs, newest first: when, mode, events checked, intact or the failures, who started it',
+    description: `Kept in the data directory (verification-runs.db), outside the ledger: verifying appends nothing. Survives restarts; the last ${KEEP_RUNS} runs are kept, each with its first ${KEEP_FAILURES} failures and their count. A run whose process died is \`interrupted\`. Pages: pass \`next\` as \`before\`.`,
+  })
+  @ApiQuery({ name: 'limit', required: false, description: 'runs per page, 1–100 (default 20)' })
+  @ApiQuery({ name: 'before', required: false, description: 'the id of the last run of the previous page' })
+  @ApiOkResponse({ schema: { example: { runs: [EXAMPLE_RUN], next: null } } })
+  runs(@Query('limit') limitText?: string, @Query('before') before?: string) {
+    const limit = positiveInt(limitText, 'limit') ?? 20;
+    if (limit > 100) throw invalid('limit', 'must be at most 100');
+    if (before !== undefined && !UUID.test(before)) throw invalid('before', 'must be a UUID');
+    const page = this.jobs.history({ limit, before });
+    if (!page) throw invalid('before', 'names no recorded run');
+    return page;
   }
 
   @Get('verify/jobs/:id')
   @Roles('auditor', 'ethics')
-  @ApiOperation({ summary: 'A verification job: progress while running, the report when done' })
+  @ApiOperation({ summary: 'A verification job: progress while running, the report when done; after a restart, its record (without the full report)' })
   @ApiOkResponse({ schema: { example: { ...EXAMPLE_JOB, state: 'done', eventsChecked: 1000000, finishedAt: '2025-07-01T01:00:41.000Z', report: { intact: true, failures: [] } } } })
   job(@Param('id') id: string) {
     if (!UUID.test(id)) throw invalid('id', 'must be a UUID');
-    const job = this.jobs.get(id);
-    if (!job) throw new NotFoundException({ code: 'JOB_NOT_FOUND', message: 'no such verification job (only the last 20 are kept)' });
+    const job = this.jobs.get(id) ?? this.jobs.recorded(id);
+    if (!job) throw new NotFoundException({ code: 'JOB_NOT_FOUND', message: 'no such verification job' });
     return job;
   }
 

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, Inject, Param, ParseIntPipe, Query, DefaultValuePipe } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, Param, ParseIntPipe, Query, DefaultValuePipe, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 
 const EXAMPLE_EVENT = {
@@ -11,7 +11,7 @@ const EXAMPLE_EVENT = {
   },
 };
 import { EventStore, isValidStreamId, RecordedEvent } from '@ledger/event-store';
-import { Roles } from '../auth/auth.guard';
+import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { EVENT_STORE } from '../infrastructure/event-store.provider';
 import { VerifyJobsService } from '../integrity/verify-jobs.service';
 
@@ -70,11 +70,11 @@ export class LedgerController {
       },
     },
   })
-  async verify(@Query('full') full?: string) {
+  async verify(@Req() req: AuthedRequest, @Query('full') full?: string) {
     if (full !== undefined && full !== 'true' && full !== 'false') {
       throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'full must be true or false', fields: [{ field: 'full', rule: 'isBoolean', message: 'true | false' }] });
     }
-    const job = await this.verifyJobs.start(full === 'true').done;
+    const job = await this.verifyJobs.start(full === 'true', req.principal.id).done;
     if (!job.report) throw new Error(`verification failed: ${job.error ?? 'unknown error'}`);
     return job.report;
   }

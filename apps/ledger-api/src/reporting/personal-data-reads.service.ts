@@ -13,6 +13,8 @@ export interface PersonalDataRead {
   /** Which records were revealed: account ids (keyed hashes, never the identifiers themselves). */
   accountIds: string[];
   fields: ('nationalId' | 'name')[];
+  /** Whose data was looked up, by random person id (a search by subject, 要點 九(二)). */
+  personIds?: string[];
 }
 
 /**

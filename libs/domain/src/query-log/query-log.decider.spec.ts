@@ -1,4 +1,5 @@
 import { givenFor } from '../../testing/given-when-then';
+import { accountCreated, accountState, AGENCY, idOf } from '../../testing/test-fixtures';
 import { explainUnregisteredDuty, ExplainUnregisteredQuery, queryLogDecider, StartQueryLogImport, unregisteredQueryDecider, UnregisteredLoggedQuery } from './query-log.decider';
 import type { QueryLogEvent, UnregisteredQueryEvent } from './query-log.events';
 
@@ -35,6 +36,16 @@ describe('query log import decider (要點 九(二))', () => {
   it('要點 九(二): given no import of this file, when started, then the digest, period, encoding and counts are recorded', () => given([]).when(start()).then([started]));
   it('要點 九(二): given the same file already imported, when sent again, then nothing is appended (idempotent by digest)', () => given([started]).when(start()).then([]));
   it('要點 九(二): the same file declared for another month is refused', () => given([started]).when(start({ period: '2025-04' })).thenThrows('QUERY_LOG_PERIOD_CONFLICT', '要點 九(二)'));
+  it('要點 九(二): the downloader named must be an active administrator account of the agency', () => {
+    const admin = accountState([accountCreated('ADMIN')]);
+    const adminId = idOf('ADMIN');
+    given([]).when(start({ agencyCode: AGENCY, file: { ...start().file, sha256 }, downloadedBy: { accountId: adminId, account: admin } })).then([
+      { type: 'QueryLogImportStarted', data: { ...(started.data as object), importId: `${AGENCY}.${'ab'.repeat(16)}`, agencyCode: AGENCY, downloadedBy: adminId } } as QueryLogEvent,
+    ]);
+    given([]).when(start({ agencyCode: AGENCY, downloadedBy: { accountId: idOf('USER'), account: accountState([accountCreated('USER')]) } })).thenThrows('QUERY_LOG_NOT_BY_ADMINISTRATOR', '要點 九(二)');
+    given([]).when(start({ agencyCode: AGENCY, downloadedBy: { accountId: adminId, account: accountState([]) } })).thenThrows('QUERY_LOG_NOT_BY_ADMINISTRATOR');
+  });
+
   it('要點 九(二): counts that do not add up, a bad month or a bad digest are refused naming the field', () => {
     given([]).when(start({ lineCount: 4 })).thenThrows('VALIDATION_FAILED');
     given([]).when(start({ period: '2025-13' })).thenThrows('VALIDATION_FAILED');

@@ -1,3 +1,4 @@
+import type { AccountState } from '../account/account.state';
 import { addDays, taipeiDateOf } from '../core/calendar';
 import type { Decider } from '../core/decider';
 import { ValidationError } from '../core/domain-error';
@@ -35,6 +36,8 @@ export type QueryLogState =
       /** Events in the stream: a resumed import skips this many of the ones it would write. */
       events: number;
       unregisteredChunks: number;
+      /** Line of the last query listed as unregistered: a resumed reconciliation goes on after it. */
+      lastUnregisteredLineNo: number;
     };
 
 export interface StartQueryLogImport {
@@ -45,6 +48,8 @@ export interface StartQueryLogImport {
   lineCount: number;
   acceptedCount: number;
   rejectedCount: number;
+  /** The administrator account named as the downloader, with its state now; absent when none is named. */
+  downloadedBy?: { accountId: string; account: AccountState };
 }
 
 export type QueryLogCommand = StartQueryLogImport;
@@ -59,7 +64,7 @@ export const queryLogDecider: Decider<QueryLogCommand, QueryLogEvent, QueryLogSt
   evolve(state, event) {
     if (event.type === 'QueryLogImportStarted') {
       const d = event.data;
-      return { status: 'IMPORTING', importId: d.importId, agencyCode: d.agencyCode, period: d.period, sha256: d.file.sha256, events: 1, unregisteredChunks: 0 };
+      return { status: 'IMPORTING', importId: d.importId, agencyCode: d.agencyCode, period: d.period, sha256: d.file.sha256, events: 1, unregisteredChunks: 0, lastUnregisteredLineNo: 0 };
     }
     if (state.status === 'NONE') return state;
     const events = state.events + 1;
@@ -67,7 +72,7 @@ export const queryLogDecider: Decider<QueryLogCommand, QueryLogEvent, QueryLogSt
       case 'QueryLogImportCompleted':
         return { ...state, status: 'COMPLETED', events };
       case 'UnregisteredQueriesFound':
-        return { ...state, events, unregisteredChunks: state.unregisteredChunks + 1 };
+        return { ...state, events, unregisteredChunks: state.unregisteredChunks + 1, lastUnregisteredLineNo: event.data.queries[event.data.queries.length - 1]?.lineNo ?? state.lastUnregisteredLineNo };
       case 'QueryLogReconciled':
         return { ...state, status: 'RECONCILED', events };
       default:
@@ -94,6 +99,12 @@ function startedEvent(c: StartQueryLogImport): QueryLogImportStarted {
   if (!counts.every((n) => Number.isInteger(n) && n >= 0) || c.acceptedCount + c.rejectedCount !== c.lineCount) {
     throw new ValidationError('lineCount', 'must equal accepted plus rejected lines');
   }
+  if (c.downloadedBy) {
+    const { accountId, account } = c.downloadedBy;
+    if (account.status !== 'ACTIVE' || account.accountId !== accountId || account.kind !== 'ADMIN' || account.agencyCode !== c.agencyCode) {
+      refuse('QUERY_LOG_NOT_BY_ADMINISTRATOR', QUERY_LOG_RULE, "the log is downloaded by an active administrator account of the agency");
+    }
+  }
   return {
     type: 'QueryLogImportStarted',
     data: {
@@ -101,6 +112,7 @@ function startedEvent(c: StartQueryLogImport): QueryLogImportStarted {
       agencyCode: c.agencyCode,
       period: c.period,
       file: { ...c.file, layout: QUERY_LOG_LAYOUT },
+      ...(c.downloadedBy ? { downloadedBy: c.downloadedBy.accountId } : {}),
       lineCount: c.lineCount,
       acceptedCount: c.acceptedCount,
       rejectedCount: c.rejectedCount,

@@ -20,9 +20,9 @@ import type { ProtectedQuerySubject } from '../query-registration/query-registra
  *   QueryLogImportCompleted →
  *   UnregisteredQueriesFound × k (0..n, reconciliation against the registrations) → QueryLogReconciled.
  * A logged query is identified by `(importId, lineNo)`; its evidence is the chunk event holding it
- * (its position and hash). Readers count an import's lines only once `QueryLogImportCompleted` is
- * recorded: an import cut short (a crash) is resumed by sending the same file again, which appends
- * the missing chunks, so a file is never half-imported in what anyone reads.
+ * (its position and hash). Until `QueryLogImportCompleted` the import reads as IMPORTING (incomplete);
+ * one cut short (a crash) is resumed by sending the same file again, which appends exactly the
+ * missing chunks (chunking is deterministic), so no line is ever recorded twice or left out.
  *
  * Of WebIR's result column only an outcome code is kept, never data BLI returned (要點 十一); the
  * subject is protected exactly as a registration's (random person id + ciphertext), never the number.
@@ -125,7 +125,9 @@ export type QueryLogImportStarted = DomainEvent<
     /** YYYY-MM, the Asia/Taipei month the file covers. */
     period: string;
     file: QueryLogFile;
-    /** Data lines (header excluded) = acceptedCount + rejectedCount. */
+    /** 要點 九(二): the agency's administrator account that downloaded the log from WebIR, when named (active ADMIN of the agency). */
+    downloadedBy?: string;
+    /** Data lines (header excluded, blank lines skipped) = acceptedCount + rejectedCount. */
     lineCount: number;
     acceptedCount: number;
     rejectedCount: number;

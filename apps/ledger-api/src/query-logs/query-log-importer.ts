@@ -1,0 +1,443 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import * as iconv from 'iconv-lite';
+import {
+  accountDecider,
+  accountStreamId,
+  checkLogLine,
+  DomainRuleError,
+  explainUnregisteredDuty,
+  fold,
+  isIdSegment,
+  isLogPeriod,
+  LineContext,
+  lineIdentity,
+  mapHeader,
+  ParsedLogLine,
+  ProtectedQuerySubject,
+  QUERY_LOG_CHUNK_LINES,
+  QUERY_LOG_LAYOUT,
+  queryLogDecider,
+  QueryLogEncoding,
+  QueryLogEvent,
+  QueryLogState,
+  queryLogStreamId,
+  RejectedLogLine,
+  splitCsvLine,
+  upcastAll,
+  ValidationError,
+  type LoggedQueryLine,
+  type QueryLogFile,
+} from '@ledger/domain';
+import type { EventStore, NewEvent } from '@ledger/event-store';
+import { containsTaiwanId, validateTaiwanId, type PersonalDataProtector } from '@ledger/personal-data';
+import { queryLogImport, unregisteredOfImport } from '@ledger/projections';
+import type { ReadModelStore } from '@ledger/read-models';
+import { protectSubject } from '../queries/query-subject';
+
+/**
+ * The WebIR query log import (要點 九(二)), shared by `POST /query-logs` and `npm run cli -- import-log`.
+ *
+ * The file is read from disk three times, a line at a time, so memory stays bounded whatever its
+ * size: (0) its SHA-256, byte length and encoding (UTF-8 with or without BOM, else Big5/CP950); (1)
+ * every line checked, nothing written — a file whose header cannot be mapped is refused whole; (2)
+ * the events appended: the start with digest, period and counts, then accepted lines (subjects
+ * protected) and rejected lines (line number and reason, never the content) in chunks of ≤ 500 in
+ * line order, then the completion. Last, once the query-logs read model has the file, each accepted
+ * query without a registration is recorded as UNREGISTERED_QUERY (opening its explanation duty).
+ *
+ * Why accept the good lines of a file with bad ones, rather than refuse the file: the log is the
+ * evidence of what WebIR recorded; refusing a month's file over one garbled line would leave every
+ * other query of the month unreconciled, while recording the bad line with its number and reason
+ * keeps the file's full account (accepted + rejected = its lines) for the auditor, and the digest
+ * says which file it was. No line is ever half-recorded: a line is wholly accepted or wholly rejected.
+ */
+
+export interface QueryLogImportRequest {
+  path: string;
+  agencyCode: string;
+  /** YYYY-MM, the Asia/Taipei month the file covers. */
+  period: string;
+  fileName?: string;
+  /** The agency's administrator account that downloaded the log (要點 九(二)), when named. */
+  downloadedBy?: string;
+  actor: string;
+  /** Forces the encoding instead of detecting it. */
+  encoding?: QueryLogEncoding;
+}
+
+export interface QueryLogImportDeps {
+  store: EventStore;
+  protector: PersonalDataProtector;
+  readModels: ReadModelStore;
+  clock: () => Date;
+  /** Resolves once the query-logs read model has applied the event at `position`. */
+  waitForQueryLogs(position: bigint): Promise<void>;
+  windowDays: number;
+  explainDays: number;
+  /** Lines read so far in the current pass, for a progress bar. */
+  onProgress?(pass: 'check' | 'append' | 'reconcile', lines: number, totalLines: number): void;
+}
+
+export interface QueryLogImportResult {
+  importId: string;
+  streamId: string;
+  agencyCode: string;
+  period: string;
+  sha256: string;
+  byteLength: number;
+  encoding: QueryLogEncoding;
+  lineCount: number;
+  acceptedCount: number;
+  rejectedCount: number;
+  /** True when this file had been imported (and reconciled) before: nothing was appended. */
+  alreadyImported: boolean;
+  /** True when an import of this file cut short before was completed now. */
+  resumed: boolean;
+  matchedCount: number;
+  unregisteredCount: number;
+  /** The first rejected lines (at most 20); all of them are in the ledger and in GET /query-logs/{importId}/rejected-lines. */
+  rejectedSample: RejectedLogLine[];
+  eventsAppended: number;
+  position: string;
+}
+
+/** The largest file taken: a month of a big agency is far below (≈ 150 bytes a line). */
+export const MAX_LOG_BYTES = 1024 * 1024 * 1024;
+/** Events per append: one transaction writes several chunks. */
+const EVENTS_PER_APPEND = 8;
+
+export class QueryLogFileError extends ValidationError {}
+
+export async function fileFacts(path: string, forced?: QueryLogEncoding): Promise<{ sha256: string; byteLength: number; encoding: QueryLogEncoding }> {
+  const hash = createHash('sha256');
+  let byteLength = 0;
+  let first: Buffer | undefined;
+  // TextDecoder with fatal: any byte sequence that is not UTF-8 means the file is Big5 (CP950).
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let isUtf8 = forced === undefined;
+  for await (const chunk of createReadStream(path)) {
+    const buf = chunk as Buffer;
+    if (!first) first = buf;
+    hash.update(buf);
+    byteLength += buf.length;
+    if (byteLength > MAX_LOG_BYTES) throw new QueryLogFileError('file', `must be at most ${MAX_LOG_BYTES} bytes`);
+    if (isUtf8) {
+      try {
+        utf8.decode(buf, { stream: true });
+      } catch {
+        isUtf8 = false;
+      }
+    }
+  }
+  if (isUtf8) {
+    try {
+      utf8.decode();
+    } catch {
+      isUtf8 = false;
+    }
+  }
+  const bom = first !== undefined && first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
+  const encoding: QueryLogEncoding = forced ?? (bom ? 'UTF-8-BOM' : isUtf8 ? 'UTF-8' : 'BIG5');
+  return { sha256: hash.digest('hex'), byteLength, encoding };
+}
+
+/** The file's physical lines, decoded, numbered from 1 (the header). */
+export async function* fileLines(path: string, encoding: QueryLogEncoding): AsyncGenerator<{ lineNo: number; text: string }> {
+  const decode: { write(b: Buffer): string; end(): string | undefined } =
+    encoding === 'BIG5' ? iconv.getDecoder('cp950') : new StringDecoder('utf8');
+  let rest = '';
+  let lineNo = 0;
+  let first = true;
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    let text = rest + decode.write(chunk as Buffer);
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      yield { lineNo: ++lineNo, text: text.slice(start, end) };
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  const tail = rest + (decode.end() ?? '');
+  if (tail.length > 0) yield { lineNo: ++lineNo, text: tail.endsWith('\r') ? tail.slice(0, -1) : tail };
+}
+
+const normalizeId = (text: string): string | undefined => {
+  const r = validateTaiwanId(text.trim());
+  return r.ok ? r.normalized : undefined;
+};
+
+/** Line checks shared by both passes: the same file gives the same decisions, so pass 2 repeats pass 1 exactly. */
+class LineChecker {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly ctx: LineContext) {}
+
+  check(lineNo: number, text: string): { ok: true; line: ParsedLogLine } | { ok: false; rejected: RejectedLogLine } {
+    if (text.includes('\uFFFD')) {
+      return { ok: false, rejected: { lineNo, code: 'BAD_ENCODING', reason: '含無法解碼之字元(檔案應為 UTF-8 或 Big5)' } };
+    }
+    const r = checkLogLine(text, this.ctx);
+    if (!r.ok) return { ok: false, rejected: { lineNo, code: r.code, ...(r.field ? { field: r.field } : {}), reason: r.reason } };
+    // 96 bits of SHA-256 per line: memory stays ≈ 80 bytes a line, and two different lines collide with odds of 1 in 2^70 for a million.
+    const id = createHash('sha256').update(lineIdentity(r.line)).digest('base64').slice(0, 16);
+    const earlier = this.seen.get(id);
+    if (earlier !== undefined) return { ok: false, rejected: { lineNo, code: 'DUPLICATE_LINE', reason: `與第 ${earlier} 行重複` } };
+    this.seen.set(id, lineNo);
+    return r;
+  }
+}
+
+interface Header {
+  columns: string[];
+  ctx: LineContext;
+}
+
+async function readHeader(path: string, encoding: QueryLogEncoding, agencyCode: string, period: string): Promise<Header> {
+  for await (const { text } of fileLines(path, encoding)) {
+    const split = splitCsvLine(text);
+    if (!split.ok) throw new QueryLogFileError('file', `header line: ${split.reason}`);
+    const mapping = mapHeader(split.cells);
+    if (!mapping.ok) throw new QueryLogFileError('file', `header line: ${mapping.reason}`);
+    return {
+      columns: mapping.columns.map((c) => c ?? 'ignored'),
+      ctx: { agencyCode, period, columns: mapping.columns, normalizeId, containsId: containsTaiwanId },
+    };
+  }
+  throw new QueryLogFileError('file', 'is empty: the first line must be the header (docs/webir-log-layout.md)');
+}
+
+function uuidFrom(...parts: (string | number)[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Appends a stream's events with the expected revision; ids follow from the import and the revision, so a retried append is a no-op. */
+class StreamWriter {
+  private readonly pending: { type: string; data: object }[] = [];
+  revision: number;
+  appended = 0;
+  position = 0n;
+  constructor(
+    private readonly store: EventStore,
+    private readonly streamId: string,
+    private readonly importId: string,
+    existing: number,
+    private readonly actor: string,
+    private readonly now: () => Date,
+  ) {
+    this.revision = existing - 1;
+  }
+
+  async add(event: QueryLogEvent): Promise<void> {
+    this.pending.push(event);
+    if (this.pending.length >= EVENTS_PER_APPEND) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const commandId = uuidFrom('query-log-import', this.importId);
+    const occurredAt = this.now().toISOString();
+    const events: NewEvent[] = this.pending.splice(0).map((e, i) => ({
+      eventId: uuidFrom('query-log-event', this.importId, this.revision + 1 + i),
+      type: e.type,
+      data: e.data as Record<string, unknown>,
+      metadata: { $correlationId: commandId, $causationId: commandId, commandId, actor: this.actor, occurredAt },
+    }));
+    const result = await this.store.append(this.streamId, events, this.revision < 0 ? 'no_stream' : this.revision);
+    this.revision = result.nextExpectedRevision;
+    this.position = result.position;
+    if (!result.idempotentReplay) this.appended += events.length;
+  }
+}
+
+export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImportRequest): Promise<QueryLogImportResult> {
+  if (!isIdSegment(req.agencyCode)) throw new ValidationError('agency', 'must be an agency code');
+  if (!isLogPeriod(req.period)) throw new ValidationError('month', 'must be YYYY-MM');
+  const facts = await fileFacts(req.path, req.encoding);
+  const header = await readHeader(req.path, facts.encoding, req.agencyCode, req.period);
+
+  // Pass 1: check every line, write nothing.
+  let lineCount = 0;
+  let acceptedCount = 0;
+  const rejectedSample: RejectedLogLine[] = [];
+  {
+    const checker = new LineChecker(header.ctx);
+    for await (const { lineNo, text } of fileLines(req.path, facts.encoding)) {
+      if (lineNo === 1 || text.trim() === '') continue;
+      lineCount++;
+      const r = checker.check(lineNo, text);
+      if (r.ok) acceptedCount++;
+      else if (rejectedSample.length < 20) rejectedSample.push(r.rejected);
+      if (lineCount % 10_000 === 0) deps.onProgress?.('check', lineCount, 0);
+    }
+  }
+  const rejectedCount = lineCount - acceptedCount;
+
+  const file: QueryLogFile = { sha256: facts.sha256, byteLength: facts.byteLength, encoding: facts.encoding, layout: QUERY_LOG_LAYOUT, columns: header.columns };
+  if (req.fileName && req.fileName.length <= 200 && !containsTaiwanId(req.fileName) && ![...req.fileName].some((c) => c.charCodeAt(0) < 32)) file.fileName = req.fileName;
+
+  const command = {
+    type: 'StartQueryLogImport' as const,
+    agencyCode: req.agencyCode,
+    period: req.period,
+    file,
+    lineCount,
+    acceptedCount,
+    rejectedCount,
+    ...(req.downloadedBy ? { downloadedBy: { accountId: req.downloadedBy, account: await accountNow(deps.store, req.downloadedBy) } } : {}),
+  };
+  // The stream id follows from the digest: validated by the decider before anything is read.
+  const started = queryLogDecider.decide(command, queryLogDecider.initialState(), { now: deps.clock(), occurredAt: deps.clock(), actor: req.actor });
+  const startEvent = started[0] as Extract<QueryLogEvent, { type: 'QueryLogImportStarted' }>;
+  const importId = startEvent.data.importId;
+  const streamId = queryLogStreamId(importId);
+
+  const history = upcastAll(await deps.store.readStream(streamId)) as unknown as QueryLogEvent[];
+  const state: QueryLogState = fold(queryLogDecider, history);
+  // Refuses the same bytes declared for another month; appends nothing for the same file again.
+  const decided = queryLogDecider.decide(command, state, { now: deps.clock(), occurredAt: deps.clock(), actor: req.actor });
+  const resumed = state.status === 'IMPORTING' || state.status === 'COMPLETED';
+  const alreadyImported = state.status === 'RECONCILED';
+  const writer = new StreamWriter(deps.store, streamId, importId, history.length, req.actor, deps.clock);
+
+  if (state.status === 'NONE' || state.status === 'IMPORTING') {
+    // Pass 2: the events, in a fixed order; on a resumed import the ones already recorded are skipped.
+    const existing = history.length;
+    let index = 0;
+    const emit = async (make: () => Promise<QueryLogEvent> | QueryLogEvent) => {
+      if (index++ < existing) return;
+      await writer.add(await make());
+    };
+    if (decided.length > 0) await emit(() => decided[0]);
+    else index++;
+    const cache = new Map<string, ProtectedQuerySubject>();
+    const protect = async (nationalId: string) => {
+      let subject = cache.get(nationalId);
+      if (!subject) {
+        if (cache.size >= 50_000) cache.clear();
+        subject = await protectSubject(deps.protector, nationalId);
+        cache.set(nationalId, subject);
+      }
+      return subject;
+    };
+    const checker = new LineChecker(header.ctx);
+    let accepted: { lineNo: number; line: ParsedLogLine }[] = [];
+    let rejected: RejectedLogLine[] = [];
+    let acceptedChunk = 0;
+    let rejectedChunk = 0;
+    let first: string | null = null;
+    let last: string | null = null;
+    const flushAccepted = async () => {
+      const lines = accepted;
+      accepted = [];
+      const chunk = acceptedChunk++;
+      await emit(async () => {
+        const out: LoggedQueryLine[] = [];
+        for (const { lineNo, line } of lines) {
+          out.push({ lineNo, accountId: line.accountId, loggedAt: line.loggedAt, operationCode: line.operationCode, subject: await protect(line.nationalId), caseNumber: line.caseNumber, reason: line.reason, outcomeCode: line.outcomeCode });
+        }
+        return { type: 'QueryLogLinesAccepted', data: { importId, agencyCode: req.agencyCode, period: req.period, chunk, lines: out } };
+      });
+    };
+    const flushRejected = async () => {
+      const lines = rejected;
+      rejected = [];
+      const chunk = rejectedChunk++;
+      await emit(() => ({ type: 'QueryLogLinesRejected', data: { importId, agencyCode: req.agencyCode, period: req.period, chunk, lines } }));
+    };
+    let seen = 0;
+    for await (const { lineNo, text } of fileLines(req.path, facts.encoding)) {
+      if (lineNo === 1 || text.trim() === '') continue;
+      const r = checker.check(lineNo, text);
+      if (r.ok) {
+        accepted.push({ lineNo, line: r.line });
+        if (first === null || r.line.loggedAt < first) first = r.line.loggedAt;
+        if (last === null || r.line.loggedAt > last) last = r.line.loggedAt;
+        if (accepted.length === QUERY_LOG_CHUNK_LINES) await flushAccepted();
+      } else {
+        rejected.push(r.rejected);
+        if (rejected.length === QUERY_LOG_CHUNK_LINES) await flushRejected();
+      }
+      if (++seen % 10_000 === 0) deps.onProgress?.('append', seen, lineCount);
+    }
+    if (seen !== lineCount) throw new Error('the file changed between the check and the import; nothing more is appended — send it again');
+    if (accepted.length > 0) await flushAccepted();
+    if (rejected.length > 0) await flushRejected();
+    await emit(() => ({
+      type: 'QueryLogImportCompleted',
+      data: { importId, agencyCode: req.agencyCode, period: req.period, sha256: facts.sha256, lineCount, acceptedCount, rejectedCount, firstLoggedAt: first, lastLoggedAt: last },
+    }));
+    await writer.flush();
+  }
+
+  let matchedCount = 0;
+  let unregisteredCount = 0;
+  if (!alreadyImported) {
+    // Reconciliation: the read model must hold this file and every registration recorded before now.
+    const head = (await deps.store.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0];
+    await deps.waitForQueryLogs(head.position);
+    const full = fold(queryLogDecider, upcastAll(await deps.store.readStream(streamId)) as unknown as QueryLogEvent[]);
+    const reconciling = new StreamWriter(deps.store, streamId, importId, full.status === 'NONE' ? 0 : full.events, req.actor, deps.clock);
+    const window = { days: deps.windowDays };
+    const duty = explainUnregisteredDuty(deps.clock(), deps.explainDays);
+    // Counted before this run appends anything: the read model holds every earlier listing by now.
+    const before = await queryLogImport(deps.readModels, importId);
+    let listed = before?.foundUnregistered ?? 0;
+    let chunk = full.status === 'NONE' ? 0 : full.unregisteredChunks;
+    let afterSeq = full.status !== 'NONE' && full.lastUnregisteredLineNo > 0 ? `${importId}.${String(full.lastUnregisteredLineNo).padStart(9, '0')}` : undefined;
+    for (;;) {
+      const page = await unregisteredOfImport(deps.readModels, importId, afterSeq, QUERY_LOG_CHUNK_LINES);
+      if (page.length === 0) break;
+      await reconciling.add({
+        type: 'UnregisteredQueriesFound',
+        data: {
+          importId, agencyCode: req.agencyCode, period: req.period, chunk: chunk++, anomaly: 'UNREGISTERED_QUERY', window,
+          queries: page.map((q) => ({ lineNo: q.lineNo, accountId: q.accountId, operationCode: q.operationCode, loggedAt: q.loggedAt })),
+          duty,
+        },
+      });
+      afterSeq = page[page.length - 1].seq;
+      listed += page.length;
+      deps.onProgress?.('reconcile', chunk * QUERY_LOG_CHUNK_LINES, acceptedCount);
+    }
+    await reconciling.flush();
+    matchedCount = before?.matched ?? 0;
+    unregisteredCount = listed;
+    await reconciling.add({ type: 'QueryLogReconciled', data: { importId, agencyCode: req.agencyCode, period: req.period, window, matchedCount, unregisteredCount } });
+    await reconciling.flush();
+    writer.appended += reconciling.appended;
+    writer.position = reconciling.position > writer.position ? reconciling.position : writer.position;
+  } else {
+    const reconciled = (await deps.store.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0];
+    const d = reconciled.data as { matchedCount?: number; unregisteredCount?: number };
+    matchedCount = d.matchedCount ?? 0;
+    unregisteredCount = d.unregisteredCount ?? 0;
+    writer.position = reconciled.position;
+  }
+
+  return {
+    importId, streamId, agencyCode: req.agencyCode, period: req.period, sha256: facts.sha256, byteLength: facts.byteLength, encoding: facts.encoding,
+    lineCount, acceptedCount, rejectedCount, alreadyImported, resumed: resumed && !alreadyImported, matchedCount, unregisteredCount, rejectedSample,
+    eventsAppended: writer.appended, position: writer.position.toString(),
+  };
+}
+
+async function accountNow(store: EventStore, accountId: string) {
+  let streamId: string;
+  try {
+    streamId = accountStreamId(accountId);
+  } catch {
+    throw new ValidationError('downloadedBy', 'must be an account id <agencyCode>.ADMIN.<holderKey>');
+  }
+  return fold(accountDecider, upcastAll(await store.readStream(streamId)) as never);
+}
+
+export const isRefusal = (error: unknown) => error instanceof DomainRuleError || error instanceof ValidationError;

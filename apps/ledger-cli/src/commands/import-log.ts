@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { Presets, SingleBar } from 'cli-progress';
+import { DomainRuleError, QUERY_LOG_ENCODINGS, QueryLogEncoding, ValidationError } from '@ledger/domain';
+import { QUERY_LOGS_PROJECTION } from '@ledger/projections';
+import { createEventStore, createPersonalData, createProjectionRunners, createReadModelStore, loadConfig } from '@ledger/platform';
+import { importQueryLog } from '../../../ledger-api/src/query-logs/query-log-importer';
+import { setExitCode } from '../exit';
+
+/**
+ * 要點 九(二): imports a month of an agency's WebIR query log from a file, as `POST /query-logs` does,
+ * and prints the outcome as JSON. Exit 0 imported (or already imported), 1 refused (a bad header,
+ * a month conflict, a downloader who is no administrator).
+ */
+export function registerImportLog(program: Command): void {
+  program
+    .command('import-log')
+    .description("import an agency's monthly WebIR query log (要點 九(二)) and reconcile it with the registrations (要點 九(一))")
+    .argument('<file>', 'the CSV file as downloaded (docs/webir-log-layout.md; UTF-8 with or without BOM, or Big5)')
+    .requiredOption('--agency <code>', 'the agency whose log it is')
+    .requiredOption('--month <YYYY-MM>', 'the Asia/Taipei month the file covers')
+    .option('--downloaded-by <accountId>', 'the administrator account that downloaded the log (要點 九(二))')
+    .option('--encoding <encoding>', `force the encoding (${QUERY_LOG_ENCODINGS.join(', ')}); detected by default`)
+    .option('--actor <id>', 'who imports it', 'cli:operator')
+    .action(async (file: string, options: { agency: string; month: string; downloadedBy?: string; encoding?: string; actor: string }) => {
+      if (options.encoding !== undefined && !(QUERY_LOG_ENCODINGS as readonly string[]).includes(options.encoding)) {
+        process.stderr.write(`refused: --encoding must be one of ${QUERY_LOG_ENCODINGS.join(', ')}\n`);
+        setExitCode(2);
+        return;
+      }
+      const config = loadConfig();
+      const store = await createEventStore(config);
+      const personal = await createPersonalData(config);
+      const readModels = await createReadModelStore(config);
+      // Only the query-logs read model is needed to reconcile; a running service holding its lease keeps it, and this waits for it.
+      const runner = createProjectionRunners(store, readModels, config, { leaseHolder: `cli-import-log-${process.pid}` }).find((r) => r.name === QUERY_LOGS_PROJECTION)!;
+      await runner.start();
+      const bar = process.stderr.isTTY ? new SingleBar({ format: 'import-log {pass} [{bar}] {value}/{total} lines', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : undefined;
+      let started = false;
+      try {
+        const result = await importQueryLog(
+          {
+            store,
+            protector: personal.protector,
+            readModels,
+            clock: () => new Date(),
+            windowDays: config.queryLogs?.windowDays ?? 1,
+            explainDays: config.queryLogs?.explainDays ?? 14,
+            waitForQueryLogs: async (position) => {
+              if (!(await runner.waitFor(position, 15 * 60_000))) throw new Error('the query-logs read model did not take in the file in time; run the same command again to finish');
+            },
+            onProgress: (pass, lines, total) => {
+              if (!bar) return;
+              if (!started) bar.start(Math.max(total, lines, 1), 0, { pass });
+              started = true;
+              bar.setTotal(Math.max(total, lines, 1));
+              bar.update(lines, { pass });
+            },
+          },
+          { path: file, agencyCode: options.agency, period: options.month, fileName: file.split(/[\\/]/).pop(), downloadedBy: options.downloadedBy, encoding: options.encoding as QueryLogEncoding | undefined, actor: options.actor },
+        );
+        bar?.stop();
+        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        setExitCode(0);
+      } catch (error) {
+        bar?.stop();
+        if (!(error instanceof DomainRuleError || error instanceof ValidationError)) throw error;
+        process.stderr.write(`refused: ${error.code}${error instanceof DomainRuleError ? ` (${error.rule})` : ''}: ${error.message}\n`);
+        setExitCode(1);
+      } finally {
+        await runner.stop();
+        await readModels.close();
+        await personal.close();
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,125 @@
+import { LoggedToMatch, reconcile, RegistrationToMatch } from '@ledger/domain';
+import type { RecordedEvent } from '@ledger/event-store';
+import { projectEvents, projectTwice, SqliteReadModelStore } from '@ledger/read-models';
+import { recorded } from '../testing/recorded';
+import { queryLogsProjection } from './query-log.projection';
+import { findLoggedQueries, queryLogImport, reconciliationSummary, unregisteredOfImport } from './query-log.queries';
+
+const AG = 'SWD001';
+const acct = (n: number) => `${AG}.USER.${String(n).repeat(32).slice(0, 32)}`;
+const importOf = (c: string) => `${AG}.${c.repeat(32)}`;
+
+const registration = (r: RegistrationToMatch) =>
+  recorded(`queryregistration-${r.registrationId}`, 'QueryRegistered', {
+    registrationId: r.registrationId, agencyCode: r.agencyCode, accountId: r.accountId, operationCode: r.operationCode, plannedAt: r.plannedAt,
+    caseNumber: r.caseNumber, reason: '事由', subject: { personId: r.personId, nationalIdCiphertext: 'v1.x' },
+  }, r.plannedAt);
+
+function importEvents(importId: string, period: string, lines: LoggedToMatch[]): RecordedEvent[] {
+  const stream = `querylog-${importId}`;
+  const at = '2025-05-01T01:00:00Z';
+  return [
+    recorded(stream, 'QueryLogImportStarted', {
+      importId, agencyCode: AG, period, file: { sha256: importId.slice(-32).repeat(2), byteLength: 1, encoding: 'UTF-8', layout: 'webir-query-log/1', columns: [] },
+      lineCount: lines.length, acceptedCount: lines.length, rejectedCount: 0, chunkLines: 500, acceptedChunks: 1, rejectedChunks: 0,
+    }, at),
+    recorded(stream, 'QueryLogLinesAccepted', {
+      importId, agencyCode: AG, period, chunk: 0,
+      lines: lines.map((l) => ({ lineNo: l.lineNo, accountId: l.accountId, loggedAt: l.loggedAt, operationCode: l.operationCode, subject: { personId: l.personId, nationalIdCiphertext: 'v1.y' }, caseNumber: l.caseNumber, reason: '事由', outcomeCode: 'FOUND' as const })),
+    }, at),
+    recorded(stream, 'QueryLogImportCompleted', { importId, agencyCode: AG, period, sha256: 'x', lineCount: lines.length, acceptedCount: lines.length, rejectedCount: 0, firstLoggedAt: null, lastLoggedAt: null }, at),
+  ];
+}
+
+const key = { agencyCode: AG, accountId: acct(1), operationCode: 'LI_ENROLMENT', personId: 'person_a', caseNumber: 'C1' };
+const reg = (registrationId: string, plannedAt: string, over: Partial<RegistrationToMatch> = {}): RegistrationToMatch => ({ ...key, registrationId, plannedAt, ...over });
+const log = (importId: string, lineNo: number, loggedAt: string, over: Partial<LoggedToMatch> = {}): LoggedToMatch => ({ ...key, importId, lineNo, loggedAt, ...over });
+
+async function project(events: RecordedEvent[], window = { days: 1 }) {
+  const store = new SqliteReadModelStore({ file: ':memory:' });
+  // Renumber positions in the given order, as the store would have recorded them.
+  const ordered = events.map((e, i) => ({ ...e, position: BigInt(i + 1) }));
+  await projectEvents(queryLogsProjection(window), store, ordered);
+  return store;
+}
+
+/** A month of random registrations and queries, some matching, some not, over a few keys and days. */
+function randomMonth(seed: number) {
+  let x = seed;
+  const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+  const regs: RegistrationToMatch[] = [];
+  const a: LoggedToMatch[] = [];
+  const b: LoggedToMatch[] = [];
+  const field = () => ({ accountId: acct(1 + rnd(2)), personId: `person_${rnd(3)}`, caseNumber: `C${rnd(2)}` });
+  // Days 30/31 March and 1 April: the window and the months meet at Taipei midnight.
+  const instant = () => new Date(Date.parse('2025-03-30T15:30:00Z') + rnd(3 * 24 * 60) * 60_000).toISOString();
+  for (let i = 0; i < 40; i++) regs.push(reg(`R${i}`, instant(), field()));
+  for (let i = 0; i < 40; i++) a.push(log(importOf('a'), i + 2, instant(), field()));
+  for (let i = 0; i < 20; i++) b.push(log(importOf('b'), i + 2, instant(), field()));
+  // The importer rejects a line repeating an earlier one of the same file (DUPLICATE_LINE): none here.
+  const once = (ls: LoggedToMatch[]) => ls.filter((l, i) => ls.findIndex((o) => o.accountId === l.accountId && o.personId === l.personId && o.caseNumber === l.caseNumber && o.loggedAt === l.loggedAt) === i);
+  return { regs, a: once(a), b: once(b) };
+}
+
+describe('query logs read model (要點 九(一)(二))', () => {
+  it('要點 九(一): given registrations and two files in any order, the month summaries equal the domain reconciliation', async () => {
+    for (const seed of [1, 7, 42]) {
+      for (const days of [1, 2]) {
+        const { regs, a, b } = randomMonth(seed);
+        const expected = reconcile(regs, [...a, ...b], { days });
+        const orders = [
+          [...regs.map(registration), ...importEvents(importOf('a'), '2025-03', a), ...importEvents(importOf('b'), '2025-04', b)],
+          [...importEvents(importOf('b'), '2025-04', b), ...importEvents(importOf('a'), '2025-03', a), ...regs.map(registration)],
+          [...regs.slice(0, 20).map(registration), ...importEvents(importOf('a'), '2025-03', a), ...regs.slice(20).map(registration), ...importEvents(importOf('b'), '2025-04', b)],
+        ];
+        for (const events of orders) {
+          const store = await project(events, { days });
+          for (const m of expected.months) {
+            const s = await reconciliationSummary(store, AG, m.month);
+            expect({ seed, days, ...s }).toMatchObject({
+              seed, days, registered: m.registered, performed: m.performed, notPerformed: m.notPerformed, logged: m.logged, matched: m.matched,
+              unregistered: m.unregistered, loggedMoreThanOnce: m.loggedMoreThanOnce, severalRegistrations: m.severalRegistrations,
+            });
+          }
+          await store.close();
+        }
+      }
+    }
+  });
+
+  it('要點 九(一): a registration recorded after its query was imported matches it from then on (late registration)', async () => {
+    const store = await project([...importEvents(importOf('a'), '2025-03', [log(importOf('a'), 2, '2025-03-05T02:00:00Z')]), registration(reg('R1', '2025-03-05T01:00:00Z'))]);
+    expect(await reconciliationSummary(store, AG, '2025-03')).toMatchObject({ registered: 1, performed: 1, logged: 1, matched: 1, unregistered: 0 });
+    expect((await findLoggedQueries(store, { agencyCode: AG, month: '2025-03', limit: 10 })).items[0]).toMatchObject({ registered: true, registrations: 1 });
+    expect(await queryLogImport(store, importOf('a'))).toMatchObject({ state: 'COMPLETED', matched: 1 });
+    await store.close();
+  });
+
+  it('要點 九(二): the same query in a second, overlapping file is counted once and not listed as unregistered again', async () => {
+    const q = log(importOf('a'), 2, '2025-03-05T02:00:00Z');
+    const store = await project([...importEvents(importOf('a'), '2025-03', [q]), ...importEvents(importOf('b'), '2025-03', [{ ...q, importId: importOf('b'), lineNo: 5 }])]);
+    expect(await reconciliationSummary(store, AG, '2025-03')).toMatchObject({ logged: 1, unregistered: 1, duplicates: 1, imports: 2, importsIncomplete: 0 });
+    expect(await unregisteredOfImport(store, importOf('b'), undefined, 10)).toEqual([]);
+    expect((await unregisteredOfImport(store, importOf('a'), undefined, 10)).map((d) => d.lineNo)).toEqual([2]);
+    await store.close();
+  });
+
+  it('pages by (loggedAt, file, line) and finds by account, case number and subject', async () => {
+    const lines = [log(importOf('a'), 2, '2025-03-05T02:00:00Z'), log(importOf('a'), 3, '2025-03-04T02:00:00Z', { caseNumber: 'C9' }), log(importOf('a'), 4, '2025-03-06T02:00:00Z', { personId: 'person_z' })];
+    const store = await project(importEvents(importOf('a'), '2025-03', lines));
+    const first = await findLoggedQueries(store, { agencyCode: AG, month: '2025-03', limit: 2 });
+    expect(first.items.map((d) => d.lineNo)).toEqual([3, 2]);
+    expect((await findLoggedQueries(store, { agencyCode: AG, month: '2025-03', limit: 2, after: first.next! })).items.map((d) => d.lineNo)).toEqual([4]);
+    expect((await findLoggedQueries(store, { agencyCode: AG, caseNumber: 'C9', limit: 10 })).items.map((d) => d.lineNo)).toEqual([3]);
+    expect((await findLoggedQueries(store, { personId: 'person_z', limit: 10 })).items.map((d) => d.lineNo)).toEqual([4]);
+    await store.close();
+  });
+
+  it('run twice: replaying every event changes nothing', async () => {
+    const { regs, a } = randomMonth(3);
+    const events = [...regs.map(registration), ...importEvents(importOf('a'), '2025-03', a)];
+    const { once, twice } = await projectTwice(queryLogsProjection(), events);
+    expect(twice).toEqual(once);
+    expect(once.logged_queries).toHaveLength(a.length);
+  });
+});

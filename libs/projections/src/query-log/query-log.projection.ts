@@ -1,0 +1,369 @@
+import type { ReconciliationWindow } from '@ledger/domain';
+import type { RecordedEvent } from '@ledger/event-store';
+import { Projection, ProjectionReader, ReadModelWrite, upsert } from '@ledger/read-models';
+import { asLedgerRecorded, type RecordedOf } from '../ledger-events';
+import { addDaysToDate, taipeiDate } from '../time';
+
+/**
+ * The WebIR query log and its reconciliation with the registrations (要點 九(一)(二)).
+ *
+ * Matching follows the domain's rule (`reconcile` in libs/domain/src/query-log, the reference this
+ * read model is tested against): a logged query is registered when a registration with the same
+ * agency, account, operation code, subject (person id) and case number is planned on its Taipei
+ * day or up to `window.days − 1` days before. It is kept incrementally so that a month's summary is
+ * one document read whatever the month's size: registrations and logged queries meet in a *match
+ * group* per (key, Taipei day), so each event touches a handful of documents, and the outcome is
+ * the same whichever of a registration and its logged query, or of two files, arrives first.
+ */
+export const QUERY_LOGS = {
+  imports: 'query_log_imports',
+  logged: 'logged_queries',
+  rejected: 'query_log_rejections',
+  groups: 'query_match_groups',
+  months: 'query_reconciliation_months',
+} as const;
+
+export const QUERY_LOGS_PROJECTION = 'query_logs';
+
+export interface QueryLogImportDocument {
+  importId: string;
+  agencyCode: string;
+  /** YYYY-MM, Asia/Taipei. */
+  period: string;
+  sha256: string;
+  encoding: string;
+  fileName: string | null;
+  lineCount: number;
+  acceptedCount: number;
+  rejectedCount: number;
+  /** IMPORTING until every chunk is recorded; an import cut short is resumed by sending the same file. */
+  state: 'IMPORTING' | 'COMPLETED' | 'RECONCILED';
+  startedAt: string;
+  completedAt: string | null;
+  reconciledAt: string | null;
+  importedBy: string;
+  /** Lines recorded so far (accepted chunks, rejected chunks). */
+  acceptedRecorded: number;
+  rejectedRecorded: number;
+  /** The same query already recorded from another file: counted once. */
+  duplicates: number;
+  /** Distinct accepted queries with a registration, now (late registrations included). */
+  matched: number;
+  /** Listed as UNREGISTERED_QUERY when reconciled, and how many of those are explained since. */
+  foundUnregistered: number;
+  explained: number;
+  position: string;
+}
+
+export interface LoggedQueryDocument {
+  ref: string;
+  importId: string;
+  lineNo: number;
+  /** importId + zero-padded line number: the order within a file. */
+  seq: string;
+  /** loggedAt + seq: the order of the reads. */
+  sortKey: string;
+  agencyCode: string;
+  /** YYYY-MM and YYYY-MM-DD of loggedAt in Asia/Taipei. */
+  month: string;
+  day: string;
+  accountId: string;
+  loggedAt: string;
+  operationCode: string;
+  /** For the subject search (by blind index → person id) and matching; never returned to integrators. */
+  personId: string;
+  caseNumber: string;
+  reason: string;
+  outcomeCode: string;
+  /** Matching registrations now. */
+  registrations: number;
+  registered: boolean;
+  /** The ref of the same query recorded before from another file, or null. */
+  duplicateOf: string | null;
+  foundUnregistered: boolean;
+  explained: 'EXPLANATION' | 'LATE_REGISTRATION' | null;
+  /** The chunk event holding this line: its evidence in the ledger. */
+  evidence: { streamId: string; eventId: string; position: string };
+}
+
+export interface RejectedLineDocument {
+  importId: string;
+  lineNo: number;
+  seq: string;
+  code: string;
+  field: string | null;
+  reason: string;
+}
+
+export interface ReconciliationMonthDocument {
+  agencyCode: string;
+  month: string;
+  registered: number;
+  performed: number;
+  logged: number;
+  matched: number;
+  loggedMoreThanOnce: number;
+  severalRegistrations: number;
+  duplicates: number;
+  rejected: number;
+  imports: number;
+  importsIncomplete: number;
+  foundUnregistered: number;
+  explained: number;
+}
+
+interface GroupRegistration {
+  id: string;
+  month: string;
+  hits: number;
+}
+interface GroupLogged {
+  ref: string;
+  importId: string;
+  loggedAt: string;
+  month: string;
+  regs: number;
+}
+interface MatchGroupDocument {
+  registrations: GroupRegistration[];
+  logged: GroupLogged[];
+}
+
+const pad = (lineNo: number) => String(lineNo).padStart(9, '0');
+const seqOf = (importId: string, lineNo: number) => `${importId}.${pad(lineNo)}`;
+const keyOf = (f: { agencyCode: string; accountId: string; operationCode: string; personId: string; caseNumber: string }) =>
+  [f.agencyCode, f.accountId, f.operationCode, f.personId, f.caseNumber].join('\u0000');
+const groupId = (key: string, day: string) => `${key}\u0000${day}`;
+const monthId = (agencyCode: string, month: string) => `${agencyCode}|${month}`;
+
+const emptyMonth = (agencyCode: string, month: string): ReconciliationMonthDocument => ({
+  agencyCode, month, registered: 0, performed: 0, logged: 0, matched: 0, loggedMoreThanOnce: 0, severalRegistrations: 0,
+  duplicates: 0, rejected: 0, imports: 0, importsIncomplete: 0, foundUnregistered: 0, explained: 0,
+});
+
+function strip<T extends object>(doc: T & { _id?: string; _position?: string }): T {
+  const { _id: _i, _position: _p, ...rest } = doc;
+  return rest as T;
+}
+
+/**
+ * The documents one event changes, read once and written once: many lines of a chunk meet in the
+ * same month, import and often group document.
+ */
+class Touched {
+  private readonly docs = new Map<string, { collection: string; id: string; doc: object | undefined; dirty: boolean }>();
+  constructor(private readonly read: ProjectionReader) {}
+
+  async get<T extends object>(collection: string, id: string): Promise<T | undefined> {
+    const k = `${collection}\u0001${id}`;
+    let entry = this.docs.get(k);
+    if (!entry) {
+      const stored = await this.read.get<T>(collection, id);
+      entry = { collection, id, doc: stored ? strip(stored) : undefined, dirty: false };
+      this.docs.set(k, entry);
+    }
+    return entry.doc as T | undefined;
+  }
+
+  put(collection: string, id: string, doc: object): void {
+    this.docs.set(`${collection}\u0001${id}`, { collection, id, doc, dirty: true });
+  }
+
+  async update<T extends object>(collection: string, id: string, init: () => T, change: (doc: T) => T): Promise<void> {
+    const current = (await this.get<T>(collection, id)) ?? init();
+    this.put(collection, id, change(current));
+  }
+
+  writes(): ReadModelWrite[] {
+    return [...this.docs.values()].filter((e) => e.dirty && e.doc).map((e) => upsert(e.collection, e.id, { ...(e.doc as Record<string, unknown>) }));
+  }
+}
+
+type Handlers = {
+  [T in 'QueryLogImportStarted' | 'QueryLogLinesAccepted' | 'QueryLogLinesRejected' | 'QueryLogImportCompleted' | 'UnregisteredQueriesFound' | 'QueryLogReconciled' | 'UnregisteredQueryExplained' | 'QueryRegistered']: (
+    event: RecordedOf<T>,
+    t: Touched,
+  ) => Promise<void>;
+};
+
+export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }): Projection {
+  const days = window.days;
+  const month = (t: Touched, agencyCode: string, m: string, change: (d: ReconciliationMonthDocument) => ReconciliationMonthDocument) =>
+    t.update(QUERY_LOGS.months, monthId(agencyCode, m), () => emptyMonth(agencyCode, m), change);
+  const importDoc = (t: Touched, importId: string, change: (d: QueryLogImportDocument) => QueryLogImportDocument) =>
+    t.update<QueryLogImportDocument>(QUERY_LOGS.imports, importId, () => { throw new Error(`import ${importId} has no start event`); }, change);
+  const group = async (t: Touched, id: string) => (await t.get<MatchGroupDocument>(QUERY_LOGS.groups, id)) ?? { registrations: [], logged: [] };
+
+  const handlers: Handlers = {
+    async QueryLogImportStarted(e, t) {
+      const d = e.data;
+      const doc: QueryLogImportDocument = {
+        importId: d.importId, agencyCode: d.agencyCode, period: d.period, sha256: d.file.sha256, encoding: d.file.encoding, fileName: d.file.fileName ?? null,
+        lineCount: d.lineCount, acceptedCount: d.acceptedCount, rejectedCount: d.rejectedCount, state: 'IMPORTING',
+        startedAt: e.metadata.recordedAt, completedAt: null, reconciledAt: null, importedBy: e.metadata.actor,
+        acceptedRecorded: 0, rejectedRecorded: 0, duplicates: 0, matched: 0, foundUnregistered: 0, explained: 0, position: e.position.toString(),
+      };
+      t.put(QUERY_LOGS.imports, d.importId, doc);
+      await month(t, d.agencyCode, d.period, (m) => ({ ...m, imports: m.imports + 1, importsIncomplete: m.importsIncomplete + 1 }));
+    },
+
+    async QueryLogLinesAccepted(e, t) {
+      const { importId, agencyCode } = e.data;
+      const evidence = { streamId: e.streamId, eventId: e.eventId, position: e.position.toString() };
+      let matched = 0;
+      let duplicates = 0;
+      for (const line of e.data.lines) {
+        const day = taipeiDate(line.loggedAt);
+        const m = day.slice(0, 7);
+        const ref = `${importId}.${line.lineNo}`;
+        const key = keyOf({ agencyCode, accountId: line.accountId, operationCode: line.operationCode, personId: line.subject.personId, caseNumber: line.caseNumber });
+        const own = await group(t, groupId(key, day));
+        const seq = seqOf(importId, line.lineNo);
+        const base = {
+          ref, importId, lineNo: line.lineNo, seq, sortKey: `${line.loggedAt}|${seq}`, agencyCode, month: m, day, accountId: line.accountId, loggedAt: line.loggedAt,
+          operationCode: line.operationCode, personId: line.subject.personId, caseNumber: line.caseNumber, reason: line.reason, outcomeCode: line.outcomeCode,
+          foundUnregistered: false, explained: null, evidence,
+        };
+        const earlier = own.logged.find((l) => l.loggedAt === line.loggedAt && l.importId !== importId);
+        if (earlier) {
+          // The same query recorded before from another file (an overlapping download): counted once.
+          duplicates++;
+          const doc: LoggedQueryDocument = { ...base, registrations: earlier.regs, registered: earlier.regs > 0, duplicateOf: earlier.ref };
+          t.put(QUERY_LOGS.logged, ref, doc);
+          await month(t, agencyCode, m, (s) => ({ ...s, duplicates: s.duplicates + 1 }));
+          continue;
+        }
+        let regs = 0;
+        for (let back = 0; back < days; back++) {
+          const id = groupId(key, addDaysToDate(day, -back));
+          const g = back === 0 ? own : await group(t, id);
+          if (g.registrations.length === 0) continue;
+          const registrations = g.registrations.map((r) => ({ ...r, hits: r.hits + 1 }));
+          regs += registrations.length;
+          for (const r of registrations) {
+            if (r.hits === 1 || r.hits === 2) {
+              await month(t, agencyCode, r.month, (s) => (r.hits === 1 ? { ...s, performed: s.performed + 1 } : { ...s, loggedMoreThanOnce: s.loggedMoreThanOnce + 1 }));
+            }
+          }
+          const next = { ...g, registrations };
+          if (back === 0) own.registrations = registrations;
+          else t.put(QUERY_LOGS.groups, id, next);
+        }
+        own.logged = [...own.logged, { ref, importId, loggedAt: line.loggedAt, month: m, regs }];
+        t.put(QUERY_LOGS.groups, groupId(key, day), { ...own });
+        const doc: LoggedQueryDocument = { ...base, registrations: regs, registered: regs > 0, duplicateOf: null };
+        t.put(QUERY_LOGS.logged, ref, doc);
+        if (regs > 0) matched++;
+        await month(t, agencyCode, m, (s) => ({
+          ...s,
+          logged: s.logged + 1,
+          matched: s.matched + (regs > 0 ? 1 : 0),
+          severalRegistrations: s.severalRegistrations + (regs > 1 ? 1 : 0),
+        }));
+      }
+      await importDoc(t, importId, (d) => ({ ...d, acceptedRecorded: d.acceptedRecorded + e.data.lines.length, matched: d.matched + matched, duplicates: d.duplicates + duplicates }));
+    },
+
+    async QueryLogLinesRejected(e, t) {
+      const { importId, agencyCode, period } = e.data;
+      for (const l of e.data.lines) {
+        const doc: RejectedLineDocument = { importId, lineNo: l.lineNo, seq: seqOf(importId, l.lineNo), code: l.code, field: l.field ?? null, reason: l.reason };
+        t.put(QUERY_LOGS.rejected, `${importId}.${l.lineNo}`, doc);
+      }
+      await importDoc(t, importId, (d) => ({ ...d, rejectedRecorded: d.rejectedRecorded + e.data.lines.length }));
+      await month(t, agencyCode, period, (s) => ({ ...s, rejected: s.rejected + e.data.lines.length }));
+    },
+
+    async QueryLogImportCompleted(e, t) {
+      await importDoc(t, e.data.importId, (d) => ({ ...d, state: 'COMPLETED', completedAt: e.metadata.recordedAt }));
+      await month(t, e.data.agencyCode, e.data.period, (s) => ({ ...s, importsIncomplete: Math.max(0, s.importsIncomplete - 1) }));
+    },
+
+    async UnregisteredQueriesFound(e, t) {
+      const { importId } = e.data;
+      for (const q of e.data.queries) {
+        const ref = `${importId}.${q.lineNo}`;
+        const doc = await t.get<LoggedQueryDocument>(QUERY_LOGS.logged, ref);
+        if (!doc) continue;
+        t.put(QUERY_LOGS.logged, ref, { ...doc, foundUnregistered: true });
+        await month(t, doc.agencyCode, doc.month, (s) => ({ ...s, foundUnregistered: s.foundUnregistered + 1 }));
+      }
+      await importDoc(t, importId, (d) => ({ ...d, foundUnregistered: d.foundUnregistered + e.data.queries.length }));
+    },
+
+    async QueryLogReconciled(e, t) {
+      await importDoc(t, e.data.importId, (d) => ({ ...d, state: 'RECONCILED', reconciledAt: e.metadata.recordedAt }));
+    },
+
+    async UnregisteredQueryExplained(e, t) {
+      const ref = `${e.data.importId}.${e.data.lineNo}`;
+      const doc = await t.get<LoggedQueryDocument>(QUERY_LOGS.logged, ref);
+      if (!doc || doc.explained) return;
+      t.put(QUERY_LOGS.logged, ref, { ...doc, explained: e.data.resolution });
+      await month(t, doc.agencyCode, doc.month, (s) => ({ ...s, explained: s.explained + 1 }));
+      await importDoc(t, e.data.importId, (d) => ({ ...d, explained: d.explained + 1 }));
+    },
+
+    async QueryRegistered(e, t) {
+      const r = e.data;
+      const day = taipeiDate(r.plannedAt);
+      const m = day.slice(0, 7);
+      const key = keyOf({ agencyCode: r.agencyCode, accountId: r.accountId, operationCode: r.operationCode, personId: r.subject.personId, caseNumber: r.caseNumber });
+      let hits = 0;
+      const ownId = groupId(key, day);
+      const own = await group(t, ownId);
+      if (own.registrations.some((x) => x.id === r.registrationId)) return;
+      for (let ahead = 0; ahead < days; ahead++) {
+        const id = groupId(key, addDaysToDate(day, ahead));
+        const g = ahead === 0 ? own : await group(t, id);
+        if (g.logged.length === 0) continue;
+        const logged = g.logged.map((l) => ({ ...l, regs: l.regs + 1 }));
+        hits += logged.length;
+        for (const l of logged) {
+          if (l.regs === 1) {
+            // A registration recorded after its query was logged (or imported): the query is matched now.
+            await month(t, r.agencyCode, l.month, (s) => ({ ...s, matched: s.matched + 1 }));
+            await importDoc(t, l.importId, (d) => ({ ...d, matched: d.matched + 1 }));
+          } else if (l.regs === 2) {
+            await month(t, r.agencyCode, l.month, (s) => ({ ...s, severalRegistrations: s.severalRegistrations + 1 }));
+          }
+          const doc = await t.get<LoggedQueryDocument>(QUERY_LOGS.logged, l.ref);
+          if (doc) t.put(QUERY_LOGS.logged, l.ref, { ...doc, registrations: l.regs, registered: true });
+        }
+        if (ahead === 0) own.logged = logged;
+        else t.put(QUERY_LOGS.groups, id, { ...g, logged });
+      }
+      own.registrations = [...own.registrations, { id: r.registrationId, month: m, hits }];
+      t.put(QUERY_LOGS.groups, ownId, { ...own });
+      await month(t, r.agencyCode, m, (s) => ({
+        ...s,
+        registered: s.registered + 1,
+        performed: s.performed + (hits > 0 ? 1 : 0),
+        loggedMoreThanOnce: s.loggedMoreThanOnce + (hits > 1 ? 1 : 0),
+      }));
+    },
+  };
+
+  return {
+    name: QUERY_LOGS_PROJECTION,
+    collections: Object.values(QUERY_LOGS),
+    indexes: {
+      [QUERY_LOGS.imports]: [{ fields: ['agencyCode', 'period', 'importId'] }],
+      [QUERY_LOGS.logged]: [
+        { fields: ['agencyCode', 'month', 'sortKey'] },
+        { fields: ['accountId', 'sortKey'] },
+        { fields: ['agencyCode', 'caseNumber', 'sortKey'] },
+        { fields: ['personId', 'sortKey'] },
+        { fields: ['importId', 'registered', 'seq'] },
+      ],
+      [QUERY_LOGS.rejected]: [{ fields: ['importId', 'seq'] }],
+    },
+    handles: (type) => type in handlers,
+    async project(event: RecordedEvent, read: ProjectionReader) {
+      const t = new Touched(read);
+      const e = asLedgerRecorded(event);
+      await (handlers[e.type as keyof Handlers] as (ev: typeof e, t: Touched) => Promise<void>)(e, t);
+      return t.writes();
+    },
+  };
+}
