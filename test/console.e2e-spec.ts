@@ -11,6 +11,7 @@ import type { EventStore } from '@ledger/event-store';
 import type { ProjectionRunner } from '@ledger/read-models';
 import { EVENT_STORE, PROJECTION_RUNNERS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
 import { ADMIN_KEY, startTestApp } from './support/app';
+import { encode, LOG_HEADER, logLine, nationalId } from './support/webir-log';
 
 /**
  * The auditors' and 政風 console (issue 14) in a real headless Chromium, against the real service
@@ -25,6 +26,9 @@ const describeBrowser = hasBrowser ? describe : describe.skip;
 const ROOT = join(__dirname, '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const PERSON = { nationalId: 'B223456782', name: '陳美玲' };
+// Query subjects of the 衛生局 (HLT) month reconciled on the 查詢與勾稽 page.
+const SUBJECTS = [nationalId(11), nationalId(12), nationalId(13)];
+const HLT_USER = `HLT.USER.${'ef'.repeat(32)}`;
 
 jest.setTimeout(60_000);
 
@@ -49,6 +53,40 @@ describeBrowser('console in a browser', () => {
     for (const runner of t.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.caughtUp();
   };
   const personalDataReads = async () => (await t.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === 'PersonalDataRead').length;
+
+  /**
+   * 衛生局's March 2025 (要點 九(一)(二)): its grant and user seeded as events, two queries registered,
+   * and its WebIR log imported: one query matches, one was never registered, one registration was not used.
+   */
+  async function seedQueryMonth() {
+    keys.hlt = await (async () => (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId: 'svc_hlt', roles: ['integrator'], agencies: ['HLT'] }).expect(201)).body.apiKey as string)();
+    await send('/agencies', { agencyCode: 'HLT', name: '臺北市政府衛生局', role: 'DATA_REQUESTER', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const seed = (type: string, data: Record<string, unknown>, occurredAt: string) => {
+      const id = randomUUID();
+      return { eventId: id, type, data, metadata: { $correlationId: id, $causationId: id, commandId: id, actor: 'seed', occurredAt } };
+    };
+    const item = { agencyCode: 'HLT', operationCode: 'LI_ENROLMENT' };
+    await store.append('queryitem-HLT.LI_ENROLMENT', [
+      seed('QueryItemApplied', { ...item, legalBasis: '傳染病防治法', businessScope: '防疫', purpose: '資格審查', applicationId: 'hlt_items', round: 1 }, '2025-01-02T01:00:00.000Z'),
+      seed('QueryItemApprovedByCompetentAuthority', item, '2025-01-03T01:00:00.000Z'),
+      seed('QueryItemSubmittedToBli', { ...item, reference: null }, '2025-01-04T01:00:00.000Z'),
+      seed('QueryItemApprovedByBli', { ...item, reference: null }, '2025-01-05T01:00:00.000Z'),
+      seed('QueryItemGranted', { ...item, applicationId: 'hlt_items' }, '2025-01-06T01:00:00.000Z'),
+    ], 'no_stream');
+    const holder = { personId: 'person_hltseed', holderKey: 'ef'.repeat(32), nationalIdCiphertext: 'v1.a.b.c', nameCiphertext: 'v1.d.e.f' };
+    await store.append(`account-${HLT_USER}`, [
+      seed('AccountCreated', { accountId: HLT_USER, agencyCode: 'HLT', kind: 'USER', incarnation: 1, applicationId: 'hlt_add', holder, myEGovAccountId: 'egov:hlt', certificateBound: true, post: '技士', unit: '疾病管制科' }, '2025-01-10T01:00:00.000Z'),
+      seed('AccountQueryItemsGranted', { accountId: HLT_USER, operationCodes: ['LI_ENROLMENT'], applicationId: 'hlt_grant' }, '2025-01-10T02:00:00.000Z'),
+    ], 'no_stream');
+    const registration = (registrationId: string, subject: string, plannedAt: string) =>
+      ({ registrationId, agencyCode: 'HLT', accountId: HLT_USER, operationCode: 'LI_ENROLMENT', plannedAt, caseNumber: '114衛疾字第0001號', reason: '防疫補助資格審查', subject: { nationalId: subject } });
+    const batch = await send('/query-registrations/batch', { registrations: [registration('HLT_R1', SUBJECTS[0], '2025-03-05T09:30:00+08:00'), registration('HLT_R2', SUBJECTS[1], '2025-03-12T09:30:00+08:00')] }, keys.hlt).expect(200);
+    expect(batch.body.outcomes.map((o: { status: string }) => o.status)).toEqual(['REGISTERED', 'REGISTERED']);
+    const row = (subject: string, date: string) => logLine({ accountId: HLT_USER, date, time: '10:00:00', operationCode: 'LI_ENROLMENT', subject, caseNumber: '114衛疾字第0001號', reason: '防疫補助資格審查', result: '成功' });
+    const file = encode([LOG_HEADER, row(SUBJECTS[0], '114/03/05'), row(SUBJECTS[2], '114/03/07')].join('\r\n') + '\r\n', 'BIG5');
+    await t.http().post('/query-logs?agency=HLT&month=2025-03&fileName=HLT_202503.csv').set('X-API-Key', keys.hlt).set('Content-Type', 'text/csv').send(file).expect(201);
+  }
 
   async function listen() {
     await t.app.listen(0, '127.0.0.1');
@@ -97,6 +135,7 @@ describeBrowser('console in a browser', () => {
     }, keys.swd).expect(201);
     await send(`/accounts/${accountId}/post-changes`, { effectiveDate: '2025-06-30', newUnit: '社會福利科', occurredAt: '2025-06-01T09:00:00+08:00' }, keys.swd).expect(201);
     await send(`/accounts/${accountId}/disable`, { reason: '調任', occurredAt: '2025-07-05T09:00:00+08:00' }, keys.swd).expect(201);
+    await seedQueryMonth();
     await caughtUp();
     await listen();
     browser = await chromium.launch({
@@ -131,7 +170,7 @@ describeBrowser('console in a browser', () => {
     await bad.close();
 
     const integrator = await signIn(keys.swd);
-    expect(await menu(integrator)).toEqual(['使用者清冊', '義務']);
+    expect(await menu(integrator)).toEqual(['使用者清冊', '義務', '查詢與勾稽']);
     // Its own agency's roster, without holders (withheld from integrators).
     await expectText(integrator.getByTestId('roster-table'), '(不提供)');
     // The key and whom it names, for this tab only: nothing in local storage or cookies.
@@ -140,7 +179,7 @@ describeBrowser('console in a browser', () => {
     await integrator.context().close();
 
     const auditor = await signIn(keys.auditor);
-    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '帳本']);
+    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '查詢與勾稽', '帳本']);
     // Keyboard: Tab from the skip link reaches the menu.
     await auditor.keyboard.press('Tab');
     await auditor.keyboard.press('Tab');
@@ -233,6 +272,63 @@ describeBrowser('console in a browser', () => {
     await expectText(row, 'AccountDisabled');
     await expectText(row, '逾期始辦');
     await shot(page, 'obligations');
+    await page.context().close();
+  });
+
+  it('查詢與勾稽: the month\'s reconciliation and logged queries as the API gives them, unregistered ones alone, a CSV download', async () => {
+    const summary = (await api('/query-reconciliation?agency=HLT&month=2025-03').expect(200)).body;
+    expect(summary).toMatchObject({ registered: 2, logged: 2, matched: 1, unregistered: 1, notPerformed: 1 });
+    const page = await signIn(keys.auditor, '#/queries?agency=HLT&month=2025-03');
+    const figures = page.getByTestId('reconciliation');
+    await expectText(figures, '未登記查詢');
+    for (const k of ['registered', 'logged', 'matched', 'unregistered', 'notPerformed', 'unexplained']) {
+      expect(await figures.locator(`[data-figure="${k}"]`).textContent()).toBe(String(summary[k]));
+    }
+    await expectText(page.getByRole('heading', { level: 2 }).first(), '民國114年03月');
+    const rows = page.getByTestId('logged-queries').locator('tbody tr');
+    await expectText(rows.first(), '民國114年03月05日');
+    expect(await rows.count()).toBe(2);
+    expect(await page.getByTestId('registrations').locator('tbody tr').count()).toBe(2);
+    await expectText(page.getByTestId('logged-queries'), '未登記,待說明');
+
+    await page.getByLabel('只看未登記之查詢').check();
+    await page.getByRole('button', { name: '查詢', exact: true }).click();
+    await page.waitForURL('**registered=false**');
+    await expectText(page.locator('#logged-title'), '日誌查詢紀錄(未登記)');
+    await expectText(page.getByTestId('logged-count'), '已載入 1 筆');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-registered')))).toEqual(['false']);
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下載勾稽結果 CSV' }).click()]);
+    expect(csv.suggestedFilename()).toBe('reconciliation-HLT-2025-03.csv');
+    const text = readFileSync((await csv.path())!, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(text).toContain('未登記查詢');
+    await shot(page, 'queries');
+    await page.context().close();
+
+    // The agency itself: its own month, never a subject's person id, no search by subject.
+    const own = await signIn(keys.hlt, '#/queries?month=2025-03');
+    await expectText(own.getByTestId('logged-queries'), '114衛疾字第0001號');
+    expect(await own.getByTestId('logged-queries').textContent()).not.toContain('person_');
+    expect(await own.getByRole('heading', { name: /依被查詢人搜尋/ }).count()).toBe(0);
+    await own.context().close();
+  });
+
+  it('查詢與勾稽: 政風 search by subject needs a purpose, is recorded in the ledger, and keeps the number out of the URL', async () => {
+    const page = await signIn(keys.ethics, '#/queries?agency=HLT&month=2025-03');
+    await page.getByTestId('reconciliation').waitFor();
+    const before = await personalDataReads();
+    await page.getByLabel('被查詢人身分證統一編號或居留證號').fill(SUBJECTS[2]);
+    await page.getByRole('button', { name: '搜尋' }).click();
+    await expectText(page.getByRole('alert').filter({ hasText: '目的' }), '須填寫目的');
+    expect(await personalDataReads()).toBe(before);
+    await page.getByLabel('查閱目的(必填,將記入帳本)').fill('政風查處案 114-09');
+    await page.getByRole('button', { name: '搜尋' }).click();
+    await expectText(page.getByTestId('subject-results'), '找到 1 筆');
+    await expectText(page.getByTestId('subject-results'), '未登記,待說明');
+    expect(await personalDataReads()).toBe(before + 1);
+    expect(decodeURIComponent(page.url())).not.toContain(SUBJECTS[2]);
+    expect(await page.evaluate('JSON.stringify(sessionStorage)')).not.toContain(SUBJECTS[2]);
     await page.context().close();
   });
 

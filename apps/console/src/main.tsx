@@ -6,6 +6,7 @@ import { Dashboard } from './pages/Dashboard';
 import { Roster } from './pages/Roster';
 import { Obligations } from './pages/Obligations';
 import { Ledger } from './pages/Ledger';
+import { Queries } from './pages/Queries';
 import './style.css';
 
 interface Page {
@@ -14,12 +15,13 @@ interface Page {
   roles: Role[];
 }
 
-// Only pages whose API exists. Queries and reconciliation, sampling checks, anomalies and inspection
-// packages join the menu when their endpoints do — never with made-up data before.
+// Only pages whose API exists: sampling checks, anomalies and inspection packages join the menu
+// when their endpoints do — never with made-up data before.
 const PAGES: Page[] = [
   { id: 'dashboard', label: '總覽', roles: ['auditor', 'ethics', 'admin'] },
   { id: 'roster', label: '使用者清冊', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'obligations', label: '義務', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
+  { id: 'queries', label: '查詢與勾稽', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'ledger', label: '帳本', roles: ['auditor', 'ethics', 'admin'] },
 ];
 
@@ -132,6 +134,7 @@ function App() {
         {current?.id === 'roster' && <Roster me={me} params={route.params} />}
         {current?.id === 'obligations' && <Obligations me={me} params={route.params} />}
         {current?.id === 'ledger' && <Ledger params={route.params} />}
+        {current?.id === 'queries' && <Queries me={me} params={route.params} />}
         </PageBoundary>
       </main>
     </>
