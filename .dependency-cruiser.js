@@ -62,6 +62,21 @@ module.exports = {
       to: { path: '^libs/(domain|event-store|read-models|projections|platform)/|node_modules/@nestjs/' },
     },
     {
+      name: 'package-verifier-stands-alone',
+      severity: 'error',
+      comment:
+        'The inspection package verifier (and the section builders it reruns) must run with nothing but the package and a public key: no framework, no store adapter, no key vault, no configuration, no PDF writer.',
+      from: { path: '^libs/package/src/(verify|sections)/|^libs/package/src/(format|membership|csv|report-text|run-sections)\\.ts$', pathNot: TESTS },
+      to: { path: 'node_modules/@nestjs/|^@nestjs/|^libs/(platform|personal-data)/|^libs/event-store/src/(sqlite|kurrentdb)/|node_modules/(pdfkit|mongodb|@kurrent)/|^libs/package/src/generate/' },
+    },
+    {
+      name: 'package-library-without-nestjs',
+      severity: 'error',
+      comment: 'The package generator is a plain library the CLI, the API and benches share.',
+      from: { path: '^libs/package/' },
+      to: { path: 'node_modules/@nestjs/|^@nestjs/|^apps/' },
+    },
+    {
       name: 'test-helpers-stay-in-tests',
       severity: 'error',
       comment: 'Test-only helpers (libs/testing, libs/domain/testing) are imported by tests, benches and other test helpers only.',

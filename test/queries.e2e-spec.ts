@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { accountIdOf, accountStreamId, queryItemStreamId } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
-import { EVENT_STORE } from '../apps/ledger-api/src/infrastructure/event-store.provider';
+import type { PersonalDataProtector } from '@ledger/personal-data';
+import { EVENT_STORE, PERSONAL_DATA } from '../apps/ledger-api/src/infrastructure/event-store.provider';
 import { ADMIN_KEY, startTestApp } from './support/app';
 
 /**
@@ -170,5 +171,31 @@ describe('query registrations (要點 九(一))', () => {
     await t.http().get('/query-registrations').set('X-API-Key', keys.swd).expect(400);
     await t.http().get(`/query-registrations?agency=${AGENCY}`).set('X-API-Key', keys.other).expect(403);
     await t.http().get('/query-registrations?month=2025-13').set('X-API-Key', keys.auditor).expect(400);
+  });
+
+  it('a refused registration leaves nothing behind: no person id, no data key in the vault, no event (batch too)', async () => {
+    const vault = t.app.get<PersonalDataProtector>(PERSONAL_DATA);
+    const fresh = 'C123456781';
+    expect(await vault.findPerson(fresh)).toBeUndefined();
+    const before = (await allEvents()).length;
+    // Disabled since 2025-04-01: refused by 要點 六, once alone and once inside a batch.
+    await send('/query-registrations', registration({ registrationId: 'SWD_ORPHAN_1', plannedAt: '2025-05-05T09:30:00+08:00', subject: { nationalId: fresh } })).expect(422);
+    const batch = await send('/query-registrations/batch', {
+      registrations: [registration({ registrationId: 'SWD_ORPHAN_2', operationCode: 'LI_SALARY', subject: { nationalId: fresh } })],
+    }).expect(200);
+    expect(batch.body.outcomes[0]).toMatchObject({ status: 'REFUSED', code: 'QUERY_ITEM_NOT_GRANTED_TO_AGENCY' });
+    expect(await vault.findPerson(fresh)).toBeUndefined();
+    expect((await allEvents()).length).toBe(before);
+
+    // Accepted, the subject gets its person id then, and a retry of the same command is a replay.
+    const body = { commandId: randomUUID(), ...registration({ registrationId: 'SWD_ORPHAN_3', subject: { nationalId: fresh } }) };
+    const first = await t.http().post('/query-registrations').set('X-API-Key', keys.swd).send(body).expect(201);
+    const personId = await vault.findPerson(fresh);
+    expect(personId).toMatch(/^person_/);
+    const retry = await t.http().post('/query-registrations').set('X-API-Key', keys.swd).send(body).expect(201);
+    expect(retry.body).toMatchObject({ replayed: true, position: first.body.position });
+    const stored = (await allEvents()).filter((e) => e.streamId === 'queryregistration-SWD_ORPHAN_3');
+    expect(stored).toHaveLength(1);
+    expect((stored[0].data as { subject: { personId: string } }).subject.personId).toBe(personId);
   });
 });

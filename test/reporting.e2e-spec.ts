@@ -126,7 +126,8 @@ describe('obligations', () => {
     const later = (await at('2025-07-06')).obligations[0];
     expect(later).toMatchObject({ state: 'met', metLate: true, createdBy: { type: 'AccountPostChanged' }, metBy: { type: 'AccountDisabled' } });
     const overdue = await get('/obligations?state=overdue&agency=SWD&asOf=2025-07-01').expect(200);
-    expect(overdue.body.obligations.map((o: { kind: string }) => o.kind)).toEqual(['ADJUST_OR_REMOVE_MOVED_USER']);
+    // The agency was approved without designating dedicated staff (要點 十(一)), due the day it arose.
+    expect(overdue.body.obligations.map((o: { kind: string }) => o.kind)).toEqual(['NO_DEDICATED_STAFF', 'ADJUST_OR_REMOVE_MOVED_USER']);
   });
 
   it('要點 六(六): approval for WebIR opens the yearly access review, overdue once its year has passed', async () => {

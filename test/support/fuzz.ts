@@ -145,8 +145,9 @@ export async function runFuzz(o: { http: () => unknown; doc: unknown; store: Eve
     if (res.status >= 500 && !designed) serverErrors.push(`${method.toUpperCase()} ${url.slice(0, 120)} [${label}] → ${res.status} ${res.text.slice(0, 120)}`);
     const appended = await o.store.readAll({ after: cursor, maxCount: 10_000 });
     if (appended.length) cursor = appended[appended.length - 1].position;
-    // Records of refused callers, and checkpoints signed by a timer, are not the request's doing.
-    const ledgerEvents = appended.filter((e) => !e.streamId.startsWith('security-') && e.streamId !== CHECKPOINT_STREAM);
+    // Records of refused callers, checkpoints signed by a timer, and the record of a package job started
+    // by an earlier request and finishing in the background are not the request's doing.
+    const ledgerEvents = appended.filter((e) => !e.streamId.startsWith('security-') && e.streamId !== CHECKPOINT_STREAM && !e.streamId.startsWith('pkgaccess-'));
     if (res.status >= 400 && ledgerEvents.length > 0) appendedOnRefusal.push(`${method.toUpperCase()} ${url.slice(0, 120)} [${label}] → ${res.status} appended ${ledgerEvents.map((e) => e.type).join(',')}`);
   }
   const seconds = (Date.now() - started) / 1000;

@@ -24,6 +24,12 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { ConsoleModule } from './console/console.module';
 import { LedgerController } from './ledger/ledger.controller';
 import { ReportingModule } from './reporting/reporting.module';
+// records
+import { ObtainedDataModule } from './obtained-data/obtained-data.module';
+import { IncidentsModule } from './incidents/incident.module';
+import { InspectionsModule } from './inspections/inspection.module';
+import { ChecksModule } from './checks/checks.module';
+import { PackagesModule } from './packages/packages.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -58,6 +64,13 @@ export class AppModule {
         ConsoleModule,
         // WebIR query logs and their reconciliation (issue 10)
         QueryLogsModule,
+        // records
+        ObtainedDataModule,
+        IncidentsModule,
+        InspectionsModule,
+        // Checks and audits (要點 十(一)、十二(一)–(四)).
+        ChecksModule,
+        PackagesModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [

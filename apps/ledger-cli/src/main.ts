@@ -6,6 +6,9 @@ import { registerRebuild } from './commands/rebuild';
 import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
 import { registerVerifyProof } from './commands/verify-proof';
+import { registerVerifySample } from './commands/verify-sample';
+import { registerPackage } from './commands/package';
+import { registerVerifyPackage } from './commands/verify-package';
 import { exitCode } from './exit';
 
 /** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerRevokeKey(program);
   // WebIR query logs (issue 10)
   registerImportLog(program);
+  registerVerifySample(program);
+  registerPackage(program);
+  registerVerifyPackage(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

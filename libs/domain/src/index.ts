@@ -35,3 +35,25 @@ export * from './query-log/query-log.events';
 export * from './query-log/query-log.layout';
 export * from './query-log/query-log.reconciliation';
 export * from './query-log/query-log.decider';
+// records: obtained data (要點 八、九(一)3、十一)
+export * from './obtained-data/obtained-data.events';
+export * from './obtained-data/obtained-data.commands';
+export * from './obtained-data/obtained-data.rules';
+export * from './obtained-data/obtained-data.decider';
+// records: security incidents (要點 十二(十))
+export * from './incidents/incident.events';
+export * from './incidents/incident.commands';
+export * from './incidents/incident.decider';
+// records: BLI inspections, suspension and termination of service (要點 十二(五)(六)(七))
+export * from './inspections/inspection.events';
+export * from './inspections/inspection.commands';
+export * from './inspections/inspection.decider';
+// Checks and audits (要點 十二(一)–(四)).
+export * from './checks/sampling';
+export * from './checks/monthly-check.events';
+export * from './checks/monthly-check.commands';
+export * from './checks/monthly-check.decider';
+export * from './checks/quarterly-submission';
+export * from './audits/findings';
+export * from './audits/audit';
+export * from './audits/joint-audit';

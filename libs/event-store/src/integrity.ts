@@ -1,5 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { EventData, EventMetadata } from './types';
+
+/** SHA-256 in hex, one shot where Node has crypto.hash (20.12+): no Hash object per call. */
+const sha256Hex = (text: string): string => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex'));
 
 /** prevHash of every stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -104,7 +107,7 @@ export function computeEventHash(input: HashInput): string {
     data: input.data,
     metadata,
   });
-  return createHash('sha256').update(canonical).digest('hex');
+  return sha256Hex(canonical);
 }
 
 const STREAM_ID = /^[A-Za-z0-9_]+-[A-Za-z0-9_.:]+$/;

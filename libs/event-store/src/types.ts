@@ -137,6 +137,12 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Revision of the last event in the stream, or -1 when the stream does not exist. */
   streamRevision(streamId: string): Promise<number>;
+  /**
+   * A value that differs from every earlier answer once anything was appended to the ledger, by this
+   * process or any other sharing the store; absent where no such check is cheap. Lets a reader of a
+   * small stream skip re-reading it while nothing at all was written.
+   */
+  changeMarker?(): string;
   subscribeToAll(options: SubscribeToAllOptions): SubscriptionHandle;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;

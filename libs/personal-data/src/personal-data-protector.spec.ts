@@ -141,6 +141,14 @@ describe('PersonalDataProtector', () => {
     expect(await ctx.vault.getKey('person-1')).toBeUndefined();
   });
 
+  it('要點 九(一): a query subject is protected by its identifier alone; no name is sealed and none is returned', async () => {
+    const out = await ctx.protector.protect('person-1', { nationalId: 'A123456789' });
+    expect(Object.keys(out)).toEqual(['nationalIdCiphertext']);
+    expect(await ctx.protector.reveal('person-1', out.nationalIdCiphertext, 'nationalId')).toBe('A123456789');
+    // Leaving the name out is not the same as sending an empty one, which is still refused.
+    await expect(ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '' })).rejects.toMatchObject({ field: 'name', rule: 'empty' });
+  });
+
   it('refuses a national ID used as the person id, without echoing it', async () => {
     const attempt = ctx.protector.protect('A123456789', { nationalId: 'A123456789', name: '王小明' });
     await expect(attempt).rejects.toBeInstanceOf(InvalidPersonIdError);

@@ -22,7 +22,11 @@ export interface PersonalDataProtectorOptions {
 export interface PersonalDataInput {
   /** National ID or old/new resident-certificate number, any case, surrounding spaces allowed. */
   nationalId: string;
-  name: string;
+  /**
+   * An account holder's name. A query subject (要點 九(一)) is named by its identifier alone, so it is
+   * optional: without it nothing is sealed for a name and no name ciphertext is returned.
+   */
+  name?: string;
   /** The holder's MyEGov account id: it names the person as surely as the national ID does. */
   myEGovAccountId?: string;
 }
@@ -30,9 +34,13 @@ export interface PersonalDataInput {
 /** What events may carry: ciphertexts only, none of them readable without the person's data key. */
 export interface ProtectedPersonalData {
   nationalIdCiphertext: string;
-  nameCiphertext: string;
+  /** Present exactly when a name was given. */
+  nameCiphertext?: string;
   myEGovAccountIdCiphertext?: string;
 }
+
+/** What protect() returns for an input that names the person: the name ciphertext is then always there. */
+export type ProtectedNamedPersonalData = ProtectedPersonalData & { nameCiphertext: string };
 
 const HOLDER_KEY_PURPOSE = 'national-id';
 const MAX_NAME_CHARS = 200;
@@ -86,16 +94,19 @@ export class PersonalDataProtector {
     return this.#requireIndex().accountKeysOf(personId);
   }
 
+  async protect(personId: string, input: PersonalDataInput & { name: string }): Promise<ProtectedNamedPersonalData>;
+  async protect(personId: string, input: PersonalDataInput): Promise<ProtectedPersonalData>;
   async protect(personId: string, input: PersonalDataInput): Promise<ProtectedPersonalData> {
     assertPersonId(personId);
     // Validate everything before touching the vault, so bad input never creates an orphan key.
     const { normalized } = this.#validateId(input?.nationalId);
-    const name = normalizeName(input?.name);
+    // An absent name is no name; an empty or blank one given explicitly is still refused.
+    const name = input?.name === undefined ? undefined : normalizeName(input.name);
     const myEGov = input.myEGovAccountId === undefined ? undefined : normalizeText(input.myEGovAccountId, 'myEGovAccountId');
     const key = await this.#vault.getOrCreateKey(personId);
     return {
       nationalIdCiphertext: encrypt(key, personId, 'nationalId', normalized),
-      nameCiphertext: encrypt(key, personId, 'name', name),
+      ...(name !== undefined && { nameCiphertext: encrypt(key, personId, 'name', name) }),
       ...(myEGov !== undefined && { myEGovAccountIdCiphertext: encrypt(key, personId, 'myEGovAccountId', myEGov) }),
     };
   }

@@ -18,4 +18,16 @@ describe('deadlines the 要點 fixes may be configured stricter, never looser', 
     expect(loadConfig({ LEDGER_FUTURE_TOLERANCE_SECONDS: '60', LEDGER_READ_WAIT_MS: '0' })).toMatchObject({ futureToleranceMs: 60_000, readWaitMs: 0 });
     expect(() => loadConfig({ LEDGER_FUTURE_TOLERANCE_SECONDS: '-1' })).toThrow(/non-negative/);
   });
+  // records
+  it('要點 十一(二): deleting obtained data within a month may be configured as 1–28 days, never longer; unset means one calendar month', () => {
+    expect(loadConfig({}).deadlines.deleteObtainedDataDays).toBeUndefined();
+    expect(loadConfig({ LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS: '14' }).deadlines.deleteObtainedDataDays).toBe(14);
+    expect(() => loadConfig({ LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS: '31' })).toThrow(/never looser/);
+    expect(() => loadConfig({ LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS: 'x' })).toThrow(/positive integer/);
+  });
+  it('要點 十二(十) 即時: notifying BLI of an incident may be configured as 1–60 minutes, never longer; unset means within the hour', () => {
+    expect(loadConfig({}).deadlines.incidentNoticeMinutes).toBeUndefined();
+    expect(loadConfig({ LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES: '15' }).deadlines.incidentNoticeMinutes).toBe(15);
+    expect(() => loadConfig({ LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES: '120' })).toThrow(/never looser/);
+  });
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsPort, Matches, MinLength, ValidateIf, validateSync } from 'class-validator';
 import type { SqliteSynchronous } from '@ledger/event-store';
-import { BLI_NOTICE_DAYS } from '@ledger/domain';
+import { BLI_NOTICE_DAYS, MAX_DELETE_WITHIN_DAYS, MAX_INCIDENT_NOTICE_MINUTES } from '@ledger/domain';
 import { HMAC_KEY_ENV, InvalidKeyMaterialError, loadPersonalDataKeys, MASTER_KEY_ENV } from '@ledger/personal-data';
 import { DEFAULT_DEADLINES, type ObligationDeadlines } from '@ledger/projections';
 
@@ -127,6 +127,15 @@ export class LedgerEnvironment {
   @positiveIntRule('months')
   LEDGER_DEADLINE_TRAINING_MONTHS?: string;
 
+  // records
+  @ValidateIf(isSet)
+  @positiveIntRule('days')
+  LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('minutes')
+  LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES?: string;
+
   @ValidateIf(isSet)
   @positiveIntRule('Taipei days')
   LEDGER_RECONCILIATION_WINDOW_DAYS?: string;
@@ -214,6 +223,12 @@ export function positiveInt(env: Env, name: string, fallback: number, max?: numb
   return n;
 }
 
+/** A positive integer with an upper bound, or undefined when the variable is unset or empty (the domain's default then applies). */
+function optionalPositiveInt(env: Env, name: string, max: number, why: string): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : positiveInt(env, name, 0, max, why);
+}
+
 /** Reads an integer ≥ 0, naming the variable when it is anything else. */
 export function nonNegativeInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
@@ -244,6 +259,9 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       accessReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_ACCESS_REVIEW_MONTHS', DEFAULT_DEADLINES.accessReviewMonths, 12, '要點 六(六): at least once a year; stricter, never looser'),
       usageReviewMonths: positiveInt(env, 'LEDGER_DEADLINE_USAGE_REVIEW_MONTHS', DEFAULT_DEADLINES.usageReviewMonths, 12, '要點 九(三): every year; stricter, never looser'),
       trainingMonths: positiveInt(env, 'LEDGER_DEADLINE_TRAINING_MONTHS', DEFAULT_DEADLINES.trainingMonths),
+      // records
+      deleteObtainedDataDays: optionalPositiveInt(env, 'LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS', MAX_DELETE_WITHIN_DAYS, '要點 十一(二): within one month; stricter, never looser'),
+      incidentNoticeMinutes: optionalPositiveInt(env, 'LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES', MAX_INCIDENT_NOTICE_MINUTES, '要點 十二(十) 即時, read as within the hour; stricter, never looser'),
     },
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
     readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { correlationIdOf, ledgerLogOptions, loggableUrl, scrubText } from './logging';
+import { correlationIdOf, enabledOrSilent, ledgerLogOptions, loggableUrl, scrubText } from './logging';
 
 describe('log scrubbing', () => {
   it.each([
@@ -56,5 +56,18 @@ describe('log scrubbing', () => {
     const text = lines.join('');
     for (const leak of ['A123456789', 'B123456780', '王小明', 'secret-key-1', '"x":1']) expect(text).not.toContain(leak);
     expect(JSON.parse(text)).toMatchObject({ level: 'info', msg: 'message about [personal-id]', holder: '[redacted]', account: { name: '[redacted]' } });
+  });
+
+  it('a request line below the configured level is skipped (silent), not built and dropped', () => {
+    expect(enabledOrSilent('info', 'debug')).toBe('info');
+    expect(enabledOrSilent('info', 'info')).toBe('info');
+    expect(enabledOrSilent('info', 'warn')).toBe('silent');
+    expect(enabledOrSilent('warn', 'warn')).toBe('warn');
+    expect(enabledOrSilent('error', 'warn')).toBe('error');
+    expect(enabledOrSilent('error', 'silent')).toBe('silent');
+    const options = ledgerLogOptions({ log: { level: 'warn', format: 'json' } });
+    const res = (statusCode: number) => ({ statusCode }) as never;
+    expect(options.customLogLevel?.({} as never, res(201), undefined)).toBe('silent');
+    expect(options.customLogLevel?.({} as never, res(404), undefined)).toBe('warn');
   });
 });

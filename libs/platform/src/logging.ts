@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DestinationStream, LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import type { Options } from 'pino-http';
 import type { LedgerConfig } from './config';
 
@@ -17,7 +17,9 @@ export const SCRUBBED_KEY = 'wl_[redacted]';
 
 /** Masks what looks like a national ID or an API key anywhere in a text (a message, a URL, a whole log line). */
 export function scrubText(text: string): string {
-  return text.replace(PERSONAL_ID, SCRUBBED_ID).replace(API_KEY, SCRUBBED_KEY);
+  const scrubbed = text.replace(PERSONAL_ID, SCRUBBED_ID);
+  // Every log line passes here: the key pattern runs only where its literal prefix occurs.
+  return scrubbed.includes('wl_') ? scrubbed.replace(API_KEY, SCRUBBED_KEY) : scrubbed;
 }
 
 /**
@@ -127,16 +129,29 @@ export function ledgerLogOptions(config: Pick<LedgerConfig, 'log'>, destination?
     ...(destination ? { stream: destination } : {}),
     genReqId: requestIdOf,
     customProps: (req) => ({ reqId: (req as Req).id, $correlationId: correlationIdOf(req as Req) }),
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // A request line the level drops is answered 'silent', which pino-http takes as "skip": without
+    // it, each request finished by building the line's bindings (a child logger) only to drop it.
+    customLogLevel: (_req, res, error) => enabledOrSilent(error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info', config.log.level),
     autoLogging: { ignore: (req) => QUIET_ROUTES.has((req.url ?? '').split('?')[0]) },
+    // The serializers below take the raw request and response: pino-std-serializers' wrappers would
+    // first copy every header into an object on each request, for the four fields kept here.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string; raw?: Req }) => ({
+      req: (req: Req) => ({
         id: req.id,
         method: req.method,
-        url: loggableUrl(req.raw?.originalUrl ?? req.url),
-        remoteAddress: req.remoteAddress,
+        url: loggableUrl(req.originalUrl ?? req.url),
+        remoteAddress: req.socket?.remoteAddress,
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
     },
   };
+}
+
+const LEVEL_VALUES: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/** The level of a request line, or 'silent' when the configured level drops it. */
+export function enabledOrSilent(level: 'info' | 'warn' | 'error', configured: string): 'info' | 'warn' | 'error' | 'silent' {
+  return LEVEL_VALUES[level] >= (LEVEL_VALUES[configured] ?? LEVEL_VALUES.info) ? level : 'silent';
 }

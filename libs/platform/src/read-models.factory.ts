@@ -3,6 +3,10 @@ import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
+// records
+import { obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
+// Checks and audits
+import { monthlyLogImportsProjection } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -16,7 +20,17 @@ export async function createReadModelStore(config: LedgerConfig): Promise<ReadMo
 }
 
 export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES, queryLogs: { windowDays: number } = { windowDays: 1 }) {
-  return [rosterProjection, obligationsProjection(deadlines), queryRegistrationsProjection, queryLogsProjection({ days: queryLogs.windowDays })];
+  return [
+    rosterProjection,
+    obligationsProjection(deadlines),
+    queryRegistrationsProjection,
+    queryLogsProjection({ days: queryLogs.windowDays }),
+    // records
+    obtainedDataProjection,
+    webirServiceProjection,
+    // Checks and audits (要點 十二(一)).
+    monthlyLogImportsProjection,
+  ];
 }
 
 /** A page of log chunks holds up to 500 lines an event: smaller pages keep a projection's memory bounded. */

@@ -114,9 +114,12 @@ describe('projections over events the deciders wrote', () => {
         ['ANNUAL_ACCESS_REVIEW', AGENCY, '2026-01-10', 'met'],
         ['ANNUAL_ACCESS_REVIEW', AGENCY, '2026-05-03', 'open'],
         ['ADJUST_OR_REMOVE_MOVED_USER', userId, '2025-06-30', 'met'],
+        // 要點 十(一)、十二(三): approval also opened the dedicated-staff and self-audit duties, unmet in this history.
+        ['NO_DEDICATED_STAFF', AGENCY, '2025-01-10', 'overdue'],
+        ['ANNUAL_SELF_AUDIT', AGENCY, '2026-01-10', 'open'],
       ]),
     );
-    expect(view).toHaveLength(3);
+    expect(view).toHaveLength(5);
   });
 });
 

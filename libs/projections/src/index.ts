@@ -9,3 +9,10 @@ export * from './queries/query-registrations.queries';
 // WebIR query logs and their reconciliation (要點 九(一)(二))
 export * from './query-log/query-log.projection';
 export * from './query-log/query-log.queries';
+// records: obtained data, incidents, inspections
+export * from './obtained-data/obtained-data.projection';
+export * from './obtained-data/obtained-data.queries';
+export * from './inspections/webir-service.projection';
+export * from './inspections/webir-service.queries';
+// Checks and audits (要點 十二(一)).
+export * from './checks/monthly-log-imports.projection';

@@ -77,6 +77,8 @@ describe('boundary rules (dependency-cruiser)', () => {
       'libs/platform/src/d.ts': "import { c } from './c-value';\nimport type { C } from './c';\nexport interface D { c?: C }\nexport const d = c;\n",
       'libs/platform/src/c-value.ts': 'export const c = 1;\n',
       'apps/api/src/main.ts': 'export const main = 1;\n',
+      'libs/package/src/verify/bad.ts': "import PDFDocument from 'pdfkit';\nexport const p = PDFDocument;\n",
+      'libs/package/src/generate/bad.ts': "import { Logger } from '@nestjs/common';\nexport const l = Logger;\n",
     });
     expect(found(violations)).toEqual(
       [
@@ -91,6 +93,8 @@ describe('boundary rules (dependency-cruiser)', () => {
         ['test-helpers-stay-in-tests', 'libs/platform/src/uses-test-helper.ts', 'libs/testing/src/index.ts'],
         ['no-circular', 'libs/platform/src/a.ts', 'libs/platform/src/b.ts'],
         ['no-circular', 'libs/platform/src/c.ts', 'libs/platform/src/d.ts'],
+        ['package-verifier-stands-alone', 'libs/package/src/verify/bad.ts', 'node_modules/pdfkit/js/pdfkit.node.mjs'],
+        ['package-library-without-nestjs', 'libs/package/src/generate/bad.ts', 'node_modules/@nestjs/common/index.js'],
       ].sort(),
     );
   }, 60_000);

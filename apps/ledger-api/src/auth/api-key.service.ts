@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, hash as oneShotHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { EventStore } from '@ledger/event-store';
 import { LEDGER_CONFIG, LedgerConfig } from '@ledger/platform';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
@@ -7,7 +7,9 @@ import { Principal, Role, SYSTEM_ACTOR } from './principal';
 
 export const API_KEY_REGISTRY = 'apikeys-registry';
 const REGISTRY = API_KEY_REGISTRY;
-const hashKey = (raw: string) => createHash('sha256').update(raw).digest('hex');
+/** SHA-256 in hex, one shot where Node has crypto.hash (20.12+): no Hash object per call. */
+const sha256Hex = (text: string): string => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex'));
+const hashKey = (raw: string) => sha256Hex(raw);
 
 const PRESENTED = Symbol('presentedApiKey');
 
@@ -15,10 +17,16 @@ const PRESENTED = Symbol('presentedApiKey');
  * The key a request presents (X-API-Key, or a Bearer token) and its SHA-256, hashed once per
  * request: the keyless limit, both rate-limit buckets and authentication all ask for it.
  */
-export function presentedKey(req: { header(name: string): string | undefined }): { raw?: string; hash?: string } {
+export function presentedKey(req: { header(name: string): string | undefined } | { headers: Record<string, string | string[] | undefined> }): { raw?: string; hash?: string } {
   const memo = req as unknown as { [PRESENTED]?: { raw?: string; hash?: string } };
   if (memo[PRESENTED]) return memo[PRESENTED];
-  const raw = req.header('x-api-key') ?? req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? undefined;
+  // Express's request, or the plain Node request the keyless gate sees before Express (the same object).
+  const header = (name: string): string | undefined => {
+    if ('header' in req && typeof req.header === 'function') return req.header(name);
+    const value = (req as { headers: Record<string, string | string[] | undefined> }).headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const raw = header('x-api-key') ?? header('authorization')?.replace(/^Bearer\s+/i, '') ?? undefined;
   return (memo[PRESENTED] = { raw, hash: raw ? hashKey(raw) : undefined });
 }
 
@@ -71,6 +79,8 @@ export class ApiKeyService implements OnModuleInit {
   private readonly logger = new Logger('ApiKeys');
   private keys = new Map<string, KeyRecord>();
   private revision = -1;
+  /** The store's change marker when the registry was last read: unchanged means nothing was appended anywhere since. */
+  private readAtMarker?: string;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -99,9 +109,10 @@ export class ApiKeyService implements OnModuleInit {
   }
 
   /**
-   * Every authentication first reads the registry's new events (a short indexed read of the events
-   * after the last one seen), so a key revoked by another instance or by the CLI is refused at once:
-   * no cached answer is trusted.
+   * Every authentication first takes the registry's new events, so a key revoked by another instance
+   * or by the CLI is refused at once: no cached answer is trusted. Where the store can tell cheaply
+   * that nothing at all was appended since the last read (SQLite: its data_version and this
+   * connection's commits), that answer stands in for the read.
    */
   async authenticate(hash: string | undefined): Promise<Principal | undefined> {
     if (!hash) return undefined;
@@ -155,6 +166,9 @@ export class ApiKeyService implements OnModuleInit {
   }
 
   private async refresh(): Promise<void> {
+    // Taken before the read: whatever is appended after this point changes the marker again.
+    const marker = this.store.changeMarker?.();
+    if (marker !== undefined && marker === this.readAtMarker) return;
     const events = await this.store.readStream(REGISTRY, { fromRevision: this.revision + 1 });
     for (const e of events) {
       // Concurrent refreshes may return the same events: apply each revision once, in order.
@@ -168,6 +182,7 @@ export class ApiKeyService implements OnModuleInit {
       }
       this.revision = e.revision;
     }
+    this.readAtMarker = marker;
   }
 }
 

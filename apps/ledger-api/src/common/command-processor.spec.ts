@@ -53,6 +53,25 @@ describe.each(stores)('command processor on the %s', (_, make) => {
     }
   });
 
+  it('`accepted` runs only for a command the decider accepted: its events and fingerprinted request are the ones kept', async () => {
+    // As with a query subject: the pseudonym exists only once a command was accepted, and a retry finds it.
+    let pseudonym: string | null = null;
+    const accepted = jest.fn(async (events: { type: string; data: object }[]) => {
+      pseudonym = 'p_1';
+      return { events: events.map((e) => ({ ...e, data: { ...e.data, name: '社會局(核定)' } })) as never, request: { ...register('C1'), pseudonym } };
+    });
+    const spec = () => ({ streamId: agencyStreamId('C1'), decider: agencyDecider, request: { ...register('C1'), pseudonym }, command: () => register('C1'), accepted });
+    const commandId = randomUUID();
+    await processor.execute(spec(), { commandId, actor: 'admin' });
+    expect(accepted).toHaveBeenCalledTimes(1);
+    expect((await store.readStream(agencyStreamId('C1')))[0].data).toMatchObject({ name: '社會局(核定)' });
+    // A retry is recognised by the fingerprint of the accepted request, before anything is decided.
+    await expect(processor.execute(spec(), { commandId, actor: 'admin' })).resolves.toMatchObject({ replayed: true });
+    // Refused (already registered): `accepted` is not run, so nothing is created.
+    await expect(processor.execute(spec(), { commandId: randomUUID(), actor: 'admin' })).rejects.toMatchObject({ code: 'AGENCY_ALREADY_REGISTERED' });
+    expect(accepted).toHaveBeenCalledTimes(1);
+  });
+
   it('another sender reusing the id for the same body is refused', async () => {
     const commandId = randomUUID();
     await run('B1', commandId, 'svc_one');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, hash as oneShotHash, randomUUID } from 'node:crypto';
 import { assertBusinessTime, Decider, DomainEvent, fold, schemaVersionOf, upcastAll } from '@ledger/domain';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { DuplicateEventIdError, type EventStore, type RecordedEvent } from '@ledger/event-store';
@@ -44,11 +44,23 @@ export interface CommandSpec<C, E extends DomainEvent, S> {
   request: object;
   /** The decider's command, built from the stream's state; defaults to `request` itself. */
   command?: (state: S) => C | Promise<C>;
+  /**
+   * Runs once the decider has accepted the command and before anything is appended: the place to
+   * create what only an accepted command may create (a person id and data key in the key vault), so
+   * a refused command leaves nothing behind. It returns the events to append and the request as it
+   * is fingerprinted, which may now name the pseudonymous id just created — and which must equal the
+   * `request` a retry of the same command sends (a retry finds the id made the first time), or the
+   * retry is taken for a different request under a reused commandId.
+   */
+  accepted?: (events: E[]) => Promise<{ events: E[]; request: object }>;
 }
+
+/** SHA-256 in hex, one shot where Node has crypto.hash (20.12+): no Hash object per call. */
+const sha256Hex = (text: string): string => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex'));
 
 /** A name-based UUID (version 5 layout) from its parts. */
 function uuidFrom(...parts: (string | number)[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  const h = sha256Hex(parts.join('\u0000'));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -97,7 +109,7 @@ export class CommandProcessor {
     const { streamId, decider, request } = spec;
     // UUIDs compare case-insensitively; one spelling keeps event ids and the reservation stream in step.
     const commandId = envelope.commandId.toLowerCase();
-    const fingerprint = fingerprintOf({ ...envelope, streamId, request });
+    let fingerprint = fingerprintOf({ ...envelope, streamId, request });
     const history = upcastAll(await this.store.readStream(streamId));
 
     const earlier = history.filter((e) => e.metadata.commandId.toLowerCase() === commandId);
@@ -113,10 +125,15 @@ export class CommandProcessor {
     const now = this.clock();
     const occurredAt = envelope.occurredAt ?? now.toISOString();
     assertBusinessTime(history, new Date(occurredAt), now, this.config.futureToleranceMs);
-    const events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
+    let events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
     const last = history[history.length - 1];
     if (events.length === 0) {
       return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', recordedAt: null, eventIds: [], events: [], replayed: false };
+    }
+    if (spec.accepted) {
+      const accepted = await spec.accepted(events);
+      events = accepted.events;
+      fingerprint = fingerprintOf({ ...envelope, streamId, request: accepted.request });
     }
 
     const metadata = {

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
-import { earlyKeylessLimit } from '../auth/rate-limit';
+import { earlyKeylessLimit, keylessGate } from '../auth/rate-limit';
 
 /** Commands are small: the largest DTO is a few hundred bytes; 64 KiB leaves room without inviting floods. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -22,7 +22,8 @@ export function refuseEncodedBodies(req: Request, res: Response, next: NextFunct
     return;
   }
   const type = req.headers['content-type'];
-  const charset = typeof type === 'string' ? /;\s*charset\s*=\s*"?([^";]+)"?/i.exec(type)?.[1] : undefined;
+  // The pattern only where a parameter can be: a bare `application/json` is the common case.
+  const charset = typeof type === 'string' && type.includes(';') ? /;\s*charset\s*=\s*"?([^";]+)"?/i.exec(type)?.[1] : undefined;
   const upload = req.method === 'POST' && LOG_UPLOAD_ROUTES.includes(req.path) && /^(big5|cp950|x-big5|ms950)$/i.test(charset?.trim() ?? '');
   if (charset !== undefined && !upload && !/^utf-?8$/i.test(charset.trim())) {
     res.status(415).type('application/problem+json').json(unsupported('Content-Type', 'UNSUPPORTED_CHARSET', 'bodies must be JSON in UTF-8'));
@@ -46,6 +47,7 @@ function unsupported(field: string, code: string, detail: string) {
 /** Called by bootstrap before the body parsers, so that the refusals above run first. */
 export function configureHttpInput(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  keylessGate(app);
   express.use(earlyKeylessLimit(app));
   express.use(refuseEncodedBodies);
   // Registered first: the parser that reads a body marks it read, so the general limit below skips it.

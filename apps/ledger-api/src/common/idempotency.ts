@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { DomainRuleError } from '@ledger/domain';
 import { canonicalJson, type EventStore, type RecordedEvent, WrongExpectedRevisionError } from '@ledger/event-store';
 
@@ -22,6 +22,9 @@ import { canonicalJson, type EventStore, type RecordedEvent, WrongExpectedRevisi
  *
  * The id is hashed in the stream name only to keep stream ids well-formed whatever a client sends.
  */
+/** SHA-256 in hex, one shot where Node has crypto.hash (20.12+): no Hash object per call. */
+const sha256Hex = (text: string): string => (typeof oneShotHash === 'function' ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex'));
+
 export const RESERVATION_EVENT = 'CommandIdReserved';
 
 export interface Reservation {
@@ -33,7 +36,7 @@ export interface Reservation {
 }
 
 export const reservationStreamId = (commandId: string) =>
-  `command-${createHash('sha256').update(commandId.toLowerCase()).digest('hex')}`;
+  `command-${sha256Hex(commandId.toLowerCase())}`;
 
 /**
  * What makes two requests "the same": who sent it, to which stream, what it asked, and the
@@ -56,7 +59,7 @@ export function fingerprintOf(parts: {
     correlationId: parts.correlationId ?? null,
     causationId: parts.causationId ?? null,
   });
-  return createHash('sha256').update(canonical).digest('hex');
+  return sha256Hex(canonical);
 }
 
 /** 422: the id was used for another request (another body, stream or sender). */

@@ -22,7 +22,7 @@ import type { PersonalDataProtector } from '@ledger/personal-data';
 import { CommandEnvelope, CommandProcessor, CommandResult } from '../common/command-processor';
 import { EVENT_STORE, PERSONAL_DATA } from '../infrastructure/event-store.provider';
 import type { QueryRegistrationFields } from './query-registration.dto';
-import { protectSubject } from './query-subject';
+import { knownSubject, protectSubject } from './query-subject';
 
 /** One registration's outcome in a batch: its result, or the refusal that left its stream untouched. */
 export type BatchOutcome =
@@ -39,21 +39,27 @@ export class QueryRegistrationService {
 
   async register(fields: QueryRegistrationFields, envelope: CommandEnvelope): Promise<CommandResult> {
     const { subject: plain, ...rest } = fields;
-    const subject = await protectSubject(this.protector, plain.nationalId);
+    // Only a lookup here: the person id and data key are made once the decider has accepted the
+    // registration (`accepted`), so a refused one leaves nothing in the vault.
+    const known = await knownSubject(this.protector, plain.nationalId);
     // The fingerprint of a retry must not depend on the ciphertext, which is new on every encryption.
-    const request = { type: 'RegisterQuery' as const, ...rest, subjectPersonId: subject.personId };
+    const requestFor = (subjectPersonId: string | null) => ({ type: 'RegisterQuery' as const, ...rest, subjectPersonId });
     return this.processor.execute(
       {
         streamId: queryRegistrationStreamId(fields.registrationId),
         decider: queryRegistrationDecider,
-        request,
+        request: requestFor(known.personId),
         command: async () => {
           const planned = new Date(fields.plannedAt).toISOString();
           const [account, item] = await Promise.all([
             this.asOf(accountStreamId(fields.accountId), accountDecider, planned),
             this.asOf(queryItemStreamId(fields.agencyCode, fields.operationCode), queryItemDecider, planned),
           ]);
-          return { ...rest, type: 'RegisterQuery' as const, subject, account, agencyOperationCodes: grantedOperationCodes(fields.agencyCode, [item]) };
+          return { ...rest, type: 'RegisterQuery' as const, subject: known.subject, account, agencyOperationCodes: grantedOperationCodes(fields.agencyCode, [item]) };
+        },
+        accepted: async (events) => {
+          const subject = await protectSubject(this.protector, plain.nationalId);
+          return { events: events.map((e) => ({ ...e, data: { ...e.data, subject } })), request: requestFor(subject.personId) };
         },
       },
       envelope,

@@ -1,18 +1,31 @@
 import type { PersonalDataProtector } from '@ledger/personal-data';
 import type { ProtectedQuerySubject } from '@ledger/domain';
 
-// The protector seals an identifier together with a name; a query subject comes without one,
-// so a fixed placeholder is sealed and its ciphertext dropped.
-const NO_NAME = '（查詢對象）';
+/**
+ * What the decider sees of a subject the key vault has never seen: no person id exists for it yet,
+ * and none is made until the registration is accepted. Never appended: the processor's `accepted`
+ * step replaces it with the real subject first.
+ */
+const PENDING_SUBJECT: ProtectedQuerySubject = { personId: 'person_pending', nationalIdCiphertext: 'pending' };
+
+/**
+ * The subject as the decider may judge it before anything is created: the person id the blind index
+ * already holds (so a resent registration is recognised), else a placeholder. Looking up creates
+ * nothing, so a refused registration leaves no orphan person id or data key in the vault.
+ */
+export async function knownSubject(protector: PersonalDataProtector, nationalId: string): Promise<{ personId: string | null; subject: ProtectedQuerySubject }> {
+  const personId = (await protector.findPerson(nationalId)) ?? null;
+  return { personId, subject: personId ? { personId, nationalIdCiphertext: PENDING_SUBJECT.nationalIdCiphertext } : PENDING_SUBJECT };
+}
 
 /**
  * The one place a query subject's national ID / ARC number is turned into what events may hold:
  * the random person id from the blind index in the key vault (one person whether queried or holding
  * an account, so 政風 can link them; erasure destroys the index entry) and the number sealed under
- * that person's data key.
+ * that person's data key. Called only for an accepted registration. A subject has no name to seal.
  */
 export async function protectSubject(protector: PersonalDataProtector, nationalId: string): Promise<ProtectedQuerySubject> {
   const { personId } = await protector.resolvePerson(nationalId);
-  const { nationalIdCiphertext } = await protector.protect(personId, { nationalId, name: NO_NAME });
+  const { nationalIdCiphertext } = await protector.protect(personId, { nationalId });
   return { personId, nationalIdCiphertext };
 }

@@ -1,9 +1,11 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { OBLIGATION_KINDS, ObligationKind, obligationsAt, ObligationState, rocDate } from '@ledger/projections';
+import { countByAgency, OBLIGATION_KINDS, ObligationKind, obligationsAt, ObligationState, ObligationView, rocDate } from '@ledger/projections';
+import { taipeiDateOf } from '@ledger/domain';
+import { toCsv } from './csv';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
@@ -25,6 +27,29 @@ export class ObligationsQueryDto extends AsOfQueryDto {
   @IsOptional()
   @IsIn(Object.keys(OBLIGATION_KINDS))
   kind?: ObligationKind;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'counts-csv'], default: 'json', description: 'csv: one row per obligation; counts-csv: per agency and kind, how many are open, overdue, met and met late (UTF-8 with BOM, Traditional Chinese headers, ROC dates)' })
+  @IsOptional()
+  @IsIn(['json', 'csv', 'counts-csv'])
+  format?: 'json' | 'csv' | 'counts-csv';
+}
+
+const STATE_LABELS: Record<ObligationState, string> = { open: '辦理中', overdue: '逾期未辦', met: '已完成' };
+const taipeiTime = (instant: string | null) => (instant ? `${rocDate(taipeiDateOf(instant))} ${new Date(Date.parse(instant) + 8 * 3600_000).toISOString().slice(11, 19)}` : '');
+
+function obligationsCsv(obligations: ObligationView[]): string {
+  return toCsv([
+    ['機關代碼', '義務種類', '要點', '義務名稱', '對象', '到期日', '狀態', '逾期完成', '完成時間(臺北)', '建立事件', '完成事件'],
+    ...obligations.map((o) => [o.agencyCode, o.kind, o.rule, o.title, o.subject, rocDate(o.dueDate), STATE_LABELS[o.state], o.metLate ? '是' : '否', taipeiTime(o.metAt), `${o.createdBy.streamId}#${o.createdBy.position}`, o.metBy ? `${o.metBy.streamId}#${o.metBy.position}` : '']),
+  ]);
+}
+
+function countsCsv(obligations: ObligationView[]): string {
+  const rows: (string | number)[][] = [];
+  for (const [agency, byKind] of Object.entries(countByAgency(obligations)).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [kind, c] of Object.entries(byKind)) rows.push([agency, kind, OBLIGATION_KINDS[kind as ObligationKind].rule, OBLIGATION_KINDS[kind as ObligationKind].title, c.open, c.overdue, c.met, c.metLate]);
+  }
+  return toCsv([['機關代碼', '義務種類', '要點', '義務名稱', '辦理中', '逾期未辦', '已完成', '其中逾期完成'], ...rows]);
 }
 
 @ApiTags('reports')
@@ -49,6 +74,7 @@ export class ObligationsController {
     schema: {
       example: {
         asOf: { kind: 'now', at: '2025-07-01T01:00:00.000Z' }, count: 1,
+        counts: { SWD001: { ADJUST_OR_REMOVE_MOVED_USER: { open: 0, overdue: 1, met: 0, metLate: 0 } } },
         obligations: [{
           obligationId: 'ADJUST_OR_REMOVE_MOVED_USER:SWD001.USER.3b1f…:388', agencyCode: 'SWD001', kind: 'ADJUST_OR_REMOVE_MOVED_USER', rule: '要點 六(五)',
           title: '使用者職務異動,於異動前或當日調整權限或刪除帳號', subject: 'SWD001.USER.3b1f…', dueDate: '2025-06-30', dueDateRoc: '民國114年06月30日', dueAt: '2025-06-30T15:59:59.999Z',
@@ -59,6 +85,7 @@ export class ObligationsController {
     },
   })
   @ApiHeader(MIN_POSITION_DOC)
+  @ApiProduces('application/json', 'text/csv')
   async list(@Query() query: ObligationsQueryDto, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
     const p = req.principal;
     if (!p.roles.some((r) => ['auditor', 'ethics', 'admin'].includes(r))) {
@@ -69,9 +96,16 @@ export class ObligationsController {
     const at = times.at ?? this.clock().toISOString();
     await awaitMinPosition(req, res, query, this.runners, ['obligations'], this.config.readWaitMs);
     const obligations = await obligationsAt(this.readModels, { at, knownAt: times.knownAt, agencyCode: query.agency, kind: query.kind, state: query.state });
+    if (query.format === 'csv' || query.format === 'counts-csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="obligations${query.format === 'counts-csv' ? '-counts' : ''}-${taipeiDateOf(at)}.csv"`);
+      return query.format === 'csv' ? obligationsCsv(obligations) : countsCsv(obligations);
+    }
     return {
       asOf: { kind: times.kind, at, ...(times.knownAt && { knownAt: times.knownAt }) },
       count: obligations.length,
+      // Per agency, per kind: open / overdue / met (metLate among the met), at the time judged.
+      counts: countByAgency(obligations),
       obligations: obligations.map((o) => ({ ...o, dueDateRoc: rocDate(o.dueDate) })),
     };
   }

@@ -110,3 +110,68 @@ export function businessTimeOf(data: object, occurredAt: string): string {
   const effectiveDate = (data as { effectiveDate?: unknown }).effectiveDate;
   return isIsoDate(effectiveDate) ? startOfTaipeiDay(effectiveDate) : occurredAt;
 }
+
+// Months and quarters of the checks (要點 十二(一)); here so that the obligations read model reads the same due dates.
+
+/** YYYY-MM, an Asia/Taipei calendar month. */
+export type TaipeiMonth = string;
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function assertMonth(value: unknown, field = 'month'): asserts value is TaipeiMonth {
+  if (typeof value !== 'string' || !MONTH.test(value)) throw new ValidationError(field, 'must be a month YYYY-MM (Asia/Taipei)');
+}
+
+/** The Taipei month an instant falls in: 2025-03-31T16:00:00Z is already 2025-04-01 00:00 in Taipei. */
+export function taipeiMonthOf(instant: string | Date): TaipeiMonth {
+  const t = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  return new Date(t + TAIPEI_OFFSET_MS).toISOString().slice(0, 7);
+}
+
+export function addMonthsToMonth(month: TaipeiMonth, months: number): TaipeiMonth {
+  assertMonth(month);
+  const [y, m] = month.split('-').map(Number);
+  const index = y * 12 + (m - 1) + months;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** First instant of the month (00:00 +08:00 on its first day), in UTC. */
+export function monthStart(month: TaipeiMonth): string {
+  assertMonth(month);
+  return new Date(Date.parse(`${month}-01T00:00:00.000Z`) - TAIPEI_OFFSET_MS).toISOString();
+}
+
+/** The instant the month closes: the first instant of the next month (exclusive end). */
+export const monthEnd = (month: TaipeiMonth): string => monthStart(addMonthsToMonth(month, 1));
+
+/** Last calendar day of the month (YYYY-MM-DD). */
+export function lastDayOf(month: TaipeiMonth): string {
+  const [y, m] = month.split('-').map(Number);
+  return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+}
+
+/** `2025-Q1`: calendar quarters in Asia/Taipei. */
+export type Quarter = string;
+const QUARTER = /^(\d{4})-Q([1-4])$/;
+
+export function assertQuarter(value: unknown, field = 'quarter'): asserts value is Quarter {
+  if (typeof value !== 'string' || !QUARTER.test(value)) throw new ValidationError(field, 'must be a quarter YYYY-Qn (Asia/Taipei)');
+}
+
+export function monthsOfQuarter(quarter: Quarter): TaipeiMonth[] {
+  assertQuarter(quarter);
+  const [, y, q] = QUARTER.exec(quarter)!;
+  const first = (Number(q) - 1) * 3 + 1;
+  return [0, 1, 2].map((i) => `${y}-${String(first + i).padStart(2, '0')}`);
+}
+
+export function quarterOf(month: TaipeiMonth): Quarter {
+  assertMonth(month);
+  const [y, m] = month.split('-').map(Number);
+  return `${y}-Q${Math.floor((m - 1) / 3) + 1}`;
+}
+
+/** Month M's check is due by the end of month M+1 (Asia/Taipei; a project default, the 要點 names none). */
+export const monthlyCheckDueDate = (month: TaipeiMonth): string => lastDayOf(addMonthsToMonth(month, 1));
+
+/** A quarter's check records are due by the end of the month after the quarter (project default). */
+export const quarterlySubmissionDueDate = (quarter: Quarter): string => lastDayOf(addMonthsToMonth(monthsOfQuarter(quarter)[2], 1));

@@ -6,6 +6,15 @@ import type { QueryItemEvent } from '../query-item/query-item.events';
 import type { QueryRegistrationEvent } from '../query-registration/query-registration.events';
 import type { QueryLogEvent, UnregisteredQueryEvent } from '../query-log/query-log.events';
 import { ACCESS_REVIEW_FINDINGS } from '../access-review/access-review.events';
+// records: obtained data (要點 八、九(一)3、十一)
+import type { ObtainedDataEvent } from '../obtained-data/obtained-data.events';
+import type { IncidentEvent } from '../incidents/incident.events';
+import type { InspectionEvent, WebIRServiceEvent } from '../inspections/inspection.events';
+// Checks and audits (要點 十二(一)–(四)).
+import type { MonthlyCheckEvent } from '../checks/monthly-check.events';
+import type { QuarterlySubmissionEvent } from '../checks/quarterly-submission';
+import type { AuditEvent } from '../audits/audit';
+import type { JointAuditEvent } from '../audits/joint-audit';
 
 /**
  * The one event contract of the ledger: every event type the domain writes, the payload type it
@@ -24,7 +33,17 @@ export type LedgerEvent =
   | QueryRegistrationEvent
   // WebIR query logs and their reconciliation (要點 九(一)(二))
   | QueryLogEvent
-  | UnregisteredQueryEvent;
+  | UnregisteredQueryEvent
+  // records: obtained data, incidents, inspections
+  | ObtainedDataEvent
+  | IncidentEvent
+  | InspectionEvent
+  | WebIRServiceEvent
+  // Checks and audits (要點 十二(一)–(四)).
+  | MonthlyCheckEvent
+  | QuarterlySubmissionEvent
+  | AuditEvent
+  | JointAuditEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -98,6 +117,35 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
   UnregisteredQueriesFound: v1,
   QueryLogReconciled: v1,
   UnregisteredQueryExplained: v1,
+  // records: obtained data (要點 八、九(一)3、十一)
+  ObtainedDataRecorded: v1,
+  ObtainedDataCopyMade: v1,
+  ObtainedDataDisclosed: v1,
+  ObtainedDataUseEnded: v1,
+  ObtainedDataDeleted: v1,
+  // records: security incidents (要點 十二(十))
+  IncidentReported: v1,
+  IncidentActionRecorded: v1,
+  BliNotifiedOfIncident: v1,
+  IncidentClosed: v1,
+  // records: BLI inspections, suspension and termination of service (要點 十二(五)(六)(七))
+  BliInspectionRecorded: v1,
+  InspectionMaterialsProvided: v1,
+  BliActionRequested: v1,
+  BliRequestAnswered: v1,
+  WebIRServiceSuspended: v1,
+  WebIRServiceTerminated: v1,
+  WebIRServiceReapplied: v1,
+  WebIRServiceResumed: v1,
+  // Checks and audits (要點 十二(一)–(四)).
+  MonthlySampleDrawn: v1,
+  SampleEntryCompared: v1,
+  MajorAnomalyFound: v1,
+  MonthlyCheckSignedOff: v1,
+  QuarterlyCheckRecordsSubmitted: v1,
+  AuditReportFiled: v1,
+  JointAuditReportFiled: v1,
+  BreachReviewReportSubmitted: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

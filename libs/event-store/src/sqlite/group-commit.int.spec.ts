@@ -55,4 +55,32 @@ describe('group commit on the embedded store', () => {
     expect(all.map((e) => e.position)).toEqual([1n, 2n, 3n]);
     expect((await verifyLedger(store, { densePositions: true })).intact).toBe(true);
   });
+
+  it('the change marker moves with every commit, of this connection or of another one on the file, and only then', async () => {
+    const first = store.changeMarker();
+    expect(store.changeMarker()).toBe(first);
+    await store.readStream('m-1');
+    expect(store.changeMarker()).toBe(first);
+    await store.append('m-1', [event(1)], 'no_stream');
+    const afterOwn = store.changeMarker();
+    expect(afterOwn).not.toBe(first);
+    const other = new SqliteEventStore({ file: join(dir, 'events.db') });
+    try {
+      await other.append('m-2', [event(2)], 'no_stream');
+      expect(store.changeMarker()).not.toBe(afterOwn);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('reads a stream the same with or without a count, in both directions', async () => {
+    for (let i = 0; i < 5; i++) await store.append('r-1', [event(i)], i === 0 ? 'no_stream' : i - 1);
+    const revisions = (events: { revision: number }[]) => events.map((e) => e.revision);
+    expect(revisions(await store.readStream('r-1'))).toEqual([0, 1, 2, 3, 4]);
+    expect(revisions(await store.readStream('r-1', { fromRevision: 2 }))).toEqual([2, 3, 4]);
+    expect(revisions(await store.readStream('r-1', { fromRevision: 2, maxCount: 2 }))).toEqual([2, 3]);
+    expect(revisions(await store.readStream('r-1', { direction: 'backwards' }))).toEqual([4, 3, 2, 1, 0]);
+    expect(revisions(await store.readStream('r-1', { direction: 'backwards', fromRevision: 3, maxCount: 2 }))).toEqual([3, 2]);
+    expect(revisions(await store.readStream('r-1', { direction: 'backwards', fromRevision: 1 }))).toEqual([1, 0]);
+  });
 });

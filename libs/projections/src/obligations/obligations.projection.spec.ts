@@ -58,7 +58,10 @@ describe('obligations projection', () => {
       ['2025-07-01', 'met'],
       ['2026-06-15', 'open'],
     ]);
+    // With them, onboarding opened 十(一)'s dedicated staff (due at once) and 十二(三)'s self-audit, both unmet here.
     expect(await obligationsAt(store, { at: '2026-06-16T00:00:00.000Z', state: 'overdue' })).toEqual([
+      expect.objectContaining({ kind: 'NO_DEDICATED_STAFF', rule: '要點 十(一)', dueDate: '2024-07-01' }),
+      expect.objectContaining({ kind: 'ANNUAL_SELF_AUDIT', rule: '要點 十二(三)', dueDate: '2025-07-01' }),
       expect.objectContaining({ kind: 'ANNUAL_ACCESS_REVIEW', rule: '要點 六(六)', dueDate: '2026-06-15' }),
     ]);
     await store.close();
@@ -87,6 +90,8 @@ describe('obligations projection', () => {
     ]);
     expect(await obligationsAt(store, { at: '2025-02-01T00:00:00.000Z', agencyCode: 'SWD001', kind: 'QUERY_ITEM_USAGE_REVIEW' })).toEqual([]);
     expect(await obligationsAt(store, { at: '2025-02-01T00:00:00.000Z', agencyCode: 'DIT001' })).toEqual([
+      expect.objectContaining({ kind: 'NO_DEDICATED_STAFF', subject: 'DIT001', rule: '要點 十(一)', dueDate: '2025-01-01' }),
+      expect.objectContaining({ kind: 'ANNUAL_SELF_AUDIT', subject: 'DIT001', rule: '要點 十二(三)', dueDate: '2026-01-01' }),
       expect.objectContaining({ kind: 'QUERY_ITEM_USAGE_REVIEW', subject: 'SWD001.L01', rule: '要點 九(三)', dueDate: '2026-01-10' }),
     ]);
     await store.close();
@@ -121,5 +126,95 @@ describe('obligations projection', () => {
     const { once, twice } = await projectTwice(obligationsProjection(), [postChange(), revokedLate()]);
     expect(twice).toEqual(once);
     expect(once.obligations).toHaveLength(1);
+  });
+});
+
+// records: obtained data, incidents, inspections
+describe('obligations projection: obtained data (要點 十一(二))', () => {
+  const od = 'obtaineddata-SWD001_OD_1';
+  const ended = () =>
+    recorded(od, 'ObtainedDataUseEnded', { recordId: 'SWD001_OD_1', agencyCode: 'SWD001', endedOn: '2025-07-01', reason: 'USE_COMPLETE', rule: '要點 十一(二)2', note: null, duty: { kind: 'DELETE_OBTAINED_DATA', rule: '要點 十一(二)', dueDate: '2025-08-01' } }, '2025-07-01T02:00:00.000Z');
+  const deleted = (deletionId: string, remainingCopyIds: string[], occurredAt: string) =>
+    recorded(od, 'ObtainedDataDeleted', {
+      recordId: 'SWD001_OD_1', agencyCode: 'SWD001', deletionId, deletedOn: occurredAt.slice(0, 10), copyIds: ['x'], temporaryFilesCleared: true, method: 'SECURE_ERASE',
+      performedBy: { unit: 'u', accountId: null }, evidence: { reference: 'r', description: 'd' }, remainingCopyIds, complete: remainingCopyIds.length === 0,
+      meetsDuty: remainingCopyIds.length === 0 ? 'DELETE_OBTAINED_DATA' : null,
+    }, occurredAt);
+
+  it('要點 十一(二)、十一(三)2: open → overdue after the month → a deletion leaving a backup keeps it overdue → met late', async () => {
+    const store = await project([ended(), deleted('d1', ['backup'], '2025-07-20T02:00:00.000Z'), deleted('d2', [], '2025-08-10T02:00:00.000Z')]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, agencyCode: 'SWD001', kind: 'DELETE_OBTAINED_DATA' }))[0];
+    expect(await at('2025-06-30T00:00:00.000Z')).toBeUndefined();
+    expect(await at('2025-07-25T00:00:00.000Z')).toMatchObject({ state: 'open', rule: '要點 十一(二)', subject: 'SWD001_OD_1', dueDate: '2025-08-01', dueAt: '2025-08-01T15:59:59.999Z', dueGranularity: 'day' });
+    expect(await at('2025-08-01T15:59:59.999Z')).toMatchObject({ state: 'open' });
+    expect(await at('2025-08-01T16:00:00.000Z')).toMatchObject({ state: 'overdue', metBy: null });
+    expect(await at('2025-08-10T01:00:00.000Z')).toMatchObject({ state: 'overdue' });
+    const met = await at('2025-08-11T00:00:00.000Z');
+    expect(met).toMatchObject({ state: 'met', metLate: true, metAt: '2025-08-10T02:00:00.000Z' });
+    expect(met.metBy?.type).toBe('ObtainedDataDeleted');
+    await store.close();
+  });
+
+  it('要點 十一(二): a complete deletion within the month is met on time; replaying changes nothing', async () => {
+    const store = await project([ended(), deleted('d1', [], '2025-07-20T02:00:00.000Z')]);
+    expect((await obligationsAt(store, { at: '2025-09-01T00:00:00.000Z', kind: 'DELETE_OBTAINED_DATA' }))[0]).toMatchObject({ state: 'met', metLate: false });
+    await store.close();
+    const { once, twice } = await projectTwice(obligationsProjection(), [ended(), deleted('d1', ['b'], '2025-07-20T02:00:00.000Z')]);
+    expect(twice).toEqual(once);
+  });
+});
+
+describe('obligations projection: security incidents (要點 十二(十))', () => {
+  const inc = 'incident-SWD001_INC_1';
+  const reported = (occurredAt: string, dueAt: string) =>
+    recorded(inc, 'IncidentReported', { incidentId: 'SWD001_INC_1', agencyCode: 'SWD001', discoveredAt: occurredAt, suspected: true, summary: 's', registrationIds: [], obtainedDataRecordIds: [], duty: { kind: 'NOTIFY_BLI_OF_INCIDENT', rule: '要點 十二(十)', dueAt } }, occurredAt);
+  const notified = (occurredAt: string, first: boolean, recordedAt = occurredAt) =>
+    recorded(inc, 'BliNotifiedOfIncident', { incidentId: 'SWD001_INC_1', agencyCode: 'SWD001', notifiedAt: occurredAt, channel: 'PHONE', reference: null, materialsProvided: null, onTime: false, meetsDuty: first ? 'NOTIFY_BLI_OF_INCIDENT' : null }, occurredAt, recordedAt);
+
+  it('要點 十二(十) 即時: due at an instant — open within the hour, overdue one millisecond after, met late; a later notice changes nothing', async () => {
+    // Discovered 23:30 Taipei: the hour ends 00:30 the next Taipei day, not at the end of either day.
+    const store = await project([reported('2025-06-30T15:30:00.000Z', '2025-06-30T16:30:00.000Z'), notified('2025-06-30T17:00:00.000Z', true), notified('2025-07-02T01:00:00.000Z', false)]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, kind: 'NOTIFY_BLI_OF_INCIDENT' }))[0];
+    expect(await at('2025-06-30T15:29:59.999Z')).toBeUndefined();
+    expect(await at('2025-06-30T16:00:00.000Z')).toMatchObject({ state: 'open', agencyCode: 'SWD001', rule: '要點 十二(十)', dueAt: '2025-06-30T16:30:00.000Z', dueDate: '2025-07-01', dueGranularity: 'instant' });
+    expect(await at('2025-06-30T16:30:00.000Z')).toMatchObject({ state: 'open' });
+    expect(await at('2025-06-30T16:30:00.001Z')).toMatchObject({ state: 'overdue' });
+    // A day-granular reading would still call this open (due 2025-07-01 ends 15:59:59.999Z).
+    expect(await obligationsAt(store, { at: '2025-06-30T16:45:00.000Z', state: 'overdue' })).toHaveLength(1);
+    expect(await at('2025-06-30T17:00:00.000Z')).toMatchObject({ state: 'met', metLate: true, metAt: '2025-06-30T17:00:00.000Z' });
+    expect(await at('2025-07-03T00:00:00.000Z')).toMatchObject({ state: 'met', metLate: true, metBy: expect.objectContaining({ type: 'BliNotifiedOfIncident' }) });
+    await store.close();
+  });
+
+  it('要點 十二(十): a notice within the hour is met on time; as the ledger knew it before the notice was recorded, it is overdue', async () => {
+    const store = await project([reported('2025-07-01T01:00:00.000Z', '2025-07-01T02:00:00.000Z'), notified('2025-07-01T01:40:00.000Z', true, '2025-07-01T05:00:00.000Z')]);
+    expect((await obligationsAt(store, { at: '2025-07-01T03:00:00.000Z', kind: 'NOTIFY_BLI_OF_INCIDENT' }))[0]).toMatchObject({ state: 'met', metLate: false });
+    expect((await obligationsAt(store, { at: '2025-07-01T03:00:00.000Z', knownAt: '2025-07-01T04:00:00.000Z', kind: 'NOTIFY_BLI_OF_INCIDENT' }))[0]).toMatchObject({ state: 'overdue' });
+    await store.close();
+  });
+});
+
+describe('obligations projection: BLI requests (要點 十二(五)(六))', () => {
+  const insp = 'bliinspection-BLI_1';
+  const requested = () =>
+    recorded(insp, 'BliActionRequested', { inspectionId: 'BLI_1', agencyCode: 'SWD001', requestId: 'req_1', kind: 'IMPROVEMENT', receivedOn: '2025-07-10', summary: 's', duty: { kind: 'BLI_REQUESTED_ACTION', rule: '要點 十二(五)(六)', dueDate: '2025-08-10' } }, '2025-07-10T02:00:00.000Z');
+  const answered = (occurredAt: string) =>
+    recorded(insp, 'BliRequestAnswered', { inspectionId: 'BLI_1', agencyCode: 'SWD001', requestId: 'req_1', answeredAt: occurredAt, summary: 's', evidence: null, onTime: false, meetsDuty: 'BLI_REQUESTED_ACTION' }, occurredAt);
+
+  it('要點 十二(五)(六): open until the end of the date BLI set (Asia/Taipei) → overdue → met late by the answer', async () => {
+    const store = await project([requested(), answered('2025-08-12T03:00:00.000Z')]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, agencyCode: 'SWD001', kind: 'BLI_REQUESTED_ACTION' }))[0];
+    expect(await at('2025-07-09T00:00:00.000Z')).toBeUndefined();
+    expect(await at('2025-08-10T15:59:59.999Z')).toMatchObject({ state: 'open', rule: '要點 十二(五)(六)', subject: 'BLI_1.req_1', dueDate: '2025-08-10', dueGranularity: 'day' });
+    expect(await at('2025-08-10T16:00:00.000Z')).toMatchObject({ state: 'overdue' });
+    expect(await at('2025-08-12T02:59:59.999Z')).toMatchObject({ state: 'overdue' });
+    expect(await at('2025-08-12T03:00:00.000Z')).toMatchObject({ state: 'met', metLate: true, metBy: expect.objectContaining({ type: 'BliRequestAnswered' }) });
+    await store.close();
+  });
+
+  it('要點 十二(五): an answer by the set date is met on time', async () => {
+    const store = await project([requested(), answered('2025-08-10T15:00:00.000Z')]);
+    expect((await obligationsAt(store, { at: '2025-09-01T00:00:00.000Z', kind: 'BLI_REQUESTED_ACTION' }))[0]).toMatchObject({ state: 'met', metLate: false });
+    await store.close();
   });
 });

@@ -3,6 +3,7 @@ import type { RecordedEvent } from '@ledger/event-store';
 import { Projection, ProjectionReader, ReadModelWrite, upsert } from '@ledger/read-models';
 import { asLedgerRecorded, type RecordedOf } from '../ledger-events';
 import { addMonthsToDate, endOfTaipeiDay, taipeiDate } from '../time';
+import { addMonthsToMonth, monthEnd, monthlyCheckDueDate, quarterOf, quarterlySubmissionDueDate, taipeiMonthOf } from '@ledger/domain/core/calendar';
 import { agencyOfAccount, stripMeta } from '../roster/roster.projection';
 
 /**
@@ -15,6 +16,11 @@ export interface ObligationDeadlines {
   accessReviewMonths: number;
   usageReviewMonths: number;
   trainingMonths: number;
+  // records
+  /** 要點 十一(二): days to delete obtained data after its use ended (1–28, stricter only); unset: one calendar month. Decided by the domain into the event. */
+  deleteObtainedDataDays?: number;
+  /** 要點 十二(十) 即時: minutes to notify BLI of an incident after its discovery (1–60, stricter only). Decided by the domain into the event. */
+  incidentNoticeMinutes?: number;
 }
 
 export const DEFAULT_DEADLINES: ObligationDeadlines = { bliNoticeDays: 7, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 };
@@ -35,6 +41,17 @@ export const OBLIGATION_KINDS = {
   REPORT_USER_POST_CHANGE_IN_ADVANCE: { rule: '要點 六(五)', title: '使用者職務異動,應於異動前辦理帳號異動程序' },
   // WebIR query logs (要點 九(一)): opened per logged query found without a registration
   EXPLAIN_UNREGISTERED_QUERY: { rule: '要點 九(一)', title: '說明無查詢資料登記表之查詢紀錄(或補登記)' },
+  // records: obtained data, incidents, inspections
+  DELETE_OBTAINED_DATA: { rule: '要點 十一(二)', title: '資料使用完竣或依據失效後一個月內刪除(含暫存、備份及衍生檔案)' },
+  NOTIFY_BLI_OF_INCIDENT: { rule: '要點 十二(十)', title: '個人資料安全事故或疑似事故即時通報勞保局' },
+  BLI_REQUESTED_ACTION: { rule: '要點 十二(五)(六)', title: '勞保局通知限期說明或改善,於所定期限內辦理' },
+  // Checks and audits (要點 十(一)、十二(一)–(四)).
+  MONTHLY_SAMPLING_CHECK: { rule: '要點 十二(一)', title: '每月抽查比對查詢紀錄並作成查核紀錄' },
+  QUARTERLY_CHECK_SUBMISSION: { rule: '要點 十二(一)', title: '查核紀錄每三個月送權責管理機關備查' },
+  ANNUAL_SELF_AUDIT: { rule: '要點 十二(三)', title: '每年自行辦理資訊安全稽核(含使用勞保局資料作業)' },
+  JOINT_AUDIT_REPORT: { rule: '要點 十二(二)', title: '重大異常之聯合稽核報告' },
+  BREACH_CORRECTION_REPORT: { rule: '要點 十二(四)', title: '違反本要點者立即改正並研提檢討報告予權責管理機關' },
+  NO_DEDICATED_STAFF: { rule: '要點 十(一)', title: '指派專人辦理查核、稽核等事項' },
 } as const satisfies Record<
   | DutyKind
   | 'ANNUAL_ACCESS_REVIEW'
@@ -43,10 +60,27 @@ export const OBLIGATION_KINDS = {
   | 'REPORT_ADMIN_POST_CHANGE_IN_ADVANCE'
   | 'REPORT_USER_POST_CHANGE_IN_ADVANCE'
   // WebIR query logs
-  | 'EXPLAIN_UNREGISTERED_QUERY',
+  | 'EXPLAIN_UNREGISTERED_QUERY'
+  // records
+  | 'DELETE_OBTAINED_DATA'
+  | 'NOTIFY_BLI_OF_INCIDENT'
+  | 'BLI_REQUESTED_ACTION'
+  // Checks and audits.
+  | 'MONTHLY_SAMPLING_CHECK'
+  | 'QUARTERLY_CHECK_SUBMISSION'
+  | 'ANNUAL_SELF_AUDIT'
+  | 'JOINT_AUDIT_REPORT'
+  | 'BREACH_CORRECTION_REPORT'
+  | 'NO_DEDICATED_STAFF',
   { rule: string; title: string }
 >;
 export type ObligationKind = keyof typeof OBLIGATION_KINDS;
+
+/** 要點 十二(三): every year. */
+export const SELF_AUDIT_MONTHS = 12;
+/** The ledger's own signed checkpoints (stream ledger-checkpoints): a month's checks arise when it closes. */
+const CHECKPOINT_ISSUED = 'CheckpointIssued';
+const lastMonthOfQuarter = (month: string) => addMonthsToMonth(`${month.slice(0, 4)}-01`, (Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1) * 3 - 1);
 
 export const OBLIGATIONS = { items: 'obligations', open: 'obligation_open', bodies: 'obligation_bodies' } as const;
 
@@ -58,9 +92,16 @@ export interface ObligationDocument {
   title: string;
   /** What it is about: an account id, an agency, an operation code, a person id or a change number. */
   subject: string;
+  /** The Asia/Taipei day it is due on. */
   dueDate: string;
-  /** End of the due day in Asia/Taipei, as an instant. */
+  /** When it becomes overdue: the end of the due day in Asia/Taipei, or the instant itself for a duty due at an instant. */
   dueAt: string;
+  /**
+   * `day` (met in time by the end of dueDate) for most duties; `instant` where the 要點 says 即時 and
+   * a day is far too coarse (要點 十二(十): BLI notified of an incident within the hour). Absent on
+   * documents projected before it existed, which are all day-granular.
+   */
+  dueGranularity?: 'day' | 'instant';
   createdAt: string;
   /** Ledger time the creating event was recorded: before it the ledger did not know of the obligation. */
   createdKnownAt: string;
@@ -109,6 +150,10 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     subject: string,
     dueDate: string,
     metOnCreation = false,
+    /** A duty due at an instant rather than by the end of a day: its UTC instant (dueDate is then its Taipei day). */
+    dueInstant?: string,
+    /** Business time the duty arose when it is not the event's own (a month's check arises when the month ends). */
+    createdAt: string = event.metadata.occurredAt,
   ): ReadModelWrite[] => {
     const obligationId = `${kind}:${subject}:${event.position}`;
     const doc: ObligationDocument = {
@@ -118,9 +163,10 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
       rule: OBLIGATION_KINDS[kind].rule,
       title: OBLIGATION_KINDS[kind].title,
       subject,
-      dueDate,
-      dueAt: endOfTaipeiDay(dueDate),
-      createdAt: event.metadata.occurredAt,
+      dueDate: dueInstant ? taipeiDate(dueInstant) : dueDate,
+      dueAt: dueInstant ?? endOfTaipeiDay(dueDate),
+      dueGranularity: dueInstant ? 'instant' : 'day',
+      createdAt,
       createdKnownAt: event.metadata.recordedAt,
       createdBy: ref(event),
       metAt: metOnCreation ? event.metadata.occurredAt : null,
@@ -238,16 +284,141 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     async UnregisteredQueryExplained(event, read) {
       return meet(event, read, event.data.meetsDuty, `${event.data.importId}.${event.data.lineNo}`);
     },
+    // records: obtained data (要點 十一(二)); the due date was decided by the domain into the event.
+    async ObtainedDataUseEnded(event) {
+      const d = event.data;
+      return open(event, 'DELETE_OBTAINED_DATA', d.agencyCode, d.recordId, d.duty.dueDate);
+    },
+    async ObtainedDataDeleted(event, read) {
+      // A deletion that leaves a backup, a derived file or the temporary files meets nothing yet.
+      return event.data.meetsDuty ? meet(event, read, 'DELETE_OBTAINED_DATA', event.data.recordId) : [];
+    },
+    // records: incidents (要點 十二(十) 即時): due at an instant, not by the end of a day.
+    async IncidentReported(event) {
+      const d = event.data;
+      return open(event, 'NOTIFY_BLI_OF_INCIDENT', d.agencyCode, d.incidentId, taipeiDate(d.duty.dueAt), false, d.duty.dueAt);
+    },
+    async BliNotifiedOfIncident(event, read) {
+      return event.data.meetsDuty ? meet(event, read, 'NOTIFY_BLI_OF_INCIDENT', event.data.incidentId) : [];
+    },
+    // records: BLI inspections (要點 十二(五)(六)): due on the date BLI set, filed under the agency inspected.
+    async BliActionRequested(event) {
+      const d = event.data;
+      return open(event, 'BLI_REQUESTED_ACTION', d.agencyCode, `${d.inspectionId}.${d.requestId}`, d.duty.dueDate);
+    },
+    async BliRequestAnswered(event, read) {
+      return meet(event, read, 'BLI_REQUESTED_ACTION', `${event.data.inspectionId}.${event.data.requestId}`);
+    },
+    // Checks and audits (要點 十二(一)–(四)).
+    async MonthlyCheckSignedOff(event, read) {
+      return meet(event, read, 'MONTHLY_SAMPLING_CHECK', `${event.data.agencyCode}.${event.data.month}`);
+    },
+    async QuarterlyCheckRecordsSubmitted(event, read) {
+      // A missing monthly record keeps the quarter open: only the submission that completes it meets it.
+      return event.data.complete ? meet(event, read, 'QUARTERLY_CHECK_SUBMISSION', `${event.data.agencyCode}.${event.data.quarter}`) : [];
+    },
+    async MajorAnomalyFound(event) {
+      const d = event.data;
+      return open(event, 'JOINT_AUDIT_REPORT', d.agencyCode, d.jointAuditId, d.reportDueDate);
+    },
+    async JointAuditReportFiled(event, read) {
+      const d = event.data;
+      return [...(await meet(event, read, 'JOINT_AUDIT_REPORT', d.jointAuditId)), ...breachDuties(event, d.agencyCode, d.findings, d.breachReportDueDate)];
+    },
+    async AuditReportFiled(event, read) {
+      const d = event.data;
+      const writes = breachDuties(event, d.auditedAgencyCode, d.findings, d.breachReportDueDate);
+      if (d.kind !== 'SELF_AUDIT') return writes;
+      const met = await meet(event, read, 'ANNUAL_SELF_AUDIT', d.auditedAgencyCode);
+      return [...met, ...writes, ...open(event, 'ANNUAL_SELF_AUDIT', d.auditedAgencyCode, d.auditedAgencyCode, addMonthsToDate(dayOf(event), SELF_AUDIT_MONTHS))];
+    },
+    async BreachReviewReportSubmitted(event, read) {
+      return meet(event, read, 'BREACH_CORRECTION_REPORT', `${event.data.reportStreamId}#${event.data.findingNo}`);
+    },
+  };
+
+  /** 要點 十二(四): every breach found is owed a review report by the body in breach. */
+  const breachDuties = (event: Source, agencyCode: string, findings: readonly { findingNo: number; breach: boolean }[], dueDate: string | null) =>
+    dueDate === null ? [] : findings.filter((f) => f.breach).flatMap((f) => open(event, 'BREACH_CORRECTION_REPORT', agencyCode, `${event.streamId}#${f.findingNo}`, dueDate));
+
+  /**
+   * Checks and audits: duties that events read above also open. 要點 十(一): every body names dedicated
+   * staff (an approved agency without any is tracked, due the day it arises: the 要點 names no
+   * period); 十二(三): every body self-audits yearly from its onboarding; 十二(一): an approved
+   * requester owes a check for every month that ends after its approval.
+   */
+  const bodyKey = (agencyCode: string) => `body:${agencyCode}`;
+  type Body = { role?: string; staffed?: boolean; nextMonth?: string | null };
+  const onboard = async (event: Source, read: ProjectionReader, agencyCode: string, body: Body): Promise<ReadModelWrite[]> => {
+    const stored = await read.get<Body>(OBLIGATIONS.bodies, bodyKey(agencyCode));
+    const known: Body = stored ? stripMeta(stored) : {};
+    const writes: ReadModelWrite[] = [upsert(OBLIGATIONS.bodies, bodyKey(agencyCode), { ...known, ...body })];
+    if (!(await isOpen(read, 'ANNUAL_SELF_AUDIT', agencyCode))) {
+      writes.push(...open(event, 'ANNUAL_SELF_AUDIT', agencyCode, agencyCode, addMonthsToDate(dayOf(event), SELF_AUDIT_MONTHS)));
+    }
+    if (!known.staffed && !(await isOpen(read, 'NO_DEDICATED_STAFF', agencyCode))) writes.push(...open(event, 'NO_DEDICATED_STAFF', agencyCode, agencyCode, dayOf(event)));
+    return writes;
+  };
+  const alsoOn: Handlers = {
+    async AgencyRegistered(event, read) {
+      const d = event.data;
+      return d.role === 'DATA_REQUESTER' ? [] : onboard(event, read, d.agencyCode, { role: d.role });
+    },
+    async AgencyApprovedForWebIR(event, read) {
+      const agency = event.data.agencyCode;
+      const writes = await onboard(event, read, agency, { role: 'DATA_REQUESTER', nextMonth: taipeiMonthOf(event.metadata.occurredAt) });
+      const list = (await read.get<{ agencies: string[] }>(OBLIGATIONS.bodies, 'REQUESTERS'))?.agencies ?? [];
+      return list.includes(agency) ? writes : [...writes, upsert(OBLIGATIONS.bodies, 'REQUESTERS', { agencies: [...list, agency] })];
+    },
+    async AgencyPersonnelDesignated(event, read) {
+      const d = event.data;
+      if (d.personnelRole !== 'DEDICATED_STAFF') return [];
+      const stored = await read.get<Body>(OBLIGATIONS.bodies, bodyKey(d.agencyCode));
+      const body: Body = stored ? stripMeta(stored) : {};
+      return [...(await meet(event, read, 'NO_DEDICATED_STAFF', d.agencyCode)), upsert(OBLIGATIONS.bodies, bodyKey(d.agencyCode), { ...body, staffed: true })];
+    },
+  };
+
+  /**
+   * 要點 十二(一): a month's check and, at a quarter's end, its submission arise when the month closes.
+   * The ledger signs a checkpoint at every Asia/Taipei month close (and at least every interval), so
+   * the first checkpoint of a later month opens them — for every month since the last one opened,
+   * should the service have been down at a month's end.
+   */
+  const onCheckpoint = async (event: Source, read: ProjectionReader): Promise<ReadModelWrite[]> => {
+    const current = taipeiMonthOf(event.metadata.occurredAt);
+    const agencies = (await read.get<{ agencies: string[] }>(OBLIGATIONS.bodies, 'REQUESTERS'))?.agencies ?? [];
+    const writes: ReadModelWrite[] = [];
+    for (const agency of agencies) {
+      const stored = await read.get<Body>(OBLIGATIONS.bodies, bodyKey(agency));
+      if (!stored?.nextMonth || stored.nextMonth >= current) continue;
+      let month = stored.nextMonth;
+      for (; month < current; month = addMonthsToMonth(month, 1)) {
+        writes.push(...open(event, 'MONTHLY_SAMPLING_CHECK', agency, `${agency}.${month}`, monthlyCheckDueDate(month), false, undefined, monthEnd(month)));
+        if (month === lastMonthOfQuarter(month)) {
+          const quarter = quarterOf(month);
+          writes.push(...open(event, 'QUARTERLY_CHECK_SUBMISSION', agency, `${agency}.${quarter}`, quarterlySubmissionDueDate(quarter), false, undefined, monthEnd(month)));
+        }
+      }
+      writes.push(upsert(OBLIGATIONS.bodies, bodyKey(agency), { ...stripMeta(stored), nextMonth: month }));
+    }
+    return writes;
   };
   // Each handler takes the payload of the type it is keyed by; the lookup below cannot say so to the compiler.
-  const handle = (event: RecordedEvent, read: ProjectionReader) =>
-    (handlers[event.type as LedgerEventType] as (e: RecordedOf<LedgerEventType>, r: ProjectionReader) => Promise<ReadModelWrite[]>)(asLedgerRecorded(event) as RecordedOf<LedgerEventType>, read);
+  type Handler = (e: RecordedOf<LedgerEventType>, r: ProjectionReader) => Promise<ReadModelWrite[]>;
+  const handle = async (event: RecordedEvent, read: ProjectionReader) => {
+    if (event.type === CHECKPOINT_ISSUED) return onCheckpoint(event, read);
+    const typed = asLedgerRecorded(event) as RecordedOf<LedgerEventType>;
+    const first = handlers[event.type as LedgerEventType] as Handler | undefined;
+    const also = alsoOn[event.type as LedgerEventType] as Handler | undefined;
+    return [...(first ? await first(typed, read) : []), ...(also ? await also(typed, read) : [])];
+  };
 
   return {
     name: 'obligations',
     collections: [OBLIGATIONS.items, OBLIGATIONS.open, OBLIGATIONS.bodies],
     indexes: { [OBLIGATIONS.items]: [{ fields: ['agencyCode', 'dueAt'] }, { fields: ['kind', 'dueAt'] }] },
-    handles: (type) => type in handlers,
+    handles: (type) => type in handlers || type in alsoOn || type === CHECKPOINT_ISSUED,
     project: handle,
   };
 }

@@ -23,3 +23,17 @@ export async function obligationsAt(store: ReadModelStore, query: ObligationQuer
     .map((d) => obligationAt(stripMeta(d), query.at, query.knownAt))
     .filter((v): v is ObligationView => v !== undefined && (!query.state || v.state === query.state));
 }
+
+/** Per agency, per kind: how many obligations are open, overdue and met (and of those, met late) at the time judged. */
+export type ObligationCounts = Record<string, Partial<Record<ObligationKind, { open: number; overdue: number; met: number; metLate: number }>>>;
+
+export function countByAgency(views: readonly ObligationView[]): ObligationCounts {
+  const counts: ObligationCounts = {};
+  for (const v of views) {
+    const byKind = (counts[v.agencyCode] ??= {});
+    const c = (byKind[v.kind] ??= { open: 0, overdue: 0, met: 0, metLate: 0 });
+    c[v.state] += 1;
+    if (v.metLate) c.metLate += 1;
+  }
+  return counts;
+}

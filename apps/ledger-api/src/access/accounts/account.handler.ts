@@ -13,7 +13,7 @@ export interface CreateAccountInput {
   kind: AccountKind;
   applicationId: string;
   /** Plaintext: lives only in this message, never in an event, a log or an error. */
-  holder: PersonalDataInput;
+  holder: PersonalDataInput & { name: string };
   myEGovAccountId: string;
   certificateBound: boolean;
   post: string;

@@ -63,6 +63,20 @@ export class AccessScope {
     await assertAgencyScope(this.security, req, agencyCode);
   }
 
+  // records: obtained data, incidents, inspections
+  /**
+   * An act the 要點 gives to the agency itself — keeping and deleting the data it obtained (三(三)3、
+   * 十一), its own security incidents (十二(十)), answering BLI (十二(五)): accepted only from an
+   * integrator whose key lists that agency. The operator's admin key acts for no body. Refused with
+   * 403 SIGNER_NOT_ALLOWED, recorded in the security stream.
+   */
+  async assertActsAsAgency(req: AuthedRequest, agencyCode: string, rule: string): Promise<void> {
+    const { principal } = req;
+    if (principal.roles.includes('integrator') && principal.agencies.includes(agencyCode)) return;
+    await this.security.refused({ actor: principal.id, method: req.method, route: routeOf(req), reason: 'SIGNER', detail: `AGENCY:${agencyCode}` });
+    throw new ForbiddenException({ code: 'SIGNER_NOT_ALLOWED', rule, message: `only an integrator acting for agency ${agencyCode} may do this` });
+  }
+
   private async agencyActingAs(req: AuthedRequest, roles: readonly AgencyRole[]): Promise<string | undefined> {
     if (!req.principal.roles.includes('integrator')) return undefined;
     for (const code of req.principal.agencies) {

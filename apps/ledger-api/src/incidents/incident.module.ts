@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AccessScope } from '../access/shared/access-scope';
+import { AccessStates } from '../access/shared/access-states';
+import { IncidentController } from './incident.controller';
+import { IncidentCommandHandler } from './incident.handler';
+
+/** Security incidents and suspected incidents (要點 十二(十)) over HTTP. */
+@Module({
+  controllers: [IncidentController],
+  providers: [AccessStates, AccessScope, IncidentCommandHandler],
+})
+export class IncidentsModule {}

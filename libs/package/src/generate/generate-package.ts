@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { closeSync, createWriteStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ZipFile } from 'yazl';
+import { readAnnouncedKeys, readLoggedCheckpoints, type LoggedCheckpoint } from '@ledger/event-store/checkpoints';
+import type { EventStore, RecordedEvent } from '@ledger/event-store/types';
+import { formatVerifierKey, parseCheckpointBody, parseNote, verifiedSigners } from '@ledger/integrity';
+import { maskName, maskNationalId } from '@ledger/personal-data/mask';
+import { csvLine } from '../csv';
+import { FILES, GENERATOR_VERSION, PACKAGE_FORMAT, type Manifest, type ManifestFile, type PackageDeadlines, type PackageParameters } from '../format';
+import { holdsStream, periodOf } from '../membership';
+import { roc } from '../sections/labels';
+import { csvHeaders, csvTitle, SectionRun } from '../run-sections';
+import type { ReportFacts } from '../report-text';
+import { readmeText } from '../readme-text';
+import { FlatTree } from './flat-tree';
+import { renderReport } from './report-pdf';
+
+/** Decrypts a holder's national ID and name; null when the person was erased (要點 十一). */
+export type HolderResolver = (holder: { personId: string; nationalIdCiphertext: string; nameCiphertext: string }) => Promise<{ nationalId: string; name: string } | null>;
+
+export interface GeneratePackageOptions {
+  store: Pick<EventStore, 'readAll' | 'readStream'>;
+  agencyCode: string;
+  from: string;
+  to: string;
+  deadlines: PackageDeadlines;
+  /** Where the zip is written. */
+  out: string;
+  /** Ledger time of generation (the report's date and the PDF's creation date). */
+  now: Date;
+  /** Holder data; without it the holder columns say they were not provided. */
+  holders?: HolderResolver;
+  /** Unmasked holders for a stated purpose; `record` is awaited with the accounts before anything is revealed. */
+  reveal?: { purpose: string; record(accountIds: string[]): Promise<void> };
+  /** The checkpoint the package is drawn from; default the latest the ledger holds. */
+  checkpoint?: LoggedCheckpoint;
+  onProgress?: (done: number, total: number) => void;
+  /** Events read per page. */
+  pageSize?: number;
+}
+
+export interface GeneratedPackage {
+  path: string;
+  bytes: number;
+  manifest: Manifest;
+  manifestSha256: string;
+  events: number;
+}
+
+export class PackageGenerationError extends Error {
+  override readonly name = 'PackageGenerationError';
+}
+
+const HOLDER_NOT_PROVIDED = '(未提供)';
+const HOLDER_ERASED = '(已依規定刪除)';
+
+/** Appends text to a file in large synchronous writes while hashing it. */
+class HashedFile {
+  private readonly fd: number;
+  private readonly hash = createHash('sha256');
+  private pending: string[] = [];
+  private pendingLength = 0;
+  bytes = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  write(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.hash.update(buf);
+    this.bytes += buf.length;
+    writeSync(this.fd, buf);
+  }
+
+  close(): string {
+    this.flush();
+    closeSync(this.fd);
+    return this.hash.digest('hex');
+  }
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Writes the inspection package of one agency and period (要點 十二(五)), drawn from one signed
+ * checkpoint: every event of the agency's streams as the ledger stood at that tree size, streamed page
+ * by page (never the whole log in memory), each with its inclusion proof, the section CSVs and the report
+ * built by the same section builders the verifier reruns, and the manifest of SHA-256 digests.
+ */
+export async function generatePackage(options: GeneratePackageOptions): Promise<GeneratedPackage> {
+  const { store, agencyCode, from, to } = options;
+  const checkpoint = options.checkpoint ?? (await readLoggedCheckpoints(store)).filter((c) => c.size > 0).pop();
+  if (!checkpoint) throw new PackageGenerationError('the ledger holds no signed checkpoint yet: issue one first (POST /ledger/checkpoints)');
+  const body = parseCheckpointBody(parseNote(checkpoint.note).text);
+  const announced = await readAnnouncedKeys(store);
+  const signer = verifiedSigners(checkpoint.note, announced.map((a) => a.key))[0];
+  if (!signer) throw new PackageGenerationError('no key the ledger announced signed its checkpoint');
+  const keyId = signer.keyId.toString(16).padStart(8, '0');
+
+  const period = periodOf(from, to);
+  const parameters: PackageParameters = { agencyCode, from, to, holders: options.reveal ? 'revealed' : 'masked', purpose: options.reveal?.purpose ?? null, deadlines: options.deadlines };
+  const sections = new SectionRun({ agencyCode, period, deadlines: options.deadlines });
+  const tmp = mkdtempSync(join(tmpdir(), 'webir-package-'));
+  try {
+    const eventsFile = new HashedFile(join(tmp, FILES.events));
+    const held = new Set<string>();
+    const seen = new Set<string>();
+    const tree = new FlatTree();
+    const packaged: number[] = [];
+    const leafHashes: string[] = [];
+    const holderData = new Map<string, { personId: string; nationalIdCiphertext: string; nameCiphertext: string }>();
+    let agencyName = agencyCode;
+    const pageSize = options.pageSize ?? 2000;
+    let after: bigint | undefined;
+    while (tree.size < body.size) {
+      const page: RecordedEvent[] = await store.readAll({ after, maxCount: Math.min(pageSize, body.size - tree.size) });
+      if (page.length === 0) throw new PackageGenerationError(`the log ends at ${tree.size} events, before the checkpoint's ${body.size}`);
+      for (const event of page) {
+        const leafIndex = tree.size;
+        tree.appendEventHash(event.metadata.hash);
+        if (!seen.has(event.streamId)) {
+          seen.add(event.streamId);
+          if (event.revision === 0 && holdsStream(event.streamId, event, agencyCode, period)) held.add(event.streamId);
+        }
+        if (!held.has(event.streamId)) continue;
+        packaged.push(leafIndex);
+        leafHashes.push(event.metadata.hash);
+        eventsFile.write(JSON.stringify({ ...event, position: event.position.toString() }) + '\n');
+        sections.accept(event);
+        if (event.type === 'AgencyRegistered') agencyName = String((event.data as { name: string }).name);
+        if (event.type === 'AccountCreated') {
+          const h = (event.data as { holder: { personId: string; nationalIdCiphertext: string; nameCiphertext: string } }).holder;
+          holderData.set(h.personId, { personId: h.personId, nationalIdCiphertext: h.nationalIdCiphertext, nameCiphertext: h.nameCiphertext });
+        }
+      }
+      after = page[page.length - 1].position;
+      options.onProgress?.(tree.size, body.size);
+    }
+    const eventsSha = eventsFile.close();
+    tree.seal();
+    if (!tree.root().equals(body.rootHash)) throw new PackageGenerationError(`the log's first ${body.size} events do not hash to the checkpoint's root: verify the ledger`);
+
+    const proofsFile = new HashedFile(join(tmp, FILES.proofs));
+    proofsFile.write(
+      `{"format":"webir-ledger/inclusion-proofs/v1","checkpoint":${JSON.stringify(checkpoint.note)},"tree_size":${body.size},"public_key":${JSON.stringify(formatVerifierKey(signer))},"proofs":[\n`,
+    );
+    packaged.forEach((leafIndex, i) => {
+      const path = tree.inclusionProof(leafIndex).map((h) => h.toString('base64'));
+      proofsFile.write(`${i === 0 ? '' : ',\n'}{"leaf_index":${leafIndex},"event_hash":"${leafHashes[i]}","inclusion_path":${JSON.stringify(path)}}`);
+    });
+    proofsFile.write('\n]}\n');
+    const proofsSha = proofsFile.close();
+
+    const results = await sections.finish();
+    const periodText = `${roc(from)}至${roc(to)}`;
+    const csvs: { path: string; buffer: Buffer }[] = [];
+    for (const { def, result } of results) {
+      // Nothing to reveal, nothing to record.
+      if (def.holderColumns && options.reveal && result.rows.length > 0) await options.reveal.record(result.rows.map((r) => r.cells[0]));
+      if (def.holderColumns) await fillHolders(def.holderColumns, result.rows, holderData, options.holders, Boolean(options.reveal));
+      const text = '\uFEFF' + [csvTitle(def, agencyCode, periodText), csvHeaders(def), ...result.rows.map((r) => [...r.cells, r.source])].map(csvLine).join('\r\n') + '\r\n';
+      csvs.push({ path: def.file, buffer: Buffer.from(text, 'utf8') });
+    }
+    const checkpointFacts = { origin: body.origin, treeSize: body.size, rootHash: body.rootHash.toString('base64'), keyName: signer.name, keyId };
+    const facts: ReportFacts = {
+      agencyCode, agencyName, from, to, generatedAt: options.now.toISOString(), holders: parameters.holders, purpose: parameters.purpose, events: packaged.length, checkpoint: checkpointFacts,
+    };
+    const report = await renderReport(facts, results);
+    const readme = Buffer.from(readmeText(facts), 'utf8');
+
+    const files: ManifestFile[] = [
+      { path: FILES.report, sha256: sha256(report), bytes: report.length },
+      ...csvs.map((c) => ({ path: c.path, sha256: sha256(c.buffer), bytes: c.buffer.length })),
+      { path: FILES.events, sha256: eventsSha, bytes: eventsFile.bytes },
+      { path: FILES.proofs, sha256: proofsSha, bytes: proofsFile.bytes },
+      { path: FILES.readme, sha256: sha256(readme), bytes: readme.length },
+    ];
+    const manifest: Manifest = {
+      format: PACKAGE_FORMAT,
+      generator: GENERATOR_VERSION,
+      generatedAt: facts.generatedAt,
+      parameters,
+      checkpoint: checkpointFacts,
+      events: packaged.length,
+      sections: results.map(({ def, result }) => ({ id: def.id, title: def.title, rule: def.rule, file: def.file, rows: result.rows.length })),
+      files,
+    };
+    const manifestBuffer = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
+
+    const zip = new ZipFile();
+    const mtime = options.now;
+    zip.addBuffer(manifestBuffer, FILES.manifest, { mtime });
+    zip.addBuffer(readme, FILES.readme, { mtime });
+    zip.addBuffer(report, FILES.report, { mtime, compress: false });
+    for (const c of csvs) zip.addBuffer(c.buffer, c.path, { mtime });
+    zip.addFile(eventsFile.path, FILES.events, { mtime });
+    // Base64 hashes hardly compress: storing them is faster and costs little.
+    zip.addFile(proofsFile.path, FILES.proofs, { mtime, compress: false });
+    zip.end();
+    await new Promise<void>((resolve, reject) => {
+      const out = createWriteStream(options.out);
+      zip.outputStream.pipe(out).on('close', resolve).on('error', reject);
+      zip.outputStream.on('error', reject);
+    });
+    return { path: options.out, bytes: statSync(options.out).size, manifest, manifestSha256: sha256(manifestBuffer), events: packaged.length };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function fillHolders(
+  columns: { nationalId: number; name: number },
+  rows: { cells: string[]; personId?: string }[],
+  data: Map<string, { personId: string; nationalIdCiphertext: string; nameCiphertext: string }>,
+  resolve: HolderResolver | undefined,
+  reveal: boolean,
+): Promise<void> {
+  for (const row of rows) {
+    const holder = row.personId ? data.get(row.personId) : undefined;
+    const plain = resolve && holder ? await resolve(holder) : undefined;
+    const [nationalId, name] = plain === undefined ? [HOLDER_NOT_PROVIDED, HOLDER_NOT_PROVIDED] : plain === null ? [HOLDER_ERASED, HOLDER_ERASED] : reveal ? [plain.nationalId, plain.name] : [maskNationalId(plain.nationalId), maskName(plain.name)];
+    row.cells[columns.nationalId] = nationalId;
+    row.cells[columns.name] = name;
+  }
+}

@@ -1,0 +1,26 @@
+import { upcast } from '@ledger/domain/core/event-registry';
+import type { RecordedEvent } from '@ledger/event-store/types';
+import { SECTIONS, type SectionBuilder, type SectionContext, type SectionDefinition, type SectionResult } from './sections';
+
+/** Runs every section builder over the package's events; the generator and the verifier share it. */
+export class SectionRun {
+  private readonly builders: { def: SectionDefinition; builder: SectionBuilder }[];
+
+  constructor(context: SectionContext, sections: readonly SectionDefinition[] = SECTIONS) {
+    this.builders = sections.map((def) => ({ def, builder: def.start(context) }));
+  }
+
+  accept(event: RecordedEvent): void {
+    const current = upcast(event);
+    for (const { builder } of this.builders) builder.accept(current);
+  }
+
+  async finish(): Promise<{ def: SectionDefinition; result: SectionResult }[]> {
+    const out: { def: SectionDefinition; result: SectionResult }[] = [];
+    for (const { def, builder } of this.builders) out.push({ def, result: await builder.finish() });
+    return out;
+  }
+}
+
+export const csvTitle = (def: SectionDefinition, agencyCode: string, period: string) => [`${def.title}(${def.rule})`, `機關代碼:${agencyCode}`, `期間:${period}`];
+export const csvHeaders = (def: SectionDefinition) => [...def.headers, '來源事件'];

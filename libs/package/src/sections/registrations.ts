@@ -1,0 +1,35 @@
+import { taipeiDateOf } from '@ledger/domain/core/calendar';
+import { inPeriod } from '../membership';
+import { rocDateTime, rocMonth } from './labels';
+import { sourceOf, type SectionDefinition, type SectionRow } from './types';
+
+/**
+ * 查詢資料登記表 (要點 九(一)): every registration whose planned query falls in the period, and the
+ * count per Asia/Taipei month. The subject is never shown, not even as its person id.
+ */
+export const registrationsSection: SectionDefinition = {
+  id: 'query-registrations',
+  title: '查詢資料登記',
+  rule: '要點 九(一)',
+  file: '07-查詢資料登記.csv',
+  headers: ['登記編號', '帳號代碼', '作業代號', '預定查詢時間', '案號', '事由'],
+  reportColumns: [],
+  start({ period }) {
+    const rows: SectionRow[] = [];
+    const perMonth = new Map<string, number>();
+    return {
+      accept(e) {
+        if (e.type !== 'QueryRegistered') return;
+        const d = e.data as { registrationId: string; accountId: string; operationCode: string; plannedAt: string; caseNumber: string; reason: string };
+        if (!inPeriod(d.plannedAt, period)) return;
+        const month = taipeiDateOf(d.plannedAt).slice(0, 7);
+        perMonth.set(month, (perMonth.get(month) ?? 0) + 1);
+        rows.push({ cells: [d.registrationId, d.accountId, d.operationCode, rocDateTime(d.plannedAt), d.caseNumber, d.reason], source: sourceOf(e) });
+      },
+      finish: () => ({
+        rows,
+        summary: [...perMonth.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, n]) => `${rocMonth(m)}:${n} 筆`),
+      }),
+    };
+  },
+};

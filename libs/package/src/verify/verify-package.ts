@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { computeEventHash, GENESIS_HASH } from '@ledger/event-store/integrity';
+import type { EventMetadata, RecordedEvent } from '@ledger/event-store/types';
+import { leafHash, openCheckpoint, parseVerifierKey, verifyInclusion, type VerifierKey } from '@ledger/integrity';
+import { parseCsv } from '../csv';
+import { FILES, PACKAGE_FORMAT, type Manifest, type PackageEventLine, type PackageProofs } from '../format';
+import { holdsStream, periodOf, streamAgencyOf } from '../membership';
+import { REPORT_ROWS, reportLines, type ReportFacts } from '../report-text';
+import { csvHeaders, csvTitle, SectionRun } from '../run-sections';
+import { roc } from '../sections/labels';
+import { extractPdfText } from './pdf-text';
+import { readZip } from './read-zip';
+
+export interface PackageFailure {
+  file: string;
+  /** 1-based line of the file, where one can be named. */
+  line?: number;
+  /** `stream@revision` of the event concerned. */
+  event?: string;
+  detail: string;
+}
+
+export interface PackageVerification {
+  ok: boolean;
+  failures: PackageFailure[];
+  /** True when the checkpoint was checked against a key given by the inspector, not the package's own. */
+  keyPinned: boolean;
+  agencyCode?: string;
+  events: number;
+  treeSize?: number;
+  sections: { id: string; file: string; rows: number }[];
+}
+
+export interface VerifyPackageOptions {
+  /** Keys the inspector trusts (obtained out of band); without them the package's own key is used and the result says so. */
+  publicKeys?: VerifierKey[];
+  /** Stop collecting after this many failures. */
+  maxFailures?: number;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+class Failures {
+  readonly list: PackageFailure[] = [];
+  constructor(private readonly max: number) {}
+  add(f: PackageFailure): void {
+    if (this.list.length < this.max) this.list.push(f);
+  }
+  get full(): boolean {
+    return this.list.length >= this.max;
+  }
+}
+
+/**
+ * Checks an inspection package offline, with nothing but the ledger's public key: the manifest's
+ * digests; every event's hash and its stream's hash chain from revision 0; that every stream is the
+ * agency's; every inclusion proof against the signed checkpoint and the checkpoint's signature; and
+ * that every CSV row and the report's headings, counts and figures are what the events give, by
+ * rerunning the section builders the generator used. The first failure names file, line and event.
+ */
+export async function verifyPackage(source: string | Buffer, options: VerifyPackageOptions = {}): Promise<PackageVerification> {
+  const failures = new Failures(options.maxFailures ?? 50);
+  const result = (extra: Partial<PackageVerification> = {}): PackageVerification => ({
+    ok: failures.list.length === 0,
+    failures: failures.list,
+    keyPinned: Boolean(options.publicKeys?.length),
+    events: 0,
+    sections: [],
+    ...extra,
+  });
+  let zip: Awaited<ReturnType<typeof readZip>>;
+  try {
+    zip = await readZip(source);
+  } catch (error) {
+    failures.add({ file: typeof source === 'string' ? source : 'package', detail: `not a readable zip: ${(error as Error).message}` });
+    return result();
+  }
+  const { entries } = zip;
+  for (const d of zip.duplicates) failures.add({ file: d, detail: 'the zip holds two entries of this name' });
+
+  // 1. Manifest: every listed file present with its digest, nothing unlisted.
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(entries.get(FILES.manifest)?.toString('utf8') ?? 'null') as Manifest;
+    if (!manifest || manifest.format !== PACKAGE_FORMAT) throw new Error(`format must be ${PACKAGE_FORMAT}`);
+    if (!Array.isArray(manifest.files) || !manifest.parameters || !manifest.checkpoint) throw new Error('files, parameters and checkpoint are required');
+  } catch (error) {
+    failures.add({ file: FILES.manifest, detail: `missing or malformed: ${(error as Error).message}` });
+    return result();
+  }
+  const listed = new Set<string>();
+  for (const f of manifest.files) {
+    listed.add(f.path);
+    const content = entries.get(f.path);
+    if (!content) failures.add({ file: f.path, detail: 'listed in manifest.json but missing from the package' });
+    else if (sha256(content) !== f.sha256) failures.add({ file: f.path, detail: `SHA-256 ${sha256(content)} differs from manifest.json's ${f.sha256}` });
+  }
+  for (const name of entries.keys()) if (name !== FILES.manifest && !listed.has(name)) failures.add({ file: name, detail: 'not listed in manifest.json' });
+  for (const required of [FILES.events, FILES.proofs, FILES.report]) if (!entries.has(required)) failures.add({ file: required, detail: 'missing from the package' });
+
+  // 2. The checkpoint and its signature.
+  const { agencyCode, from, to } = manifest.parameters;
+  let proofs: PackageProofs;
+  try {
+    proofs = JSON.parse(entries.get(FILES.proofs)?.toString('utf8') ?? 'null') as PackageProofs;
+    if (!proofs || typeof proofs.checkpoint !== 'string' || !Array.isArray(proofs.proofs)) throw new Error('checkpoint and proofs are required');
+  } catch (error) {
+    failures.add({ file: FILES.proofs, detail: `malformed: ${(error as Error).message}` });
+    return result({ agencyCode });
+  }
+  let keys: VerifierKey[] = options.publicKeys ?? [];
+  if (keys.length === 0) {
+    try {
+      keys = [parseVerifierKey(String(proofs.public_key))];
+    } catch (error) {
+      failures.add({ file: FILES.proofs, detail: `public_key: ${(error as Error).message}` });
+      return result({ agencyCode });
+    }
+  }
+  let checkpoint: ReturnType<typeof openCheckpoint>;
+  try {
+    checkpoint = openCheckpoint(proofs.checkpoint, keys);
+  } catch (error) {
+    failures.add({ file: FILES.proofs, detail: `checkpoint: ${(error as Error).message}` });
+    return result({ agencyCode });
+  }
+  const rootB64 = checkpoint.rootHash.toString('base64');
+  if (proofs.tree_size !== checkpoint.size) failures.add({ file: FILES.proofs, detail: `tree_size ${proofs.tree_size} differs from the signed checkpoint's ${checkpoint.size}` });
+  const m = manifest.checkpoint;
+  if (m.treeSize !== checkpoint.size || m.rootHash !== rootB64 || m.origin !== checkpoint.origin) {
+    failures.add({ file: FILES.manifest, detail: `checkpoint ${m.treeSize} / ${m.rootHash} differs from the signed checkpoint ${checkpoint.size} / ${rootB64}` });
+  }
+  const signer = checkpoint.signedBy[0];
+  const signerId = signer.keyId.toString(16).padStart(8, '0');
+  if (m.keyName !== signer.name || m.keyId !== signerId) failures.add({ file: FILES.manifest, detail: `signing key ${m.keyName}/${m.keyId} differs from the checkpoint's ${signer.name}/${signerId}` });
+
+  // 3. Events: hash, chain, membership, inclusion proof; and the sections' fold.
+  const period = periodOf(from, to);
+  const sections = new SectionRun({ agencyCode, period, deadlines: manifest.parameters.deadlines });
+  const text = entries.get(FILES.events)?.toString('utf8') ?? '';
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.length !== proofs.proofs.length) failures.add({ file: FILES.proofs, detail: `${proofs.proofs.length} proofs for ${lines.length} events in ${FILES.events}` });
+  const heads = new Map<string, { revision: number; hash: string }>();
+  const eventIds = new Set<string>();
+  let lastLeaf = -1;
+  let agencyName = agencyCode;
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    let e: PackageEventLine;
+    try {
+      e = JSON.parse(lines[i]) as PackageEventLine;
+      if (typeof e.streamId !== 'string' || !Number.isInteger(e.revision) || typeof e.metadata?.hash !== 'string') throw new Error('streamId, revision and metadata.hash are required');
+    } catch (error) {
+      failures.add({ file: FILES.events, line, detail: `not an event: ${(error as Error).message}` });
+      continue;
+    }
+    const where = `${e.streamId}@${e.revision}`;
+    const fail = (detail: string, file: string = FILES.events) => failures.add({ file, line, event: where, detail });
+    const hash = computeEventHash({ streamId: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata as unknown as EventMetadata });
+    if (hash !== e.metadata.hash) fail(`the event hashes to ${hash}, not to its recorded hash ${e.metadata.hash}: it was altered`);
+    const head = heads.get(e.streamId);
+    if (!head && e.revision !== 0) fail(`the stream's first event in the package is revision ${e.revision}: revisions 0–${e.revision - 1} are missing`);
+    else if (head && e.revision !== head.revision + 1) fail(`revision ${e.revision} follows revision ${head.revision}: ${e.revision <= head.revision ? 'repeated or out of order' : 'events are missing between them'}`);
+    const expectedPrev = head ? head.hash : GENESIS_HASH;
+    if ((head || e.revision === 0) && e.metadata.prevHash !== expectedPrev) fail(`prevHash ${e.metadata.prevHash} does not link to the previous event's hash ${expectedPrev}`);
+    heads.set(e.streamId, { revision: e.revision, hash: e.metadata.hash });
+    if (eventIds.has(e.eventId)) fail(`event id ${e.eventId} appears twice`);
+    eventIds.add(e.eventId);
+    if (e.revision === 0) {
+      if (streamAgencyOf(e) !== agencyCode) fail(`stream ${e.streamId} is not agency ${agencyCode}'s (its first event names ${streamAgencyOf(e) ?? 'no agency'})`);
+      else if (!holdsStream(e.streamId, e, agencyCode, period)) fail(`stream ${e.streamId} lies outside the period ${from} – ${to}`);
+    }
+    const proof = proofs.proofs[i];
+    if (!proof) continue;
+    if (proof.event_hash !== e.metadata.hash) fail(`proof ${i + 1} is for event ${proof.event_hash}, not for this event (${e.metadata.hash})`, FILES.proofs);
+    if (!(proof.leaf_index > lastLeaf)) fail(`leaf ${proof.leaf_index} does not follow leaf ${lastLeaf}: events are not in the ledger's order`, FILES.proofs);
+    lastLeaf = proof.leaf_index;
+    let path: Buffer[] | undefined;
+    if (Array.isArray(proof.inclusion_path)) path = proof.inclusion_path.map((p) => Buffer.from(String(p), 'base64'));
+    if (!path || !/^[0-9a-f]{64}$/.test(e.metadata.hash) || !verifyInclusion(proof.leaf_index, checkpoint.size, leafHash(Buffer.from(e.metadata.hash, 'hex')), path, checkpoint.rootHash)) {
+      fail(`the event is not leaf ${proof.leaf_index} of the signed checkpoint's tree of size ${checkpoint.size}`, FILES.proofs);
+    }
+    if (e.type === 'AgencyRegistered' && e.streamId === `agency-${agencyCode}`) agencyName = String((e.data as { name?: unknown }).name ?? agencyCode);
+    sections.accept({ ...(e as unknown as RecordedEvent), position: BigInt(/^\d+$/.test(e.position) ? e.position : 0) });
+  }
+  if (manifest.events !== lines.length) failures.add({ file: FILES.manifest, detail: `says ${manifest.events} events; ${FILES.events} holds ${lines.length}` });
+
+  // 4. Every CSV, row by row, against the sections recomputed from the events.
+  const results = await sections.finish();
+  const periodText = `${roc(from)}至${roc(to)}`;
+  for (const { def, result: r } of results) {
+    const listedSection = manifest.sections?.find((s) => s.id === def.id);
+    if (!listedSection || listedSection.rows !== r.rows.length) failures.add({ file: FILES.manifest, detail: `section ${def.id}: ${listedSection?.rows ?? 'no'} rows listed; the events give ${r.rows.length}` });
+    const content = entries.get(def.file);
+    if (!content) {
+      failures.add({ file: def.file, detail: 'missing from the package' });
+      continue;
+    }
+    const records = parseCsv(content.toString('utf8'));
+    const expected = [csvTitle(def, agencyCode, periodText), csvHeaders(def), ...r.rows.map((row) => [...row.cells, row.source])];
+    const skip = new Set(def.holderColumns ? [def.holderColumns.nationalId, def.holderColumns.name] : []);
+    if (records.length !== expected.length) {
+      failures.add({ file: def.file, detail: `${records.length - 2} rows; the events give ${r.rows.length}` });
+    }
+    for (let i = 0; i < Math.min(records.length, expected.length); i++) {
+      const got = records[i].cells;
+      const want = expected[i];
+      const col = want.findIndex((cell, c) => !(i >= 2 && skip.has(c)) && got[c] !== cell);
+      if (col >= 0 || got.length !== want.length) {
+        const c = col >= 0 ? col : Math.min(got.length, want.length);
+        const header = i >= 1 ? (csvHeaders(def)[c] ?? `column ${c + 1}`) : `column ${c + 1}`;
+        failures.add({
+          file: def.file,
+          line: records[i].line,
+          event: i >= 2 ? want[want.length - 1] : undefined,
+          detail: `${header}: "${got[c] ?? ''}" in the file, "${want[c] ?? ''}" from the events`,
+        });
+        break;
+      }
+    }
+  }
+
+  // 5. The report: every heading, count and figure line, in order, as the events give them.
+  const pdf = entries.get(FILES.report);
+  if (pdf) {
+    const haystack = squash(extractPdfText(pdf).join(''));
+    const facts: ReportFacts = {
+      agencyCode, agencyName, from, to, generatedAt: manifest.generatedAt, holders: manifest.parameters.holders, purpose: manifest.parameters.purpose, events: lines.length,
+      checkpoint: { origin: checkpoint.origin, treeSize: checkpoint.size, rootHash: rootB64, keyName: signer.name, keyId: signerId },
+    };
+    let at = 0;
+    let heading = '';
+    for (const l of reportLines(facts, results, REPORT_ROWS)) {
+      if (l.kind === 'heading') heading = l.text;
+      // Row lines of a section with holder columns carry vault data the events cannot give.
+      if (l.kind === 'row' && results.find((s) => heading.includes(s.def.title))?.def.holderColumns) continue;
+      const needle = squash(l.text);
+      const found = haystack.indexOf(needle, at);
+      if (found < 0) {
+        const said = l.text.startsWith('本節筆數:') ? /本節筆數:(\d+)/.exec(haystack.slice(at))?.[1] : undefined;
+        failures.add({ file: FILES.report, detail: `${heading ? `section 「${heading}」: ` : ''}「${l.text}」 not found${said !== undefined ? ` (the report says 本節筆數:${said})` : ''}; the events give it` });
+        break;
+      }
+      at = found + needle.length;
+    }
+  }
+  return result({ agencyCode, events: lines.length, treeSize: checkpoint.size, sections: results.map(({ def, result: r }) => ({ id: def.id, file: def.file, rows: r.rows.length })) });
+}
