@@ -10,6 +10,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { EventStore } from '@ledger/event-store';
 import type { ProjectionRunner } from '@ledger/read-models';
 import { EVENT_STORE, PROJECTION_RUNNERS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
+import { parseVerifierKey } from '@ledger/integrity';
+import { readZip, verifyPackage } from '@ledger/package/verify';
 import { ADMIN_KEY, startTestApp } from './support/app';
 import { encode, LOG_HEADER, logLine, nationalId } from './support/webir-log';
 
@@ -179,7 +181,7 @@ describeBrowser('console in a browser', () => {
     await integrator.context().close();
 
     const auditor = await signIn(keys.auditor);
-    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '查詢與勾稽', '帳本']);
+    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '查詢與勾稽', '帳本', '稽核包']);
     // Keyboard: Tab from the skip link reaches the menu.
     await auditor.keyboard.press('Tab');
     await auditor.keyboard.press('Tab');
@@ -330,6 +332,39 @@ describeBrowser('console in a browser', () => {
     expect(decodeURIComponent(page.url())).not.toContain(SUBJECTS[2]);
     expect(await page.evaluate('JSON.stringify(sessionStorage)')).not.toContain(SUBJECTS[2]);
     await page.context().close();
+  });
+
+  it('稽核包: starts a package, follows its progress and downloads a zip that verifies against the public key', async () => {
+    const generated = async () => (await t.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === 'InspectionPackageGenerated').length;
+    const before = await generated();
+    const page = await signIn(keys.auditor, '#/packages');
+    await page.getByLabel('機關代碼').fill('SWD');
+    await page.getByLabel('期間起日').fill('2025-01-01');
+    await page.getByLabel('期間迄日').fill('2025-12-31');
+    await page.getByRole('button', { name: '產製稽核包' }).click();
+    const job = page.getByTestId('package-job').first();
+    await expectText(job, '已完成');
+    expect(page.url()).toContain('agency=SWD');
+    await expectText(job, '使用者清冊');
+    const [file] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: '下載稽核包' }).click()]);
+    expect(file.suggestedFilename()).toBe('package-SWD-2025-01-01-2025-12-31.zip');
+    const zip = readFileSync((await file.path())!);
+    const publicKey = (await t.http().get('/ledger/public-key').expect(200)).body.verifierKey as string;
+    const verified = await verifyPackage(zip, { publicKeys: [parseVerifierKey(publicKey)] });
+    expect(verified.failures).toEqual([]);
+    expect(verified.ok).toBe(true);
+    // Holders masked: the package was not asked to reveal them.
+    const { entries } = await readZip(zip);
+    const roster = [...entries].find(([name]) => name.includes('使用者清冊'))![1].toString('utf8');
+    expect(roster).not.toContain(PERSON.nationalId);
+    expect(await generated()).toBe(before + 1);
+    await shot(page, 'packages');
+    await page.context().close();
+
+    // 政風 do not make packages: no menu entry, and the page is not theirs.
+    const ethics = await signIn(keys.ethics, '#/packages');
+    expect(await menu(ethics)).not.toContain('稽核包');
+    await ethics.context().close();
   });
 
   it('the stream browser checks the chain and an inclusion proof in the browser against the public key', async () => {

@@ -7,6 +7,7 @@ import { Roster } from './pages/Roster';
 import { Obligations } from './pages/Obligations';
 import { Ledger } from './pages/Ledger';
 import { Queries } from './pages/Queries';
+import { Packages } from './pages/Packages';
 import './style.css';
 
 interface Page {
@@ -23,6 +24,7 @@ const PAGES: Page[] = [
   { id: 'obligations', label: '義務', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'queries', label: '查詢與勾稽', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'ledger', label: '帳本', roles: ['auditor', 'ethics', 'admin'] },
+  { id: 'packages', label: '稽核包', roles: ['auditor', 'admin'] },
 ];
 
 const ROLE_LABELS: Record<Role, string> = { integrator: '介接機關', auditor: '稽核', ethics: '政風', admin: '管理者' };
@@ -135,6 +137,7 @@ function App() {
         {current?.id === 'obligations' && <Obligations me={me} params={route.params} />}
         {current?.id === 'ledger' && <Ledger params={route.params} />}
         {current?.id === 'queries' && <Queries me={me} params={route.params} />}
+        {current?.id === 'packages' && <Packages params={route.params} />}
         </PageBoundary>
       </main>
     </>
