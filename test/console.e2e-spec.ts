@@ -63,6 +63,7 @@ describeBrowser('console in a browser', () => {
   async function seedQueryMonth() {
     keys.hlt = await (async () => (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId: 'svc_hlt', roles: ['integrator'], agencies: ['HLT'] }).expect(201)).body.apiKey as string)();
     await send('/agencies', { agencyCode: 'HLT', name: '臺北市政府衛生局', role: 'DATA_REQUESTER', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+    await send('/agencies/HLT/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }, keys.lab).expect(201);
     const store = t.app.get<EventStore>(EVENT_STORE);
     const seed = (type: string, data: Record<string, unknown>, occurredAt: string) => {
       const id = randomUUID();
@@ -88,6 +89,12 @@ describeBrowser('console in a browser', () => {
     const row = (subject: string, date: string) => logLine({ accountId: HLT_USER, date, time: '10:00:00', operationCode: 'LI_ENROLMENT', subject, caseNumber: '114衛疾字第0001號', reason: '防疫補助資格審查', result: '成功' });
     const file = encode([LOG_HEADER, row(SUBJECTS[0], '114/03/05'), row(SUBJECTS[2], '114/03/07')].join('\r\n') + '\r\n', 'BIG5');
     await t.http().post('/query-logs?agency=HLT&month=2025-03&fileName=HLT_202503.csv').set('X-API-Key', keys.hlt).set('Content-Type', 'text/csv').send(file).expect(201);
+    // 要點 十二(一): the month is closed; a checkpoint signed since seeds its sample, drawn and partly compared.
+    await t.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
+    const draw = await send('/checks/monthly/HLT/2025-03/draw', {}, keys.hlt);
+    expect([draw.status, draw.body.code, draw.body.message]).toEqual([201, undefined, undefined]);
+    const drawn = (await t.http().get('/checks/monthly/HLT/2025-03').set('X-API-Key', keys.hlt).expect(200)).body.state as { sample: string[] };
+    await send('/checks/monthly/HLT/2025-03/comparisons', { entryId: drawn.sample[0], outcome: 'MATCH', registrationId: 'HLT_R1', note: '案號相符' }, keys.hlt).expect(201);
   }
 
   async function listen() {
@@ -172,7 +179,7 @@ describeBrowser('console in a browser', () => {
     await bad.close();
 
     const integrator = await signIn(keys.swd);
-    expect(await menu(integrator)).toEqual(['使用者清冊', '義務', '查詢與勾稽']);
+    expect(await menu(integrator)).toEqual(['使用者清冊', '義務', '查詢與勾稽', '抽查']);
     // Its own agency's roster, without holders (withheld from integrators).
     await expectText(integrator.getByTestId('roster-table'), '(不提供)');
     // The key and whom it names, for this tab only: nothing in local storage or cookies.
@@ -181,7 +188,7 @@ describeBrowser('console in a browser', () => {
     await integrator.context().close();
 
     const auditor = await signIn(keys.auditor);
-    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '查詢與勾稽', '帳本', '稽核包']);
+    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '查詢與勾稽', '抽查', '帳本', '稽核包']);
     // Keyboard: Tab from the skip link reaches the menu.
     await auditor.keyboard.press('Tab');
     await auditor.keyboard.press('Tab');
@@ -331,6 +338,26 @@ describeBrowser('console in a browser', () => {
     expect(await personalDataReads()).toBe(before + 1);
     expect(decodeURIComponent(page.url())).not.toContain(SUBJECTS[2]);
     expect(await page.evaluate('JSON.stringify(sessionStorage)')).not.toContain(SUBJECTS[2]);
+    await page.context().close();
+  });
+
+  it('抽查: the month\'s sample and comparisons as recorded, its seed recomputed in the browser from the published seed material', async () => {
+    const record = (await api('/checks/monthly/HLT/2025-03').expect(200)).body.state as { population: number; sampleSize: number; seed: string; sample: string[]; compared: Record<string, string> };
+    const recomputed = (await api('/checks/monthly/HLT/2025-03/sample').expect(200)).body;
+    expect(recomputed.matches).toBe(true);
+    const page = await signIn(keys.ethics, '#/checks?agency=HLT&month=2025-03');
+    await expectText(page.getByTestId('population'), String(record.population));
+    expect(await page.getByTestId('sample-size').textContent()).toBe(String(record.sampleSize));
+    const rows = page.getByTestId('sample-entries').locator('tbody tr');
+    expect(await rows.count()).toBe(record.sample.length);
+    await expectText(rows.nth(0), '相符');
+    await expectText(rows.nth(1), '未比對');
+    // The seed: SHA-256 of the seed material, recomputed by the browser, equal to the recorded one.
+    await expectText(page.getByTestId('browser-seed'), record.seed);
+    await expectText(page.getByTestId('browser-seed'), '相符');
+    await expectText(page.getByTestId('seed').locator('pre'), 'month 2025-03');
+    await expectText(page.getByTestId('sample-matches'), '逐筆相同');
+    await shot(page, 'checks');
     await page.context().close();
   });
 

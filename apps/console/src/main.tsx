@@ -8,6 +8,7 @@ import { Obligations } from './pages/Obligations';
 import { Ledger } from './pages/Ledger';
 import { Queries } from './pages/Queries';
 import { Packages } from './pages/Packages';
+import { Checks } from './pages/Checks';
 import './style.css';
 
 interface Page {
@@ -16,13 +17,14 @@ interface Page {
   roles: Role[];
 }
 
-// Only pages whose API exists: sampling checks, anomalies and inspection packages join the menu
-// when their endpoints do — never with made-up data before.
+// Only pages whose API exists: 政風's anomalies join the menu when their endpoints do — never with
+// made-up data before.
 const PAGES: Page[] = [
   { id: 'dashboard', label: '總覽', roles: ['auditor', 'ethics', 'admin'] },
   { id: 'roster', label: '使用者清冊', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'obligations', label: '義務', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'queries', label: '查詢與勾稽', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
+  { id: 'checks', label: '抽查', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'ledger', label: '帳本', roles: ['auditor', 'ethics', 'admin'] },
   { id: 'packages', label: '稽核包', roles: ['auditor', 'admin'] },
 ];
@@ -138,6 +140,7 @@ function App() {
         {current?.id === 'ledger' && <Ledger params={route.params} />}
         {current?.id === 'queries' && <Queries me={me} params={route.params} />}
         {current?.id === 'packages' && <Packages params={route.params} />}
+        {current?.id === 'checks' && <Checks me={me} params={route.params} />}
         </PageBoundary>
       </main>
     </>
