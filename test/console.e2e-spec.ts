@@ -463,6 +463,8 @@ describeBrowser('console in a browser', () => {
     const db = new Database(join(t.dataDir, 'events.db'));
     db.exec('DROP TRIGGER events_refuse_update;');
     db.prepare("UPDATE events SET data = json_set(data, '$.unit', '竄改科') WHERE stream_id = ? AND revision = 0").run(`account-${accountId}`);
+    // The last event of the paged stream's first page claims another hash: the next page's first link must not follow it.
+    db.prepare("UPDATE events SET metadata = json_set(metadata, '$.hash', ?) WHERE stream_id = 'pdaccess-20250101' AND revision = 999").run('f'.repeat(64));
     db.close();
     t = await startTestApp({}, { dataDir: t.dataDir, keepData: true });
     await listen();
@@ -475,6 +477,14 @@ describeBrowser('console in a browser', () => {
     await expectText(page.getByTestId('proof-result'), '證明無效');
     await shot(page, 'ledger-tampered');
     await page.context().close();
+
+    const paged = await signIn(keys.auditor, '#/ledger?stream=pdaccess-20250101&from=1000');
+    await expectText(paged.getByTestId('chain-summary'), '本頁第 1000 至 1999 版');
+    await expectText(paged.getByTestId('chain-summary'), '有 1 處斷裂或內容不符');
+    const first = paged.getByTestId('chain-link').first();
+    expect(await first.getAttribute('data-broken')).toBe('true');
+    await expectText(first, '斷鏈');
+    await paged.context().close();
   });
 });
 
