@@ -30,7 +30,12 @@ export async function counts(t: TestApp) {
 /** Runs a request and checks it appended exactly the given security and personal-data-read records, nothing else. */
 export async function appendsOnly(t: TestApp, request: () => PromiseLike<Response>, expected: { ledger?: number; security?: number; reads?: number } = {}): Promise<Response> {
   const before = await counts(t);
+  const seen = (await allEvents(t)).length;
   const res = await request();
-  expect(await counts(t)).toEqual({ ledger: before.ledger + (expected.ledger ?? 0), security: before.security + (expected.security ?? 0), reads: before.reads + (expected.reads ?? 0) });
+  const after = await counts(t);
+  const want = { ledger: before.ledger + (expected.ledger ?? 0), security: before.security + (expected.security ?? 0), reads: before.reads + (expected.reads ?? 0) };
+  // On a mismatch, name what was appended, so a failure says which stream grew.
+  const appended = JSON.stringify(after) === JSON.stringify(want) ? [] : (await allEvents(t)).slice(seen).map((e) => `${e.streamId} ${e.type}`);
+  expect({ ...after, appended }).toEqual({ ...want, appended: expect.any(Array) });
   return res;
 }
