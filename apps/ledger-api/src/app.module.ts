@@ -30,6 +30,7 @@ import { IncidentsModule } from './incidents/incident.module';
 import { InspectionsModule } from './inspections/inspection.module';
 import { ChecksModule } from './checks/checks.module';
 import { PackagesModule } from './packages/packages.module';
+import { EthicsModule } from './ethics/ethics.module';
 
 export interface AppOptions {
   /** A ready configuration (tests); else the environment is validated at start (ConfigError on a bad variable). */
@@ -71,6 +72,8 @@ export class AppModule {
         // Checks and audits (要點 十(一)、十二(一)–(四)).
         ChecksModule,
         PackagesModule,
+        // 政風 (ethics)
+        EthicsModule,
       ],
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [

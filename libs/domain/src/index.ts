@@ -57,3 +57,12 @@ export * from './checks/quarterly-submission';
 export * from './audits/findings';
 export * from './audits/audit';
 export * from './audits/joint-audit';
+// 政風 (ethics)
+export * from './ethics/ethics.events';
+export * from './ethics/case-assignment.decider';
+export * from './ethics/relations.decider';
+export * from './ethics/investigation.decider';
+export * from './ethics/detectors/anomaly.types';
+export * from './ethics/detectors/holiday-calendar';
+export * from './ethics/detectors/detector-config';
+export * from './ethics/detectors/detectors';

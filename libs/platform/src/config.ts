@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsPort, Matches, MinLength, ValidateIf, validateSync } from 'class-validator';
 import type { SqliteSynchronous } from '@ledger/event-store';
+import { readFileSync } from 'node:fs';
 import { BLI_NOTICE_DAYS, MAX_DELETE_WITHIN_DAYS, MAX_INCIDENT_NOTICE_MINUTES } from '@ledger/domain';
+import { detectorConfigFrom, type DetectorConfig, EMPTY_CALENDAR, parseHolidayCalendar, ValidationError } from '@ledger/domain';
 import { HMAC_KEY_ENV, InvalidKeyMaterialError, loadPersonalDataKeys, MASTER_KEY_ENV } from '@ledger/personal-data';
 import { DEFAULT_DEADLINES, type ObligationDeadlines } from '@ledger/projections';
 
@@ -36,6 +38,8 @@ export interface LedgerConfig {
     checkpointEveryEvents: number;
     checkpointIntervalSeconds: number;
   };
+  /** 政風 detectors' settings (LEDGER_ETHICS_DETECTORS_FILE, LEDGER_ETHICS_CALENDAR_FILE); the project's defaults when absent. */
+  ethicsDetectors?: DetectorConfig;
   /** Requests per minute: per API key, per source address, and per address without a valid key (issue 7, finding 6). */
   rateLimits?: { perKeyPerMinute: number; perAddressPerMinute: number; anonymousPerMinute: number };
   /** WebIR query logs (issue 10): the reconciliation window in Taipei days and the explanation deadline (要點 九(一)). */
@@ -179,6 +183,15 @@ export class LedgerEnvironment {
   @ValidateIf(isSet)
   @positiveIntRule('seconds')
   LEDGER_CHECKPOINT_INTERVAL_SECONDS?: string;
+
+  // 政風 (ethics): files read at start; their content is checked by ethicsDetectorsFrom().
+  @ValidateIf(isSet)
+  @IsNotEmpty()
+  LEDGER_ETHICS_DETECTORS_FILE?: string;
+
+  @ValidateIf(isSet)
+  @IsNotEmpty()
+  LEDGER_ETHICS_CALENDAR_FILE?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -263,6 +276,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       deleteObtainedDataDays: optionalPositiveInt(env, 'LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS', MAX_DELETE_WITHIN_DAYS, '要點 十一(二): within one month; stricter, never looser'),
       incidentNoticeMinutes: optionalPositiveInt(env, 'LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES', MAX_INCIDENT_NOTICE_MINUTES, '要點 十二(十) 即時, read as within the hour; stricter, never looser'),
     },
+    ethicsDetectors: ethicsDetectorsFrom(env),
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
     readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),
     projectionLeaseMs: positiveInt(env, 'LEDGER_PROJECTION_LEASE_MS', 15_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
@@ -290,3 +304,33 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
 }
 
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
+
+/**
+ * 政風 detectors: a JSON file of settings over the defaults and a holiday calendar file (formats in the
+ * README). A file that cannot be read or a bad setting stops the start, naming the variable and the
+ * setting or line, never a value.
+ */
+export function ethicsDetectorsFrom(env: Env): DetectorConfig {
+  const read = (variable: string): string | undefined => {
+    const path = env[variable];
+    if (!path) return undefined;
+    try {
+      return readFileSync(resolve(path), 'utf8');
+    } catch {
+      throw new ConfigError([{ variable, rule: 'must name a readable file' }]);
+    }
+  };
+  const guard = <T>(variable: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ValidationError) throw new ConfigError([{ variable, rule: `${error.field} ${error.reason}` }]);
+      if (error instanceof SyntaxError) throw new ConfigError([{ variable, rule: 'must hold a JSON object' }]);
+      throw error;
+    }
+  };
+  const calendarText = read('LEDGER_ETHICS_CALENDAR_FILE');
+  const calendar = calendarText === undefined ? EMPTY_CALENDAR : guard('LEDGER_ETHICS_CALENDAR_FILE', () => parseHolidayCalendar(calendarText));
+  const settings = read('LEDGER_ETHICS_DETECTORS_FILE');
+  return guard('LEDGER_ETHICS_DETECTORS_FILE', () => detectorConfigFrom(settings === undefined ? {} : JSON.parse(settings), calendar));
+}

@@ -4,9 +4,12 @@ import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
-import { obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
+import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
 // Checks and audits
 import { monthlyLogImportsProjection } from '@ledger/projections';
+// 政風 (ethics)
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '@ledger/domain';
+import { anomaliesProjection, ANOMALIES_PROJECTION } from '@ledger/projections';
 import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
@@ -19,7 +22,11 @@ export async function createReadModelStore(config: LedgerConfig): Promise<ReadMo
   return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db') });
 }
 
-export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINES, queryLogs: { windowDays: number } = { windowDays: 1 }) {
+export function projectionsFor(
+  deadlines: ObligationDeadlines = DEFAULT_DEADLINES,
+  queryLogs: { windowDays: number } = { windowDays: 1 },
+  detectors: DetectorConfig = DEFAULT_DETECTOR_CONFIG,
+) {
   return [
     rosterProjection,
     obligationsProjection(deadlines),
@@ -28,13 +35,17 @@ export function projectionsFor(deadlines: ObligationDeadlines = DEFAULT_DEADLINE
     // records
     obtainedDataProjection,
     webirServiceProjection,
+    incidentsProjection,
+    inspectionsProjection,
     // Checks and audits (要點 十二(一)).
     monthlyLogImportsProjection,
+    // 政風 (ethics)
+    anomaliesProjection(detectors),
   ];
 }
 
 /** A page of log chunks holds up to 500 lines an event: smaller pages keep a projection's memory bounded. */
-const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 64 };
+const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 64, [monthlyLogImportsProjection.name]: 64, [ANOMALIES_PROJECTION]: 64 };
 
 /**
  * `leaseHolder` (the service passes one per process): several instances may share the stores, and
@@ -43,7 +54,7 @@ const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 
  */
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner[] {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
-  return projectionsFor(config.deadlines, config.queryLogs).map(
+  return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map(
     (projection) =>
       new ProjectionRunner({ projection, eventStore, readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
   );

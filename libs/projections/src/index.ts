@@ -14,5 +14,11 @@ export * from './obtained-data/obtained-data.projection';
 export * from './obtained-data/obtained-data.queries';
 export * from './inspections/webir-service.projection';
 export * from './inspections/webir-service.queries';
+export * from './incidents/incidents.projection';
+export * from './incidents/incidents.queries';
+export * from './inspections/inspections.projection';
 // Checks and audits (要點 十二(一)).
 export * from './checks/monthly-log-imports.projection';
+// 政風 (ethics)
+export * from './ethics/anomalies.projection';
+export * from './ethics/anomalies.queries';

@@ -15,6 +15,8 @@ export interface PersonalDataRead {
   fields: ('nationalId' | 'name')[];
   /** Whose data was looked up, by random person id (a search by subject, 要點 九(二)). */
   personIds?: string[];
+  /** Other records revealed, by id (政風: the anomaly and its logged queries); never the identifiers themselves. */
+  records?: string[];
 }
 
 /**

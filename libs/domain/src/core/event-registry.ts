@@ -15,6 +15,7 @@ import type { MonthlyCheckEvent } from '../checks/monthly-check.events';
 import type { QuarterlySubmissionEvent } from '../checks/quarterly-submission';
 import type { AuditEvent } from '../audits/audit';
 import type { JointAuditEvent } from '../audits/joint-audit';
+import type { CaseAssignmentEvent, InvestigationEvent, RelationsEvent } from '../ethics/ethics.events';
 
 /**
  * The one event contract of the ledger: every event type the domain writes, the payload type it
@@ -43,7 +44,11 @@ export type LedgerEvent =
   | MonthlyCheckEvent
   | QuarterlySubmissionEvent
   | AuditEvent
-  | JointAuditEvent;
+  | JointAuditEvent
+  // 政風 (ethics): case assignments, relations lists, investigations
+  | CaseAssignmentEvent
+  | RelationsEvent
+  | InvestigationEvent;
 export type LedgerEventType = LedgerEvent['type'];
 export type LedgerEventData<T extends LedgerEventType> = Extract<LedgerEvent, { type: T }>['data'];
 
@@ -146,6 +151,14 @@ export const EVENT_REGISTRY: { readonly [T in LedgerEventType]: EventSchema } = 
   AuditReportFiled: v1,
   JointAuditReportFiled: v1,
   BreachReviewReportSubmitted: v1,
+  // 政風 (ethics)
+  CaseAssignmentRecorded: v1,
+  RelationDeclared: v1,
+  RelationWithdrawn: v1,
+  InvestigationOpened: v1,
+  InvestigationNoteAdded: v1,
+  InvestigationEvidenceAdded: v1,
+  InvestigationConcluded: v1,
 };
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, type);

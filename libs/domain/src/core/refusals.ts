@@ -113,6 +113,19 @@ export const REFUSALS = {
   BREACH_REVIEW_ALREADY_SUBMITTED: { rule: '要點 十二(四)', example: 'this breach has its review report already' },
   REVIEW_RECIPIENT_NOT_COMPETENT_AUTHORITY: { rule: '要點 十二(四)', example: 'the review report goes to the competent authority (權責管理機關)' },
   JOINT_AUDIT_REPORT_ALREADY_FILED: { rule: '要點 十二(二)', example: 'the joint audit has its report already' },
+  SAMPLE_LOG_IMPORT_INCOMPLETE: { rule: '要點 十二(一)', example: 'a WebIR log of 2025-03 is still being imported; resume it before drawing' },
+  // 政風 (ethics)
+  ANOMALIES_OF_SEVERAL_AGENCIES: { rule: '要點 十二(二)', example: 'one investigation covers anomalies of one agency' },
+  ANOMALY_ALREADY_INVESTIGATED: { rule: '要點 八', example: 'an anomaly is under one investigation at a time' },
+  ANOMALY_UNKNOWN: { rule: '要點 八', example: 'an investigation is opened on anomalies the ledger has found' },
+  CASE_ASSIGNMENT_CONFLICT: { rule: '要點 八', example: 'this case key was recorded for another case number' },
+  CASE_ASSIGNMENT_OTHER_AGENCY: { rule: '要點 八', example: 'a case is assigned to accounts of the agency that owns it' },
+  CASE_ASSIGNMENT_OUT_OF_ORDER: { rule: '要點 八', example: 'an assignment cannot take effect before the one already recorded for the case' },
+  INVESTIGATION_ALREADY_OPENED: { rule: '要點 八', example: 'investigation ETH_2025_001 already exists' },
+  INVESTIGATION_CONCLUDED: { rule: '要點 八', example: 'the investigation is concluded; its record is closed' },
+  INVESTIGATION_NOT_OPENED: { rule: '要點 八', example: 'investigation ETH_2025_001 has not been opened' },
+  RELATION_NOT_DECLARED: { rule: '要點 八', example: 'this person is not on the user’s relations list' },
+  RELATION_TO_SELF: { rule: '要點 八', example: 'the holder is not on their own relations list' },
 } as const satisfies Record<string, { rule: string; example: string }>;
 
 export type RefusalCode = keyof typeof REFUSALS;

@@ -218,3 +218,15 @@ describe('obligations projection: BLI requests (要點 十二(五)(六))', () =>
     await store.close();
   });
 });
+
+describe('obligations projection: 政風 (ethics)', () => {
+  it('要點 十二(二): an investigation concluded as a violation opens the joint audit report, filed under the agency and the joint audit id', async () => {
+    const concluded = (conclusion: 'VIOLATION' | 'UNFOUNDED', jointAudit: { jointAuditId: string; agencyCode: string; rule: '要點 十二(二)'; dueDate: string } | null) =>
+      recorded(`investigation-ETH_${conclusion}`, 'InvestigationConcluded', { investigationId: `ETH_${conclusion}`, agencyCode: 'SWD001', anomalyIds: ['SELF_QUERY:1:2'], conclusion, summary: '經查', jointAudit }, '2025-07-01T02:00:00.000Z');
+    const jointAuditId = '0b8e2a4c-1f3d-4e5a-9b7c-2d4e6f8a0b1c';
+    const store = await project([concluded('UNFOUNDED', null), concluded('VIOLATION', { jointAuditId, agencyCode: 'SWD001', rule: '要點 十二(二)', dueDate: '2025-07-31' })]);
+    const found = await obligationsAt(store, { at: '2025-08-01T00:00:00.000Z', agencyCode: 'SWD001', kind: 'JOINT_AUDIT_REPORT' });
+    expect(found).toEqual([expect.objectContaining({ kind: 'JOINT_AUDIT_REPORT', rule: '要點 十二(二)', title: '重大異常之聯合稽核報告', subject: jointAuditId, dueDate: '2025-07-31', state: 'overdue' })]);
+    await store.close();
+  });
+});

@@ -335,6 +335,11 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     async BreachReviewReportSubmitted(event, read) {
       return meet(event, read, 'BREACH_CORRECTION_REPORT', `${event.data.reportStreamId}#${event.data.findingNo}`);
     },
+    // 政風 (ethics): 要點 十二(二), the joint audit a violation opens; due date decided into the event.
+    async InvestigationConcluded(event) {
+      const audit = event.data.jointAudit;
+      return audit ? open(event, 'JOINT_AUDIT_REPORT', audit.agencyCode, audit.jointAuditId, audit.dueDate) : [];
+    },
   };
 
   /** 要點 十二(四): every breach found is owed a review report by the body in breach. */

@@ -15,6 +15,7 @@ import {
 } from '@nestjs/swagger';
 import { REFUSALS, RefusalCode } from '@ledger/domain';
 import { Roles } from '../../auth/auth.guard';
+import type { Role } from '../../auth/principal';
 import { problemTypeOf } from '../../common/problem.filter';
 
 export class CommandResultView {
@@ -98,6 +99,8 @@ export interface CommandRouteOptions {
   /** Extra fields of the result beyond CommandResultView. */
   result?: Type<unknown>;
   resultExtras?: Record<string, unknown>;
+  /** Who may send it; integrators unless said otherwise (政風's own records are kept by the ethics role). */
+  roles?: Role[];
 }
 
 const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' };
@@ -127,7 +130,7 @@ export function CommandRoute(o: CommandRouteOptions) {
   };
   return applyDecorators(
     HttpCode(201),
-    Roles('integrator'),
+    Roles(...(o.roles ?? ['integrator'])),
     ApiOperation({ summary: o.summary, description: refusals.length ? `Refusals (422): ${refusals.map(([code, rule]) => `${code} (${rule})`).join(', ')}` : undefined }),
     ApiHeader({
       name: 'Idempotency-Key',
