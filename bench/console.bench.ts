@@ -164,7 +164,7 @@ function registration(agencyCode: string, i: number, at: number, subject: { pers
 }
 
 /** Day by day: each day's events occur that Taipei day and are recorded that evening or up to three days later. */
-async function generate(dir: string, total: number, pd: PersonalDataRuntime): Promise<{ accounts: number; sampleAccount: string }> {
+export async function generate(dir: string, total: number, pd: PersonalDataRuntime): Promise<{ accounts: number; sampleAccount: string }> {
   let clock = START;
   people.clear(); // each ledger has its own key vault
   // Query subjects: a pool of people, each sealed once (the same person is queried many times).
@@ -357,10 +357,12 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -14,7 +14,7 @@
  * Targets: package < 10 s, peak RSS < 500 MB; verify-package < 10 s.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../libs/event-store/src';
@@ -72,26 +72,36 @@ async function child(mode: string, dir: string, key: string): Promise<void> {
 }
 
 function run(mode: string, dir: string, key: string): ChildResult {
-  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, '--child', mode, dir, key], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const prof = process.env.BENCH_PACKAGE_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PACKAGE_CPU_PROF] : [];
+  const r = spawnSync(process.execPath, [...prof, '-r', '@swc-node/register', __filename, '--child', mode, dir, key], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${mode} failed: ${r.stderr.slice(0, 2000)}`);
   return JSON.parse(line) as ChildResult;
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-package-'));
+  // BENCH_PACKAGE_DIR keeps the generated ledger for another run (profiling); else a temp dir removed after.
+  const keep = process.env.BENCH_PACKAGE_DIR;
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'bench-package-'));
   console.log(`bench:package — ${cpus().length} cores, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; ${fmt(QUERIES)} queries of ${SEED_AGENCY} in 2025, dir ${dir}`);
   try {
     let t = performance.now();
-    let clock = new Date();
-    // Generation is setup, not what is measured: synchronous=OFF only here.
-    const store = new SqliteEventStore({ file: join(dir, 'events.db'), synchronous: 'OFF', now: () => clock });
-    const seeded = await seedAgencyYear(store, { registrations: QUERIES, otherAgencyEvery: OTHER_EVERY, setClock: (at) => (clock = at) });
-    await store.close();
-    const key = formatVerifierKey(verifierOf(seeded.signer));
-    console.log(
-      `generated ${fmt(seeded.checkpointSize)} events (signed checkpoint) in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fmt(seeded.expected.registrations)} registrations and ${fmt(seeded.expected.loggedQueries)} logged queries of ${SEED_AGENCY}; file ${(statSync(join(dir, 'events.db')).size / 1e6).toFixed(0)} MB`,
-    );
+    let key: string;
+    if (keep && existsSync(join(dir, 'key.txt'))) {
+      key = readFileSync(join(dir, 'key.txt'), 'utf8');
+      console.log(`reusing the ledger in ${dir}`);
+    } else {
+      let clock = new Date();
+      // Generation is setup, not what is measured: synchronous=OFF only here.
+      const store = new SqliteEventStore({ file: join(dir, 'events.db'), synchronous: 'OFF', now: () => clock });
+      const seeded = await seedAgencyYear(store, { registrations: QUERIES, otherAgencyEvery: OTHER_EVERY, setClock: (at) => (clock = at) });
+      await store.close();
+      key = formatVerifierKey(verifierOf(seeded.signer));
+      writeFileSync(join(dir, 'key.txt'), key);
+      console.log(
+        `generated ${fmt(seeded.checkpointSize)} events (signed checkpoint) in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fmt(seeded.expected.registrations)} registrations and ${fmt(seeded.expected.loggedQueries)} logged queries of ${SEED_AGENCY}; file ${(statSync(join(dir, 'events.db')).size / 1e6).toFixed(0)} MB`,
+      );
+    }
     t = performance.now();
     const scan = run('scan', dir, key);
     const pack = run('package', dir, key);
@@ -107,7 +117,7 @@ async function main() {
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
     if (!verify.detail.ok) process.exitCode = 1;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -10,7 +10,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { EventStore } from '@ledger/event-store';
 import type { ProjectionRunner } from '@ledger/read-models';
 import { EVENT_STORE, PROJECTION_RUNNERS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
+import { parseVerifierKey } from '@ledger/integrity';
+import { readZip, verifyPackage } from '@ledger/package/verify';
 import { ADMIN_KEY, startTestApp } from './support/app';
+import { encode, LOG_HEADER, logLine, nationalId } from './support/webir-log';
 
 /**
  * The auditors' and 政風 console (issue 14) in a real headless Chromium, against the real service
@@ -25,6 +28,9 @@ const describeBrowser = hasBrowser ? describe : describe.skip;
 const ROOT = join(__dirname, '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const PERSON = { nationalId: 'B223456782', name: '陳美玲' };
+// Query subjects of the 衛生局 (HLT) month reconciled on the 查詢與勾稽 page.
+const SUBJECTS = [nationalId(11), nationalId(12), nationalId(13)];
+const HLT_USER = `HLT.USER.${'ef'.repeat(32)}`;
 
 jest.setTimeout(60_000);
 
@@ -49,6 +55,47 @@ describeBrowser('console in a browser', () => {
     for (const runner of t.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.caughtUp();
   };
   const personalDataReads = async () => (await t.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === 'PersonalDataRead').length;
+
+  /**
+   * 衛生局's March 2025 (要點 九(一)(二)): its grant and user seeded as events, two queries registered,
+   * and its WebIR log imported: one query matches, one was never registered, one registration was not used.
+   */
+  async function seedQueryMonth() {
+    keys.hlt = await (async () => (await t.http().post('/auth/keys').set('X-API-Key', ADMIN_KEY).send({ principalId: 'svc_hlt', roles: ['integrator'], agencies: ['HLT'] }).expect(201)).body.apiKey as string)();
+    await send('/agencies', { agencyCode: 'HLT', name: '臺北市政府衛生局', role: 'DATA_REQUESTER', occurredAt: '2025-01-02T09:00:00+08:00' }).expect(201);
+    await send('/agencies/HLT/approval', { reference: 'ref', occurredAt: '2025-01-03T09:00:00+08:00' }, keys.lab).expect(201);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const seed = (type: string, data: Record<string, unknown>, occurredAt: string) => {
+      const id = randomUUID();
+      return { eventId: id, type, data, metadata: { $correlationId: id, $causationId: id, commandId: id, actor: 'seed', occurredAt } };
+    };
+    const item = { agencyCode: 'HLT', operationCode: 'LI_ENROLMENT' };
+    await store.append('queryitem-HLT.LI_ENROLMENT', [
+      seed('QueryItemApplied', { ...item, legalBasis: '傳染病防治法', businessScope: '防疫', purpose: '資格審查', applicationId: 'hlt_items', round: 1 }, '2025-01-02T01:00:00.000Z'),
+      seed('QueryItemApprovedByCompetentAuthority', item, '2025-01-03T01:00:00.000Z'),
+      seed('QueryItemSubmittedToBli', { ...item, reference: null }, '2025-01-04T01:00:00.000Z'),
+      seed('QueryItemApprovedByBli', { ...item, reference: null }, '2025-01-05T01:00:00.000Z'),
+      seed('QueryItemGranted', { ...item, applicationId: 'hlt_items' }, '2025-01-06T01:00:00.000Z'),
+    ], 'no_stream');
+    const holder = { personId: 'person_hltseed', holderKey: 'ef'.repeat(32), nationalIdCiphertext: 'v1.a.b.c', nameCiphertext: 'v1.d.e.f' };
+    await store.append(`account-${HLT_USER}`, [
+      seed('AccountCreated', { accountId: HLT_USER, agencyCode: 'HLT', kind: 'USER', incarnation: 1, applicationId: 'hlt_add', holder, myEGovAccountId: 'egov:hlt', certificateBound: true, post: '技士', unit: '疾病管制科' }, '2025-01-10T01:00:00.000Z'),
+      seed('AccountQueryItemsGranted', { accountId: HLT_USER, operationCodes: ['LI_ENROLMENT'], applicationId: 'hlt_grant' }, '2025-01-10T02:00:00.000Z'),
+    ], 'no_stream');
+    const registration = (registrationId: string, subject: string, plannedAt: string) =>
+      ({ registrationId, agencyCode: 'HLT', accountId: HLT_USER, operationCode: 'LI_ENROLMENT', plannedAt, caseNumber: '114衛疾字第0001號', reason: '防疫補助資格審查', subject: { nationalId: subject } });
+    const batch = await send('/query-registrations/batch', { registrations: [registration('HLT_R1', SUBJECTS[0], '2025-03-05T09:30:00+08:00'), registration('HLT_R2', SUBJECTS[1], '2025-03-12T09:30:00+08:00')] }, keys.hlt).expect(200);
+    expect(batch.body.outcomes.map((o: { status: string }) => o.status)).toEqual(['REGISTERED', 'REGISTERED']);
+    const row = (subject: string, date: string) => logLine({ accountId: HLT_USER, date, time: '10:00:00', operationCode: 'LI_ENROLMENT', subject, caseNumber: '114衛疾字第0001號', reason: '防疫補助資格審查', result: '成功' });
+    const file = encode([LOG_HEADER, row(SUBJECTS[0], '114/03/05'), row(SUBJECTS[2], '114/03/07')].join('\r\n') + '\r\n', 'BIG5');
+    await t.http().post('/query-logs?agency=HLT&month=2025-03&fileName=HLT_202503.csv').set('X-API-Key', keys.hlt).set('Content-Type', 'text/csv').send(file).expect(201);
+    // 要點 十二(一): the month is closed; a checkpoint signed since seeds its sample, drawn and partly compared.
+    await t.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
+    const draw = await send('/checks/monthly/HLT/2025-03/draw', {}, keys.hlt);
+    expect([draw.status, draw.body.code, draw.body.message]).toEqual([201, undefined, undefined]);
+    const drawn = (await t.http().get('/checks/monthly/HLT/2025-03').set('X-API-Key', keys.hlt).expect(200)).body.state as { sample: string[] };
+    await send('/checks/monthly/HLT/2025-03/comparisons', { entryId: drawn.sample[0], outcome: 'MATCH', registrationId: 'HLT_R1', note: '案號相符' }, keys.hlt).expect(201);
+  }
 
   async function listen() {
     await t.app.listen(0, '127.0.0.1');
@@ -97,6 +144,7 @@ describeBrowser('console in a browser', () => {
     }, keys.swd).expect(201);
     await send(`/accounts/${accountId}/post-changes`, { effectiveDate: '2025-06-30', newUnit: '社會福利科', occurredAt: '2025-06-01T09:00:00+08:00' }, keys.swd).expect(201);
     await send(`/accounts/${accountId}/disable`, { reason: '調任', occurredAt: '2025-07-05T09:00:00+08:00' }, keys.swd).expect(201);
+    await seedQueryMonth();
     await caughtUp();
     await listen();
     browser = await chromium.launch({
@@ -131,7 +179,7 @@ describeBrowser('console in a browser', () => {
     await bad.close();
 
     const integrator = await signIn(keys.swd);
-    expect(await menu(integrator)).toEqual(['使用者清冊', '義務']);
+    expect(await menu(integrator)).toEqual(['使用者清冊', '義務', '查詢與勾稽', '抽查']);
     // Its own agency's roster, without holders (withheld from integrators).
     await expectText(integrator.getByTestId('roster-table'), '(不提供)');
     // The key and whom it names, for this tab only: nothing in local storage or cookies.
@@ -140,7 +188,7 @@ describeBrowser('console in a browser', () => {
     await integrator.context().close();
 
     const auditor = await signIn(keys.auditor);
-    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '帳本']);
+    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '查詢與勾稽', '抽查', '帳本', '稽核包']);
     // Keyboard: Tab from the skip link reaches the menu.
     await auditor.keyboard.press('Tab');
     await auditor.keyboard.press('Tab');
@@ -236,6 +284,116 @@ describeBrowser('console in a browser', () => {
     await page.context().close();
   });
 
+  it('查詢與勾稽: the month\'s reconciliation and logged queries as the API gives them, unregistered ones alone, a CSV download', async () => {
+    const summary = (await api('/query-reconciliation?agency=HLT&month=2025-03').expect(200)).body;
+    expect(summary).toMatchObject({ registered: 2, logged: 2, matched: 1, unregistered: 1, notPerformed: 1 });
+    const page = await signIn(keys.auditor, '#/queries?agency=HLT&month=2025-03');
+    const figures = page.getByTestId('reconciliation');
+    await expectText(figures, '未登記查詢');
+    for (const k of ['registered', 'logged', 'matched', 'unregistered', 'notPerformed', 'unexplained']) {
+      expect(await figures.locator(`[data-figure="${k}"]`).textContent()).toBe(String(summary[k]));
+    }
+    await expectText(page.getByRole('heading', { level: 2 }).first(), '民國114年03月');
+    const rows = page.getByTestId('logged-queries').locator('tbody tr');
+    await expectText(rows.first(), '民國114年03月05日');
+    expect(await rows.count()).toBe(2);
+    expect(await page.getByTestId('registrations').locator('tbody tr').count()).toBe(2);
+    await expectText(page.getByTestId('logged-queries'), '未登記,待說明');
+
+    await page.getByLabel('只看未登記之查詢').check();
+    await page.getByRole('button', { name: '查詢', exact: true }).click();
+    await page.waitForURL('**registered=false**');
+    await expectText(page.locator('#logged-title'), '日誌查詢紀錄(未登記)');
+    await expectText(page.getByTestId('logged-count'), '已載入 1 筆');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-registered')))).toEqual(['false']);
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下載勾稽結果 CSV' }).click()]);
+    expect(csv.suggestedFilename()).toBe('reconciliation-HLT-2025-03.csv');
+    const text = readFileSync((await csv.path())!, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(text).toContain('未登記查詢');
+    await shot(page, 'queries');
+    await page.context().close();
+
+    // The agency itself: its own month, never a subject's person id, no search by subject.
+    const own = await signIn(keys.hlt, '#/queries?month=2025-03');
+    await expectText(own.getByTestId('logged-queries'), '114衛疾字第0001號');
+    expect(await own.getByTestId('logged-queries').textContent()).not.toContain('person_');
+    expect(await own.getByRole('heading', { name: /依被查詢人搜尋/ }).count()).toBe(0);
+    await own.context().close();
+  });
+
+  it('查詢與勾稽: 政風 search by subject needs a purpose, is recorded in the ledger, and keeps the number out of the URL', async () => {
+    const page = await signIn(keys.ethics, '#/queries?agency=HLT&month=2025-03');
+    await page.getByTestId('reconciliation').waitFor();
+    const before = await personalDataReads();
+    await page.getByLabel('被查詢人身分證統一編號或居留證號').fill(SUBJECTS[2]);
+    await page.getByRole('button', { name: '搜尋' }).click();
+    await expectText(page.getByRole('alert').filter({ hasText: '目的' }), '須填寫目的');
+    expect(await personalDataReads()).toBe(before);
+    await page.getByLabel('查閱目的(必填,將記入帳本)').fill('政風查處案 114-09');
+    await page.getByRole('button', { name: '搜尋' }).click();
+    await expectText(page.getByTestId('subject-results'), '找到 1 筆');
+    await expectText(page.getByTestId('subject-results'), '未登記,待說明');
+    expect(await personalDataReads()).toBe(before + 1);
+    expect(decodeURIComponent(page.url())).not.toContain(SUBJECTS[2]);
+    expect(await page.evaluate('JSON.stringify(sessionStorage)')).not.toContain(SUBJECTS[2]);
+    await page.context().close();
+  });
+
+  it('抽查: the month\'s sample and comparisons as recorded, its seed recomputed in the browser from the published seed material', async () => {
+    const record = (await api('/checks/monthly/HLT/2025-03').expect(200)).body.state as { population: number; sampleSize: number; seed: string; sample: string[]; compared: Record<string, string> };
+    const recomputed = (await api('/checks/monthly/HLT/2025-03/sample').expect(200)).body;
+    expect(recomputed.matches).toBe(true);
+    const page = await signIn(keys.ethics, '#/checks?agency=HLT&month=2025-03');
+    await expectText(page.getByTestId('population'), String(record.population));
+    expect(await page.getByTestId('sample-size').textContent()).toBe(String(record.sampleSize));
+    const rows = page.getByTestId('sample-entries').locator('tbody tr');
+    expect(await rows.count()).toBe(record.sample.length);
+    await expectText(rows.nth(0), '相符');
+    await expectText(rows.nth(1), '未比對');
+    // The seed: SHA-256 of the seed material, recomputed by the browser, equal to the recorded one.
+    await expectText(page.getByTestId('browser-seed'), record.seed);
+    await expectText(page.getByTestId('browser-seed'), '相符');
+    await expectText(page.getByTestId('seed').locator('pre'), 'month 2025-03');
+    await expectText(page.getByTestId('sample-matches'), '逐筆相同');
+    await shot(page, 'checks');
+    await page.context().close();
+  });
+
+  it('稽核包: starts a package, follows its progress and downloads a zip that verifies against the public key', async () => {
+    const generated = async () => (await t.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === 'InspectionPackageGenerated').length;
+    const before = await generated();
+    const page = await signIn(keys.auditor, '#/packages');
+    await page.getByLabel('機關代碼').fill('SWD');
+    await page.getByLabel('期間起日').fill('2025-01-01');
+    await page.getByLabel('期間迄日').fill('2025-12-31');
+    await page.getByRole('button', { name: '產製稽核包' }).click();
+    const job = page.getByTestId('package-job').first();
+    await expectText(job, '已完成');
+    expect(page.url()).toContain('agency=SWD');
+    await expectText(job, '使用者清冊');
+    const [file] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: '下載稽核包' }).click()]);
+    expect(file.suggestedFilename()).toBe('package-SWD-2025-01-01-2025-12-31.zip');
+    const zip = readFileSync((await file.path())!);
+    const publicKey = (await t.http().get('/ledger/public-key').expect(200)).body.verifierKey as string;
+    const verified = await verifyPackage(zip, { publicKeys: [parseVerifierKey(publicKey)] });
+    expect(verified.failures).toEqual([]);
+    expect(verified.ok).toBe(true);
+    // Holders masked: the package was not asked to reveal them.
+    const { entries } = await readZip(zip);
+    const roster = [...entries].find(([name]) => name.includes('使用者清冊'))![1].toString('utf8');
+    expect(roster).not.toContain(PERSON.nationalId);
+    expect(await generated()).toBe(before + 1);
+    await shot(page, 'packages');
+    await page.context().close();
+
+    // 政風 do not make packages: no menu entry, and the page is not theirs.
+    const ethics = await signIn(keys.ethics, '#/packages');
+    expect(await menu(ethics)).not.toContain('稽核包');
+    await ethics.context().close();
+  });
+
   it('the stream browser checks the chain and an inclusion proof in the browser against the public key', async () => {
     await t.http().post('/ledger/checkpoints').set('X-API-Key', ADMIN_KEY).send({}).expect(201);
     const page = await signIn(keys.auditor, `#/ledger?stream=account-${accountId}`);
@@ -305,6 +463,8 @@ describeBrowser('console in a browser', () => {
     const db = new Database(join(t.dataDir, 'events.db'));
     db.exec('DROP TRIGGER events_refuse_update;');
     db.prepare("UPDATE events SET data = json_set(data, '$.unit', '竄改科') WHERE stream_id = ? AND revision = 0").run(`account-${accountId}`);
+    // The last event of the paged stream's first page claims another hash: the next page's first link must not follow it.
+    db.prepare("UPDATE events SET metadata = json_set(metadata, '$.hash', ?) WHERE stream_id = 'pdaccess-20250101' AND revision = 999").run('f'.repeat(64));
     db.close();
     t = await startTestApp({}, { dataDir: t.dataDir, keepData: true });
     await listen();
@@ -317,6 +477,14 @@ describeBrowser('console in a browser', () => {
     await expectText(page.getByTestId('proof-result'), '證明無效');
     await shot(page, 'ledger-tampered');
     await page.context().close();
+
+    const paged = await signIn(keys.auditor, '#/ledger?stream=pdaccess-20250101&from=1000');
+    await expectText(paged.getByTestId('chain-summary'), '本頁第 1000 至 1999 版');
+    await expectText(paged.getByTestId('chain-summary'), '有 1 處斷裂或內容不符');
+    const first = paged.getByTestId('chain-link').first();
+    expect(await first.getAttribute('data-broken')).toBe('true');
+    await expectText(first, '斷鏈');
+    await paged.context().close();
   });
 });
 

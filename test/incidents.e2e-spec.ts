@@ -96,4 +96,22 @@ describe('security incidents (要點 十二(十))', () => {
     const o = (await get(`/obligations?agency=${AGENCY}&kind=NOTIFY_BLI_OF_INCIDENT&minPosition=${closed.body.position}`).expect(200)).body.obligations;
     expect(o.find((x: { subject: string }) => x.subject === 'SWD_INC_2')).toMatchObject({ state: 'met', metLate: false });
   });
+
+  it('要點 十二(十): incidents are listed by agency and status, in JSON and CSV; an integrator only its own', async () => {
+    const last = (await allEvents()).at(-1)!.position.toString();
+    const list = await get(`/incidents?agency=${AGENCY}&minPosition=${last}`).expect(200);
+    expect(list.body.incidents.map((i: { incidentId: string; status: string; noticeOnTime: boolean }) => [i.incidentId, i.status, i.noticeOnTime])).toEqual([
+      ['SWD_INC_2', 'CLOSED', true],
+      ['SWD_INC_1', 'CLOSED', false],
+    ]);
+    expect((await get(`/incidents?status=OPEN`).expect(200)).body.count).toBe(0);
+    expect((await get(`/incidents?agency=${AGENCY}`, keys.swd).expect(200)).body.count).toBe(2);
+    await get('/incidents', keys.swd).expect(400);
+    await get(`/incidents?agency=${AGENCY}`, keys.dist).expect(403);
+    await get('/incidents?status=open').expect(400);
+    const csv = await get(`/incidents?agency=${AGENCY}&format=csv`).expect(200);
+    expect(csv.text.startsWith('\uFEFF機關代號,事故編號,疑似事故,發現時間')).toBe(true);
+    expect(csv.text).toContain('民國114年07月01日 09:10');
+    expect(csv.text).toContain('緊急應變、事故調查、責任釐清、防免損害擴大');
+  });
 });

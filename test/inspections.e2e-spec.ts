@@ -72,6 +72,14 @@ describe('BLI inspections (要點 十二(五))', () => {
     const met = (await get(`/obligations?agency=${AGENCY}&kind=BLI_REQUESTED_ACTION&minPosition=${answered.body.position}`).expect(200)).body.obligations[0];
     expect(met).toMatchObject({ state: 'met', metLate: true, metAt: '2025-08-12T02:00:00.000Z' });
     await send('/bli-inspections/BLI_2025_SWD/requests/req_1/answer', { summary: 'again' }).expect(422).expect((r) => expect(r.body.code).toBe('BLI_REQUEST_ALREADY_ANSWERED'));
+
+    const list = await get(`/bli-inspections?agency=${AGENCY}&minPosition=${answered.body.position}`, keys.swd).expect(200);
+    expect(list.body.inspections).toEqual([
+      expect.objectContaining({ inspectionId: 'BLI_2025_SWD', openRequests: 0, materials: [expect.objectContaining({ kind: 'ROSTER', checkpointTreeSize: checkpoint.treeSize }), expect.objectContaining({ kind: 'AUDIT_RECORDS' })] }),
+    ]);
+    expect(list.body.inspections[0].requests).toEqual([expect.objectContaining({ requestId: 'req_1', dueDate: '2025-08-10', onTime: false })]);
+    await get('/bli-inspections', keys.swd).expect(400);
+    await get(`/bli-inspections?agency=${AGENCY}`, keys.dit).expect(403);
   });
 });
 

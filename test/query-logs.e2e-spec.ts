@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { accountIdOf, accountStreamId, queryItemStreamId } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { EVENT_STORE } from '../apps/ledger-api/src/infrastructure/event-store.provider';
@@ -232,4 +236,38 @@ describe('reconciliation and reads (要點 九(一)、十二(一))', () => {
     const summary = await t.http().get(`/query-reconciliation?agency=${AGENCY}&month=2025-03&minPosition=${late.body.position}`).set('X-API-Key', keys.auditor).expect(200);
     expect(summary.body).toMatchObject({ registered: 5, matched: 4, unregistered: 1, explained: 2, unexplained: 0 });
   });
+});
+
+describe('npm run cli -- import-log (要點 九(二))', () => {
+  const root = resolve(__dirname, '..');
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-cli-log-'));
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-cli/src/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, LEDGER_DATA_DIR: dataDir, EVENTSTORE_URL: '', LEDGER_LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('imports a Big5 sample, prints the outcome as JSON and exits 0; the same file again appends nothing', () => {
+    const file = 'test/fixtures/webir-logs/swd001-2025-03.big5.csv';
+    const first = cli('import-log', file, '--agency', 'SWD001', '--month', '2025-03');
+    expect(first.status).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ encoding: 'BIG5', lineCount: 11, acceptedCount: 6, rejectedCount: 5, unregisteredCount: 6, alreadyImported: false });
+    const again = cli('import-log', file, '--agency', 'SWD001', '--month', '2025-03');
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyImported: true, eventsAppended: 0 });
+  }, 240_000);
+
+  it('refuses a bad month or another month for the same file with exit 1 and the reason; bad options exit 2', () => {
+    const file = 'test/fixtures/webir-logs/swd001-2025-03.big5.csv';
+    const bad = cli('import-log', file, '--agency', 'SWD001', '--month', '2025-3');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('month');
+    const conflict = cli('import-log', file, '--agency', 'SWD001', '--month', '2025-04');
+    expect(conflict.status).toBe(1);
+    expect(conflict.stderr).toContain('QUERY_LOG_PERIOD_CONFLICT');
+    expect(cli('import-log', file, '--agency', 'SWD001').status).toBe(2);
+  }, 240_000);
 });

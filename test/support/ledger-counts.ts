@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import { CHECKPOINT_STREAM, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import { CHECKPOINT_STREAM, SIGNING_KEY_STREAM, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { EVENT_STORE } from '../../apps/ledger-api/src/infrastructure/event-store.provider';
 import type { startTestApp } from './app';
 
@@ -21,7 +21,8 @@ export async function allEvents(t: TestApp): Promise<RecordedEvent[]> {
  * checkpoints are appended by a timer, not by requests, so they are left out.
  */
 export async function counts(t: TestApp) {
-  const events = (await allEvents(t)).filter((e) => e.streamId !== CHECKPOINT_STREAM);
+  // The first timed checkpoint also announces the signing key: neither is a request's doing.
+  const events = (await allEvents(t)).filter((e) => e.streamId !== CHECKPOINT_STREAM && e.streamId !== SIGNING_KEY_STREAM);
   const security = events.filter((e) => e.streamId.startsWith('security-')).length;
   const reads = events.filter((e) => e.streamId.startsWith('pdaccess-')).length;
   return { ledger: events.length - security - reads, security, reads };
@@ -30,7 +31,12 @@ export async function counts(t: TestApp) {
 /** Runs a request and checks it appended exactly the given security and personal-data-read records, nothing else. */
 export async function appendsOnly(t: TestApp, request: () => PromiseLike<Response>, expected: { ledger?: number; security?: number; reads?: number } = {}): Promise<Response> {
   const before = await counts(t);
+  const seen = (await allEvents(t)).length;
   const res = await request();
-  expect(await counts(t)).toEqual({ ledger: before.ledger + (expected.ledger ?? 0), security: before.security + (expected.security ?? 0), reads: before.reads + (expected.reads ?? 0) });
+  const after = await counts(t);
+  const want = { ledger: before.ledger + (expected.ledger ?? 0), security: before.security + (expected.security ?? 0), reads: before.reads + (expected.reads ?? 0) };
+  // On a mismatch, name what was appended, so a failure says which stream grew.
+  const appended = JSON.stringify(after) === JSON.stringify(want) ? [] : (await allEvents(t)).slice(seen).map((e) => `${e.streamId} ${e.type}`);
+  expect({ ...after, appended }).toEqual({ ...want, appended: expect.any(Array) });
   return res;
 }

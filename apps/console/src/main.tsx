@@ -6,6 +6,9 @@ import { Dashboard } from './pages/Dashboard';
 import { Roster } from './pages/Roster';
 import { Obligations } from './pages/Obligations';
 import { Ledger } from './pages/Ledger';
+import { Queries } from './pages/Queries';
+import { Packages } from './pages/Packages';
+import { Checks } from './pages/Checks';
 import './style.css';
 
 interface Page {
@@ -14,13 +17,16 @@ interface Page {
   roles: Role[];
 }
 
-// Only pages whose API exists. Queries and reconciliation, sampling checks, anomalies and inspection
-// packages join the menu when their endpoints do — never with made-up data before.
+// Only pages whose API exists: 政風's anomalies join the menu when their endpoints do — never with
+// made-up data before.
 const PAGES: Page[] = [
   { id: 'dashboard', label: '總覽', roles: ['auditor', 'ethics', 'admin'] },
   { id: 'roster', label: '使用者清冊', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'obligations', label: '義務', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
+  { id: 'queries', label: '查詢與勾稽', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
+  { id: 'checks', label: '抽查', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'ledger', label: '帳本', roles: ['auditor', 'ethics', 'admin'] },
+  { id: 'packages', label: '稽核包', roles: ['auditor', 'admin'] },
 ];
 
 const ROLE_LABELS: Record<Role, string> = { integrator: '介接機關', auditor: '稽核', ethics: '政風', admin: '管理者' };
@@ -132,6 +138,9 @@ function App() {
         {current?.id === 'roster' && <Roster me={me} params={route.params} />}
         {current?.id === 'obligations' && <Obligations me={me} params={route.params} />}
         {current?.id === 'ledger' && <Ledger params={route.params} />}
+        {current?.id === 'queries' && <Queries me={me} params={route.params} />}
+        {current?.id === 'packages' && <Packages params={route.params} />}
+        {current?.id === 'checks' && <Checks me={me} params={route.params} />}
         </PageBoundary>
       </main>
     </>

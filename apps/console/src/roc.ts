@@ -54,3 +54,15 @@ export function isoToTaipeiLocal(iso: string | undefined): string {
   const p = taipei(d);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
+
+/** 2025-03 → 民國114年03月 */
+export function rocMonth(month: string | null | undefined): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month ?? '');
+  return m ? `民國${Number(m[1]) - 1911}年${m[2]}月` : '—';
+}
+
+/** The Taipei month before this one, YYYY-MM: the month whose log is usually reconciled. */
+export function lastTaipeiMonth(now = new Date()): string {
+  const [y, m] = taipeiToday(now).split('-').map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}

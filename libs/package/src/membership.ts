@@ -6,8 +6,10 @@ import { businessTimeOf, endOfTaipeiDay, startOfTaipeiDay } from '@ledger/domain
  * Streams shared by several agencies (daily personal-data reads, security, checkpoints) are nobody's.
  */
 export function streamAgencyOf(firstEvent: { data: unknown }): string | undefined {
-  const data = (firstEvent.data ?? {}) as { agencyCode?: unknown; accountId?: unknown };
+  const data = (firstEvent.data ?? {}) as { agencyCode?: unknown; accountId?: unknown; auditedAgencyCode?: unknown };
   if (typeof data.agencyCode === 'string') return data.agencyCode;
+  // An audit belongs to the body audited, not to those auditing it (要點 十二(三)).
+  if (typeof data.auditedAgencyCode === 'string') return data.auditedAgencyCode;
   if (typeof data.accountId === 'string') return data.accountId.split('.')[0];
   return undefined;
 }
@@ -39,12 +41,16 @@ export const inPeriod = (instant: string, period: Period) => instant >= period.s
 
 /**
  * When a stream's record belongs in time: a registration by its planned query (`plannedAt`), a WebIR
- * log file by the month it covers (`period`, YYYY-MM), anything else by its business time.
+ * log file or a monthly check by the month it covers, a quarterly submission by its quarter, an audit
+ * by the start of the period audited, anything else by its business time.
  */
 export function recordTime(firstEvent: { data: unknown; metadata: { occurredAt: string } }): string {
-  const data = (firstEvent.data ?? {}) as { plannedAt?: unknown; period?: unknown };
+  const data = (firstEvent.data ?? {}) as { plannedAt?: unknown; period?: unknown; month?: unknown; quarter?: unknown; periodFrom?: unknown };
   if (typeof data.plannedAt === 'string') return data.plannedAt;
-  if (typeof data.period === 'string' && /^\d{4}-\d{2}$/.test(data.period)) return startOfTaipeiDay(`${data.period}-01`);
+  // A month's log or check, a quarter's submission, an audit of a period: by the time it covers.
+  for (const month of [data.period, data.month]) if (typeof month === 'string' && /^\d{4}-\d{2}$/.test(month)) return startOfTaipeiDay(`${month}-01`);
+  if (typeof data.quarter === 'string' && /^\d{4}-Q[1-4]$/.test(data.quarter)) return startOfTaipeiDay(`${data.quarter.slice(0, 4)}-${String(Number(data.quarter[6]) * 3 - 2).padStart(2, '0')}-01`);
+  if (typeof data.periodFrom === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(data.periodFrom)) return startOfTaipeiDay(data.periodFrom);
   return businessTime(firstEvent);
 }
 

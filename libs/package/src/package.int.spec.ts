@@ -75,13 +75,18 @@ describe('the inspection package (要點 十二(五))', () => {
       'query-items': 2,
       'query-logs': seeded.expected.logImports,
       'unregistered-queries': seeded.expected.unregistered,
+      'monthly-checks': 1,
+      audits: 1,
+      'bli-inspections': 2,
+      incidents: 1,
+      'obtained-data': 1,
     });
     // Only SWD001's streams, none after the checkpoint, and every one from revision 0.
-    const events = entries.get(FILES.events)!.toString().trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; revision: number; data: { agencyCode?: string; accountId?: string }; metadata: { recordedAt: string } });
+    const events = entries.get(FILES.events)!.toString().trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; revision: number; data: { agencyCode?: string; accountId?: string; auditedAgencyCode?: string }; metadata: { recordedAt: string } });
     expect(events.length).toBe(manifest.events);
     const firsts = events.filter((e) => e.revision === 0);
     expect(new Set(firsts.map((e) => e.streamId)).size).toBe(new Set(events.map((e) => e.streamId)).size);
-    expect(firsts.every((e) => (e.data.agencyCode ?? e.data.accountId?.split('.')[0]) === SEED_AGENCY)).toBe(true);
+    expect(firsts.every((e) => (e.data.agencyCode ?? e.data.auditedAgencyCode ?? e.data.accountId?.split('.')[0]) === SEED_AGENCY)).toBe(true);
     expect(events.some((e) => e.streamId.includes('DIST002') || e.streamId.includes('IT001'))).toBe(false);
     expect(events.some((e) => e.metadata.recordedAt >= '2026-01-06')).toBe(false);
     const proofs = JSON.parse(entries.get(FILES.proofs)!.toString()) as PackageProofs;
@@ -121,6 +126,9 @@ describe('the inspection package (要點 十二(五))', () => {
     expect(text).toContain('民國114年01月:10 筆');
     expect(text).toMatch(/民國114年03月:日誌 \d+ 筆、登記 \d+ 筆、未登記 1 筆/);
     expect(text).toContain('已說明 1 筆、尚未說明 0 筆');
+    expect(text).toContain('民國114年第1季查核紀錄:民國114年04月20日送權責管理機關(缺 2025-01、2025-02)');
+    expect(text).toContain('期末保管中 0 件、已刪除 1 件、逾期或未於期限內刪除 0 件');
+    expect(text).toContain('十、每月抽查及每季送備查(要點 十二(一)(二))');
     // An independent reader agrees (pdf.js through pdf-parse, in its own process: it needs ES module
     // loading that jest's sandbox lacks), and page 1 renders to PNG where a renderer works.
     const file = join(dir, 'report.pdf');

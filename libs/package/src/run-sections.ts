@@ -1,5 +1,6 @@
 import { upcast } from '@ledger/domain/core/event-registry';
 import type { RecordedEvent } from '@ledger/event-store/types';
+import { csvLine } from './csv';
 import { SECTIONS, type SectionBuilder, type SectionContext, type SectionDefinition, type SectionResult } from './sections';
 
 /** Runs every section builder over the package's events; the generator and the verifier share it. */
@@ -24,3 +25,12 @@ export class SectionRun {
 
 export const csvTitle = (def: SectionDefinition, agencyCode: string, period: string) => [`${def.title}(${def.rule})`, `機關代碼:${agencyCode}`, `期間:${period}`];
 export const csvHeaders = (def: SectionDefinition) => [...def.headers, '來源事件'];
+
+/** A section's CSV as the package holds it: BOM, title row, headers, rows with their source event. Built in parts, never one giant string. */
+export function sectionCsv(def: SectionDefinition, agencyCode: string, period: string, rows: { cells: string[]; source: string }[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('\uFEFF' + csvLine(csvTitle(def, agencyCode, period)) + '\r\n' + csvLine(csvHeaders(def)) + '\r\n', 'utf8')];
+  for (let i = 0; i < rows.length; i += 5000) {
+    parts.push(Buffer.from(rows.slice(i, i + 5000).map((r) => csvLine([...r.cells, r.source]) + '\r\n').join(''), 'utf8'));
+  }
+  return Buffer.concat(parts);
+}

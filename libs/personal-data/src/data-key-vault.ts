@@ -41,6 +41,8 @@ export interface DataKeyVault {
   destroyKey(personId: string, request: DestroyKeyRequest): Promise<void>;
   isDestroyed(personId: string): Promise<boolean>;
   getTombstone(personId: string): Promise<KeyTombstone | undefined>;
+  /** getOrCreateKey for many people in one transaction (a month's WebIR log names thousands), in order; optional. */
+  getOrCreateKeys?(personIds: readonly string[]): Promise<Buffer[]>;
 }
 
 /**
@@ -57,6 +59,8 @@ export interface DataKeyVault {
 export interface PersonIndex {
   findPerson(blindIndex: string): Promise<string | undefined>;
   personFor(blindIndex: string): Promise<{ personId: string; known: boolean }>;
+  /** personFor for many blind indexes in one transaction, in order; optional. */
+  personsFor?(blindIndexes: readonly string[]): Promise<{ personId: string; known: boolean }[]>;
   accountKeyFor(personId: string, agencyCode: string, kind: string): Promise<{ key: string; known: boolean }>;
   accountKeysOf(personId: string): Promise<{ agencyCode: string; kind: string; key: string }[]>;
   /** Whether the vault still knows this person id (index row, account slot or data key). */

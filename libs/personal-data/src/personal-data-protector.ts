@@ -111,6 +111,20 @@ export class PersonalDataProtector {
     };
   }
 
+  /**
+   * Many identifiers at once (a WebIR log's subjects): each its random person id and the number
+   * sealed under that person's key, with one vault transaction for the lot where the vault can.
+   */
+  async protectIdentifiers(nationalIds: readonly string[]): Promise<{ personId: string; nationalIdCiphertext: string }[]> {
+    const normalized = nationalIds.map((id) => this.#validateId(id).normalized);
+    const index = this.#requireIndex();
+    const blind = normalized.map((n) => keyedHash(this.#hmacKey, HOLDER_KEY_PURPOSE, n));
+    const persons = index.personsFor ? await index.personsFor(blind) : await Promise.all(blind.map((b) => index.personFor(b)));
+    const personIds = persons.map((p) => p.personId);
+    const keys = this.#vault.getOrCreateKeys ? await this.#vault.getOrCreateKeys(personIds) : await Promise.all(personIds.map((p) => this.#vault.getOrCreateKey(p)));
+    return normalized.map((n, i) => ({ personId: personIds[i], nationalIdCiphertext: encrypt(keys[i], personIds[i], 'nationalId', n) }));
+  }
+
   async reveal(personId: string, ciphertext: string, field: PersonalDataField): Promise<string> {
     assertPersonId(personId);
     if (field !== 'nationalId' && field !== 'name' && field !== 'myEGovAccountId') throw new RangeError('field must be nationalId, name or myEGovAccountId');

@@ -115,6 +115,24 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
     return this.#wrapper.unwrap(personId, wrapped);
   }
 
+  async getOrCreateKeys(personIds: readonly string[]): Promise<Buffer[]> {
+    personIds.forEach((id) => assertPersonId(id));
+    // One fsync for the lot instead of one per person.
+    const wrapped = this.#db
+      .transaction((): Buffer[] =>
+        personIds.map((personId) => {
+          if (this.#tombstoneRow(personId)) throw new PersonalDataErasedError(personId);
+          const existing = this.#keyRow(personId);
+          if (existing) return existing.wrapped_key;
+          const fresh = this.#wrapper.wrap(personId, this.#wrapper.newDataKey());
+          this.#db.prepare('INSERT INTO data_keys (person_id, wrapped_key, created_at) VALUES (?, ?, ?)').run(personId, fresh, this.#now().toISOString());
+          return fresh;
+        }),
+      )
+      .immediate();
+    return wrapped.map((w, i) => this.#wrapper.unwrap(personIds[i], w));
+  }
+
   async getKey(personId: string): Promise<Buffer | undefined> {
     assertPersonId(personId);
     const row = this.#keyRow(personId);
@@ -167,6 +185,22 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
         this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)').run(blindIndex, personId);
         return { personId, known: false };
       })
+      .immediate();
+  }
+
+  async personsFor(blindIndexes: readonly string[]): Promise<{ personId: string; known: boolean }[]> {
+    const select = this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?');
+    const insert = this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)');
+    return this.#db
+      .transaction(() =>
+        blindIndexes.map((blindIndex) => {
+          const existing = select.get(blindIndex) as { person_id: string } | undefined;
+          if (existing) return { personId: existing.person_id, known: true };
+          const personId = `person_${randomHex()}`;
+          insert.run(blindIndex, personId);
+          return { personId, known: false };
+        }),
+      )
       .immediate();
   }
 

@@ -4,7 +4,7 @@ import { upcast } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
-import { obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
+import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
 // Checks and audits
 import { monthlyLogImportsProjection } from '@ledger/projections';
 // 政風 (ethics)
@@ -35,6 +35,8 @@ export function projectionsFor(
     // records
     obtainedDataProjection,
     webirServiceProjection,
+    incidentsProjection,
+    inspectionsProjection,
     // Checks and audits (要點 十二(一)).
     monthlyLogImportsProjection,
     // 政風 (ethics)
@@ -43,7 +45,7 @@ export function projectionsFor(
 }
 
 /** A page of log chunks holds up to 500 lines an event: smaller pages keep a projection's memory bounded. */
-const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 64, [ANOMALIES_PROJECTION]: 64 };
+const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 64, [monthlyLogImportsProjection.name]: 64, [ANOMALIES_PROJECTION]: 64 };
 
 /**
  * `leaseHolder` (the service passes one per process): several instances may share the stores, and

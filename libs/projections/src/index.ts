@@ -14,6 +14,9 @@ export * from './obtained-data/obtained-data.projection';
 export * from './obtained-data/obtained-data.queries';
 export * from './inspections/webir-service.projection';
 export * from './inspections/webir-service.queries';
+export * from './incidents/incidents.projection';
+export * from './incidents/incidents.queries';
+export * from './inspections/inspections.projection';
 // Checks and audits (要點 十二(一)).
 export * from './checks/monthly-log-imports.projection';
 // 政風 (ethics)

@@ -54,7 +54,7 @@ export class ChecksController {
     summary: "Draw and record the month's sample once the month has closed: N < 10 all, else max(10, ⌈3 % N⌉), seeded by the closing checkpoint and the log digests (要點 十二(一))",
     streamId: MONTHLY,
     events: ['MonthlySampleDrawn'],
-    refusals: [refusal('SAMPLE_MONTH_NOT_CLOSED'), refusal('SAMPLE_SEED_MISMATCH'), refusal('MONTHLY_SAMPLE_ALREADY_DRAWN'), refusal('MONTHLY_CHECK_NOT_A_REQUESTER')],
+    refusals: [refusal('SAMPLE_MONTH_NOT_CLOSED'), refusal('SAMPLE_LOG_IMPORT_INCOMPLETE'), refusal('SAMPLE_SEED_MISMATCH'), refusal('MONTHLY_SAMPLE_ALREADY_DRAWN'), refusal('MONTHLY_CHECK_NOT_A_REQUESTER')],
   })
   async draw(@Param() { agencyCode, month }: AgencyMonthParams, @Body() dto: DrawSampleDto, @Req() req: AuthedRequest) {
     await this.scope.assertActsForAgency(req, agencyCode, 'draw its monthly sample');

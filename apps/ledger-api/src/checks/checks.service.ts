@@ -40,6 +40,8 @@ export interface SampleRecomputation {
   /** True when a draw is recorded and today's recomputation gives the same seed and sample. */
   matches: boolean | null;
   entryIds: string[];
+  /** WebIR log imports of the month started and not completed (a draw waits for them). */
+  importsIncomplete: number;
 }
 
 /** 要點 十(一)、十二(一)–(四): commands of checks and audits; each loads what its decider needs. */
@@ -83,13 +85,13 @@ export class ChecksService {
     const d = drawn?.data as { seed: string; population: number; sampleSize: number; sample: string[]; checkpoint: { position: string; origin: string; treeSize: number; rootHash: string; recordedAt: string; note: string } } | undefined;
     // The draw is recomputed from the checkpoint it recorded; a different closing checkpoint today would itself be a finding.
     const seedCheckpoint = d?.checkpoint ?? checkpoint;
-    const recomputed = seedCheckpoint ? drawSample({ agencyCode, month, checkpoint: seedCheckpoint, ...population }, sha256) : null;
+    const recomputed = seedCheckpoint ? drawSample({ agencyCode, month, checkpoint: seedCheckpoint, logDigests: population.logDigests, entryIds: population.entryIds }, sha256) : null;
     const recorded = d ? { seed: d.seed, population: d.population, sampleSize: d.sampleSize, sample: d.sample, checkpointPosition: d.checkpoint.position } : null;
     const matches =
       recorded && recomputed
         ? recorded.seed === recomputed.seed && recorded.sample.join('\n') === recomputed.sample.join('\n') && (checkpoint?.position ?? null) === recorded.checkpointPosition
         : null;
-    return { agencyCode, month, closingCheckpoint: checkpoint, recomputed, recorded, matches, entryIds: population.entryIds };
+    return { agencyCode, month, closingCheckpoint: checkpoint, recomputed, recorded, matches, entryIds: population.entryIds, importsIncomplete: population.importsIncomplete };
   }
 
   compare(agencyCode: string, month: string, input: { entryId: string; outcome: ComparisonOutcome; registrationId?: string; note?: string; majorAnomaly?: boolean }, envelope: CommandEnvelope): Promise<CommandResult> {

@@ -6,6 +6,8 @@
 export interface MonthlyPopulation {
   entryIds: string[];
   logDigests: string[];
+  /** Imports of the month started and not completed. */
+  importsIncomplete: number;
 }
 
 export interface MonthlyPopulationSource {

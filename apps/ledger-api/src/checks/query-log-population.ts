@@ -12,7 +12,7 @@ import type { MonthlyPopulation, MonthlyPopulationSource } from './monthly-popul
  * SHA-256 — read from the imports' own streams (the log itself; the CLI's verify-sample uses it).
  */
 export async function loadMonthlyPopulation(store: Pick<EventStore, 'readStream'>, readModels: ReadModelStore, agencyCode: string, month: string): Promise<MonthlyPopulation> {
-  const { imports } = await monthlyLogImports(readModels, agencyCode, month);
+  const { imports, importing = [] } = await monthlyLogImports(readModels, agencyCode, month);
   const entryIds: string[] = [];
   for (const { importId } of imports) {
     for (const event of await store.readStream(queryLogStreamId(importId))) {
@@ -20,7 +20,7 @@ export async function loadMonthlyPopulation(store: Pick<EventStore, 'readStream'
       for (const line of (event.data as { lines: LoggedQueryLine[] }).lines) entryIds.push(loggedQueryRef(importId, line.lineNo));
     }
   }
-  return { entryIds, logDigests: imports.map((i) => i.sha256) };
+  return { entryIds, logDigests: imports.map((i) => i.sha256), importsIncomplete: importing.length };
 }
 
 @Injectable()

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { IntegrityFailure } from '@ledger/event-store';
 
@@ -58,6 +58,9 @@ export class VerificationRunLog {
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
+    // Owner-only like every file of the data directory (SQLite gives its -wal and -shm the same mode).
+    if (!existsSync(file)) closeSync(openSync(file, 'wx', 0o600));
+    chmodSync(file, 0o600);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');

@@ -34,7 +34,6 @@ import type { EventStore, NewEvent } from '@ledger/event-store';
 import { containsTaiwanId, validateTaiwanId, type PersonalDataProtector } from '@ledger/personal-data';
 import { queryLogImport, unregisteredOfImport } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
-import { protectSubject } from '../queries/query-subject';
 
 /**
  * The WebIR query log import (要點 九(二)), shared by `POST /query-logs` and `npm run cli -- import-log`.
@@ -300,17 +299,17 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
   const importId = startEvent.data.importId;
   const streamId = queryLogStreamId(importId);
 
-  const history = upcastAll(await deps.store.readStream(streamId)) as unknown as QueryLogEvent[];
-  const state: QueryLogState = fold(queryLogDecider, history);
+  const state = await foldStream(deps.store, streamId);
+  const recorded = state.status === 'NONE' ? 0 : state.events;
   // Refuses the same bytes declared for another month; appends nothing for the same file again.
   const decided = queryLogDecider.decide(command, state, { now: deps.clock(), occurredAt: deps.clock(), actor: req.actor });
   const resumed = state.status === 'IMPORTING' || state.status === 'COMPLETED';
   const alreadyImported = state.status === 'RECONCILED';
-  const writer = new StreamWriter(deps.store, streamId, importId, history.length, req.actor, deps.clock);
+  const writer = new StreamWriter(deps.store, streamId, importId, recorded, req.actor, deps.clock);
 
   if (state.status === 'NONE' || state.status === 'IMPORTING') {
     // Pass 2: the events, in a fixed order; on a resumed import the ones already recorded are skipped.
-    const existing = history.length;
+    const existing = recorded;
     let index = 0;
     const emit = async (make: () => Promise<QueryLogEvent> | QueryLogEvent) => {
       if (index++ < existing) return;
@@ -318,15 +317,19 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     };
     if (decided.length > 0) await emit(() => decided[0]);
     else index++;
+    // A person queried often is protected once per import (bounded cache); the rest of a chunk in one vault transaction.
     const cache = new Map<string, ProtectedQuerySubject>();
-    const protect = async (nationalId: string) => {
-      let subject = cache.get(nationalId);
-      if (!subject) {
-        if (cache.size >= 50_000) cache.clear();
-        subject = await protectSubject(deps.protector, nationalId);
-        cache.set(nationalId, subject);
+    const protectAll = async (ids: string[]) => {
+      let missing = [...new Set(ids.filter((id) => !cache.has(id)))];
+      if (cache.size + missing.length > 50_000) {
+        cache.clear();
+        missing = [...new Set(ids)];
       }
-      return subject;
+      if (missing.length > 0) {
+        const subjects = await deps.protector.protectIdentifiers(missing);
+        missing.forEach((id, i) => cache.set(id, subjects[i]));
+      }
+      return ids.map((id) => cache.get(id)!);
     };
     const checker = new LineChecker(header.ctx);
     let accepted: { lineNo: number; line: ParsedLogLine }[] = [];
@@ -340,10 +343,10 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       accepted = [];
       const chunk = acceptedChunk++;
       await emit(async () => {
-        const out: LoggedQueryLine[] = [];
-        for (const { lineNo, line } of lines) {
-          out.push({ lineNo, accountId: line.accountId, loggedAt: line.loggedAt, operationCode: line.operationCode, subject: await protect(line.nationalId), caseNumber: line.caseNumber, reason: line.reason, outcomeCode: line.outcomeCode });
-        }
+        const subjects = await protectAll(lines.map((l) => l.line.nationalId));
+        const out: LoggedQueryLine[] = lines.map(({ lineNo, line }, i) => ({
+          lineNo, accountId: line.accountId, loggedAt: line.loggedAt, operationCode: line.operationCode, subject: subjects[i], caseNumber: line.caseNumber, reason: line.reason, outcomeCode: line.outcomeCode,
+        }));
         return { type: 'QueryLogLinesAccepted', data: { importId, agencyCode: req.agencyCode, period: req.period, chunk, lines: out } };
       });
     };
@@ -384,7 +387,7 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     // Reconciliation: the read model must hold this file and every registration recorded before now.
     const head = (await deps.store.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0];
     await deps.waitForQueryLogs(head.position);
-    const full = fold(queryLogDecider, upcastAll(await deps.store.readStream(streamId)) as unknown as QueryLogEvent[]);
+    const full = await foldStream(deps.store, streamId);
     const reconciling = new StreamWriter(deps.store, streamId, importId, full.status === 'NONE' ? 0 : full.events, req.actor, deps.clock);
     const window = { days: deps.windowDays };
     const duty = explainUnregisteredDuty(deps.clock(), deps.explainDays);
@@ -428,6 +431,20 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     lineCount, acceptedCount, rejectedCount, alreadyImported, resumed: resumed && !alreadyImported, matchedCount, unregisteredCount, rejectedSample,
     eventsAppended: writer.appended, position: writer.position.toString(),
   };
+}
+
+/**
+ * The import stream's state, read a few events at a time: a million-line file is ≈ 2,000 chunk
+ * events (≈ 300 MB of JSON), which must never be in memory at once.
+ */
+async function foldStream(store: EventStore, streamId: string): Promise<QueryLogState> {
+  let state = queryLogDecider.initialState();
+  for (let from = 0; ; ) {
+    const page = await store.readStream(streamId, { fromRevision: from, maxCount: 16 });
+    for (const event of upcastAll(page) as unknown as QueryLogEvent[]) state = queryLogDecider.evolve(state, event);
+    if (page.length < 16) return state;
+    from += page.length;
+  }
 }
 
 async function accountNow(store: EventStore, accountId: string) {

@@ -67,7 +67,7 @@ export class ObligationsController {
   @Get()
   @Roles('auditor', 'ethics', 'integrator')
   @ApiOperation({
-    summary: 'Obligations the ledger tracks (要點 六、七、九(三)、十(二)), open / met / overdue at now or a past time',
+    summary: 'Obligations the ledger tracks (要點 六、七、九、十、十二), open / met / overdue at now or a past time, with counts per agency and kind; JSON or CSV',
     description: 'Each obligation is filed under the body that owes it (九(三) usage reviews under the central admin). `asOf` judges states at a business time; `knownAt` as the ledger knew it then; both together: due and met on asOf as known at knownAt.',
   })
   @ApiOkResponse({

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { DomainRuleError, QUERY_LOG_ENCODINGS, QueryLogEncoding, ValidationError } from '@ledger/domain';
@@ -27,6 +28,8 @@ export function registerImportLog(program: Command): void {
         setExitCode(2);
         return;
       }
+      // stdout carries the JSON outcome only: the projection's start-up lines would break it for a script reading it.
+      Logger.overrideLogger(['error', 'warn']);
       const config = loadConfig();
       const store = await createEventStore(config);
       const personal = await createPersonalData(config);

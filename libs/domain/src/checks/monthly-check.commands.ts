@@ -16,6 +16,8 @@ export interface DrawMonthlySample {
   closingCheckpoint: ClosingCheckpoint | null;
   logDigests: readonly string[];
   entryIds: readonly string[];
+  /** WebIR log imports of the month started and not completed: their lines are not in entryIds yet. */
+  importsIncomplete?: number;
   agency: AgencyState;
   sha256: Sha256;
 }

@@ -53,6 +53,9 @@ describe('monthly sampling check decider', () => {
     given([], after).when(draw({ expectedSeed: expected.seed.toUpperCase() })).then([drawn]);
   });
 
+  it('要點 十二(一): while a log of the month is still being imported, the draw waits for it', () =>
+    given([], after).when(draw({ importsIncomplete: 1 })).thenThrows('SAMPLE_LOG_IMPORT_INCOMPLETE', '要點 十二(一)'));
+
   it('要點 十二(一): a month with no logged query is recorded as N = 0 and signed off without comparisons', () => {
     const empty = drawSample({ agencyCode: AGENCY, month, checkpoint: closing, logDigests: [], entryIds: [] }, sha256);
     const emptyDrawn: MonthlyCheckEvent = { type: 'MonthlySampleDrawn', data: { ...drawn.data, population: 0, sampleSize: 0, sample: [], populationDigest: empty.populationDigest, seed: empty.seed } } as MonthlyCheckEvent;

@@ -73,6 +73,10 @@ export const monthlyCheckDecider: Decider<MonthlyCheckCommand, MonthlyCheckEvent
       if (context.now.toISOString() < end || !cp || cp.recordedAt < end) {
         refuse('SAMPLE_MONTH_NOT_CLOSED', SAMPLING_RULE, `no checkpoint has been signed since ${month} closed (Asia/Taipei); the sample cannot be drawn yet`, { monthEnd: end });
       }
+      // A file still importing would join the population after the draw: the sample waits for it.
+      if ((command.importsIncomplete ?? 0) > 0) {
+        refuse('SAMPLE_LOG_IMPORT_INCOMPLETE', SAMPLING_RULE, `a WebIR log of ${month} is still being imported; resume it before drawing`, { importsIncomplete: command.importsIncomplete });
+      }
       const draw = drawSample(
         { agencyCode, month, checkpoint: { origin: cp.origin, treeSize: cp.treeSize, rootHash: cp.rootHash }, logDigests: command.logDigests, entryIds: command.entryIds },
         command.sha256,

@@ -113,6 +113,7 @@ export const REFUSALS = {
   BREACH_REVIEW_ALREADY_SUBMITTED: { rule: '要點 十二(四)', example: 'this breach has its review report already' },
   REVIEW_RECIPIENT_NOT_COMPETENT_AUTHORITY: { rule: '要點 十二(四)', example: 'the review report goes to the competent authority (權責管理機關)' },
   JOINT_AUDIT_REPORT_ALREADY_FILED: { rule: '要點 十二(二)', example: 'the joint audit has its report already' },
+  SAMPLE_LOG_IMPORT_INCOMPLETE: { rule: '要點 十二(一)', example: 'a WebIR log of 2025-03 is still being imported; resume it before drawing' },
   // 政風 (ethics)
   ANOMALIES_OF_SEVERAL_AGENCIES: { rule: '要點 十二(二)', example: 'one investigation covers anomalies of one agency' },
   ANOMALY_ALREADY_INVESTIGATED: { rule: '要點 八', example: 'an anomaly is under one investigation at a time' },

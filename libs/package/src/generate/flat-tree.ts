@@ -52,4 +52,58 @@ export class FlatTree {
   inclusionProof(leafIndex: number): Buffer[] {
     return inclusionProof(this.subtree, leafIndex, this.count);
   }
+
+  private readonly ranges = new Map<number, Buffer>();
+  private readonly encoded = new Map<number, string>();
+
+  /** MTH(D[begin:end]); ranges that are not one stored subtree (the right border) are hashed once. */
+  private range(begin: number, end: number): Buffer {
+    const n = end - begin;
+    if ((n & (n - 1)) === 0 && begin % n === 0) return this.subtree(Math.log2(n), begin / n);
+    const key = begin * 2 ** 26 + n;
+    let h = this.ranges.get(key);
+    if (!h) {
+      let k = 1;
+      while (k * 2 < n) k *= 2;
+      h = nodeHash(this.range(begin, begin + k), this.range(begin + k, end));
+      this.ranges.set(key, h);
+    }
+    return h;
+  }
+
+  /**
+   * The RFC 9162 inclusion path of a leaf as base64 strings (the same path as inclusionProof). Nodes of
+   * 64 leaves and more are shared by many paths: each is encoded once.
+   */
+  inclusionPathBase64(leafIndex: number): string[] {
+    const path: string[] = [];
+    const push = (begin: number, end: number) => {
+      if (end - begin < 64) {
+        path.push(this.range(begin, end).toString('base64'));
+        return;
+      }
+      const key = begin * 2 ** 26 + (end - begin);
+      let s = this.encoded.get(key);
+      if (s === undefined) {
+        s = this.range(begin, end).toString('base64');
+        this.encoded.set(key, s);
+      }
+      path.push(s);
+    };
+    const walk = (m: number, begin: number, end: number) => {
+      const n = end - begin;
+      if (n === 1) return;
+      let k = 1;
+      while (k * 2 < n) k *= 2;
+      if (m < k) {
+        walk(m, begin, begin + k);
+        push(begin + k, end);
+      } else {
+        walk(m - k, begin + k, end);
+        push(begin, begin + k);
+      }
+    };
+    walk(leafIndex, 0, this.count);
+    return path;
+  }
 }

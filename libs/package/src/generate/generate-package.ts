@@ -7,11 +7,10 @@ import { readAnnouncedKeys, readLoggedCheckpoints, type LoggedCheckpoint } from 
 import type { EventStore, RecordedEvent } from '@ledger/event-store/types';
 import { formatVerifierKey, parseCheckpointBody, parseNote, verifiedSigners } from '@ledger/integrity';
 import { maskName, maskNationalId } from '@ledger/personal-data/mask';
-import { csvLine } from '../csv';
 import { FILES, GENERATOR_VERSION, PACKAGE_FORMAT, type Manifest, type ManifestFile, type PackageDeadlines, type PackageParameters } from '../format';
 import { holdsStream, periodOf } from '../membership';
 import { roc } from '../sections/labels';
-import { csvHeaders, csvTitle, SectionRun } from '../run-sections';
+import { sectionCsv, SectionRun } from '../run-sections';
 import type { ReportFacts } from '../report-text';
 import { readmeText } from '../readme-text';
 import { FlatTree } from './flat-tree';
@@ -157,7 +156,7 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
       `{"format":"webir-ledger/inclusion-proofs/v1","checkpoint":${JSON.stringify(checkpoint.note)},"tree_size":${body.size},"public_key":${JSON.stringify(formatVerifierKey(signer))},"proofs":[\n`,
     );
     packaged.forEach((leafIndex, i) => {
-      const path = tree.inclusionProof(leafIndex).map((h) => h.toString('base64'));
+      const path = tree.inclusionPathBase64(leafIndex);
       proofsFile.write(`${i === 0 ? '' : ',\n'}{"leaf_index":${leafIndex},"event_hash":"${leafHashes[i]}","inclusion_path":${JSON.stringify(path)}}`);
     });
     proofsFile.write('\n]}\n');
@@ -170,8 +169,7 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
       // Nothing to reveal, nothing to record.
       if (def.holderColumns && options.reveal && result.rows.length > 0) await options.reveal.record(result.rows.map((r) => r.cells[0]));
       if (def.holderColumns) await fillHolders(def.holderColumns, result.rows, holderData, options.holders, Boolean(options.reveal));
-      const text = '\uFEFF' + [csvTitle(def, agencyCode, periodText), csvHeaders(def), ...result.rows.map((r) => [...r.cells, r.source])].map(csvLine).join('\r\n') + '\r\n';
-      csvs.push({ path: def.file, buffer: Buffer.from(text, 'utf8') });
+      csvs.push({ path: def.file, buffer: sectionCsv(def, agencyCode, periodText, result.rows) });
     }
     const checkpointFacts = { origin: body.origin, treeSize: body.size, rootHash: body.rootHash.toString('base64'), keyName: signer.name, keyId };
     const facts: ReportFacts = {
@@ -204,8 +202,9 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
     zip.addBuffer(manifestBuffer, FILES.manifest, { mtime });
     zip.addBuffer(readme, FILES.readme, { mtime });
     zip.addBuffer(report, FILES.report, { mtime, compress: false });
-    for (const c of csvs) zip.addBuffer(c.buffer, c.path, { mtime });
-    zip.addFile(eventsFile.path, FILES.events, { mtime });
+    // Fast deflate: the events and the big CSVs are most of the package and most of its making.
+    for (const c of csvs) zip.addBuffer(c.buffer, c.path, { mtime, compressionLevel: 1 });
+    zip.addFile(eventsFile.path, FILES.events, { mtime, compressionLevel: 1 });
     // Base64 hashes hardly compress: storing them is faster and costs little.
     zip.addFile(proofsFile.path, FILES.proofs, { mtime, compress: false });
     zip.end();

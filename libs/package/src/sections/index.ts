@@ -4,6 +4,8 @@ import { agencySection } from './agency';
 import { obligationsSection } from './obligations';
 import { queryItemsSection } from './query-items';
 import { queryLogsSection, unregisteredQueriesSection } from './query-logs';
+import { bliInspectionsSection, incidentsSection, obtainedDataSection } from './records';
+import { auditsSection, monthlyChecksSection } from './checks';
 import { registrationsSection } from './registrations';
 import { rosterSection } from './roster';
 import { trainingsSection } from './trainings';
@@ -26,5 +28,12 @@ export const SECTIONS: readonly SectionDefinition[] = [
   // logs (issue 10): the WebIR query log and its reconciliation
   queryLogsSection,
   unregisteredQueriesSection,
+  // checks (issue 12): monthly sampling checks, quarterly submissions, audits
+  monthlyChecksSection,
+  auditsSection,
+  // records (issue 11): BLI inspections, incidents, obtained data and deletions
+  bliInspectionsSection,
+  incidentsSection,
+  obtainedDataSection,
   obligationsSection,
 ];

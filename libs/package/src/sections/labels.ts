@@ -2,8 +2,20 @@ import { rocDate, taipeiDateOf, TAIPEI_OFFSET_MS } from '@ledger/domain/core/cal
 
 export const roc = (instantOrDate: string | null | undefined) => (instantOrDate ? rocDate(instantOrDate.length > 10 ? taipeiDateOf(instantOrDate) : instantOrDate) : '');
 
+/** `YYYY-MM-DDTHH:mm…` of an instant in Asia/Taipei (one Date for day, month and time). */
+export function taipeiLocal(instant: string): string {
+  // Several sections ask about the same event one after the other: remember the last answer.
+  if (instant !== lastInstant) {
+    lastInstant = instant;
+    lastLocal = new Date(Date.parse(instant) + TAIPEI_OFFSET_MS).toISOString();
+  }
+  return lastLocal;
+}
+let lastInstant = '';
+let lastLocal = '';
+
 /** 民國114年03月05日 14:30 (Asia/Taipei). */
-export const rocDateTime = (instant: string) => `${roc(instant)} ${new Date(Date.parse(instant) + TAIPEI_OFFSET_MS).toISOString().slice(11, 16)}`;
+export const rocDateTime = (instant: string, local = taipeiLocal(instant)) => `${rocDate(local.slice(0, 10))} ${local.slice(11, 16)}`;
 
 /** 2025-03 → 民國114年03月 */
 export const rocMonth = (yyyyMm: string) => `民國${Number(yyyyMm.slice(0, 4)) - 1911}年${yyyyMm.slice(5, 7)}月`;

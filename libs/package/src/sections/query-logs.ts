@@ -1,6 +1,5 @@
-import { taipeiDateOf } from '@ledger/domain/core/calendar';
 import { categoryOf, inPeriod } from '../membership';
-import { roc, rocDateTime, rocMonth } from './labels';
+import { roc, rocDateTime, rocMonth, taipeiLocal } from './labels';
 import { sourceOf, type SectionDefinition, type SectionRow } from './types';
 
 interface Import {
@@ -38,7 +37,9 @@ export const queryLogsSection: SectionDefinition = {
       accept(e) {
         if (e.type === 'QueryRegistered') {
           const plannedAt = (e.data as { plannedAt: string }).plannedAt;
-          if (inPeriod(plannedAt, period)) registered.set(taipeiDateOf(plannedAt).slice(0, 7), (registered.get(taipeiDateOf(plannedAt).slice(0, 7)) ?? 0) + 1);
+          if (!inPeriod(plannedAt, period)) return;
+          const month = taipeiLocal(plannedAt).slice(0, 7);
+          registered.set(month, (registered.get(month) ?? 0) + 1);
           return;
         }
         if (categoryOf(e.streamId) !== 'querylog') return;

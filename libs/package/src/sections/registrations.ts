@@ -1,6 +1,5 @@
-import { taipeiDateOf } from '@ledger/domain/core/calendar';
 import { inPeriod } from '../membership';
-import { rocDateTime, rocMonth } from './labels';
+import { rocDateTime, rocMonth, taipeiLocal } from './labels';
 import { sourceOf, type SectionDefinition, type SectionRow } from './types';
 
 /**
@@ -22,9 +21,10 @@ export const registrationsSection: SectionDefinition = {
         if (e.type !== 'QueryRegistered') return;
         const d = e.data as { registrationId: string; accountId: string; operationCode: string; plannedAt: string; caseNumber: string; reason: string };
         if (!inPeriod(d.plannedAt, period)) return;
-        const month = taipeiDateOf(d.plannedAt).slice(0, 7);
+        const local = taipeiLocal(d.plannedAt);
+        const month = local.slice(0, 7);
         perMonth.set(month, (perMonth.get(month) ?? 0) + 1);
-        rows.push({ cells: [d.registrationId, d.accountId, d.operationCode, rocDateTime(d.plannedAt), d.caseNumber, d.reason], source: sourceOf(e) });
+        rows.push({ cells: [d.registrationId, d.accountId, d.operationCode, rocDateTime(d.plannedAt, local), d.caseNumber, d.reason], source: sourceOf(e) });
       },
       finish: () => ({
         rows,

@@ -187,6 +187,40 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
     expected.logImports++;
   }
 
+  // Checks (要點 十二(一)(二)(三)): March's sampling check with a mismatch, the first quarter's submission, the yearly self-audit.
+  const mc = `monthlycheck-${SEED_AGENCY}.2025_03`;
+  await append(mc, 'MonthlySampleDrawn', {
+    agencyCode: SEED_AGENCY, month: '2025-03', algorithm: 'sha256-rank/1', population: 12, sampleSize: 12, populationDigest: 'a'.repeat(64), logDigests: ['b'.repeat(64)],
+    checkpoint: { origin: 'webir-ledger', treeSize: 1, rootHash: 'c', position: '1', recordedAt: '2025-04-06T01:00:00.000Z', note: '' }, seed: 'd'.repeat(64), sample: ['x.2', 'x.3'],
+  }, '2025-04-06T01:00:00.000Z');
+  await append(mc, 'SampleEntryCompared', { agencyCode: SEED_AGENCY, month: '2025-03', entryId: 'x.2', outcome: 'MATCH', registrationId: 'SWD001_20', note: null, majorAnomaly: false }, '2025-04-07T01:00:00.000Z');
+  await append(mc, 'SampleEntryCompared', { agencyCode: SEED_AGENCY, month: '2025-03', entryId: 'x.3', outcome: 'MISSING', registrationId: null, note: '無登記', majorAnomaly: false }, '2025-04-07T02:00:00.000Z');
+  await append(mc, 'MonthlyCheckSignedOff', { agencyCode: SEED_AGENCY, month: '2025-03', checkerPersonId: 'person_staff1', population: 12, sampleSize: 12, outcomes: { MATCH: 1, MISMATCH: 0, MISSING: 1 }, jointAuditIds: [] }, '2025-04-10T01:00:00.000Z');
+  await append(`quarterlycheck-${SEED_AGENCY}.2025_Q1`, 'QuarterlyCheckRecordsSubmitted', { agencyCode: SEED_AGENCY, quarter: '2025-Q1', competentAuthorityCode: 'LAB001', checks: [], missingMonths: ['2025-01', '2025-02'], complete: false }, '2025-04-20T01:00:00.000Z');
+  await append('audit-SWD001_2025_self', 'AuditReportFiled', {
+    auditId: 'SWD001_2025_self', kind: 'SELF_AUDIT', auditedAgencyCode: SEED_AGENCY, auditingAgencyCodes: [SEED_AGENCY], periodFrom: '2025-01-01', periodTo: '2025-06-30', coversBliDataWork: true,
+    summary: '上半年度自行稽核', findings: [], proposals: [], filedOn: '2025-07-15', breachReportDueDate: null,
+  }, '2025-07-15T01:00:00.000Z');
+  // Records (要點 十一、十二(五)(十)): obtained data used and deleted, an incident notified late, a BLI inspection with an improvement order.
+  const od = 'obtaineddata-SWD001_od1';
+  await append(od, 'ObtainedDataRecorded', {
+    recordId: 'SWD001_od1', agencyCode: SEED_AGENCY, registrationIds: ['SWD001_5'], obtainedOn: '2025-01-20', legalBasis: '社會救助法第44條之3', use: { until: null, basis: '個案審核完成為止' }, statutoryRetention: null,
+    copies: [{ copyId: 'c1', kind: 'ORIGINAL', medium: 'ELECTRONIC', protection: 'ENCRYPTED_FILE', location: '社會救助科檔案伺服器' }],
+  }, '2025-01-20T03:00:00.000Z');
+  await append(od, 'ObtainedDataUseEnded', { recordId: 'SWD001_od1', agencyCode: SEED_AGENCY, endedOn: '2025-02-10', reason: 'USE_COMPLETE', rule: '要點 十一(二)2', note: null, duty: { kind: 'DELETE_OBTAINED_DATA', rule: '要點 十一(二)2', dueDate: '2025-03-10' } }, '2025-02-10T03:00:00.000Z');
+  await append(od, 'ObtainedDataDeleted', {
+    recordId: 'SWD001_od1', agencyCode: SEED_AGENCY, deletionId: 'del1', deletedOn: '2025-03-03', copyIds: ['c1'], temporaryFilesCleared: true, method: 'SECURE_ERASE', performedBy: { unit: '社會救助科', accountId: null },
+    evidence: { reference: '刪除紀錄114-01', description: '檔案抹除截圖' }, remainingCopyIds: [], complete: true, meetsDuty: 'DELETE_OBTAINED_DATA',
+  }, '2025-03-03T03:00:00.000Z');
+  const inc = 'incident-SWD001_inc1';
+  await append(inc, 'IncidentReported', { incidentId: 'SWD001_inc1', agencyCode: SEED_AGENCY, discoveredAt: '2025-09-01T02:00:00.000Z', suspected: true, summary: '疑似列印資料遺留於影印機', registrationIds: [], obtainedDataRecordIds: [], duty: { kind: 'NOTIFY_BLI_OF_INCIDENT', rule: '要點 十二(十)', dueAt: '2025-09-01T03:00:00.000Z' } }, '2025-09-01T02:10:00.000Z');
+  await append(inc, 'BliNotifiedOfIncident', { incidentId: 'SWD001_inc1', agencyCode: SEED_AGENCY, notifiedAt: '2025-09-01T05:00:00.000Z', channel: 'PHONE', reference: null, materialsProvided: null, onTime: false, meetsDuty: 'NOTIFY_BLI_OF_INCIDENT' }, '2025-09-01T05:00:00.000Z');
+  await append(inc, 'IncidentClosed', { incidentId: 'SWD001_inc1', agencyCode: SEED_AGENCY, closedAt: '2025-09-05T02:00:00.000Z', conclusion: 'NOT_AN_INCIDENT', summary: '經查為空白紙張' }, '2025-09-05T02:00:00.000Z');
+  const insp = 'bliinspection-SWD001_2025';
+  await append(insp, 'BliInspectionRecorded', { inspectionId: 'SWD001_2025', agencyCode: SEED_AGENCY, startedOn: '2025-10-01', scope: '114年度使用情形稽核', materials: [] }, '2025-10-01T01:00:00.000Z');
+  await append(insp, 'BliActionRequested', { inspectionId: 'SWD001_2025', agencyCode: SEED_AGENCY, requestId: 'req1', kind: 'IMPROVEMENT', receivedOn: '2025-10-15', summary: '補正查詢登記表', duty: { kind: 'BLI_REQUESTED_ACTION', rule: '要點 十二(五)', dueDate: '2025-11-15' } }, '2025-10-15T01:00:00.000Z');
+  await append(insp, 'BliRequestAnswered', { inspectionId: 'SWD001_2025', agencyCode: SEED_AGENCY, requestId: 'req1', answeredAt: '2025-11-10T01:00:00.000Z', summary: '已補正', evidence: null, onTime: true, meetsDuty: 'BLI_REQUESTED_ACTION' }, '2025-11-10T01:00:00.000Z');
+
   options.setClock(new Date('2026-01-05T01:00:00Z'));
   const checkpoint = await issueCheckpoint(store, signer, { reason: 'on-demand', now: new Date('2026-01-05T01:00:00Z') });
   // After the checkpoint: not in a package drawn from it.

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { computeEventHash, GENESIS_HASH } from '@ledger/event-store/integrity';
 import type { EventMetadata, RecordedEvent } from '@ledger/event-store/types';
-import { leafHash, openCheckpoint, parseVerifierKey, verifyInclusion, type VerifierKey } from '@ledger/integrity';
+import { openCheckpoint, parseVerifierKey, type VerifierKey } from '@ledger/integrity';
 import { parseCsv } from '../csv';
-import { FILES, PACKAGE_FORMAT, type Manifest, type PackageEventLine, type PackageProofs } from '../format';
+import { FILES, PACKAGE_FORMAT, type Manifest, type PackageEventLine, type PackageProof, type PackageProofs } from '../format';
 import { holdsStream, periodOf, streamAgencyOf } from '../membership';
 import { REPORT_ROWS, reportLines, type ReportFacts } from '../report-text';
-import { csvHeaders, csvTitle, SectionRun } from '../run-sections';
+import { csvHeaders, csvTitle, sectionCsv, SectionRun } from '../run-sections';
 import { roc } from '../sections/labels';
+import { InclusionChecker } from './inclusion-checker';
 import { extractPdfText } from './pdf-text';
 import { readZip } from './read-zip';
 
@@ -36,6 +37,39 @@ export interface VerifyPackageOptions {
   publicKeys?: VerifierKey[];
   /** Stop collecting after this many failures. */
   maxFailures?: number;
+}
+
+/** The lines of a text file without decoding it whole (events.jsonl can be hundreds of MB). */
+function* bufferLines(buf: Buffer): Generator<string> {
+  for (let start = 0; start < buf.length; ) {
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
+    if (end > start) yield buf.toString('utf8', start, end);
+    start = end + 1;
+  }
+}
+
+interface ProofsFile extends Omit<PackageProofs, 'proofs'> {
+  length: number;
+  at(i: number): PackageProof | undefined;
+}
+
+/**
+ * proofs.json as the generator writes it (the header, then one proof per line) is read a line at a
+ * time; any other layout of the same JSON is parsed whole.
+ */
+function readProofs(buf: Buffer): ProofsFile {
+  const lines = [...bufferLines(buf)];
+  const header = lines[0] ?? '';
+  if (header.endsWith('"proofs":[') && lines[lines.length - 1] === ']}') {
+    const head = JSON.parse(header + ']}') as PackageProofs;
+    if (typeof head.checkpoint !== 'string') throw new Error('checkpoint is required');
+    const body = lines.slice(1, -1);
+    return { ...head, length: body.length, at: (i) => (body[i] === undefined ? undefined : (JSON.parse(body[i].endsWith(',') ? body[i].slice(0, -1) : body[i]) as PackageProof)) };
+  }
+  const whole = JSON.parse(buf.toString('utf8')) as PackageProofs;
+  if (!whole || typeof whole.checkpoint !== 'string' || !Array.isArray(whole.proofs)) throw new Error('checkpoint and proofs are required');
+  return { ...whole, length: whole.proofs.length, at: (i) => whole.proofs[i] };
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -101,10 +135,9 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
 
   // 2. The checkpoint and its signature.
   const { agencyCode, from, to } = manifest.parameters;
-  let proofs: PackageProofs;
+  let proofs: ProofsFile;
   try {
-    proofs = JSON.parse(entries.get(FILES.proofs)?.toString('utf8') ?? 'null') as PackageProofs;
-    if (!proofs || typeof proofs.checkpoint !== 'string' || !Array.isArray(proofs.proofs)) throw new Error('checkpoint and proofs are required');
+    proofs = readProofs(entries.get(FILES.proofs) ?? Buffer.alloc(0));
   } catch (error) {
     failures.add({ file: FILES.proofs, detail: `malformed: ${(error as Error).message}` });
     return result({ agencyCode });
@@ -138,19 +171,19 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
   // 3. Events: hash, chain, membership, inclusion proof; and the sections' fold.
   const period = periodOf(from, to);
   const sections = new SectionRun({ agencyCode, period, deadlines: manifest.parameters.deadlines });
-  const text = entries.get(FILES.events)?.toString('utf8') ?? '';
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  if (lines.length !== proofs.proofs.length) failures.add({ file: FILES.proofs, detail: `${proofs.proofs.length} proofs for ${lines.length} events in ${FILES.events}` });
+  const lines = bufferLines(entries.get(FILES.events) ?? Buffer.alloc(0));
+  const inclusion = new InclusionChecker(checkpoint.size, checkpoint.rootHash);
   const heads = new Map<string, { revision: number; hash: string }>();
   const eventIds = new Set<string>();
   let lastLeaf = -1;
   let agencyName = agencyCode;
-  for (let i = 0; i < lines.length; i++) {
+  let count = 0;
+  for (const text of lines) {
+    const i = count++;
     const line = i + 1;
     let e: PackageEventLine;
     try {
-      e = JSON.parse(lines[i]) as PackageEventLine;
+      e = JSON.parse(text) as PackageEventLine;
       if (typeof e.streamId !== 'string' || !Number.isInteger(e.revision) || typeof e.metadata?.hash !== 'string') throw new Error('streamId, revision and metadata.hash are required');
     } catch (error) {
       failures.add({ file: FILES.events, line, detail: `not an event: ${(error as Error).message}` });
@@ -172,20 +205,25 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
       if (streamAgencyOf(e) !== agencyCode) fail(`stream ${e.streamId} is not agency ${agencyCode}'s (its first event names ${streamAgencyOf(e) ?? 'no agency'})`);
       else if (!holdsStream(e.streamId, e, agencyCode, period)) fail(`stream ${e.streamId} lies outside the period ${from} – ${to}`);
     }
-    const proof = proofs.proofs[i];
+    let proof: PackageProof | undefined;
+    try {
+      proof = proofs.at(i);
+    } catch {
+      fail(`proof ${i + 1} is not JSON`, FILES.proofs);
+      continue;
+    }
     if (!proof) continue;
     if (proof.event_hash !== e.metadata.hash) fail(`proof ${i + 1} is for event ${proof.event_hash}, not for this event (${e.metadata.hash})`, FILES.proofs);
     if (!(proof.leaf_index > lastLeaf)) fail(`leaf ${proof.leaf_index} does not follow leaf ${lastLeaf}: events are not in the ledger's order`, FILES.proofs);
     lastLeaf = proof.leaf_index;
-    let path: Buffer[] | undefined;
-    if (Array.isArray(proof.inclusion_path)) path = proof.inclusion_path.map((p) => Buffer.from(String(p), 'base64'));
-    if (!path || !/^[0-9a-f]{64}$/.test(e.metadata.hash) || !verifyInclusion(proof.leaf_index, checkpoint.size, leafHash(Buffer.from(e.metadata.hash, 'hex')), path, checkpoint.rootHash)) {
+    if (!Array.isArray(proof.inclusion_path) || !proof.inclusion_path.every((p) => typeof p === 'string') || !inclusion.check(proof.leaf_index, e.metadata.hash, proof.inclusion_path)) {
       fail(`the event is not leaf ${proof.leaf_index} of the signed checkpoint's tree of size ${checkpoint.size}`, FILES.proofs);
     }
     if (e.type === 'AgencyRegistered' && e.streamId === `agency-${agencyCode}`) agencyName = String((e.data as { name?: unknown }).name ?? agencyCode);
     sections.accept({ ...(e as unknown as RecordedEvent), position: BigInt(/^\d+$/.test(e.position) ? e.position : 0) });
   }
-  if (manifest.events !== lines.length) failures.add({ file: FILES.manifest, detail: `says ${manifest.events} events; ${FILES.events} holds ${lines.length}` });
+  if (count !== proofs.length) failures.add({ file: FILES.proofs, detail: `${proofs.length} proofs for ${count} events in ${FILES.events}` });
+  if (manifest.events !== count) failures.add({ file: FILES.manifest, detail: `says ${manifest.events} events; ${FILES.events} holds ${count}` });
 
   // 4. Every CSV, row by row, against the sections recomputed from the events.
   const results = await sections.finish();
@@ -198,6 +236,8 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
       failures.add({ file: def.file, detail: 'missing from the package' });
       continue;
     }
+    // Without holder columns the file must be byte for byte what the events give.
+    if (!def.holderColumns && content.equals(sectionCsv(def, agencyCode, periodText, r.rows))) continue;
     const records = parseCsv(content.toString('utf8'));
     const expected = [csvTitle(def, agencyCode, periodText), csvHeaders(def), ...r.rows.map((row) => [...row.cells, row.source])];
     const skip = new Set(def.holderColumns ? [def.holderColumns.nationalId, def.holderColumns.name] : []);
@@ -227,7 +267,7 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
   if (pdf) {
     const haystack = squash(extractPdfText(pdf).join(''));
     const facts: ReportFacts = {
-      agencyCode, agencyName, from, to, generatedAt: manifest.generatedAt, holders: manifest.parameters.holders, purpose: manifest.parameters.purpose, events: lines.length,
+      agencyCode, agencyName, from, to, generatedAt: manifest.generatedAt, holders: manifest.parameters.holders, purpose: manifest.parameters.purpose, events: count,
       checkpoint: { origin: checkpoint.origin, treeSize: checkpoint.size, rootHash: rootB64, keyName: signer.name, keyId: signerId },
     };
     let at = 0;
@@ -246,5 +286,5 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
       at = found + needle.length;
     }
   }
-  return result({ agencyCode, events: lines.length, treeSize: checkpoint.size, sections: results.map(({ def, result: r }) => ({ id: def.id, file: def.file, rows: r.rows.length })) });
+  return result({ agencyCode, events: count, treeSize: checkpoint.size, sections: results.map(({ def, result: r }) => ({ id: def.id, file: def.file, rows: r.rows.length })) });
 }

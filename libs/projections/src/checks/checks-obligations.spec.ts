@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { projectEvents, projectTwice, SqliteReadModelStore } from '@ledger/read-models';
 import { recorded } from '../testing/recorded';
-import { ObligationKind, obligationsProjection } from '../obligations/obligations.projection';
+import { OBLIGATION_KINDS, ObligationKind, obligationsProjection } from '../obligations/obligations.projection';
 import { obligationsAt } from '../obligations/obligations.queries';
 
 /** The ledger's own month-close checkpoint, as the checkpoint service appends it. */
@@ -149,5 +149,110 @@ describe('obligations of checks and audits, each open → overdue → met late a
     const { once, twice } = await projectTwice(obligationsProjection(), events);
     expect(twice).toEqual(once);
     expect(once.obligations.length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('the obligation kinds from before, each open → overdue → met late at several T (DOMAIN.md "Obligations the ledger tracks")', () => {
+  const ADMIN = `SWD001.ADMIN.${'cd'.repeat(32)}`;
+  const importId = `SWD001.${'c'.repeat(32)}`;
+
+  it('要點 七: notify BLI of a central-admin personnel change within 7 days', () =>
+    lifecycle(
+      [
+        recorded('agency-DIT001', 'AgencyPersonnelDesignated', { agencyCode: 'DIT001', changeNo: 2, personnelRole: 'CONTACT_WINDOW', personId: 'p2', previousPersonId: 'p1', effectiveDate: '2025-03-03', duty: { kind: 'NOTIFY_BLI_OF_PERSONNEL_CHANGE', rule: '要點 七', dueDate: '2025-03-10' } }, '2025-03-03T01:00:00.000Z'),
+        recorded('agency-DIT001', 'BliNotifiedOfPersonnelChange', { agencyCode: 'DIT001', changeNo: 2, notifiedOn: '2025-03-12', onTime: false, reference: null }, '2025-03-12T01:00:00.000Z'),
+      ],
+      'NOTIFY_BLI_OF_PERSONNEL_CHANGE', 'DIT001#2', 'DIT001',
+      { before: '2025-03-02T00:00:00.000Z', open: '2025-03-10T15:00:00.000Z', overdue: '2025-03-11T00:00:00.000Z', metLate: '2025-03-13T00:00:00.000Z' },
+    ));
+
+  it('要點 六(四): the predecessor administrator is disabled by the end of the effective day', () =>
+    lifecycle(
+      [
+        recorded(`account-${ADMIN}`, 'AccountPostChanged', { accountId: ADMIN, effectiveDate: '2025-06-30', newPost: null, newUnit: null, successorAccountId: `SWD001.ADMIN.${'ef'.repeat(32)}`, duty: { kind: 'DISABLE_PREDECESSOR_ADMIN', rule: '要點 六(四)', dueDate: '2025-06-30' } }, '2025-06-01T02:00:00.000Z'),
+        recorded(`account-${ADMIN}`, 'AccountDisabled', { accountId: ADMIN, reason: 'moved', disabledOn: '2025-07-02', meetsDuty: 'DISABLE_PREDECESSOR_ADMIN' }, '2025-07-02T02:00:00.000Z'),
+      ],
+      'DISABLE_PREDECESSOR_ADMIN', ADMIN, 'SWD001',
+      { before: '2025-05-31T00:00:00.000Z', open: '2025-06-30T15:00:00.000Z', overdue: '2025-06-30T16:00:00.000Z', metLate: '2025-07-03T00:00:00.000Z' },
+    ));
+
+  it('要點 六(六): the yearly access review, 12 months after onboarding; the late review opens the next', async () => {
+    const onboarded = approved('SWD001', '2024-07-01T02:00:00.000Z');
+    const closed = recorded('accessreview-r1', 'AccessReviewClosed', { reviewId: 'r1', agencyCode: 'SWD001', reviewedAccounts: 0, findings: { DUPLICATE: 0, IDLE: 0, CHANGED_DUTIES: 0, DEPARTED: 0, RETIRED: 0, FINE: 0 } }, '2025-07-10T02:00:00.000Z');
+    const store = await project([onboarded, closed]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, kind: 'ANNUAL_ACCESS_REVIEW' })).map((o) => [o.dueDate, o.state, o.metLate]);
+    expect(await at('2024-07-01T01:00:00.000Z')).toEqual([]);
+    expect(await at('2025-07-01T15:00:00.000Z')).toEqual([['2025-07-01', 'open', false]]);
+    expect(await at('2025-07-02T00:00:00.000Z')).toEqual([['2025-07-01', 'overdue', false]]);
+    expect(await at('2025-07-11T00:00:00.000Z')).toEqual([['2025-07-01', 'met', true], ['2026-07-10', 'open', false]]);
+    await store.close();
+  });
+
+  it('要點 九(三): the central admin\'s yearly usage review of a granted item', async () => {
+    const store = await project([
+      registered('DIT001', 'CENTRAL_ADMIN', '2024-12-01T02:00:00.000Z'),
+      recorded('queryitem-SWD001.L01', 'QueryItemGranted', { agencyCode: 'SWD001', operationCode: 'L01', applicationId: 'a' }, '2025-01-10T02:00:00.000Z'),
+      recorded('queryitem-SWD001.L01', 'QueryItemUsageReviewed', { agencyCode: 'SWD001', operationCode: 'L01', stillNeeded: true, note: null }, '2026-02-01T02:00:00.000Z'),
+    ]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, kind: 'QUERY_ITEM_USAGE_REVIEW' })).map((o) => [o.agencyCode, o.dueDate, o.state, o.metLate]);
+    expect(await at('2025-01-10T01:00:00.000Z')).toEqual([]);
+    expect(await at('2026-01-10T15:00:00.000Z')).toEqual([['DIT001', '2026-01-10', 'open', false]]);
+    expect(await at('2026-01-11T00:00:00.000Z')).toEqual([['DIT001', '2026-01-10', 'overdue', false]]);
+    expect((await at('2026-02-02T00:00:00.000Z'))[0]).toEqual(['DIT001', '2026-01-10', 'met', true]);
+    await store.close();
+  });
+
+  it('要點 十(二): the dedicated staff\'s training, 12 months after designation (project default)', async () => {
+    const store = await project([
+      staffed('SWD001', '2025-02-01T02:00:00.000Z'),
+      recorded('agency-SWD001', 'DedicatedStaffTrainingRecorded', { agencyCode: 'SWD001', personId: 'person_c', completedOn: '2026-02-10', course: '資安通識' }, '2026-02-10T02:00:00.000Z'),
+    ]);
+    const at = async (t: string) => (await obligationsAt(store, { at: t, kind: 'DEDICATED_STAFF_TRAINING' })).map((o) => [o.dueDate, o.state, o.metLate]);
+    expect(await at('2025-02-01T01:00:00.000Z')).toEqual([]);
+    expect(await at('2026-02-01T15:00:00.000Z')).toEqual([['2026-02-01', 'open', false]]);
+    expect(await at('2026-02-02T00:00:00.000Z')).toEqual([['2026-02-01', 'overdue', false]]);
+    expect((await at('2026-02-11T00:00:00.000Z'))[0]).toEqual(['2026-02-01', 'met', true]);
+    await store.close();
+  });
+
+  it('要點 九(一): a logged query without a registration is explained within 14 days (project default)', () =>
+    lifecycle(
+      [
+        recorded(`querylog-${importId}`, 'UnregisteredQueriesFound', { importId, agencyCode: 'SWD001', period: '2025-03', chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 }, queries: [{ lineNo: 4, accountId: 'SWD001.USER.x', operationCode: 'L01', loggedAt: '2025-03-05T02:00:00.000Z' }], duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-04-16' } }, '2025-04-02T02:00:00.000Z'),
+        recorded(`unregisteredquery-${importId}.4`, 'UnregisteredQueryExplained', { importId, lineNo: 4, agencyCode: 'SWD001', resolution: 'EXPLANATION', explanation: '補附紙本', registrationId: null, meetsDuty: 'EXPLAIN_UNREGISTERED_QUERY' }, '2025-04-20T02:00:00.000Z'),
+      ],
+      'EXPLAIN_UNREGISTERED_QUERY', `${importId}.4`, 'SWD001',
+      { before: '2025-04-02T01:00:00.000Z', open: '2025-04-16T15:00:00.000Z', overdue: '2025-04-17T00:00:00.000Z', metLate: '2025-04-21T00:00:00.000Z' },
+    ));
+});
+
+describe('DOMAIN.md "Obligations the ledger tracks": all fifteen kinds, plus those tracked without a fixed due date', () => {
+  // Each row of the table, in its order, with the 要點 point it cites.
+  const TABLE: [ObligationKind, string][] = [
+    ['MONTHLY_SAMPLING_CHECK', '要點 十二(一)'],
+    ['QUARTERLY_CHECK_SUBMISSION', '要點 十二(一)'],
+    ['ANNUAL_ACCESS_REVIEW', '要點 六(六)'],
+    ['QUERY_ITEM_USAGE_REVIEW', '要點 九(三)'],
+    ['ANNUAL_SELF_AUDIT', '要點 十二(三)'],
+    ['NOTIFY_BLI_OF_PERSONNEL_CHANGE', '要點 七'],
+    ['DISABLE_PREDECESSOR_ADMIN', '要點 六(四)'],
+    ['ADJUST_OR_REMOVE_MOVED_USER', '要點 六(五)'],
+    ['DELETE_OBTAINED_DATA', '要點 十一(二)'],
+    ['JOINT_AUDIT_REPORT', '要點 十二(二)'],
+    ['BREACH_CORRECTION_REPORT', '要點 十二(四)'],
+    ['BLI_REQUESTED_ACTION', '要點 十二(五)(六)'],
+    ['NOTIFY_BLI_OF_INCIDENT', '要點 十二(十)'],
+    ['DEDICATED_STAFF_TRAINING', '要點 十(二)'],
+    ['EXPLAIN_UNREGISTERED_QUERY', '要點 九(一)'],
+  ];
+  const UNDATED: [ObligationKind, string][] = [
+    ['NO_DEDICATED_STAFF', '要點 十(一)'],
+    ['REPORT_ADMIN_POST_CHANGE_IN_ADVANCE', '要點 六(四)'],
+    ['REPORT_USER_POST_CHANGE_IN_ADVANCE', '要點 六(五)'],
+  ];
+
+  it('every row is a kind the read model tracks, citing the same point', () => {
+    expect(TABLE).toHaveLength(15);
+    for (const [kind, rule] of [...TABLE, ...UNDATED]) expect([kind, OBLIGATION_KINDS[kind]?.rule]).toEqual([kind, rule]);
   });
 });

@@ -78,6 +78,8 @@ export interface LoggedQueryDocument {
   /** Matching registrations now. */
   registrations: number;
   registered: boolean;
+  /** One indexable field for the reads (booleans are not served by the SQLite indexes). */
+  status: 'REGISTERED' | 'UNREGISTERED' | 'DUPLICATE';
   /** The ref of the same query recorded before from another file, or null. */
   duplicateOf: string | null;
   foundUnregistered: boolean;
@@ -228,7 +230,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
         if (earlier) {
           // The same query recorded before from another file (an overlapping download): counted once.
           duplicates++;
-          const doc: LoggedQueryDocument = { ...base, registrations: earlier.regs, registered: earlier.regs > 0, duplicateOf: earlier.ref };
+          const doc: LoggedQueryDocument = { ...base, registrations: earlier.regs, registered: earlier.regs > 0, status: 'DUPLICATE', duplicateOf: earlier.ref };
           t.put(QUERY_LOGS.logged, ref, doc);
           await month(t, agencyCode, m, (s) => ({ ...s, duplicates: s.duplicates + 1 }));
           continue;
@@ -251,7 +253,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
         }
         own.logged = [...own.logged, { ref, importId, loggedAt: line.loggedAt, month: m, regs }];
         t.put(QUERY_LOGS.groups, groupId(key, day), { ...own });
-        const doc: LoggedQueryDocument = { ...base, registrations: regs, registered: regs > 0, duplicateOf: null };
+        const doc: LoggedQueryDocument = { ...base, registrations: regs, registered: regs > 0, status: regs > 0 ? 'REGISTERED' : 'UNREGISTERED', duplicateOf: null };
         t.put(QUERY_LOGS.logged, ref, doc);
         if (regs > 0) matched++;
         await month(t, agencyCode, m, (s) => ({
@@ -328,7 +330,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
             await month(t, r.agencyCode, l.month, (s) => ({ ...s, severalRegistrations: s.severalRegistrations + 1 }));
           }
           const doc = await t.get<LoggedQueryDocument>(QUERY_LOGS.logged, l.ref);
-          if (doc) t.put(QUERY_LOGS.logged, l.ref, { ...doc, registrations: l.regs, registered: true });
+          if (doc) t.put(QUERY_LOGS.logged, l.ref, { ...doc, registrations: l.regs, registered: true, status: 'REGISTERED' });
         }
         if (ahead === 0) own.logged = logged;
         else t.put(QUERY_LOGS.groups, id, { ...g, logged });
@@ -351,10 +353,11 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       [QUERY_LOGS.imports]: [{ fields: ['agencyCode', 'period', 'importId'] }],
       [QUERY_LOGS.logged]: [
         { fields: ['agencyCode', 'month', 'sortKey'] },
+        { fields: ['agencyCode', 'month', 'status', 'sortKey'] },
         { fields: ['accountId', 'sortKey'] },
         { fields: ['agencyCode', 'caseNumber', 'sortKey'] },
         { fields: ['personId', 'sortKey'] },
-        { fields: ['importId', 'registered', 'seq'] },
+        { fields: ['importId', 'status', 'seq'] },
       ],
       [QUERY_LOGS.rejected]: [{ fields: ['importId', 'seq'] }],
     },

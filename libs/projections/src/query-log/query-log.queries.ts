@@ -31,7 +31,7 @@ export async function findLoggedQueries(store: ReadModelStore, f: LoggedQueryFil
   if (f.caseNumber) filter.caseNumber = f.caseNumber;
   if (f.personId) filter.personId = f.personId;
   if (f.importId) filter.importId = f.importId;
-  if (f.registered !== undefined) filter.registered = f.registered;
+  if (f.registered !== undefined) filter.status = f.registered ? 'REGISTERED' : 'UNREGISTERED';
   if (f.after) filter.sortKey = { $gt: f.after };
   const docs = await store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { sortKey: 1 }, limit: f.limit + 1 });
   const items = docs.slice(0, f.limit).map((d) => stripMeta(d) as LoggedQueryDocument);
@@ -40,7 +40,7 @@ export async function findLoggedQueries(store: ReadModelStore, f: LoggedQueryFil
 
 /** An import's accepted queries with no registration, in line order (for its reconciliation). */
 export async function unregisteredOfImport(store: ReadModelStore, importId: string, afterSeq: string | undefined, limit: number): Promise<LoggedQueryDocument[]> {
-  const filter: Filter = { importId, registered: false, duplicateOf: null };
+  const filter: Filter = { importId, status: 'UNREGISTERED' };
   if (afterSeq) filter.seq = { $gt: afterSeq };
   return (await store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit })).map((d) => stripMeta(d) as LoggedQueryDocument);
 }

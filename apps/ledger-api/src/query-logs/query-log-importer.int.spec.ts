@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { EventStore } from '@ledger/event-store';
+import { createEventStore, createPersonalData, createProjectionRunners, createReadModelStore, loadConfig, type PersonalDataRuntime } from '@ledger/platform';
+import { QUERY_LOGS_PROJECTION, reconciliationSummary, findLoggedQueries, queryLogImports } from '@ledger/projections';
+import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
+import { encode, LOG_HEADER, logLine, nationalId } from '../../../../test/support/webir-log';
+import { importQueryLog, QueryLogImportDeps } from './query-log-importer';
+
+const FIXTURES = resolve(__dirname, '../../../../test/fixtures/webir-logs');
+const U1 = 'SWD001.USER.' + '1a'.repeat(16);
+
+interface Ledger {
+  dir: string;
+  store: EventStore;
+  readModels: ReadModelStore;
+  personal: PersonalDataRuntime;
+  runner: ProjectionRunner;
+  deps: QueryLogImportDeps;
+  close(): Promise<void>;
+}
+
+async function ledger(): Promise<Ledger> {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-logs-'));
+  const config = loadConfig({ LEDGER_DATA_DIR: dir, LEDGER_SQLITE_SYNCHRONOUS: 'OFF' });
+  const store = await createEventStore(config);
+  const readModels = await createReadModelStore(config);
+  const personal = await createPersonalData(config, {});
+  const runner = createProjectionRunners(store, readModels, config).find((r) => r.name === QUERY_LOGS_PROJECTION)!;
+  await runner.start();
+  const deps: QueryLogImportDeps = {
+    store, readModels, protector: personal.protector, clock: () => new Date('2025-04-02T01:00:00Z'), windowDays: 1, explainDays: 14,
+    waitForQueryLogs: async (p) => void (await runner.waitFor(p, 30_000)),
+  };
+  return {
+    dir, store, readModels, personal, runner, deps,
+    async close() {
+      await runner.stop();
+      await readModels.close();
+      await personal.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const req = (path: string, period = '2025-03') => ({ path, agencyCode: 'SWD001', period, actor: 'test' });
+
+describe('WebIR log import from files (要點 九(二))', () => {
+  let l: Ledger;
+  beforeEach(async () => (l = await ledger()));
+  afterEach(() => l.close());
+
+  it.each([
+    ['swd001-2025-03.utf8.csv', 'UTF-8'],
+    ['swd001-2025-03.utf8-bom.csv', 'UTF-8-BOM'],
+    ['swd001-2025-03.big5.csv', 'BIG5'],
+    ['swd001-2025-03.other-headers.csv', 'UTF-8'],
+  ])('要點 九(二): given the sample %s, when imported, then 6 lines are accepted and the 5 malformed ones rejected with their numbers and reasons', async (file, encoding) => {
+    const r = await importQueryLog(l.deps, req(join(FIXTURES, file)));
+    expect(r).toMatchObject({ encoding, lineCount: 11, acceptedCount: 6, rejectedCount: 5, unregisteredCount: 6, matchedCount: 0 });
+    const lines = (await findLoggedQueries(l.readModels, { importId: r.importId, limit: 100 })).items;
+    // Taipei time: 23:59:59 on the 5th and 00:00 on the 6th are two Taipei days.
+    expect(lines.map((q) => [q.lineNo, q.loggedAt, q.outcomeCode])).toEqual([
+      [2, '2025-03-03T01:12:05.000Z', 'FOUND'],
+      [3, '2025-03-03T01:40:51.000Z', 'NOT_FOUND'],
+      [4, '2025-03-05T06:03:00.000Z', 'FOUND'],
+      [5, '2025-03-05T15:59:59.000Z', 'FOUND'],
+      [6, '2025-03-05T16:00:00.000Z', 'FAILED'],
+      [12, '2025-03-31T15:59:59.000Z', 'FOUND'],
+    ]);
+    expect(r.rejectedSample.map((x) => [x.lineNo, x.code])).toEqual([[7, 'BAD_DATE'], [8, 'ACCOUNT_OF_OTHER_AGENCY'], [9, 'UNKNOWN_OUTCOME'], [10, 'BAD_SUBJECT'], [11, 'DUPLICATE_LINE']]);
+    // The subject is the vault's person id and the number sealed under that person's key: it opens back to the number.
+    const chunk = (await l.store.readStream(`querylog-${r.importId}`)).find((e) => e.type === 'QueryLogLinesAccepted')!;
+    const subject = (chunk.data as { lines: { subject: { personId: string; nationalIdCiphertext: string } }[] }).lines[0].subject;
+    expect(subject.personId).toBe(await l.personal.protector.findPerson(nationalId(11)));
+    expect(await l.personal.protector.reveal(subject.personId, subject.nationalIdCiphertext, 'nationalId')).toBe(nationalId(11));
+  });
+
+  it('要點 九(二): the same queries in files of other encodings count once in the month (three files, three digests)', async () => {
+    for (const f of ['swd001-2025-03.utf8.csv', 'swd001-2025-03.big5.csv', 'swd001-2025-03.utf8-bom.csv']) await importQueryLog(l.deps, req(join(FIXTURES, f)));
+    await l.runner.caughtUp();
+    expect(await reconciliationSummary(l.readModels, 'SWD001', '2025-03')).toMatchObject({ imports: 3, logged: 6, duplicates: 12, unregistered: 6, rejected: 15 });
+    expect((await queryLogImports(l.readModels, 'SWD001', '2025-03')).map((i) => i.state)).toEqual(['RECONCILED', 'RECONCILED', 'RECONCILED']);
+  });
+
+  it('要點 九(二): an import cut short by a crash is resumed by sending the file again: every line once, none lost', async () => {
+    const path = join(l.dir, 'big.csv');
+    const rows = Array.from({ length: 2300 }, (_, i) =>
+      logLine({ accountId: U1, date: '114/03/10', time: `${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`, operationCode: 'LI_ENROLMENT', subject: nationalId(100 + i), caseNumber: `C${i}`, reason: '審查', result: '成功' }),
+    );
+    writeFileSync(path, encode([LOG_HEADER, ...rows, 'broken line'].join('\r\n'), 'UTF-8'));
+    let appends = 0;
+    const failing: EventStore = Object.create(l.store) as EventStore;
+    failing.append = async (...args) => {
+      if (++appends === 1 + 1) throw new Error('disk full');
+      return l.store.append(...args);
+    };
+    await expect(importQueryLog({ ...l.deps, store: failing }, req(path))).rejects.toThrow('disk full');
+    const again = await importQueryLog(l.deps, req(path));
+    expect(again).toMatchObject({ resumed: true, alreadyImported: false, lineCount: 2301, acceptedCount: 2300, rejectedCount: 1, unregisteredCount: 2300 });
+    const events = await l.store.readStream(`querylog-${again.importId}`);
+    expect(events.filter((e) => e.type === 'QueryLogLinesAccepted').map((e) => (e.data as { chunk: number }).chunk)).toEqual([0, 1, 2, 3, 4]);
+    const lineNos = events.filter((e) => e.type === 'QueryLogLinesAccepted').flatMap((e) => (e.data as { lines: { lineNo: number }[] }).lines.map((x) => x.lineNo));
+    expect(lineNos).toEqual(Array.from({ length: 2300 }, (_, i) => i + 2));
+    expect(events.filter((e) => e.type === 'QueryLogImportStarted')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'UnregisteredQueriesFound').map((e) => (e.data as { queries: unknown[] }).queries.length)).toEqual([500, 500, 500, 500, 300]);
+    const third = await importQueryLog(l.deps, req(path));
+    expect(third).toMatchObject({ alreadyImported: true, eventsAppended: 0 });
+    expect(await l.store.readStream(`querylog-${again.importId}`)).toHaveLength(events.length);
+  }, 120_000);
+
+  it('要點 九(二): a file with no header is refused whole, appending nothing', async () => {
+    const path = join(l.dir, 'empty.csv');
+    writeFileSync(path, '');
+    await expect(importQueryLog(l.deps, req(path))).rejects.toMatchObject({ field: 'file' });
+    writeFileSync(path, 'x,y\r\n1,2\r\n');
+    await expect(importQueryLog(l.deps, req(path))).rejects.toMatchObject({ field: 'file' });
+    expect(await l.store.readAll({})).toHaveLength(0);
+  });
+});
+
+describe('re-import and out-of-order import give the same reconciliation (要點 九(一))', () => {
+  it('要點 九(一): April before March, or March twice, leaves every month as in order', async () => {
+    const results: unknown[] = [];
+    for (const order of [['03', '04'], ['04', '03', '03']]) {
+      const l = await ledger();
+      try {
+        const files: Record<string, string> = {};
+        for (const m of ['03', '04']) {
+          files[m] = join(l.dir, `${m}.csv`);
+          const day = m === '03' ? '114/03/31' : '114/04/01';
+          writeFileSync(files[m], encode([LOG_HEADER, logLine({ accountId: U1, date: day, time: '23:30:00', operationCode: 'LI_ENROLMENT', subject: nationalId(7), caseNumber: 'C1', reason: '審查', result: '成功' })].join('\n'), 'BIG5'));
+        }
+        await l.store.append(`queryregistration-R1`, [{
+          eventId: randomUUID(), type: 'QueryRegistered',
+          data: { registrationId: 'R1', agencyCode: 'SWD001', accountId: U1, operationCode: 'LI_ENROLMENT', plannedAt: '2025-03-31T15:00:00.000Z', caseNumber: 'C1', reason: '審查', subject: { personId: (await l.personal.protector.resolvePerson(nationalId(7))).personId, nationalIdCiphertext: 'x' } },
+          metadata: { $correlationId: 'c', $causationId: 'c', commandId: randomUUID(), actor: 't', occurredAt: '2025-03-31T15:00:00.000Z' },
+        }], 'no_stream');
+        for (const m of order) await importQueryLog(l.deps, req(files[m], `2025-${m}`));
+        await l.runner.caughtUp();
+        results.push([await reconciliationSummary(l.readModels, 'SWD001', '2025-03'), await reconciliationSummary(l.readModels, 'SWD001', '2025-04')]);
+      } finally {
+        await l.close();
+      }
+    }
+    expect(results[1]).toEqual(results[0]);
+    // 31 March 23:30 Taipei is matched by the registration planned 23:00 that day; 1 April is the next Taipei day.
+    expect(results[0]).toEqual([expect.objectContaining({ registered: 1, performed: 1, logged: 1, matched: 1 }), expect.objectContaining({ registered: 0, logged: 1, matched: 0, unregistered: 1 })]);
+  });
+});

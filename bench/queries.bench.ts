@@ -1,0 +1,293 @@
+/**
+ * Queries benchmark: `npm run bench:queries` (issue 10).
+ *
+ *  (a) Registrations over HTTP: the real app (embedded store, synchronous=FULL) in a child process on
+ *      127.0.0.1, 64 concurrent keep-alive clients sending POST /query-registrations/batch with 100
+ *      registrations each (registrations/s), then single POST /query-registrations (p50/p99); the
+ *      baseline is GET /health with the same clients in the same run.
+ *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
+ *      1,000,000) in UTF-8 and in Big5, each in its own child process on a fresh ledger holding
+ *      registrations for a tenth of the lines: check, append, the query-logs read model and the
+ *      reconciliation (UNREGISTERED_QUERY listing) — lines/s and the child's peak RSS. The baseline
+ *      is reading, decoding and splitting the same file into lines, in the same child.
+ *  (c) The reconciliation summary of that agency-month (one document read) p50/p95 over 200 reads,
+ *      against a point read of one logged query.
+ *
+ * Targets: (a) ≥ 5,000 registrations/s; (b) ≥ 20,000 lines/s, peak RSS < 400 MB; (c) p95 < 200 ms.
+ * Sizes: BENCH_LOG_LINES, BENCH_REG_BATCHES (default 60 batches of 100), BENCH_REG_SINGLES (2,000),
+ * BENCH_HTTP_CLIENTS (64). Prints PASS/FAIL per target; exits 0 unless it crashes.
+ */
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
+const BATCHES = Number(process.env.BENCH_REG_BATCHES ?? 60);
+const SINGLES = Number(process.env.BENCH_REG_SINGLES ?? 2_000);
+const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const AGENCY = 'BEN';
+const HOLDER = 'ab'.repeat(32);
+const USER = `${AGENCY}.USER.${HOLDER}`;
+const OPS = ['LI_ENROLMENT'];
+
+const pct = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function seedEvents() {
+  const meta = (occurredAt: string) => ({ $correlationId: randomUUID(), $causationId: randomUUID(), commandId: randomUUID(), actor: 'bench', occurredAt });
+  const ev = (type: string, data: Record<string, unknown>, at: string) => ({ eventId: randomUUID(), type, data, metadata: meta(at) });
+  const item = { agencyCode: AGENCY, operationCode: OPS[0] };
+  return {
+    item: [
+      ev('QueryItemApplied', { ...item, legalBasis: '社會救助法', businessScope: '審核', purpose: '資格審查', applicationId: 'app_items', round: 1 }, '2025-01-02T01:00:00.000Z'),
+      ev('QueryItemApprovedByCompetentAuthority', item, '2025-01-03T01:00:00.000Z'),
+      ev('QueryItemSubmittedToBli', { ...item, reference: null }, '2025-01-04T01:00:00.000Z'),
+      ev('QueryItemApprovedByBli', { ...item, reference: null }, '2025-01-05T01:00:00.000Z'),
+      ev('QueryItemGranted', { ...item, applicationId: 'app_items' }, '2025-01-06T01:00:00.000Z'),
+    ],
+    account: [
+      ev('AccountCreated', {
+        accountId: USER, agencyCode: AGENCY, kind: 'USER', incarnation: 1, applicationId: 'app_add',
+        holder: { personId: 'person_bench', holderKey: HOLDER, nationalIdCiphertext: 'v1.a.b.c', nameCiphertext: 'v1.d.e.f' },
+        myEGovAccountId: 'egov:1', certificateBound: true, post: '科員', unit: '社會救助科',
+      }, '2025-01-10T01:00:00.000Z'),
+      ev('AccountQueryItemsGranted', { accountId: USER, operationCodes: OPS, applicationId: 'app_grant' }, '2025-01-10T02:00:00.000Z'),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) server child
+// ---------------------------------------------------------------------------------------------
+async function serve(dataDir: string): Promise<void> {
+  await import('reflect-metadata');
+  const { loadConfig } = await import('@ledger/platform');
+  const { createApp } = await import('../apps/ledger-api/src/bootstrap');
+  const { EVENT_STORE } = await import('../apps/ledger-api/src/infrastructure/event-store.provider');
+  const { accountStreamId, queryItemStreamId } = await import('@ledger/domain');
+  const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY } as Record<string, string>);
+  const app = await createApp({ config }, false);
+  const store = app.get<import('@ledger/event-store').EventStore>(EVENT_STORE);
+  const seed = seedEvents();
+  await store.append(queryItemStreamId(AGENCY, OPS[0]), seed.item, 'no_stream');
+  await store.append(accountStreamId(USER), seed.account, 'no_stream');
+  await app.listen(0, '127.0.0.1');
+  process.send?.({ port: (app.getHttpServer().address() as { port: number }).port });
+  process.on('message', (m) => {
+    if (m === 'stop') void app.close().then(() => process.exit(0));
+  });
+}
+
+function request(agent: http.Agent, port: number, method: string, path: string, key: string, body?: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { 'X-API-Key': key, ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function drive(count: number, send: (i: number) => Promise<{ status: number; text: string }>, ok: number[]): Promise<{ seconds: number; latencies: number[]; bad: number; firstBad?: string }> {
+  let next = 0;
+  let bad = 0;
+  let firstBad: string | undefined;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= count) return;
+        const t0 = performance.now();
+        const res = await send(i);
+        latencies.push(performance.now() - t0);
+        if (!ok.includes(res.status)) {
+          bad++;
+          firstBad ??= `${res.status} ${res.text.slice(0, 200)}`;
+        }
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b), bad, firstBad };
+}
+
+async function benchRegistrations(): Promise<void> {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-http-'));
+  const child = fork(__filename, ['--serve', dataDir], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m: { port: number }) => resolve(m.port));
+      child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+    const key = JSON.parse((await request(agent, port, 'POST', '/auth/keys', ADMIN_KEY, { principalId: 'bench_svc', roles: ['integrator'], agencies: [AGENCY] })).text).apiKey as string;
+    const { nationalId } = await import('../test/support/webir-log');
+    const reg = (id: string, n: number) => ({
+      registrationId: id, agencyCode: AGENCY, accountId: USER, operationCode: OPS[0], plannedAt: '2025-03-05T09:30:00+08:00',
+      caseNumber: `114社救字第${n}號`, reason: '低收入戶資格審查', subject: { nationalId: nationalId(n % 100_000) },
+    });
+    await drive(500, () => request(agent, port, 'GET', '/health', key), [200]);
+    const health = await drive(Math.max(2_000, BATCHES * 20), () => request(agent, port, 'GET', '/health', key), [200]);
+    const batches = await drive(BATCHES, (i) => request(agent, port, 'POST', '/query-registrations/batch', key, {
+      commandId: randomUUID(), registrations: Array.from({ length: 100 }, (_, j) => reg(`B${i}_${j}`, i * 100 + j)),
+    }), [200]);
+    const singles = await drive(SINGLES, (i) => request(agent, port, 'POST', '/query-registrations', key, { commandId: randomUUID(), ...reg(`S${i}`, 500_000 + i) }), [201]);
+    agent.destroy();
+    const healthRps = (health.latencies.length) / health.seconds;
+    const regsPerSecond = (BATCHES * 100) / batches.seconds;
+    const singleRps = SINGLES / singles.seconds;
+    console.log('\n(a) registrations over HTTP, %d clients', CLIENTS);
+    console.log('  GET /health (baseline)           %s requests/s   p50 %s ms  p99 %s ms', fmt(healthRps), fmt(pct(health.latencies, 50), 1), fmt(pct(health.latencies, 99), 1));
+    console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
+    console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
+    console.log('  ratio registrations/s to health requests/s: %sx; single to health: %sx', (regsPerSecond / healthRps).toFixed(2), (singleRps / healthRps).toFixed(2));
+    console.log('  target ≥ 5,000 registrations/s in batches: %s', regsPerSecond >= 5_000 ? 'PASS' : 'FAIL');
+  } finally {
+    child.send('stop');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) + (c) import child
+// ---------------------------------------------------------------------------------------------
+async function importChild(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-log-'));
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  try {
+    await import('reflect-metadata');
+    const { Logger } = await import('@nestjs/common');
+    Logger.overrideLogger(['error']);
+    const { createEventStore, createPersonalData, createProjectionRunners, createReadModelStore, loadConfig } = await import('@ledger/platform');
+    const { QUERY_LOGS_PROJECTION, reconciliationSummary, loggedQuery } = await import('@ledger/projections');
+    const { queryRegistrationStreamId } = await import('@ledger/domain');
+    const { importQueryLog, fileLines } = await import('../apps/ledger-api/src/query-logs/query-log-importer');
+    const { writeLargeLog, logLine, nationalId } = await import('../test/support/webir-log');
+    const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir } as Record<string, string>);
+    const store = await createEventStore(config);
+    const readModels = await createReadModelStore(config);
+    const personal = await createPersonalData(config, {});
+    const runner = createProjectionRunners(store, readModels, config).find((r) => r.name === QUERY_LOGS_PROJECTION)!;
+    await runner.start();
+
+    // A month of one agency: 10 accounts, 50,000 subjects, one line every ~2.6 s of March (Taipei).
+    const accounts = Array.from({ length: 10 }, (_, i) => `${AGENCY}.USER.${String(i).repeat(32)}`);
+    const at = (i: number) => Date.parse('2025-02-28T16:00:00.000Z') + Math.floor((i * 31 * 86_400_000) / LINES);
+    const taipei = (t: number) => new Date(t + 8 * 3_600_000).toISOString();
+    const line = (i: number) => {
+      const local = taipei(at(i));
+      return logLine({
+        accountId: accounts[i % 10], date: `114/${local.slice(5, 7)}/${local.slice(8, 10)}`, time: local.slice(11, 19), operationCode: OPS[0],
+        subject: nationalId(i % 50_000), caseNumber: `C${i}`, reason: '低收入戶資格審查', result: i % 7 === 0 ? '查無資料' : '成功',
+      });
+    };
+    const path = join(dataDir, `log.${encoding}.csv`);
+    await writeLargeLog(path, LINES, encoding, line);
+
+    // Registrations for every tenth line (the rest reconcile as UNREGISTERED_QUERY).
+    const subjects = await personal.protector.protectIdentifiers(Array.from({ length: Math.ceil(LINES / 10) }, (_, k) => nationalId((k * 10) % 50_000)));
+    for (let k = 0; k * 10 < LINES; k++) {
+      const i = k * 10;
+      await store.append(queryRegistrationStreamId(`R${i}`), [{
+        eventId: randomUUID(), type: 'QueryRegistered',
+        data: { registrationId: `R${i}`, agencyCode: AGENCY, accountId: accounts[i % 10], operationCode: OPS[0], plannedAt: new Date(at(i) - 60_000).toISOString(), caseNumber: `C${i}`, reason: '低收入戶資格審查', subject: subjects[k] },
+        metadata: { $correlationId: 'b', $causationId: 'b', commandId: randomUUID(), actor: 'bench', occurredAt: new Date(at(i) - 60_000).toISOString() },
+      }], 'no_stream');
+    }
+    await runner.caughtUp();
+    peak = process.memoryUsage().rss;
+
+    // Baseline: read, decode and split the same file.
+    let t0 = performance.now();
+    let n = 0;
+    for await (const l of fileLines(path, encoding)) n += l.text.length > 0 ? 1 : 0;
+    const baselineSeconds = (performance.now() - t0) / 1000;
+
+    t0 = performance.now();
+    const result = await importQueryLog(
+      {
+        store, readModels, protector: personal.protector, clock: () => new Date('2025-04-02T01:00:00Z'), windowDays: 1, explainDays: 14,
+        waitForQueryLogs: async (p) => {
+          if (!(await runner.waitFor(p, 3_600_000))) throw new Error('read model did not catch up');
+        },
+      },
+      { path, agencyCode: AGENCY, period: '2025-03', actor: 'bench', encoding },
+    );
+    const importSeconds = (performance.now() - t0) / 1000;
+
+    const summaryTimes: number[] = [];
+    const pointTimes: number[] = [];
+    for (let k = 0; k < 200; k++) {
+      let s = performance.now();
+      await reconciliationSummary(readModels, AGENCY, '2025-03');
+      summaryTimes.push(performance.now() - s);
+      s = performance.now();
+      await loggedQuery(readModels, result.importId, 2 + ((k * 4999) % LINES));
+      pointTimes.push(performance.now() - s);
+    }
+    summaryTimes.sort((a, b) => a - b);
+    pointTimes.sort((a, b) => a - b);
+    const summary = await reconciliationSummary(readModels, AGENCY, '2025-03');
+    await runner.stop();
+    await readModels.close();
+    await personal.close();
+    await store.close();
+    clearInterval(sampler);
+    const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+    process.send?.({
+      encoding, lines: n, baselineLinesPerSecond: n / baselineSeconds, importSeconds, linesPerSecond: result.lineCount / importSeconds, peakRssMb: maxRss / 1e6,
+      accepted: result.acceptedCount, matched: summary.matched, unregistered: result.unregisteredCount,
+      summaryP50: pct(summaryTimes, 50), summaryP95: pct(summaryTimes, 95), pointP95: pct(pointTimes, 95), logged: summary.logged,
+    });
+  } finally {
+    clearInterval(sampler);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
+  const child = fork(__filename, ['--import', encoding], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const r = await new Promise<Record<string, number | string>>((resolve, reject) => {
+    child.once('message', (m: Record<string, number | string>) => resolve(m));
+    child.once('exit', (code) => reject(new Error(`import child exited with ${code}`)));
+  });
+  await new Promise((res) => child.once('exit', res));
+  const v = (k: string) => Number(r[k]);
+  console.log('\n(b) import of a %s-line log in %s, with reconciliation (a tenth of the lines registered)', fmt(LINES), encoding);
+  console.log('  read + decode + split (baseline)  %s lines/s', fmt(v('baselineLinesPerSecond')));
+  console.log('  import (check, append, read model, reconciliation)  %s lines/s in %s s = %sx baseline; peak RSS %s MB', fmt(v('linesPerSecond')), fmt(v('importSeconds'), 1), (v('linesPerSecond') / v('baselineLinesPerSecond')).toFixed(3), fmt(v('peakRssMb')));
+  console.log('  logged %s, matched %s, UNREGISTERED_QUERY %s', fmt(v('logged')), fmt(v('matched')), fmt(v('unregistered')));
+  console.log('  target ≥ 20,000 lines/s: %s; peak RSS < 400 MB: %s', v('linesPerSecond') >= 20_000 ? 'PASS' : 'FAIL', v('peakRssMb') < 400 ? 'PASS' : 'FAIL');
+  console.log('(c) reconciliation summary of the agency-month (%s queries): p50 %s ms, p95 %s ms; point read of one logged query p95 %s ms (baseline); target p95 < 200 ms: %s',
+    fmt(v('logged')), fmt(v('summaryP50'), 2), fmt(v('summaryP95'), 2), fmt(v('pointP95'), 2), v('summaryP95') < 200 ? 'PASS' : 'FAIL');
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--serve') return serve(process.argv[3]);
+  if (process.argv[2] === '--import') return importChild(process.argv[3] as 'UTF-8' | 'BIG5');
+  console.log('bench:queries — %s, %d CPUs, load average %s (1 min)', new Date().toISOString(), os.cpus().length, os.loadavg()[0].toFixed(1));
+  await benchRegistrations();
+  await benchImport('UTF-8');
+  await benchImport('BIG5');
+}
+
+main().then(
+  () => {
+    if (process.argv[2] !== '--serve') process.exit(0);
+  },
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
