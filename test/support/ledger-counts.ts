@@ -16,13 +16,12 @@ export async function allEvents(t: TestApp): Promise<RecordedEvent[]> {
   }
 }
 
-/**
- * Events split into the security stream(s), personal-data reads, and everything else. Signed
- * checkpoints are appended by a timer, not by requests, so they are left out.
- */
+/** Appended by the checkpoint timer (a checkpoint, and with the first one the signing key's activation), never by a request. */
+export const isTimedIntegrityRecord = (e: RecordedEvent) => e.streamId === CHECKPOINT_STREAM || e.streamId === SIGNING_KEY_STREAM;
+
+/** Events split into the security stream(s), personal-data reads, and everything else; timed integrity records are left out. */
 export async function counts(t: TestApp) {
-  // The first timed checkpoint also announces the signing key: neither is a request's doing.
-  const events = (await allEvents(t)).filter((e) => e.streamId !== CHECKPOINT_STREAM && e.streamId !== SIGNING_KEY_STREAM);
+  const events = (await allEvents(t)).filter((e) => !isTimedIntegrityRecord(e));
   const security = events.filter((e) => e.streamId.startsWith('security-')).length;
   const reads = events.filter((e) => e.streamId.startsWith('pdaccess-')).length;
   return { ledger: events.length - security - reads, security, reads };

@@ -304,7 +304,7 @@ describe('the inspection package (要點 十二(五))', () => {
     });
 
     it('the manifest altered: a digest, or the parameters', async () => {
-      const digest = (e: Map<string, Buffer>) => editText(e, FILES.manifest, (t) => t.replace(/"sha256": "[0-9a-f]/, '"sha256": "0'));
+      const digest = (e: Map<string, Buffer>) => editText(e, FILES.manifest, (t) => t.replace(/"sha256": "([0-9a-f])/, (_, c: string) => `"sha256": "${c === '0' ? '1' : '0'}`));
       expect(first(await verify(await tamper(zip, digest)))).toMatchObject({ detail: expect.stringContaining("differs from manifest.json's") });
       const period = (e: Map<string, Buffer>) => editText(e, FILES.manifest, (t) => t.replace('"from": "2025-01-01"', '"from": "2025-07-01"'));
       const r = await verify(await tamper(zip, period));
