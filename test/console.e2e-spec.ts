@@ -188,7 +188,7 @@ describeBrowser('console in a browser', () => {
     await integrator.context().close();
 
     const auditor = await signIn(keys.auditor);
-    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '查詢與勾稽', '抽查', '帳本', '稽核包']);
+    expect(await menu(auditor)).toEqual(['總覽', '使用者清冊', '義務', '查詢與勾稽', '抽查', '異常', '帳本', '稽核包']);
     // Keyboard: Tab from the skip link reaches the menu.
     await auditor.keyboard.press('Tab');
     await auditor.keyboard.press('Tab');
@@ -358,6 +358,42 @@ describeBrowser('console in a browser', () => {
     await expectText(page.getByTestId('seed').locator('pre'), 'month 2025-03');
     await expectText(page.getByTestId('sample-matches'), '逐筆相同');
     await shot(page, 'checks');
+    await page.context().close();
+  });
+
+  it('異常: 政風 see the anomalies the API lists, the evidence side by side and masked, reveal with a purpose (recorded), and open an investigation', async () => {
+    const listed = (await api('/ethics/anomalies?agency=HLT&month=2025-03', keys.ethics).expect(200)).body.anomalies as { anomalyId: string; kind: string }[];
+    const unregistered = listed.find((a) => a.kind === 'UNREGISTERED_QUERY')!;
+    expect(unregistered).toBeDefined();
+    const page = await signIn(keys.ethics, '#/anomalies?agency=HLT&month=2025-03');
+    const rows = page.getByTestId('anomalies').locator('tbody tr');
+    await expectText(rows.first(), '要點');
+    expect(await rows.count()).toBe(listed.length);
+    await expectText(page.getByTestId('anomalies'), '查詢未填登記表');
+    await expectText(page.getByTestId('anomaly-counts'), '民國114年03月');
+
+    await page.getByRole('button', { name: `檢視異常 ${unregistered.anomalyId} 之證據` }).click();
+    const detail = page.getByTestId('anomaly-detail');
+    await expectText(detail.getByTestId('evidence').first(), '無相符之登記');
+    await expectText(detail.getByTestId('masked'), '已遮蔽');
+    expect(await detail.getByTestId('log-subject').first().textContent()).not.toBe(SUBJECTS[2]);
+    const before = await personalDataReads();
+    await detail.getByRole('button', { name: '揭露被查詢人' }).click();
+    await expectText(detail.getByRole('alert'), '須填寫目的');
+    expect(await personalDataReads()).toBe(before);
+    await detail.getByLabel('揭露目的(必填,將記入帳本)').fill('政風查處案 114-11');
+    await detail.getByRole('button', { name: '揭露被查詢人' }).click();
+    await expectText(detail.getByTestId('masked'), '已揭露');
+    expect(await detail.getByTestId('log-subject').first().textContent()).toBe(SUBJECTS[2]);
+    expect(await personalDataReads()).toBe(before + 1);
+    expect(decodeURIComponent(page.url())).not.toMatch(new RegExp(`${SUBJECTS[2]}|政風查處案|purpose|reveal`));
+    await shot(page, 'anomalies');
+
+    await detail.getByLabel('調查案號').fill('ETH_HLT_2025_001');
+    await detail.getByLabel('案由').fill('未填登記表之查詢');
+    await detail.getByRole('button', { name: '開啟調查' }).click();
+    await expectText(page.getByTestId('investigations'), 'ETH_HLT_2025_001');
+    expect((await api('/ethics/investigations/ETH_HLT_2025_001', keys.ethics).expect(200)).body).toMatchObject({ anomalyIds: [unregistered.anomalyId], state: 'OPEN' });
     await page.context().close();
   });
 

@@ -9,6 +9,7 @@ import { Ledger } from './pages/Ledger';
 import { Queries } from './pages/Queries';
 import { Packages } from './pages/Packages';
 import { Checks } from './pages/Checks';
+import { Anomalies } from './pages/Anomalies';
 import './style.css';
 
 interface Page {
@@ -17,14 +18,14 @@ interface Page {
   roles: Role[];
 }
 
-// Only pages whose API exists: 政風's anomalies join the menu when their endpoints do — never with
-// made-up data before.
+// Each page only where its API exists, for the roles that API serves.
 const PAGES: Page[] = [
   { id: 'dashboard', label: '總覽', roles: ['auditor', 'ethics', 'admin'] },
   { id: 'roster', label: '使用者清冊', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'obligations', label: '義務', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'queries', label: '查詢與勾稽', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
   { id: 'checks', label: '抽查', roles: ['integrator', 'auditor', 'ethics', 'admin'] },
+  { id: 'anomalies', label: '異常', roles: ['ethics', 'auditor', 'admin'] },
   { id: 'ledger', label: '帳本', roles: ['auditor', 'ethics', 'admin'] },
   { id: 'packages', label: '稽核包', roles: ['auditor', 'admin'] },
 ];
@@ -141,6 +142,7 @@ function App() {
         {current?.id === 'queries' && <Queries me={me} params={route.params} />}
         {current?.id === 'packages' && <Packages params={route.params} />}
         {current?.id === 'checks' && <Checks me={me} params={route.params} />}
+        {current?.id === 'anomalies' && <Anomalies me={me} params={route.params} />}
         </PageBoundary>
       </main>
     </>

@@ -29,6 +29,9 @@ export type BatchOutcome =
   | { registrationId: string; status: 'REGISTERED' | 'ALREADY_REGISTERED'; streamId: string; position: string }
   | { registrationId: string; status: 'REFUSED'; code: string; rule?: string; field?: string; message: string };
 
+/** Registrations of one batch in flight at once. */
+const BATCH_PARALLELISM = 16;
+
 @Injectable()
 export class QueryRegistrationService {
   constructor(
@@ -66,20 +69,34 @@ export class QueryRegistrationService {
     );
   }
 
-  /** Each registration is its own command on its own stream; one refused leaves the others alone. */
+  /**
+   * Each registration is its own command on its own stream; one refused leaves the others alone.
+   * Different registrations run side by side (the store's group commit then shares one fsync among
+   * them); a registration id sent twice in one batch waits for its first occurrence, so the second
+   * is ALREADY_REGISTERED exactly as when sent one after the other. Outcomes keep the order sent.
+   */
   async registerBatch(items: QueryRegistrationFields[], envelope: CommandEnvelope): Promise<BatchOutcome[]> {
-    const outcomes: BatchOutcome[] = [];
-    for (const item of items) {
+    const outcomes: BatchOutcome[] = new Array(items.length);
+    const byId = new Map<string, number[]>();
+    items.forEach((item, i) => byId.set(item.registrationId, [...(byId.get(item.registrationId) ?? []), i]));
+    const queue = [...byId.values()];
+    const one = async (i: number) => {
+      const item = items[i];
       // A retried batch reuses its commandId; each item gets its own, fixed by the batch and the registration.
       const itemEnvelope = { ...envelope, commandId: nameUuid(envelope.commandId.toLowerCase(), item.registrationId) };
       try {
         const result = await this.register(item, itemEnvelope);
         const appended = result.events.length > 0 && !result.replayed;
-        outcomes.push({ registrationId: item.registrationId, status: appended ? 'REGISTERED' : 'ALREADY_REGISTERED', streamId: result.streamId, position: result.position });
+        outcomes[i] = { registrationId: item.registrationId, status: appended ? 'REGISTERED' : 'ALREADY_REGISTERED', streamId: result.streamId, position: result.position };
       } catch (error) {
-        outcomes.push(refusalOf(item.registrationId, error));
+        outcomes[i] = refusalOf(item.registrationId, error);
       }
-    }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(BATCH_PARALLELISM, queue.length) }, async () => {
+        for (let group = queue.shift(); group; group = queue.shift()) for (const i of group) await one(i);
+      }),
+    );
     return outcomes;
   }
 

@@ -32,7 +32,7 @@ import {
 } from '@ledger/domain';
 import type { EventStore, NewEvent } from '@ledger/event-store';
 import { containsTaiwanId, validateTaiwanId, type PersonalDataProtector } from '@ledger/personal-data';
-import { queryLogImport, unregisteredOfImport } from '@ledger/projections';
+import { loggedQuery, queryLogImport, type LoggedQueryDocument } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
 
 /**
@@ -266,6 +266,8 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
   // Pass 1: check every line, write nothing.
   let lineCount = 0;
   let acceptedCount = 0;
+  // The accepted line numbers (8 bytes a line): reconciliation reads each one's document by its key.
+  const acceptedLines: number[] = [];
   const rejectedSample: RejectedLogLine[] = [];
   {
     const checker = new LineChecker(header.ctx);
@@ -273,7 +275,10 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       if (lineNo === 1 || text.trim() === '') continue;
       lineCount++;
       const r = checker.check(lineNo, text);
-      if (r.ok) acceptedCount++;
+      if (r.ok) {
+        acceptedCount++;
+        acceptedLines.push(lineNo);
+      }
       else if (rejectedSample.length < 20) rejectedSample.push(r.rejected);
       if (lineCount % 10_000 === 0) deps.onProgress?.('check', lineCount, 0);
     }
@@ -395,22 +400,26 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     const before = await queryLogImport(deps.readModels, importId);
     let listed = before?.foundUnregistered ?? 0;
     let chunk = full.status === 'NONE' ? 0 : full.unregisteredChunks;
-    let afterSeq = full.status !== 'NONE' && full.lastUnregisteredLineNo > 0 ? `${importId}.${String(full.lastUnregisteredLineNo).padStart(9, '0')}` : undefined;
-    for (;;) {
-      const page = await unregisteredOfImport(deps.readModels, importId, afterSeq, QUERY_LOG_CHUNK_LINES);
-      if (page.length === 0) break;
-      await reconciling.add({
-        type: 'UnregisteredQueriesFound',
-        data: {
-          importId, agencyCode: req.agencyCode, period: req.period, chunk: chunk++, anomaly: 'UNREGISTERED_QUERY', window,
-          queries: page.map((q) => ({ lineNo: q.lineNo, accountId: q.accountId, operationCode: q.operationCode, loggedAt: q.loggedAt })),
-          duty,
-        },
-      });
-      afterSeq = page[page.length - 1].seq;
-      listed += page.length;
+    // Each accepted line's document by its key (a point read), in line order: the cost grows with the
+    // file, never with what earlier pages skipped. A resumed reconciliation goes on after its last listing.
+    const from = full.status !== 'NONE' ? full.lastUnregisteredLineNo : 0;
+    let page: LoggedQueryDocument[] = [];
+    const emitPage = async () => {
+      if (page.length === 0) return;
+      const queries = page.map((q) => ({ lineNo: q.lineNo, accountId: q.accountId, operationCode: q.operationCode, loggedAt: q.loggedAt }));
+      page = [];
+      await reconciling.add({ type: 'UnregisteredQueriesFound', data: { importId, agencyCode: req.agencyCode, period: req.period, chunk: chunk++, anomaly: 'UNREGISTERED_QUERY', window, queries, duty } });
+      listed += queries.length;
       deps.onProgress?.('reconcile', chunk * QUERY_LOG_CHUNK_LINES, acceptedCount);
+    };
+    for (const lineNo of acceptedLines) {
+      if (lineNo <= from) continue;
+      const doc = await loggedQuery(deps.readModels, importId, lineNo);
+      if (doc?.status !== 'UNREGISTERED') continue;
+      page.push(doc);
+      if (page.length === QUERY_LOG_CHUNK_LINES) await emitPage();
     }
+    await emitPage();
     await reconciling.flush();
     matchedCount = before?.matched ?? 0;
     unregisteredCount = listed;
