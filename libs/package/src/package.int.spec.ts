@@ -81,6 +81,7 @@ describe('the inspection package (要點 十二(五))', () => {
       incidents: 1,
       'obtained-data': 1,
     });
+    expect(rows.ethics).toBeGreaterThanOrEqual(4);
     // Only SWD001's streams, none after the checkpoint, and every one from revision 0.
     const events = entries.get(FILES.events)!.toString().trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; revision: number; data: { agencyCode?: string; accountId?: string; auditedAgencyCode?: string }; metadata: { recordedAt: string } });
     expect(events.length).toBe(manifest.events);
@@ -141,6 +142,32 @@ describe('the inspection package (要點 十二(五))', () => {
     if (parsed.png !== undefined) expect(parsed.png).toBeGreaterThan(10_000);
     else process.stdout.write(`SKIP report.pdf page 1 rendering: ${parsed.pngError}\n`);
   }, 60_000);
+
+  it('lists the anomalies and 政風 investigations (要點 八、十二(二)) without naming a subject', async () => {
+    const { entries } = await (await import('./verify/read-zip')).readZip(zip);
+    const csv = entries.get('15-異常與調查.csv')!;
+    expect(csv.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const records = parseCsv(csv.toString('utf8'));
+    expect(records[1].cells.slice(0, 3)).toEqual(['類別', '編號', '異常類型或案由']);
+    const relation = records.find((r) => r.cells[1] === seeded.ethics.relationAnomalyId)!;
+    expect(relation.cells.slice(2, 4)).toEqual(['查詢政風登錄之親屬或主管資料', '要點 八']);
+    expect(relation.cells.slice(8, 10)).toEqual(['違規', seeded.ethics.investigationId]);
+    // Concluded after the year's end: still under investigation at the period's end.
+    expect(records.find((r) => r.cells[1] === seeded.ethics.unregisteredAnomalyId)!.cells[8]).toBe('調查中');
+    const concluded = records.find((r) => r.cells[0] === '調查' && r.cells[1] === seeded.ethics.investigationId)!;
+    expect(concluded.cells.slice(7, 13)).toEqual(['1', '已結案', seeded.ethics.investigationId, '違規', '民國114年02月18日', seeded.ethics.jointAuditId]);
+    expect(records.find((r) => r.cells[1] === 'inv_swd001_2')!.cells.slice(8, 12)).toEqual(['調查中', 'inv_swd001_2', '', '']);
+    // Neither the subjects (nor their person ids) nor the holders appear.
+    const text = csv.toString('utf8');
+    expect(text).not.toMatch(/person_/);
+    for (const { nationalId, name } of seeded.holders.values()) expect(text.includes(nationalId) || text.includes(name)).toBe(false);
+    const pdf = extractPdfText(entries.get(FILES.report)!).join('\n');
+    expect(pdf).toContain('十五、異常與調查(要點 八、十二(二))');
+    expect(pdf).toMatch(/異常 \d+ 筆:.*查詢政風登錄之親屬或主管資料 1 筆/);
+    expect(pdf).toMatch(/查詢未填登記表 1 筆/);
+    expect(pdf).toMatch(/期末狀態:.*違規 1 筆/);
+    expect(pdf).toContain('政風調查 2 件:違規 1 件、調查中 1 件');
+  });
 
   it('verifies offline with the pinned key', async () => {
     const result = await verify(zip);
@@ -249,6 +276,30 @@ describe('the inspection package (要點 十二(五))', () => {
       const edit = (e: Map<string, Buffer>) => editText(e, '04-帳號異動紀錄.csv', (t) => t.replace('停用帳號', '刪除帳號'));
       const r = await verify(await tamper(zip, edit, { rewriteManifest: true }));
       expect(first(r)).toMatchObject({ file: '04-帳號異動紀錄.csv', line: expect.any(Number), event: expect.stringMatching(/^account-SWD001\.USER\..+@\d+$/), detail: expect.stringContaining('異動: "刪除帳號" in the file, "停用帳號" from the events') });
+    });
+
+    it('the anomalies CSV edited (an investigation’s conclusion), with the manifest rewritten', async () => {
+      const edit = (e: Map<string, Buffer>) => editText(e, '15-異常與調查.csv', (t) => t.replace('違規', '查無不當'));
+      const r = await verify(await tamper(zip, edit, { rewriteManifest: true }));
+      expect(first(r)).toMatchObject({ file: '15-異常與調查.csv', line: expect.any(Number), detail: expect.stringContaining('"查無不當" in the file, "違規" from the events') });
+    });
+
+    it('an investigation’s conclusion removed from the events with its proof: the CSV and the report disagree', async () => {
+      const edit = (e: Map<string, Buffer>) => {
+        let removed = -1;
+        editEventLines(e, (lines) => {
+          removed = lines.findIndex((l) => l.includes('"InvestigationConcluded"'));
+          return lines.filter((_, i) => i !== removed);
+        });
+        editText(e, FILES.proofs, (t) => {
+          const p = JSON.parse(t) as PackageProofs;
+          p.proofs.splice(removed, 1);
+          return JSON.stringify(p);
+        });
+      };
+      const r = await verify(await tamper(zip, edit, { rewriteManifest: true }));
+      expect(r.failures.some((f) => f.file === '15-異常與調查.csv')).toBe(true);
+      expect(r.failures.some((f) => f.file === FILES.report && /異常與調查|政風調查|期末狀態/.test(f.detail))).toBe(true);
     });
 
     it('the report replaced by one with another count, with the manifest rewritten', async () => {

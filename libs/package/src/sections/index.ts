@@ -6,6 +6,7 @@ import { queryItemsSection } from './query-items';
 import { queryLogsSection, unregisteredQueriesSection } from './query-logs';
 import { bliInspectionsSection, incidentsSection, obtainedDataSection } from './records';
 import { auditsSection, monthlyChecksSection } from './checks';
+import { ethicsSection } from './ethics';
 import { registrationsSection } from './registrations';
 import { rosterSection } from './roster';
 import { trainingsSection } from './trainings';
@@ -35,5 +36,7 @@ export const SECTIONS: readonly SectionDefinition[] = [
   bliInspectionsSection,
   incidentsSection,
   obtainedDataSection,
+  // ethics: anomalies and 政風's investigations
+  ethicsSection,
   obligationsSection,
 ];

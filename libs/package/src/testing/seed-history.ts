@@ -32,6 +32,8 @@ export interface SeededHistory {
   checkpointSize: number;
   /** What the 2025 package must show, counted while seeding. */
   expected: { registrations: number; accountChanges: number; rosterAccounts: number; trainings: number; accessReviews: number; loggedQueries: number; logImports: number; unregistered: number };
+  /** The anomalies 政風 investigated (要點 八、九(一)): ids as the detector projection names them. */
+  ethics: { relationAnomalyId: string; unregisteredAnomalyId: string; investigationId: string; jointAuditId: string };
   holders: Map<string, { nationalId: string; name: string }>;
 }
 
@@ -52,8 +54,9 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
     const expected = revisions.get(streamId) ?? -1;
     const id = randomUUID();
     const event: NewEvent = { eventId: id, type, data, metadata: { $correlationId: id, $causationId: id, commandId: id, actor: 'integrator-swd', occurredAt } };
-    await store.append(streamId, [event], expected === -1 ? 'no_stream' : expected);
+    const result = await store.append(streamId, [event], expected === -1 ? 'no_stream' : expected);
     revisions.set(streamId, expected + 1);
+    return result.position;
   };
   const holders = new Map<string, { nationalId: string; name: string }>();
   const expected = { registrations: 0, accountChanges: 0, rosterAccounts: 0, trainings: 0, accessReviews: 1, loggedQueries: 0, logImports: 0, unregistered: 1 };
@@ -131,6 +134,12 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
     reviewId: 'SWD001_2025', agencyCode: SEED_AGENCY, reviewedAccounts: 6, findings: { DUPLICATE: 0, IDLE: 1, CHANGED_DUTIES: 0, DEPARTED: 0, RETIRED: 0, FINE: 1 },
   }, '2025-06-12T01:00:00.000Z');
 
+  // 政風's relations list (要點 八): accounts[1]'s holder is a relative of the subject of registration 4, which that account queries in January.
+  const relatedSubject = `person_s${hex(4, 12)}`;
+  await append(`relations-${accounts[1]}`, 'RelationDeclared', { accountId: accounts[1], relatedPersonId: relatedSubject, relation: 'RELATIVE' }, '2024-12-20T01:00:00.000Z');
+  await append(`caseassignment-${SEED_AGENCY}.${hex(4, 32)}`, 'CaseAssignmentRecorded', { agencyCode: SEED_AGENCY, caseNumber: '114社助字第100004號', caseKey: hex(4, 32), accountIds: [accounts[2]], assignedFrom: '2025-01-01T00:00:00.000Z' }, '2025-01-01T00:00:00.000Z');
+  const ethics = { relationAnomalyId: '', unregisteredAnomalyId: '', investigationId: 'inv_swd001_1', jointAuditId: '5b0f3c2e-8a41-4c1d-9e7a-2f6d1b3c4a50' };
+
   const other = await createAccount(SEED_OTHER_AGENCY, 'USER', 99, '2024-06-01T01:00:00.000Z');
   const logged: { accountId: string; loggedAt: string; subject: { personId: string; nationalIdCiphertext: string }; caseNumber: string; reason: string }[] = [];
   const register = async (agency: string, accountId: string, i: number, plannedAt: string) => {
@@ -170,14 +179,20 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
       ...base, file: { sha256, byteLength: lines.length * 120, encoding: 'UTF-8-BOM', layout: 'webir-query-log/1', columns: ['account', 'date', 'time', 'operationCode', 'subject', 'caseNumber', 'reason', 'result'] },
       lineCount: lines.length, acceptedCount: lines.length, rejectedCount: 0, chunkLines: 500, acceptedChunks: chunks, rejectedChunks: 0,
     }, importedAt);
-    for (let c = 0; c < chunks; c++) await append(stream, 'QueryLogLinesAccepted', { ...base, chunk: c, lines: lines.slice(c * 500, (c + 1) * 500) }, importedAt);
+    for (let c = 0; c < chunks; c++) {
+      const chunkLines = lines.slice(c * 500, (c + 1) * 500);
+      const position = await append(stream, 'QueryLogLinesAccepted', { ...base, chunk: c, lines: chunkLines }, importedAt);
+      const related = chunkLines.find((l) => l.subject.personId === relatedSubject && l.accountId === accounts[1]);
+      if (related) ethics.relationAnomalyId = `DECLARED_RELATION:${position}:${related.lineNo}`;
+    }
     await append(stream, 'QueryLogImportCompleted', { ...base, sha256, lineCount: lines.length, acceptedCount: lines.length, rejectedCount: 0, firstLoggedAt: lines[0]?.loggedAt ?? null, lastLoggedAt: lines.at(-1)?.loggedAt ?? null }, importedAt);
     const unregistered = m === 3 ? [lines[lines.length - 1]] : [];
     if (unregistered.length > 0) {
-      await append(stream, 'UnregisteredQueriesFound', {
+      const found = await append(stream, 'UnregisteredQueriesFound', {
         ...base, chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 }, queries: unregistered.map((l) => ({ lineNo: l.lineNo, accountId: l.accountId, operationCode: l.operationCode, loggedAt: l.loggedAt })),
         duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-04-19' },
       }, importedAt);
+      ethics.unregisteredAnomalyId = `UNREGISTERED_QUERY:${found}:${unregistered[0].lineNo}`;
       await append(`unregisteredquery-${importId}.${unregistered[0].lineNo}`, 'UnregisteredQueryExplained', {
         importId, lineNo: unregistered[0].lineNo, agencyCode: SEED_AGENCY, resolution: 'EXPLANATION', explanation: '臨櫃急件,事後補述原因', registrationId: null, meetsDuty: 'EXPLAIN_UNREGISTERED_QUERY',
       }, '2025-04-15T01:00:00.000Z');
@@ -221,9 +236,23 @@ export async function seedAgencyYear(store: EventStore, options: SeedOptions): P
   await append(insp, 'BliActionRequested', { inspectionId: 'SWD001_2025', agencyCode: SEED_AGENCY, requestId: 'req1', kind: 'IMPROVEMENT', receivedOn: '2025-10-15', summary: '補正查詢登記表', duty: { kind: 'BLI_REQUESTED_ACTION', rule: '要點 十二(五)', dueDate: '2025-11-15' } }, '2025-10-15T01:00:00.000Z');
   await append(insp, 'BliRequestAnswered', { inspectionId: 'SWD001_2025', agencyCode: SEED_AGENCY, requestId: 'req1', answeredAt: '2025-11-10T01:00:00.000Z', summary: '已補正', evidence: null, onTime: true, meetsDuty: 'BLI_REQUESTED_ACTION' }, '2025-11-10T01:00:00.000Z');
 
+  // 政風 (要點 八、十二(二)): the relative's query investigated and concluded a violation, which opens the joint audit;
+  // the unregistered query investigated and still open at the year's end.
+  const inv = `investigation-${ethics.investigationId}`;
+  await append(inv, 'InvestigationOpened', { investigationId: ethics.investigationId, agencyCode: SEED_AGENCY, anomalyIds: [ethics.relationAnomalyId], title: '承辦人查詢親屬資料' }, '2025-02-10T01:00:00.000Z');
+  await append(inv, 'InvestigationNoteAdded', { investigationId: ethics.investigationId, noteNo: 1, text: '約談承辦人' }, '2025-02-12T01:00:00.000Z');
+  await append(inv, 'InvestigationConcluded', {
+    investigationId: ethics.investigationId, agencyCode: SEED_AGENCY, anomalyIds: [ethics.relationAnomalyId], conclusion: 'VIOLATION', summary: '非依分案規定查詢親屬資料',
+    jointAudit: { jointAuditId: ethics.jointAuditId, agencyCode: SEED_AGENCY, rule: '要點 十二(二)', dueDate: '2025-03-20' },
+  }, '2025-02-18T01:00:00.000Z');
+  const inv2 = 'investigation-inv_swd001_2';
+  await append(inv2, 'InvestigationOpened', { investigationId: 'inv_swd001_2', agencyCode: SEED_AGENCY, anomalyIds: [ethics.unregisteredAnomalyId], title: '未填登記表之查詢' }, '2025-12-20T01:00:00.000Z');
+  // Concluded after the year: open at the period's end.
+  await append(inv2, 'InvestigationConcluded', { investigationId: 'inv_swd001_2', agencyCode: SEED_AGENCY, anomalyIds: [ethics.unregisteredAnomalyId], conclusion: 'JUSTIFIED', summary: '臨櫃急件', jointAudit: null }, '2026-01-02T01:00:00.000Z');
+
   options.setClock(new Date('2026-01-05T01:00:00Z'));
   const checkpoint = await issueCheckpoint(store, signer, { reason: 'on-demand', now: new Date('2026-01-05T01:00:00Z') });
   // After the checkpoint: not in a package drawn from it.
   await append(`account-${accounts[4]}`, 'AccountDisabled', { accountId: accounts[4], reason: '離職', disabledOn: '2025-12-30' }, '2025-12-30T01:00:00.000Z', '2026-01-06T01:00:00.000Z');
-  return { signer, checkpointSize: checkpoint.treeSize, expected, holders };
+  return { signer, checkpointSize: checkpoint.treeSize, expected, holders, ethics };
 }
