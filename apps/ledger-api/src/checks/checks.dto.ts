@@ -3,9 +3,8 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { AUDIT_KINDS, AuditKind, COMPARISON_OUTCOMES, ComparisonOutcome, PROPOSAL_KINDS, ProposalKind } from '@ledger/domain';
 import { CommandDto } from '../common/command.dto';
-import { AGENCY_CODE, IsCalendarDate, IsOpaquePersonId, RECORD_ID } from '../access/shared/validators';
+import { AGENCY_CODE, IsCalendarDate, IsOpaquePersonId, MONTH, RECORD_ID } from '../access/shared/validators';
 
-export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const QUARTER = /^\d{4}-Q[1-4]$/;
 const ENTRY_ID = /^[A-Za-z0-9_:.]{1,160}$/;
 

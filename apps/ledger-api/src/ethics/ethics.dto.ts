@@ -19,9 +19,8 @@ import { ANOMALY_ID, ANOMALY_KINDS, type AnomalyKind, EVIDENCE_KINDS, type Evide
 import { ANOMALY_STATES, type AnomalyState } from '@ledger/projections';
 import { CommandDto } from '../common/command.dto';
 import { INSTANT_FORMAT, IsInstantWithOffset } from '../common/time-fields';
-import { ACCOUNT_ID, AGENCY_CODE, EXAMPLE_USER_ACCOUNT_ID, IsTaiwanId, RECORD_ID } from '../access/shared/validators';
+import { ACCOUNT_ID, AGENCY_CODE, EXAMPLE_USER_ACCOUNT_ID, IsTaiwanId, MONTH, RECORD_ID } from '../access/shared/validators';
 
-export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const EXAMPLE_ANOMALY_ID = 'SELF_QUERY:1204:17';
 
 /** 要點 八 「依機關分案規定」: the agency's case system says who works on a case, from when. */

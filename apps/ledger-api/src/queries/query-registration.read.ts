@@ -10,9 +10,8 @@ import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
 import { PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/event-store.provider';
 import { awaitMinPosition, fieldError, MIN_POSITION_DOC } from '../reporting/as-of.dto';
-import { ACCOUNT_ID, AGENCY_CODE, RECORD_ID } from '../access/shared/validators';
+import { ACCOUNT_ID, AGENCY_CODE, MONTH, RECORD_ID } from '../access/shared/validators';
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export class QueryRegistrationsQueryDto {
   @ApiPropertyOptional({ example: 'SWD001', description: 'Required for an integrator (one of its agencies)' })

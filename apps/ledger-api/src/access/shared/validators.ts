@@ -9,6 +9,8 @@ export { AGENCY_CODE };
 export const OPERATION_CODE = /^[A-Za-z0-9_:]{1,32}$/;
 export const RECORD_ID = /^[A-Za-z0-9_:]{1,64}$/;
 export const ACCOUNT_ID = /^[A-Za-z0-9_]{1,32}\.(ADMIN|USER)\.[0-9a-f]{32,128}$/;
+/** A calendar month (YYYY-MM), read in Asia/Taipei by the routes that take one. */
+export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export const EXAMPLE_HOLDER_KEY = '9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8';
 export const EXAMPLE_ADMIN_ACCOUNT_ID = `SWD001.ADMIN.${EXAMPLE_HOLDER_KEY}`;
