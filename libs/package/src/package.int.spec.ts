@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@ledger/event-store';
@@ -180,6 +180,24 @@ describe('the inspection package (要點 十二(五))', () => {
     expect(await verifyPackage(zip)).toMatchObject({ ok: true, keyPinned: false });
     const other = await verifyPackage(zip, { publicKeys: [verifierOf(generateSignerKey('webir-ledger'))] });
     expect(first(other)).toMatchObject({ file: FILES.proofs, detail: expect.stringContaining('no valid signature by a trusted key') });
+  });
+
+  it('leaves no file behind (nor spoils an older one at the same path) when generation fails', async () => {
+    const { readLoggedCheckpoints } = await import('@ledger/event-store/checkpoints');
+    const { signCheckpoint, parseCheckpointBody, parseNote } = await import('@ledger/integrity');
+    const latest = (await readLoggedCheckpoints(store)).filter((c) => c.size > 0).pop()!;
+    // A genuine signature over a tree larger than the log: the log runs out before the checkpoint's size.
+    const note = signCheckpoint({ ...parseCheckpointBody(parseNote(latest.note).text), size: latest.size + 1000 }, seeded.signer);
+    const out = join(dir, 'failed.zip');
+    writeFileSync(out, 'an older package');
+    await expect(
+      generatePackage({
+        store, agencyCode: SEED_AGENCY, from: '2025-01-01', to: '2025-12-31', deadlines: DEADLINES, out, now: new Date('2026-01-10T02:00:00Z'),
+        checkpoint: { ...latest, note, size: latest.size + 1000 },
+      }),
+    ).rejects.toThrow(/the log ends at/);
+    expect(readFileSync(out, 'utf8')).toBe('an older package');
+    expect(readdirSync(dir).filter((f) => f.startsWith('failed.zip'))).toEqual(['failed.zip']);
   });
 
   describe('fails naming the cause', () => {

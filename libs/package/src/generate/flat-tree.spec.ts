@@ -19,6 +19,14 @@ describe('the flat tree the generator proves from', () => {
         expect(flat.inclusionPathBase64(i)).toEqual(expected);
         expect(flat.inclusionProof(i).map((h) => h.toString('base64'))).toEqual(expected);
       }
+      // All the paths of a subset from one walk: the same JSON, leaf by leaf.
+      const leaves = Array.from({ length: size }, (_, i) => i).filter((i) => i % 3 !== 2);
+      const batch: string[] = [];
+      flat.inclusionPathsJson(leaves, (leaf, json) => batch.push(`${leaf}${json}`));
+      const bytes: string[] = [];
+      flat.inclusionPathsBytes(leaves, (leaf, path) => bytes.push(`${leaf}[${path.toString('utf8')}]`));
+      expect(bytes).toEqual(batch);
+      expect(batch).toEqual(leaves.map((i) => `${i}${JSON.stringify(ref.inclusionProof(i).map((h) => h.toString('base64')))}`));
     }
   });
 });

@@ -1,4 +1,4 @@
-import { HASH_SIZE, inclusionProof, leafHashOfHex, nodeHash, treeRoot, type SubtreeSource } from '@ledger/integrity';
+import { HASH_SIZE, inclusionProof, leafHashOfHex, nodeHash, treeRoot, walkInclusionPaths, type SubtreeSource } from '@ledger/integrity';
 
 /**
  * The Merkle tree of the checkpoint's first n leaves held in flat buffers (32 bytes per node, one
@@ -106,4 +106,48 @@ export class FlatTree {
     walk(leafIndex, 0, this.count);
     return path;
   }
+
+  /**
+   * The inclusion paths of many leaves (strictly increasing) as the JSON text of their base64 arrays,
+   * from one walk over the tree: each node on the way is encoded once and the text above it is shared
+   * by every path below it, so a path costs a string join, not log2(n) encodings.
+   */
+  inclusionPathsJson(leaves: ArrayLike<number>, each: (leafIndex: number, pathJson: string) => void): void {
+    walkInclusionPaths<string>(
+      this.count,
+      leaves,
+      (begin, end, above) => {
+        const element = `"${this.range(begin, end).toString('base64')}"`;
+        return above === undefined ? element : `${element},${above}`;
+      },
+      (leafIndex, path) => each(leafIndex, `[${path ?? ''}]`),
+    );
+  }
+
+  /**
+   * The same paths as UTF-8 bytes of the JSON array's inside (`"…","…"`), for a writer that copies them
+   * into its output: each node's text and the text above it are one buffer made once per node, so a
+   * path costs one copy and no string per element.
+   */
+  inclusionPathsBytes(leaves: ArrayLike<number>, each: (leafIndex: number, path: Buffer) => void): void {
+    walkInclusionPaths<Buffer>(
+      this.count,
+      leaves,
+      (begin, end, above) => {
+        const element = this.range(begin, end);
+        const out = Buffer.allocUnsafe(46 + (above ? 1 + above.length : 0));
+        out[0] = 0x22;
+        out.write(element.toString('base64'), 1, 'latin1');
+        out[45] = 0x22;
+        if (above) {
+          out[46] = 0x2c;
+          above.copy(out, 47);
+        }
+        return out;
+      },
+      (leafIndex, path) => each(leafIndex, path ?? EMPTY),
+    );
+  }
 }
+
+const EMPTY = Buffer.alloc(0);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { once } from 'node:events';
+import { createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { readAnnouncedKeys, readLoggedCheckpoints, type LoggedCheckpoint } from '@ledger/event-store/checkpoints';
 import type { EventStore, RecordedEvent } from '@ledger/event-store/types';
@@ -55,37 +55,62 @@ export class PackageGenerationError extends Error {
 const HOLDER_NOT_PROVIDED = '(未提供)';
 const HOLDER_ERASED = '(已依規定刪除)';
 
-/** Appends text to a file in large synchronous writes while hashing it. */
-class HashedFile {
-  private readonly fd: number;
+/**
+ * A zip entry written as it is made: text is gathered into large pieces, hashed (the manifest's
+ * digest) and handed to the zip, which deflates and writes it while the next page is read. No
+ * temporary file and no second read; `drained()` between pages keeps what waits in memory small.
+ */
+class HashedEntry {
+  private static readonly SIZE = 1 << 20;
+  readonly stream = new PassThrough({ highWaterMark: 1 << 22 });
   private readonly hash = createHash('sha256');
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private buf = Buffer.allocUnsafe(HashedEntry.SIZE);
+  private at = 0;
   bytes = 0;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
+  /** Text encoded straight into the current piece (no intermediate strings or buffers). */
+  write(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.at + text.length * 3 > this.buf.length) {
+      this.flush();
+      if (text.length * 3 > this.buf.length) return this.writeBytes(Buffer.from(text, 'utf8'));
+    }
+    this.at += this.buf.write(text, this.at, 'utf8');
   }
 
-  write(text: string): void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength > 1 << 20) this.flush();
+  writeBytes(bytes: Uint8Array): void {
+    if (this.at + bytes.length > this.buf.length) {
+      this.flush();
+      if (bytes.length > this.buf.length) {
+        this.hash.update(bytes);
+        this.bytes += bytes.length;
+        this.stream.write(Buffer.from(bytes));
+        return;
+      }
+    }
+    this.buf.set(bytes, this.at);
+    this.at += bytes.length;
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingLength = 0;
-    this.hash.update(buf);
-    this.bytes += buf.length;
-    writeSync(this.fd, buf);
+    if (this.at === 0) return;
+    const piece = this.buf.subarray(0, this.at);
+    this.hash.update(piece);
+    this.bytes += piece.length;
+    // The piece now belongs to the stream; the next ones go to a new buffer.
+    this.stream.write(piece);
+    this.buf = Buffer.allocUnsafe(HashedEntry.SIZE);
+    this.at = 0;
+  }
+
+  /** Resolves once the zip has taken what was written (backpressure). */
+  async drained(): Promise<void> {
+    if (this.stream.writableNeedDrain) await once(this.stream, 'drain');
   }
 
   close(): string {
     this.flush();
-    closeSync(this.fd);
+    this.stream.end();
     return this.hash.digest('hex');
   }
 }
@@ -111,9 +136,25 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
   const period = periodOf(from, to);
   const parameters: PackageParameters = { agencyCode, from, to, holders: options.reveal ? 'revealed' : 'masked', purpose: options.reveal?.purpose ?? null, deadlines: options.deadlines };
   const sections = new SectionRun({ agencyCode, period, deadlines: options.deadlines });
-  const tmp = mkdtempSync(join(tmpdir(), 'webir-package-'));
+  // The zip is written as the log is read: events.jsonl, then proofs.json, then the rest. It goes to a
+  // partial file renamed at the end, so a failed run leaves no package behind (nor spoils an older one).
+  const partial = `${options.out}.partial-${process.pid}`;
+  const mtime = options.now;
+  const zip = new ZipFile();
+  const out = createWriteStream(partial);
+  const written = new Promise<void>((resolve, reject) => {
+    zip.outputStream.pipe(out).on('close', resolve).on('error', reject);
+    zip.outputStream.on('error', reject);
+  });
+  // Without a listener a failure before the end would be an unhandled rejection; it is awaited below.
+  written.catch(() => undefined);
+  const eventsFile = new HashedEntry();
+  const proofsFile = new HashedEntry();
+  // Fast deflate: the events are most of the package and most of its making.
+  zip.addReadStream(eventsFile.stream, FILES.events, { mtime, compressionLevel: 1 });
+  // Base64 hashes are stored: deflate would cost more time than the disk space it saves is worth here.
+  zip.addReadStream(proofsFile.stream, FILES.proofs, { mtime, compress: false });
   try {
-    const eventsFile = new HashedFile(join(tmp, FILES.events));
     const held = new Set<string>();
     const seen = new Set<string>();
     const tree = new FlatTree();
@@ -146,19 +187,31 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
       }
       after = page[page.length - 1].position;
       options.onProgress?.(tree.size, body.size);
+      await eventsFile.drained();
     }
     const eventsSha = eventsFile.close();
     tree.seal();
     if (!tree.root().equals(body.rootHash)) throw new PackageGenerationError(`the log's first ${body.size} events do not hash to the checkpoint's root: verify the ledger`);
 
-    const proofsFile = new HashedFile(join(tmp, FILES.proofs));
     proofsFile.write(
       `{"format":"webir-ledger/inclusion-proofs/v1","checkpoint":${JSON.stringify(checkpoint.note)},"tree_size":${body.size},"public_key":${JSON.stringify(formatVerifierKey(signer))},"proofs":[\n`,
     );
-    packaged.forEach((leafIndex, i) => {
-      const path = tree.inclusionPathBase64(leafIndex);
-      proofsFile.write(`${i === 0 ? '' : ',\n'}{"leaf_index":${leafIndex},"event_hash":"${leafHashes[i]}","inclusion_path":${JSON.stringify(path)}}`);
-    });
+    // One walk over the tree per slice of leaves (the nodes above a slice are re-encoded once per slice),
+    // handing each slice to the zip before the next is made.
+    const PROOF_SLICE = 4096;
+    const open = Buffer.from('[');
+    const close = Buffer.from(']}');
+    for (let start = 0; start < packaged.length; start += PROOF_SLICE) {
+      let i = start;
+      tree.inclusionPathsBytes(packaged.slice(start, start + PROOF_SLICE), (leafIndex, path) => {
+        proofsFile.write(`${i === 0 ? '' : ',\n'}{"leaf_index":${leafIndex},"event_hash":"${leafHashes[i]}","inclusion_path":`);
+        proofsFile.writeBytes(open);
+        proofsFile.writeBytes(path);
+        proofsFile.writeBytes(close);
+        i++;
+      });
+      await proofsFile.drained();
+    }
     proofsFile.write('\n]}\n');
     const proofsSha = proofsFile.close();
 
@@ -197,25 +250,22 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
     };
     const manifestBuffer = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
 
-    const zip = new ZipFile();
-    const mtime = options.now;
-    zip.addBuffer(manifestBuffer, FILES.manifest, { mtime });
-    zip.addBuffer(readme, FILES.readme, { mtime });
     zip.addBuffer(report, FILES.report, { mtime, compress: false });
-    // Fast deflate: the events and the big CSVs are most of the package and most of its making.
     for (const c of csvs) zip.addBuffer(c.buffer, c.path, { mtime, compressionLevel: 1 });
-    zip.addFile(eventsFile.path, FILES.events, { mtime, compressionLevel: 1 });
-    // Base64 hashes hardly compress: storing them is faster and costs little.
-    zip.addFile(proofsFile.path, FILES.proofs, { mtime, compress: false });
+    zip.addBuffer(readme, FILES.readme, { mtime });
+    zip.addBuffer(manifestBuffer, FILES.manifest, { mtime });
     zip.end();
-    await new Promise<void>((resolve, reject) => {
-      const out = createWriteStream(options.out);
-      zip.outputStream.pipe(out).on('close', resolve).on('error', reject);
-      zip.outputStream.on('error', reject);
-    });
+    await written;
+    renameSync(partial, options.out);
     return { path: options.out, bytes: statSync(options.out).size, manifest, manifestSha256: sha256(manifestBuffer), events: packaged.length };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  } catch (error) {
+    eventsFile.stream.destroy();
+    proofsFile.stream.destroy();
+    zip.outputStream.unpipe(out);
+    out.destroy();
+    await written.catch(() => undefined);
+    rmSync(partial, { force: true });
+    throw error;
   }
 }
 

@@ -1,45 +1,12 @@
 import { ANOMALY_KINDS, ANOMALY_TITLES, type AnomalyKind } from '@ledger/domain/ethics/detectors/anomaly.types';
-import type { RecordedEvent } from '@ledger/event-store/types';
 import { anomaliesProjection, ETHICS, type AnomalyDocument, type AnomalyState, type InvestigationDocument } from '@ledger/projections/ethics/anomalies.projection';
-import type { ProjectionReader } from '@ledger/read-models/projection';
-import type { ReadModelWrite } from '@ledger/read-models/types';
 import { rocDateTime, roc } from './labels';
+import { MemoryReadModel } from './memory-read-model';
 import { type SectionDefinition, type SectionRow } from './types';
 
 const STATE: Record<AnomalyState, string> = { OPEN: '待處理', UNDER_INVESTIGATION: '調查中', JUSTIFIED: '查明有正當事由', VIOLATION: '違規', UNFOUNDED: '查無不當' };
 const CONCLUSION: Record<string, string> = { JUSTIFIED: '有正當事由', VIOLATION: '違規', UNFOUNDED: '查無不當' };
 const SEVERITY: Record<string, string> = { LOW: '低', MEDIUM: '中', HIGH: '高' };
-
-/**
- * The anomalies read model's own projection, run in memory over the package's events as the
- * obligations section runs its own: the detectors read only what the projection wrote before, so the
- * verifier derives the same anomalies offline from events.jsonl. The documents keyed by a person id
- * (holders, subjects, relations lists) stay inside this fold; no row reads them.
- */
-class MemoryAnomalies {
-  private readonly docs = new Map<string, Record<string, unknown>>();
-  private readonly projection = anomaliesProjection();
-  private readonly reader: ProjectionReader = { get: async (collection, id) => this.docs.get(`${collection}\u0000${id}`) as never };
-  private queue: Promise<void> = Promise.resolve();
-
-  accept(event: RecordedEvent): void {
-    if (!this.projection.handles(event.type)) return;
-    this.queue = this.queue.then(async () => {
-      const writes = (await this.projection.project(event, this.reader)) as ReadModelWrite[];
-      for (const w of writes) {
-        const key = `${w.collection}\u0000${w.id}`;
-        if (w.type === 'upsert') this.docs.set(key, { ...w.document, _id: w.id, _position: event.position.toString() });
-        else this.docs.delete(key);
-      }
-    });
-  }
-
-  async all<T>(collection: string): Promise<T[]> {
-    await this.queue;
-    const prefix = `${collection}\u0000`;
-    return [...this.docs.entries()].filter(([k]) => k.startsWith(prefix)).map(([, { _id, _position, ...doc }]) => doc as unknown as T);
-  }
-}
 
 /** The state an anomaly stood in at an instant (business time): its last change at or before it. */
 function stateAt(doc: AnomalyDocument, at: string): { state: AnomalyState; investigationId: string | null; position: string } {
@@ -62,7 +29,10 @@ export const ethicsSection: SectionDefinition = {
   headers: ['類別', '編號', '異常類型或案由', '要點', '嚴重度', '帳號代碼', '發生或立案時間', '證據或異常筆數', '期末狀態', '調查編號', '調查結論', '結案日期', '聯合稽核編號', '結論摘要'],
   reportColumns: [0, 1, 2, 5, 6, 7, 8, 10, 11],
   start({ agencyCode, period }) {
-    const memory = new MemoryAnomalies();
+    // The anomalies read model's own projection, in memory over the package's events: the detectors read
+    // only what it wrote before, so the verifier derives the same anomalies offline from events.jsonl.
+    // The documents keyed by a person id (holders, subjects, relations lists) stay inside; no row reads them.
+    const memory = new MemoryReadModel(anomaliesProjection());
     return {
       accept: (e) => memory.accept(e),
       async finish() {

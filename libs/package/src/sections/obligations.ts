@@ -1,50 +1,10 @@
-import type { RecordedEvent } from '@ledger/event-store/types';
 import { obligationAt, obligationsProjection, OBLIGATIONS, type ObligationDocument } from '@ledger/projections/obligations/obligations.projection';
-import type { ProjectionReader } from '@ledger/read-models/projection';
-import type { ReadModelWrite } from '@ledger/read-models/types';
-import type { PackageDeadlines } from '../format';
 import { roc } from './labels';
+import { MemoryReadModel } from './memory-read-model';
 import { type SectionDefinition, type SectionRow } from './types';
 
 const STATE = { open: '未到期', met: '已履行', overdue: '逾期未履行' } as const;
 const DAY = 86_400_000;
-
-/**
- * The obligations read model's own projection, run in memory over the package's events (a pure fold:
- * the handlers read only what they wrote), so the verifier recomputes the same obligations offline.
- */
-class MemoryObligations {
-  private readonly docs = new Map<string, Record<string, unknown>>();
-  private readonly projection;
-  private readonly reader: ProjectionReader;
-
-  constructor(deadlines: PackageDeadlines) {
-    this.projection = obligationsProjection(deadlines);
-    this.reader = { get: async (collection, id) => this.docs.get(`${collection}\u0000${id}`) as never };
-  }
-
-  /** The projection's handlers are async only to read; this store answers at once, so the chain settles in order. */
-  queue: Promise<void> = Promise.resolve();
-
-  accept(event: RecordedEvent): void {
-    if (!this.projection.handles(event.type)) return;
-    this.queue = this.queue.then(async () => {
-      const writes = (await this.projection.project(event, this.reader)) as ReadModelWrite[];
-      for (const w of writes) {
-        const key = `${w.collection}\u0000${w.id}`;
-        if (w.type === 'upsert') this.docs.set(key, { ...w.document, _id: w.id, _position: event.position.toString() });
-        else this.docs.delete(key);
-      }
-    });
-  }
-
-  async items(): Promise<ObligationDocument[]> {
-    await this.queue;
-    const prefix = `${OBLIGATIONS.items}\u0000`;
-    return [...this.docs.entries()].filter(([k]) => k.startsWith(prefix)).map(([, { _id, _position, ...doc }]) => doc as unknown as ObligationDocument);
-  }
-}
-
 
 /**
  * Every obligation of the period (opened by its end and not met before its start) with its state at
@@ -59,11 +19,12 @@ export const obligationsSection: SectionDefinition = {
   headers: ['類別', '要點', '事項', '應辦機關', '標的', '到期日', '履行日', '期末狀態', '逾期天數'],
   reportColumns: [1, 2, 5, 6, 7, 8],
   start({ agencyCode, period, deadlines }) {
-    const memory = new MemoryObligations(deadlines);
+    // The obligations read model's own projection, in memory over the package's events (a pure fold).
+    const memory = new MemoryReadModel(obligationsProjection(deadlines));
     return {
       accept: (e) => memory.accept(e),
       async finish() {
-        const docs = (await memory.items())
+        const docs = (await memory.all<ObligationDocument>(OBLIGATIONS.items))
           .filter((d) => d.agencyCode === agencyCode || d.subject.startsWith(`${agencyCode}.`) || d.subject.startsWith(`${agencyCode}#`))
           .filter((d) => d.createdAt <= period.end && !(d.metAt !== null && d.metAt < period.start))
           .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.obligationId < b.obligationId ? -1 : 1));
