@@ -3,7 +3,24 @@
  * (要點 十二(五)). Nothing here touches a store, a key vault or a framework.
  */
 export const PACKAGE_FORMAT = 'webir-ledger/inspection-package/v1';
-export const GENERATOR_VERSION = 'webir-ledger-package 1.0.0';
+/**
+ * The generator's version, named in the manifest. Each version has its own section set (what sections
+ * and CSVs a package of that version holds, and the builders that made them: see SECTION_SETS), and
+ * the verifier checks a package by its own version's rules, so a package made by an older generator
+ * keeps verifying. A change to what a package holds or to how a section is built is a new version.
+ */
+export const GENERATOR_NAME = 'webir-ledger-package';
+/** 1.0.0: sections 01–14 and 99; 1.1.0: adds 15-異常與調查 (anomalies and investigations). */
+export const GENERATOR_VERSIONS = ['1.0.0', '1.1.0'] as const;
+export type GeneratorVersion = (typeof GENERATOR_VERSIONS)[number];
+export const CURRENT_GENERATOR_VERSION: GeneratorVersion = '1.1.0';
+export const generatorName = (version: GeneratorVersion) => `${GENERATOR_NAME} ${version}`;
+export const GENERATOR_VERSION = generatorName(CURRENT_GENERATOR_VERSION);
+
+/** The version a manifest's `generator` names, if it is one this code knows. */
+export function generatorVersionOf(generator: unknown): GeneratorVersion | undefined {
+  return GENERATOR_VERSIONS.find((v) => generator === generatorName(v));
+}
 
 export const FILES = {
   report: 'report.pdf',

@@ -200,6 +200,43 @@ describe('the inspection package (要點 十二(五))', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('failed.zip'))).toEqual(['failed.zip']);
   });
 
+  describe('packages of an older generator version', () => {
+    let older: Buffer;
+    beforeAll(async () => {
+      const made = await generatePackage({
+        store, agencyCode: SEED_AGENCY, from: '2025-01-01', to: '2025-12-31', deadlines: DEADLINES, out: join(dir, 'package-1.0.0.zip'), now: new Date('2026-01-10T02:00:00Z'),
+        holders: async (h) => seeded.holders.get(h.personId) ?? null,
+        generatorVersion: '1.0.0',
+      });
+      expect(made.manifest.generator).toBe('webir-ledger-package 1.0.0');
+      older = readFileSync(made.path);
+    }, 60_000);
+
+    it('a 1.0.0 package (no anomalies section) verifies by 1.0.0 rules with today\'s verifier', async () => {
+      const { entries } = await (await import('./verify/read-zip')).readZip(older);
+      expect(entries.has('15-異常與調查.csv')).toBe(false);
+      expect(entries.has('99-應辦事項.csv')).toBe(true);
+      const r = await verify(older);
+      expect(r.failures).toEqual([]);
+      expect(r.sections.map((s) => s.id)).not.toContain('ethics');
+      expect(r.sections.map((s) => s.id)).toEqual(generated.manifest.sections.map((s) => s.id).filter((id) => id !== 'ethics'));
+      // Still checked as closely: an edited cell is caught.
+      const edited = await tamper(older, (e) => editText(e, '04-帳號異動紀錄.csv', (t) => t.replace('停用帳號', '刪除帳號')), { rewriteManifest: true });
+      expect(first(await verify(edited))).toMatchObject({ file: '04-帳號異動紀錄.csv', detail: expect.stringContaining('"刪除帳號" in the file') });
+    });
+
+    it('today\'s package relabelled 1.0.0: the anomalies file is not part of that version', async () => {
+      const relabel = (e: Map<string, Buffer>) => editText(e, FILES.manifest, (t) => t.replace('"webir-ledger-package 1.1.0"', '"webir-ledger-package 1.0.0"'));
+      const r = await verify(await tamper(zip, relabel));
+      expect(first(r)).toMatchObject({ file: '15-異常與調查.csv', detail: 'not part of a package of webir-ledger-package 1.0.0' });
+    });
+
+    it('a generator version the verifier does not know is named', async () => {
+      const unknown = (e: Map<string, Buffer>) => editText(e, FILES.manifest, (t) => t.replace('"webir-ledger-package 1.1.0"', '"webir-ledger-package 9.0.0"'));
+      expect(first(await verify(await tamper(zip, unknown)))).toMatchObject({ file: FILES.manifest, detail: expect.stringContaining('"webir-ledger-package 9.0.0" is not a version this verifier knows') });
+    });
+  });
+
   describe('fails naming the cause', () => {
     const changeData = (line: string) => line.replace('低收入戶資格審查', '中低收入戶資格審查');
     const registrationLine = (lines: string[]) => lines.findIndex((l) => l.includes('"QueryRegistered"'));

@@ -7,10 +7,11 @@ import { readAnnouncedKeys, readLoggedCheckpoints, type LoggedCheckpoint } from 
 import type { EventStore, RecordedEvent } from '@ledger/event-store/types';
 import { formatVerifierKey, parseCheckpointBody, parseNote, verifiedSigners } from '@ledger/integrity';
 import { maskName, maskNationalId } from '@ledger/personal-data/mask';
-import { FILES, GENERATOR_VERSION, PACKAGE_FORMAT, type Manifest, type ManifestFile, type PackageDeadlines, type PackageParameters } from '../format';
+import { CURRENT_GENERATOR_VERSION, FILES, generatorName, PACKAGE_FORMAT, type GeneratorVersion, type Manifest, type ManifestFile, type PackageDeadlines, type PackageParameters } from '../format';
 import { holdsStream, periodOf } from '../membership';
 import { roc } from '../sections/labels';
 import { sectionCsv, SectionRun } from '../run-sections';
+import { SECTION_SETS } from '../sections';
 import type { ReportFacts } from '../report-text';
 import { readmeText } from '../readme-text';
 import { FlatTree } from './flat-tree';
@@ -38,6 +39,11 @@ export interface GeneratePackageOptions {
   onProgress?: (done: number, total: number) => void;
   /** Events read per page. */
   pageSize?: number;
+  /**
+   * The generator version whose section set the package holds (default the current one): an older
+   * set makes a package as the older generator did, e.g. to check that today's verifier still takes it.
+   */
+  generatorVersion?: GeneratorVersion;
 }
 
 export interface GeneratedPackage {
@@ -135,7 +141,8 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
 
   const period = periodOf(from, to);
   const parameters: PackageParameters = { agencyCode, from, to, holders: options.reveal ? 'revealed' : 'masked', purpose: options.reveal?.purpose ?? null, deadlines: options.deadlines };
-  const sections = new SectionRun({ agencyCode, period, deadlines: options.deadlines });
+  const version = options.generatorVersion ?? CURRENT_GENERATOR_VERSION;
+  const sections = new SectionRun({ agencyCode, period, deadlines: options.deadlines }, SECTION_SETS[version]);
   // The zip is written as the log is read: events.jsonl, then proofs.json, then the rest. It goes to a
   // partial file renamed at the end, so a failed run leaves no package behind (nor spoils an older one).
   const partial = `${options.out}.partial-${process.pid}`;
@@ -240,7 +247,7 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
     ];
     const manifest: Manifest = {
       format: PACKAGE_FORMAT,
-      generator: GENERATOR_VERSION,
+      generator: generatorName(version),
       generatedAt: facts.generatedAt,
       parameters,
       checkpoint: checkpointFacts,

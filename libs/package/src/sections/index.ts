@@ -10,6 +10,7 @@ import { ethicsSection } from './ethics';
 import { registrationsSection } from './registrations';
 import { rosterSection } from './roster';
 import { trainingsSection } from './trainings';
+import type { GeneratorVersion } from '../format';
 import type { SectionDefinition } from './types';
 
 export * from './types';
@@ -40,3 +41,15 @@ export const SECTIONS: readonly SectionDefinition[] = [
   ethicsSection,
   obligationsSection,
 ];
+
+/**
+ * The sections of each generator version, so that a package keeps verifying by the rules it was made
+ * under. A version's list is never edited once packages of it may exist: a new or changed section is
+ * a new version (in format.ts) with a list of its own; a changed builder keeps its old definition for
+ * the older versions.
+ */
+export const SECTION_SETS: Readonly<Record<GeneratorVersion, readonly SectionDefinition[]>> = {
+  // Before the anomalies and investigations section.
+  '1.0.0': SECTIONS.filter((s) => s !== ethicsSection),
+  '1.1.0': SECTIONS,
+};

@@ -4,10 +4,11 @@ import { computeEventHash, GENESIS_HASH } from '@ledger/event-store/integrity';
 import type { EventMetadata, RecordedEvent } from '@ledger/event-store/types';
 import { openCheckpoint, parseVerifierKey, type VerifierKey } from '@ledger/integrity';
 import { parseCsv } from '../csv';
-import { FILES, PACKAGE_FORMAT, type Manifest, type PackageEventLine, type PackageProof, type PackageProofs } from '../format';
+import { FILES, GENERATOR_VERSIONS, generatorName, generatorVersionOf, PACKAGE_FORMAT, type Manifest, type PackageEventLine, type PackageProof, type PackageProofs } from '../format';
 import { holdsStream, periodOf, streamAgencyOf } from '../membership';
 import { REPORT_ROWS, reportLines, type ReportFacts } from '../report-text';
 import { csvEquals, csvHeaders, csvTitle, SectionRun } from '../run-sections';
+import { SECTION_SETS, type SectionDefinition } from '../sections';
 import { roc } from '../sections/labels';
 import { InclusionChecker } from './inclusion-checker';
 import { extractPdfText } from './pdf-text';
@@ -153,6 +154,14 @@ async function checkPackage(zip: OpenZip, options: VerifyPackageOptions, failure
     failures.add({ file: FILES.manifest, detail: `missing or malformed: ${(error as Error).message}` });
     return {};
   }
+  // The version's rules: which sections (and so which files) a package of it holds, and how they are built.
+  const version = generatorVersionOf(manifest.generator);
+  if (!version) {
+    failures.add({ file: FILES.manifest, detail: `generator "${String(manifest.generator)}" is not a version this verifier knows (${GENERATOR_VERSIONS.map(generatorName).join(', ')})` });
+    return {};
+  }
+  const sectionSet = SECTION_SETS[version];
+  const versionFiles = new Set<string>([...Object.values(FILES), ...sectionSet.map((d) => d.file)]);
   const listed = new Map<string, string>();
   const files = new Map<string, Buffer>();
   for (const f of manifest.files) {
@@ -166,12 +175,14 @@ async function checkPackage(zip: OpenZip, options: VerifyPackageOptions, failure
     }
   }
   for (const name of zip.names) if (name !== FILES.manifest && !listed.has(name)) failures.add({ file: name, detail: 'not listed in manifest.json' });
+  for (const name of listed.keys()) if (!versionFiles.has(name)) failures.add({ file: name, detail: `not part of a package of ${generatorName(version)}` });
+  for (const s of manifest.sections ?? []) if (!sectionSet.some((d) => d.id === s.id)) failures.add({ file: FILES.manifest, detail: `section ${s.id} is not part of a package of ${generatorName(version)}` });
   for (const required of [FILES.events, FILES.proofs, FILES.report]) if (!zip.has(required)) failures.add({ file: required, detail: 'missing from the package' });
   const file = async (name: string) => files.get(name) ?? (zip.has(name) ? await zip.read(name) : undefined);
 
   const streams = new Map<string, LineReader>();
   for (const name of STREAMED) streams.set(name, new LineReader(zip.has(name) ? await zip.stream(name) : Readable.from([])));
-  const checked = await checkContents(manifest, streams, file, options, failures);
+  const checked = await checkContents(manifest, sectionSet, streams, file, options, failures);
   for (const [name, reader] of streams) {
     const expected = listed.get(name);
     const digest = await reader.digest();
@@ -182,6 +193,7 @@ async function checkPackage(zip: OpenZip, options: VerifyPackageOptions, failure
 
 async function checkContents(
   manifest: Manifest,
+  sectionSet: readonly SectionDefinition[],
   streams: Map<string, LineReader>,
   file: (name: string) => Promise<Buffer | undefined>,
   options: VerifyPackageOptions,
@@ -224,7 +236,7 @@ async function checkContents(
 
   // 3. Events: hash, chain, membership, inclusion proof; and the sections' fold.
   const period = periodOf(from, to);
-  const sections = new SectionRun({ agencyCode, period, deadlines: manifest.parameters.deadlines });
+  const sections = new SectionRun({ agencyCode, period, deadlines: manifest.parameters.deadlines }, sectionSet);
   const lines = streams.get(FILES.events)!;
   const inclusion = new InclusionChecker(checkpoint.size, checkpoint.rootHash);
   const heads = new Map<string, { revision: number; hash: string }>();
