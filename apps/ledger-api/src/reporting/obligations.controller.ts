@@ -2,11 +2,11 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { countByAgency, OBLIGATION_KINDS, ObligationKind, obligationsAt, ObligationState, ObligationView, rocDate } from '@ledger/projections';
 import { taipeiDateOf } from '@ledger/domain';
 import { toCsv } from './csv';
+import { PageLimit } from '../access/shared/validators';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
@@ -40,12 +40,7 @@ export class ObligationsQueryDto extends AsOfQueryDto {
   @IsIn(['json', 'csv', 'counts-csv'])
   format?: 'json' | 'csv' | 'counts-csv';
 
-  @ApiPropertyOptional({ example: 500, description: 'JSON page size, 1–1000, default 500 (CSV exports are whole)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit(DEFAULT_PAGE, '; JSON only (CSV exports are whole)')
   limit?: number;
 
   @ApiPropertyOptional({ example: '2025-06-30T15:59:59.999Z|ADJUST_OR_REMOVE_MOVED_USER:SWD001.USER.3b1f…:388', description: '`next` of the previous page (order: due time, then obligation id)' })
