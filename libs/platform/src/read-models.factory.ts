@@ -67,19 +67,20 @@ const SHARED_TAIL_MAX_EVENTS = 1_000;
 /**
  * The projections' source, with the log's tail read once for all of them. After each append every
  * live projection reads the events after its position — the same few events, ten times over, each
- * read parsing the rows anew (≈ 5 % of a command's time). A page shorter than asked for (the tail)
- * is kept and handed to the next projection asking for the same page, for as long as the store's
- * change marker (its own commits and any other connection's) says nothing was appended since: the
- * answer is then exactly what a new read would give. Stores without a change marker read as before.
+ * read parsing the rows anew (≈ 5 % of a command's time). A read is handed to every projection
+ * asking for the same page while it is under way (they ask at once, woken by the same append), and a
+ * page shorter than asked for (the tail) is kept for later askers, for as long as the store's change
+ * marker (its own commits and any other connection's) says nothing was appended since: the answer
+ * is then exactly what a new read would give. Stores without a change marker read as before.
  * The page and its events are shared by the projections that get it; they only read them.
  */
 export function sharedTailReads(store: EventStore): ProjectionEventSource {
   const changeMarker = store.changeMarker?.bind(store);
   if (!changeMarker) return store;
   let marker: string | undefined;
-  let tails = new Map<string, RecordedEvent[]>();
+  let tails = new Map<string, Promise<RecordedEvent[]>>();
   return {
-    async readAll(options: ReadAllOptions = {}) {
+    readAll(options: ReadAllOptions = {}) {
       const before = changeMarker();
       if (before !== marker) {
         marker = before;
@@ -88,10 +89,18 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
       const key = `${options.after ?? ''}/${options.maxCount ?? ''}`;
       const kept = tails.get(key);
       if (kept) return kept;
-      const page = await store.readAll(options);
-      const tail = page.length < (options.maxCount ?? Number.MAX_SAFE_INTEGER) && page.length <= SHARED_TAIL_MAX_EVENTS;
-      if (tail && changeMarker() === before && tails.size < 64) tails.set(key, page);
-      return page;
+      // Kept from the start: the projections woken by one append ask at once, before any read is answered.
+      const read = store.readAll(options);
+      const current = tails;
+      if (current.size < 64) current.set(key, read);
+      read.then(
+        (page) => {
+          const tail = page.length < (options.maxCount ?? Number.MAX_SAFE_INTEGER) && page.length <= SHARED_TAIL_MAX_EVENTS;
+          if (!tail || changeMarker() !== before) current.delete(key);
+        },
+        () => current.delete(key),
+      );
+      return read;
     },
     subscribeToAll: (options) => store.subscribeToAll(options),
     // The runner's lag and caught-up checks use the store's head where it has one (the embedded store does).
