@@ -87,7 +87,7 @@ async function serve(dataDir: string): Promise<void> {
   });
 }
 
-function request(agent: http.Agent, port: number, method: string, path: string, key: string, body?: unknown): Promise<{ status: number; text: string }> {
+function request(agent: http.Agent, port: number, method: string, path: string, key: string, body?: unknown, retried = false): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { 'X-API-Key': key, ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) } }, (res) => {
@@ -95,7 +95,12 @@ function request(agent: http.Agent, port: number, method: string, path: string, 
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
     });
-    req.on('error', reject);
+    // A kept-alive socket the server closed as idle (its timers late while it was busy) just as the
+    // client reused it: sent again once on a fresh socket, as HTTP clients do for idempotent retries.
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && e.code === 'ECONNRESET' && !retried) resolve(request(agent, port, method, path, key, body, true));
+      else reject(Object.assign(e, { path }));
+    });
     req.end(payload);
   });
 }
@@ -126,12 +131,15 @@ async function drive(count: number, send: (i: number) => Promise<{ status: numbe
 
 async function benchRegistrations(): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-http-'));
-  const child = fork(__filename, ['--serve', dataDir], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // BENCH_QUERIES_SERVER_PROF=<dir>: a CPU profile of the server child, written when it stops.
+  const prof = process.env.BENCH_QUERIES_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_QUERIES_SERVER_PROF}`] : [];
+  const child = fork(__filename, ['--serve', dataDir], { execArgv: ['-r', '@swc-node/register', ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m: { port: number }) => resolve(m.port));
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
+    child.once('exit', (code, signal) => console.error('  (the server exited: %s %s)', code, signal ?? ''));
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
     const key = JSON.parse((await request(agent, port, 'POST', '/auth/keys', ADMIN_KEY, { principalId: 'bench_svc', roles: ['integrator'], agencies: [AGENCY] })).text).apiKey as string;
     const { nationalId } = await import('../test/support/webir-log');
