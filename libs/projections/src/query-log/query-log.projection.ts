@@ -132,7 +132,8 @@ interface MatchGroupDocument {
 }
 
 const pad = (lineNo: number) => String(lineNo).padStart(9, '0');
-const seqOf = (importId: string, lineNo: number) => `${importId}.${pad(lineNo)}`;
+/** importId + zero-padded line number: a logged query's order within its file. */
+export const seqOf = (importId: string, lineNo: number) => `${importId}.${pad(lineNo)}`;
 const keyOf = (f: { agencyCode: string; accountId: string; operationCode: string; personId: string; caseNumber: string }) =>
   [f.agencyCode, f.accountId, f.operationCode, f.personId, f.caseNumber].join('\u0000');
 const groupId = (key: string, day: string) => `${key}\u0000${day}`;
