@@ -304,23 +304,40 @@ interface PageDoc {
  * event that last changed it. Event by event (a page of one) it is exactly what project() returns.
  */
 class Page {
-  private readonly docs = new Map<string, PageDoc>();
+  private readonly docs = new Map<string, Map<string, PageDoc>>();
+  /** Activity documents by account and bucket number: a logged query asks for several, by number rather than by id. */
+  readonly activity = new Map<string, Map<number, PageDoc>>();
 
   constructor(private readonly read: ProjectionReader) {}
 
+  cached(collection: string, id: string): PageDoc | undefined {
+    return this.docs.get(collection)?.get(id);
+  }
+
   async load(collection: string, id: string): Promise<PageDoc> {
-    const key = `${collection}\u0000${id}`;
-    const known = this.docs.get(key);
+    const known = this.cached(collection, id);
     if (known) return known;
     const stored = await this.read.get<StoredDocument>(collection, id);
     const doc: PageDoc = { collection, id, body: stored ? thaw(collection, stripMeta(stored)) : undefined, position: stored ? BigInt(stored._position) : undefined, dirty: false };
-    this.docs.set(key, doc);
+    let inCollection = this.docs.get(collection);
+    if (!inCollection) this.docs.set(collection, (inCollection = new Map()));
+    inCollection.set(id, doc);
+    return doc;
+  }
+
+  async activityDoc(accountId: string, bucket: number): Promise<PageDoc> {
+    let byBucket = this.activity.get(accountId);
+    if (!byBucket) this.activity.set(accountId, (byBucket = new Map()));
+    const known = byBucket.get(bucket);
+    if (known) return known;
+    const doc = await this.load(ETHICS.activity, activityId(accountId, bucket));
+    byBucket.set(bucket, doc);
     return doc;
   }
 
   writes(): AppliedEvent[] {
     const byPosition = new Map<bigint, ReadModelWrite[]>();
-    for (const doc of this.docs.values()) {
+    for (const doc of [...this.docs.values()].flatMap((inCollection) => [...inCollection.values()])) {
       if (!doc.dirty || doc.position === undefined || doc.body === undefined) continue;
       const writes = byPosition.get(doc.position) ?? [];
       writes.push(upsert(doc.collection, doc.id, doc.body as Record<string, unknown>));
@@ -365,16 +382,21 @@ class Work {
     private readonly position: bigint,
   ) {}
 
-  private async load(collection: string, id: string): Promise<PageDoc> {
-    const doc = await this.page.load(collection, id);
+  private seen(doc: PageDoc): PageDoc {
     if (doc.position !== undefined && doc.position >= this.position) this.replay = true;
     return doc;
   }
 
   async get<T>(collection: string, id: string): Promise<T | undefined> {
-    const staged = this.staged.get(`${collection}\u0000${id}`);
-    if (staged) return staged.body as T;
-    return (await this.load(collection, id)).body as T | undefined;
+    if (this.staged.size > 0) {
+      const staged = this.staged.get(`${collection}\u0000${id}`);
+      if (staged) return staged.body as T;
+    }
+    return this.seen(this.page.cached(collection, id) ?? (await this.page.load(collection, id))).body as T | undefined;
+  }
+
+  private async bucket(accountId: string, bucket: number): Promise<PageDoc> {
+    return this.seen(this.page.activity.get(accountId)?.get(bucket) ?? (await this.page.activityDoc(accountId, bucket)));
   }
 
   set<T extends object>(collection: string, id: string, body: T): void {
@@ -383,15 +405,18 @@ class Work {
 
   /** An activity document's earlier queries about a subject within [from, to], in ledger order. */
   async earlier(accountId: string, bucket: number, subjectPersonId: string, from: string, to: string, into: EarlierQuery[]): Promise<void> {
-    const doc = await this.load(ETHICS.activity, activityId(accountId, bucket));
-    for (const q of indexOf(doc).get(subjectPersonId) ?? []) {
+    const doc = await this.bucket(accountId, bucket);
+    if (doc.body === undefined) return;
+    const about = indexOf(doc).get(subjectPersonId);
+    if (about === undefined) return;
+    for (const q of about) {
       if (q[1] >= from && q[1] <= to) into.push({ queriedAt: q[1], caseNumber: q[2], assigned: q[3] });
     }
   }
 
   /** The activity document a query is counted in, to change in place (remembered so a replay can put it back). */
   async activity(accountId: string, bucket: number): Promise<PageDoc & { body: ActivityDoc }> {
-    const doc = await this.load(ETHICS.activity, activityId(accountId, bucket));
+    const doc = await this.bucket(accountId, bucket);
     if (!this.touched.has(doc)) {
       const body = doc.body as ActivityDoc | undefined;
       this.touched.set(doc, {
@@ -499,12 +524,15 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
   /** Runs every rule over the lines of one event, in line order. */
   const detectLines = async (work: Work, source: LineSource, lines: readonly LoggedLine[]) => {
     const knownAt = source.recordedAt;
+    // A log chunk changes neither accounts nor staff: each is read once for the chunk.
+    const staffDoc = await work.get<StaffDoc>(ETHICS.staff, source.agencyCode);
+    const accounts = new Map<string, AccountDoc | undefined>();
     for (const line of lines) {
       const { accountId, subjectPersonId } = line;
       const at = line.loggedAt;
-      const accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId);
+      let accountDoc = accounts.get(accountId);
+      if (accountDoc === undefined && !accounts.has(accountId)) accounts.set(accountId, (accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId)));
       const account = accountAtMemo(accountDoc, at);
-      const staffDoc = await work.get<StaffDoc>(ETHICS.staff, source.agencyCode);
       const staff = staffDoc?.people[subjectPersonId] ?? [];
       const { day, hour } = taipeiClock(at);
       const atMs = Date.parse(at);
