@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@ledger/event-store';
@@ -63,6 +63,8 @@ describe('the inspection package (要點 十二(五))', () => {
       [FILES.manifest, FILES.readme, FILES.report, FILES.events, FILES.proofs, ...generated.manifest.sections.map((s) => s.file)].sort(),
     );
     const manifest = JSON.parse(entries.get(FILES.manifest)!.toString()) as Manifest;
+    // Owner-only: a package may hold revealed holders.
+    expect(statSync(generated.path).mode & 0o077).toBe(0);
     expect(manifest.parameters).toMatchObject({ agencyCode: SEED_AGENCY, from: '2025-01-01', to: '2025-12-31', holders: 'masked' });
     expect(manifest.checkpoint.treeSize).toBe(seeded.checkpointSize);
     const rows = Object.fromEntries(manifest.sections.map((s) => [s.id, s.rows]));

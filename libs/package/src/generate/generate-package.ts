@@ -148,7 +148,8 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
   const partial = `${options.out}.partial-${process.pid}`;
   const mtime = options.now;
   const zip = new ZipFile();
-  const out = createWriteStream(partial);
+  // Owner-only from the first byte (a package may hold revealed holders); the rename keeps the mode.
+  const out = createWriteStream(partial, { mode: 0o600 });
   const written = new Promise<void>((resolve, reject) => {
     zip.outputStream.pipe(out).on('close', resolve).on('error', reject);
     zip.outputStream.on('error', reject);
