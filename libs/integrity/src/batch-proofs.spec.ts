@@ -42,7 +42,6 @@ describe('inclusion paths of many leaves from one walk (RFC 6962 §2.1.1)', () =
 
   it('hands each sibling node over once, with the fold of the path above it', () => {
     const size = 1000;
-    const tree = treeOf(size);
     const leaves = Array.from({ length: size }, (_, i) => i).filter((i) => i % 2 === 0 || i > 900);
     const seen = new Set<string>();
     const texts: string[] = [];

@@ -16,6 +16,7 @@ import type { ReportFacts } from '../report-text';
 import { readmeText } from '../readme-text';
 import { FlatTree } from './flat-tree';
 import { renderReport } from './report-pdf';
+import { useNativeZipCrc32 } from './zip-crc';
 
 /** Decrypts a holder's national ID and name; null when the person was erased (要點 十一). */
 export type HolderResolver = (holder: { personId: string; nationalIdCiphertext: string; nameCiphertext: string }) => Promise<{ nationalId: string; name: string } | null>;
@@ -130,6 +131,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
  * built by the same section builders the verifier reruns, and the manifest of SHA-256 digests.
  */
 export async function generatePackage(options: GeneratePackageOptions): Promise<GeneratedPackage> {
+  useNativeZipCrc32();
   const { store, agencyCode, from, to } = options;
   const checkpoint = options.checkpoint ?? (await readLoggedCheckpoints(store)).filter((c) => c.size > 0).pop();
   if (!checkpoint) throw new PackageGenerationError('the ledger holds no signed checkpoint yet: issue one first (POST /ledger/checkpoints)');
