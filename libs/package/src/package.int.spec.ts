@@ -411,6 +411,16 @@ describe('the inspection package (要點 十二(五))', () => {
       expect(first(await verifyPackage(forged))).toMatchObject({ file: FILES.manifest, detail: expect.stringContaining('signing key') });
     });
 
+    it('damaged zip bytes inside events.jsonl: named, not thrown', async () => {
+      // events.jsonl is the zip's first entry: byte 200 lies in its deflated data.
+      const damaged = Buffer.from(zip);
+      damaged[200] ^= 0xff;
+      const r = await verify(damaged);
+      expect(r.ok).toBe(false);
+      // Either inflating fails (named with the entry) or it yields other bytes (the digest).
+      expect(`${first(r).file} ${first(r).detail}`).toContain('events.jsonl');
+    });
+
     it('the manifest altered: a digest, or the parameters', async () => {
       const digest = (e: Map<string, Buffer>) => editText(e, FILES.manifest, (t) => t.replace(/"sha256": "([0-9a-f])/, (_, c: string) => `"sha256": "${c === '0' ? '1' : '0'}`));
       expect(first(await verify(await tamper(zip, digest)))).toMatchObject({ detail: expect.stringContaining("differs from manifest.json's") });

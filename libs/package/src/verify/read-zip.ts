@@ -43,7 +43,12 @@ export async function openZip(source: string | Buffer): Promise<OpenZip> {
     new Promise<Readable>((resolve, reject) => {
       const entry = entries.get(name);
       if (!entry) return reject(new Error(`no entry ${name}`));
-      zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s)));
+      zip.openReadStream(entry, (err, s) => {
+        if (err) return reject(err);
+        // Damage inside an entry shows only as it is inflated: the error names the entry.
+        s.once('error', (e: Error) => (e.message = `${name}: ${e.message}`));
+        resolve(s);
+      });
     });
   return {
     names,
