@@ -54,7 +54,6 @@ export class FlatTree {
   }
 
   private readonly ranges = new Map<number, Buffer>();
-  private readonly encoded = new Map<number, string>();
 
   /** MTH(D[begin:end]); ranges that are not one stored subtree (the right border) are hashed once. */
   private range(begin: number, end: number): Buffer {
@@ -72,61 +71,9 @@ export class FlatTree {
   }
 
   /**
-   * The RFC 9162 inclusion path of a leaf as base64 strings (the same path as inclusionProof). Nodes of
-   * 64 leaves and more are shared by many paths: each is encoded once.
-   */
-  inclusionPathBase64(leafIndex: number): string[] {
-    const path: string[] = [];
-    const push = (begin: number, end: number) => {
-      if (end - begin < 64) {
-        path.push(this.range(begin, end).toString('base64'));
-        return;
-      }
-      const key = begin * 2 ** 26 + (end - begin);
-      let s = this.encoded.get(key);
-      if (s === undefined) {
-        s = this.range(begin, end).toString('base64');
-        this.encoded.set(key, s);
-      }
-      path.push(s);
-    };
-    const walk = (m: number, begin: number, end: number) => {
-      const n = end - begin;
-      if (n === 1) return;
-      let k = 1;
-      while (k * 2 < n) k *= 2;
-      if (m < k) {
-        walk(m, begin, begin + k);
-        push(begin + k, end);
-      } else {
-        walk(m - k, begin + k, end);
-        push(begin, begin + k);
-      }
-    };
-    walk(leafIndex, 0, this.count);
-    return path;
-  }
-
-  /**
-   * The inclusion paths of many leaves (strictly increasing) as the JSON text of their base64 arrays,
-   * from one walk over the tree: each node on the way is encoded once and the text above it is shared
-   * by every path below it, so a path costs a string join, not log2(n) encodings.
-   */
-  inclusionPathsJson(leaves: ArrayLike<number>, each: (leafIndex: number, pathJson: string) => void): void {
-    walkInclusionPaths<string>(
-      this.count,
-      leaves,
-      (begin, end, above) => {
-        const element = `"${this.range(begin, end).toString('base64')}"`;
-        return above === undefined ? element : `${element},${above}`;
-      },
-      (leafIndex, path) => each(leafIndex, `[${path ?? ''}]`),
-    );
-  }
-
-  /**
-   * The same paths as UTF-8 bytes of the JSON array's inside (`"…","…"`), for a writer that copies them
-   * into its output: each node's text and the text above it are one buffer made once per node, so a
+   * The inclusion paths of many leaves (strictly increasing), from one walk over the tree, as the UTF-8
+   * bytes of each JSON array's inside (`"…","…"`, base64 elements leaf to root), for a writer that copies
+   * them into its output: each node's text and the text above it are one buffer made once per node, so a
    * path costs one copy and no string per element.
    */
   inclusionPathsBytes(leaves: ArrayLike<number>, each: (leafIndex: number, path: Buffer) => void): void {
