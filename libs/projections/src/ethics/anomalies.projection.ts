@@ -596,6 +596,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       const list = own.index?.get(subjectPersonId);
       if (list) list.push(remembered);
       else own.index?.set(subjectPersonId, [remembered]);
+      if (findings.length === 0) continue;
       const evidence: EvidenceRef = {
         position: source.position.toString(),
         streamId: source.streamId,
