@@ -172,7 +172,9 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
     const leafHashes: string[] = [];
     const holderData = new Map<string, { personId: string; nationalIdCiphertext: string; nameCiphertext: string }>();
     let agencyName = agencyCode;
-    const pageSize = options.pageSize ?? 2000;
+    // Pages of 500: a page of WebIR log chunks (500 lines each) is tens of MB once parsed, and the
+    // generator's peak memory is the page it holds while the anomalies fold runs over it.
+    const pageSize = options.pageSize ?? 500;
     let after: bigint | undefined;
     while (tree.size < body.size) {
       const page: RecordedEvent[] = await store.readAll({ after, maxCount: Math.min(pageSize, body.size - tree.size) });
