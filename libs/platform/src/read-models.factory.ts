@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
-import type { EventStore, ReadAllOptions, RecordedEvent } from '@ledger/event-store';
+import { catchUpSubscription, type EventStore, type ReadAllOptions, type RecordedEvent, type SubscriptionHandle } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
 import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
@@ -81,7 +81,9 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
   if (!changeMarker) return store;
   let marker: string | undefined;
   let tails = new Map<string, Promise<RecordedEvent[]>>();
-  return {
+  const head = async () => (hasHead(store) ? store.headPosition() : undefined);
+  const wake = appendWakeUps(store);
+  const source: ProjectionEventSource = {
     readAll(options: ReadAllOptions = {}) {
       const before = changeMarker();
       if (before !== marker) {
@@ -104,9 +106,51 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
       );
       return read;
     },
-    subscribeToAll: (options) => store.subscribeToAll(options),
+    // Each projection's live subscription reads through the shared pages above; the store is
+    // watched by one subscription of its own, which only wakes them.
+    subscribeToAll: (options) => catchUpSubscription({ readAll: (o) => source.readAll(o), headPosition: () => head(), onAppended: (listener) => wake.add(listener, options.after) }, options),
     // The runner's lag and caught-up checks use the store's head where it has one (the embedded store does).
     ...(hasHead(store) ? { headPosition: () => store.headPosition() } : {}),
+  };
+  return source;
+}
+
+/**
+ * Wake-ups for the projections' subscriptions from one subscription to the store: it reads each
+ * appended page once and calls the listeners once per page. Started with the first listener (after
+ * that subscriber's position, so it reads no history), stopped with the last. Were it to fail, the
+ * subscriptions still find new events by their idle poll.
+ */
+function appendWakeUps(store: EventStore) {
+  const listeners = new Set<() => void>();
+  let watching: SubscriptionHandle | undefined;
+  let pending = false;
+  const notify = () => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => {
+      pending = false;
+      for (const listener of [...listeners]) listener();
+    });
+  };
+  return {
+    add(listener: () => void, after: bigint | undefined): () => void {
+      listeners.add(listener);
+      watching ??= store.subscribeToAll({
+        after,
+        handler: notify,
+        onError: () => {
+          watching = undefined;
+        },
+      });
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && watching) {
+          void watching.stop().catch(() => undefined);
+          watching = undefined;
+        }
+      };
+    },
   };
 }
 
