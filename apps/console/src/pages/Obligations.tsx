@@ -10,8 +10,8 @@ interface Kind {
   title: string;
 }
 
-// The list renders in slices: a ledger of a million events can owe thousands of obligations.
-const SLICE = 500;
+// The list comes in pages: a ledger of a million events can owe thousands of obligations.
+const PAGE = '500';
 
 interface Counts {
   open: number;
@@ -46,7 +46,6 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
   const [data, setData] = useState<ObligationsResponse | null>(null);
   const [error, setError] = useState('');
   const [kinds, setKinds] = useState<Kind[]>([]);
-  const [shown, setShown] = useState(SLICE);
   // Unfiltered, the page opens on the counts per agency (counted by the service) and lists every
   // obligation only when asked: the whole list of a large ledger is not a first view.
   const unfiltered = !filters.agency && !filters.kind && !filters.state;
@@ -63,7 +62,6 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
 
   useEffect(() => {
     const f = JSON.parse(key) as typeof filters;
-    setShown(SLICE);
     setForm({ ...f, knownAt: isoToTaipeiLocal(f.knownAt) });
     setError('');
     setData(null);
@@ -72,12 +70,20 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
       getJson<Summary>('/obligation-summary', { asOf: f.asOf, knownAt: f.knownAt }).then(setSummary, (e) => setError(describeError(e)));
       return;
     }
-    getJson<ObligationsResponse>('/obligations', f).then(setData, (e) => {
+    getJson<ObligationsResponse>('/obligations', { ...f, limit: PAGE }).then(setData, (e) => {
       setData(null);
       setError(describeError(e));
     });
   }, [key, listAll]);
 
+  const more = () => {
+    if (!data?.next) return;
+    const f = JSON.parse(key) as typeof filters;
+    getJson<ObligationsResponse>('/obligations', { ...f, limit: PAGE, after: data.next }).then(
+      (r) => setData({ ...r, obligations: [...data.obligations, ...r.obligations] }),
+      (e) => setError(describeError(e)),
+    );
+  };
   const total = summary && summary.totals.open + summary.totals.overdue + summary.totals.met;
 
   return (
@@ -128,7 +134,7 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
               ))}
             </tbody>
           </table>
-          <button type="button" className="secondary" onClick={() => setListAll(true)}>列出全部 {total} 項義務</button>
+          <button type="button" className="secondary" onClick={() => setListAll(true)}>列出全部 {total} 項義務(每次 {PAGE} 項)</button>
         </>
       )}
       {data && (
@@ -139,7 +145,7 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
               <tr><th scope="col">機關</th><th scope="col">依據</th><th scope="col">義務</th><th scope="col">對象</th><th scope="col">期限</th><th scope="col">狀態</th><th scope="col">產生事件</th><th scope="col">辦理事件</th></tr>
             </thead>
             <tbody>
-              {data.obligations.slice(0, shown).map((o) => (
+              {data.obligations.map((o) => (
                 <tr key={o.obligationId}>
                   <td>{o.agencyCode}</td>
                   <td>{o.rule}</td>
@@ -156,9 +162,9 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
               ))}
             </tbody>
           </table>
-          {data.obligations.length > shown && (
-            <button type="button" className="secondary" onClick={() => setShown(shown + SLICE)}>
-              顯示更多(已顯示 {shown} / {data.count} 項)
+          {data.next && (
+            <button type="button" className="secondary" onClick={more}>
+              顯示更多(已顯示 {data.obligations.length} / {data.count} 項)
             </button>
           )}
         </>
