@@ -283,6 +283,17 @@ describeBrowser('console in a browser', () => {
     await expectText(row, '逾期始辦');
     await shot(page, 'obligations');
     await page.context().close();
+
+    // Unfiltered, the page opens on the counts per agency (not every obligation), and lists them all on demand.
+    const all = (await api('/obligations').expect(200)).body as { count: number; obligations: { agencyCode: string }[] };
+    const unfiltered = await signIn(keys.auditor, '#/obligations');
+    await expectText(unfiltered.getByTestId('obligation-count'), String(all.count));
+    await expectText(unfiltered.getByTestId('obligation-agencies'), 'SWD');
+    expect(await unfiltered.locator('tbody tr').count()).toBe(new Set(all.obligations.map((o) => o.agencyCode)).size);
+    await unfiltered.getByRole('button', { name: `列出全部 ${all.count} 項義務` }).click();
+    await unfiltered.getByRole('columnheader', { name: '產生事件' }).waitFor();
+    expect(await unfiltered.locator('tbody tr').count()).toBe(all.count);
+    await unfiltered.context().close();
   });
 
   it('查詢與勾稽: the month\'s reconciliation and logged queries as the API gives them, unregistered ones alone, a CSV download', async () => {

@@ -10,8 +10,19 @@ interface Kind {
   title: string;
 }
 
-// The list renders in slices: a ledger of a million events can owe thousands of obligations.
-const SLICE = 500;
+// The list comes in pages: a ledger of a million events can owe thousands of obligations.
+const PAGE = '500';
+
+interface Counts {
+  open: number;
+  overdue: number;
+  met: number;
+  metLate: number;
+}
+interface Summary {
+  totals: Counts;
+  byAgency: (Counts & { agencyCode: string })[];
+}
 
 function EventLink({ ev }: { ev: EventRef | null }) {
   if (!ev) return <>—</>;
@@ -35,22 +46,45 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
   const [data, setData] = useState<ObligationsResponse | null>(null);
   const [error, setError] = useState('');
   const [kinds, setKinds] = useState<Kind[]>([]);
-  const [shown, setShown] = useState(SLICE);
+  // Unfiltered, the page opens on the counts per agency (counted by the service) and lists every
+  // obligation only when asked: the whole list of a large ledger is not a first view.
+  const unfiltered = !filters.agency && !filters.kind && !filters.state;
+  const [listAll, setListAll] = useState(false);
+  const [summary, setSummary] = useState<Summary | null>(null);
 
   useEffect(() => {
     getJson<{ kinds: Kind[] }>('/obligation-kinds').then((r) => setKinds(r.kinds), (e) => setError(describeError(e)));
   }, []);
 
   useEffect(() => {
+    setListAll(false);
+  }, [key]);
+
+  useEffect(() => {
     const f = JSON.parse(key) as typeof filters;
-    setShown(SLICE);
     setForm({ ...f, knownAt: isoToTaipeiLocal(f.knownAt) });
     setError('');
-    getJson<ObligationsResponse>('/obligations', f).then(setData, (e) => {
+    setData(null);
+    setSummary(null);
+    if (unfiltered && !listAll) {
+      getJson<Summary>('/obligation-summary', { asOf: f.asOf, knownAt: f.knownAt }).then(setSummary, (e) => setError(describeError(e)));
+      return;
+    }
+    getJson<ObligationsResponse>('/obligations', { ...f, limit: PAGE }).then(setData, (e) => {
       setData(null);
       setError(describeError(e));
     });
-  }, [key]);
+  }, [key, listAll]);
+
+  const more = () => {
+    if (!data?.next) return;
+    const f = JSON.parse(key) as typeof filters;
+    getJson<ObligationsResponse>('/obligations', { ...f, limit: PAGE, after: data.next }).then(
+      (r) => setData({ ...r, obligations: [...data.obligations, ...r.obligations] }),
+      (e) => setError(describeError(e)),
+    );
+  };
+  const total = summary && summary.totals.open + summary.totals.overdue + summary.totals.met;
 
   return (
     <>
@@ -83,6 +117,26 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
         <button type="submit">篩選</button>
       </form>
       <p className="error" role="alert">{error}</p>
+      {summary && (
+        <>
+          <p>截至 {filters.asOf ? rocDate(filters.asOf) : '現在'},共 <span data-testid="obligation-count">{total}</span> 項(逾期未辦 {summary.totals.overdue} 項)。依機關:</p>
+          <table data-testid="obligation-agencies">
+            <thead><tr><th scope="col">機關</th><th scope="col">未屆期</th><th scope="col">逾期未辦</th><th scope="col">已辦理</th><th scope="col">其中逾期始辦</th></tr></thead>
+            <tbody>
+              {summary.byAgency.map((a) => (
+                <tr key={a.agencyCode}>
+                  <td><a href={href('obligations', { agency: a.agencyCode, asOf: filters.asOf, knownAt: filters.knownAt })}>{a.agencyCode}</a></td>
+                  <td>{a.open}</td>
+                  <td className={a.overdue ? 'bad' : undefined}>{a.overdue ? <a href={href('obligations', { agency: a.agencyCode, state: 'overdue', asOf: filters.asOf, knownAt: filters.knownAt })}>{a.overdue}</a> : 0}</td>
+                  <td>{a.met}</td>
+                  <td>{a.metLate}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <button type="button" className="secondary" onClick={() => setListAll(true)}>列出全部 {total} 項義務(每次 {PAGE} 項)</button>
+        </>
+      )}
       {data && (
         <>
           <p>截至 {rocDateTime(data.asOf.at)}{data.asOf.knownAt && `,依帳本 ${rocDateTime(data.asOf.knownAt)} 所知`},共 <span data-testid="obligation-count">{data.count}</span> 項</p>
@@ -91,7 +145,7 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
               <tr><th scope="col">機關</th><th scope="col">依據</th><th scope="col">義務</th><th scope="col">對象</th><th scope="col">期限</th><th scope="col">狀態</th><th scope="col">產生事件</th><th scope="col">辦理事件</th></tr>
             </thead>
             <tbody>
-              {data.obligations.slice(0, shown).map((o) => (
+              {data.obligations.map((o) => (
                 <tr key={o.obligationId}>
                   <td>{o.agencyCode}</td>
                   <td>{o.rule}</td>
@@ -108,9 +162,9 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
               ))}
             </tbody>
           </table>
-          {data.obligations.length > shown && (
-            <button type="button" className="secondary" onClick={() => setShown(shown + SLICE)}>
-              顯示更多(已顯示 {shown} / {data.count} 項)
+          {data.next && (
+            <button type="button" className="secondary" onClick={more}>
+              顯示更多(已顯示 {data.obligations.length} / {data.count} 項)
             </button>
           )}
         </>

@@ -26,6 +26,8 @@ export interface ObligationsResponse {
   asOf: { kind: string; at: string; knownAt?: string };
   count: number;
   obligations: Obligation[];
+  /** Cursor of the next page (`after`), null on the last. */
+  next: string | null;
 }
 
 export const STATE_LABELS: Record<Obligation['state'], string> = { open: '未屆期', overdue: '逾期未辦', met: '已辦理' };
