@@ -19,10 +19,11 @@
  * (kept when given; with BENCH_REUSE=1 a ledger generated there before is measured again),
  * BENCH_CPU_PROF=<file> (a V8 CPU profile of the rebuild).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QUERY_LOG_LAYOUT } from '../libs/domain/src';
 import { NewEvent, SqliteEventStore } from '../libs/event-store/src';
 import { anomaliesProjection, anomalyCounts, findAnomalies } from '../libs/projections/src';
 import { ProjectionRunner, SqliteReadModelStore } from '../libs/read-models/src';
@@ -47,6 +48,23 @@ const hex = (n: number, width = 64) => n.toString(16).padStart(width, '0');
 const meta = (occurredAt: string) => ({ $correlationId: randomUUID(), $causationId: randomUUID(), commandId: randomUUID(), actor: 'bench', occurredAt });
 const ev = (type: string, data: Record<string, unknown>, occurredAt: string): NewEvent => ({ eventId: randomUUID(), type, data, metadata: meta(occurredAt) });
 const CIPHER = `v1.${'a'.repeat(16)}.${'b'.repeat(22)}.${'c'.repeat(14)}`;
+
+/**
+ * A log file's events as the importer appends them: QueryLogImportStarted, the chunks, then
+ * QueryLogImportCompleted (a ledger of bare chunks would leave the query_logs read model stuck).
+ */
+function importEvents(importId: string, agencyCode: string, period: string, lines: Line[], occurredAt: string): NewEvent[] {
+  const sha256 = createHash('sha256').update(importId).digest('hex');
+  const base = { importId, agencyCode, period };
+  const chunks: NewEvent[] = [];
+  for (let i = 0, c = 0; i < lines.length; i += CHUNK, c++) chunks.push(ev('QueryLogLinesAccepted', { ...base, chunk: c, lines: lines.slice(i, i + CHUNK) }, occurredAt));
+  const times = lines.map((l) => l.loggedAt).sort();
+  return [
+    ev('QueryLogImportStarted', { ...base, file: { sha256, byteLength: lines.length * 120, encoding: 'UTF-8', layout: QUERY_LOG_LAYOUT, columns: [] }, lineCount: lines.length, acceptedCount: lines.length, rejectedCount: 0, chunkLines: CHUNK, acceptedChunks: chunks.length, rejectedChunks: 0 }, occurredAt),
+    ...chunks,
+    ev('QueryLogImportCompleted', { ...base, sha256, lineCount: lines.length, acceptedCount: lines.length, rejectedCount: 0, firstLoggedAt: times[0] ?? null, lastLoggedAt: times.at(-1) ?? null }, occurredAt),
+  ];
+}
 
 const agencyCodes = Array.from({ length: AGENCIES }, (_, i) => `AG${String(i).padStart(3, '0')}`);
 const accountOf = (a: number, u: number) => `${agencyCodes[a]}.USER.${hex(a * 1000 + u + 1)}`;
@@ -116,11 +134,7 @@ async function generate(): Promise<{ store: SqliteEventStore; seeded: number }> 
       await Promise.all([...registrations].map(([day, events]) => store.append(`queryregistration-${agencyCodes[a]}_${m}_${day}`, events, 'no_stream')));
       lines.sort((x, y) => (x.loggedAt < y.loggedAt ? -1 : 1)).forEach((l, i) => (l.lineNo = i + 2));
       const importId = `${agencyCodes[a]}.${hex(m * 1000 + a, 32)}`;
-      const chunks: NewEvent[] = [];
-      for (let i = 0, c = 0; i < lines.length; i += CHUNK, c++) {
-        chunks.push(ev('QueryLogLinesAccepted', { importId, agencyCode: agencyCodes[a], period: `2025-${String(m + 1).padStart(2, '0')}`, chunk: c, lines: lines.slice(i, i + CHUNK) }, new Date(clock).toISOString()));
-      }
-      await store.append(`querylog-${importId}`, chunks, 'no_stream');
+      await store.append(`querylog-${importId}`, importEvents(importId, agencyCodes[a], `2025-${String(m + 1).padStart(2, '0')}`, lines, new Date(clock).toISOString()), 'no_stream');
     }
   }
   return { store, seeded };
@@ -197,7 +211,7 @@ async function main() {
       const importId = `${agencyCodes[a]}.${randomUUID().replace(/-/g, '')}`;
       const at = new Date(Date.UTC(2025, 11, 10, 2, 0, i % 60)).toISOString();
       const line: Line = { lineNo: 2, accountId: accountOf(a, i % ACCOUNTS_PER_AGENCY), loggedAt: at, operationCode: 'L0101', subject: { personId: `person_live${i}`, nationalIdCiphertext: CIPHER }, caseNumber: `LIVE-${i}`, reason: '即時', outcomeCode: 'FOUND' };
-      const chunk = [ev('QueryLogLinesAccepted', { importId, agencyCode: agencyCodes[a], period: '2025-12', chunk: 0, lines: [line] }, new Date().toISOString())];
+      const chunk = importEvents(importId, agencyCodes[a], '2025-12', [line], new Date().toISOString());
       const s = performance.now();
       const { position } = await store.append(`querylog-${importId}`, chunk, 'no_stream');
       const appended = performance.now();
