@@ -2,3 +2,4 @@ export * from './merkle';
 export * from './note';
 export * from './proofs';
 export * from './witness';
+export * from './word-tree';
