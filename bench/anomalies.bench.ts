@@ -11,7 +11,8 @@
  * Measured, each with a baseline from the same run:
  * - rebuild of the anomalies projection (logged queries/s; target ≥ 20,000) against a raw scan of the log;
  * - live detection: one log chunk of one line appended while the projection follows the log, until
- *   the projection has passed it (target p95 < 20 ms), against the append alone;
+ *   the projection has passed it, against the append alone; the target (issue 11: "live detection adds
+ *   p95 < 20 ms per query") is on what detection adds to each append, the total is shown beside it;
  * - the anomaly list of one agency-month (target p95 < 200 ms), against that agency-month's counts.
  *
  * Env: BENCH_QUERIES, BENCH_AGENCIES, BENCH_LIVE (default 200), BENCH_LISTS (default 200), BENCH_DIR
@@ -190,6 +191,7 @@ async function main() {
     // Live: one log chunk of one ordinary line per import, appended while the projection follows the log.
     const appendOnly: number[] = [];
     const detected: number[] = [];
+    const added: number[] = [];
     for (let i = 0; i < LIVE; i++) {
       const a = i % AGENCIES;
       const importId = `${agencyCodes[a]}.${randomUUID().replace(/-/g, '')}`;
@@ -200,12 +202,15 @@ async function main() {
       const { position } = await store.append(`querylog-${importId}`, chunk, 'no_stream');
       const appended = performance.now();
       if (!(await runner.waitFor(position, 5_000))) throw new Error(`the projection did not reach ${position}`);
+      const done = performance.now();
       appendOnly.push(appended - s);
-      detected.push(performance.now() - s);
+      detected.push(done - s);
+      added.push(done - appended);
     }
     await runner.stop();
     appendOnly.sort((x, y) => x - y);
     detected.sort((x, y) => x - y);
+    added.sort((x, y) => x - y);
 
     const lists: number[] = [];
     const counts: number[] = [];
@@ -225,7 +230,7 @@ async function main() {
 
     const rebuildRate = QUERIES / rebuildSeconds;
     const scanRate = QUERIES / scanSeconds;
-    const added95 = percentile(detected, 95) - percentile(appendOnly, 95);
+    const added95 = percentile(added, 95);
     console.log('');
     console.log('measurement                                   | figure                         | baseline (same run)                 | ratio  | target            | verdict');
     console.log('----------------------------------------------+--------------------------------+-------------------------------------+--------+-------------------+--------');
@@ -236,7 +241,7 @@ async function main() {
       `  the same in CPU time of this process (other load on the machine moves it far less) | ${fmt(QUERIES / rebuildCpu).padStart(7)} queries/s (${rebuildCpu.toFixed(1)} s CPU) | raw scan ${fmt(QUERIES / scanCpu)} queries/s (${scanCpu.toFixed(1)} s CPU) | ${(scanCpu / rebuildCpu).toFixed(2)} | | `,
     );
     console.log(
-      `live detection, one logged query             | p50 ${detected[Math.floor(LIVE / 2)].toFixed(1)} ms p95 ${percentile(detected, 95).toFixed(1)} ms (adds ${added95.toFixed(1)} ms at p95) | append alone p95 ${percentile(appendOnly, 95).toFixed(1)} ms | ${(percentile(detected, 95) / percentile(appendOnly, 95)).toFixed(2)} | p95 < 20 ms        | ${percentile(detected, 95) < 20 ? 'PASS' : 'FAIL'}`,
+      `live detection, one logged query             | adds p50 ${added[Math.floor(LIVE / 2)].toFixed(1)} ms p95 ${added95.toFixed(1)} ms to its append (append + detection p50 ${detected[Math.floor(LIVE / 2)].toFixed(1)} ms p95 ${percentile(detected, 95).toFixed(1)} ms) | append alone p95 ${percentile(appendOnly, 95).toFixed(1)} ms | ${(percentile(detected, 95) / percentile(appendOnly, 95)).toFixed(2)} | adds p95 < 20 ms   | ${added95 < 20 ? 'PASS' : 'FAIL'}${percentile(detected, 95) < 20 ? '' : ' (the total is over 20 ms)'}`,
     );
     console.log(
       `anomaly list, one agency-month (≤ 100)       | p50 ${lists[Math.floor(LISTS / 2)].toFixed(1)} ms p95 ${percentile(lists, 95).toFixed(1)} ms | counts of it p95 ${percentile(counts, 95).toFixed(1)} ms | ${(percentile(lists, 95) / percentile(counts, 95)).toFixed(2)} | p95 < 200 ms       | ${percentile(lists, 95) < 200 ? 'PASS' : 'FAIL'}`,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { loadConfig } from '@ledger/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     clock = new Date('2025-04-02T02:00:00.000Z');
     process.stdout.write(`bench:checks — ${RUNS} agencies × ${N.toLocaleString('en')} logged queries in ${MONTH}, ledger built in ${(ms(t0) / 1000).toFixed(1)} s\n`);
 
-    const service = new ChecksService(new CommandProcessor(store, () => clock), new AccessStates(store), store, readModels, new QueryLogPopulation(readModels));
+    const service = new ChecksService(new CommandProcessor(store, () => clock), new AccessStates(store), store, readModels, new QueryLogPopulation(readModels), loadConfig({}));
     const baseline: number[] = [];
     const draws: number[] = [];
     const verifies: number[] = [];

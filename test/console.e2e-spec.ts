@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -12,6 +12,7 @@ import type { ProjectionRunner } from '@ledger/read-models';
 import { EVENT_STORE, PROJECTION_RUNNERS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
 import { parseVerifierKey } from '@ledger/integrity';
 import { readZip, verifyPackage } from '@ledger/package/verify';
+import { PackageJobLog } from '../apps/ledger-api/src/packages/package-job-log';
 import { ADMIN_KEY, startTestApp } from './support/app';
 import { encode, LOG_HEADER, logLine, nationalId } from './support/webir-log';
 
@@ -397,6 +398,54 @@ describeBrowser('console in a browser', () => {
     await page.context().close();
   });
 
+  it('異常: investigations show their notes, evidence references and conclusion; 政風 add them from the page, each recorded in the ledger', async () => {
+    const events = async () => (await t.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.streamId === 'investigation-ETH_HLT_2025_001').map((e) => e.type);
+    const page = await signIn(keys.ethics, '#/anomalies?agency=HLT&investigation=ETH_HLT_2025_001');
+    const detail = page.getByTestId('investigation-detail');
+    await expectText(detail.getByTestId('investigation-conclusion'), '尚未結案');
+    await detail.getByLabel('紀要', { exact: true }).fill('114年4月3日約談當事人,說明查詢原因');
+    await detail.getByRole('button', { name: '新增紀要' }).click();
+    await expectText(detail.getByTestId('investigation-notes'), '約談當事人');
+    await detail.getByLabel('證據種類').selectOption('DOCUMENT');
+    await detail.getByLabel('參照(帳本位置或文號)').fill('政風室114年第12號簽');
+    await detail.getByLabel('證據說明').fill('約談紀錄');
+    await detail.getByRole('button', { name: '新增證據' }).click();
+    await expectText(detail.getByTestId('investigation-evidence'), '政風室114年第12號簽');
+    // A conclusion without a summary is refused before anything is sent.
+    const before = await events();
+    await detail.getByLabel('結案結論').selectOption('VIOLATION');
+    await detail.getByRole('button', { name: '結案' }).click();
+    await expectText(detail.getByRole('alert'), '結案須選擇結論並填寫摘要');
+    expect(await events()).toEqual(before);
+    await detail.getByLabel('結論摘要').fill('查詢非屬分案範圍,違反要點第八點');
+    await detail.getByRole('button', { name: '結案' }).click();
+    await expectText(detail.getByTestId('investigation-conclusion'), '違規');
+    expect(await events()).toEqual(['InvestigationOpened', 'InvestigationNoteAdded', 'InvestigationEvidenceAdded', 'InvestigationConcluded']);
+    // Concluded: nothing more to add.
+    expect(await detail.getByRole('button', { name: '新增紀要' }).count()).toBe(0);
+    await page.context().close();
+
+    // The list, as an auditor reads it: each investigation with its notes, evidence and conclusion as the API gives them.
+    const listed = (await t.http().get('/ethics/investigations?agency=HLT').set('X-API-Key', keys.auditor).expect(200)).body.investigations[0];
+    expect(listed).toMatchObject({ state: 'CONCLUDED', conclusion: 'VIOLATION', summary: '查詢非屬分案範圍,違反要點第八點', notes: [{ noteNo: 1 }], evidence: [{ evidenceNo: 1, kind: 'DOCUMENT' }] });
+    const auditor = await signIn(keys.auditor, '#/anomalies?agency=HLT');
+    const card = auditor.locator('[data-testid="investigation"][data-id="ETH_HLT_2025_001"]');
+    await expectText(card, '已結案');
+    await expectText(card.getByTestId('investigation-conclusion'), '違規');
+    await expectText(card.getByTestId('investigation-conclusion'), listed.summary);
+    await expectText(card.getByTestId('investigation-conclusion'), `報告期限 民國${Number(listed.jointAudit.dueDate.slice(0, 4)) - 1911}年`);
+    expect(await card.getByTestId('investigation-notes').locator('li').allTextContents()).toEqual([expect.stringContaining(listed.notes[0].text)]);
+    expect(await card.getByTestId('investigation-evidence').locator('tbody tr').count()).toBe(listed.evidence.length);
+    await expectText(card.getByTestId('investigation-evidence'), '文件');
+    await expectText(card.getByTestId('investigation-evidence'), listed.evidence[0].reference);
+    await shot(auditor, 'investigations');
+    // Auditors read; only 政風 write.
+    await auditor.goto(`${base}/console/#/anomalies?agency=HLT&investigation=ETH_HLT_2025_001`);
+    await expectText(auditor.getByTestId('investigation-detail'), '約談紀錄');
+    expect(await auditor.getByRole('button', { name: '新增紀要' }).count()).toBe(0);
+    await auditor.context().close();
+  });
+
   it('稽核包: starts a package, follows its progress and downloads a zip that verifies against the public key', async () => {
     const generated = async () => (await t.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.type === 'InspectionPackageGenerated').length;
     const before = await generated();
@@ -423,6 +472,12 @@ describeBrowser('console in a browser', () => {
     expect(await generated()).toBe(before + 1);
     await shot(page, 'packages');
     await page.context().close();
+
+    // The list is the service's, not the tab's: a new tab of the same auditor sees the job.
+    const again = await signIn(keys.auditor, '#/packages');
+    await expectText(again.getByTestId('package-job').first(), '已完成');
+    expect(await again.getByTestId('package-job').count()).toBe((await api('/packages/jobs').expect(200)).body.jobs.length);
+    await again.context().close();
 
     // 政風 do not make packages: no menu entry, and the page is not theirs.
     const ethics = await signIn(keys.ethics, '#/packages');
@@ -521,6 +576,32 @@ describeBrowser('console in a browser', () => {
     expect(await first.getAttribute('data-broken')).toBe('true');
     await expectText(first, '斷鏈');
     await paged.context().close();
+  });
+
+  it('稽核包 after a restart: the jobs made before it are listed and downloadable, one cut short by it is shown as interrupted', async () => {
+    const jobs = (await api('/packages/jobs').expect(200)).body.jobs as { id: string; state: string }[];
+    expect(jobs.map((j) => j.state)).toContain('done');
+    await t.close();
+    // What a process killed mid-package leaves: a job still marked running (by an app of this very process).
+    const orphan = new PackageJobLog(join(t.dataDir, 'package-jobs.db'), { id: `${hostname()}:${process.pid}:0dead000`, host: hostname(), pid: process.pid });
+    const cut = randomUUID();
+    orphan.started({ id: cut, state: 'running', agencyCode: 'SWD', from: '2025-07-01', to: '2025-09-30', holders: 'masked', requestedBy: 'auditor_bli', startedAt: new Date().toISOString(), eventsRead: 0 }, join(t.dataDir, 'packages', `${cut}.zip`));
+    orphan.progress(cut, 40, 120, new Date().toISOString());
+    orphan.close();
+    t = await startTestApp({}, { dataDir: t.dataDir, keepData: true });
+    await listen();
+    const page = await signIn(keys.auditor, '#/packages');
+    const listed = page.getByTestId('package-job');
+    await expectText(listed.first(), '已中斷');
+    await expectText(listed.first(), '已讀取 40 / 120 筆事件');
+    expect(await listed.first().getAttribute('data-state')).toBe('interrupted');
+    expect(await listed.count()).toBe(jobs.length + 1);
+    const done = page.locator('[data-testid="package-job"][data-state="done"]').first();
+    const [file] = await Promise.all([page.waitForEvent('download'), done.getByRole('button', { name: '下載稽核包' }).click()]);
+    expect(file.suggestedFilename()).toBe('package-SWD-2025-01-01-2025-12-31.zip');
+    expect(readFileSync((await file.path())!).subarray(0, 2).toString()).toBe('PK');
+    await shot(page, 'packages-after-restart');
+    await page.context().close();
   });
 });
 

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { LedgerConfig } from '@ledger/platform';
 import { ledgerConfigModule } from '@ledger/platform/config.module';
@@ -16,6 +15,7 @@ import { MeController } from './auth/me.controller';
 import { LedgerThrottlerGuard, RateLimitModule } from './auth/rate-limit';
 import { IdempotencyKeyGuard } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
+import { RequestLoggingModule } from './common/request-logging.module';
 import { ErasureController } from './erasure/erasure.controller';
 import { HealthModule } from './health/health.module';
 import { LedgerCoreModule } from './infrastructure/core.module';
@@ -53,7 +53,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
-        LoggerModule.forRoot({ pinoHttp: ledgerLogOptions({ log }, options.logDestination) }),
+        RequestLoggingModule.forRoot(ledgerLogOptions({ log }, options.logDestination)),
         CqrsModule.forRoot(),
         LedgerCoreModule.forRoot(config, clock),
         RateLimitModule,

@@ -26,11 +26,27 @@ export class SectionRun {
 export const csvTitle = (def: SectionDefinition, agencyCode: string, period: string) => [`${def.title}(${def.rule})`, `機關代碼:${agencyCode}`, `期間:${period}`];
 export const csvHeaders = (def: SectionDefinition) => [...def.headers, '來源事件'];
 
-/** A section's CSV as the package holds it: BOM, title row, headers, rows with their source event. Built in parts, never one giant string. */
-export function sectionCsv(def: SectionDefinition, agencyCode: string, period: string, rows: { cells: string[]; source: string }[]): Buffer {
-  const parts: Buffer[] = [Buffer.from('\uFEFF' + csvLine(csvTitle(def, agencyCode, period)) + '\r\n' + csvLine(csvHeaders(def)) + '\r\n', 'utf8')];
+/** A section's CSV in parts (BOM, title row, headers, then rows in blocks), never one giant string. */
+function* csvParts(def: SectionDefinition, agencyCode: string, period: string, rows: { cells: string[]; source: string }[]): Generator<Buffer> {
+  yield Buffer.from('\uFEFF' + csvLine(csvTitle(def, agencyCode, period)) + '\r\n' + csvLine(csvHeaders(def)) + '\r\n', 'utf8');
   for (let i = 0; i < rows.length; i += 5000) {
-    parts.push(Buffer.from(rows.slice(i, i + 5000).map((r) => csvLine([...r.cells, r.source]) + '\r\n').join(''), 'utf8'));
+    let text = '';
+    for (let j = i; j < Math.min(i + 5000, rows.length); j++) text += csvLine([...rows[j].cells, rows[j].source]) + '\r\n';
+    yield Buffer.from(text, 'utf8');
   }
-  return Buffer.concat(parts);
+}
+
+/** A section's CSV as the package holds it: BOM, title row, headers, rows with their source event. */
+export function sectionCsv(def: SectionDefinition, agencyCode: string, period: string, rows: { cells: string[]; source: string }[]): Buffer {
+  return Buffer.concat([...csvParts(def, agencyCode, period, rows)]);
+}
+
+/** Whether a file is byte for byte sectionCsv(…), compared part by part (the whole expected file is never built). */
+export function csvEquals(content: Buffer, def: SectionDefinition, agencyCode: string, period: string, rows: { cells: string[]; source: string }[]): boolean {
+  let at = 0;
+  for (const part of csvParts(def, agencyCode, period, rows)) {
+    if (at + part.length > content.length || !content.subarray(at, at + part.length).equals(part)) return false;
+    at += part.length;
+  }
+  return at === content.length;
 }

@@ -43,6 +43,11 @@ export interface DataKeyVault {
   getTombstone(personId: string): Promise<KeyTombstone | undefined>;
   /** getOrCreateKey for many people in one transaction (a month's WebIR log names thousands), in order; optional. */
   getOrCreateKeys?(personIds: readonly string[]): Promise<Buffer[]>;
+  /**
+   * For a vault that is also the person index: personFor and getOrCreateKey for many blind indexes
+   * in one transaction, in order (one sync instead of two per batch); optional.
+   */
+  personsWithKeys?(blindIndexes: readonly string[]): Promise<{ personId: string; known: boolean; key: Buffer }[]>;
 }
 
 /**

@@ -149,6 +149,36 @@ describe('PersonalDataProtector', () => {
     await expect(ctx.protector.protect('person-1', { nationalId: 'A123456789', name: '' })).rejects.toMatchObject({ field: 'name', rule: 'empty' });
   });
 
+  it('protects many identifiers in one vault transaction with the same person ids and keys as one at a time', async () => {
+    const known = await ctx.protector.resolvePerson('B123456780');
+    const single = await ctx.protector.protect(known.personId, { nationalId: 'B123456780' });
+    const spy = jest.spyOn(ctx.vault, 'personsWithKeys');
+    const out = await ctx.protector.protectIdentifiers(['a123456789', 'B123456780', 'A123456789']);
+    expect(spy).toHaveBeenCalledTimes(1);
+    // The same person for the same number (also twice in one batch), and the person made before.
+    expect(out[0].personId).toBe(out[2].personId);
+    expect(out[1].personId).toBe(known.personId);
+    expect(await ctx.protector.findPerson('A123456789')).toBe(out[0].personId);
+    for (const [i, id] of ['A123456789', 'B123456780', 'A123456789'].entries()) {
+      expect(out[i].nationalIdCiphertext).toMatch(COMPACT);
+      expect(await ctx.protector.reveal(out[i].personId, out[i].nationalIdCiphertext, 'nationalId')).toBe(id);
+    }
+    // The batch used the key made by protect(): the earlier ciphertext still opens with it.
+    expect(await ctx.protector.reveal(known.personId, single.nationalIdCiphertext, 'nationalId')).toBe('B123456780');
+  });
+
+  it('a batch naming an erased person is refused whole and creates no key for the others', async () => {
+    const { personId } = await ctx.protector.resolvePerson('B123456780');
+    await ctx.protector.protect(personId, { nationalId: 'B123456780' });
+    await ctx.vault.destroyKey(personId, erasure);
+    await expect(ctx.vault.getOrCreateKeys(['person-fresh', personId])).rejects.toBeInstanceOf(PersonalDataErasedError);
+    expect(await ctx.vault.getKey('person-fresh')).toBeUndefined();
+    // Erasure removed the number's index row too: the number is a new, unlinked person now.
+    const [again] = await ctx.protector.protectIdentifiers(['B123456780']);
+    expect(again.personId).not.toBe(personId);
+    expect(await ctx.protector.reveal(again.personId, again.nationalIdCiphertext, 'nationalId')).toBe('B123456780');
+  });
+
   it('refuses a national ID used as the person id, without echoing it', async () => {
     const attempt = ctx.protector.protect('A123456789', { nationalId: 'A123456789', name: '王小明' });
     await expect(attempt).rejects.toBeInstanceOf(InvalidPersonIdError);

@@ -119,6 +119,10 @@ export class PersonalDataProtector {
     const normalized = nationalIds.map((id) => this.#validateId(id).normalized);
     const index = this.#requireIndex();
     const blind = normalized.map((n) => keyedHash(this.#hmacKey, HOLDER_KEY_PURPOSE, n));
+    if (this.#vault.personsWithKeys && (index as unknown) === this.#vault) {
+      const found = await this.#vault.personsWithKeys(blind);
+      return normalized.map((n, i) => ({ personId: found[i].personId, nationalIdCiphertext: encrypt(found[i].key, found[i].personId, 'nationalId', n) }));
+    }
     const persons = index.personsFor ? await index.personsFor(blind) : await Promise.all(blind.map((b) => index.personFor(b)));
     const personIds = persons.map((p) => p.personId);
     const keys = this.#vault.getOrCreateKeys ? await this.#vault.getOrCreateKeys(personIds) : await Promise.all(personIds.map((p) => this.#vault.getOrCreateKey(p)));

@@ -52,6 +52,14 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
   readonly #db: Database.Database;
   readonly #wrapper: DataKeyWrapper;
   readonly #now: () => Date;
+  /** Prepared once: a batch of thousands would otherwise prepare the same statements per person. */
+  readonly #stmt: {
+    key: Database.Statement<[string], KeyRow>;
+    tombstone: Database.Statement<[string], TombstoneRow>;
+    insertKey: Database.Statement<[string, Buffer, string]>;
+    person: Database.Statement<[string], { person_id: string }>;
+    insertPerson: Database.Statement<[string, string]>;
+  };
 
   constructor(options: SqliteDataKeyVaultOptions) {
     this.#wrapper = new DataKeyWrapper(options.masterKey);
@@ -95,6 +103,13 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
         recorded_at  TEXT NOT NULL
       ) STRICT;
     `);
+    this.#stmt = {
+      key: this.#db.prepare('SELECT wrapped_key FROM data_keys WHERE person_id = ?'),
+      tombstone: this.#db.prepare('SELECT person_id, destroyed_at, reason, actor FROM data_key_tombstones WHERE person_id = ?'),
+      insertKey: this.#db.prepare('INSERT INTO data_keys (person_id, wrapped_key, created_at) VALUES (?, ?, ?)'),
+      person: this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?'),
+      insertPerson: this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)'),
+    };
   }
 
   async getOrCreateKey(personId: string): Promise<Buffer> {
@@ -118,19 +133,42 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
   async getOrCreateKeys(personIds: readonly string[]): Promise<Buffer[]> {
     personIds.forEach((id) => assertPersonId(id));
     // One fsync for the lot instead of one per person.
-    const wrapped = this.#db
-      .transaction((): Buffer[] =>
-        personIds.map((personId) => {
-          if (this.#tombstoneRow(personId)) throw new PersonalDataErasedError(personId);
-          const existing = this.#keyRow(personId);
-          if (existing) return existing.wrapped_key;
-          const fresh = this.#wrapper.wrap(personId, this.#wrapper.newDataKey());
-          this.#db.prepare('INSERT INTO data_keys (person_id, wrapped_key, created_at) VALUES (?, ?, ?)').run(personId, fresh, this.#now().toISOString());
-          return fresh;
+    const createdAt = this.#now().toISOString();
+    return this.#db.transaction((): Buffer[] => personIds.map((personId) => this.#keyIn(personId, createdAt))).immediate();
+  }
+
+  /**
+   * The blind index and the data keys in one transaction (one fsync): each blind index's person id
+   * (made on first sight) with that person's data key (made if missing), in order. A person id
+   * erased meanwhile rejects the whole call with PersonalDataErasedError and nothing is written.
+   */
+  async personsWithKeys(blindIndexes: readonly string[]): Promise<{ personId: string; known: boolean; key: Buffer }[]> {
+    const createdAt = this.#now().toISOString();
+    return this.#db
+      .transaction(() =>
+        blindIndexes.map((blindIndex) => {
+          const existing = this.#stmt.person.get(blindIndex);
+          let personId: string;
+          if (existing) personId = existing.person_id;
+          else {
+            personId = `person_${randomHex()}`;
+            this.#stmt.insertPerson.run(blindIndex, personId);
+          }
+          return { personId, known: existing !== undefined, key: this.#keyIn(personId, createdAt) };
         }),
       )
       .immediate();
-    return wrapped.map((w, i) => this.#wrapper.unwrap(personIds[i], w));
+  }
+
+  /** Inside a write transaction: the person's data key, made and stored (wrapped) when missing. */
+  #keyIn(personId: string, createdAt: string): Buffer {
+    if (this.#stmt.tombstone.get(personId)) throw new PersonalDataErasedError(personId);
+    const existing = this.#stmt.key.get(personId);
+    if (existing) return this.#wrapper.unwrap(personId, existing.wrapped_key);
+    // The fresh key is returned as made: unwrapping what was just wrapped would only cost time.
+    const key = this.#wrapper.newDataKey();
+    this.#stmt.insertKey.run(personId, this.#wrapper.wrap(personId, key), createdAt);
+    return key;
   }
 
   async getKey(personId: string): Promise<Buffer | undefined> {
@@ -172,8 +210,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
   }
 
   async findPerson(blindIndex: string): Promise<string | undefined> {
-    const row = this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?').get(blindIndex) as { person_id: string } | undefined;
-    return row?.person_id;
+    return this.#stmt.person.get(blindIndex)?.person_id;
   }
 
   async personFor(blindIndex: string): Promise<{ personId: string; known: boolean }> {
@@ -189,8 +226,8 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
   }
 
   async personsFor(blindIndexes: readonly string[]): Promise<{ personId: string; known: boolean }[]> {
-    const select = this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?');
-    const insert = this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)');
+    const select = this.#stmt.person;
+    const insert = this.#stmt.insertPerson;
     return this.#db
       .transaction(() =>
         blindIndexes.map((blindIndex) => {
@@ -245,12 +282,10 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
   }
 
   #keyRow(personId: string): KeyRow | undefined {
-    return this.#db.prepare('SELECT wrapped_key FROM data_keys WHERE person_id = ?').get(personId) as KeyRow | undefined;
+    return this.#stmt.key.get(personId);
   }
 
   #tombstoneRow(personId: string): TombstoneRow | undefined {
-    return this.#db
-      .prepare('SELECT person_id, destroyed_at, reason, actor FROM data_key_tombstones WHERE person_id = ?')
-      .get(personId) as TombstoneRow | undefined;
+    return this.#stmt.tombstone.get(personId);
   }
 }

@@ -30,4 +30,10 @@ describe('deadlines the 要點 fixes may be configured stricter, never looser', 
     expect(loadConfig({ LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES: '15' }).deadlines.incidentNoticeMinutes).toBe(15);
     expect(() => loadConfig({ LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES: '120' })).toThrow(/never looser/);
   });
+  it('要點 十二(二)(四) name no period for the joint audit and breach review reports: 1–365 days, unset means the 30-day project default', () => {
+    expect(loadConfig({}).deadlines).toMatchObject({ jointAuditReportDays: undefined, breachReportDays: undefined });
+    expect(loadConfig({ LEDGER_DEADLINE_JOINT_AUDIT_REPORT_DAYS: '60', LEDGER_DEADLINE_BREACH_REPORT_DAYS: '14' }).deadlines).toMatchObject({ jointAuditReportDays: 60, breachReportDays: 14 });
+    expect(() => loadConfig({ LEDGER_DEADLINE_JOINT_AUDIT_REPORT_DAYS: '400' })).toThrow(/LEDGER_DEADLINE_JOINT_AUDIT_REPORT_DAYS/);
+    expect(() => loadConfig({ LEDGER_DEADLINE_BREACH_REPORT_DAYS: '0' })).toThrow(/LEDGER_DEADLINE_BREACH_REPORT_DAYS/);
+  });
 });

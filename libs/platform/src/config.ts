@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsPort, Matches, MinLength, ValidateIf, validateSync } from 'class-validator';
 import type { SqliteSynchronous } from '@ledger/event-store';
 import { readFileSync } from 'node:fs';
-import { BLI_NOTICE_DAYS, MAX_DELETE_WITHIN_DAYS, MAX_INCIDENT_NOTICE_MINUTES } from '@ledger/domain';
+import { BLI_NOTICE_DAYS, MAX_DELETE_WITHIN_DAYS, MAX_INCIDENT_NOTICE_MINUTES, MAX_PROJECT_REPORT_DAYS } from '@ledger/domain';
 import { detectorConfigFrom, type DetectorConfig, EMPTY_CALENDAR, parseHolidayCalendar, ValidationError } from '@ledger/domain';
 import { HMAC_KEY_ENV, InvalidKeyMaterialError, loadPersonalDataKeys, MASTER_KEY_ENV } from '@ledger/personal-data';
 import { DEFAULT_DEADLINES, type ObligationDeadlines } from '@ledger/projections';
@@ -139,6 +139,15 @@ export class LedgerEnvironment {
   @ValidateIf(isSet)
   @positiveIntRule('minutes')
   LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES?: string;
+
+  // checks and audits
+  @ValidateIf(isSet)
+  @positiveIntRule('days')
+  LEDGER_DEADLINE_JOINT_AUDIT_REPORT_DAYS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('days')
+  LEDGER_DEADLINE_BREACH_REPORT_DAYS?: string;
 
   @ValidateIf(isSet)
   @positiveIntRule('Taipei days')
@@ -275,6 +284,9 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       // records
       deleteObtainedDataDays: optionalPositiveInt(env, 'LEDGER_DEADLINE_DELETE_OBTAINED_DATA_DAYS', MAX_DELETE_WITHIN_DAYS, '要點 十一(二): within one month; stricter, never looser'),
       incidentNoticeMinutes: optionalPositiveInt(env, 'LEDGER_DEADLINE_INCIDENT_NOTICE_MINUTES', MAX_INCIDENT_NOTICE_MINUTES, '要點 十二(十) 即時, read as within the hour; stricter, never looser'),
+      // checks and audits: periods the 要點 leaves open, so a project default (30 days) an agency may change
+      jointAuditReportDays: optionalPositiveInt(env, 'LEDGER_DEADLINE_JOINT_AUDIT_REPORT_DAYS', MAX_PROJECT_REPORT_DAYS, '要點 十二(二) names no period; within a year'),
+      breachReportDays: optionalPositiveInt(env, 'LEDGER_DEADLINE_BREACH_REPORT_DAYS', MAX_PROJECT_REPORT_DAYS, '要點 十二(四) names no period; within a year'),
     },
     ethicsDetectors: ethicsDetectorsFrom(env),
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,

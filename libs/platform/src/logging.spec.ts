@@ -1,6 +1,10 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
-import pino from 'pino';
-import { correlationIdOf, enabledOrSilent, ledgerLogOptions, loggableUrl, scrubText } from './logging';
+import { storage } from 'nestjs-pino/storage';
+import pino, { type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import request from 'supertest';
+import { correlationIdOf, enabledOrSilent, ledgerLogOptions, loggableUrl, requestLogging, scrubText } from './logging';
 
 describe('log scrubbing', () => {
   it.each([
@@ -69,5 +73,67 @@ describe('log scrubbing', () => {
     const res = (statusCode: number) => ({ statusCode }) as never;
     expect(options.customLogLevel?.({} as never, res(201), undefined)).toBe('silent');
     expect(options.customLogLevel?.({} as never, res(404), undefined)).toBe('warn');
+  });
+});
+
+describe('request logging (the service’s request middleware)', () => {
+  const capture = () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _e, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+        done();
+      },
+    });
+    return { lines, stream };
+  };
+  /** A bare HTTP server: the body "parsed" (as the body parsers do before the middleware), the middleware, then a handler that may log through the request's context and answers `status`. */
+  const serve = (middleware: (req: IncomingMessage, res: ServerResponse, next: () => void) => void, status: number, logInHandler: boolean) =>
+    createServer((req, res) => {
+      (req as { body?: unknown }).body = { commandId: 'cmd-1' };
+      middleware(req, res, () => {
+        if (logInHandler) storage.getStore()?.logger.warn({ step: 'decide' }, 'handler line');
+        res.statusCode = status;
+        res.end('{}');
+      });
+    });
+  // The error's stack names the middleware it was made in.
+  const normalise = (line: Record<string, unknown>) => ({ ...line, time: 'T', responseTime: 'N', pid: 'P', ...(line.err ? { err: { ...(line.err as object), stack: 'S' } } : {}) });
+
+  it.each([
+    [201, false],
+    [404, true],
+    [500, false],
+  ])('writes the lines pino-http writes with the same options (status %i, a handler line: %s)', async (status, logInHandler) => {
+    const ours = capture();
+    const theirs = capture();
+    const id = '4f6c1a52-9e3b-4d7a-8c11-0a1b2c3d4e5f';
+    await request(serve(requestLogging(ledgerLogOptions({ log: { level: 'info', format: 'json' } }, ours.stream)), status, logInHandler)).post('/agencies?x=1').set('X-Request-Id', id);
+    const httpLogger = pinoHttp(ledgerLogOptions({ log: { level: 'info', format: 'json' } }, theirs.stream));
+    const pinoHttpMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) =>
+      httpLogger(req, res, () => storage.run({ logger: (req as unknown as { log: Logger }).log } as never, next));
+    await request(serve(pinoHttpMiddleware, status, logInHandler)).post('/agencies?x=1').set('X-Request-Id', id);
+    expect(ours.lines.length).toBe(logInHandler ? 2 : 1);
+    expect(ours.lines.map(normalise)).toEqual(theirs.lines.map(normalise));
+    expect(ours.lines.at(-1)).toMatchObject({ reqId: id, $correlationId: 'cmd-1', req: { method: 'POST', url: '/agencies?x=…' }, res: { statusCode: status } });
+  });
+
+  it('builds no request logger when nothing is written (a request line the level drops, no line in the handler)', async () => {
+    const { lines, stream } = capture();
+    const customProps = jest.fn(() => ({}));
+    const options = { ...ledgerLogOptions({ log: { level: 'warn', format: 'json' } }, stream), customProps };
+    await request(serve(requestLogging(options), 201, false)).get('/x').expect(201);
+    expect(customProps).not.toHaveBeenCalled();
+    expect(lines).toEqual([]);
+    await request(serve(requestLogging(options), 404, false)).get('/x').expect(404);
+    expect(customProps).toHaveBeenCalledTimes(1);
+    expect(lines).toMatchObject([{ level: 'warn', msg: 'request completed', res: { statusCode: 404 } }]);
+  });
+
+  it('gives every request a request id (X-Request-Id), health probes too, without logging them', async () => {
+    const { lines, stream } = capture();
+    const res = await request(serve(requestLogging(ledgerLogOptions({ log: { level: 'debug', format: 'json' } }, stream)), 200, false)).get('/health/live').expect(200);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
-import type { EventStore } from '@ledger/event-store';
+import type { EventStore, ReadAllOptions, RecordedEvent } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
 import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
@@ -10,7 +10,7 @@ import { monthlyLogImportsProjection } from '@ledger/projections';
 // 政風 (ethics)
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '@ledger/domain';
 import { anomaliesProjection, ANOMALIES_PROJECTION } from '@ledger/projections';
-import { ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
+import { ProjectionEventSource, ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
 /** MongoDB when MONGODB_URL is set (production shape), else the embedded SQLite file. */
@@ -54,8 +54,59 @@ const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 
  */
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner[] {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
+  const source = sharedTailReads(eventStore);
   return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map(
     (projection) =>
-      new ProjectionRunner({ projection, eventStore, readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
+      new ProjectionRunner({ projection, eventStore: source, readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
   );
 }
+
+/** Tail pages kept for the other projections: a live append's events, never a catch-up's full pages. */
+const SHARED_TAIL_MAX_EVENTS = 1_000;
+
+/**
+ * The projections' source, with the log's tail read once for all of them. After each append every
+ * live projection reads the events after its position — the same few events, ten times over, each
+ * read parsing the rows anew (≈ 5 % of a command's time). A read is handed to every projection
+ * asking for the same page while it is under way (they ask at once, woken by the same append), and a
+ * page shorter than asked for (the tail) is kept for later askers, for as long as the store's change
+ * marker (its own commits and any other connection's) says nothing was appended since: the answer
+ * is then exactly what a new read would give. Stores without a change marker read as before.
+ * The page and its events are shared by the projections that get it; they only read them.
+ */
+export function sharedTailReads(store: EventStore): ProjectionEventSource {
+  const changeMarker = store.changeMarker?.bind(store);
+  if (!changeMarker) return store;
+  let marker: string | undefined;
+  let tails = new Map<string, Promise<RecordedEvent[]>>();
+  return {
+    readAll(options: ReadAllOptions = {}) {
+      const before = changeMarker();
+      if (before !== marker) {
+        marker = before;
+        tails = new Map();
+      }
+      const key = `${options.after ?? ''}/${options.maxCount ?? ''}`;
+      const kept = tails.get(key);
+      if (kept) return kept;
+      // Kept from the start: the projections woken by one append ask at once, before any read is answered.
+      const read = store.readAll(options);
+      const current = tails;
+      if (current.size < 64) current.set(key, read);
+      read.then(
+        (page) => {
+          const tail = page.length < (options.maxCount ?? Number.MAX_SAFE_INTEGER) && page.length <= SHARED_TAIL_MAX_EVENTS;
+          if (!tail || changeMarker() !== before) current.delete(key);
+        },
+        () => current.delete(key),
+      );
+      return read;
+    },
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    // The runner's lag and caught-up checks use the store's head where it has one (the embedded store does).
+    ...(hasHead(store) ? { headPosition: () => store.headPosition() } : {}),
+  };
+}
+
+const hasHead = (store: EventStore): store is EventStore & { headPosition(): Promise<bigint | undefined> } =>
+  typeof (store as { headPosition?: unknown }).headPosition === 'function';

@@ -110,6 +110,74 @@ describe('projectEvents', () => {
   });
 });
 
+describe('projectEvents with a projection that folds a page in memory (startPage)', () => {
+  /** The accounts projection again, its documents kept in memory over the page and handed over once. */
+  const paged: Projection = {
+    ...accounts,
+    startPage(read) {
+      const docs = new Map<string, { position: bigint; body: { logins: number; seen?: unknown } | null }>();
+      let calls = 0;
+      return {
+        async project(event) {
+          const id = String(event.data['id']);
+          if (!docs.has(id)) {
+            const stored = await read.get<{ logins: number; seen?: unknown }>('accounts', id);
+            docs.set(id, { position: stored ? BigInt(stored._position) : -1n, body: stored ? { logins: stored.logins, seen: stored.seen } : null });
+          }
+          const doc = docs.get(id)!;
+          // The guard, as project() meets it: an event at or before the document's position changes nothing.
+          if (doc.position >= event.position) return;
+          const body = event.type === 'Removed' ? null : event.type === 'LoggedIn' ? { ...doc.body, logins: (doc.body?.logins ?? 0) + 1, seen: event.data['at'] } : { logins: 0 };
+          docs.set(id, { position: event.position, body });
+        },
+        writes() {
+          calls += 1;
+          if (calls > 1) throw new Error('writes() asked twice');
+          return [...docs]
+            .filter(([, d]) => d.position >= 0n)
+            .map(([id, d]) => ({ position: d.position, writes: [d.body ? upsert('accounts', id, d.body) : remove('accounts', id)] }))
+            .sort((a, b) => (a.position < b.position ? -1 : 1));
+        },
+      };
+    },
+  };
+  const log = [
+    recorded(1, 'Created', { id: 'u1' }),
+    recorded(2, 'LoggedIn', { id: 'u1', at: 'a' }),
+    recorded(3, 'LoggedIn', { id: 'u1', at: 'b' }),
+    recorded(4, 'Created', { id: 'u2' }),
+    recorded(5, 'Removed', { id: 'u2' }),
+    recorded(6, 'LoggedIn', { id: 'u2', at: 'after removal' }),
+    recorded(7, 'LoggedIn', { id: 'u1', at: 'c' }),
+  ];
+  let store: ReadModelStore;
+  beforeEach(() => {
+    store = new SqliteReadModelStore({ file: ':memory:' });
+  });
+  afterEach(() => store.close());
+
+  it('stores what project() stores event by event, positions included, and the same on a replay of a mixed page', async () => {
+    const byEvent = new SqliteReadModelStore({ file: ':memory:' });
+    for (const event of log) await projectEvents(accounts, byEvent, [event]);
+    await projectEvents(paged, store, log);
+    expect(await store.find('accounts')).toEqual(await byEvent.find('accounts'));
+    expect(await store.checkpoint('accounts')).toBe(7n);
+    const mixed = new SqliteReadModelStore({ file: ':memory:' });
+    await projectEvents(paged, mixed, log.slice(0, 3));
+    await projectEvents(paged, mixed, log);
+    expect(await mixed.find('accounts')).toEqual(await byEvent.find('accounts'));
+    await Promise.all([byEvent.close(), mixed.close()]);
+  });
+
+  it('names the event a page failed on, and a bad write at the end by the event that made it', async () => {
+    const failing: Projection = { ...paged, startPage: () => ({ project: (e) => { if (e.position === 2n) throw new Error('boom'); }, writes: () => [] }) };
+    await expect(projectEvents(failing, store, log.slice(0, 3))).rejects.toThrow(/^projection accounts failed on LoggedIn at position 2: boom$/);
+    const foreign: Projection = { ...paged, startPage: () => ({ project: () => undefined, writes: () => [{ position: 3n, writes: [upsert('elsewhere', 'x', {})] }] }) };
+    await expect(projectEvents(foreign, store, log.slice(0, 3))).rejects.toThrow(/^projection accounts failed on LoggedIn at position 3: .*elsewhere/);
+    expect(await store.checkpoint('accounts')).toBeUndefined();
+  });
+});
+
 describe('collapseBatch', () => {
   it('keeps the highest-positioned write per document, whatever the order of the batch', () => {
     const { writes, lastPosition } = collapseBatch([

@@ -120,12 +120,27 @@ export async function projectEvents(
 ): Promise<bigint | undefined> {
   if (events.length === 0) return undefined;
   const overlay = new PageOverlay(projection, store);
+  const page = projection.startPage?.(overlay.reader);
+  const types = new Map<bigint, string>();
   for (const event of events) {
     if (!projection.handles(event.type)) continue;
     try {
-      await overlay.apply(event.position, await projection.project(event, overlay.reader));
+      if (page) {
+        types.set(event.position, event.type);
+        await page.project(event);
+      } else await overlay.apply(event.position, await projection.project(event, overlay.reader));
     } catch (error) {
       throw new ProjectionHandlerError(projection.name, event.position, event.type, error);
+    }
+  }
+  if (page) {
+    // Through the overlay all the same: the writes are checked and guarded as project()'s are.
+    for (const { position, writes } of await page.writes()) {
+      try {
+        await overlay.apply(position, writes);
+      } catch (error) {
+        throw new ProjectionHandlerError(projection.name, position, types.get(position) ?? 'page', error);
+      }
     }
   }
   const lastPosition = events[events.length - 1].position;

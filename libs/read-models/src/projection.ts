@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { assertCollectionName, assertIndexes, assertProjectionName, ReadModelRequestError } from './documents';
-import type { DocumentBody, IndexSpec, ReadModelWrite, StoredDocument } from './types';
+import type { AppliedEvent, DocumentBody, IndexSpec, ReadModelWrite, StoredDocument } from './types';
 
 /** The projection's view of its own collections while it projects, including writes not yet stored. */
 export interface ProjectionReader {
@@ -22,6 +22,22 @@ export interface Projection {
   readonly indexes?: Readonly<Record<string, readonly IndexSpec[]>>;
   handles(eventType: string): boolean;
   project(event: RecordedEvent, read: ProjectionReader): readonly ReadModelWrite[] | Promise<readonly ReadModelWrite[]>;
+  /**
+   * Optional, for a projection whose events keep rewriting the same documents (a log's lines counted
+   * per account and week): projectEvents then hands it a whole page, it keeps the documents in memory
+   * across the page's events and gives each changed document once at the end, instead of one JSON
+   * round trip per event. It must leave exactly what project() leaves event by event, including what
+   * the position guard skips on a replay.
+   */
+  startPage?(read: ProjectionReader): PageProjector;
+}
+
+/** One page of events folded in memory (see Projection.startPage). */
+export interface PageProjector {
+  /** Projects the next event of the page (in global order); throws like project(). */
+  project(event: RecordedEvent): void | Promise<void>;
+  /** The page's outcome: each changed document once, under the position of the event that last changed it. */
+  writes(): readonly AppliedEvent[] | Promise<readonly AppliedEvent[]>;
 }
 
 export function assertProjection(projection: Projection): void {

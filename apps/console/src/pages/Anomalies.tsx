@@ -41,10 +41,12 @@ interface Investigation {
   conclusion: 'JUSTIFIED' | 'VIOLATION' | 'UNFOUNDED' | null;
   summary: string | null;
   jointAudit: { jointAuditId: string; rule: string; dueDate: string } | null;
-  notes?: { noteNo: number; text: string; at: string; by: string }[];
-  evidence?: { evidenceNo: number; kind: string; reference: string; description: string; at: string; by: string }[];
+  notes: { noteNo: number; text: string; at: string; by: string }[];
+  evidence: { evidenceNo: number; kind: string; reference: string; description: string; at: string; by: string }[];
   openedAt: string;
   openedBy: string;
+  concludedAt: string | null;
+  concludedBy: string | null;
 }
 
 interface MonthCounts {
@@ -69,6 +71,8 @@ const KINDS: [string, string][] = [
 ];
 const STATES: [string, string][] = [['OPEN', '待處理'], ['UNDER_INVESTIGATION', '調查中'], ['JUSTIFIED', '經查有正當理由'], ['VIOLATION', '違規'], ['UNFOUNDED', '查無不當']];
 const CONCLUSIONS: Record<string, string> = { JUSTIFIED: '經查有正當理由', VIOLATION: '違規', UNFOUNDED: '查無不當' };
+const EVIDENCE_KINDS: [string, string][] = [['LEDGER_EVENT', '帳本事件'], ['DOCUMENT', '文件'], ['OTHER', '其他']];
+const evidenceKindLabel = (k: string) => EVIDENCE_KINDS.find(([id]) => id === k)?.[1] ?? k;
 const kindLabel = (k: string) => KINDS.find(([id]) => id === k)?.[1] ?? k;
 const newId = () => crypto.randomUUID();
 
@@ -183,26 +187,122 @@ function Detail({ id, me, onChanged }: { id: string; me: Me; onChanged: () => vo
   );
 }
 
-function InvestigationDetail({ id }: { id: string }) {
-  const [doc, setDoc] = useState<(Investigation & { stateLabel: string; conclusionLabel: string | null }) | null>(null);
+/** What an investigation holds (要點 八、十二(二)): its notes, evidence references and conclusion, in the order recorded. */
+function InvestigationRecord({ doc }: { doc: Investigation }) {
+  return (
+    <>
+      <p>
+        {doc.agencyCode};{rocDateTime(doc.openedAt)} 由 {doc.openedBy} 開啟;狀態 <strong>{doc.state === 'OPEN' ? '調查中' : '已結案'}</strong>;異常:
+        {doc.anomalyIds.map((a) => <a key={a} href={href('anomalies', { agency: doc.agencyCode, id: a })}> <code>{a}</code></a>)}
+      </p>
+      <div data-testid="investigation-conclusion">
+        {doc.conclusion ? (
+          <p>
+            結論:<strong className={doc.conclusion === 'VIOLATION' ? 'bad' : undefined}>{CONCLUSIONS[doc.conclusion]}</strong>
+            {doc.concludedAt && <>({rocDateTime(doc.concludedAt)}{doc.concludedBy && `,${doc.concludedBy}`})</>}
+            {doc.summary && <>:{doc.summary}</>}
+          </p>
+        ) : <p>結論:尚未結案。</p>}
+        {doc.jointAudit && <p className="bad">違規:已啟動聯合稽核({doc.jointAudit.rule}),報告期限 {rocDate(doc.jointAudit.dueDate)}</p>}
+      </div>
+      <h4>紀要({doc.notes.length})</h4>
+      {doc.notes.length === 0 ? <p>無。</p> : (
+        <ol data-testid="investigation-notes">{doc.notes.map((n) => <li key={n.noteNo}>{rocDateTime(n.at)} {n.by}:{n.text}</li>)}</ol>
+      )}
+      <h4>證據({doc.evidence.length})</h4>
+      {doc.evidence.length === 0 ? <p>無。</p> : (
+        <table data-testid="investigation-evidence">
+          <thead><tr><th scope="col">#</th><th scope="col">種類</th><th scope="col">參照</th><th scope="col">說明</th><th scope="col">登錄</th></tr></thead>
+          <tbody>
+            {doc.evidence.map((e) => (
+              <tr key={e.evidenceNo}><td>{e.evidenceNo}</td><td>{evidenceKindLabel(e.kind)}</td><td><code>{e.reference}</code></td><td>{e.description}</td><td>{rocDateTime(e.at)} {e.by}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/** One investigation, and for 政風 while it is open: a note, an evidence reference, the conclusion (each appended to the ledger). */
+function InvestigationDetail({ id, me, onChanged }: { id: string; me: Me; onChanged: () => void }) {
+  const isEthics = me.roles.includes('ethics');
+  const [doc, setDoc] = useState<Investigation | null>(null);
   const [error, setError] = useState('');
+  const [done, setDone] = useState('');
+  const [note, setNote] = useState('');
+  const [evidence, setEvidence] = useState({ kind: 'DOCUMENT', reference: '', description: '' });
+  const [conclusion, setConclusion] = useState({ conclusion: '', summary: '' });
+  const [version, setVersion] = useState(0);
   useEffect(() => {
-    getJson<Investigation & { stateLabel: string; conclusionLabel: string | null }>(`/ethics/investigations/${encodeURIComponent(id)}`).then(setDoc, (e) => setError(describeError(e)));
-  }, [id]);
+    getJson<Investigation>(`/ethics/investigations/${encodeURIComponent(id)}`).then(setDoc, (e) => setError(describeError(e)));
+  }, [id, version]);
+
+  const path = `/ethics/investigations/${encodeURIComponent(id)}`;
+  const send = async (e: React.FormEvent, what: string, route: string, body: Record<string, string>, check: string | null, reset: () => void) => {
+    e.preventDefault();
+    setError('');
+    setDone('');
+    if (check) return setError(check);
+    try {
+      const result = await postJson<{ position?: string }>(`${path}/${route}`, { commandId: newId(), ...body });
+      reset();
+      setDone(`已記入帳本:${what}${result.position ? `(位置 ${result.position})` : ''}。`);
+      // The read model follows the ledger: wait for it before reading back.
+      if (result.position) await getJson(path, { minPosition: result.position }).catch(() => undefined);
+      setVersion((v) => v + 1);
+      onChanged();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
   return (
     <section className="panel" aria-labelledby="inv-title" data-testid="investigation-detail">
-      <h2 id="inv-title">調查 <code>{id}</code></h2>
+      <h2 id="inv-title">調查 <code>{id}</code>{doc && `:${doc.title}`}</h2>
       <p className="error" role="alert">{error}</p>
-      {doc && (
+      {done && <p className="ok" role="status">{done}</p>}
+      {doc && <InvestigationRecord doc={doc} />}
+      {doc && isEthics && doc.state === 'OPEN' && (
         <>
-          <p>{doc.title};{doc.agencyCode};{rocDateTime(doc.openedAt)} 由 {doc.openedBy} 開啟;狀態 {doc.stateLabel}{doc.conclusionLabel && `,結論:${doc.conclusionLabel}`}</p>
-          {doc.summary && <p>結論摘要:{doc.summary}</p>}
-          {doc.jointAudit && <p className="bad">違規:已啟動聯合稽核({doc.jointAudit.rule}),報告期限 {rocDate(doc.jointAudit.dueDate)}</p>}
-          <p>異常:{doc.anomalyIds.map((a) => <a key={a} href={href('anomalies', { agency: doc.agencyCode, id: a })}><code>{a}</code> </a>)}</p>
-          <h3>紀要</h3>
-          {(doc.notes ?? []).length === 0 ? <p>無。</p> : <ol>{doc.notes!.map((n) => <li key={n.noteNo}>{rocDateTime(n.at)} {n.by}:{n.text}</li>)}</ol>}
-          <h3>證據</h3>
-          {(doc.evidence ?? []).length === 0 ? <p>無。</p> : <ol>{doc.evidence!.map((e) => <li key={e.evidenceNo}>{e.kind} {e.reference}:{e.description}({rocDateTime(e.at)},{e.by})</li>)}</ol>}
+          <form className="filters" aria-label="新增紀要" noValidate
+            onSubmit={(e) => void send(e, '紀要', 'notes', { text: note.trim() }, note.trim() ? null : '請填寫紀要內容。', () => setNote(''))}>
+            <label>紀要
+              <input value={note} onChange={(e) => setNote(e.target.value)} autoComplete="off" size={40} maxLength={4000} />
+            </label>
+            <button type="submit">新增紀要</button>
+          </form>
+          <form className="filters" aria-label="新增證據" noValidate
+            onSubmit={(e) => void send(e, '證據', 'evidence', { kind: evidence.kind, reference: evidence.reference.trim(), description: evidence.description.trim() },
+              evidence.reference.trim() && evidence.description.trim() ? null : '請填寫證據之參照(帳本位置或文號,勿填個資)與說明。',
+              () => setEvidence({ kind: evidence.kind, reference: '', description: '' }))}>
+            <label>證據種類
+              <select value={evidence.kind} onChange={(e) => setEvidence({ ...evidence, kind: e.target.value })}>
+                {EVIDENCE_KINDS.map(([k, label]) => <option key={k} value={k}>{label}</option>)}
+              </select>
+            </label>
+            <label>參照(帳本位置或文號)
+              <input value={evidence.reference} onChange={(e) => setEvidence({ ...evidence, reference: e.target.value })} autoComplete="off" maxLength={200} />
+            </label>
+            <label>證據說明
+              <input value={evidence.description} onChange={(e) => setEvidence({ ...evidence, description: e.target.value })} autoComplete="off" size={30} maxLength={1000} />
+            </label>
+            <button type="submit">新增證據</button>
+          </form>
+          <form className="filters" aria-label="結案" noValidate
+            onSubmit={(e) => void send(e, '結案', 'conclusion', { conclusion: conclusion.conclusion, summary: conclusion.summary.trim() },
+              conclusion.conclusion && conclusion.summary.trim() ? null : '結案須選擇結論並填寫摘要。', () => setConclusion({ conclusion: '', summary: '' }))}>
+            <label>結案結論
+              <select value={conclusion.conclusion} onChange={(e) => setConclusion({ ...conclusion, conclusion: e.target.value })}>
+                <option value="">請選擇</option>
+                {Object.entries(CONCLUSIONS).map(([k, label]) => <option key={k} value={k}>{label}{k === 'VIOLATION' ? '(啟動聯合稽核,要點 十二(二))' : ''}</option>)}
+              </select>
+            </label>
+            <label>結論摘要
+              <input value={conclusion.summary} onChange={(e) => setConclusion({ ...conclusion, summary: e.target.value })} autoComplete="off" size={40} maxLength={4000} />
+            </label>
+            <button type="submit">結案</button>
+          </form>
         </>
       )}
     </section>
@@ -314,26 +414,18 @@ export function Anomalies({ me, params }: { me: Me; params: URLSearchParams }) {
         <section className="panel" aria-labelledby="investigations-title">
           <h2 id="investigations-title">調查(要點 八、十二(二))</h2>
           {investigations.length === 0 ? <p>無調查案。</p> : (
-            <table data-testid="investigations">
-              <thead><tr><th scope="col">案號</th><th scope="col">機關</th><th scope="col">案由</th><th scope="col">異常數</th><th scope="col">狀態</th><th scope="col">結論</th><th scope="col">聯合稽核</th></tr></thead>
-              <tbody>
-                {investigations.map((i) => (
-                  <tr key={i.investigationId}>
-                    <td><a href={href('anomalies', { ...filters, investigation: i.investigationId })}>{i.investigationId}</a></td>
-                    <td>{i.agencyCode}</td>
-                    <td>{i.title}</td>
-                    <td>{i.anomalyIds.length}</td>
-                    <td>{i.state === 'OPEN' ? '調查中' : '已結案'}</td>
-                    <td>{i.conclusion ? CONCLUSIONS[i.conclusion] : '—'}</td>
-                    <td>{i.jointAudit ? `期限 ${rocDate(i.jointAudit.dueDate)}` : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ul className="jobs" data-testid="investigations">
+              {investigations.map((i) => (
+                <li key={i.investigationId} className="panel" data-testid="investigation" data-id={i.investigationId} aria-current={i.investigationId === investigation ? 'true' : undefined}>
+                  <h3><a href={href('anomalies', { ...filters, investigation: i.investigationId })}>{i.investigationId}</a> {i.title}</h3>
+                  <InvestigationRecord doc={i} />
+                </li>
+              ))}
+            </ul>
           )}
         </section>
       )}
-      {investigation && <InvestigationDetail key={investigation} id={investigation} />}
+      {investigation && <InvestigationDetail key={investigation} id={investigation} me={me} onChanged={() => setVersion((v) => v + 1)} />}
     </>
   );
 }

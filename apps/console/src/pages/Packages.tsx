@@ -5,7 +5,7 @@ import { navigate } from '../router';
 
 interface PackageJob {
   id: string;
-  state: 'running' | 'done' | 'failed';
+  state: 'running' | 'done' | 'failed' | 'interrupted';
   agencyCode: string;
   from: string;
   to: string;
@@ -24,18 +24,9 @@ interface PackageJob {
   file?: string;
 }
 
-// The service keeps the last jobs in memory and has no list route: this tab remembers the ids it started.
-const JOBS = 'webir-ledger.packageJobs';
-const remembered = (): string[] => {
-  try {
-    return JSON.parse(sessionStorage.getItem(JOBS) ?? '[]') as string[];
-  } catch {
-    return [];
-  }
-};
-
 function Progress({ job }: { job: PackageJob }) {
   if (job.state === 'failed') return <span className="bad">產製失敗:{job.error}</span>;
+  if (job.state === 'interrupted') return <span className="bad">已中斷(服務於產製中停止,已讀取 {job.eventsRead}{job.totalEvents ? ` / ${job.totalEvents}` : ''} 筆事件),請重新產製</span>;
   if (job.state === 'done') return <span className="ok">已完成({job.events} 筆事件,{((job.bytes ?? 0) / 1024).toFixed(0)} KB)</span>;
   const total = job.totalEvents ?? 0;
   return (
@@ -50,14 +41,17 @@ export function Packages({ params }: { params: URLSearchParams }) {
   const [jobs, setJobs] = useState<PackageJob[]>([]);
   const [error, setError] = useState('');
 
+  const [loaded, setLoaded] = useState(false);
+
   useEffect(() => {
-    for (const id of remembered()) {
-      getJson<PackageJob>(`/packages/jobs/${id}`).then(
-        (job) => setJobs((js) => [...js.filter((j) => j.id !== job.id), job].sort((a, b) => b.startedAt.localeCompare(a.startedAt))),
-        // Gone after a restart of the service (jobs live in its memory): forget it.
-        () => sessionStorage.setItem(JOBS, JSON.stringify(remembered().filter((x) => x !== id))),
-      );
-    }
+    // The service keeps the caller's last jobs (also across its restarts): one page of them.
+    getJson<{ jobs: PackageJob[] }>('/packages/jobs', { limit: '20' }).then(
+      (r) => {
+        setJobs((js) => [...js.filter((j) => !r.jobs.some((x) => x.id === j.id)), ...r.jobs].sort((a, b) => b.startedAt.localeCompare(a.startedAt)));
+        setLoaded(true);
+      },
+      (e) => setError(describeError(e)),
+    );
   }, []);
 
   const running = jobs.filter((j) => j.state === 'running');
@@ -84,8 +78,7 @@ export function Packages({ params }: { params: URLSearchParams }) {
         to: form.to,
         ...(form.reveal && { reveal: true, purpose: form.purpose.trim() }),
       });
-      sessionStorage.setItem(JOBS, JSON.stringify([job.id, ...remembered()].slice(0, 20)));
-      setJobs((js) => [job, ...js]);
+      setJobs((js) => [job, ...js.filter((j) => j.id !== job.id)]);
     } catch (err) {
       setError(describeError(err));
     }
@@ -116,9 +109,10 @@ export function Packages({ params }: { params: URLSearchParams }) {
         <button type="submit">產製稽核包</button>
       </form>
       <p className="error" role="alert">{error}</p>
-      <h2 id="jobs-title">本分頁產製之稽核包</h2>
-      {jobs.length === 0 ? <p>尚未產製(服務僅於記憶體保留最近之產製工作,且無清單可查)。</p> : (
-        <ul className="jobs" aria-labelledby="jobs-title">
+      <h2 id="jobs-title">我產製之稽核包</h2>
+      <p>服務保留最近 20 件產製工作及其檔案(服務重新啟動後仍在);產製中遇服務停止者標示為「已中斷」。</p>
+      {jobs.length === 0 ? <p data-testid="no-package-jobs">{loaded ? '尚未產製。' : '載入中…'}</p> : (
+        <ul className="jobs" aria-labelledby="jobs-title" data-testid="package-jobs">
           {jobs.map((j) => (
             <li key={j.id} className="panel" data-testid="package-job" data-state={j.state}>
               <strong>{j.agencyCode}</strong> {rocDate(j.from)} 至 {rocDate(j.to)}({j.holders === 'revealed' ? '含完整個資' : '個資遮蔽'}),{rocDateTime(j.startedAt)} 由 {j.requestedBy} 開始

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import {
   agencyStreamId,
   auditDecider,
@@ -53,6 +54,7 @@ export class ChecksService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
     @Inject(MONTHLY_POPULATION) private readonly populations: MonthlyPopulationSource,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   async monthlyCheck(agencyCode: string, month: string): Promise<{ streamId: string; revision: number; state: MonthlyCheckState }> {
@@ -97,7 +99,7 @@ export class ChecksService {
   compare(agencyCode: string, month: string, input: { entryId: string; outcome: ComparisonOutcome; registrationId?: string; note?: string; majorAnomaly?: boolean }, envelope: CommandEnvelope): Promise<CommandResult> {
     const request = { type: 'RecordSampleComparison' as const, agencyCode, month, ...input };
     // The joint audit's id is random (COMMON contract); it is not part of the request, so a retry is still a retry.
-    return this.processor.execute({ streamId: monthlyCheckStreamId(agencyCode, month), decider: monthlyCheckDecider, request, command: () => ({ ...request, jointAuditId: randomUUID() }) }, envelope);
+    return this.processor.execute({ streamId: monthlyCheckStreamId(agencyCode, month), decider: monthlyCheckDecider, request, command: () => ({ ...request, jointAuditId: randomUUID(), jointAuditReportDays: this.config.deadlines.jointAuditReportDays }) }, envelope);
   }
 
   signOff(agencyCode: string, month: string, checkerPersonId: string, envelope: CommandEnvelope): Promise<CommandResult> {
@@ -150,6 +152,7 @@ export class ChecksService {
         request,
         command: async () => ({
           ...request,
+          breachReportDays: this.config.deadlines.breachReportDays,
           auditedAgency: await this.states.agency(input.auditedAgencyCode),
           centralAdmin: input.centralAdminCode ? await this.states.agency(input.centralAdminCode) : undefined,
         }),
@@ -179,7 +182,7 @@ export class ChecksService {
   fileJointAuditReport(jointAuditId: string, input: { checkerPersonId: string; ethicsUnit: string; itUnit: string; conclusion: string; findings: { description: string; breach: boolean; rule?: string }[] }, envelope: CommandEnvelope): Promise<CommandResult> {
     const request = { type: 'FileJointAuditReport' as const, jointAuditId, ...input };
     return this.processor.execute(
-      { streamId: jointAuditStreamId(jointAuditId), decider: jointAuditDecider, request, command: async () => ({ ...request, opened: await this.openedJointAudit(jointAuditId) }) },
+      { streamId: jointAuditStreamId(jointAuditId), decider: jointAuditDecider, request, command: async () => ({ ...request, breachReportDays: this.config.deadlines.breachReportDays, opened: await this.openedJointAudit(jointAuditId) }) },
       envelope,
     );
   }

@@ -1,4 +1,6 @@
 import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { containsTaiwanId } from '@ledger/personal-data';
 
 type FieldProblem = { field: string; rule: string; message: string };
@@ -81,11 +83,56 @@ class LedgerValidationPipe extends ValidationPipe {
   }
 }
 
+type MetadataStorage = ReturnType<typeof getMetadataStorage>;
+const CACHED = Symbol('ledger-cached-metadata');
+
+/**
+ * class-validator looks up a class's rules anew on every validation: it filters the class's own
+ * rules and walks every class that has rules (≈ 300 here) for its ancestors, then groups them by
+ * property — ≈ 3 % of a command's time, for an answer that changes only when a class with rules is
+ * declared. The storage's answers are kept per class and options until a rule is added.
+ */
+export function cacheValidationMetadata(storage: MetadataStorage = getMetadataStorage()): void {
+  const s = storage as MetadataStorage & { [CACHED]?: true };
+  if (s[CACHED]) return;
+  s[CACHED] = true;
+  let byTarget = new Map<unknown, Map<string, ValidationMetadata[]>>();
+  let grouped = new WeakMap<ValidationMetadata[], Record<string, ValidationMetadata[]>>();
+  const forget = () => {
+    byTarget = new Map();
+    grouped = new WeakMap();
+  };
+  for (const method of ['addValidationMetadata', 'addConstraintMetadata', 'addValidationSchema'] as const) {
+    const add = (s[method] as (...args: unknown[]) => void).bind(s);
+    (s as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      forget();
+      add(...args);
+    };
+  }
+  const lookUp = s.getTargetValidationMetadatas.bind(s);
+  s.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    const key = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0000') ?? ''}`;
+    let perTarget = byTarget.get(target);
+    if (!perTarget) byTarget.set(target, (perTarget = new Map()));
+    let found = perTarget.get(key);
+    if (!found) perTarget.set(key, (found = lookUp(target, schema, always, strictGroups, groups)));
+    return found;
+  };
+  const group = s.groupByPropertyName.bind(s);
+  s.groupByPropertyName = (metadata) => {
+    let found = grouped.get(metadata);
+    if (!found) grouped.set(metadata, (found = group(metadata)));
+    return found;
+  };
+}
+
 /** Unknown fields are refused, not silently dropped: an integrator must learn its payload is wrong. */
-export const ledgerValidationPipe = () =>
-  new LedgerValidationPipe({
+export const ledgerValidationPipe = () => {
+  cacheValidationMetadata();
+  return new LedgerValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
     exceptionFactory: (errors) => invalid(flatten(errors)),
   });
+};

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import {
   caseAssignmentDecider,
   caseAssignmentStreamId,
@@ -31,6 +32,7 @@ export class EthicsCommands {
     private readonly states: AccessStates,
     @Inject(PERSONAL_DATA) private readonly protector: PersonalDataProtector,
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   recordCaseAssignment(dto: Fields<RecordCaseAssignmentDto>, envelope: CommandEnvelope): Promise<CommandResult> {
@@ -76,7 +78,7 @@ export class EthicsCommands {
     if (command.type === 'ConcludeInvestigation') {
       const { jointAuditId: _chosenHere, ...request } = command;
       // The joint audit's id is random (COMMON.md): chosen once here; a retried command replays the first result.
-      return this.processor.execute({ streamId, decider: investigationDecider, request, command: () => ({ ...command, jointAuditId: randomUUID() }) }, envelope);
+      return this.processor.execute({ streamId, decider: investigationDecider, request, command: () => ({ ...command, jointAuditId: randomUUID(), jointAuditReportDays: this.config.deadlines.jointAuditReportDays }) }, envelope);
     }
     return this.processor.execute({ streamId, decider: investigationDecider, request: command }, envelope);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
-import { maskNationalId, PersonalDataErasedError, type PersonalDataProtector } from '@ledger/personal-data';
+import { DataKeyNotFoundError, DataKeyUnwrapError, maskNationalId, PersonalDataErasedError, PersonalDataIntegrityError, type PersonalDataProtector } from '@ledger/personal-data';
 import { type AnomalyView, ETHICS, type EvidenceRef, QUERY_REGISTRATIONS, type QueryRegistrationDocument } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
 import { EVENT_STORE, PERSONAL_DATA, READ_MODELS } from '../infrastructure/event-store.provider';
@@ -23,6 +23,7 @@ interface StoredLine {
 }
 
 export const ERASED = '(已依規定刪除)';
+export const UNREADABLE = '(無法解密:個人資料完整性異常)';
 
 export interface EvidenceView {
   position: string;
@@ -126,6 +127,8 @@ export class EvidenceService {
       return reveal ? nationalId : maskNationalId(nationalId);
     } catch (error) {
       if (error instanceof PersonalDataErasedError) return ERASED;
+      // A damaged vault record must not hide the rest of the evidence from the investigator.
+      if (error instanceof PersonalDataIntegrityError || error instanceof DataKeyNotFoundError || error instanceof DataKeyUnwrapError) return UNREADABLE;
       throw error;
     }
   }

@@ -1,49 +1,34 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore } from '@ledger/event-store';
-import { generatePackage, holdersFromVault, PackageGenerationError, recordHolderReveal, recordPackageGenerated, type Manifest } from '@ledger/package';
+import { generatePackage, holdersFromVault, PackageGenerationError, recordHolderReveal, recordPackageGenerated } from '@ledger/package';
 import type { PersonalDataProtector } from '@ledger/personal-data';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { CLOCK, EVENT_STORE, PERSONAL_DATA, type Clock } from '../infrastructure/event-store.provider';
 import { CheckpointService } from '../integrity/checkpoint.service';
+import { PackageJobLog, type PackageJob } from './package-job-log';
 
-export interface PackageJob {
-  id: string;
-  state: 'running' | 'done' | 'failed';
-  agencyCode: string;
-  from: string;
-  to: string;
-  holders: 'masked' | 'revealed';
-  requestedBy: string;
-  startedAt: string;
-  finishedAt?: string;
-  /** Events of the checkpoint's tree read so far, of `totalEvents`. */
-  eventsRead: number;
-  totalEvents?: number;
-  events?: number;
-  bytes?: number;
-  manifestSha256?: string;
-  checkpoint?: Manifest['checkpoint'];
-  sections?: Manifest['sections'];
-  error?: string;
-}
-
-const KEEP_JOBS = 20;
+export type { PackageJob } from './package-job-log';
 
 /**
  * Packages as jobs: a year of a large agency reads the whole log once, so the request answers at once
  * and the caller polls the progress. Pages are small, so the service keeps answering while one runs.
- * The zip lives in a temporary directory until it is one of the 20 oldest jobs or the service stops.
+ * The jobs (who asked, what for, progress, result, error) and their zips are kept in the data
+ * directory (`package-jobs.db`, `packages/`), the last 20: a restart keeps the list and the files,
+ * and a job cut short by it is shown as interrupted.
  */
 @Injectable()
-export class PackageJobsService implements OnApplicationShutdown {
+export class PackageJobsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PackageJobsService.name);
-  private readonly jobs = new Map<string, { job: PackageJob; file: string; done: Promise<void> }>();
-  private readonly dir = mkdtempSync(join(tmpdir(), 'ledger-packages-'));
+  /** This process's unfinished jobs, as they are now (the record is written at most once a second). */
+  private readonly live = new Map<string, { job: PackageJob; written: number }>();
+  private readonly dir: string;
+  private readonly record: PackageJobLog;
   private queue: Promise<unknown> = Promise.resolve();
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -51,10 +36,31 @@ export class PackageJobsService implements OnApplicationShutdown {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     private readonly checkpoints: CheckpointService,
-  ) {}
+  ) {
+    this.dir = join(config.dataDir, 'packages');
+    this.record = new PackageJobLog(join(config.dataDir, 'package-jobs.db'), { id: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, host: hostname(), pid: process.pid });
+  }
 
-  get(id: string) {
-    return this.jobs.get(id);
+  onModuleInit(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // Partial zips of jobs a stopped process left behind.
+    for (const file of this.record.sweep(this.clock())) rmSync(file, { force: true });
+    // Other instances sharing the data directory tell a live job from a dead one by this.
+    this.heartbeat = setInterval(() => this.record.heartbeat(this.clock().toISOString()), 15_000);
+    this.heartbeat.unref();
+  }
+
+  get(id: string): { job: PackageJob; file: string } | undefined {
+    const entry = this.record.get(id, this.clock());
+    if (!entry) return undefined;
+    const live = this.live.get(id);
+    return live ? { ...entry, job: { ...live.job } } : entry;
+  }
+
+  /** The jobs one principal asked for, newest first, in pages. */
+  list(requestedBy: string, options: { limit: number; before?: string }): { jobs: PackageJob[]; next: string | null } | undefined {
+    const page = this.record.list(requestedBy, options, this.clock());
+    return page && { ...page, jobs: page.jobs.map((j) => (this.live.has(j.id) ? { ...this.live.get(j.id)!.job } : j)) };
   }
 
   start(request: { agencyCode: string; from: string; to: string; reveal?: { purpose: string }; principal: { id: string; roles: string[] } }): { job: PackageJob; done: Promise<void> } {
@@ -70,17 +76,12 @@ export class PackageJobsService implements OnApplicationShutdown {
       eventsRead: 0,
     };
     const file = join(this.dir, `${job.id}.zip`);
+    for (const dropped of this.record.started(job, file)) rmSync(dropped, { force: true });
+    this.live.set(job.id, { job, written: Date.now() });
     // One package at a time: each reads the whole log.
     const done = this.queue.catch(() => undefined).then(() => this.run(job, file, request));
     this.queue = done;
-    this.jobs.set(job.id, { job, file, done });
-    while (this.jobs.size > KEEP_JOBS) {
-      const [oldest] = this.jobs.values();
-      if (oldest.job.state === 'running') break;
-      rmSync(oldest.file, { force: true });
-      this.jobs.delete(oldest.job.id);
-    }
-    return { job, done };
+    return { job: { ...job }, done };
   }
 
   private async run(job: PackageJob, file: string, request: Parameters<PackageJobsService['start']>[0]): Promise<void> {
@@ -90,6 +91,8 @@ export class PackageJobsService implements OnApplicationShutdown {
       if (this.checkpoints.status.enabled && !this.checkpoints.status.blocked) {
         await this.checkpoints.issue('on-demand').catch((error: Error) => this.logger.warn(`package ${job.id}: no fresh checkpoint (${error.message}); using the latest`));
       }
+      // Owner-only before a byte is written: the zip may hold revealed holders.
+      closeSync(openSync(file, 'w', 0o600));
       const generated = await generatePackage({
         store: this.store,
         agencyCode: job.agencyCode,
@@ -108,6 +111,11 @@ export class PackageJobsService implements OnApplicationShutdown {
         onProgress: (done, total) => {
           job.eventsRead = done;
           job.totalEvents = total;
+          const live = this.live.get(job.id);
+          if (live && Date.now() - live.written >= 1000) {
+            live.written = Date.now();
+            this.record.progress(job.id, done, total, this.clock().toISOString());
+          }
         },
       });
       // The package is handed out only once its generation is recorded.
@@ -129,11 +137,15 @@ export class PackageJobsService implements OnApplicationShutdown {
       job.finishedAt = this.clock().toISOString();
       job.error = error instanceof PackageGenerationError ? error.message : 'the package could not be generated';
       if (!(error instanceof PackageGenerationError)) this.logger.error(`package ${job.id} failed: ${(error as Error).message}`);
+    } finally {
+      this.record.finished(job);
+      this.live.delete(job.id);
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
     await this.queue.catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
+    this.record.close();
   }
 }

@@ -1,6 +1,7 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Req, Res, StreamableFile } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
 import { createReadStream } from 'node:fs';
 import { AGENCY_CODE, IsCalendarDate } from '../access/shared/validators';
@@ -34,6 +35,21 @@ export class StartPackageJobDto {
   purpose?: string;
 }
 
+export class PackageJobsQueryDto {
+  @ApiPropertyOptional({ description: 'Jobs per page (1–100, default 20)', example: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: "The previous page's `next`: the id of its last job" })
+  @IsOptional()
+  @IsUUID('all', { message: 'before must be a job id (UUID)' })
+  before?: string;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const invalid = (field: string, message: string) => new BadRequestException({ code: 'VALIDATION_FAILED', message: `${field} ${message}`, fields: [{ field, rule: 'format', message }] });
 const EXAMPLE = { id: '6a1f0c3e-2b4d-4e8f-9a7b-1c2d3e4f5a6b', state: 'running', agencyCode: 'SWD001', from: '2025-01-01', to: '2025-12-31', holders: 'masked', eventsRead: 52000, totalEvents: 160000 };
@@ -58,6 +74,16 @@ export class PackagesController {
     if (body.from > body.to) throw invalid('to', 'must not be before from');
     if (body.reveal && !body.purpose) throw invalid('purpose', 'a stated purpose is required to reveal personal data');
     return this.jobs.start({ agencyCode: body.agencyCode, from: body.from, to: body.to, reveal: body.reveal ? { purpose: body.purpose! } : undefined, principal: req.principal }).job;
+  }
+
+  @Get()
+  @Roles('auditor')
+  @ApiOperation({ summary: "The caller's package jobs, newest first (the last 20 jobs are kept, with their files, across restarts); a job cut short by a restart is `interrupted`" })
+  @ApiOkResponse({ schema: { example: { jobs: [{ ...EXAMPLE, state: 'done', requestedBy: 'bli_inspection_2026', startedAt: '2026-03-02T01:00:00.000Z' }], next: null } } })
+  list(@Query() query: PackageJobsQueryDto, @Req() req: AuthedRequest) {
+    const page = this.jobs.list(req.principal.id, { limit: query.limit ?? 20, before: query.before });
+    if (!page) throw invalid('before', 'is not a job of yours that is still kept');
+    return { jobs: page.jobs.map((job) => ({ ...job, ...(job.state === 'done' && { file: `/packages/jobs/${job.id}/file` }) })), next: page.next };
   }
 
   @Get(':id')

@@ -29,3 +29,42 @@ export async function protectSubject(protector: PersonalDataProtector, nationalI
   const { nationalIdCiphertext } = await protector.protect(personId, { nationalId });
   return { personId, nationalIdCiphertext };
 }
+
+/**
+ * Subjects of registrations accepted in the same turn of the event loop (a batch's items, or
+ * concurrent single requests) protected together: one vault transaction, so one sync, for all of
+ * them instead of two each. Only accepted registrations reach it, so a refused one still leaves
+ * nothing in the vault. When the joint call fails (one subject erased meanwhile, say), each is
+ * protected alone so that only its own registration fails.
+ */
+export class SubjectProtectionBatcher {
+  private pending: { nationalId: string; resolve: (s: ProtectedQuerySubject) => void; reject: (e: unknown) => void }[] = [];
+  private scheduled = false;
+
+  constructor(private readonly protector: PersonalDataProtector) {}
+
+  protect(nationalId: string): Promise<ProtectedQuerySubject> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ nationalId, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    let subjects: ProtectedQuerySubject[];
+    try {
+      subjects = await this.protector.protectIdentifiers(batch.map((b) => b.nationalId));
+    } catch {
+      for (const b of batch) protectSubject(this.protector, b.nationalId).then(b.resolve, b.reject);
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(subjects[i]));
+  }
+}

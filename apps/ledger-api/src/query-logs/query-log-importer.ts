@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import * as iconv from 'iconv-lite';
@@ -32,7 +32,7 @@ import {
 } from '@ledger/domain';
 import type { EventStore, NewEvent } from '@ledger/event-store';
 import { containsTaiwanId, validateTaiwanId, type PersonalDataProtector } from '@ledger/personal-data';
-import { loggedQuery, queryLogImport, type LoggedQueryDocument } from '@ledger/projections';
+import { queryLogImport, unregisteredOfImportAfterLine, type LoggedQueryDocument } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
 
 /**
@@ -174,9 +174,59 @@ const normalizeId = (text: string): string | undefined => {
   return r.ok ? r.normalized : undefined;
 };
 
+/**
+ * The lines seen so far, by 96 bits of the SHA-256 of their content, with the number of the first
+ * line of each: an open-addressing table in typed arrays (16 bytes a slot, at most half full), so a
+ * million lines take ≈ 32 MB and no object per line, where a Map of strings took several times that
+ * and kept the garbage collector busy. Two different lines collide with odds of 1 in 2^57 for a million.
+ */
+export class LineIds {
+  private keys = new Uint32Array(3 * 1024);
+  private lines = new Int32Array(1024);
+  private size = 0;
+
+  /** The first line with this digest, or undefined after recording `lineNo` as the first. */
+  firstOrAdd(digest: Buffer, lineNo: number): number | undefined {
+    if (2 * (this.size + 1) > this.lines.length) this.grow();
+    const a = digest.readUInt32LE(0);
+    const b = digest.readUInt32LE(4);
+    const c = digest.readUInt32LE(8);
+    const mask = this.lines.length - 1;
+    for (let i = a & mask; ; i = (i + 1) & mask) {
+      const line = this.lines[i];
+      if (line === 0) {
+        this.keys[3 * i] = a;
+        this.keys[3 * i + 1] = b;
+        this.keys[3 * i + 2] = c;
+        this.lines[i] = lineNo;
+        this.size++;
+        return undefined;
+      }
+      if (this.keys[3 * i] === a && this.keys[3 * i + 1] === b && this.keys[3 * i + 2] === c) return line;
+    }
+  }
+
+  private grow(): void {
+    const { keys, lines } = this;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.lines = new Int32Array(lines.length * 2);
+    const mask = this.lines.length - 1;
+    for (let j = 0; j < lines.length; j++) {
+      if (lines[j] === 0) continue;
+      let i = keys[3 * j] & mask;
+      while (this.lines[i] !== 0) i = (i + 1) & mask;
+      this.keys.set(keys.subarray(3 * j, 3 * j + 3), 3 * i);
+      this.lines[i] = lines[j];
+    }
+  }
+}
+
+/** SHA-256 in one call where Node has crypto.hash (20.12+): no Hash object per line. */
+const sha256 = (text: string): Buffer => (typeof oneShotHash === 'function' ? (oneShotHash('sha256', text, 'buffer') as unknown as Buffer) : createHash('sha256').update(text).digest());
+
 /** Line checks shared by both passes: the same file gives the same decisions, so pass 2 repeats pass 1 exactly. */
 class LineChecker {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new LineIds();
   constructor(private readonly ctx: LineContext) {}
 
   check(lineNo: number, text: string): { ok: true; line: ParsedLogLine } | { ok: false; rejected: RejectedLogLine } {
@@ -185,11 +235,8 @@ class LineChecker {
     }
     const r = checkLogLine(text, this.ctx);
     if (!r.ok) return { ok: false, rejected: { lineNo, code: r.code, ...(r.field ? { field: r.field } : {}), reason: r.reason } };
-    // 96 bits of SHA-256 per line: memory stays ≈ 80 bytes a line, and two different lines collide with odds of 1 in 2^70 for a million.
-    const id = createHash('sha256').update(lineIdentity(r.line)).digest('base64').slice(0, 16);
-    const earlier = this.seen.get(id);
+    const earlier = this.seen.firstOrAdd(sha256(lineIdentity(r.line)), lineNo);
     if (earlier !== undefined) return { ok: false, rejected: { lineNo, code: 'DUPLICATE_LINE', reason: `與第 ${earlier} 行重複` } };
-    this.seen.set(id, lineNo);
     return r;
   }
 }
@@ -266,8 +313,6 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
   // Pass 1: check every line, write nothing.
   let lineCount = 0;
   let acceptedCount = 0;
-  // The accepted line numbers (8 bytes a line): reconciliation reads each one's document by its key.
-  const acceptedLines: number[] = [];
   const rejectedSample: RejectedLogLine[] = [];
   {
     const checker = new LineChecker(header.ctx);
@@ -275,10 +320,7 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       if (lineNo === 1 || text.trim() === '') continue;
       lineCount++;
       const r = checker.check(lineNo, text);
-      if (r.ok) {
-        acceptedCount++;
-        acceptedLines.push(lineNo);
-      }
+      if (r.ok) acceptedCount++;
       else if (rejectedSample.length < 20) rejectedSample.push(r.rejected);
       if (lineCount % 10_000 === 0) deps.onProgress?.('check', lineCount, 0);
     }
@@ -400,9 +442,10 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     const before = await queryLogImport(deps.readModels, importId);
     let listed = before?.foundUnregistered ?? 0;
     let chunk = full.status === 'NONE' ? 0 : full.unregisteredChunks;
-    // Each accepted line's document by its key (a point read), in line order: the cost grows with the
-    // file, never with what earlier pages skipped. A resumed reconciliation goes on after its last listing.
-    const from = full.status !== 'NONE' ? full.lastUnregisteredLineNo : 0;
+    // The import's unregistered queries in line order, a page at a time from the read model's
+    // (importId, status, seq) index: only those lines are read, and the cost grows with them, never
+    // with what earlier pages skipped. A resumed reconciliation goes on after its last listing.
+    let after = full.status !== 'NONE' ? full.lastUnregisteredLineNo : 0;
     let page: LoggedQueryDocument[] = [];
     const emitPage = async () => {
       if (page.length === 0) return;
@@ -412,12 +455,14 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       listed += queries.length;
       deps.onProgress?.('reconcile', chunk * QUERY_LOG_CHUNK_LINES, acceptedCount);
     };
-    for (const lineNo of acceptedLines) {
-      if (lineNo <= from) continue;
-      const doc = await loggedQuery(deps.readModels, importId, lineNo);
-      if (doc?.status !== 'UNREGISTERED') continue;
-      page.push(doc);
-      if (page.length === QUERY_LOG_CHUNK_LINES) await emitPage();
+    for (;;) {
+      const found = await unregisteredOfImportAfterLine(deps.readModels, importId, after, QUERY_LOG_CHUNK_LINES);
+      for (const doc of found) {
+        page.push(doc);
+        if (page.length === QUERY_LOG_CHUNK_LINES) await emitPage();
+      }
+      if (found.length < QUERY_LOG_CHUNK_LINES) break;
+      after = found[found.length - 1].lineNo;
     }
     await emitPage();
     await reconciling.flush();

@@ -6,11 +6,18 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 import { countByAgency, OBLIGATION_KINDS, ObligationKind, obligationsAt, ObligationState, ObligationView, rocDate } from '@ledger/projections';
 import { taipeiDateOf } from '@ledger/domain';
 import { toCsv } from './csv';
+import { PageLimit } from '../access/shared/validators';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
 import { CLOCK, Clock, PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/event-store.provider';
 import { AsOfQueryDto, awaitMinPosition, fieldError, MIN_POSITION_DOC, parseTimes } from './as-of.dto';
+
+// A cursor carries the sort key, so a page boundary holds even if the obligation at it changed state.
+const PAGE_CURSOR = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[A-Z_]{1,64}:[^\s|]{1,400}$/;
+const DEFAULT_PAGE = 500;
+
+const pageKey = (o: ObligationView) => `${o.dueAt}|${o.obligationId}`;
 
 export class ObligationsQueryDto extends AsOfQueryDto {
   @ApiPropertyOptional({ enum: ['open', 'met', 'overdue'] })
@@ -32,6 +39,14 @@ export class ObligationsQueryDto extends AsOfQueryDto {
   @IsOptional()
   @IsIn(['json', 'csv', 'counts-csv'])
   format?: 'json' | 'csv' | 'counts-csv';
+
+  @PageLimit(DEFAULT_PAGE, '; JSON only (CSV exports are whole)')
+  limit?: number;
+
+  @ApiPropertyOptional({ example: '2025-06-30T15:59:59.999Z|ADJUST_OR_REMOVE_MOVED_USER:SWD001.USER.3b1f…:388', description: '`next` of the previous page (order: due time, then obligation id)' })
+  @IsOptional()
+  @Matches(PAGE_CURSOR, { message: 'after must be the `next` cursor of a previous page' })
+  after?: string;
 }
 
 const STATE_LABELS: Record<ObligationState, string> = { open: '辦理中', overdue: '逾期未辦', met: '已完成' };
@@ -101,12 +116,19 @@ export class ObligationsController {
       res.setHeader('Content-Disposition', `attachment; filename="obligations${query.format === 'counts-csv' ? '-counts' : ''}-${taipeiDateOf(at)}.csv"`);
       return query.format === 'csv' ? obligationsCsv(obligations) : countsCsv(obligations);
     }
+    const ordered = obligations.map((o) => ({ o, key: pageKey(o) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const start = query.after === undefined ? 0 : ordered.findIndex((e) => e.key > query.after!);
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const page = start < 0 ? [] : ordered.slice(start, start + limit);
+    const more = start >= 0 && start + limit < ordered.length;
     return {
       asOf: { kind: times.kind, at, ...(times.knownAt && { knownAt: times.knownAt }) },
+      // count and counts cover every obligation the filters match; obligations is one page of them.
       count: obligations.length,
       // Per agency, per kind: open / overdue / met (metLate among the met), at the time judged.
       counts: countByAgency(obligations),
-      obligations: obligations.map((o) => ({ ...o, dueDateRoc: rocDate(o.dueDate) })),
+      obligations: page.map(({ o }) => ({ ...o, dueDateRoc: rocDate(o.dueDate) })),
+      next: more ? page[page.length - 1].key : null,
     };
   }
 }

@@ -1,8 +1,8 @@
-import { Controller, ForbiddenException, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Inject, Logger, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PersonalDataErasedError, PersonalDataProtector, maskName, maskNationalId } from '@ledger/personal-data';
+import { DataKeyNotFoundError, DataKeyUnwrapError, PersonalDataErasedError, PersonalDataIntegrityError, PersonalDataProtector, maskName, maskNationalId } from '@ledger/personal-data';
 import { rocDate, RosterAsOf, RosterEntry, rosterOf, RosterResult, taipeiDate } from '@ledger/projections';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
@@ -38,13 +38,16 @@ const KIND_LABEL = { ADMIN: '管理者', USER: '使用者' } as const;
 const STATUS_LABEL = { ACTIVE: '啟用', DISABLED: '停用', DELETED: '刪除' } as const;
 const REVEALING_ROLES = ['auditor', 'ethics', 'admin'];
 
-type Holder = { nationalId: string; name: string; myEGovAccountId: string } | { erased: true } | { withheld: true };
+type Holder = { nationalId: string; name: string; myEGovAccountId: string } | { erased: true } | { unreadable: true } | { withheld: true };
 const ERASED = '(已依規定刪除)';
+const UNREADABLE = '(無法解密:個人資料完整性異常)';
 
 @ApiTags('reports')
 @ApiSecurity('api-key')
 @Controller('agencies/:agencyCode/roster')
 export class RosterController {
+  private readonly logger = new Logger(RosterController.name);
+
   constructor(
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
@@ -140,6 +143,12 @@ export class RosterController {
       return reveal ? { nationalId, name, myEGovAccountId } : { nationalId: maskNationalId(nationalId), name: maskName(name), myEGovAccountId: maskName(myEGovAccountId) };
     } catch (error) {
       if (error instanceof PersonalDataErasedError) return { erased: true };
+      // One damaged record must not hide the rest of the roster from an inspection; it is shown as
+      // unreadable and logged (random person id only) for whoever keeps the vault to investigate.
+      if (error instanceof PersonalDataIntegrityError || error instanceof DataKeyNotFoundError || error instanceof DataKeyUnwrapError) {
+        this.logger.warn({ personId: entry.personId, accountId: entry.accountId, reason: error.name }, 'roster holder data could not be decrypted');
+        return { unreadable: true };
+      }
       throw error;
     }
   }
@@ -150,6 +159,7 @@ export class RosterController {
     const labels = { kindLabel: KIND_LABEL[e.kind], statusLabel: STATUS_LABEL[e.status] };
     if ('withheld' in holder) return { ...rest, ...labels };
     if ('erased' in holder) return { ...rest, holder, myEGovAccountId: ERASED, ...labels };
+    if ('unreadable' in holder) return { ...rest, holder, myEGovAccountId: UNREADABLE, ...labels };
     const { myEGovAccountId: myEGov, ...person } = holder;
     return { ...rest, holder: person, myEGovAccountId: myEGov, ...labels };
   }
@@ -170,7 +180,7 @@ export class RosterController {
       const h = holders[i];
       return [
         e.agencyCode, e.accountId, KIND_LABEL[e.kind],
-        'erased' in h ? '(已依規定刪除)' : 'withheld' in h ? '' : h.nationalId, 'erased' in h ? '(已依規定刪除)' : 'withheld' in h ? '' : h.name,
+        'erased' in h ? ERASED : 'unreadable' in h ? UNREADABLE : 'withheld' in h ? '' : h.nationalId, 'erased' in h ? ERASED : 'unreadable' in h ? UNREADABLE : 'withheld' in h ? '' : h.name,
         STATUS_LABEL[e.status], e.post, e.unit, e.queryItems.join(' '),
         d(e.createdAt), d(e.approvedAt), d(e.disabledAt), d(e.deletedAt), d(e.lastReviewedAt), e.lastReviewFinding ?? '',
       ];

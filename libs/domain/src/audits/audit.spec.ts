@@ -52,6 +52,11 @@ describe('audit decider', () => {
       .when(self({ findings: [{ description: breach.description, breach: true, rule: breach.rule }, { description: minor.description, breach: false }] }))
       .then([filed({ findings: [breach, minor], breachReportDueDate: '2025-07-20' })]));
 
+  it('要點 十二(四) names no period for the review report: a configured 10 days moves its due date', () =>
+    given([], at)
+      .when(self({ findings: [{ description: breach.description, breach: true, rule: breach.rule }, { description: minor.description, breach: false }], breachReportDays: 10 }))
+      .then([filed({ findings: [breach, minor], breachReportDueDate: '2025-06-30' })]));
+
   it('the period must be a real, past span; a report is filed once', () => {
     given([], at).when(self({ periodFrom: '2025-06-01', periodTo: '2025-05-31' })).thenThrows('VALIDATION_FAILED');
     given([], at).when(self({ periodTo: '2025-06-21' })).thenThrows('VALIDATION_FAILED');

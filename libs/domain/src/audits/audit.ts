@@ -4,7 +4,8 @@ import type { Decider, DomainEvent } from '../core/decider';
 import { NotFoundError, ValidationError } from '../core/domain-error';
 import { refuse, requireOneOf, requireText } from '../core/guards';
 import { streamIdOf } from '../core/stream-id';
-import { AuditFinding, AuditFindingInput, breachReportDueDate, BreachReviewReportSubmitted, decideBreachReview, numberFindings, SubmitBreachReviewReport } from './findings';
+import { reportDays } from '../checks/monthly-check.decider';
+import { AuditFinding, AuditFindingInput, BREACH_REPORT_DAYS, breachReportDueDate, BreachReviewReportSubmitted, decideBreachReview, numberFindings, SubmitBreachReviewReport } from './findings';
 
 /**
  * 要點 十二(三): each body's yearly self-audit, which must include its work with BLI data, and the
@@ -63,6 +64,8 @@ export interface FileAuditReport {
   summary: string;
   findings: AuditFindingInput[];
   proposals?: AuditProposal[];
+  /** From configuration (not the request): days to the breach review report, default 30. */
+  breachReportDays?: number;
 }
 
 export type AuditCommand = FileAuditReport | (SubmitBreachReviewReport & { auditId: string });
@@ -137,7 +140,7 @@ export const auditDecider: Decider<AuditCommand, AuditEvent, AuditState> = {
           findings,
           proposals,
           filedOn: taipeiDateOf(context.occurredAt),
-          breachReportDueDate: breachReportDueDate(findings, context.occurredAt),
+          breachReportDueDate: breachReportDueDate(findings, context.occurredAt, reportDays(command.breachReportDays, BREACH_REPORT_DAYS, 'breachReportDays')),
         },
       },
     ];

@@ -34,9 +34,9 @@ export function numberFindings(findings: unknown): AuditFinding[] {
   });
 }
 
-/** The breach report is due 30 days after the report that found the breach (Asia/Taipei day); null without a breach. */
-export function breachReportDueDate(findings: readonly AuditFinding[], occurredAt: Date): IsoDate | null {
-  return findings.some((f) => f.breach) ? addDays(taipeiDateOf(occurredAt), BREACH_REPORT_DAYS) : null;
+/** The breach report is due `days` (default 30) after the report that found the breach (Asia/Taipei day); null without a breach. */
+export function breachReportDueDate(findings: readonly AuditFinding[], occurredAt: Date, days: number = BREACH_REPORT_DAYS): IsoDate | null {
+  return findings.some((f) => f.breach) ? addDays(taipeiDateOf(occurredAt), days) : null;
 }
 
 /**

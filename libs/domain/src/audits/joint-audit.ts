@@ -3,7 +3,8 @@ import type { Decider, DomainEvent } from '../core/decider';
 import { NotFoundError, ValidationError } from '../core/domain-error';
 import { refuse, requireText } from '../core/guards';
 import { streamIdOf } from '../core/stream-id';
-import { AuditFinding, AuditFindingInput, breachReportDueDate, BreachReviewReportSubmitted, decideBreachReview, numberFindings, SubmitBreachReviewReport } from './findings';
+import { reportDays } from '../checks/monthly-check.decider';
+import { AuditFinding, AuditFindingInput, BREACH_REPORT_DAYS, breachReportDueDate, BreachReviewReportSubmitted, decideBreachReview, numberFindings, SubmitBreachReviewReport } from './findings';
 
 /**
  * 要點 十二(二): after a major anomaly the requester's checker audits together with the ethics (政風)
@@ -39,6 +40,8 @@ export interface FileJointAuditReport {
   itUnit: string;
   conclusion: string;
   findings: AuditFindingInput[];
+  /** From configuration (not the request): days to the breach review report, default 30. */
+  breachReportDays?: number;
 }
 
 export type JointAuditCommand = FileJointAuditReport | (SubmitBreachReviewReport & { jointAuditId: string });
@@ -91,7 +94,7 @@ export const jointAuditDecider: Decider<JointAuditCommand, JointAuditEvent, Join
           conclusion: requireText(command.conclusion, 'conclusion'),
           findings,
           filedOn: taipeiDateOf(context.occurredAt),
-          breachReportDueDate: breachReportDueDate(findings, context.occurredAt),
+          breachReportDueDate: breachReportDueDate(findings, context.occurredAt, reportDays(command.breachReportDays, BREACH_REPORT_DAYS, 'breachReportDays')),
         },
       },
     ];

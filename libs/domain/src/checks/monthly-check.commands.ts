@@ -33,6 +33,8 @@ export interface RecordSampleComparison {
   majorAnomaly?: boolean;
   /** A fresh random id from the handler, used only when the comparison is a major anomaly. */
   jointAuditId: string;
+  /** From configuration (not the request): days to the joint audit report, default 30. */
+  jointAuditReportDays?: number;
 }
 
 export interface SignOffMonthlyCheck {

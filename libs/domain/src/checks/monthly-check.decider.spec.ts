@@ -100,6 +100,16 @@ describe('monthly sampling check decider', () => {
         { type: 'MajorAnomalyFound', data: { agencyCode: AGENCY, month, entryId: first, jointAuditId: compare.jointAuditId, reportDueDate: '2025-05-10', rule: '要點 十二(二)' } },
       ]));
 
+  it('要點 十二(二) names no period: a configured 45 days moves the joint audit report due date; 0 or 366 is refused', () => {
+    given([drawn], { occurredAt: new Date('2025-04-10T02:00:00.000Z') })
+      .when({ ...compare, entryId: first, outcome: 'MISMATCH', registrationId: 'reg_1', note: '查詢對象非案件當事人', majorAnomaly: true, jointAuditReportDays: 45 })
+      .then([
+        { type: 'SampleEntryCompared', data: { agencyCode: AGENCY, month, entryId: first, outcome: 'MISMATCH', registrationId: 'reg_1', note: '查詢對象非案件當事人', majorAnomaly: true } },
+        { type: 'MajorAnomalyFound', data: { agencyCode: AGENCY, month, entryId: first, jointAuditId: compare.jointAuditId, reportDueDate: '2025-05-25', rule: '要點 十二(二)' } },
+      ]);
+    for (const days of [0, 366, 1.5]) given([drawn]).when({ ...compare, entryId: first, outcome: 'MISMATCH', registrationId: 'reg_1', note: 'x', majorAnomaly: true, jointAuditReportDays: days }).thenThrows('VALIDATION_FAILED');
+  });
+
   it('要點 十二(二): a match cannot be a major anomaly', () =>
     given([drawn]).when({ ...compare, entryId: first, outcome: 'MATCH', registrationId: 'reg_1', majorAnomaly: true }).thenThrows('MAJOR_ANOMALY_NEEDS_DISCREPANCY', '要點 十二(二)'));
 

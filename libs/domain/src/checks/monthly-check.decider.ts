@@ -25,6 +25,15 @@ export const SAMPLING_RULE = '要點 十二(一)';
 export const JOINT_AUDIT_RULE = '要點 十二(二)';
 /** 要點 十二(二) names no period for the joint audit report: 30 days is this project's default. */
 export const JOINT_AUDIT_REPORT_DAYS = 30;
+/** A report period the 要點 leaves open may be configured, within a year. */
+export const MAX_PROJECT_REPORT_DAYS = 365;
+
+/** A configured report period, or a ValidationError naming the field. */
+export function reportDays(days: number | undefined, fallback: number, field: string): number {
+  const n = days ?? fallback;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PROJECT_REPORT_DAYS) throw new ValidationError(field, `must be 1–${MAX_PROJECT_REPORT_DAYS}`);
+  return n;
+}
 
 export const monthlyCheckDecider: Decider<MonthlyCheckCommand, MonthlyCheckEvent, MonthlyCheckState> = {
   initialState: () => ({ status: 'NONE' }),
@@ -126,7 +135,7 @@ export const monthlyCheckDecider: Decider<MonthlyCheckCommand, MonthlyCheckEvent
         const events: MonthlyCheckEvent[] = [{ type: 'SampleEntryCompared', data: { agencyCode, month, entryId, outcome, registrationId, note, majorAnomaly } }];
         if (majorAnomaly) {
           const jointAuditId = requireText(command.jointAuditId, 'jointAuditId');
-          const reportDueDate = addDays(taipeiDateOf(context.occurredAt), JOINT_AUDIT_REPORT_DAYS);
+          const reportDueDate = addDays(taipeiDateOf(context.occurredAt), reportDays(command.jointAuditReportDays, JOINT_AUDIT_REPORT_DAYS, 'jointAuditReportDays'));
           events.push({ type: 'MajorAnomalyFound', data: { agencyCode, month, entryId, jointAuditId, reportDueDate, rule: JOINT_AUDIT_RULE } });
         }
         return events;

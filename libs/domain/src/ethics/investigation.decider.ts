@@ -12,7 +12,7 @@ import {
   InvestigationEvent,
   JointAuditOpened,
 } from './ethics.events';
-import { JOINT_AUDIT_REPORT_DAYS, JOINT_AUDIT_RULE } from '../checks/monthly-check.decider';
+import { JOINT_AUDIT_REPORT_DAYS, JOINT_AUDIT_RULE, reportDays } from '../checks/monthly-check.decider';
 
 export const INVESTIGATION_RULE = '要點 八';
 const MAX_ANOMALIES = 500;
@@ -53,7 +53,7 @@ export interface ConcludeInvestigation {
   summary: string;
   /** Chosen by the handler (a random UUID): used only when the conclusion is a violation. */
   jointAuditId: string;
-  /** Days to the joint audit report; at most JOINT_AUDIT_REPORT_DAYS would be stricter, and the project default is that. */
+  /** From configuration (not the request): days to the joint audit report, 1–365, default 30. */
   jointAuditReportDays?: number;
 }
 
@@ -132,8 +132,7 @@ export const investigationDecider: Decider<InvestigationCommand, InvestigationEv
         let jointAudit: JointAuditOpened | null = null;
         if (conclusion === 'VIOLATION') {
           if (typeof command.jointAuditId !== 'string' || !UUID.test(command.jointAuditId)) throw new ValidationError('jointAuditId', 'must be a lowercase UUID');
-          const days = command.jointAuditReportDays ?? JOINT_AUDIT_REPORT_DAYS;
-          if (!Number.isInteger(days) || days < 1 || days > JOINT_AUDIT_REPORT_DAYS) throw new ValidationError('jointAuditReportDays', `must be 1–${JOINT_AUDIT_REPORT_DAYS}`);
+          const days = reportDays(command.jointAuditReportDays, JOINT_AUDIT_REPORT_DAYS, 'jointAuditReportDays');
           // Decided once here, into the event: a later change of the default never re-judges it.
           jointAudit = { jointAuditId: command.jointAuditId, agencyCode: state.agencyCode, rule: JOINT_AUDIT_RULE, dueDate: addDays(taipeiDateOf(context.occurredAt), days) };
         }

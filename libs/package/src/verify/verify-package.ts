@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { computeEventHash, GENESIS_HASH } from '@ledger/event-store/integrity';
 import type { EventMetadata, RecordedEvent } from '@ledger/event-store/types';
 import { openCheckpoint, parseVerifierKey, type VerifierKey } from '@ledger/integrity';
@@ -6,11 +7,12 @@ import { parseCsv } from '../csv';
 import { FILES, PACKAGE_FORMAT, type Manifest, type PackageEventLine, type PackageProof, type PackageProofs } from '../format';
 import { holdsStream, periodOf, streamAgencyOf } from '../membership';
 import { REPORT_ROWS, reportLines, type ReportFacts } from '../report-text';
-import { csvHeaders, csvTitle, sectionCsv, SectionRun } from '../run-sections';
+import { csvEquals, csvHeaders, csvTitle, SectionRun } from '../run-sections';
 import { roc } from '../sections/labels';
 import { InclusionChecker } from './inclusion-checker';
 import { extractPdfText } from './pdf-text';
-import { readZip } from './read-zip';
+import { LineReader } from './line-reader';
+import { openZip, type OpenZip } from './read-zip';
 
 export interface PackageFailure {
   file: string;
@@ -39,51 +41,65 @@ export interface VerifyPackageOptions {
   maxFailures?: number;
 }
 
-/** The lines of a text file without decoding it whole (events.jsonl can be hundreds of MB). */
-function* bufferLines(buf: Buffer): Generator<string> {
-  for (let start = 0; start < buf.length; ) {
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length;
-    if (end > start) yield buf.toString('utf8', start, end);
-    start = end + 1;
-  }
-}
-
-interface ProofsFile extends Omit<PackageProofs, 'proofs'> {
-  length: number;
-  at(i: number): PackageProof | undefined;
-}
-
-/**
- * proofs.json as the generator writes it (the header, then one proof per line) is read a line at a
- * time; any other layout of the same JSON is parsed whole.
- */
-function readProofs(buf: Buffer): ProofsFile {
-  const lines = [...bufferLines(buf)];
-  const header = lines[0] ?? '';
-  if (header.endsWith('"proofs":[') && lines[lines.length - 1] === ']}') {
-    const head = JSON.parse(header + ']}') as PackageProofs;
-    if (typeof head.checkpoint !== 'string') throw new Error('checkpoint is required');
-    const body = lines.slice(1, -1);
-    return { ...head, length: body.length, at: (i) => (body[i] === undefined ? undefined : (JSON.parse(body[i].endsWith(',') ? body[i].slice(0, -1) : body[i]) as PackageProof)) };
-  }
-  const whole = JSON.parse(buf.toString('utf8')) as PackageProofs;
-  if (!whole || typeof whole.checkpoint !== 'string' || !Array.isArray(whole.proofs)) throw new Error('checkpoint and proofs are required');
-  return { ...whole, length: whole.proofs.length, at: (i) => whole.proofs[i] };
-}
-
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const squash = (s: string) => s.replace(/\s+/g, '');
 
+/**
+ * Failures by stage, so that the list reads in the order of the checks (the manifest's digests first)
+ * although the large files' digests are known only once they were streamed through the event checks.
+ */
+const STAGE = { manifest: 0, checkpoint: 1, events: 2, sections: 3, report: 4 } as const;
+
 class Failures {
-  readonly list: PackageFailure[] = [];
+  private readonly stages: PackageFailure[][] = [[], [], [], [], []];
   constructor(private readonly max: number) {}
-  add(f: PackageFailure): void {
-    if (this.list.length < this.max) this.list.push(f);
+  add(f: PackageFailure, stage: number = STAGE.manifest): void {
+    if (this.stages[stage].length < this.max) this.stages[stage].push(f);
   }
-  get full(): boolean {
-    return this.list.length >= this.max;
+  get list(): PackageFailure[] {
+    return this.stages.flat().slice(0, this.max);
   }
+}
+
+/** proofs.json in the generator's layout (a header line, one proof per line, `]}`) is read a line at a time; any other layout is parsed whole. */
+interface ProofsSource extends Omit<PackageProofs, 'proofs'> {
+  /** The next proof's text, or undefined after the last. */
+  nextText(): Promise<string | undefined>;
+  parse(text: string): PackageProof;
+  /** A layout problem found while reading (a missing or misplaced `]}`). */
+  malformed?: string;
+}
+
+async function openProofs(reader: LineReader): Promise<ProofsSource> {
+  const header = (await reader.next()) ?? '';
+  if (header.endsWith('"proofs":[')) {
+    const head = JSON.parse(header + ']}') as PackageProofs;
+    if (typeof head.checkpoint !== 'string') throw new Error('checkpoint is required');
+    let ended = false;
+    const source: ProofsSource = {
+      ...head,
+      async nextText() {
+        if (ended) return undefined;
+        const line = await reader.next();
+        if (line === ']}') {
+          ended = true;
+          if ((await reader.next()) !== undefined) source.malformed = 'text follows the closing ]}';
+          return undefined;
+        }
+        if (line === undefined) {
+          ended = true;
+          source.malformed = 'the proofs list is not closed (]})';
+        }
+        return line;
+      },
+      parse: (text) => JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text) as PackageProof,
+    };
+    return source;
+  }
+  const whole = JSON.parse(header + '\n' + (await reader.rest()).toString('utf8')) as PackageProofs;
+  if (!whole || typeof whole.checkpoint !== 'string' || !Array.isArray(whole.proofs)) throw new Error('checkpoint and proofs are required');
+  let i = 0;
+  return { ...whole, nextText: async () => (i < whole.proofs.length ? String(i++) : undefined), parse: (text) => whole.proofs[Number(text)] };
 }
 
 /**
@@ -103,94 +119,136 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
     sections: [],
     ...extra,
   });
-  let zip: Awaited<ReturnType<typeof readZip>>;
+  let zip: OpenZip;
   try {
-    zip = await readZip(source);
+    zip = await openZip(source);
   } catch (error) {
     failures.add({ file: typeof source === 'string' ? source : 'package', detail: `not a readable zip: ${(error as Error).message}` });
     return result();
   }
-  const { entries } = zip;
+  try {
+    return result(await checkPackage(zip, options, failures));
+  } catch (error) {
+    // A damaged entry (bad deflate data, a size that does not match) shows only once it is read.
+    failures.add({ file: typeof source === 'string' ? source : 'package', detail: `not a readable zip: ${(error as Error).message}` });
+    return result();
+  } finally {
+    zip.close();
+  }
+}
+
+/** Files streamed through the checks (never held whole); their digests are compared once they have been read. */
+const STREAMED: ReadonlySet<string> = new Set([FILES.events, FILES.proofs]);
+
+async function checkPackage(zip: OpenZip, options: VerifyPackageOptions, failures: Failures): Promise<Partial<PackageVerification>> {
   for (const d of zip.duplicates) failures.add({ file: d, detail: 'the zip holds two entries of this name' });
 
   // 1. Manifest: every listed file present with its digest, nothing unlisted.
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(entries.get(FILES.manifest)?.toString('utf8') ?? 'null') as Manifest;
+    manifest = JSON.parse(zip.has(FILES.manifest) ? (await zip.read(FILES.manifest)).toString('utf8') : 'null') as Manifest;
     if (!manifest || manifest.format !== PACKAGE_FORMAT) throw new Error(`format must be ${PACKAGE_FORMAT}`);
     if (!Array.isArray(manifest.files) || !manifest.parameters || !manifest.checkpoint) throw new Error('files, parameters and checkpoint are required');
   } catch (error) {
     failures.add({ file: FILES.manifest, detail: `missing or malformed: ${(error as Error).message}` });
-    return result();
+    return {};
   }
-  const listed = new Set<string>();
+  const listed = new Map<string, string>();
+  const files = new Map<string, Buffer>();
   for (const f of manifest.files) {
-    listed.add(f.path);
-    const content = entries.get(f.path);
-    if (!content) failures.add({ file: f.path, detail: 'listed in manifest.json but missing from the package' });
-    else if (sha256(content) !== f.sha256) failures.add({ file: f.path, detail: `SHA-256 ${sha256(content)} differs from manifest.json's ${f.sha256}` });
+    listed.set(f.path, f.sha256);
+    if (!zip.has(f.path)) failures.add({ file: f.path, detail: 'listed in manifest.json but missing from the package' });
+    else if (!STREAMED.has(f.path)) {
+      const content = await zip.read(f.path);
+      files.set(f.path, content);
+      const digest = sha256(content);
+      if (digest !== f.sha256) failures.add({ file: f.path, detail: `SHA-256 ${digest} differs from manifest.json's ${f.sha256}` });
+    }
   }
-  for (const name of entries.keys()) if (name !== FILES.manifest && !listed.has(name)) failures.add({ file: name, detail: 'not listed in manifest.json' });
-  for (const required of [FILES.events, FILES.proofs, FILES.report]) if (!entries.has(required)) failures.add({ file: required, detail: 'missing from the package' });
+  for (const name of zip.names) if (name !== FILES.manifest && !listed.has(name)) failures.add({ file: name, detail: 'not listed in manifest.json' });
+  for (const required of [FILES.events, FILES.proofs, FILES.report]) if (!zip.has(required)) failures.add({ file: required, detail: 'missing from the package' });
+  const file = async (name: string) => files.get(name) ?? (zip.has(name) ? await zip.read(name) : undefined);
 
+  const streams = new Map<string, LineReader>();
+  for (const name of STREAMED) streams.set(name, new LineReader(zip.has(name) ? await zip.stream(name) : Readable.from([])));
+  const checked = await checkContents(manifest, streams, file, options, failures);
+  for (const [name, reader] of streams) {
+    const expected = listed.get(name);
+    const digest = await reader.digest();
+    if (expected !== undefined && zip.has(name) && digest !== expected) failures.add({ file: name, detail: `SHA-256 ${digest} differs from manifest.json's ${expected}` });
+  }
+  return checked;
+}
+
+async function checkContents(
+  manifest: Manifest,
+  streams: Map<string, LineReader>,
+  file: (name: string) => Promise<Buffer | undefined>,
+  options: VerifyPackageOptions,
+  failures: Failures,
+): Promise<Partial<PackageVerification>> {
   // 2. The checkpoint and its signature.
   const { agencyCode, from, to } = manifest.parameters;
-  let proofs: ProofsFile;
+  let proofs: ProofsSource;
   try {
-    proofs = readProofs(entries.get(FILES.proofs) ?? Buffer.alloc(0));
+    proofs = await openProofs(streams.get(FILES.proofs)!);
   } catch (error) {
-    failures.add({ file: FILES.proofs, detail: `malformed: ${(error as Error).message}` });
-    return result({ agencyCode });
+    failures.add({ file: FILES.proofs, detail: `malformed: ${(error as Error).message}` }, STAGE.checkpoint);
+    return { agencyCode };
   }
   let keys: VerifierKey[] = options.publicKeys ?? [];
   if (keys.length === 0) {
     try {
       keys = [parseVerifierKey(String(proofs.public_key))];
     } catch (error) {
-      failures.add({ file: FILES.proofs, detail: `public_key: ${(error as Error).message}` });
-      return result({ agencyCode });
+      failures.add({ file: FILES.proofs, detail: `public_key: ${(error as Error).message}` }, STAGE.checkpoint);
+      return { agencyCode };
     }
   }
   let checkpoint: ReturnType<typeof openCheckpoint>;
   try {
     checkpoint = openCheckpoint(proofs.checkpoint, keys);
   } catch (error) {
-    failures.add({ file: FILES.proofs, detail: `checkpoint: ${(error as Error).message}` });
-    return result({ agencyCode });
+    failures.add({ file: FILES.proofs, detail: `checkpoint: ${(error as Error).message}` }, STAGE.checkpoint);
+    return { agencyCode };
   }
   const rootB64 = checkpoint.rootHash.toString('base64');
-  if (proofs.tree_size !== checkpoint.size) failures.add({ file: FILES.proofs, detail: `tree_size ${proofs.tree_size} differs from the signed checkpoint's ${checkpoint.size}` });
+  if (proofs.tree_size !== checkpoint.size) failures.add({ file: FILES.proofs, detail: `tree_size ${proofs.tree_size} differs from the signed checkpoint's ${checkpoint.size}` }, STAGE.checkpoint);
   const m = manifest.checkpoint;
   if (m.treeSize !== checkpoint.size || m.rootHash !== rootB64 || m.origin !== checkpoint.origin) {
-    failures.add({ file: FILES.manifest, detail: `checkpoint ${m.treeSize} / ${m.rootHash} differs from the signed checkpoint ${checkpoint.size} / ${rootB64}` });
+    failures.add({ file: FILES.manifest, detail: `checkpoint ${m.treeSize} / ${m.rootHash} differs from the signed checkpoint ${checkpoint.size} / ${rootB64}` }, STAGE.checkpoint);
   }
   const signer = checkpoint.signedBy[0];
   const signerId = signer.keyId.toString(16).padStart(8, '0');
-  if (m.keyName !== signer.name || m.keyId !== signerId) failures.add({ file: FILES.manifest, detail: `signing key ${m.keyName}/${m.keyId} differs from the checkpoint's ${signer.name}/${signerId}` });
+  if (m.keyName !== signer.name || m.keyId !== signerId) failures.add({ file: FILES.manifest, detail: `signing key ${m.keyName}/${m.keyId} differs from the checkpoint's ${signer.name}/${signerId}` }, STAGE.checkpoint);
 
   // 3. Events: hash, chain, membership, inclusion proof; and the sections' fold.
   const period = periodOf(from, to);
   const sections = new SectionRun({ agencyCode, period, deadlines: manifest.parameters.deadlines });
-  const lines = bufferLines(entries.get(FILES.events) ?? Buffer.alloc(0));
+  const lines = streams.get(FILES.events)!;
   const inclusion = new InclusionChecker(checkpoint.size, checkpoint.rootHash);
   const heads = new Map<string, { revision: number; hash: string }>();
   const eventIds = new Set<string>();
   let lastLeaf = -1;
   let agencyName = agencyCode;
   let count = 0;
-  for (const text of lines) {
+  let proofCount = 0;
+  for (let text = await lines.next(); text !== undefined; text = await lines.next()) {
     const i = count++;
     const line = i + 1;
+    // Proof i goes with line i + 1, whatever becomes of the event.
+    const proofText = await proofs.nextText();
+    if (proofText !== undefined) proofCount++;
     let e: PackageEventLine;
     try {
       e = JSON.parse(text) as PackageEventLine;
       if (typeof e.streamId !== 'string' || !Number.isInteger(e.revision) || typeof e.metadata?.hash !== 'string') throw new Error('streamId, revision and metadata.hash are required');
     } catch (error) {
-      failures.add({ file: FILES.events, line, detail: `not an event: ${(error as Error).message}` });
+      failures.add({ file: FILES.events, line, detail: `not an event: ${(error as Error).message}` }, STAGE.events);
       continue;
     }
     const where = `${e.streamId}@${e.revision}`;
-    const fail = (detail: string, file: string = FILES.events) => failures.add({ file, line, event: where, detail });
+    const fail = (detail: string, file: string = FILES.events) => failures.add({ file, line, event: where, detail }, STAGE.events);
     const hash = computeEventHash({ streamId: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata as unknown as EventMetadata });
     if (hash !== e.metadata.hash) fail(`the event hashes to ${hash}, not to its recorded hash ${e.metadata.hash}: it was altered`);
     const head = heads.get(e.streamId);
@@ -207,7 +265,7 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
     }
     let proof: PackageProof | undefined;
     try {
-      proof = proofs.at(i);
+      proof = proofText === undefined ? undefined : proofs.parse(proofText);
     } catch {
       fail(`proof ${i + 1} is not JSON`, FILES.proofs);
       continue;
@@ -220,29 +278,34 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
       fail(`the event is not leaf ${proof.leaf_index} of the signed checkpoint's tree of size ${checkpoint.size}`, FILES.proofs);
     }
     if (e.type === 'AgencyRegistered' && e.streamId === `agency-${agencyCode}`) agencyName = String((e.data as { name?: unknown }).name ?? agencyCode);
-    sections.accept({ ...(e as unknown as RecordedEvent), position: BigInt(/^\d+$/.test(e.position) ? e.position : 0) });
+    // The parsed line is this loop's own: its position becomes the bigint a recorded event has, without a copy.
+    const recorded = e as unknown as RecordedEvent;
+    recorded.position = BigInt(/^\d+$/.test(e.position) ? e.position : 0);
+    sections.accept(recorded);
   }
-  if (count !== proofs.length) failures.add({ file: FILES.proofs, detail: `${proofs.length} proofs for ${count} events in ${FILES.events}` });
-  if (manifest.events !== count) failures.add({ file: FILES.manifest, detail: `says ${manifest.events} events; ${FILES.events} holds ${count}` });
+  while ((await proofs.nextText()) !== undefined) proofCount++;
+  if (proofs.malformed) failures.add({ file: FILES.proofs, detail: `malformed: ${proofs.malformed}` }, STAGE.events);
+  if (count !== proofCount) failures.add({ file: FILES.proofs, detail: `${proofCount} proofs for ${count} events in ${FILES.events}` }, STAGE.events);
+  if (manifest.events !== count) failures.add({ file: FILES.manifest, detail: `says ${manifest.events} events; ${FILES.events} holds ${count}` }, STAGE.events);
 
   // 4. Every CSV, row by row, against the sections recomputed from the events.
   const results = await sections.finish();
   const periodText = `${roc(from)}至${roc(to)}`;
   for (const { def, result: r } of results) {
     const listedSection = manifest.sections?.find((s) => s.id === def.id);
-    if (!listedSection || listedSection.rows !== r.rows.length) failures.add({ file: FILES.manifest, detail: `section ${def.id}: ${listedSection?.rows ?? 'no'} rows listed; the events give ${r.rows.length}` });
-    const content = entries.get(def.file);
+    if (!listedSection || listedSection.rows !== r.rows.length) failures.add({ file: FILES.manifest, detail: `section ${def.id}: ${listedSection?.rows ?? 'no'} rows listed; the events give ${r.rows.length}` }, STAGE.sections);
+    const content = await file(def.file);
     if (!content) {
-      failures.add({ file: def.file, detail: 'missing from the package' });
+      failures.add({ file: def.file, detail: 'missing from the package' }, STAGE.sections);
       continue;
     }
     // Without holder columns the file must be byte for byte what the events give.
-    if (!def.holderColumns && content.equals(sectionCsv(def, agencyCode, periodText, r.rows))) continue;
+    if (!def.holderColumns && csvEquals(content, def, agencyCode, periodText, r.rows)) continue;
     const records = parseCsv(content.toString('utf8'));
     const expected = [csvTitle(def, agencyCode, periodText), csvHeaders(def), ...r.rows.map((row) => [...row.cells, row.source])];
     const skip = new Set(def.holderColumns ? [def.holderColumns.nationalId, def.holderColumns.name] : []);
     if (records.length !== expected.length) {
-      failures.add({ file: def.file, detail: `${records.length - 2} rows; the events give ${r.rows.length}` });
+      failures.add({ file: def.file, detail: `${records.length - 2} rows; the events give ${r.rows.length}` }, STAGE.sections);
     }
     for (let i = 0; i < Math.min(records.length, expected.length); i++) {
       const got = records[i].cells;
@@ -256,14 +319,14 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
           line: records[i].line,
           event: i >= 2 ? want[want.length - 1] : undefined,
           detail: `${header}: "${got[c] ?? ''}" in the file, "${want[c] ?? ''}" from the events`,
-        });
+        }, STAGE.sections);
         break;
       }
     }
   }
 
   // 5. The report: every heading, count and figure line, in order, as the events give them.
-  const pdf = entries.get(FILES.report);
+  const pdf = await file(FILES.report);
   if (pdf) {
     const haystack = squash(extractPdfText(pdf).join(''));
     const facts: ReportFacts = {
@@ -280,11 +343,11 @@ export async function verifyPackage(source: string | Buffer, options: VerifyPack
       const found = haystack.indexOf(needle, at);
       if (found < 0) {
         const said = l.text.startsWith('本節筆數:') ? /本節筆數:(\d+)/.exec(haystack.slice(at))?.[1] : undefined;
-        failures.add({ file: FILES.report, detail: `${heading ? `section 「${heading}」: ` : ''}「${l.text}」 not found${said !== undefined ? ` (the report says 本節筆數:${said})` : ''}; the events give it` });
+        failures.add({ file: FILES.report, detail: `${heading ? `section 「${heading}」: ` : ''}「${l.text}」 not found${said !== undefined ? ` (the report says 本節筆數:${said})` : ''}; the events give it` }, STAGE.report);
         break;
       }
       at = found + needle.length;
     }
   }
-  return result({ agencyCode, events: count, treeSize: checkpoint.size, sections: results.map(({ def, result: r }) => ({ id: def.id, file: def.file, rows: r.rows.length })) });
+  return { agencyCode, events: count, treeSize: checkpoint.size, sections: results.map(({ def, result: r }) => ({ id: def.id, file: def.file, rows: r.rows.length })) };
 }

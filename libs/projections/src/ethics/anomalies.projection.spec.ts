@@ -1,8 +1,8 @@
 import { DEFAULT_DETECTOR_CONFIG, type AnomalyKind } from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
 import { projectEvents, type Projection, SqliteReadModelStore, snapshotReadModels } from '@ledger/read-models';
-import { EthicsLedger, ordinaryMonth } from '../testing/ethics-ledger';
-import { anomaliesProjection, ETHICS } from './anomalies.projection';
+import { EthicsLedger, ordinaryMonth, seeded } from '../testing/ethics-ledger';
+import { anomaliesProjection, ETHICS, type LoggedLine } from './anomalies.projection';
 import { anomalyCounts, findAnomalies, findInvestigations } from './anomalies.queries';
 
 /**
@@ -185,4 +185,123 @@ describe('anomalies projection (要點 八、九)', () => {
     expect((await findAnomalies(store, { accountId: accounts.night, limit: 10 })).items.map((a) => a.kind as AnomalyKind)).toEqual(['OFF_HOURS']);
     expect((await findAnomalies(store, { month: '2025-02', limit: 10 })).items).toEqual([]);
   });
+  it('REPEATED_SUBJECT looks back over its whole window, across the weekly documents its memory is kept in', async () => {
+    const ledger = newLedger();
+    const user = ledger.account(AGENCY, '3e'.repeat(16), 'person_3e', ['LI_ENROLMENT'], '2025-01-01T00:00:00.000Z');
+    const q = (iso: string, subject: string, caseNumber: string) => ({ accountId: user, loggedAt: iso, operationCode: 'LI_ENROLMENT', subjectPersonId: subject, caseNumber });
+    ledger.log(AGENCY, [
+      // 0, 13 and 27 days apart: three cases within 30 days.
+      q('2025-03-03T02:00:00.000Z', 'person_w', '甲'), q('2025-03-16T02:00:00.000Z', 'person_w', '乙'), q('2025-03-30T02:00:00.000Z', 'person_w', '丙'),
+      // 0, 20 and 40 days apart: never three within 30 days.
+      q('2025-03-04T02:00:00.000Z', 'person_v', '甲'), q('2025-03-24T02:00:00.000Z', 'person_v', '乙'), q('2025-04-13T02:00:00.000Z', 'person_v', '丙'),
+    ].sort((a, b) => (a.loggedAt < b.loggedAt ? -1 : 1)), '2025-05-02T02:00:00.000Z');
+    const anomalies = (await all(await run(ledger.events))).filter((a) => a.kind !== 'OFF_HOURS');
+    expect(anomalies.map((a) => [a.kind, a.firstSeenAt, a.detail])).toEqual([
+      ['REPEATED_SUBJECT', '2025-03-30T02:00:00.000Z', expect.objectContaining({ unassignedCaseNumbers: 3, queriesInWindow: 3 })],
+    ]);
+  });
+
+  it('a rebuild in pages (the whole page folded in memory) leaves exactly the documents of one event at a time, positions included', async () => {
+    const ledger = await generatedLedger();
+    const events = ledger.events;
+    const byEvent: Projection = { ...projection, startPage: undefined };
+    const reference = new SqliteReadModelStore({ file: ':memory:' });
+    for (const event of events) await projectEvents(byEvent, reference, [event]);
+    const expected = await snapshotReadModels(reference, Object.values(ETHICS));
+    // The generated log raises every kind the log itself can show.
+    const kinds = new Set(expected[ETHICS.anomalies].map((a) => a['kind']));
+    expect([...kinds].sort()).toEqual(['BULK', 'COLLEAGUE_QUERY', 'DECLARED_RELATION', 'ITEM_NOT_GRANTED', 'OFF_HOURS', 'QUERY_DURING_SUSPENSION', 'QUERY_WHILE_INACTIVE', 'REPEATED_SUBJECT', 'SELF_QUERY', 'UNREGISTERED_QUERY']);
+    expect(expected[ETHICS.anomalies].some((a) => a['state'] === 'VIOLATION')).toBe(true);
+    // Compared as JSON: the same documents in the same order, byte for byte.
+    const json = (snapshot: object) => JSON.stringify(snapshot);
+    for (const pageSize of [5, events.length]) {
+      const paged = await run(events, pageSize);
+      expect([pageSize, json(await snapshotReadModels(paged, Object.values(ETHICS)))]).toEqual([pageSize, json(expected)]);
+      await paged.close();
+    }
+    // A page that mixes applied and new events (a replay after a crash) changes nothing more: here it
+    // replays the first chunk of February's log, whose weekly documents the next chunk counts in.
+    const split = events.findIndex((e) => e.type === 'QueryLogLinesAccepted' && e.data['period'] === '2025-02' && e.data['chunk'] === 0);
+    expect(events[split + 1].data).toMatchObject({ chunk: 1 });
+    const replayed = await run(events.slice(0, split + 1), 64);
+    await projectEvents(projection, replayed, events.slice(split - 3));
+    expect(json(await snapshotReadModels(replayed, Object.values(ETHICS)))).toEqual(json(expected));
+    await replayed.close();
+    await reference.close();
+  });
 });
+
+/**
+ * Three agencies over two months, ordinary work with seeded anomalies of every kind mixed in at
+ * random (seeded): late queries, oneself, a colleague, a relative, an item not granted, a disabled
+ * account, bursts, the same subject again under other cases, case assignments, a suspension, an
+ * unregistered query, and an investigation concluded as a violation.
+ */
+function generatedYear(): { ledger: EthicsLedger; holders: Map<string, string> } {
+  const ledger = newLedger();
+  const rand = seeded(11);
+  const agencies = ['GA', 'GB', 'GC'];
+  const accounts = new Map<string, { id: string; holder: string }[]>();
+  for (const agency of agencies) {
+    accounts.set(agency, Array.from({ length: 6 }, (_, i) => {
+      const holder = `person_${agency}h${i}`;
+      return { id: ledger.account(agency, `${agency.toLowerCase().charCodeAt(1).toString(16)}${i}`.padEnd(32, 'a'), holder, ['LI_ENROLMENT', 'LI_SALARY'], '2025-01-01T00:00:00.000Z'), holder };
+    }));
+  }
+  const holders = new Map([...accounts.values()].flat().map((a) => [a.id, a.holder]));
+  const ga = accounts.get('GA')!;
+  ledger.add(`relations-${ga[1].id}`, 'RelationDeclared', { accountId: ga[1].id, relatedPersonId: 'person_kin', relation: 'RELATIVE' }, '2025-01-02T00:00:00.000Z');
+  ledger.add(`caseassignment-GA.${'d'.repeat(32)}`, 'CaseAssignmentRecorded', { agencyCode: 'GA', caseNumber: '分案7', caseKey: 'd'.repeat(32), accountIds: [ga[2].id], assignedFrom: '2025-01-01T00:00:00.000Z' }, '2025-01-02T00:00:00.000Z');
+  ledger.add('webirservice-GC', 'WebIRServiceSuspended', { agencyCode: 'GC', effectiveAt: '2025-02-10T00:00:00.000Z', reason: '限期改善未完成', reference: null, inspectionId: null }, '2025-02-10T00:00:00.000Z');
+  ledger.add('webirservice-GC', 'WebIRServiceResumed', { agencyCode: 'GC', effectiveAt: '2025-02-12T00:00:00.000Z', reference: null }, '2025-02-12T00:00:00.000Z');
+  let n = 0;
+  for (const month of ['2025-01', '2025-02']) {
+    if (month === '2025-02') ledger.add(`account-${ga[5].id}`, 'AccountDisabled', { accountId: ga[5].id, reason: '離職', disabledOn: '2025-02-01' }, '2025-02-01T01:00:00.000Z');
+    for (const agency of agencies) {
+      const users = accounts.get(agency)!;
+      const lines: Omit<LoggedLine, 'lineNo'>[] = [];
+      for (let i = 0; i < 600; i++) {
+        n += 1;
+        const u = Math.floor(rand() * users.length);
+        const day = 1 + Math.floor(rand() * 28);
+        const r = rand();
+        // 09:00–17:00 Taipei, or 22:00 for the late ones.
+        const hourUtc = r < 0.02 ? 14 : 1 + Math.floor(rand() * 8);
+        const loggedAt = new Date(Date.parse(`${month}-${String(day).padStart(2, '0')}T00:00:00.000Z`) + hourUtc * 3_600_000 + Math.floor(rand() * 3_600_000)).toISOString();
+        const subject = r < 0.03 ? users[u].holder : r < 0.04 ? users[(u + 1) % users.length].holder : r < 0.05 ? 'person_kin' : r < 0.1 ? `person_${agency}again${Math.floor(rand() * 4)}` : `person_${agency}s${n}`;
+        const caseNumber = r >= 0.1 && r < 0.12 ? null : rand() < 0.05 ? '分案7' : `案${n}`;
+        lines.push({ accountId: users[u].id, loggedAt, operationCode: r >= 0.12 && r < 0.13 ? 'LI_MEDICAL' : 'LI_ENROLMENT', subjectPersonId: subject, caseNumber });
+      }
+      // A burst: 70 queries in one hour by one account.
+      for (let i = 0; i < 70; i++) lines.push({ accountId: users[0].id, loggedAt: `${month}-20T03:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60) * 10).padStart(2, '0')}.000Z`, operationCode: 'LI_ENROLMENT', subjectPersonId: `person_${agency}burst${n}_${i}`, caseNumber: `案B${i}` });
+      lines.sort((a, b) => (a.loggedAt < b.loggedAt ? -1 : 1));
+      const importId = ledger.log(agency, lines, `${month === '2025-01' ? '2025-02' : '2025-03'}-0${1 + agencies.indexOf(agency)}T02:00:00.000Z`);
+      ledger.add(`querylog-${importId}`, 'UnregisteredQueriesFound', {
+        importId, agencyCode: agency, period: month, chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 },
+        queries: [{ lineNo: 2, accountId: lines[0].accountId, operationCode: lines[0].operationCode, loggedAt: lines[0].loggedAt }],
+        duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: `${month === '2025-01' ? '2025-02' : '2025-03'}-20` },
+      }, `${month === '2025-01' ? '2025-02' : '2025-03'}-0${1 + agencies.indexOf(agency)}T02:00:00.000Z`);
+    }
+  }
+  return { ledger, holders };
+}
+
+/** The generated log, then an investigation of two of its anomalies concluded as a violation, then a further month of the same groups' queries. */
+async function generatedLedger(): Promise<EthicsLedger> {
+  const { ledger, holders } = generatedYear();
+  const store = new SqliteReadModelStore({ file: ':memory:' });
+  await projectEvents(projection, store, ledger.events);
+  const picked = (await all(store)).filter((a) => a.agencyCode === 'GA' && (a.kind === 'SELF_QUERY' || a.kind === 'REPEATED_SUBJECT')).slice(0, 2);
+  await store.close();
+  const ids = picked.map((a) => a.anomalyId);
+  ledger.add('investigation-ETH_G', 'InvestigationOpened', { investigationId: 'ETH_G', agencyCode: 'GA', anomalyIds: ids, title: '查詢己身' }, '2025-03-10T01:00:00.000Z');
+  ledger.add('investigation-ETH_G', 'InvestigationNoteAdded', { investigationId: 'ETH_G', noteNo: 1, text: '約談' }, '2025-03-11T01:00:00.000Z');
+  ledger.add('investigation-ETH_G', 'InvestigationConcluded', {
+    investigationId: 'ETH_G', agencyCode: 'GA', anomalyIds: ids, conclusion: 'VIOLATION', summary: '違規',
+    jointAudit: { jointAuditId: '0b8e2a4c-1f3d-4e5a-9b7c-2d4e6f8a0b1c', agencyCode: 'GA', rule: '要點 十二(二)', dueDate: '2025-04-11' },
+  }, '2025-03-12T01:00:00.000Z');
+  // The same accounts about the same people again: the concluded groups open new anomalies.
+  const again = picked.map((a, i) => ({ accountId: a.accountId, loggedAt: `2025-03-1${3 + i}T02:00:00.000Z`, operationCode: 'LI_ENROLMENT', subjectPersonId: a.kind === 'SELF_QUERY' ? holders.get(a.accountId)! : 'person_GAagain0', caseNumber: `案M${i}` }));
+  ledger.log('GA', again, '2025-04-01T02:00:00.000Z');
+  return ledger;
+}

@@ -2,8 +2,9 @@ import type { AnomalyKind, DetectionInput, DetectorConfig, EarlierQuery, Finding
 import { ANOMALY_RULES, ANOMALY_TITLES } from '@ledger/domain/ethics/detectors/anomaly.types';
 import { DEFAULT_DETECTOR_CONFIG, detectorVersions } from '@ledger/domain/ethics/detectors/detector-config';
 import { detectQuery, taipeiClock, unregisteredQuery } from '@ledger/domain/ethics/detectors/detectors';
+import { TAIPEI_OFFSET_MS } from '@ledger/domain/core/calendar';
 import type { RecordedEvent } from '@ledger/event-store';
-import { Projection, ProjectionReader, ReadModelWrite, StoredDocument, upsert } from '@ledger/read-models';
+import { AppliedEvent, PageProjector, Projection, ProjectionReader, ReadModelWrite, StoredDocument, upsert } from '@ledger/read-models';
 import { asLedgerRecorded } from '../ledger-events';
 import { startOfTaipeiDay, taipeiDate } from '../time';
 import { stripMeta } from '../roster/roster.projection';
@@ -28,6 +29,9 @@ export const ETHICS = {
   /** Per agency: who held an account or a designation there, and when (the colleagues of 要點 八). */
   staff: 'ethics_staff',
   assignments: 'ethics_assignments',
+  /** Per account and 7-day bucket (Taipei days): queries per hour and day (BULK), and every query's subject (REPEATED_SUBJECT). */
+  activity: 'ethics_activity',
+  /** Written by earlier versions (per account and day; per account and subject); listed so that a rebuild drops them. */
   days: 'ethics_days',
   subjects: 'ethics_subjects',
   /** Which event holds which lines of an imported log: the evidence read finds a logged query's line by it. */
@@ -156,13 +160,38 @@ function serviceAt(doc: StaffDoc | undefined, at: string): 'ACTIVE' | 'SUSPENDED
 interface AssignmentDoc {
   history: { from: string; accountIds: string[] }[];
 }
-interface DayDoc {
-  hours: number[];
-  total: number;
+/** A logged query as REPEATED_SUBJECT remembers it: subject, time, case number (null: none), whether that case was assigned to the account then. */
+type ActivityQuery = [subjectPersonId: string, queriedAt: string, caseNumber: string | null, assigned: boolean];
+/**
+ * One account's logged queries over 7 Taipei days. One document per account and bucket, not one per
+ * account and subject (a million of them for a million queries about strangers): the window of
+ * REPEATED_SUBJECT spans a handful of buckets, read once per page.
+ */
+interface ActivityDoc {
+  /** Per Taipei day (YYYY-MM-DD): queries per Taipei clock hour. */
+  hours: Record<string, number[]>;
+  /** Per Taipei day: queries that day. */
+  totals: Record<string, number>;
+  /** In ledger order. */
+  queries: ActivityQuery[];
 }
-interface SubjectDoc {
-  logged: EarlierQuery[];
+
+const DAY_MS = 86_400_000;
+/** Taipei days since 1970-01-01, in 7-day buckets. */
+const bucketOf = (instantMs: number) => Math.floor(Math.floor((instantMs + TAIPEI_OFFSET_MS) / DAY_MS) / 7);
+const bucketDays = new Map<number, string>();
+/** Named by the bucket's first day (YYYY-MM-DD). */
+function activityId(accountId: string, bucket: number): string {
+  let day = bucketDays.get(bucket);
+  if (day === undefined) {
+    day = new Date(bucket * 7 * DAY_MS).toISOString().slice(0, 10);
+    if (bucketDays.size > 10_000) bucketDays.clear();
+    bucketDays.set(bucket, day);
+  }
+  return `${accountId}|${day}`;
 }
+/** Earlier queries about one subject given to REPEATED_SUBJECT: the last ones in its window, at most this many. */
+const MAX_EARLIER = 100;
 
 /** A logged query as the detectors need it (from a log chunk's line). */
 export interface LoggedLine {
@@ -214,6 +243,23 @@ export const accountAt = (doc: AccountDoc | undefined, at: string): DetectionInp
   return { status, holderPersonId: doc.holderPersonId || null, queryItems: [...items] };
 };
 
+/** accountAt over the facts replayed once per account document (documents are replaced, never edited, when a fact arrives). */
+const timelines = new WeakMap<AccountDoc, { at: string; account: DetectionInput['account'] }[]>();
+function accountAtMemo(doc: AccountDoc | undefined, at: string): DetectionInput['account'] {
+  if (!doc) return accountAt(doc, at);
+  let timeline = timelines.get(doc);
+  if (!timeline) {
+    timeline = doc.facts.map((f) => ({ at: f.at, account: accountAt(doc, f.at) }));
+    timelines.set(doc, timeline);
+  }
+  let found: DetectionInput['account'] | undefined;
+  for (const step of timeline) {
+    if (step.at > at) break;
+    found = step.account;
+  }
+  return found ?? accountAt(doc, at);
+}
+
 const within = (p: Period, at: string) => p.from <= at && (p.to === null || at < p.to);
 
 function assignedAt(doc: AssignmentDoc | undefined, accountId: string, at: string): boolean {
@@ -241,38 +287,170 @@ const SUBJECT_KINDS: ReadonlySet<AnomalyKind> = new Set(['SELF_QUERY', 'COLLEAGU
 
 type Source = Pick<RecordedEvent, 'position' | 'streamId' | 'metadata'>;
 
+/** A document as the page holds it: the body, the position of the event that last changed it (or the stored one). */
+interface PageDoc {
+  collection: string;
+  id: string;
+  body: object | undefined;
+  position: bigint | undefined;
+  dirty: boolean;
+  /** Activity documents: their queries by subject, built when first asked. */
+  index?: Map<string, ActivityQuery[]>;
+}
+
 /**
- * The documents one event reads and writes: each read once, changed in memory, written once at the
- * end. A document already at or past the event's position means the event was applied before (a
- * replay): nothing is written then, since derived counts would count it twice.
+ * The documents of one page of events, read once from the store and kept as objects across the
+ * page's events; each changed document is handed over once at the end, under the position of the
+ * event that last changed it. Event by event (a page of one) it is exactly what project() returns.
+ */
+class Page {
+  private readonly docs = new Map<string, Map<string, PageDoc>>();
+  /** Activity documents by account and bucket number: a logged query asks for several, by number rather than by id. */
+  readonly activity = new Map<string, Map<number, PageDoc>>();
+
+  constructor(private readonly read: ProjectionReader) {}
+
+  cached(collection: string, id: string): PageDoc | undefined {
+    return this.docs.get(collection)?.get(id);
+  }
+
+  async load(collection: string, id: string): Promise<PageDoc> {
+    const known = this.cached(collection, id);
+    if (known) return known;
+    const stored = await this.read.get<StoredDocument>(collection, id);
+    const doc: PageDoc = { collection, id, body: stored ? thaw(collection, stripMeta(stored)) : undefined, position: stored ? BigInt(stored._position) : undefined, dirty: false };
+    let inCollection = this.docs.get(collection);
+    if (!inCollection) this.docs.set(collection, (inCollection = new Map()));
+    inCollection.set(id, doc);
+    return doc;
+  }
+
+  async activityDoc(accountId: string, bucket: number): Promise<PageDoc> {
+    let byBucket = this.activity.get(accountId);
+    if (!byBucket) this.activity.set(accountId, (byBucket = new Map()));
+    const known = byBucket.get(bucket);
+    if (known) return known;
+    const doc = await this.load(ETHICS.activity, activityId(accountId, bucket));
+    byBucket.set(bucket, doc);
+    return doc;
+  }
+
+  writes(): AppliedEvent[] {
+    const byPosition = new Map<bigint, ReadModelWrite[]>();
+    for (const doc of [...this.docs.values()].flatMap((inCollection) => [...inCollection.values()])) {
+      if (!doc.dirty || doc.position === undefined || doc.body === undefined) continue;
+      const writes = byPosition.get(doc.position) ?? [];
+      writes.push(upsert(doc.collection, doc.id, doc.body as Record<string, unknown>));
+      byPosition.set(doc.position, writes);
+    }
+    return [...byPosition].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([position, writes]) => ({ position, writes }));
+  }
+}
+
+/** Activity documents are appended to in place within a page: their stored arrays are copied once, on load. */
+function thaw(collection: string, body: object): object {
+  if (collection !== ETHICS.activity) return body;
+  const a = body as ActivityDoc;
+  return { hours: Object.fromEntries(Object.entries(a.hours).map(([day, hours]) => [day, [...hours]])), totals: { ...a.totals }, queries: [...a.queries] };
+}
+
+function indexOf(doc: PageDoc): Map<string, ActivityQuery[]> {
+  if (doc.index) return doc.index;
+  const index = new Map<string, ActivityQuery[]>();
+  for (const q of (doc.body as ActivityDoc | undefined)?.queries ?? []) {
+    const list = index.get(q[0]);
+    if (list) list.push(q);
+    else index.set(q[0], [q]);
+  }
+  doc.index = index;
+  return index;
+}
+
+/**
+ * One event's reads and writes over the page. A document already at or past the event's position
+ * means the event was applied before (a replay): nothing of it is kept then, since derived counts
+ * would count it twice. Writes are staged until the event ends; activity documents are changed in
+ * place and put back as they were if the event turns out to be a replay.
  */
 class Work {
-  private readonly docs = new Map<string, { collection: string; id: string; body: unknown; dirty: boolean }>();
+  private readonly staged = new Map<string, { collection: string; id: string; body: object }>();
+  private readonly touched = new Map<PageDoc, { body: object | undefined; queries: number; hours: Record<string, number[]>; totals: Record<string, number> }>();
   replay = false;
 
   constructor(
-    private readonly read: ProjectionReader,
+    private readonly page: Page,
     private readonly position: bigint,
   ) {}
 
+  private seen(doc: PageDoc): PageDoc {
+    if (doc.position !== undefined && doc.position >= this.position) this.replay = true;
+    return doc;
+  }
+
   async get<T>(collection: string, id: string): Promise<T | undefined> {
-    const key = `${collection}\u0000${id}`;
-    const known = this.docs.get(key);
-    if (known) return known.body as T | undefined;
-    const stored = await this.read.get<StoredDocument>(collection, id);
-    if (stored && BigInt(stored._position) >= this.position) this.replay = true;
-    const body = stored ? (stripMeta(stored) as unknown as T) : undefined;
-    this.docs.set(key, { collection, id, body, dirty: false });
-    return body;
+    if (this.staged.size > 0) {
+      const staged = this.staged.get(`${collection}\u0000${id}`);
+      if (staged) return staged.body as T;
+    }
+    return this.seen(this.page.cached(collection, id) ?? (await this.page.load(collection, id))).body as T | undefined;
+  }
+
+  private async bucket(accountId: string, bucket: number): Promise<PageDoc> {
+    return this.seen(this.page.activity.get(accountId)?.get(bucket) ?? (await this.page.activityDoc(accountId, bucket)));
   }
 
   set<T extends object>(collection: string, id: string, body: T): void {
-    this.docs.set(`${collection}\u0000${id}`, { collection, id, body, dirty: true });
+    this.staged.set(`${collection}\u0000${id}`, { collection, id, body });
   }
 
-  writes(): ReadModelWrite[] {
-    if (this.replay) return [];
-    return [...this.docs.values()].filter((d) => d.dirty).map((d) => upsert(d.collection, d.id, { ...(d.body as object) }));
+  /** An activity document's earlier queries about a subject within [from, to], in ledger order. */
+  async earlier(accountId: string, bucket: number, subjectPersonId: string, from: string, to: string, into: EarlierQuery[]): Promise<void> {
+    const doc = await this.bucket(accountId, bucket);
+    if (doc.body === undefined) return;
+    const about = indexOf(doc).get(subjectPersonId);
+    if (about === undefined) return;
+    for (const q of about) {
+      if (q[1] >= from && q[1] <= to) into.push({ queriedAt: q[1], caseNumber: q[2], assigned: q[3] });
+    }
+  }
+
+  /** The activity document a query is counted in, to change in place (remembered so a replay can put it back). */
+  async activity(accountId: string, bucket: number): Promise<PageDoc & { body: ActivityDoc }> {
+    const doc = await this.bucket(accountId, bucket);
+    if (!this.touched.has(doc)) {
+      const body = doc.body as ActivityDoc | undefined;
+      this.touched.set(doc, {
+        body,
+        queries: body?.queries.length ?? 0,
+        hours: body ? Object.fromEntries(Object.entries(body.hours).map(([day, hours]) => [day, [...hours]])) : {},
+        totals: body ? { ...body.totals } : {},
+      });
+      if (!body) doc.body = { hours: {}, totals: {}, queries: [] } satisfies ActivityDoc;
+    }
+    return doc as PageDoc & { body: ActivityDoc };
+  }
+
+  async commit(): Promise<void> {
+    if (this.replay) {
+      for (const [doc, before] of this.touched) {
+        if (before.body === undefined) doc.body = undefined;
+        else Object.assign(doc.body as ActivityDoc, { queries: (doc.body as ActivityDoc).queries.slice(0, before.queries), hours: before.hours, totals: before.totals });
+        doc.index = undefined;
+      }
+      return;
+    }
+    for (const doc of this.touched.keys()) {
+      doc.position = this.position;
+      doc.dirty = true;
+    }
+    for (const { collection, id, body } of this.staged.values()) {
+      const doc = await this.page.load(collection, id);
+      // Not read by this event, yet stored at or past it: the store would keep its version.
+      if (doc.position !== undefined && doc.position >= this.position) continue;
+      doc.body = body;
+      doc.position = this.position;
+      doc.dirty = true;
+    }
   }
 }
 
@@ -346,23 +524,29 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
   /** Runs every rule over the lines of one event, in line order. */
   const detectLines = async (work: Work, source: LineSource, lines: readonly LoggedLine[]) => {
     const knownAt = source.recordedAt;
+    // A log chunk changes neither accounts nor staff: each is read once for the chunk.
+    const staffDoc = await work.get<StaffDoc>(ETHICS.staff, source.agencyCode);
+    const accounts = new Map<string, AccountDoc | undefined>();
     for (const line of lines) {
       const { accountId, subjectPersonId } = line;
       const at = line.loggedAt;
-      const accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId);
-      const account = accountAt(accountDoc, at);
-      const staffDoc = await work.get<StaffDoc>(ETHICS.staff, source.agencyCode);
+      let accountDoc = accounts.get(accountId);
+      if (accountDoc === undefined && !accounts.has(accountId)) accounts.set(accountId, (accountDoc = await work.get<AccountDoc>(ETHICS.accounts, accountId)));
+      const account = accountAtMemo(accountDoc, at);
       const staff = staffDoc?.people[subjectPersonId] ?? [];
       const { day, hour } = taipeiClock(at);
-      const dayId = `${accountId}|${day}`;
-      const dayDoc = (await work.get<DayDoc>(ETHICS.days, dayId)) ?? { hours: new Array<number>(24).fill(0), total: 0 };
-      const hours = [...dayDoc.hours];
+      const atMs = Date.parse(at);
+      const windowStartMs = atMs - config.REPEATED_SUBJECT.windowDays * DAY_MS;
+      const windowStart = new Date(windowStartMs).toISOString();
+      const bucket = bucketOf(atMs);
+      const found: EarlierQuery[] = [];
+      for (let b = bucketOf(windowStartMs); b <= bucket; b++) await work.earlier(accountId, b, subjectPersonId, windowStart, at, found);
+      const earlier = found.length > MAX_EARLIER ? found.slice(-MAX_EARLIER) : found;
+      const own = await work.activity(accountId, bucket);
+      const hours = (own.body.hours[day] ??= new Array<number>(24).fill(0));
       hours[hour] += 1;
-      work.set<DayDoc>(ETHICS.days, dayId, { hours, total: dayDoc.total + 1 });
-      const subjectId = `${accountId}|${subjectPersonId}`;
-      const subjectDoc = (await work.get<SubjectDoc>(ETHICS.subjects, subjectId)) ?? { logged: [] };
-      const windowStart = new Date(Date.parse(at) - config.REPEATED_SUBJECT.windowDays * 86_400_000).toISOString();
-      const earlier = subjectDoc.logged.filter((q) => q.queriedAt >= windowStart && q.queriedAt <= at);
+      const dayTotal = (own.body.totals[day] ?? 0) + 1;
+      own.body.totals[day] = dayTotal;
       const query = { agencyCode: source.agencyCode, accountId, operationCode: line.operationCode, queriedAt: at, caseNumber: line.caseNumber, subjectPersonId };
       const input: DetectionInput = {
         query,
@@ -372,7 +556,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
           designatedInAgency: staff.some((p) => p.kind === 'DESIGNATION' && within(p, at)),
           declaredRelation: accountDoc?.related?.[subjectPersonId] ?? null,
         },
-        activity: { queriesThisHour: hours[hour], queriesThisDay: dayDoc.total + 1, earlierAboutSubject: earlier },
+        activity: { queriesThisHour: hours[hour], queriesThisDay: dayTotal, earlierAboutSubject: earlier },
         assignedToCase: false,
         serviceStatus: serviceAt(staffDoc, at),
       };
@@ -387,7 +571,11 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
         }
         findings = detectQuery({ ...input, assignedToCase: assigned, activity: { ...input.activity, earlierAboutSubject: earlierAssigned } }, config);
       }
-      work.set<SubjectDoc>(ETHICS.subjects, subjectId, { logged: [...earlier, { queriedAt: at, caseNumber: line.caseNumber, assigned }].slice(-100) });
+      const remembered: ActivityQuery = [subjectPersonId, at, line.caseNumber, assigned];
+      own.body.queries.push(remembered);
+      const list = own.index?.get(subjectPersonId);
+      if (list) list.push(remembered);
+      else own.index?.set(subjectPersonId, [remembered]);
       const evidence: EvidenceRef = {
         position: source.position.toString(),
         streamId: source.streamId,
@@ -436,9 +624,15 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
     await bump(work, doc.agencyCode, doc.month, null, doc.state, state);
   };
 
-  const handle = async (recorded: RecordedEvent, read: ProjectionReader): Promise<ReadModelWrite[]> => {
+  /** Folds one event into the page; what it changed is kept unless it turns out to be a replay. */
+  const handle = async (recorded: RecordedEvent, page: Page): Promise<void> => {
+    const work = new Work(page, recorded.position);
+    await fold(recorded, work);
+    await work.commit();
+  };
+
+  const fold = async (recorded: RecordedEvent, work: Work): Promise<void> => {
     const event = asLedgerRecorded(recorded);
-    const work = new Work(read, recorded.position);
     const occurredAt = recorded.metadata.occurredAt;
     switch (event.type) {
       case 'AccountCreated': {
@@ -579,9 +773,13 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
         break;
       }
       default:
-        return [];
+        return;
     }
-    return work.writes();
+  };
+
+  const startPage = (read: ProjectionReader): PageProjector => {
+    const page = new Page(read);
+    return { project: (event) => handle(event, page), writes: () => page.writes() };
   };
 
   return {
@@ -599,7 +797,12 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       [ETHICS.chunks]: [{ fields: ['importId', 'firstLine'] }],
     },
     handles: (type) => HANDLED.has(type),
-    project: handle,
+    startPage,
+    async project(event, read) {
+      const page = startPage(read);
+      await page.project(event);
+      return (await page.writes()).flatMap((applied) => applied.writes);
+    },
   };
 }
 

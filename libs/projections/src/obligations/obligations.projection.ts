@@ -21,6 +21,11 @@ export interface ObligationDeadlines {
   deleteObtainedDataDays?: number;
   /** 要點 十二(十) 即時: minutes to notify BLI of an incident after its discovery (1–60, stricter only). Decided by the domain into the event. */
   incidentNoticeMinutes?: number;
+  // checks and audits
+  /** 要點 十二(二) names no period: days to the joint audit report (1–365); unset: 30, a project default. Decided by the domain into the event. */
+  jointAuditReportDays?: number;
+  /** 要點 十二(四) names no period: days to the breach review report (1–365); unset: 30, a project default. Decided by the domain into the event. */
+  breachReportDays?: number;
 }
 
 export const DEFAULT_DEADLINES: ObligationDeadlines = { bliNoticeDays: 7, accessReviewMonths: 12, usageReviewMonths: 12, trainingMonths: 12 };

@@ -1,8 +1,8 @@
 import { LoggedToMatch, reconcile, RegistrationToMatch } from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
-import { projectEvents, projectTwice, SqliteReadModelStore } from '@ledger/read-models';
+import { projectEvents, projectTwice, snapshotReadModels, SqliteReadModelStore } from '@ledger/read-models';
 import { recorded } from '../testing/recorded';
-import { queryLogsProjection } from './query-log.projection';
+import { QUERY_LOGS, queryLogsProjection } from './query-log.projection';
 import { findLoggedQueries, queryLogImport, reconciliationSummary, unregisteredOfImport } from './query-log.queries';
 
 const AG = 'SWD001';
@@ -121,5 +121,44 @@ describe('query logs read model (要點 九(一)(二))', () => {
     const { once, twice } = await projectTwice(queryLogsProjection(), events);
     expect(twice).toEqual(once);
     expect(once.logged_queries).toHaveLength(a.length);
+  });
+
+  it('a file recorded in chunks of 500 gives the read model that one line per event gives (lines, groups, months, imports)', async () => {
+    const { regs, a } = randomMonth(11);
+    const importId = importOf('a');
+    const stream = `querylog-${importId}`;
+    const at = '2025-05-01T01:00:00Z';
+    const [started, , completed] = importEvents(importId, '2025-03', a);
+    const line = (l: LoggedToMatch) => ({ lineNo: l.lineNo, accountId: l.accountId, loggedAt: l.loggedAt, operationCode: l.operationCode, subject: { personId: l.personId, nationalIdCiphertext: 'v1.y' }, caseNumber: l.caseNumber, reason: '事由', outcomeCode: 'FOUND' as const });
+    const found = (ls: LoggedToMatch[], chunk: number) => recorded(stream, 'UnregisteredQueriesFound', {
+      importId, agencyCode: AG, period: '2025-03', chunk, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 },
+      queries: ls.map((l) => ({ lineNo: l.lineNo, accountId: l.accountId, operationCode: l.operationCode, loggedAt: l.loggedAt })), duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-05-15' },
+    }, at);
+    // Half the registrations before the file and half after it (late registrations), as in a real month.
+    const early = regs.slice(0, 20).map(registration);
+    const late = regs.slice(20).map(registration);
+    const unregistered = (store: SqliteReadModelStore) => unregisteredOfImport(store, importId, undefined, 1000);
+
+    const chunked = await project([...early, started, recorded(stream, 'QueryLogLinesAccepted', { importId, agencyCode: AG, period: '2025-03', chunk: 0, lines: a.map(line) }, at), completed]);
+    const listedChunked = await unregistered(chunked);
+    await projectEvents(queryLogsProjection(), chunked, [found(a.filter((l) => listedChunked.some((u) => u.lineNo === l.lineNo)), 0), ...late].map((e, i) => ({ ...e, position: BigInt(1000 + i) })));
+
+    const single = await project([...early, started, ...a.map((l, i) => recorded(stream, 'QueryLogLinesAccepted', { importId, agencyCode: AG, period: '2025-03', chunk: i, lines: [line(l)] }, at)), completed]);
+    const listedSingle = await unregistered(single);
+    const foundOneByOne = a.filter((l) => listedSingle.some((u) => u.lineNo === l.lineNo)).map((l, i) => found([l], i));
+    await projectEvents(queryLogsProjection(), single, [...foundOneByOne, ...late].map((e, i) => ({ ...e, position: BigInt(1000 + i) })));
+
+    expect(listedSingle.map((d) => d.lineNo)).toEqual(listedChunked.map((d) => d.lineNo));
+    // The evidence names the chunk event (its id and position) and _position the last event applied: those differ by construction.
+    const comparable = async (store: SqliteReadModelStore) => {
+      const snap = await snapshotReadModels(store, Object.values(QUERY_LOGS));
+      return Object.fromEntries(Object.entries(snap).map(([c, docs]) => [c, docs.map(({ _position: _p, evidence: _e, position: _q, ...rest }) => rest)]));
+    };
+    const one = await comparable(single);
+    expect(await comparable(chunked)).toEqual(one);
+    expect(one[QUERY_LOGS.logged]).toHaveLength(a.length);
+    expect(one[QUERY_LOGS.logged].filter((d) => d.foundUnregistered)).toHaveLength(listedSingle.length);
+    expect(listedSingle.length).toBeGreaterThan(0);
+    expect(one[QUERY_LOGS.months].length).toBeGreaterThan(0);
   });
 });

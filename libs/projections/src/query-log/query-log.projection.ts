@@ -132,7 +132,8 @@ interface MatchGroupDocument {
 }
 
 const pad = (lineNo: number) => String(lineNo).padStart(9, '0');
-const seqOf = (importId: string, lineNo: number) => `${importId}.${pad(lineNo)}`;
+/** importId + zero-padded line number: a logged query's order within its file. */
+export const seqOf = (importId: string, lineNo: number) => `${importId}.${pad(lineNo)}`;
 const keyOf = (f: { agencyCode: string; accountId: string; operationCode: string; personId: string; caseNumber: string }) =>
   [f.agencyCode, f.accountId, f.operationCode, f.personId, f.caseNumber].join('\u0000');
 const groupId = (key: string, day: string) => `${key}\u0000${day}`;
@@ -181,6 +182,33 @@ class Touched {
   }
 }
 
+type MonthCounter = Exclude<keyof ReconciliationMonthDocument, 'agencyCode' | 'month'>;
+
+/**
+ * Counter changes of one event, added up and applied once per month document at the end: a chunk
+ * of 500 lines makes one new month document instead of 500 (the same sums, so the same document).
+ */
+class MonthDeltas {
+  private readonly deltas = new Map<string, { agencyCode: string; month: string; add: Partial<Record<MonthCounter, number>> }>();
+
+  add(agencyCode: string, month: string, counter: MonthCounter, n = 1): void {
+    const id = monthId(agencyCode, month);
+    let entry = this.deltas.get(id);
+    if (!entry) this.deltas.set(id, (entry = { agencyCode, month, add: {} }));
+    entry.add[counter] = (entry.add[counter] ?? 0) + n;
+  }
+
+  async apply(t: Touched): Promise<void> {
+    for (const [id, { agencyCode, month, add }] of this.deltas) {
+      await t.update(QUERY_LOGS.months, id, () => emptyMonth(agencyCode, month), (m) => {
+        const next = { ...m };
+        for (const [counter, n] of Object.entries(add) as [MonthCounter, number][]) next[counter] += n;
+        return next;
+      });
+    }
+  }
+}
+
 type Handlers = {
   [T in 'QueryLogImportStarted' | 'QueryLogLinesAccepted' | 'QueryLogLinesRejected' | 'QueryLogImportCompleted' | 'UnregisteredQueriesFound' | 'QueryLogReconciled' | 'UnregisteredQueryExplained' | 'QueryRegistered']: (
     event: RecordedOf<T>,
@@ -214,6 +242,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       const evidence = { streamId: e.streamId, eventId: e.eventId, position: e.position.toString() };
       let matched = 0;
       let duplicates = 0;
+      const months = new MonthDeltas();
       for (const line of e.data.lines) {
         const day = taipeiDate(line.loggedAt);
         const m = day.slice(0, 7);
@@ -232,7 +261,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
           duplicates++;
           const doc: LoggedQueryDocument = { ...base, registrations: earlier.regs, registered: earlier.regs > 0, status: 'DUPLICATE', duplicateOf: earlier.ref };
           t.put(QUERY_LOGS.logged, ref, doc);
-          await month(t, agencyCode, m, (s) => ({ ...s, duplicates: s.duplicates + 1 }));
+          months.add(agencyCode, m, 'duplicates');
           continue;
         }
         let regs = 0;
@@ -243,9 +272,8 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
           const registrations = g.registrations.map((r) => ({ ...r, hits: r.hits + 1 }));
           regs += registrations.length;
           for (const r of registrations) {
-            if (r.hits === 1 || r.hits === 2) {
-              await month(t, agencyCode, r.month, (s) => (r.hits === 1 ? { ...s, performed: s.performed + 1 } : { ...s, loggedMoreThanOnce: s.loggedMoreThanOnce + 1 }));
-            }
+            if (r.hits === 1) months.add(agencyCode, r.month, 'performed');
+            else if (r.hits === 2) months.add(agencyCode, r.month, 'loggedMoreThanOnce');
           }
           const next = { ...g, registrations };
           if (back === 0) own.registrations = registrations;
@@ -256,13 +284,11 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
         const doc: LoggedQueryDocument = { ...base, registrations: regs, registered: regs > 0, status: regs > 0 ? 'REGISTERED' : 'UNREGISTERED', duplicateOf: null };
         t.put(QUERY_LOGS.logged, ref, doc);
         if (regs > 0) matched++;
-        await month(t, agencyCode, m, (s) => ({
-          ...s,
-          logged: s.logged + 1,
-          matched: s.matched + (regs > 0 ? 1 : 0),
-          severalRegistrations: s.severalRegistrations + (regs > 1 ? 1 : 0),
-        }));
+        months.add(agencyCode, m, 'logged');
+        if (regs > 0) months.add(agencyCode, m, 'matched');
+        if (regs > 1) months.add(agencyCode, m, 'severalRegistrations');
       }
+      await months.apply(t);
       await importDoc(t, importId, (d) => ({ ...d, acceptedRecorded: d.acceptedRecorded + e.data.lines.length, matched: d.matched + matched, duplicates: d.duplicates + duplicates }));
     },
 
@@ -283,13 +309,15 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
 
     async UnregisteredQueriesFound(e, t) {
       const { importId } = e.data;
+      const months = new MonthDeltas();
       for (const q of e.data.queries) {
         const ref = `${importId}.${q.lineNo}`;
         const doc = await t.get<LoggedQueryDocument>(QUERY_LOGS.logged, ref);
         if (!doc) continue;
         t.put(QUERY_LOGS.logged, ref, { ...doc, foundUnregistered: true });
-        await month(t, doc.agencyCode, doc.month, (s) => ({ ...s, foundUnregistered: s.foundUnregistered + 1 }));
+        months.add(doc.agencyCode, doc.month, 'foundUnregistered');
       }
+      await months.apply(t);
       await importDoc(t, importId, (d) => ({ ...d, foundUnregistered: d.foundUnregistered + e.data.queries.length }));
     },
 

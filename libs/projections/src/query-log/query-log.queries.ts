@@ -1,6 +1,6 @@
 import type { Filter, ReadModelStore } from '@ledger/read-models';
 import { stripMeta } from '../roster/roster.projection';
-import { LoggedQueryDocument, QUERY_LOGS, QueryLogImportDocument, ReconciliationMonthDocument, RejectedLineDocument } from './query-log.projection';
+import { LoggedQueryDocument, QUERY_LOGS, seqOf, QueryLogImportDocument, ReconciliationMonthDocument, RejectedLineDocument } from './query-log.projection';
 
 export interface LoggedQueryFilter {
   agencyCode?: string;
@@ -43,6 +43,11 @@ export async function unregisteredOfImport(store: ReadModelStore, importId: stri
   const filter: Filter = { importId, status: 'UNREGISTERED' };
   if (afterSeq) filter.seq = { $gt: afterSeq };
   return (await store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit })).map((d) => stripMeta(d) as LoggedQueryDocument);
+}
+
+/** The same, after line `afterLineNo` (0: from the start), for the importer's reconciliation. */
+export async function unregisteredOfImportAfterLine(store: ReadModelStore, importId: string, afterLineNo: number, limit: number): Promise<LoggedQueryDocument[]> {
+  return unregisteredOfImport(store, importId, afterLineNo > 0 ? seqOf(importId, afterLineNo) : undefined, limit);
 }
 
 export async function loggedQuery(store: ReadModelStore, importId: string, lineNo: number): Promise<LoggedQueryDocument | undefined> {

@@ -1,5 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Matches, ValidateBy, ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min, ValidateBy, ValidationOptions } from 'class-validator';
 import { isIsoDate } from '@ledger/domain';
 import { assertPersonId, isValidTaiwanId } from '@ledger/personal-data';
 import { AGENCY_CODE } from '../../agencies/register-agency';
@@ -11,6 +13,10 @@ export const RECORD_ID = /^[A-Za-z0-9_:]{1,64}$/;
 export const ACCOUNT_ID = /^[A-Za-z0-9_]{1,32}\.(ADMIN|USER)\.[0-9a-f]{32,128}$/;
 /** A calendar month (YYYY-MM), read in Asia/Taipei by the routes that take one. */
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** The page size of a paged read: an integer 1–1000 (a larger page is refused, not clipped). */
+export const PageLimit = (defaultSize: number, note = '') =>
+  applyDecorators(ApiPropertyOptional({ example: defaultSize, description: `1–1000, default ${defaultSize}${note}` }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(1000));
 
 export const EXAMPLE_HOLDER_KEY = '9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8';
 export const EXAMPLE_ADMIN_ACCOUNT_ID = `SWD001.ADMIN.${EXAMPLE_HOLDER_KEY}`;

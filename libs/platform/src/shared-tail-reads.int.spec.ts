@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@ledger/event-store';
+import { newEvent } from '@ledger/event-store/testing';
+import { sharedTailReads } from './read-models.factory';
+
+describe('the projections’ event source: the log’s tail read once for all of them', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-tail-'));
+    store = new SqliteEventStore({ file: join(dir, 'events.db') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hands the same tail to each reader until something is appended, by this connection or another', async () => {
+    const source = sharedTailReads(store);
+    await store.append('s-1', [newEvent('E', { i: 1 }), newEvent('E', { i: 2 })], 'no_stream');
+    const first = await source.readAll({ after: 0n, maxCount: 10 });
+    const second = await source.readAll({ after: 0n, maxCount: 10 });
+    expect(second).toBe(first); // read once
+    expect(second).toEqual(await store.readAll({ after: 0n, maxCount: 10 }));
+
+    // An append here: the next read sees it.
+    await store.append('s-1', [newEvent('E', { i: 3 })], 1);
+    expect((await source.readAll({ after: 0n, maxCount: 10 })).map((e) => e.data)).toEqual([{ i: 1 }, { i: 2 }, { i: 3 }]);
+
+    // An append by another connection (another instance on the same file): seen too.
+    const other = new SqliteEventStore({ file: join(dir, 'events.db') });
+    await other.append('s-2', [newEvent('E', { i: 4 })], 'no_stream');
+    await other.close();
+    expect((await source.readAll({ after: 0n, maxCount: 10 })).map((e) => e.data)).toEqual([{ i: 1 }, { i: 2 }, { i: 3 }, { i: 4 }]);
+  });
+
+  it('does not keep full pages (a catch-up’s), only the tail', async () => {
+    const source = sharedTailReads(store);
+    await store.append('s-1', [newEvent('E', { i: 1 }), newEvent('E', { i: 2 })], 'no_stream');
+    const page = await source.readAll({ after: 0n, maxCount: 2 });
+    expect(page).toHaveLength(2);
+    expect(await source.readAll({ after: 0n, maxCount: 2 })).not.toBe(page);
+    expect(await source.readAll({ after: 0n, maxCount: 2 })).toEqual(page);
+  });
+});

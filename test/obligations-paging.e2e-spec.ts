@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { ProjectionRunner } from '@ledger/read-models';
+import { PROJECTION_RUNNERS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
+import { ADMIN_KEY, startTestApp } from './support/app';
+
+/** GET /obligations answers one bounded page at a time; count and counts still cover every match. */
+describe('GET /obligations pages', () => {
+  let t: Awaited<ReturnType<typeof startTestApp>>;
+  const send = (path: string, body: object) => t.http().post(path).set('X-API-Key', ADMIN_KEY).send({ commandId: randomUUID(), ...body });
+  const get = (query: string) => t.http().get(`/obligations?agency=PGE${query}`).set('X-API-Key', ADMIN_KEY);
+  const ids = ['A123456789', 'B123456780', 'C123456781', 'D123456782'];
+
+  beforeAll(async () => {
+    t = await startTestApp({}, { clock: () => new Date('2025-08-01T00:00:00.000Z') });
+    await send('/agencies', { agencyCode: 'PGE', name: '分頁局', role: 'DATA_REQUESTER' }).expect(201);
+    for (const [i, nationalId] of ids.entries()) {
+      const form = await send('/applications', { applicationId: `PGE_u${i}`, agencyCode: 'PGE', kind: 'USER_ACCOUNT_ADD', holder: { nationalId } }).expect(201);
+      await send(`/applications/PGE_u${i}/approvals`, { step: 'SUPERVISOR' }).expect(201);
+      await send('/accounts', { agencyCode: 'PGE', kind: 'USER', applicationId: `PGE_u${i}`, holder: { nationalId, name: '王小明' }, myEGovAccountId: `e${i}`, certificateBound: true, post: '科員', unit: '一科' }).expect(201);
+      await send(`/accounts/${form.body.accountId}/post-changes`, { effectiveDate: `2025-06-2${i}`, newUnit: '二科' }).expect(201);
+    }
+    for (const r of t.app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await r.caughtUp();
+  });
+  afterAll(() => t.close());
+
+  it('walks every obligation once, in due order, by following `next`', async () => {
+    const whole = (await get('').expect(200)).body;
+    expect(whole.count).toBeGreaterThanOrEqual(4);
+    expect(whole.next).toBeNull();
+    const seen: { obligationId: string; dueAt: string }[] = [];
+    let after = '';
+    for (let pages = 0; pages < 50; pages += 1) {
+      const page = (await get(`&limit=2${after && `&after=${encodeURIComponent(after)}`}`).expect(200)).body;
+      expect(page.count).toBe(whole.count);
+      expect(page.counts).toEqual(whole.counts);
+      expect(page.obligations.length).toBeLessThanOrEqual(2);
+      seen.push(...page.obligations);
+      if (page.next === null) break;
+      after = page.next;
+    }
+    expect(seen.map((o) => o.obligationId).sort()).toEqual(whole.obligations.map((o: { obligationId: string }) => o.obligationId).sort());
+    expect(new Set(seen.map((o) => o.obligationId)).size).toBe(whole.count);
+    const keys = seen.map((o) => `${o.dueAt}|${o.obligationId}`);
+    expect([...keys].sort()).toEqual(keys);
+  });
+
+  it('refuses a page size or cursor it cannot honour, naming the field', async () => {
+    for (const [query, field] of [['&limit=0', 'limit'], ['&limit=1001', 'limit'], ['&limit=abc', 'limit'], ['&after=nope', 'after'], ['&after=2025-01-01T00:00:00.000Z%7Cx%0Ay', 'after']] as const) {
+      const res = await get(query).expect(400);
+      expect(JSON.stringify(res.body)).toContain(field);
+    }
+  });
+
+  it('answers an empty last page past the end', async () => {
+    const page = (await get(`&after=${encodeURIComponent('9999-12-31T23:59:59.999Z|ZZZ:z')}`).expect(200)).body;
+    expect(page.obligations).toEqual([]);
+    expect(page.next).toBeNull();
+  });
+});
