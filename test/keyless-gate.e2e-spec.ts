@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { connect, type AddressInfo } from 'node:net';
 import type { EventStore } from '@ledger/event-store';
+import { REFUSAL_HOLD_MS } from '../apps/ledger-api/src/auth/rate-limit';
 import { SecurityLogService } from '../apps/ledger-api/src/auth/security-log.service';
 import { EVENT_STORE } from '../apps/ledger-api/src/infrastructure/event-store.provider';
 import { ADMIN_KEY, startTestApp } from './support/app';
@@ -48,5 +50,46 @@ describe('keyless gate: refusals over the keyless budget are answered before Exp
     const routes = added.filter((e) => e.data.reason === 'RATE_LIMITED').flatMap((e) => [String(e.data.route ?? ''), ...((e.data.routes as { route: string }[] | undefined) ?? []).map((r) => r.route)]);
     // Paths as requested, without the query.
     expect(new Set(routes.filter(Boolean))).toEqual(new Set(['/agencies', '/agencies/GATE1/personnel']));
+  });
+});
+
+describe('keyless gate: authenticated work first', () => {
+  let t: Awaited<ReturnType<typeof startTestApp>>;
+  let port: number;
+  beforeAll(async () => {
+    t = await startTestApp({ LEDGER_RATE_LIMIT_ANON_PER_MINUTE: '1' });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const keyless = () => fetch(`http://127.0.0.1:${port}/agencies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+  it('holds a refusal while a request with a key is under way (at most REFUSAL_HOLD_MS), then answers it: 429 with Retry-After, counted as before', async () => {
+    expect((await keyless()).status).toBe(401); // the budget of one
+    expect((await keyless()).status).toBe(429); // nothing keyed under way: answered at once
+
+    // A keyed command whose body has not arrived yet: under way for as long as this test keeps it open.
+    const keyed = connect(port, '127.0.0.1');
+    await new Promise((resolve) => keyed.once('connect', resolve));
+    keyed.write(`POST /agencies HTTP/1.1\r\nHost: x\r\nX-API-Key: ${ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{`);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the server has seen its headers
+
+    const held = performance.now();
+    const res = await keyless();
+    const waited = performance.now() - held;
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await res.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    // Released by the bound, not by the keyed request (still open): it waited the hold out.
+    expect(waited).toBeGreaterThanOrEqual(REFUSAL_HOLD_MS - 5);
+    keyed.destroy();
+
+    await t.app.get(SecurityLogService).flush();
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const limited = (await store.readAll()).filter((e) => e.data.reason === 'RATE_LIMITED');
+    expect(limited.reduce((n, e) => n + (e.type === 'AccessRefused' ? 1 : Number(e.data.count)), 0)).toBe(2);
   });
 });

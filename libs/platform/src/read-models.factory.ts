@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
-import type { EventStore, ReadAllOptions, RecordedEvent } from '@ledger/event-store';
+import { catchUpSubscription, type EventStore, type ReadAllOptions, type RecordedEvent, type SubscriptionHandle } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
 import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
@@ -45,7 +45,9 @@ export function projectionsFor(
 }
 
 /** A page of log chunks holds up to 500 lines an event: smaller pages keep a projection's memory bounded. */
-const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 64, [monthlyLogImportsProjection.name]: 64, [ANOMALIES_PROJECTION]: 64 };
+// The query-logs read model keeps every line's document of a page in its overlay until the page
+// commits: 16 chunks (8,000 lines) bound that to tens of MB, where 64 took ≈ 250 MB at 100,000 lines.
+const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 16, [monthlyLogImportsProjection.name]: 64, [ANOMALIES_PROJECTION]: 64 };
 
 /**
  * `leaseHolder` (the service passes one per process): several instances may share the stores, and
@@ -79,7 +81,9 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
   if (!changeMarker) return store;
   let marker: string | undefined;
   let tails = new Map<string, Promise<RecordedEvent[]>>();
-  return {
+  const head = async () => (hasHead(store) ? store.headPosition() : undefined);
+  const wake = appendWakeUps(store);
+  const source: ProjectionEventSource = {
     readAll(options: ReadAllOptions = {}) {
       const before = changeMarker();
       if (before !== marker) {
@@ -102,9 +106,51 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
       );
       return read;
     },
-    subscribeToAll: (options) => store.subscribeToAll(options),
+    // Each projection's live subscription reads through the shared pages above; the store is
+    // watched by one subscription of its own, which only wakes them.
+    subscribeToAll: (options) => catchUpSubscription({ readAll: (o) => source.readAll(o), headPosition: () => head(), onAppended: (listener) => wake.add(listener, options.after) }, options),
     // The runner's lag and caught-up checks use the store's head where it has one (the embedded store does).
     ...(hasHead(store) ? { headPosition: () => store.headPosition() } : {}),
+  };
+  return source;
+}
+
+/**
+ * Wake-ups for the projections' subscriptions from one subscription to the store: it reads each
+ * appended page once and calls the listeners once per page. Started with the first listener (after
+ * that subscriber's position, so it reads no history), stopped with the last. Were it to fail, the
+ * subscriptions still find new events by their idle poll.
+ */
+function appendWakeUps(store: EventStore) {
+  const listeners = new Set<() => void>();
+  let watching: SubscriptionHandle | undefined;
+  let pending = false;
+  const notify = () => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => {
+      pending = false;
+      for (const listener of [...listeners]) listener();
+    });
+  };
+  return {
+    add(listener: () => void, after: bigint | undefined): () => void {
+      listeners.add(listener);
+      watching ??= store.subscribeToAll({
+        after,
+        handler: notify,
+        onError: () => {
+          watching = undefined;
+        },
+      });
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && watching) {
+          void watching.stop().catch(() => undefined);
+          watching = undefined;
+        }
+      };
+    },
   };
 }
 

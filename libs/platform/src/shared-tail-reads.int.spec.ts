@@ -44,4 +44,25 @@ describe('the projections’ event source: the log’s tail read once for all of
     expect(await source.readAll({ after: 0n, maxCount: 2 })).not.toBe(page);
     expect(await source.readAll({ after: 0n, maxCount: 2 })).toEqual(page);
   });
+
+  it('live subscriptions through it see every event once, in order, woken by one subscription to the store', async () => {
+    const source = sharedTailReads(store);
+    await store.append('s-1', [newEvent('E', { i: 1 })], 'no_stream');
+    const seen: [number[], number[]] = [[], []];
+    const subscriptions = seen.map((into, n) =>
+      source.subscribeToAll({ after: n === 0 ? 0n : 1n, handler: (e) => void into.push((e.data as { i: number }).i) }),
+    );
+    const subscribe = jest.spyOn(store, 'subscribeToAll');
+    for (let i = 2; i <= 6; i++) await store.append(`s-${i}`, [newEvent('E', { i })], 'no_stream');
+    await Promise.all(subscriptions.map((s) => s.caughtUp()));
+    expect(seen).toEqual([
+      [1, 2, 3, 4, 5, 6],
+      [2, 3, 4, 5, 6],
+    ]);
+    expect(subscribe).not.toHaveBeenCalled(); // the store's own subscription was made with the first one
+    await Promise.all(subscriptions.map((s) => s.stop()));
+    await store.append('s-7', [newEvent('E', { i: 7 })], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen[0]).toHaveLength(6);
+  });
 });

@@ -207,6 +207,9 @@ export class LedgerThrottlerGuard extends ThrottlerGuard {
   }
 }
 
+/** The longest a refusal waits for authenticated work under way (see keylessGate). */
+export const REFUSAL_HOLD_MS = 100;
+
 /** The API description, the console's static files and the liveness probe stay reachable during a flood. */
 const EXEMPT_PATH = /^\/(docs|health|console)(\/|-json|$)/;
 
@@ -269,6 +272,7 @@ export function keylessGate(app: INestApplication): void {
   const pass = (req: IncomingMessage, res: ServerResponse) => {
     for (const handler of handlers) handler.call(server, req, res);
   };
+  const bodies = new Map<number, string>();
   const refuse = async (req: IncomingMessage, res: ServerResponse, source: string, route: string, retryAfter: number) => {
     try {
       await security.refusedAnonymous({ source, method: req.method ?? '', route, reason: 'RATE_LIMITED' });
@@ -276,23 +280,52 @@ export function keylessGate(app: INestApplication): void {
       // Recording failed: let the full pipeline answer (and report) this request instead.
       return pass(req, res);
     }
-    const body = JSON.stringify(refusal(retryAfter));
+    let body = bodies.get(retryAfter);
+    if (body === undefined) bodies.set(retryAfter, (body = JSON.stringify(refusal(retryAfter))));
     res.writeHead(429, { 'Content-Type': 'application/problem+json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Retry-After': String(retryAfter) });
     res.end(body);
   };
+
+  // Authenticated work first: while requests with a known key are under way, refusals wait (at most
+  // REFUSAL_HOLD_MS) and are answered once none is. A keyless flood's clients wait for their 429s
+  // meanwhile instead of sending more, so the flood cannot take the event loop (nor the CPU) from
+  // the callers the ledger is for; without authenticated traffic refusals are answered at once.
+  let keyedInFlight = 0;
+  let held: (() => void)[] = [];
+  let holdTimer: NodeJS.Timeout | undefined;
+  const release = () => {
+    if (holdTimer) clearTimeout(holdTimer);
+    holdTimer = undefined;
+    const answers = held;
+    held = [];
+    for (const answer of answers) answer();
+  };
+  const keyedDone = () => {
+    // After the answer in hand is on its way (this turn's I/O first).
+    if (--keyedInFlight === 0 && held.length > 0) setImmediate(release);
+  };
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
     // Behind a trusted proxy the source is Express's to work out; an absolute-form URL is its to parse.
     if (express.get('trust proxy') || !url.startsWith('/') || !(storage instanceof LedgerThrottlerStorage)) return pass(req, res);
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
-    if (EXEMPT_PATH.test(path) || keys.isKnown(presentedKey(req).hash)) return pass(req, res);
+    if (EXEMPT_PATH.test(path)) return pass(req, res);
+    if (keys.isKnown(presentedKey(req).hash)) {
+      keyedInFlight += 1;
+      res.once('close', keyedDone);
+      return pass(req, res);
+    }
     const source = req.socket.remoteAddress ?? 'unknown';
     const record = storage.incrementNow(anonStorageKey(source), ANON_TTL_MS, limit, ANON_TTL_MS, 'anonymous');
     const marks = req as unknown as Record<symbol, unknown>;
     marks[COUNTED] = true;
     marks[SOURCE] = source;
     if (!record.isBlocked) return pass(req, res);
-    void refuse(req, res, source, path, Math.max(1, Math.ceil(record.timeToBlockExpire || record.timeToExpire || 1)));
+    const answer = () => void refuse(req, res, source, path, Math.max(1, Math.ceil(record.timeToBlockExpire || record.timeToExpire || 1)));
+    if (keyedInFlight === 0) return answer();
+    held.push(answer);
+    holdTimer ??= setTimeout(release, REFUSAL_HOLD_MS);
   });
 }

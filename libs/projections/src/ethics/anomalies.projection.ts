@@ -192,6 +192,8 @@ function activityId(accountId: string, bucket: number): string {
 }
 /** Earlier queries about one subject given to REPEATED_SUBJECT: the last ones in its window, at most this many. */
 const MAX_EARLIER = 100;
+/** Most queries are about someone the account never asked about before: no array for them. */
+const NONE: EarlierQuery[] = Object.freeze([]) as unknown as EarlierQuery[];
 
 /** A logged query as the detectors need it (from a log chunk's line). */
 export interface LoggedLine {
@@ -395,28 +397,35 @@ class Work {
     return this.seen(this.page.cached(collection, id) ?? (await this.page.load(collection, id))).body as T | undefined;
   }
 
-  private async bucket(accountId: string, bucket: number): Promise<PageDoc> {
-    return this.seen(this.page.activity.get(accountId)?.get(bucket) ?? (await this.page.activityDoc(accountId, bucket)));
-  }
-
   set<T extends object>(collection: string, id: string, body: T): void {
     this.staged.set(`${collection}\u0000${id}`, { collection, id, body });
   }
 
-  /** An activity document's earlier queries about a subject within [from, to], in ledger order. */
-  async earlier(accountId: string, bucket: number, subjectPersonId: string, from: string, to: string, into: EarlierQuery[]): Promise<void> {
-    const doc = await this.bucket(accountId, bucket);
-    if (doc.body === undefined) return;
-    const about = indexOf(doc).get(subjectPersonId);
-    if (about === undefined) return;
-    for (const q of about) {
-      if (q[1] >= from && q[1] <= to) into.push({ queriedAt: q[1], caseNumber: q[2], assigned: q[3] });
+  /**
+   * An account's activity documents of buckets [first, last], read once per page (a logged query's
+   * window spans a handful; reading them without a promise each is most of what a query costs).
+   */
+  buckets(accountId: string, first: number, last: number): PageDoc[] | Promise<PageDoc[]> {
+    const byBucket = this.page.activity.get(accountId);
+    if (byBucket === undefined) return this.load(accountId, first, last);
+    const docs: PageDoc[] = [];
+    for (let b = first; b <= last; b++) {
+      const doc = byBucket.get(b);
+      if (doc === undefined) return this.load(accountId, first, last);
+      docs.push(this.seen(doc));
     }
+    return docs;
+  }
+
+  private async load(accountId: string, first: number, last: number): Promise<PageDoc[]> {
+    const docs: PageDoc[] = [];
+    const byBucket = this.page.activity.get(accountId);
+    for (let b = first; b <= last; b++) docs.push(this.seen(byBucket?.get(b) ?? (await this.page.activityDoc(accountId, b))));
+    return docs;
   }
 
   /** The activity document a query is counted in, to change in place (remembered so a replay can put it back). */
-  async activity(accountId: string, bucket: number): Promise<PageDoc & { body: ActivityDoc }> {
-    const doc = await this.bucket(accountId, bucket);
+  activity(doc: PageDoc): PageDoc & { body: ActivityDoc } {
     if (!this.touched.has(doc)) {
       const body = doc.body as ActivityDoc | undefined;
       this.touched.set(doc, {
@@ -524,6 +533,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
   /** Runs every rule over the lines of one event, in line order. */
   const detectLines = async (work: Work, source: LineSource, lines: readonly LoggedLine[]) => {
     const knownAt = source.recordedAt;
+    const windowMs = config.REPEATED_SUBJECT.windowDays * DAY_MS;
     // A log chunk changes neither accounts nor staff: each is read once for the chunk.
     const staffDoc = await work.get<StaffDoc>(ETHICS.staff, source.agencyCode);
     const accounts = new Map<string, AccountDoc | undefined>();
@@ -536,13 +546,23 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       const staff = staffDoc?.people[subjectPersonId] ?? [];
       const { day, hour } = taipeiClock(at);
       const atMs = Date.parse(at);
-      const windowStartMs = atMs - config.REPEATED_SUBJECT.windowDays * DAY_MS;
-      const windowStart = new Date(windowStartMs).toISOString();
-      const bucket = bucketOf(atMs);
-      const found: EarlierQuery[] = [];
-      for (let b = bucketOf(windowStartMs); b <= bucket; b++) await work.earlier(accountId, b, subjectPersonId, windowStart, at, found);
+      const windowStartMs = atMs - windowMs;
+      const inWindow = work.buckets(accountId, bucketOf(windowStartMs), bucketOf(atMs));
+      const buckets = Array.isArray(inWindow) ? inWindow : await inWindow;
+      let found: EarlierQuery[] = NONE;
+      let windowStart: string | undefined;
+      for (const doc of buckets) {
+        const about = doc.body === undefined ? undefined : indexOf(doc).get(subjectPersonId);
+        if (about === undefined) continue;
+        windowStart ??= new Date(windowStartMs).toISOString();
+        for (const q of about) {
+          if (q[1] < windowStart || q[1] > at) continue;
+          if (found === NONE) found = [];
+          found.push({ queriedAt: q[1], caseNumber: q[2], assigned: q[3] });
+        }
+      }
       const earlier = found.length > MAX_EARLIER ? found.slice(-MAX_EARLIER) : found;
-      const own = await work.activity(accountId, bucket);
+      const own = work.activity(buckets[buckets.length - 1]);
       const hours = (own.body.hours[day] ??= new Array<number>(24).fill(0));
       hours[hour] += 1;
       const dayTotal = (own.body.totals[day] ?? 0) + 1;
@@ -576,6 +596,7 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       const list = own.index?.get(subjectPersonId);
       if (list) list.push(remembered);
       else own.index?.set(subjectPersonId, [remembered]);
+      if (findings.length === 0) continue;
       const evidence: EvidenceRef = {
         position: source.position.toString(),
         streamId: source.streamId,

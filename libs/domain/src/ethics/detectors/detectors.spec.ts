@@ -1,7 +1,7 @@
 import { ValidationError } from '../../core/domain-error';
 import type { DetectionInput } from './anomaly.types';
 import { DEFAULT_DETECTOR_CONFIG, detectorConfigFrom, DetectorConfig, detectorVersions } from './detector-config';
-import { detectQuery, unregisteredQuery } from './detectors';
+import { detectQuery, taipeiClock, unregisteredQuery } from './detectors';
 import { parseHolidayCalendar } from './holiday-calendar';
 
 const HOLDER = 'person_holder';
@@ -150,6 +150,26 @@ describe('detector settings and versions', () => {
     expect(field({ OFF_HOURS: { workingDays: [0] } })).toBe('OFF_HOURS.workingDays');
     expect(field({ SELF_QUERY: { severity: 'CRITICAL' } })).toBe('SELF_QUERY.severity');
     expect(field([])).toBe('detectors');
+  });
+
+  it('要點 八: REPEATED_SUBJECT set to 1 flags the first query about a subject, with or without a case number; the default does not', () => {
+    const once = { REPEATED_SUBJECT: { distinctCases: 1, withoutCase: 1 } };
+    expect(kinds(given(), detectorConfigFrom(once))).toEqual(['REPEATED_SUBJECT']);
+    expect(kinds(given({ query: { caseNumber: null } }), detectorConfigFrom(once))).toEqual(['REPEATED_SUBJECT']);
+    // An assigned case is the agency's own work: it never counts.
+    expect(kinds(given({ assignedToCase: true }), detectorConfigFrom(once))).toEqual([]);
+    expect(kinds(given({ query: { caseNumber: null } }))).toEqual([]);
+  });
+
+  it('the Taipei clock of an instant is the one its Date gives, across days, years and before 1970', () => {
+    const instants = ['2025-03-05T15:59:59.999Z', '2025-03-05T16:00:00.000Z', '2024-02-28T16:30:00.000Z', '2024-12-31T16:00:00.000Z', '1969-12-31T15:59:00.000Z', '1960-06-01T23:00:00+08:00'];
+    for (let t = Date.parse('2024-12-25T00:00:00Z'); t < Date.parse('2025-01-10T00:00:00Z'); t += 3_607_000) instants.push(new Date(t).toISOString());
+    for (const instant of instants) {
+      const local = new Date(Date.parse(instant) + 8 * 3_600_000);
+      const iso = local.toISOString();
+      expect([instant, taipeiClock(instant)]).toEqual([instant, { day: iso.slice(0, 10), hhmm: iso.slice(11, 16), hour: local.getUTCHours(), weekday: local.getUTCDay() || 7 }]);
+    }
+    expect(() => taipeiClock('not a time')).toThrow(RangeError);
   });
 
   it('the calendar file refuses a bad line with its number', () => {

@@ -23,12 +23,27 @@ export interface TaipeiClock {
 let lastInstant = '';
 let lastClock: TaipeiClock = { day: '', hhmm: '', hour: 0, weekday: 0 };
 
+const DAY_MS = 86_400_000;
+// Every logged query asks for its clock: by arithmetic on the instant, with the day's and the minute's text kept, rather than a Date and its ISO text each time.
+const dayTexts = new Map<number, string>();
+const minuteTexts: string[] = Array.from({ length: 24 * 60 }, (_, m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+
 /** The Taipei calendar day and wall-clock time of an instant, and its ISO weekday (1 = Monday). */
 export function taipeiClock(instant: string): TaipeiClock {
   if (instant === lastInstant) return lastClock;
-  const local = new Date(Date.parse(instant) + TAIPEI_OFFSET_MS);
-  const iso = local.toISOString();
-  lastClock = { day: iso.slice(0, 10), hhmm: iso.slice(11, 16), hour: local.getUTCHours(), weekday: local.getUTCDay() || 7 };
+  const local = Date.parse(instant) + TAIPEI_OFFSET_MS;
+  const dayNo = Math.floor(local / DAY_MS);
+  let day = dayTexts.get(dayNo);
+  if (day === undefined) {
+    // An instant that does not parse throws here, as the Date it used to make did.
+    day = new Date(dayNo * DAY_MS).toISOString().slice(0, 10);
+    if (dayTexts.size >= 10_000) dayTexts.clear();
+    dayTexts.set(dayNo, day);
+  }
+  const minute = Math.floor((local - dayNo * DAY_MS) / 60_000);
+  // 1970-01-01 was a Thursday (4).
+  const weekday = (((dayNo + 4) % 7) + 7) % 7 || 7;
+  lastClock = { day, hhmm: minuteTexts[minute], hour: Math.floor(minute / 60), weekday };
   lastInstant = instant;
   return lastClock;
 }
@@ -127,6 +142,8 @@ export const bulk: Detector = (input, config) => {
 export const repeatedSubject: Detector = (input, config) => {
   const c = config.REPEATED_SUBJECT;
   if (!c.enabled) return null;
+  // Most queries are about someone not asked about before: the query alone reaches no threshold above 1.
+  if (input.activity.earlierAboutSubject.length === 0 && (input.query.caseNumber === null ? c.withoutCase > 1 : input.assignedToCase || c.distinctCases > 1)) return null;
   const since = Date.parse(input.query.queriedAt) - c.windowDays * 86_400_000;
   const within = input.activity.earlierAboutSubject.filter((q) => Date.parse(q.queriedAt) >= since);
   const all = [...within, { queriedAt: input.query.queriedAt, caseNumber: input.query.caseNumber, assigned: input.assignedToCase }];
