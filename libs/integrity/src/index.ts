@@ -3,3 +3,4 @@ export * from './note';
 export * from './proofs';
 export * from './witness';
 export * from './batch-proofs';
+export * from './word-tree';

@@ -60,6 +60,46 @@ describe('Merkle tree maintained by the embedded store', () => {
     await store.close();
   });
 
+  it('the tree kept on append is the one rebuilt from the log, node for node, after group commits, refusals, another writer and a reopen', async () => {
+    const first = new SqliteEventStore({ file });
+    const other = new SqliteEventStore({ file }); // a second instance on the same file: the first catches up on its events
+    const taken = (await first.append('first-1', batch(1), 'no_stream')) && (await first.readAll())[0].eventId;
+    for (let round = 0; round < 6; round++) {
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 7 }, (_, i) => first.append(`g${round}-${i}`, batch(1 + ((round * 7 + i) % 23)), 'no_stream')),
+        first.append(`g${round}-0`, batch(3), 'no_stream'), // refused (the stream exists by then): rolled back with its nodes
+        // refused at its third event (an id already stored), after two of its leaves joined the tree
+        first.append(`d${round}-1`, [...batch(2), { ...newEvent('E'), eventId: taken }], 'no_stream'),
+      ]);
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(2);
+      await other.append(`o${round}-1`, batch(5 + round * 11), 'no_stream');
+    }
+    await other.close();
+    await first.close();
+    const store = new SqliteEventStore({ file });
+    await store.append('big-1', batch(1000), 'no_stream');
+    const size = await store.tree!.size();
+    const kept = await store.tree!.storedNodes();
+    const keptRoot = await store.tree!.root();
+    await store.close();
+
+    // Independently of the store's hashing: Node's SHA-256 over the events as read back.
+    const readonly = new SqliteEventStore({ file, readonly: true });
+    const reference = await referenceTree(readonly);
+    await readonly.close();
+    expect(reference.size).toBe(size);
+    expect(keptRoot.equals(reference.root())).toBe(true);
+
+    const rebuilt = new SqliteEventStore({ file });
+    expect(rebuilt.rebuildTree().leaves).toBe(size);
+    const fromLog = await rebuilt.tree!.storedNodes();
+    expect(fromLog.length).toBeGreaterThan(size / 16);
+    expect(kept.map((n) => `${n.level}/${n.index}/${n.hash.toString('hex')}`)).toEqual(fromLog.map((n) => `${n.level}/${n.index}/${n.hash.toString('hex')}`));
+    expect((await rebuilt.tree!.root()).equals(keptRoot)).toBe(true);
+    for (const n of fromLog) expect(n.hash.equals(reference.subtree(n.level, n.index))).toBe(true);
+    await rebuilt.close();
+  });
+
   it('a ledger written before the tree existed gets its tree built from the log when opened', async () => {
     let store = new SqliteEventStore({ file });
     await store.append('old-1', batch(270), 'no_stream');

@@ -2,7 +2,17 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CompactRange, consistencyProof, inclusionProof, leafHashOfHex, MemoryTree, nodeHash as nodeHashOf, treeRoot, type SubtreeSource } from '@ledger/integrity';
+import {
+  consistencyProof,
+  inclusionProof,
+  leafHashOfHex,
+  MemoryTree,
+  nodeHash as nodeHashOf,
+  treeRoot,
+  WordCompactRange,
+  writeWords,
+  type SubtreeSource,
+} from '@ledger/integrity';
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
@@ -119,8 +129,16 @@ export class SqliteEventStore implements EventStore {
   private readonly counters = { transactions: 0, appendCalls: 0 };
   private readonly readonly: boolean;
   private readonly merkle: boolean;
-  /** The tree's right edge; its completed subtrees of ≥ 16 leaves go to merkle_nodes in the append's transaction. */
-  private range: CompactRange;
+  /**
+   * The tree's right edge, in memory; its completed subtrees of ≥ 16 leaves are collected in
+   * `pendingNodes` and written to merkle_nodes before the append's savepoint ends, so a stored node
+   * is committed (or rolled back) with the events it covers. Nothing else of the tree is persisted:
+   * on open the edge is read back from the stored subtrees and, below 16 leaves, the log.
+   */
+  private range: WordCompactRange;
+  private readonly pendingNodes = { count: 0, levels: [] as number[], indexes: [] as number[], hashes: Buffer.alloc(32 * 256) };
+  /** INSERT of 2^k nodes in one statement, prepared on first use (k = 0 … 6). */
+  private readonly insertNodes: Database.Statement<unknown[]>[] = [];
   /** Guards found missing when the file was opened (and re-created, as the service must stay append-only). */
   private readonly guardsMissingAtOpen: string[] = [];
   readonly tree?: LedgerTree;
@@ -204,6 +222,7 @@ export class SqliteEventStore implements EventStore {
         return appendOne(request);
       } catch (error) {
         this.range.restore(edge); // its rows were rolled back: so are its leaves
+        this.pendingNodes.count = 0;
         return error instanceof Error ? error : new Error(String(error));
       }
     };
@@ -219,7 +238,7 @@ export class SqliteEventStore implements EventStore {
     } else if (!this.readonly && !this.storedNodesComplete(size)) this.rebuildTree();
     else {
       try {
-        this.range.restore(CompactRange.fromSubtrees(size, this.subtree));
+        this.range.loadSubtrees(size, this.subtree);
       } catch {
         // Positions are not dense (rows deleted): take the edge from the rows as they are, and let
         // the verifier say what is wrong with them.
@@ -227,10 +246,11 @@ export class SqliteEventStore implements EventStore {
         const page = this.db.prepare('SELECT position, hash FROM events WHERE position > ? ORDER BY position ASC LIMIT 20000').raw() as Database.Statement<[number], [number, string]>;
         for (let after = 0; ; ) {
           const rows = page.all(after);
-          for (const row of rows) this.range.appendLeafHash(leafHashOfHex(row[1]));
+          for (const row of rows) this.range.appendLeafOfHex(row[1]);
           if (rows.length < 20000) break;
           after = rows[rows.length - 1][0];
         }
+        this.writePendingNodes();
       }
     }
     this.tree = this.merkle ? this.treeApi() : undefined;
@@ -245,9 +265,39 @@ export class SqliteEventStore implements EventStore {
     return APPEND_ONLY_TRIGGERS.filter((t) => !present.has(t));
   }
 
-  private newRange(): CompactRange {
-    const insert = this.stmt.insertNode;
-    return new CompactRange(insert ? (level, index, hash) => void insert.run(level, index, hash) : undefined, STORED_TREE_LEVEL);
+  private newRange(): WordCompactRange {
+    const pending = this.pendingNodes;
+    const collect = (level: number, index: number, words: Int32Array, at: number) => {
+      if (32 * (pending.count + 1) > pending.hashes.length) {
+        const larger = Buffer.alloc(2 * pending.hashes.length);
+        pending.hashes.copy(larger);
+        pending.hashes = larger;
+      }
+      writeWords(words, at, pending.hashes, 32 * pending.count);
+      pending.levels[pending.count] = level;
+      pending.indexes[pending.count] = index;
+      pending.count += 1;
+    };
+    return new WordCompactRange(this.stmt.insertNode ? collect : undefined, STORED_TREE_LEVEL);
+  }
+
+  /** Writes the collected subtree hashes, 64 rows a statement (then 32, 16 … for the rest). */
+  private writePendingNodes(): void {
+    const pending = this.pendingNodes;
+    let done = 0;
+    for (let k = 6; k >= 0; k--) {
+      const rows = 2 ** k;
+      while (pending.count - done >= rows) {
+        const statement = (this.insertNodes[k] ??= this.db.prepare(
+          `INSERT OR REPLACE INTO merkle_nodes (level, idx, hash) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?)').join(', ')}`,
+        ));
+        const params: unknown[] = [];
+        for (let i = done; i < done + rows; i++) params.push(pending.levels[i], pending.indexes[i], pending.hashes.subarray(32 * i, 32 * i + 32));
+        statement.run(params);
+        done += rows;
+      }
+    }
+    pending.count = 0;
   }
 
   /** Leaves = events; positions are dense (1, 2, 3 …), so leaf i is the event at position i + 1. */
@@ -311,14 +361,18 @@ export class SqliteEventStore implements EventStore {
     if (this.readonly) throw new Error('event store is read-only');
     const started = process.hrtime.bigint();
     const range = this.newRange();
-    // The hash column alone, plucked (no row object or array per event), by ranges of positions.
+    // The hash column alone, plucked (no row object or array per event), by ranges of positions; a
+    // string per row was found cheaper than one group_concat per page, which SQLite sorts to keep order.
     const page = this.db.prepare('SELECT hash FROM events WHERE position > ? AND position <= ? ORDER BY position ASC').pluck() as Database.Statement<[number, number], string>;
     const last = (this.db.prepare('SELECT max(position) FROM events').pluck().get() as number | null) ?? 0;
+    const width = 32768;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM merkle_nodes');
+      this.pendingNodes.count = 0;
       // In pages: the connection cannot write the nodes while a SELECT is still iterating.
-      for (let after = 0; after < last; after += 20000) {
-        for (const hex of page.all(after, after + 20000)) range.appendLeafHash(leafHashOfHex(hex));
+      for (let after = 0; after < last; after += width) {
+        for (const hex of page.all(after, after + width)) range.appendLeafOfHex(hex);
+        this.writePendingNodes();
       }
     })();
     this.range = range;
@@ -334,7 +388,7 @@ export class SqliteEventStore implements EventStore {
     while (this.range.size < head) {
       const hashes = this.stmt.leafHashes.all(this.range.size, Math.min(head - this.range.size, 20000));
       if (hashes.length === 0) break;
-      for (const hex of hashes) this.range.appendLeafHash(leafHashOfHex(hex));
+      for (const hex of hashes) this.range.appendLeafOfHex(hex);
     }
   }
 
@@ -345,7 +399,11 @@ export class SqliteEventStore implements EventStore {
     return {
       size: async () => {
         if (this.readonly) this.catchUpTree();
-        else this.db.transaction(() => this.catchUpTree())();
+        else
+          this.db.transaction(() => {
+            this.catchUpTree();
+            this.writePendingNodes();
+          })();
         return this.range.size;
       },
       root: async (size = this.range.size) => {
@@ -410,6 +468,7 @@ export class SqliteEventStore implements EventStore {
       results = this.runBatch(batch);
     } catch (error) {
       this.range.restore(edge);
+      this.pendingNodes.count = 0;
       for (const request of batch) request.reject(error);
       return;
     }
@@ -438,6 +497,7 @@ export class SqliteEventStore implements EventStore {
       (typeof expectedRevision === 'number' && expectedRevision === actual);
     if (!matches) throw new WrongExpectedRevisionError(streamId, describeExpected(expectedRevision), actual);
 
+    this.pendingNodes.count = 0;
     if (this.merkle) this.catchUpTree();
     const sealed = sealEvents(streamId, head, events, this.now().toISOString());
     let position = 0;
@@ -453,7 +513,7 @@ export class SqliteEventStore implements EventStore {
           event.metadata.hash,
         );
         position = Number(info.lastInsertRowid);
-        if (this.merkle) this.range.appendLeafHash(leafHashOfHex(event.metadata.hash));
+        if (this.merkle) this.range.appendLeafOfHex(event.metadata.hash);
       } catch (error) {
         if (String((error as Error).message).includes('events.event_id')) {
           throw new DuplicateEventIdError(event.eventId, streamId);
@@ -461,6 +521,7 @@ export class SqliteEventStore implements EventStore {
         throw error;
       }
     }
+    if (this.pendingNodes.count > 0) this.writePendingNodes();
     const revision = sealed[sealed.length - 1].revision;
     return { nextExpectedRevision: revision, position: BigInt(position), idempotentReplay: false, recordedAt: sealed[0].metadata.recordedAt };
   }
