@@ -57,7 +57,8 @@ describe('keyless gate: authenticated work first', () => {
   let t: Awaited<ReturnType<typeof startTestApp>>;
   let port: number;
   beforeAll(async () => {
-    t = await startTestApp({ LEDGER_RATE_LIMIT_ANON_PER_MINUTE: '1' });
+    // Without the refusal delay (below), so that the hold alone is what is measured.
+    t = await startTestApp({ LEDGER_RATE_LIMIT_ANON_PER_MINUTE: '1', LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS: '0' });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
   });
@@ -91,5 +92,41 @@ describe('keyless gate: authenticated work first', () => {
     const store = t.app.get<EventStore>(EVENT_STORE);
     const limited = (await store.readAll()).filter((e) => e.data.reason === 'RATE_LIMITED');
     expect(limited.reduce((n, e) => n + (e.type === 'AccessRefused' ? 1 : Number(e.data.count)), 0)).toBe(2);
+  });
+});
+
+describe('keyless gate: a source over its budget is answered slowly', () => {
+  const DELAY_MS = 300;
+  let t: Awaited<ReturnType<typeof startTestApp>>;
+  let port: number;
+  beforeAll(async () => {
+    t = await startTestApp({ LEDGER_RATE_LIMIT_ANON_PER_MINUTE: '1', LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS: String(DELAY_MS) });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('holds each 429 for LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS while a caller with a key is answered at once; every refusal still counted', async () => {
+    const keyless = () => fetch(`http://127.0.0.1:${port}/agencies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect((await keyless()).status).toBe(401); // the budget of one
+    const started = performance.now();
+    const refusals = Promise.all(Array.from({ length: 8 }, async () => {
+      const res = await keyless();
+      return { status: res.status, retryAfter: Number(res.headers.get('retry-after')), after: performance.now() - started };
+    }));
+    const keyed = await fetch(`http://127.0.0.1:${port}/agencies/NONE`, { headers: { 'X-API-Key': ADMIN_KEY } });
+    const keyedAfter = performance.now() - started;
+    expect(keyed.status).toBe(404);
+    expect(keyedAfter).toBeLessThan(DELAY_MS);
+    for (const r of await refusals) {
+      expect(r).toMatchObject({ status: 429 });
+      expect(r.retryAfter).toBeGreaterThanOrEqual(1);
+      expect(r.after).toBeGreaterThanOrEqual(DELAY_MS - 5);
+    }
+    await t.app.get(SecurityLogService).flush();
+    const limited = (await t.app.get<EventStore>(EVENT_STORE).readAll()).filter((e) => e.data.reason === 'RATE_LIMITED');
+    expect(limited.reduce((n, e) => n + (e.type === 'AccessRefused' ? 1 : Number(e.data.count)), 0)).toBe(8);
   });
 });

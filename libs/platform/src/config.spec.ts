@@ -51,6 +51,11 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     expect(JSON.stringify(config)).not.toContain(hmac);
   });
 
+  it('a refusal over the keyless budget is held 250 ms by default; 0 answers at once', () => {
+    expect(loadConfig({}).rateLimits?.refusalDelayMs).toBe(250);
+    expect(loadConfig({ LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS: '0' }).rateLimits?.refusalDelayMs).toBe(0);
+  });
+
   it('an empty variable means its default', () => {
     expect(loadConfig({ PORT: '', EVENTSTORE_URL: '', MONGODB_URL: '' })).toMatchObject({ port: 3000, eventStoreUrl: undefined, mongodbUrl: undefined });
   });
@@ -84,6 +89,9 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     ['LEDGER_WITNESS_URL', 'ftp://witness'],
     ['LEDGER_CHECKPOINT_EVERY_EVENTS', '0'],
     ['LEDGER_CHECKPOINT_INTERVAL_SECONDS', '-30'],
+    ['LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS', '-5'],
+    ['LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS', '1.5'],
+    ['LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS', '20000'],
   ])('%s=%s stops the start naming the variable', (variable, value) => {
     const error = refusal({ ...keys, [variable]: value });
     expect(error.issues).toEqual([{ variable, rule: expect.any(String) }]);

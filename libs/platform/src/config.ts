@@ -41,7 +41,7 @@ export interface LedgerConfig {
   /** 政風 detectors' settings (LEDGER_ETHICS_DETECTORS_FILE, LEDGER_ETHICS_CALENDAR_FILE); the project's defaults when absent. */
   ethicsDetectors?: DetectorConfig;
   /** Requests per minute: per API key, per source address, and per address without a valid key (issue 7, finding 6). */
-  rateLimits?: { perKeyPerMinute: number; perAddressPerMinute: number; anonymousPerMinute: number };
+  rateLimits?: { perKeyPerMinute: number; perAddressPerMinute: number; anonymousPerMinute: number; refusalDelayMs?: number };
   /** WebIR query logs (issue 10): the reconciliation window in Taipei days and the explanation deadline (要點 九(一)). */
   queryLogs?: { windowDays: number; explainDays: number };
 }
@@ -170,6 +170,10 @@ export class LedgerEnvironment {
   LEDGER_RATE_LIMIT_ANON_PER_MINUTE?: string;
 
   @ValidateIf(isSet)
+  @Matches(/^(0|[1-9][0-9]{0,9})$/, { message: 'must be a non-negative integer (milliseconds a refusal over the keyless budget is held)' })
+  LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS?: string;
+
+  @ValidateIf(isSet)
   @IsIn([...LOG_LEVELS], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LEDGER_LOG_LEVEL?: string;
 
@@ -252,6 +256,12 @@ function optionalPositiveInt(env: Env, name: string, max: number, why: string): 
 }
 
 /** Reads an integer ≥ 0, naming the variable when it is anything else. */
+function boundedNonNegativeInt(env: Env, name: string, fallback: number, max: number): number {
+  const n = nonNegativeInt(env, name, fallback);
+  if (n > max) throw new ConfigError([{ variable: name, rule: `must be at most ${max}` }]);
+  return n;
+}
+
 export function nonNegativeInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -307,6 +317,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       perKeyPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_PER_MINUTE', 100_000),
       perAddressPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_ADDRESS_PER_MINUTE', 200_000),
       anonymousPerMinute: positiveInt(env, 'LEDGER_RATE_LIMIT_ANON_PER_MINUTE', 60),
+      refusalDelayMs: boundedNonNegativeInt(env, 'LEDGER_RATE_LIMIT_REFUSAL_DELAY_MS', 250, 10_000),
     },
     queryLogs: {
       windowDays: positiveInt(env, 'LEDGER_RECONCILIATION_WINDOW_DAYS', 1, 31, 'a registration covers queries of its Taipei day and at most 30 days after'),

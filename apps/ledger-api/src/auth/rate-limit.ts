@@ -10,7 +10,7 @@ import { ApiKeyService, presentedKey } from './api-key.service';
 import { routeOf, sourceOf } from './auth.guard';
 import { SecurityLogService } from './security-log.service';
 
-const DEFAULTS = { perKeyPerMinute: 100_000, perAddressPerMinute: 200_000, anonymousPerMinute: 60 };
+const DEFAULTS = { perKeyPerMinute: 100_000, perAddressPerMinute: 200_000, anonymousPerMinute: 60, refusalDelayMs: 0 };
 /** Set on a request whose keyless budget the early check has already counted, so the guard does not count it twice. */
 const COUNTED = Symbol('anonymous-budget-counted');
 const ANON_TTL_MS = 60_000;
@@ -209,6 +209,8 @@ export class LedgerThrottlerGuard extends ThrottlerGuard {
 
 /** The longest a refusal waits for authenticated work under way (see keylessGate). */
 export const REFUSAL_HOLD_MS = 100;
+/** At most this many refusals are held back at once (see refusalDelayMs); past it they are answered at once. */
+export const MAX_DELAYED_REFUSALS = 4096;
 
 /** The API description, the console's static files and the liveness probe stay reachable during a flood. */
 const EXEMPT_PATH = /^\/(docs|health|console)(\/|-json|$)/;
@@ -244,6 +246,8 @@ export function earlyKeylessLimit(app: INestApplication) {
       if (!record.isBlocked) return next();
       const retryAfter = Math.max(1, Math.ceil(record.timeToBlockExpire || record.timeToExpire || 1));
       await security.refusedAnonymous({ source, method: req.method, route: req.path, reason: 'RATE_LIMITED' });
+      const delayMs = (config.rateLimits ?? DEFAULTS).refusalDelayMs ?? 0;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       res.setHeader('Retry-After', String(retryAfter));
       res.status(429).type('application/problem+json').json(refusal(retryAfter));
     } catch (error) {
@@ -267,6 +271,8 @@ export function keylessGate(app: INestApplication): void {
   const security = app.get(SecurityLogService);
   const config = app.get<LedgerConfig>(LEDGER_CONFIG);
   const limit = (config.rateLimits ?? DEFAULTS).anonymousPerMinute;
+  const delayMs = (config.rateLimits ?? DEFAULTS).refusalDelayMs ?? 0;
+  let delayed = 0;
   const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   const pass = (req: IncomingMessage, res: ServerResponse) => {
@@ -324,6 +330,18 @@ export function keylessGate(app: INestApplication): void {
     marks[SOURCE] = source;
     if (!record.isBlocked) return pass(req, res);
     const answer = () => void refuse(req, res, source, path, Math.max(1, Math.ceil(record.timeToBlockExpire || record.timeToExpire || 1)));
+    // A source already over its budget is answered slowly (as nginx's limit_req delays excess
+    // requests): each of its connections then sends a few requests a second instead of thousands,
+    // so a flood costs the server, and the callers with a key, next to nothing. Bounded, so that
+    // held sockets cannot pile up without limit.
+    if (delayMs > 0 && delayed < MAX_DELAYED_REFUSALS) {
+      delayed += 1;
+      setTimeout(() => {
+        delayed -= 1;
+        answer();
+      }, delayMs);
+      return;
+    }
     if (keyedInFlight === 0) return answer();
     held.push(answer);
     holdTimer ??= setTimeout(release, REFUSAL_HOLD_MS);
