@@ -166,10 +166,11 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
   zip.addReadStream(proofsFile.stream, FILES.proofs, { mtime, compress: false });
   try {
     const held = new Set<string>();
-    const seen = new Set<string>();
     const tree = new FlatTree();
     const packaged: number[] = [];
-    const leafHashes: string[] = [];
+    // The packaged events' hashes (hex, ASCII) side by side in one buffer: 64 bytes each, not a string each.
+    let leafHashes = Buffer.allocUnsafe(64 * 4096);
+    const oddHashes = new Map<number, string>();
     const holderData = new Map<string, { personId: string; nationalIdCiphertext: string; nameCiphertext: string }>();
     let agencyName = agencyCode;
     // Pages of 500: a page of WebIR log chunks (500 lines each) is tens of MB once parsed, and the
@@ -182,13 +183,20 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
       for (const event of page) {
         const leafIndex = tree.size;
         tree.appendEventHash(event.metadata.hash);
-        if (!seen.has(event.streamId)) {
-          seen.add(event.streamId);
-          if (event.revision === 0 && holdsStream(event.streamId, event, agencyCode, period)) held.add(event.streamId);
-        }
+        // The log is read from its start, so a stream's first event is its revision 0: no set of the
+        // streams seen (the other agencies' too) is needed to tell a stream's first sight.
+        if (event.revision === 0 && holdsStream(event.streamId, event, agencyCode, period)) held.add(event.streamId);
         if (!held.has(event.streamId)) continue;
         packaged.push(leafIndex);
-        leafHashes.push(event.metadata.hash);
+        if (packaged.length * 64 > leafHashes.length) {
+          const bigger = Buffer.allocUnsafe(leafHashes.length * 2);
+          leafHashes.copy(bigger);
+          leafHashes = bigger;
+        }
+        const hash = event.metadata.hash;
+        // A stored value that is not 64 ASCII characters (a tampered ledger) is kept as it is, to be written as it is.
+        if (hash.length === 64 && /^[\x20-\x7e]*$/.test(hash)) leafHashes.write(hash, (packaged.length - 1) * 64, 'latin1');
+        else oddHashes.set(packaged.length - 1, hash);
         eventsFile.write(JSON.stringify({ ...event, position: event.position.toString() }) + '\n');
         sections.accept(event);
         if (event.type === 'AgencyRegistered') agencyName = String((event.data as { name: string }).name);
@@ -216,7 +224,7 @@ export async function generatePackage(options: GeneratePackageOptions): Promise<
     for (let start = 0; start < packaged.length; start += PROOF_SLICE) {
       let i = start;
       tree.inclusionPathsBytes(packaged.slice(start, start + PROOF_SLICE), (leafIndex, path) => {
-        proofsFile.write(`${i === 0 ? '' : ',\n'}{"leaf_index":${leafIndex},"event_hash":"${leafHashes[i]}","inclusion_path":`);
+        proofsFile.write(`${i === 0 ? '' : ',\n'}{"leaf_index":${leafIndex},"event_hash":"${oddHashes.get(i) ?? leafHashes.toString('latin1', i * 64, i * 64 + 64)}","inclusion_path":`);
         proofsFile.writeBytes(open);
         proofsFile.writeBytes(path);
         proofsFile.writeBytes(close);
