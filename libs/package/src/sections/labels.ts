@@ -15,7 +15,9 @@ let lastInstant = '';
 let lastLocal = '';
 
 /** 民國114年03月05日 14:30 (Asia/Taipei). */
-export const rocDateTime = (instant: string, local = taipeiLocal(instant)) => `${rocDate(local.slice(0, 10))} ${local.slice(11, 16)}`;
+// Joined, not concatenated: join gives one flat string, where a template literal leaves a chain of pieces
+// (≈ 100 bytes more per cell), and a section keeps one such cell per row (100,000 registrations).
+export const rocDateTime = (instant: string, local = taipeiLocal(instant)) => [rocDate(local.slice(0, 10)), local.slice(11, 16)].join(' ');
 
 /** 2025-03 → 民國114年03月 */
 export const rocMonth = (yyyyMm: string) => `民國${Number(yyyyMm.slice(0, 4)) - 1911}年${yyyyMm.slice(5, 7)}月`;
