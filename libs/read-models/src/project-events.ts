@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { assertWrite, bodyJson, deepFreeze, ReadModelRequestError, SerializedDocument } from './documents';
-import type { Projection, ProjectionReader } from './projection';
+import { checkpointName, type Projection, type ProjectionReader } from './projection';
 import type { AppliedEvent, DocumentBody, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
 
 /** Says which projection failed on which event; never carries event data, which may be personal. */
@@ -144,6 +144,6 @@ export async function projectEvents(
     }
   }
   const lastPosition = events[events.length - 1].position;
-  await store.applyBatch(projection.name, overlay.batch(lastPosition));
+  await store.applyBatch(checkpointName(projection), overlay.batch(lastPosition));
   return lastPosition;
 }

@@ -130,6 +130,54 @@ describe('ProjectionRunner (embedded event store + SQLite read models)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a new format version drops what the earlier version stored and rebuilds once; later starts resume', async () => {
+    await scenario.appendMany(30);
+    const v1 = runner();
+    await v1.start();
+    await v1.caughtUp();
+    await scenario.expectReadModel(readModels);
+    await v1.stop();
+
+    let projected = 0;
+    // Version 2 stores the count under another field: documents of version 1 must not survive.
+    const v2 = (): Projection => ({
+      ...categoryCounts(),
+      version: 2,
+      async project(e, read) {
+        projected += 1;
+        const category = e.streamId.slice(0, e.streamId.indexOf('-'));
+        const current = await read.get<{ count?: number }>('categories', category);
+        return [upsert('categories', category, { category, count: (current?.count ?? 0) + 1 })];
+      },
+    });
+    const second = runner(v2());
+    await second.start();
+    await second.caughtUp();
+    const expected = Object.fromEntries(scenario.categories);
+    const docs = await readModels.find<{ count?: number; events?: number }>('categories');
+    expect(Object.fromEntries(docs.map((d) => [d._id, d.count]))).toEqual(expected);
+    expect(docs.every((d) => d.events === undefined)).toBe(true);
+    expect(await readModels.find('streams')).toEqual([]);
+    expect(await readModels.checkpoint('category-counts')).toBeUndefined();
+    expect(await readModels.checkpoint('category-counts@v2')).toBe(BigInt(scenario.appended));
+
+    await reopen();
+    projected = 0;
+    await scenario.appendMany(3, 100);
+    const third = runner(v2());
+    await third.start();
+    await third.caughtUp();
+    // Resumed after its checkpoint: only the three new events, nothing replayed.
+    expect(projected).toBe(3 - [100, 101, 102].filter((k) => k % 13 === 12).length);
+    const after = await readModels.find<{ count?: number }>('categories');
+    expect(Object.fromEntries(after.map((d) => [d._id, d.count]))).toEqual(Object.fromEntries(scenario.categories));
+  });
+
+  it('refuses a version that is not a positive integer', () => {
+    expect(() => runner({ ...categoryCounts(), version: 0 })).toThrow(/version/);
+    expect(() => runner({ ...categoryCounts(), version: 1.5 })).toThrow(/version/);
+  });
+
   it('catches up over the log in pages, then follows live appends', async () => {
     await scenario.appendMany(47);
     const r = runner();

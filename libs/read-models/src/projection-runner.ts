@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent, SubscriptionHandle } from '@ledger/event-store';
 import { ReadModelRequestError } from './documents';
 import { ProjectionHandlerError, projectEvents } from './project-events';
-import { assertProjection, type Projection } from './projection';
+import { assertProjection, checkpointName, type Projection } from './projection';
 import type { ReadModelStore } from './types';
 
 /** What the runner needs from the event store; headPosition (the embedded store has it) gives /health its lag. */
@@ -149,11 +149,14 @@ export class ProjectionRunner {
   private retries = 0;
   private nextRetryAt: Date | undefined;
   private readonly lease: { holder: string; ttlMs: number; renewMs: number } | undefined;
+  /** The checkpoint's key: the name, with the version from version 2 on (see Projection.version). */
+  private readonly checkpointKey: string;
 
   constructor(options: ProjectionRunnerOptions) {
     assertProjection(options.projection);
     this.projection = options.projection;
     this.name = options.projection.name;
+    this.checkpointKey = checkpointName(options.projection);
     this.eventStore = options.eventStore;
     this.readModels = options.readModels;
     this.pageSize = options.pageSize ?? 1_000;
@@ -246,10 +249,15 @@ export class ProjectionRunner {
 
   private async catchUp(run: Run): Promise<void> {
     try {
+      if (this.checkpointKey !== this.name && (await this.readModels.checkpoint(this.checkpointKey)) === undefined) {
+        // A new format (or a first start): what an earlier version stored goes, and the log is replayed.
+        this.logger.log(`format version ${this.projection.version}: dropping what an earlier version stored, rebuilding from the log`);
+        await this.readModels.drop(this.name, this.projection.collections);
+      }
       for (const [collection, indexes] of Object.entries(this.projection.indexes ?? {})) {
         await this.readModels.declareIndexes(collection, indexes);
       }
-      const checkpoint = await this.readModels.checkpoint(this.name);
+      const checkpoint = await this.readModels.checkpoint(this.checkpointKey);
       if (checkpoint !== undefined && this.eventStore.headPosition) {
         const head = await this.eventStore.headPosition();
         if (head === undefined || head < checkpoint) {
@@ -440,7 +448,7 @@ export class ProjectionRunner {
   private async waitForOtherHolder(target: bigint, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const checkpoint = await this.readModels.checkpoint(this.name).catch(() => undefined);
+      const checkpoint = await this.readModels.checkpoint(this.checkpointKey).catch(() => undefined);
       if (checkpoint !== undefined && checkpoint >= target) return true;
       if (Date.now() >= deadline || this.state !== 'standby') return this.state !== 'standby' ? this.waitFor(target, deadline - Date.now()) : false;
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
@@ -454,7 +462,7 @@ export class ProjectionRunner {
   async rebuild(): Promise<void> {
     await this.stop();
     this.logger.log('rebuilding: dropping documents and checkpoint');
-    await this.readModels.drop(this.name, this.projection.collections);
+    await this.readModels.drop(this.checkpointKey, this.projection.collections);
     this.position = undefined;
     this.positionKnown = true;
     await this.start();
@@ -463,7 +471,7 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus> {
     let position = this.position;
-    if (!this.positionKnown) position = await this.readModels.checkpoint(this.name).catch(() => undefined);
+    if (!this.positionKnown) position = await this.readModels.checkpoint(this.checkpointKey).catch(() => undefined);
     let head: bigint | undefined | null = null;
     if (this.eventStore.headPosition) head = await this.eventStore.headPosition().catch(() => null);
     let lag: number | null = null;

@@ -19,6 +19,12 @@ export interface Projection {
   readonly name: string;
   /** Every collection it writes or reads; a rebuild drops exactly these. */
   readonly collections: readonly string[];
+  /**
+   * The format of what it stores (default 1). Raise it when a change of code changes the documents'
+   * shape: at the next start the runner finds no checkpoint for the new version, drops what an
+   * earlier version stored and rebuilds from the log, instead of reading documents in the old shape.
+   */
+  readonly version?: number;
   readonly indexes?: Readonly<Record<string, readonly IndexSpec[]>>;
   handles(eventType: string): boolean;
   project(event: RecordedEvent, read: ProjectionReader): readonly ReadModelWrite[] | Promise<readonly ReadModelWrite[]>;
@@ -40,8 +46,17 @@ export interface PageProjector {
   writes(): readonly AppliedEvent[] | Promise<readonly AppliedEvent[]>;
 }
 
+/** Where a projection's checkpoint is kept: its name, and from version 2 on its name and version. */
+export function checkpointName(projection: Pick<Projection, 'name' | 'version'>): string {
+  const version = projection.version ?? 1;
+  return version > 1 ? `${projection.name}@v${version}` : projection.name;
+}
+
 export function assertProjection(projection: Projection): void {
   assertProjectionName(projection.name);
+  if (projection.version !== undefined && (!Number.isInteger(projection.version) || projection.version < 1)) {
+    throw new ReadModelRequestError(`projection ${projection.name} must have a positive integer version`);
+  }
   if (!Array.isArray(projection.collections) || projection.collections.length === 0) {
     throw new ReadModelRequestError(`projection ${projection.name} must name its collections`);
   }

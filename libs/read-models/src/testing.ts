@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { projectEvents } from './project-events';
-import type { Projection } from './projection';
+import { checkpointName, type Projection } from './projection';
 import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
 import type { ReadModelStore, StoredDocument } from './types';
 
@@ -29,7 +29,7 @@ export async function projectTwice(
     const once = await snapshotReadModels(store, projection.collections);
     await projectEvents(projection, store, events);
     const twice = await snapshotReadModels(store, projection.collections);
-    return { once, twice, checkpoint: await store.checkpoint(projection.name) };
+    return { once, twice, checkpoint: await store.checkpoint(checkpointName(projection)) };
   } finally {
     if (!given) await store.close();
   }

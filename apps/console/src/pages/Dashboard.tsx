@@ -3,6 +3,7 @@ import { ApiError, describeError, getJson, postJson } from '../api';
 import { rocDateTime } from '../roc';
 import { href } from '../router';
 import { BarChart, type Series } from './BarChart';
+import type { ObligationCounts, ObligationSummary } from './types';
 
 interface Checkpoint {
   treeSize: number;
@@ -11,20 +12,6 @@ interface Checkpoint {
   reason: string;
   blocked?: unknown;
   witnesses: { witness: string; ok: boolean; treeSize?: number; detail?: string; at: string }[];
-}
-
-interface Counts {
-  open: number;
-  overdue: number;
-  met: number;
-  metLate: number;
-}
-
-interface Summary {
-  asOf: { kind: string; at: string; knownAt?: string };
-  totals: Counts;
-  byAgency: (Counts & { agencyCode: string })[];
-  byKind: (Counts & { kind: string; rule: string; title: string })[];
 }
 
 interface Failure {
@@ -61,7 +48,7 @@ const SERIES: Series[] = [
   { key: 'metLate', label: '逾期始辦', color: '#e08a00' },
 ];
 
-const counts = (c: Counts): Record<string, number> => ({ open: c.open, overdue: c.overdue, met: c.met, metLate: c.metLate });
+const counts = (c: ObligationCounts): Record<string, number> => ({ open: c.open, overdue: c.overdue, met: c.met, metLate: c.metLate });
 
 const MODE_LABELS: Record<Run['mode'], string> = { full: '全部重算', incremental: '增量' };
 const RUNS_PER_PAGE = 10;
@@ -148,13 +135,13 @@ function VerificationRuns() {
 }
 
 export function Dashboard() {
-  const [summary, setSummary] = useState<Summary | null>(null);
+  const [summary, setSummary] = useState<ObligationSummary | null>(null);
   const [checkpoint, setCheckpoint] = useState<Checkpoint | null | 'none'>(null);
   const [error, setError] = useState('');
 
   useEffect(() => {
     // Counted on the server: the page never downloads the obligations themselves.
-    getJson<Summary>('/obligation-summary').then(setSummary, (e) => setError(describeError(e)));
+    getJson<ObligationSummary>('/obligation-summary').then(setSummary, (e) => setError(describeError(e)));
     getJson<Checkpoint>('/ledger/checkpoints/latest').then(setCheckpoint, (e) => {
       if (e instanceof ApiError && (e.code === 'NO_CHECKPOINT' || e.status === 409)) setCheckpoint('none');
       else setError(describeError(e));

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { describeError, getJson, type Me } from '../api';
 import { isoToTaipeiLocal, rocDate, rocDateTime, taipeiLocalToIso } from '../roc';
 import { href, navigate } from '../router';
-import { STATE_LABELS, type EventRef, type ObligationsResponse } from './types';
+import { STATE_LABELS, type EventRef, type ObligationSummary, type ObligationsResponse } from './types';
 
 interface Kind {
   kind: string;
@@ -13,16 +13,6 @@ interface Kind {
 // The list comes in pages: a ledger of a million events can owe thousands of obligations.
 const PAGE = '500';
 
-interface Counts {
-  open: number;
-  overdue: number;
-  met: number;
-  metLate: number;
-}
-interface Summary {
-  totals: Counts;
-  byAgency: (Counts & { agencyCode: string })[];
-}
 
 function EventLink({ ev }: { ev: EventRef | null }) {
   if (!ev) return <>—</>;
@@ -50,7 +40,7 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
   // obligation only when asked: the whole list of a large ledger is not a first view.
   const unfiltered = !filters.agency && !filters.kind && !filters.state;
   const [listAll, setListAll] = useState(false);
-  const [summary, setSummary] = useState<Summary | null>(null);
+  const [summary, setSummary] = useState<ObligationSummary | null>(null);
 
   useEffect(() => {
     getJson<{ kinds: Kind[] }>('/obligation-kinds').then((r) => setKinds(r.kinds), (e) => setError(describeError(e)));
@@ -67,7 +57,7 @@ export function Obligations({ me, params }: { me: Me; params: URLSearchParams })
     setData(null);
     setSummary(null);
     if (unfiltered && !listAll) {
-      getJson<Summary>('/obligation-summary', { asOf: f.asOf, knownAt: f.knownAt }).then(setSummary, (e) => setError(describeError(e)));
+      getJson<ObligationSummary>('/obligation-summary', { asOf: f.asOf, knownAt: f.knownAt }).then(setSummary, (e) => setError(describeError(e)));
       return;
     }
     getJson<ObligationsResponse>('/obligations', { ...f, limit: PAGE }).then(setData, (e) => {

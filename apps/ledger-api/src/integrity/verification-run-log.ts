@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openLocalDatabase } from '../infrastructure/local-database';
 import type { IntegrityFailure } from '@ledger/event-store';
 
 /** How many runs the record keeps; older ones are dropped as new ones start. */
@@ -57,13 +56,7 @@ export class VerificationRunLog {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    // Owner-only like every file of the data directory (SQLite gives its -wal and -shm the same mode).
-    if (!existsSync(file)) closeSync(openSync(file, 'wx', 0o600));
-    chmodSync(file, 0o600);
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openLocalDatabase(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS verification_runs (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       id TEXT NOT NULL UNIQUE,

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openLocalDatabase } from '../infrastructure/local-database';
 import type { Manifest } from '@ledger/package';
 
 /** How many jobs (and their zips) the record keeps; the oldest finished ones go as new ones start. */
@@ -87,13 +86,7 @@ export class PackageJobLog {
     file: string,
     private readonly instance: Instance,
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    // Owner-only like every file of the data directory (SQLite gives its -wal and -shm the same mode).
-    if (!existsSync(file)) closeSync(openSync(file, 'wx', 0o600));
-    chmodSync(file, 0o600);
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openLocalDatabase(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS package_jobs (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       id TEXT NOT NULL UNIQUE,

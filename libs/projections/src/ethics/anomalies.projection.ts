@@ -805,6 +805,8 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
 
   return {
     name: ANOMALIES_PROJECTION,
+    // 2: what the detectors remember is kept per account and 7-day bucket (ethics_activity).
+    version: 2,
     collections: Object.values(ETHICS),
     indexes: {
       [ETHICS.anomalies]: [
