@@ -77,6 +77,14 @@ export class DataKeyUnwrapError extends PersonalDataError {
   }
 }
 
+/**
+ * A reveal that failed because what is stored is damaged or its key is gone without an erasure
+ * record (not an erasure, not bad input): readers show the record as unreadable and go on.
+ */
+export function isUnreadablePersonalData(error: unknown): error is PersonalDataIntegrityError | DataKeyNotFoundError | DataKeyUnwrapError {
+  return error instanceof PersonalDataIntegrityError || error instanceof DataKeyNotFoundError || error instanceof DataKeyUnwrapError;
+}
+
 /** Key material from configuration is missing or unfit; names the setting, never its value. */
 export class InvalidKeyMaterialError extends PersonalDataError {
   readonly code = 'INVALID_KEY_MATERIAL';

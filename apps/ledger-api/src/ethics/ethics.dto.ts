@@ -19,7 +19,7 @@ import { ANOMALY_ID, ANOMALY_KINDS, type AnomalyKind, EVIDENCE_KINDS, type Evide
 import { ANOMALY_STATES, type AnomalyState } from '@ledger/projections';
 import { CommandDto } from '../common/command.dto';
 import { INSTANT_FORMAT, IsInstantWithOffset } from '../common/time-fields';
-import { ACCOUNT_ID, AGENCY_CODE, EXAMPLE_USER_ACCOUNT_ID, IsTaiwanId, MONTH, RECORD_ID } from '../access/shared/validators';
+import { ACCOUNT_ID, AGENCY_CODE, EXAMPLE_USER_ACCOUNT_ID, IsTaiwanId, MONTH, PageLimit, RECORD_ID } from '../access/shared/validators';
 
 export const EXAMPLE_ANOMALY_ID = 'SELF_QUERY:1204:17';
 
@@ -219,12 +219,7 @@ export class AnomaliesQueryDto extends ReadOptionsDto {
   @Matches(ANOMALY_ID, { message: 'after must be an anomaly id' })
   after?: string;
 
-  @ApiPropertyOptional({ example: 100, description: '1–1000, default 100' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit(100)
   limit?: number;
 }
 

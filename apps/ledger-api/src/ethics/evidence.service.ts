@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
-import { DataKeyNotFoundError, DataKeyUnwrapError, maskNationalId, PersonalDataErasedError, PersonalDataIntegrityError, type PersonalDataProtector } from '@ledger/personal-data';
+import { isUnreadablePersonalData, maskNationalId, PersonalDataErasedError, type PersonalDataProtector } from '@ledger/personal-data';
 import { type AnomalyView, ETHICS, type EvidenceRef, QUERY_REGISTRATIONS, type QueryRegistrationDocument } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
 import { EVENT_STORE, PERSONAL_DATA, READ_MODELS } from '../infrastructure/event-store.provider';
@@ -128,7 +128,7 @@ export class EvidenceService {
     } catch (error) {
       if (error instanceof PersonalDataErasedError) return ERASED;
       // A damaged vault record must not hide the rest of the evidence from the investigator.
-      if (error instanceof PersonalDataIntegrityError || error instanceof DataKeyNotFoundError || error instanceof DataKeyUnwrapError) return UNREADABLE;
+      if (isUnreadablePersonalData(error)) return UNREADABLE;
       throw error;
     }
   }

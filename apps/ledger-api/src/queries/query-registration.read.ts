@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { findQueryRegistrations, rocDate, taipeiDate } from '@ledger/projections';
@@ -10,7 +9,7 @@ import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
 import { PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/event-store.provider';
 import { awaitMinPosition, fieldError, MIN_POSITION_DOC } from '../reporting/as-of.dto';
-import { ACCOUNT_ID, AGENCY_CODE, MONTH, RECORD_ID } from '../access/shared/validators';
+import { ACCOUNT_ID, AGENCY_CODE, MONTH, PageLimit, RECORD_ID } from '../access/shared/validators';
 
 
 export class QueryRegistrationsQueryDto {
@@ -40,12 +39,7 @@ export class QueryRegistrationsQueryDto {
   @Matches(RECORD_ID, { message: 'after must be a registration id' })
   after?: string;
 
-  @ApiPropertyOptional({ example: 100, description: '1–1000, default 100' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit(100)
   limit?: number;
 
   @ApiPropertyOptional()

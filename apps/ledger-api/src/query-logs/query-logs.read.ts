@@ -1,6 +1,5 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
 import { NotFoundError, parseQueryLogImportId, rocDate } from '@ledger/domain';
@@ -20,7 +19,7 @@ import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { assertAgencyScope, AuthedRequest, Roles } from '../auth/auth.guard';
 import { SecurityLogService } from '../auth/security-log.service';
 import { CLOCK, Clock, PERSONAL_DATA, PROJECTION_RUNNERS, READ_MODELS } from '../infrastructure/event-store.provider';
-import { ACCOUNT_ID, AGENCY_CODE } from '../access/shared/validators';
+import { ACCOUNT_ID, AGENCY_CODE, PageLimit } from '../access/shared/validators';
 import { awaitMinPosition, fieldError, MIN_POSITION_DOC } from '../reporting/as-of.dto';
 import { toCsv } from '../reporting/csv';
 import { PersonalDataReadLog } from '../reporting/personal-data-reads.service';
@@ -31,12 +30,7 @@ const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[A-Za-z0-9_]{1,3
 const SEQ = /^[A-Za-z0-9_]{1,32}\.[0-9a-f]{32}\.\d{9}$/;
 
 class PageDto {
-  @ApiPropertyOptional({ example: 100, description: '1–1000, default 100' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit(100)
   limit?: number;
 
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', description: 'CSV: UTF-8 with BOM, Traditional Chinese headers, ROC dates; the next page in the X-Next-After header' })

@@ -2,7 +2,7 @@ import { Controller, ForbiddenException, Get, Inject, Logger, Param, Query, Req,
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { DataKeyNotFoundError, DataKeyUnwrapError, PersonalDataErasedError, PersonalDataIntegrityError, PersonalDataProtector, maskName, maskNationalId } from '@ledger/personal-data';
+import { isUnreadablePersonalData, PersonalDataErasedError, PersonalDataProtector, maskName, maskNationalId } from '@ledger/personal-data';
 import { rocDate, RosterAsOf, RosterEntry, rosterOf, RosterResult, taipeiDate } from '@ledger/projections';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
@@ -145,7 +145,7 @@ export class RosterController {
       if (error instanceof PersonalDataErasedError) return { erased: true };
       // One damaged record must not hide the rest of the roster from an inspection; it is shown as
       // unreadable and logged (random person id only) for whoever keeps the vault to investigate.
-      if (error instanceof PersonalDataIntegrityError || error instanceof DataKeyNotFoundError || error instanceof DataKeyUnwrapError) {
+      if (isUnreadablePersonalData(error)) {
         this.logger.warn({ personId: entry.personId, accountId: entry.accountId, reason: error.name }, 'roster holder data could not be decrypted');
         return { unreadable: true };
       }
