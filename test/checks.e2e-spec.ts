@@ -109,6 +109,8 @@ describe("one requester agency's quarter of checks and audits (要點 十二)", 
     expect(outsider.sample).toEqual(preview.recomputed.sample);
 
     expectRefusal(await appendsNothing(() => send(monthly('2025-01', 'draw'), { expectedSeed: 'ab'.repeat(32) }, keys[REQUESTER])), 422, 'SAMPLE_SEED_MISMATCH');
+    // A seed is 64 random hex digits; one that reads as a checksum-valid ID in capitals is still a seed.
+    expectRefusal(await appendsNothing(() => send(monthly('2025-01', 'draw'), { expectedSeed: `${'0f'.repeat(20)}a123456789${'e'.repeat(14)}` }, keys[REQUESTER])), 422, 'SAMPLE_SEED_MISMATCH');
     const drawn = await send(monthly('2025-01', 'draw'), { expectedSeed: outsider.seed }, keys[REQUESTER]).expect(201);
     expect(drawn.body.events).toEqual([{ type: 'MonthlySampleDrawn', revision: 0 }]);
     expectRefusal(await appendsNothing(() => send(monthly('2025-01', 'draw'), {}, keys[REQUESTER])), 422, 'MONTHLY_SAMPLE_ALREADY_DRAWN');

@@ -1,5 +1,5 @@
 import { IsInt, IsString, Min, validate } from 'class-validator';
-import { cacheValidationMetadata } from './validation';
+import { cacheValidationMetadata, inspectInput } from './validation';
 
 const failures = async (value: object) =>
   (await validate(value, { whitelist: true, forbidNonWhitelisted: true })).flatMap((e) => Object.keys(e.constraints ?? {}).map((rule) => `${e.property}:${rule}`)).sort();
@@ -27,5 +27,24 @@ describe('validation rules looked up once per class', () => {
     expect(await failures(Object.assign(new Derived(), { name: 'ok', count: 3 }))).toEqual([]);
     // Base is not affected by its subclass's rule.
     expect(await failures(Object.assign(new Base(), { name: 'ok', count: 0 }))).toEqual(['count:whitelistValidation']);
+  });
+});
+
+describe('national IDs in what a caller sends (issue 7, finding 5)', () => {
+  // A123456789 has a valid check digit; in lower case it is also ten hex digits.
+  const seedWithIdShape = `${'0f'.repeat(20)}a123456789${'e'.repeat(14)}`;
+
+  it('given a 64-digit hex seed the ledger handed out, when it holds an ID shape, then it is still accepted', () => {
+    expect(seedWithIdShape).toHaveLength(64);
+    expect(inspectInput({ expectedSeed: seedWithIdShape }, 'body')).toEqual([]);
+    expect(inspectInput({ expectedSeed: seedWithIdShape.toUpperCase() }, 'body')).toEqual([]);
+  });
+
+  it('given free text, when it holds an ID (alone, in words, or beside a hex value), then the field is named and refused', () => {
+    for (const reason of ['A123456789', '查詢 a123456789 之投保資料', `A123456789 ${'0f'.repeat(16)}`, `${'0f'.repeat(16)}-A123456789`]) {
+      expect(inspectInput({ reason }, 'body')).toEqual([{ field: 'reason', rule: 'noPersonalIdentifier', message: 'reason must not contain a national ID or resident certificate number' }]);
+    }
+    // A run shorter than 32 digits is not a ledger value: the ID inside it counts.
+    expect(inspectInput({ reason: `${'0f'.repeat(5)}a123456789` }, 'body')).toHaveLength(1);
   });
 });

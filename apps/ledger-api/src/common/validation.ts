@@ -24,6 +24,16 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 // stored), and opaque person ids, whose validator refuses an ID anywhere in them.
 const IDENTIFIER_FIELDS = new Set(['nationalId', 'personId']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Digests, seeds and keys the ledger hands out (a sampling seed, a file's SHA-256) come back as
+// runs of 32 or more hex digits; about 2.5 % of random 64-digit runs hold a checksum-valid ID
+// shape once read in capitals (`…a123456789…`), so a run that long is a machine value, not text
+// a person typed an ID into. Everything around such a run is still checked.
+const HEX_RUN = /[0-9a-f]{32,}/gi;
+
+/** Whether a text a person sent carries a national ID or ARC number outside the ledger's own hex values. */
+export function carriesTaiwanId(text: string): boolean {
+  return containsTaiwanId(text.length >= 32 ? text.replace(HEX_RUN, ' ') : text);
+}
 
 /**
  * Checks raw input before any class is built from it: nesting depth, prototype keys, and (issue 7,
@@ -41,7 +51,7 @@ export function inspectInput(value: unknown, root: string): FieldProblem[] {
     }
     if (typeof node === 'string') {
       const field = path || root;
-      if (!IDENTIFIER_FIELDS.has(key) && !UUID.test(node) && containsTaiwanId(node)) {
+      if (!IDENTIFIER_FIELDS.has(key) && !UUID.test(node) && carriesTaiwanId(node)) {
         problems.push({ field, rule: 'noPersonalIdentifier', message: `${field} must not contain a national ID or resident certificate number` });
       } else if (holderName && path !== 'holder.name' && node.normalize('NFC').includes(holderName)) {
         problems.push({ field, rule: 'noPersonalName', message: `${field} must not contain the holder's name` });
