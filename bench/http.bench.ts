@@ -42,6 +42,8 @@ const TARGET_CMDS = 3_000;
 const TARGET_P99_MS = 50;
 const TARGET_RATIO = 0.8;
 const PRODUCTION_LOG = process.env.BENCH_HTTP_LOG === 'production';
+/** Which kinds run (health,new,existing): one kind alone gives a CPU profile of that route only. */
+const KINDS = new Set((process.env.BENCH_HTTP_KINDS ?? 'health,new,existing').split(',').map((k) => k.trim()));
 
 // ---------------------------------------------------------------------------------------------
 // Server side (child process): the real app, loopback only
@@ -55,11 +57,13 @@ async function serve(dataDir: string): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   process.send?.({ port: address.port });
+  const { EVENT_STORE } = await import('../apps/ledger-api/src/infrastructure/event-store.provider');
+  const store = app.get<{ stats?: () => { transactions: number; appendCalls: number } }>(EVENT_STORE);
   process.on('message', (message) => {
     if (message === 'stop') void app.close().then(() => process.exit(0));
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
-      process.send?.({ cpuMicros: user + system });
+      process.send?.({ cpuMicros: user + system, commits: store.stats?.() });
     }
   });
 }
@@ -83,6 +87,7 @@ interface PhaseResult {
   p99: number;
   /** Server CPU time (user + system) per request: unlike requests/s, barely moved by other load on the machine. */
   cpuMsPerRequest: number;
+  appendsPerCommit: number;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
@@ -119,22 +124,29 @@ interface Slices {
   errors: Record<string, number>;
   seconds: number;
   cpuMicros: number;
+  /** Store transactions and the appends they carried (group commit: several appends, one fsync). */
+  transactions: number;
+  appendCalls: number;
 }
-const slices = (): Slices => ({ latencies: [], errors: {}, seconds: 0, cpuMicros: 0 });
+const slices = (): Slices => ({ latencies: [], errors: {}, seconds: 0, cpuMicros: 0, transactions: 0, appendCalls: 0 });
 
 function summary(name: string, s: Slices): PhaseResult {
   const sorted = [...s.latencies].sort((a, b) => a - b);
-  return { name, requests: sorted.length, errors: s.errors, seconds: s.seconds, perSecond: sorted.length / s.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuMsPerRequest: s.cpuMicros / 1_000 / sorted.length };
+  return { name, requests: sorted.length, errors: s.errors, seconds: s.seconds, perSecond: sorted.length / s.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuMsPerRequest: s.cpuMicros / 1_000 / sorted.length, appendsPerCommit: s.appendCalls / s.transactions };
 }
 
 /** `CLIENTS` loops, each sending its next request when the last one answered, until the count or the time is used up. */
 let server: ChildProcess | undefined;
-function serverCpuMicros(): Promise<number> {
+interface ServerCounters {
+  cpuMicros: number;
+  commits?: { transactions: number; appendCalls: number };
+}
+function serverCounters(): Promise<ServerCounters> {
   return new Promise((resolve) => {
     const onMessage = (m: unknown) => {
       if (typeof m === 'object' && m !== null && 'cpuMicros' in m) {
         server?.off('message', onMessage);
-        resolve((m as { cpuMicros: number }).cpuMicros);
+        resolve(m as ServerCounters);
       }
     };
     server?.on('message', onMessage);
@@ -145,7 +157,7 @@ function serverCpuMicros(): Promise<number> {
 async function phase(into: Slices, port: number, next: (i: number) => Request, count: number, seconds: number, expected: number): Promise<void> {
   const { latencies, errors } = into;
   let issued = 0;
-  const cpuBefore = await serverCpuMicros();
+  const before = await serverCounters();
   const started = performance.now();
   const deadline = started + seconds * 1_000;
   const client = async () => {
@@ -164,7 +176,10 @@ async function phase(into: Slices, port: number, next: (i: number) => Request, c
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
   into.seconds += (performance.now() - started) / 1_000;
-  into.cpuMicros += (await serverCpuMicros()) - cpuBefore;
+  const after = await serverCounters();
+  into.cpuMicros += after.cpuMicros - before.cpuMicros;
+  into.transactions += (after.commits?.transactions ?? 0) - (before.commits?.transactions ?? 0);
+  into.appendCalls += (after.commits?.appendCalls ?? 0) - (before.commits?.appendCalls ?? 0);
 }
 
 const health = (): Request => ({ method: 'GET', path: '/health' });
@@ -191,7 +206,8 @@ function line(r: PhaseResult, baseline?: PhaseResult): string {
   const errors = Object.entries(r.errors).map(([k, v]) => `${v}×${k}`).join(', ');
   const ratio = baseline ? `  ${fmt(r.perSecond / baseline.perSecond, 2)}× health` : '';
   const cpuRatio = baseline ? ` (${fmt(r.cpuMsPerRequest / baseline.cpuMsPerRequest, 2)}×)` : '';
-  return `${r.name.padEnd(34)} ${fmt(r.perSecond).padStart(7)}/s  p50 ${fmt(r.p50, 1).padStart(6)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  server CPU ${fmt(r.cpuMsPerRequest, 3)} ms/request${cpuRatio}  (${fmt(r.requests)} in ${fmt(r.seconds, 1)} s)${ratio}${errors ? `  unexpected: ${errors}` : ''}`;
+  const group = r.appendsPerCommit > 0 ? `  ${fmt(r.appendsPerCommit, 1)} appends/commit` : '';
+  return `${r.name.padEnd(34)} ${fmt(r.perSecond).padStart(7)}/s  p50 ${fmt(r.p50, 1).padStart(6)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  server CPU ${fmt(r.cpuMsPerRequest, 3)} ms/request${cpuRatio}  (${fmt(r.requests)} in ${fmt(r.seconds, 1)} s)${ratio}${group}${errors ? `  unexpected: ${errors}` : ''}`;
 }
 
 async function main(): Promise<void> {
@@ -216,9 +232,9 @@ async function main(): Promise<void> {
     const kinds = [slices(), slices(), slices()];
     const perSlice = Math.ceil(REQUESTS / ROUNDS);
     for (let round = 0; round < ROUNDS; round++) {
-      await phase(kinds[0], port, health, perSlice, SECONDS / ROUNDS, 200);
-      await phase(kinds[1], port, registerAgency, perSlice, SECONDS / ROUNDS, 201);
-      await phase(kinds[2], port, designate, perSlice, SECONDS / ROUNDS, 201);
+      if (KINDS.has('health')) await phase(kinds[0], port, health, perSlice, SECONDS / ROUNDS, 200);
+      if (KINDS.has('new')) await phase(kinds[1], port, registerAgency, perSlice, SECONDS / ROUNDS, 201);
+      if (KINDS.has('existing')) await phase(kinds[2], port, designate, perSlice, SECONDS / ROUNDS, 201);
     }
     const baseline = summary('GET /health (baseline)', kinds[0]);
     const commands = summary('POST /agencies (new stream)', kinds[1]);

@@ -106,4 +106,71 @@ describe.each(stores)('command processor on the %s', (_, make) => {
     expect(await run('C1', commandId)).toMatchObject({ eventIds: retried.eventIds, replayed: true });
     expect((await store.readStream('agency-C1')).length).toBe(1);
   });
+
+  describe('the folded state it keeps per stream', () => {
+    const designate = (agencyCode: string, personId: string) => ({
+      streamId: agencyStreamId(agencyCode),
+      decider: agencyDecider,
+      request: { type: 'DesignateAgencyPersonnel', agencyCode, personnelRole: 'CONTACT_WINDOW', personId, effectiveDate: '2025-07-01' } as AgencyCommand,
+    });
+    const at = () => new Date('2025-07-01T00:00:00.000Z');
+
+    it('the next command reads only the events appended since, and sees another writer\'s appends', async () => {
+      await run('F1', randomUUID());
+      const reads = jest.spyOn(store, 'readStream');
+      await processor.execute(designate('F1', 'p_a'), { commandId: randomUUID(), actor: 'admin' });
+      // Folded at revision 0 (the whole stream, once); the next command reads from revision 1 on.
+      await expect(processor.execute(designate('F1', 'p_a'), { commandId: randomUUID(), actor: 'admin' })).rejects.toMatchObject({ code: 'PERSONNEL_UNCHANGED' });
+      expect(reads.mock.calls).toEqual([['agency-F1', {}], ['agency-F1', { fromRevision: 1 }]]);
+      // Another instance (its own processor) designates p_b: this processor must decide on top of it.
+      await new CommandProcessor(store, at).execute(designate('F1', 'p_b'), { commandId: randomUUID(), actor: 'admin' });
+      await expect(processor.execute(designate('F1', 'p_b'), { commandId: randomUUID(), actor: 'admin' })).rejects.toMatchObject({ code: 'PERSONNEL_UNCHANGED' });
+      // p_b holds the role now, so handing it back to p_a is a change, appended after the other writer's event.
+      await expect(processor.execute(designate('F1', 'p_a'), { commandId: randomUUID(), actor: 'admin' })).resolves.toMatchObject({ revision: 3 });
+    });
+
+    it('decides, refuses and answers retries exactly as a processor folding the whole stream each time', async () => {
+      const other = make();
+      try {
+        type Step = { spec: Parameters<CommandProcessor['execute']>[0]; commandId: string; occurredAt?: string };
+        const ids = Array.from({ length: 8 }, () => randomUUID());
+        const steps: Step[] = [
+          { spec: { streamId: agencyStreamId('G1'), decider: agencyDecider, request: register('G1') }, commandId: ids[0] },
+          { spec: designate('G1', 'p_a'), commandId: ids[1] },
+          { spec: designate('G1', 'p_a'), commandId: ids[2] }, // refused: unchanged
+          { spec: designate('G1', 'p_b'), commandId: ids[3] },
+          { spec: designate('G1', 'p_a'), commandId: ids[1] }, // a retry of the second step
+          { spec: designate('G1', 'p_c'), commandId: ids[1] }, // the second step's id reused for another request
+          { spec: designate('G1', 'p_c'), commandId: ids[4], occurredAt: '2020-01-01T00:00:00.000Z' }, // before the agency began
+          { spec: designate('G1', 'p_c'), commandId: ids[5] },
+          { spec: { streamId: agencyStreamId('G1'), decider: agencyDecider, request: register('G1') }, commandId: ids[6] }, // already registered
+        ];
+        const outcome = async (p: Promise<unknown>) => {
+          try {
+            const r = (await p) as Record<string, unknown>;
+            return { ok: { ...r, position: undefined, recordedAt: undefined } };
+          } catch (error) {
+            return { refused: (error as { code?: string }).code ?? (error as Error).name };
+          }
+        };
+        for (const step of steps) {
+          const envelope = { commandId: step.commandId, actor: 'admin', ...(step.occurredAt ? { occurredAt: step.occurredAt } : {}) };
+          const kept = await outcome(processor.execute(step.spec, envelope));
+          const fresh = await outcome(new CommandProcessor(other, at).execute(step.spec, envelope));
+          expect(kept).toEqual(fresh);
+        }
+        const stored = async (st: EventStore) => (await st.readStream('agency-G1')).map((e) => ({ ...e, position: undefined, metadata: { ...e.metadata, recordedAt: undefined, hash: undefined, prevHash: undefined } }));
+        expect(await stored(store)).toEqual(await stored(other));
+        expect((await stored(store)).map((e) => e.type)).toEqual(['AgencyRegistered', 'AgencyPersonnelDesignated', 'AgencyPersonnelDesignated', 'AgencyPersonnelDesignated']);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('hands deciders a frozen state, so one that mutates it fails loudly instead of corrupting the next command', async () => {
+      const mutating = { ...agencyDecider, decide: (_c: unknown, state: { personnel?: unknown }) => ((state.personnel = {}), []) };
+      await run('H1', randomUUID());
+      await expect(processor.execute({ streamId: agencyStreamId('H1'), decider: mutating as never, request: register('H1') }, { commandId: randomUUID(), actor: 'admin' })).rejects.toThrow(TypeError);
+    });
+  });
 });

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, hash as oneShotHash, randomUUID } from 'node:crypto';
-import { assertBusinessTime, Decider, DomainEvent, fold, schemaVersionOf, upcastAll } from '@ledger/domain';
+import { assertBusinessTime, Decider, DomainEvent, isBeginning, schemaVersionOf, upcastAll, type TimedEvent } from '@ledger/domain';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { DuplicateEventIdError, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
 import { CommandIdRegistry, CommandIdReusedError, fingerprintOf } from './idempotency';
+import { freezeDeep, StreamStates, type FoldedStream } from './stream-states';
 
 /** Who sent a command, when it happened, and why: carried into every event's metadata. */
 export interface CommandEnvelope {
@@ -89,12 +90,18 @@ export function resultOf(streamId: string, recorded: RecordedEvent[], replayed: 
  * expected revision (on EventStoreDB after reserving the commandId, see idempotency.ts). A command
  * id already seen returns its first result if the request is the same and is refused (422) if not;
  * a refused command appends nothing.
+ *
+ * The stream's folded state is kept (`StreamStates`): the next command on it reads only the events
+ * appended since and folds them on top, which gives the state a full read and fold gives (events
+ * are append-only; the read still sees every writer's appends) at the cost of a one-row read. The
+ * expected revision on append stays the concurrency check, exactly as before.
  */
 @Injectable()
 export class CommandProcessor {
   private readonly commandIds: CommandIdRegistry;
   /** The embedded store keeps event ids unique across the ledger; EventStoreDB only per stream. */
   private readonly ledgerUniqueEventIds: boolean;
+  private readonly streams = new StreamStates();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -110,23 +117,24 @@ export class CommandProcessor {
     // UUIDs compare case-insensitively; one spelling keeps event ids and the reservation stream in step.
     const commandId = envelope.commandId.toLowerCase();
     let fingerprint = fingerprintOf({ ...envelope, streamId, request });
-    const history = upcastAll(await this.store.readStream(streamId));
+    const folded = await this.fold(streamId, decider, commandId);
 
-    const earlier = history.filter((e) => e.metadata.commandId.toLowerCase() === commandId);
-    if (earlier.length > 0) {
+    if (folded.earlier.length > 0) {
+      const { earlier } = folded;
       // Events from before fingerprints were recorded carry none: nothing to compare with.
       const recorded = earlier[0].metadata.requestHash;
       if (recorded !== undefined && recorded !== fingerprint) throw new CommandIdReusedError();
       return resultOf(streamId, earlier, true);
     }
 
-    const state = fold(decider, history as unknown as E[]);
+    const { state } = folded;
     const command = spec.command ? await spec.command(state) : (request as C);
     const now = this.clock();
     const occurredAt = envelope.occurredAt ?? now.toISOString();
-    assertBusinessTime(history, new Date(occurredAt), now, this.config.futureToleranceMs);
+    // The business-time rule looks at the event the history began with: the one kept is the one it picks.
+    assertBusinessTime(folded.began ? [folded.began] : [], new Date(occurredAt), now, this.config.futureToleranceMs);
     let events = decider.decide(command, state, { now, occurredAt: new Date(occurredAt), actor: envelope.actor });
-    const last = history[history.length - 1];
+    const last = folded.last;
     if (events.length === 0) {
       return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', recordedAt: null, eventIds: [], events: [], replayed: false };
     }
@@ -171,6 +179,44 @@ export class CommandProcessor {
       events: toAppend.map((e, i) => ({ type: e.type, revision: firstRevision + i })),
       replayed: appended.idempotentReplay,
     };
+  }
+
+  /**
+   * The stream's state from the events appended since it was last folded here (all of them the first
+   * time), or — for a command id the stream already holds — its earlier events, read from the whole
+   * stream as without the cache.
+   */
+  private async fold<E extends DomainEvent, S>(
+    streamId: string,
+    decider: Decider<unknown, E, S>,
+    commandId: string,
+  ): Promise<{ earlier: RecordedEvent[]; state: S; began?: TimedEvent; last?: { revision: number; position: bigint } }> {
+    const cached = this.streams.get<S>(streamId, decider);
+    const tail = upcastAll(await this.store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {}));
+    const isThisCommand = (e: RecordedEvent) => e.metadata.commandId.toLowerCase() === commandId;
+    if (cached?.commandIds.has(commandId)) {
+      const earlier = upcastAll(await this.store.readStream(streamId)).filter(isThisCommand);
+      if (earlier.length > 0) return { earlier, state: cached.state };
+    }
+    const earlier = tail.filter(isThisCommand);
+    if (earlier.length > 0 || (cached && tail.length === 0)) {
+      return { earlier, state: cached?.state as S, began: cached?.began, last: cached };
+    }
+    if (tail.length === 0) return { earlier, state: freezeDeep(decider.initialState()) };
+
+    let state = cached ? cached.state : decider.initialState();
+    let began = cached?.began;
+    // Shared with the entry it replaces: ids of stored events only ever join it.
+    const commandIds = cached?.commandIds ?? new Set<string>();
+    for (const event of tail) {
+      state = decider.evolve(state, event as unknown as E);
+      if (began === undefined || isBeginning(event.type)) began = { type: event.type, data: {}, metadata: { occurredAt: event.metadata.occurredAt } };
+      commandIds.add(event.metadata.commandId.toLowerCase());
+    }
+    const last = tail[tail.length - 1];
+    const entry: FoldedStream<S> = { decider, revision: last.revision, position: last.position, state: freezeDeep(state), began: began!, commandIds };
+    this.streams.set(streamId, entry);
+    return { earlier, state: entry.state, began, last: entry };
   }
 
   /**

@@ -17,6 +17,9 @@ const BEGINNINGS = new Set(['AgencyRegistered', 'AccountCreated', 'ApplicationSu
 /** The 要點 whose records an inverted time would falsify: the audit records BLI inspects (十二(五)). */
 export const BUSINESS_TIME_RULE = '要點 十二(五)';
 
+/** Whether an event of this type begins (or begins again) its stream's subject: what `beganAt` looks for. */
+export const isBeginning = (type: string): boolean => BEGINNINGS.has(type);
+
 /**
  * When the stream's subject began: the occurredAt of its latest beginning (a deleted account may be
  * created again), or of its first event. Undefined for a stream with no events.
