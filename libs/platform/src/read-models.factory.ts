@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
-import { catchUpSubscription, type EventStore, type ReadAllOptions, type RecordedEvent, type SubscriptionHandle } from '@ledger/event-store';
+import { catchUpSubscription, type EventStore, type ReadAllOptions, type RecordedEvent } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
 import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
@@ -80,7 +80,7 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
   const changeMarker = store.changeMarker?.bind(store);
   if (!changeMarker) return store;
   let marker: string | undefined;
-  let tails = new Map<string, Promise<RecordedEvent[]>>();
+  let tails = new Map<string, { after: bigint; read: Promise<RecordedEvent[]>; tail: boolean }>();
   const head = async () => (hasHead(store) ? store.headPosition() : undefined);
   const wake = appendWakeUps(store);
   const source: ProjectionEventSource = {
@@ -92,15 +92,28 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
       }
       const key = `${options.after ?? ''}/${options.maxCount ?? ''}`;
       const kept = tails.get(key);
-      if (kept) return kept;
+      if (kept) return kept.read;
+      const after = options.after ?? 0n;
+      const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+      // A tail read (under way or done) from at or before `after`, under this same marker, holds
+      // every event after `after` as of now: the answer is its part after `after`, up to maxCount.
+      // Projections ask with different page sizes and positions after one append; one read serves all.
+      for (const other of tails.values()) {
+        if (other.after > after) continue;
+        return other.read.then(
+          (page) => (other.tail ? page.filter((e) => e.position > after).slice(0, maxCount) : store.readAll(options)),
+          () => store.readAll(options),
+        );
+      }
       // Kept from the start: the projections woken by one append ask at once, before any read is answered.
       const read = store.readAll(options);
       const current = tails;
-      if (current.size < 64) current.set(key, read);
+      const entry = { after, read, tail: false };
+      if (current.size < 64) current.set(key, entry);
       read.then(
         (page) => {
-          const tail = page.length < (options.maxCount ?? Number.MAX_SAFE_INTEGER) && page.length <= SHARED_TAIL_MAX_EVENTS;
-          if (!tail || changeMarker() !== before) current.delete(key);
+          entry.tail = page.length < maxCount && page.length <= SHARED_TAIL_MAX_EVENTS;
+          if (!entry.tail || changeMarker() !== before) current.delete(key);
         },
         () => current.delete(key),
       );
@@ -116,14 +129,16 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
 }
 
 /**
- * Wake-ups for the projections' subscriptions from one subscription to the store: it reads each
- * appended page once and calls the listeners once per page. Started with the first listener (after
- * that subscriber's position, so it reads no history), stopped with the last. Were it to fail, the
- * subscriptions still find new events by their idle poll.
+ * Wake-ups for the projections' subscriptions. Where the store says when this process appended
+ * (the embedded store), that is all they need: each then reads what is new through the shared
+ * pages, and another process's appends are found by their idle poll, as before. Elsewhere, from
+ * one subscription to the store: it reads each appended page once and calls the listeners once per
+ * page. Started with the first listener (after that subscriber's position, so it reads no history),
+ * stopped with the last. Were it to fail, the subscriptions still find new events by their idle poll.
  */
 function appendWakeUps(store: EventStore) {
   const listeners = new Set<() => void>();
-  let watching: SubscriptionHandle | undefined;
+  let watching: { stop(): Promise<void> | void } | undefined;
   let pending = false;
   const notify = () => {
     if (pending) return;
@@ -133,26 +148,36 @@ function appendWakeUps(store: EventStore) {
       for (const listener of [...listeners]) listener();
     });
   };
+  const commits = hasAppendHook(store) ? store : undefined;
   return {
     add(listener: () => void, after: bigint | undefined): () => void {
       listeners.add(listener);
-      watching ??= store.subscribeToAll({
-        after,
-        handler: notify,
-        onError: () => {
-          watching = undefined;
-        },
-      });
+      if (commits) {
+        if (!watching) {
+          const off = commits.onAppended(notify);
+          watching = { stop: off };
+        }
+      } else
+        watching ??= store.subscribeToAll({
+          after,
+          handler: notify,
+          onError: () => {
+            watching = undefined;
+          },
+        });
       return () => {
         listeners.delete(listener);
         if (listeners.size === 0 && watching) {
-          void watching.stop().catch(() => undefined);
+          void Promise.resolve(watching.stop()).catch(() => undefined);
           watching = undefined;
         }
       };
     },
   };
 }
+
+const hasAppendHook = (store: EventStore): store is EventStore & { onAppended(listener: () => void): () => void } =>
+  typeof (store as { onAppended?: unknown }).onAppended === 'function';
 
 const hasHead = (store: EventStore): store is EventStore & { headPosition(): Promise<bigint | undefined> } =>
   typeof (store as { headPosition?: unknown }).headPosition === 'function';

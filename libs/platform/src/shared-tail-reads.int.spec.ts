@@ -45,7 +45,44 @@ describe('the projections’ event source: the log’s tail read once for all of
     expect(await source.readAll({ after: 0n, maxCount: 2 })).toEqual(page);
   });
 
-  it('live subscriptions through it see every event once, in order, woken by one subscription to the store', async () => {
+  it('answers every reader of the tail from one read, whatever its page size or position within the tail', async () => {
+    const source = sharedTailReads(store);
+    await store.append('s-1', Array.from({ length: 5 }, (_, i) => newEvent('E', { i })), 'no_stream');
+    const reads = jest.spyOn(store, 'readAll');
+    const asks = [
+      { after: 0n, maxCount: 500 },
+      { after: 0n, maxCount: 2 },
+      { after: 2n, maxCount: 16 },
+      { after: 4n, maxCount: 64 },
+      { after: 5n, maxCount: 64 },
+      { after: 9n, maxCount: 64 },
+    ];
+    // Asked at once (as woken projections do) and again once the first read is answered.
+    const atOnce = await Promise.all(asks.map((a) => source.readAll(a)));
+    const later = await Promise.all(asks.map((a) => source.readAll(a)));
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
+    for (const [i, a] of asks.entries()) {
+      const direct = await store.readAll(a);
+      expect(atOnce[i]).toEqual(direct);
+      expect(later[i]).toEqual(direct);
+    }
+  });
+
+  it('a page that is not the tail answers no other page: those are read from the store', async () => {
+    const source = sharedTailReads(store);
+    await store.append('s-1', Array.from({ length: 5 }, (_, i) => newEvent('E', { i })), 'no_stream');
+    const [full, wider, further] = await Promise.all([
+      source.readAll({ after: 0n, maxCount: 2 }),
+      source.readAll({ after: 1n, maxCount: 10 }),
+      source.readAll({ after: 3n }),
+    ]);
+    expect(full.map((e) => e.position)).toEqual([1n, 2n]);
+    expect(wider.map((e) => e.position)).toEqual([2n, 3n, 4n, 5n]);
+    expect(further.map((e) => e.position)).toEqual([4n, 5n]);
+  });
+
+  it('live subscriptions through it see every event once, in order, woken by the store\'s commits without a subscription of its own', async () => {
     const source = sharedTailReads(store);
     await store.append('s-1', [newEvent('E', { i: 1 })], 'no_stream');
     const seen: [number[], number[]] = [[], []];
@@ -59,7 +96,7 @@ describe('the projections’ event source: the log’s tail read once for all of
       [1, 2, 3, 4, 5, 6],
       [2, 3, 4, 5, 6],
     ]);
-    expect(subscribe).not.toHaveBeenCalled(); // the store's own subscription was made with the first one
+    expect(subscribe).not.toHaveBeenCalled(); // woken by the store's commit hook: nothing reads the log to wake them
     await Promise.all(subscriptions.map((s) => s.stop()));
     await store.append('s-7', [newEvent('E', { i: 7 })], 'no_stream');
     await new Promise((resolve) => setTimeout(resolve, 20));

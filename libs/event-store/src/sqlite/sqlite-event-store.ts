@@ -576,15 +576,21 @@ export class SqliteEventStore implements EventStore {
     return p === null || p === undefined ? undefined : BigInt(p);
   }
 
+  /**
+   * Called after each commit of this connection that appended something (not for other processes'
+   * commits: their readers find those by polling). Returns an unregister function.
+   */
+  onAppended(listener: () => void): () => void {
+    this.appended.on('appended', listener);
+    return () => this.appended.off('appended', listener);
+  }
+
   subscribeToAll(options: SubscribeToAllOptions): SubscriptionHandle {
     return catchUpSubscription(
       {
         readAll: (o) => this.readAll(o),
         headPosition: () => this.headPosition(),
-        onAppended: (listener) => {
-          this.appended.on('appended', listener);
-          return () => this.appended.off('appended', listener);
-        },
+        onAppended: (listener) => this.onAppended(listener),
       },
       options,
     );
