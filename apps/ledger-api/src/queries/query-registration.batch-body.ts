@@ -21,7 +21,7 @@ const optionalText = (v: unknown, max: number) => v === undefined || (text(v) &&
  * class-validator functions, patterns and limits). Anything unusual answers false and is left to
  * class-validator, which then says what is wrong.
  */
-function itemValid(item: unknown): item is Record<(typeof ITEM_KEYS)[number], unknown> & { subject: { nationalId: string } } {
+function itemValid(item: unknown, instants: Set<string>): item is Record<(typeof ITEM_KEYS)[number], unknown> & { subject: { nationalId: string } } {
   if (!isPlainObject(item)) return false;
   let count = 0;
   for (const key in item) {
@@ -41,7 +41,8 @@ function itemValid(item: unknown): item is Record<(typeof ITEM_KEYS)[number], un
     matches(item.accountId, ACCOUNT_ID) &&
     text(item.operationCode) &&
     matches(item.operationCode, OPERATION_CODE) &&
-    isInstant(item.plannedAt) &&
+    // A batch's registrations mostly share a few planned times: each is parsed once.
+    (instants.has(item.plannedAt as string) || (isInstant(item.plannedAt) && instants.add(item.plannedAt as string) !== undefined)) &&
     text(item.caseNumber) &&
     maxLength(item.caseNumber, 64) &&
     text(item.reason) &&
@@ -65,7 +66,8 @@ export function fastBatchBody(body: unknown): RegisterQueryBatchDto | undefined 
   if (!optionalText(body.correlationId, 100) || !optionalText(body.causationId, 100)) return undefined;
   const items = body.registrations;
   if (!Array.isArray(items) || items.length < 1 || items.length > MAX_BATCH) return undefined;
-  for (const item of items) if (!itemValid(item)) return undefined;
+  const instants = new Set<string>();
+  for (const item of items) if (!itemValid(item, instants)) return undefined;
   const dto = Object.assign(new RegisterQueryBatchDto(), body);
   dto.registrations = items.map((item: Record<string, unknown>) => {
     const fields = Object.assign(new QueryRegistrationFields(), item);
