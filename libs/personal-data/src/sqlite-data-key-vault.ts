@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,12 +11,13 @@ import {
 } from './data-key-vault';
 import { PersonalDataErasedError } from './errors';
 import { assertPersonId } from './person-id';
+import { freshRandomBytes } from './random-pool';
 import { containsTaiwanId } from './taiwan-id';
 
 /** Random hex that happens to contain a valid-looking ID would be refused wherever it is sent back. */
 function randomHex(): string {
   for (;;) {
-    const candidate = randomBytes(16).toString('hex');
+    const candidate = freshRandomBytes(16).toString('hex');
     if (!containsTaiwanId(candidate)) return candidate;
   }
 }
