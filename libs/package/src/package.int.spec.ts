@@ -178,6 +178,19 @@ describe('the inspection package (要點 十二(五))', () => {
     expect(result.events).toBe(generated.events);
   });
 
+  it('is byte for byte the same package whether the store hands out its stored JSON or only parsed events', async () => {
+    // A store without readAllJson (another adapter) takes the parsed path: JSON.stringify of each event.
+    const parsedOnly = { readAll: store.readAll.bind(store), readStream: store.readStream.bind(store) };
+    expect(typeof store.readAllJson).toBe('function');
+    const out = join(dir, 'parsed-path.zip');
+    await generatePackage({
+      store: parsedOnly, agencyCode: SEED_AGENCY, from: '2025-01-01', to: '2025-12-31', deadlines: DEADLINES, out, now: new Date('2026-01-10T02:00:00Z'),
+      holders: async (h) => seeded.holders.get(h.personId) ?? null,
+    });
+    expect(readFileSync(out).equals(zip)).toBe(true);
+    rmSync(out);
+  });
+
   it('without a pinned key trusts the package key and says so; a different pinned key fails the checkpoint', async () => {
     expect(await verifyPackage(zip)).toMatchObject({ ok: true, keyPinned: false });
     const other = await verifyPackage(zip, { publicKeys: [verifierOf(generateSignerKey('webir-ledger'))] });
