@@ -45,6 +45,8 @@ const OBJECT_PROTO = Object.prototype;
  * surrogate (a lone one is escaped; pairs take the slow path too, for simplicity). Most of an event's
  * strings are such, and quoting them by hand is far cheaper than a JSON.stringify call each.
  */
+// The control characters are the point: those are what JSON.stringify escapes.
+// eslint-disable-next-line no-control-regex
 const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 const quoteString = (s: string): string => (PLAIN_STRING.test(s) ? '"' + s + '"' : JSON.stringify(s));
 
