@@ -199,11 +199,35 @@ export class SqliteReadModelStore implements ReadModelStore {
     const types = new Map(fields);
     const cols = fields.map(([f]) => columnOf(f));
     const get = this.db.prepare<[string], Record<string, unknown>>(`SELECT id, position, deleted${cols.map((c) => `, ${c}`).join('')} FROM ${table} WHERE id = ?`).safeIntegers(true);
-    const put = this.db.prepare<unknown[]>(
+    const insert = this.db.prepare<unknown[]>(
       `INSERT INTO ${table} (id, position, deleted${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?${cols.map(() => ', ?').join('')})
-       ON CONFLICT(id) DO UPDATE SET position = excluded.position, deleted = excluded.deleted${cols.map((c) => `, ${c} = excluded.${c}`).join('')}
-       WHERE excluded.position > ${table}.position`,
+       ON CONFLICT(id) DO NOTHING`,
     );
+    const current = this.db.prepare<[string], Record<string, unknown>>(`SELECT position, deleted${cols.map((c) => `, ${c}`).join('')} FROM ${table} WHERE id = ?`).safeIntegers(true);
+    // A rewrite sets only the columns whose value changed, so SQLite touches only the indexes over
+    // those (a line marked as listed rewrites no index at all). One statement per set of columns.
+    const updates = new Map<string, Database.Statement<unknown[]>>();
+    const update = (changed: number[]) => {
+      const key = changed.join(',');
+      let statement = updates.get(key);
+      if (!statement) {
+        statement = this.db.prepare<unknown[]>(`UPDATE ${table} SET position = ?, deleted = ?${changed.map((i) => `, ${cols[i]} = ?`).join('')} WHERE id = ?`);
+        updates.set(key, statement);
+      }
+      return statement;
+    };
+    const put = (id: string, position: bigint, deleted: 0 | 1, values: unknown[]) => {
+      if (insert.run(id, position, deleted, ...values).changes === 1) return;
+      const row = current.get(id)!;
+      // The idempotency guard: an event at or before the stored position changes nothing.
+      if ((row.position as bigint) >= position) return;
+      const changed: number[] = [];
+      for (let i = 0; i < fields.length; i++) {
+        const stored = row[`f_${fields[i][0]}`];
+        if ((typeof stored === 'bigint' ? Number(stored) : stored) !== values[i]) changed.push(i);
+      }
+      update(changed).run(position, deleted, ...changed.map((i) => values[i]), id);
+    };
     const document = (row: Record<string, unknown>): StoredDocument => {
       const doc: StoredDocument = { _id: row.id as string, _position: String(row.position) };
       for (const [field, type] of fields) {
@@ -223,13 +247,13 @@ export class SqliteReadModelStore implements ReadModelStore {
       write: (id, position, body) => {
         if (body === null) {
           values.fill(null);
-          put.run(id, position, 1, ...values);
+          put(id, position, 1, values);
           return;
         }
         const doc = JSON.parse(body) as Record<string, unknown>;
         for (const key in doc) if (!types.has(key)) throw new ReadModelRequestError(`collection ${name} has no column ${key}`);
         for (let i = 0; i < fields.length; i++) values[i] = columnValue(name, fields[i][0], fields[i][1], doc[fields[i][0]]);
-        put.run(id, position, 0, ...values);
+        put(id, position, 0, values);
       },
       valueExpr: (field) => (field === '_id' ? 'id' : types.has(field) ? columnOf(field) : 'NULL'),
       condition: (c, params) => typedCondition(c, types.get(c.field) ?? (c.field === '_id' ? 'text' : undefined), c.field === '_id' ? 'id' : columnOf(c.field), params),

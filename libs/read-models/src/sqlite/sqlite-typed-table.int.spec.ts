@@ -27,6 +27,14 @@ describe('SqliteReadModelStore typed tables (declareTable)', () => {
       await store.applyBatch('p', docs.map((d, i) => ({ position: BigInt(i + 1), writes: [upsert('things', d.id, d.doc)] })));
       // A tombstone and a replayed older write the guard must skip, in both.
       await store.applyBatch('p', [{ position: 100n, writes: [remove('things', 'd03')] }, { position: 5n, writes: [upsert('things', 'd10', { ...docs[10].doc, name: 'stale' })] }]);
+      // Rewrites: an unindexed column only, an indexed one, a tombstone revived, a document back to null.
+      await store.applyBatch('p', [
+        { position: 101n, writes: [upsert('things', 'd05', { ...docs[5].doc, flag: !docs[5].doc.flag })] },
+        { position: 102n, writes: [upsert('things', 'd06', { ...docs[6].doc, name: 'renamed', n: 99 })] },
+        { position: 103n, writes: [upsert('things', 'd04', { name: 'name1', n: null, flag: null, tag: null, extra: null })] },
+        { position: 104n, writes: [remove('things', 'd07')] },
+        { position: 105n, writes: [upsert('things', 'd07', { ...docs[7].doc, tag: 'back' })] },
+      ]);
     }
   });
   afterEach(async () => {
@@ -67,6 +75,11 @@ describe('SqliteReadModelStore typed tables (declareTable)', () => {
       expect(await typed.getEntry('things', id)).toEqual(await plain.getEntry('things', id));
     }
     expect((await typed.get('things', 'd10'))?.name).toBe('name3');
+  });
+
+  it('reads a field written as absent as null (TableSpec: every column is a field of every document)', async () => {
+    await typed.applyEvent('p', 300n, [upsert('things', 'short', { name: 'x' })]);
+    expect(await typed.get('things', 'short')).toEqual({ _id: 'short', _position: '300', name: 'x', n: null, flag: null, tag: null, extra: null });
   });
 
   it('keeps the rows in a typed table, with its indexes used by the planner', async () => {
