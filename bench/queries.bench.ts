@@ -78,10 +78,11 @@ async function serve(dataDir: string): Promise<void> {
   await import('reflect-metadata');
   const { loadConfig } = await import('@ledger/platform');
   const { createApp } = await import('../apps/ledger-api/src/bootstrap');
-  const { EVENT_STORE } = await import('../apps/ledger-api/src/infrastructure/event-store.provider');
+  const { EVENT_STORE, PROJECTION_RUNNERS } = await import('../apps/ledger-api/src/infrastructure/event-store.provider');
   const { accountStreamId, queryItemStreamId } = await import('@ledger/domain');
   const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY } as Record<string, string>);
   const app = await createApp({ config }, false);
+  const profiler = batchProfiler(process.env.BENCH_QUERIES_BATCH_PROF);
   const store = app.get<import('@ledger/event-store').EventStore>(EVENT_STORE);
   const seed = seedEvents();
   await store.append(queryItemStreamId(AGENCY, OPS[0]), seed.item, 'no_stream');
@@ -90,6 +91,16 @@ async function serve(dataDir: string): Promise<void> {
   process.send?.({ port: (app.getHttpServer().address() as { port: number }).port });
   process.on('message', (m) => {
     if (m === 'stop') void app.close().then(() => process.exit(0));
+    if (m === 'prof-start') void profiler.start().then(() => process.send?.({ profiling: true }));
+    if (m === 'prof-stop') void profiler.stop().then(() => process.send?.({ profiling: false }));
+    // The CPU time so far, once every projection has caught up: the read models' work on what was
+    // appended counts towards the phase that appended it.
+    if (m === 'cpu') {
+      void Promise.all(app.get<import('@ledger/read-models').ProjectionRunner[]>(PROJECTION_RUNNERS).map((r) => r.caughtUp())).then(() => {
+        const { user, system } = process.cpuUsage();
+        process.send?.({ cpuMicros: user + system });
+      });
+    }
   });
 }
 
@@ -135,6 +146,60 @@ async function drive(count: number, send: (i: number) => Promise<{ status: numbe
   return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b), bad, firstBad };
 }
 
+/**
+ * BENCH_QUERIES_BATCH_PROF=<file>: a V8 CPU profile of the server while the batches run (once the
+ * projections have caught up with them), nothing before or after; open it in Chrome's DevTools.
+ */
+function batchProfiler(file: string | undefined) {
+  let session: import('node:inspector').Session | undefined;
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session!.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T))));
+  return {
+    async start() {
+      if (!file) return;
+      const { Session } = await import('node:inspector');
+      session = new Session();
+      session.connect();
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 500 });
+      await post('Profiler.start');
+    },
+    async stop() {
+      if (!file || !session) return;
+      const { profile } = await post<{ profile: unknown }>('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+function ask(child: import('node:child_process').ChildProcess, message: string, key: string): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && key in m) {
+        child.off('message', on);
+        resolve();
+      }
+    };
+    child.on('message', on);
+    child.send(message);
+  });
+}
+
+/** The server child's CPU time so far (user + system, µs): what a phase costs, barely moved by other load. */
+function serverCpuMicros(child: import('node:child_process').ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && 'cpuMicros' in m) {
+        child.off('message', on);
+        resolve((m as { cpuMicros: number }).cpuMicros);
+      }
+    };
+    child.on('message', on);
+    child.send('cpu');
+  });
+}
+
 async function benchRegistrations(): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-http-'));
   // BENCH_QUERIES_SERVER_PROF=<dir>: a CPU profile of the server child, written when it stops.
@@ -153,20 +218,30 @@ async function benchRegistrations(): Promise<void> {
       registrationId: id, agencyCode: AGENCY, accountId: USER, operationCode: OPS[0], plannedAt: '2025-03-05T09:30:00+08:00',
       caseNumber: `114社救字第${n}號`, reason: '低收入戶資格審查', subject: { nationalId: nationalId(n % 100_000) },
     });
+    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number }> => {
+      const before = await serverCpuMicros(child);
+      const result = await run();
+      return { ...result, cpuMs: ((await serverCpuMicros(child)) - before) / 1_000 };
+    };
     await drive(500, () => request(agent, port, 'GET', '/health', key), [200]);
-    const health = await drive(Math.max(2_000, BATCHES * 20), () => request(agent, port, 'GET', '/health', key), [200]);
-    const batches = await drive(BATCHES, (i) => request(agent, port, 'POST', '/query-registrations/batch', key, {
+    const health = await cpu(() => drive(Math.max(2_000, BATCHES * 20), () => request(agent, port, 'GET', '/health', key), [200]));
+    await ask(child, 'prof-start', 'profiling');
+    const batches = await cpu(() => drive(BATCHES, (i) => request(agent, port, 'POST', '/query-registrations/batch', key, {
       commandId: randomUUID(), registrations: Array.from({ length: 100 }, (_, j) => reg(`B${i}_${j}`, i * 100 + j)),
-    }), [200]);
-    const singles = await drive(SINGLES, (i) => request(agent, port, 'POST', '/query-registrations', key, { commandId: randomUUID(), ...reg(`S${i}`, 500_000 + i) }), [201]);
+    }), [200]));
+    await ask(child, 'prof-stop', 'profiling');
+    const singles = await cpu(() => drive(SINGLES, (i) => request(agent, port, 'POST', '/query-registrations', key, { commandId: randomUUID(), ...reg(`S${i}`, 500_000 + i) }), [201]));
     agent.destroy();
     const healthRps = (health.latencies.length) / health.seconds;
     const regsPerSecond = (BATCHES * 100) / batches.seconds;
     const singleRps = SINGLES / singles.seconds;
-    console.log('\n(a) registrations over HTTP, %d clients', CLIENTS);
-    console.log('  GET /health (baseline)           %s requests/s   p50 %s ms  p99 %s ms', fmt(healthRps), fmt(pct(health.latencies, 50), 1), fmt(pct(health.latencies, 99), 1));
-    console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
-    console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
+    const healthCpu = health.cpuMs / health.latencies.length;
+    const batchCpu = batches.cpuMs / (BATCHES * 100);
+    const singleCpu = singles.cpuMs / SINGLES;
+    console.log('\n(a) registrations over HTTP, %d clients; load average %s', CLIENTS, os.loadavg().map((l) => l.toFixed(1)).join(' '));
+    console.log('  GET /health (baseline)           %s requests/s   p50 %s ms  p99 %s ms  server CPU %s ms/request', fmt(healthRps), fmt(pct(health.latencies, 50), 1), fmt(pct(health.latencies, 99), 1), fmt(healthCpu, 3));
+    console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health)%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
+    console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms  server CPU %s ms/registration (%sx health)%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), fmt(singleCpu, 3), (singleCpu / healthCpu).toFixed(2), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
     console.log('  ratio registrations/s to health requests/s: %sx; single to health: %sx', (regsPerSecond / healthRps).toFixed(2), (singleRps / healthRps).toFixed(2));
     console.log('  target ≥ 5,000 registrations/s in batches: %s', regsPerSecond >= 5_000 ? 'PASS' : 'FAIL');
   } finally {

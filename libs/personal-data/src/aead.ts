@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { freshRandomBytes } from './random-pool';
 
 /** AES-256-GCM with the sizes NIST SP 800-38D recommends: random 96-bit IVs and full 128-bit tags. */
 export const AES_KEY_BYTES = 32;
@@ -12,7 +13,7 @@ export interface Sealed {
 }
 
 export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Sealed {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { freshRandomBytes } from './random-pool';
 import { AES_KEY_BYTES, open, packWrapped, seal, unpackWrapped } from './aead';
 import { DataKeyUnwrapError, InvalidDestructionRequestError, InvalidKeyMaterialError } from './errors';
 import { assertPersonId } from './person-id';
@@ -102,7 +102,7 @@ export class DataKeyWrapper {
   }
 
   newDataKey(): Buffer {
-    return randomBytes(DATA_KEY_BYTES);
+    return freshRandomBytes(DATA_KEY_BYTES);
   }
 
   wrap(personId: string, dataKey: Buffer): Buffer {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,12 +11,13 @@ import {
 } from './data-key-vault';
 import { PersonalDataErasedError } from './errors';
 import { assertPersonId } from './person-id';
+import { freshRandomBytes } from './random-pool';
 import { containsTaiwanId } from './taiwan-id';
 
 /** Random hex that happens to contain a valid-looking ID would be refused wherever it is sent back. */
 function randomHex(): string {
   for (;;) {
-    const candidate = randomBytes(16).toString('hex');
+    const candidate = freshRandomBytes(16).toString('hex');
     if (!containsTaiwanId(candidate)) return candidate;
   }
 }
@@ -148,13 +148,11 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
       .transaction(() =>
         blindIndexes.map((blindIndex) => {
           const existing = this.#stmt.person.get(blindIndex);
-          let personId: string;
-          if (existing) personId = existing.person_id;
-          else {
-            personId = `person_${randomHex()}`;
-            this.#stmt.insertPerson.run(blindIndex, personId);
-          }
-          return { personId, known: existing !== undefined, key: this.#keyIn(personId, createdAt) };
+          if (existing) return { personId: existing.person_id, known: true, key: this.#keyIn(existing.person_id, createdAt) };
+          // A person id made just now has neither a key nor a tombstone: nothing to look up.
+          const personId = `person_${randomHex()}`;
+          this.#stmt.insertPerson.run(blindIndex, personId);
+          return { personId, known: false, key: this.#newKeyIn(personId, createdAt) };
         }),
       )
       .immediate();
@@ -165,6 +163,11 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
     if (this.#stmt.tombstone.get(personId)) throw new PersonalDataErasedError(personId);
     const existing = this.#stmt.key.get(personId);
     if (existing) return this.#wrapper.unwrap(personId, existing.wrapped_key);
+    return this.#newKeyIn(personId, createdAt);
+  }
+
+  /** Inside a write transaction: a new data key for a person who has none. */
+  #newKeyIn(personId: string, createdAt: string): Buffer {
     // The fresh key is returned as made: unwrapping what was just wrapped would only cost time.
     const key = this.#wrapper.newDataKey();
     this.#stmt.insertKey.run(personId, this.#wrapper.wrap(personId, key), createdAt);

@@ -81,6 +81,8 @@ function livePages(source: ProjectionEventSource, pageSize: number | undefined):
 
 /** Tail pages kept for the other projections: a live append's events, never a catch-up's full pages. */
 const SHARED_TAIL_MAX_EVENTS = 1_000;
+/** The most recent events kept for the projections that have not read them yet (a few MB). */
+const SHARED_WINDOW_EVENTS = 5_000;
 
 /**
  * The projections' source, with the log's tail read once for all of them. After each append every
@@ -90,6 +92,14 @@ const SHARED_TAIL_MAX_EVENTS = 1_000;
  * page shorter than asked for (the tail) is kept for later askers, for as long as the store's change
  * marker (its own commits and any other connection's) says nothing was appended since: the answer
  * is then exactly what a new read would give. Stores without a change marker read as before.
+ *
+ * Under a steady flow of appends the marker changes between the projections' reads, and they stand
+ * at different positions (their pages differ in size, some are slower): so the events read are also
+ * kept by position, in one window of the most recent ones. A recorded event never changes, and every
+ * read answers a complete run of positions — all events after `after`, up to its last, or up to the
+ * head when it came back short — so a read that falls inside the window is answered from it, and only
+ * what lies beyond the window is read from the store (and added to it). The window is trusted to
+ * reach the head only while the marker is the one seen when a short read ended it.
  * The page and its events are shared by the projections that get it; they only read them.
  */
 export function sharedTailReads(store: EventStore): ProjectionEventSource {
@@ -97,30 +107,50 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
   if (!changeMarker) return store;
   let marker: string | undefined;
   let tails = new Map<string, Promise<RecordedEvent[]>>();
+  const window = new EventWindow(SHARED_WINDOW_EVENTS);
   const head = async () => (hasHead(store) ? store.headPosition() : undefined);
   const wake = appendWakeUps(store);
+
+  /** A read of the store, shared with whoever asks for the same page meanwhile, and added to the window. */
+  const kept = (after: bigint | undefined, maxCount: number | undefined) => {
+    const before = changeMarker();
+    if (before !== marker) {
+      marker = before;
+      tails = new Map();
+    }
+    return tails.get(`${after ?? ''}/${maxCount ?? ''}`);
+  };
+  const read = (after: bigint | undefined, maxCount: number | undefined): Promise<RecordedEvent[]> => {
+    const shared = kept(after, maxCount);
+    if (shared) return shared;
+    const before = changeMarker();
+    const key = `${after ?? ''}/${maxCount ?? ''}`;
+    // Kept from the start: the projections woken by one append ask at once, before any read is answered.
+    const reading = store.readAll({ after, maxCount });
+    const current = tails;
+    if (current.size < 64) current.set(key, reading);
+    reading.then(
+      (page) => {
+        const short = page.length < (maxCount ?? Number.MAX_SAFE_INTEGER);
+        const unchanged = changeMarker() === before;
+        window.add(after ?? 0n, page, short && unchanged ? before : undefined);
+        if (!(short && page.length <= SHARED_TAIL_MAX_EVENTS) || !unchanged) current.delete(key);
+      },
+      () => current.delete(key),
+    );
+    return reading;
+  };
+
   const source: ProjectionEventSource = {
     readAll(options: ReadAllOptions = {}) {
-      const before = changeMarker();
-      if (before !== marker) {
-        marker = before;
-        tails = new Map();
-      }
-      const key = `${options.after ?? ''}/${options.maxCount ?? ''}`;
-      const kept = tails.get(key);
-      if (kept) return kept;
-      // Kept from the start: the projections woken by one append ask at once, before any read is answered.
-      const read = store.readAll(options);
-      const current = tails;
-      if (current.size < 64) current.set(key, read);
-      read.then(
-        (page) => {
-          const tail = page.length < (options.maxCount ?? Number.MAX_SAFE_INTEGER) && page.length <= SHARED_TAIL_MAX_EVENTS;
-          if (!tail || changeMarker() !== before) current.delete(key);
-        },
-        () => current.delete(key),
-      );
-      return read;
+      const { maxCount } = options;
+      const shared = kept(options.after, maxCount);
+      if (shared) return shared;
+      const from = window.from(options.after ?? 0n, maxCount ?? Number.MAX_SAFE_INTEGER);
+      if (!from) return read(options.after, maxCount);
+      if (from.events.length === (maxCount ?? Number.MAX_SAFE_INTEGER) || from.reachesHeadAt === changeMarker()) return Promise.resolve(from.events);
+      // The window ends before the head may: the rest is read from where it ends.
+      return read(from.end, maxCount === undefined ? undefined : maxCount - from.events.length).then((more) => (from.events.length === 0 ? more : [...from.events, ...more]));
     },
     // Each projection's live subscription reads through the shared pages above; the store is
     // watched by one subscription of its own, which only wakes them.
@@ -130,6 +160,58 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
     ...(hasHead(store) ? { headPosition: () => store.headPosition() } : {}),
   };
   return source;
+}
+
+/**
+ * Recorded events with positions in (start, end], every one of them, ascending; bounded to the most
+ * recent `capacity`. `reachesHeadAt` is the store's change marker when `end` was its head.
+ */
+export class EventWindow {
+  private events: RecordedEvent[] = [];
+  private start = 0n;
+  private end = 0n;
+  private empty = true;
+  private reachesHeadAt: string | undefined;
+
+  constructor(private readonly capacity: number) {}
+
+  /** A read's answer: every event in (after, last of page], or up to the head when `headAt` is given. */
+  add(after: bigint, page: readonly RecordedEvent[], headAt: string | undefined): void {
+    const last = page.length > 0 ? page[page.length - 1].position : after;
+    if (this.empty || after > this.end || after < this.start) {
+      // Not joined to what is held: the newer run replaces it (projections read forwards).
+      if (!this.empty && last <= this.end) return;
+      this.events = [...page];
+      this.start = after;
+      this.end = last;
+      this.empty = false;
+      this.reachesHeadAt = headAt;
+    } else {
+      if (last > this.end) {
+        for (const event of page) if (event.position > this.end) this.events.push(event);
+        this.end = last;
+        this.reachesHeadAt = headAt;
+      } else if (last === this.end && headAt !== undefined) this.reachesHeadAt = headAt;
+    }
+    if (this.events.length > this.capacity) {
+      const drop = this.events.length - this.capacity;
+      this.start = this.events[drop - 1].position;
+      this.events = this.events.slice(drop);
+    }
+  }
+
+  /** The held events after `after` (at most maxCount), when the window holds that position. */
+  from(after: bigint, maxCount: number): { events: RecordedEvent[]; end: bigint; reachesHeadAt: string | undefined } | undefined {
+    if (this.empty || after < this.start || after > this.end) return undefined;
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid].position <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return { events: this.events.slice(lo, lo + maxCount), end: this.end, reachesHeadAt: this.reachesHeadAt };
+  }
 }
 
 /**

@@ -36,6 +36,65 @@ describe('the projections’ event source: the log’s tail read once for all of
     expect((await source.readAll({ after: 0n, maxCount: 10 })).map((e) => e.data)).toEqual([{ i: 1 }, { i: 2 }, { i: 3 }, { i: 4 }]);
   });
 
+  it('answers other page sizes and later positions from the events it has read, exactly as the store would', async () => {
+    const source = sharedTailReads(store);
+    await store.append('s-1', [1, 2, 3, 4, 5].map((i) => newEvent('E', { i })), 'no_stream');
+    const tail = await source.readAll({ after: 1n, maxCount: 1000 });
+    expect(tail.map((e) => e.position)).toEqual([2n, 3n, 4n, 5n]);
+    const reads = jest.spyOn(store, 'readAll');
+    for (const [after, maxCount] of [[1n, 16], [1n, 2], [3n, 500], [4n, 64], [5n, 10]] as const) {
+      const answer = await source.readAll({ after, maxCount });
+      expect(reads).not.toHaveBeenCalled();
+      expect(answer).toEqual(await store.readAll({ after, maxCount }));
+      reads.mockClear();
+    }
+    // Before what it holds it cannot answer: the store is read.
+    expect((await source.readAll({ after: 0n, maxCount: 10 })).map((e) => e.position)).toEqual([1n, 2n, 3n, 4n, 5n]);
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockClear();
+    // After an append only the new events are read, once, whatever the readers' positions and page sizes.
+    await store.append('s-2', [newEvent('E', { i: 6 }), newEvent('E', { i: 7 })], 'no_stream');
+    expect((await source.readAll({ after: 4n, maxCount: 10 })).map((e) => e.position)).toEqual([5n, 6n, 7n]);
+    expect(reads.mock.calls).toEqual([[{ after: 5n, maxCount: 9 }]]);
+    expect((await source.readAll({ after: 2n, maxCount: 1000 })).map((e) => e.position)).toEqual([3n, 4n, 5n, 6n, 7n]);
+    expect((await source.readAll({ after: 6n, maxCount: 16 })).map((e) => e.position)).toEqual([7n]);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives readers of every page size each event once and in order while appends go on', async () => {
+    const source = sharedTailReads(store);
+    const sizes = [1, 3, 16, 64, 1000];
+    const seen: bigint[][] = sizes.map(() => []);
+    const positions = sizes.map(() => 0n);
+    let appended = 0;
+    for (let round = 0; round < 60; round++) {
+      if (round % 3 === 0 || round % 7 === 0) {
+        const n = 1 + (round % 5);
+        await store.append(`s-${round}`, Array.from({ length: n }, () => newEvent('E', { i: ++appended })), 'no_stream');
+      }
+      // Readers take turns unevenly, as projections of different speeds do.
+      await Promise.all(
+        sizes.map(async (size, r) => {
+          if ((round + r) % (r + 1) !== 0) return;
+          const page = await source.readAll({ after: positions[r], maxCount: size });
+          for (const e of page) seen[r].push(e.position);
+          if (page.length > 0) positions[r] = page[page.length - 1].position;
+        }),
+      );
+    }
+    for (let r = 0; r < sizes.length; r++) {
+      for (;;) {
+        const page = await source.readAll({ after: positions[r], maxCount: sizes[r] });
+        if (page.length === 0) break;
+        for (const e of page) seen[r].push(e.position);
+        positions[r] = page[page.length - 1].position;
+      }
+    }
+    const all = (await store.readAll()).map((e) => e.position);
+    expect(all).toHaveLength(appended);
+    for (const s of seen) expect(s).toEqual(all);
+  });
+
   it('does not keep full pages (a catch-up’s), only the tail', async () => {
     const source = sharedTailReads(store);
     await store.append('s-1', [newEvent('E', { i: 1 }), newEvent('E', { i: 2 })], 'no_stream');

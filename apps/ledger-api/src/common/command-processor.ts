@@ -109,14 +109,15 @@ export class CommandProcessor {
     const { streamId, decider, request } = spec;
     // UUIDs compare case-insensitively; one spelling keeps event ids and the reservation stream in step.
     const commandId = envelope.commandId.toLowerCase();
-    let fingerprint = fingerprintOf({ ...envelope, streamId, request });
+    // Only needed for a retry, or when no `accepted` step replaces the request: computed then.
+    const requestFingerprint = () => fingerprintOf({ ...envelope, streamId, request });
     const history = upcastAll(await this.store.readStream(streamId));
 
     const earlier = history.filter((e) => e.metadata.commandId.toLowerCase() === commandId);
     if (earlier.length > 0) {
       // Events from before fingerprints were recorded carry none: nothing to compare with.
       const recorded = earlier[0].metadata.requestHash;
-      if (recorded !== undefined && recorded !== fingerprint) throw new CommandIdReusedError();
+      if (recorded !== undefined && recorded !== requestFingerprint()) throw new CommandIdReusedError();
       return resultOf(streamId, earlier, true);
     }
 
@@ -130,11 +131,12 @@ export class CommandProcessor {
     if (events.length === 0) {
       return { streamId, revision: last?.revision ?? -1, position: last?.position.toString() ?? '0', recordedAt: null, eventIds: [], events: [], replayed: false };
     }
+    let fingerprint: string;
     if (spec.accepted) {
       const accepted = await spec.accepted(events);
       events = accepted.events;
       fingerprint = fingerprintOf({ ...envelope, streamId, request: accepted.request });
-    }
+    } else fingerprint = requestFingerprint();
 
     const metadata = {
       $correlationId: envelope.correlationId ?? commandId,

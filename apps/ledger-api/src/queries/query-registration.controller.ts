@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { queryRegistrationDecider, queryRegistrationStreamId } from '@ledger/domain';
 import { AuthedRequest, Roles } from '../auth/auth.guard';
@@ -8,8 +8,17 @@ import { AccessScope } from '../access/shared/access-scope';
 import { AccessStates } from '../access/shared/access-states';
 import { CommandRoute, Refusal, StateRoute, refusal } from '../access/shared/openapi';
 import { RECORD_ID } from '../access/shared/validators';
-import { RegisterQueryBatchDto, RegisterQueryDto, MAX_BATCH } from './query-registration.dto';
+import { QueryRegistrationFields, RegisterQueryBatchDto, RegisterQueryDto, MAX_BATCH } from './query-registration.dto';
 import { BatchOutcome, QueryRegistrationService } from './query-registration.handler';
+import { BatchBodyPipe } from './query-registration.batch-body';
+
+/**
+ * The batch body's type as the route declares it: an interface, so the application's pipe leaves
+ * the class checks to BatchBodyPipe (it still inspects the body for identifiers and depth).
+ */
+interface RegisterQueryBatchBody extends RegisterQueryBatchDto {
+  registrations: QueryRegistrationFields[];
+}
 
 const STREAM = 'queryregistration-SWD001_2025_000123';
 const REFUSALS: Refusal[] = [
@@ -55,6 +64,7 @@ export class QueryRegistrationController {
   @ApiOperation({
     summary: `Register up to ${MAX_BATCH} queries in one call (要點 九(一)); each has its own outcome: REGISTERED, ALREADY_REGISTERED or REFUSED with its rule code`,
   })
+  @ApiBody({ type: RegisterQueryBatchDto })
   @ApiOkResponse({
     description: 'One outcome per registration, in the order sent; a refused one appended nothing',
     example: {
@@ -64,7 +74,7 @@ export class QueryRegistrationController {
       ],
     },
   })
-  async registerBatch(@Body() dto: RegisterQueryBatchDto, @Req() req: AuthedRequest): Promise<{ outcomes: BatchOutcome[] }> {
+  async registerBatch(@Body(BatchBodyPipe) dto: RegisterQueryBatchBody, @Req() req: AuthedRequest): Promise<{ outcomes: BatchOutcome[] }> {
     for (const agencyCode of new Set(dto.registrations.map((r) => r.agencyCode))) await this.scope.assertMaySend(req, agencyCode);
     const { commandId, occurredAt, correlationId, causationId } = dto;
     const outcomes = await this.registrations.registerBatch(dto.registrations, envelopeOf({ commandId, occurredAt, correlationId, causationId }, req.principal.id));

@@ -29,8 +29,15 @@ export type BatchOutcome =
   | { registrationId: string; status: 'REGISTERED' | 'ALREADY_REGISTERED'; streamId: string; position: string }
   | { registrationId: string; status: 'REFUSED'; code: string; rule?: string; field?: string; message: string };
 
-/** Streams read by the registrations of one batch (accounts, query items): each read once per batch. */
-type StreamReads = Map<string, Promise<RecordedEvent[]>>;
+/**
+ * Streams read by the registrations of one batch (accounts, query items): each read once per batch,
+ * and folded once per planned instant (a batch's registrations mostly share one or a few).
+ */
+interface StreamReads {
+  events: Map<string, Promise<RecordedEvent[]>>;
+  states: Map<string, Promise<unknown>>;
+}
+const newStreamReads = (): StreamReads => ({ events: new Map(), states: new Map() });
 
 @Injectable()
 export class QueryRegistrationService {
@@ -86,7 +93,7 @@ export class QueryRegistrationService {
     const outcomes: BatchOutcome[] = new Array(items.length);
     const byId = new Map<string, number[]>();
     items.forEach((item, i) => byId.set(item.registrationId, [...(byId.get(item.registrationId) ?? []), i]));
-    const reads: StreamReads = new Map();
+    const reads = newStreamReads();
     const one = async (i: number) => {
       const item = items[i];
       // A retried batch reuses its commandId; each item gets its own, fixed by the batch and the registration.
@@ -108,14 +115,20 @@ export class QueryRegistrationService {
   }
 
   /** The stream's state at `instant` in business time (要點 六: whether the account was active when the query is planned). */
-  private async asOf<S, E extends DomainEvent>(streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>, instant: string, reads?: StreamReads): Promise<S> {
-    let read = reads?.get(streamId);
-    if (!read) {
-      read = this.store.readStream(streamId).then((events) => upcastAll(events) as RecordedEvent[]);
-      reads?.set(streamId, read);
+  private asOf<S, E extends DomainEvent>(streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>, instant: string, reads: StreamReads = newStreamReads()): Promise<S> {
+    const key = `${streamId}\u0000${instant}`;
+    let state = reads.states.get(key) as Promise<S> | undefined;
+    if (!state) {
+      let read = reads.events.get(streamId);
+      if (!read) {
+        read = this.store.readStream(streamId).then((events) => upcastAll(events) as RecordedEvent[]);
+        reads.events.set(streamId, read);
+      }
+      // The folded state is shared by the registrations planned at the same instant; deciders only read it.
+      state = read.then((events) => fold(decider, events.filter((e) => businessTimeOf(e.data, e.metadata.occurredAt) <= instant) as unknown as E[]));
+      reads.states.set(key, state);
     }
-    const events = (await read).filter((e) => businessTimeOf(e.data, e.metadata.occurredAt) <= instant);
-    return fold(decider, events as unknown as E[]);
+    return state;
   }
 }
 
