@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { upcast } from '@ledger/domain';
-import { catchUpSubscription, type EventStore, type ReadAllOptions, type RecordedEvent } from '@ledger/event-store';
+import { catchUpSubscription, type EventStore, type ReadAllOptions, type RecordedEvent, type SubscriptionHandle } from '@ledger/event-store';
 import { DEFAULT_DEADLINES, ObligationDeadlines, obligationsProjection, queryLogsProjection, QUERY_LOGS_PROJECTION, queryRegistrationsProjection, rosterProjection } from '@ledger/projections';
 // records
 import { incidentsProjection, inspectionsProjection, obtainedDataProjection, webirServiceProjection } from '@ledger/projections';
@@ -59,8 +59,24 @@ export function createProjectionRunners(eventStore: EventStore, readModels: Read
   const source = sharedTailReads(eventStore);
   return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map(
     (projection) =>
-      new ProjectionRunner({ projection, eventStore: source, readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
+      new ProjectionRunner({ projection, eventStore: livePages(source, PAGE_SIZES[projection.name]), readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
   );
+}
+
+/**
+ * A projection with small pages reads its live events in pages of the same size: the subscription
+ * otherwise reads up to 500 events at once behind a fast writer, and 500 log chunks are 250,000
+ * lines parsed and held (≈ 200 MB at 100,000 lines, the import's peak heap) before the runner applies 16.
+ */
+function livePages(source: ProjectionEventSource, pageSize: number | undefined): ProjectionEventSource {
+  if (pageSize === undefined) return source;
+  const subscribe = source.subscribeToAll as (options: Parameters<EventStore['subscribeToAll']>[0], tuning?: { pageSize?: number }) => SubscriptionHandle;
+  // Built member by member: the source may be a store instance, whose methods a spread would drop.
+  return {
+    readAll: (options) => source.readAll(options),
+    subscribeToAll: (options) => subscribe.call(source, options, { pageSize }),
+    ...(source.headPosition ? { headPosition: () => source.headPosition!() } : {}),
+  };
 }
 
 /** Tail pages kept for the other projections: a live append's events, never a catch-up's full pages. */
@@ -138,7 +154,8 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
     },
     // Each projection's live subscription reads through the shared pages above; the store is
     // watched by one subscription of its own, which only wakes them.
-    subscribeToAll: (options) => catchUpSubscription({ readAll: (o) => source.readAll(o), headPosition: () => head(), onAppended: (listener) => wake.add(listener, options.after) }, options),
+    subscribeToAll: (options: Parameters<EventStore['subscribeToAll']>[0], tuning?: { pageSize?: number }) =>
+      catchUpSubscription({ readAll: (o) => source.readAll(o), headPosition: () => head(), onAppended: (listener) => wake.add(listener, options.after) }, options, tuning),
     // The runner's lag and caught-up checks use the store's head where it has one (the embedded store does).
     ...(hasHead(store) ? { headPosition: () => store.headPosition() } : {}),
   };
