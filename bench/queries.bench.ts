@@ -4,7 +4,10 @@
  *  (a) Registrations over HTTP: the real app (embedded store, synchronous=FULL) in a child process on
  *      127.0.0.1, 64 concurrent keep-alive clients sending POST /query-registrations/batch with 100
  *      registrations each (registrations/s), then single POST /query-registrations (p50/p99); the
- *      baseline is GET /health with the same clients in the same run.
+ *      baseline is GET /health with the same clients in the same run. Beside each the server's CPU
+ *      time per request or registration (process.cpuUsage in the server, read once the projections
+ *      have caught up with the phase), which other load on the machine barely moves.
+ *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
  *      1,000,000) in UTF-8 and in Big5, each in its own child process on a fresh ledger holding
  *      registrations for a tenth of the lines: check, append, the query-logs read model and the
