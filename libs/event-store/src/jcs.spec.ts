@@ -105,4 +105,24 @@ describe('canonical JSON is RFC 8785 (JCS)', () => {
       expect(canonicalJson(value)).toBe(legacyCanonicalJson(value));
     }
   });
+
+  it('quotes a string or a member name by hand only where JSON.stringify would escape nothing', () => {
+    // Every code unit that JSON.stringify escapes or treats apart, alone and inside plain text, as values and as names.
+    const units = [0x00, 0x08, 0x0a, 0x1f, 0x20, 0x22, 0x2f, 0x5c, 0x7f, 0x2028, 0x4e2d, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xfffd, 0xffff];
+    const strings = units.flatMap((u) => [String.fromCharCode(u), `a${String.fromCharCode(u)}b`]).concat(['\ud83d\ude00', '社會局', '']);
+    for (const s of strings) {
+      expect(canonicalJson(s)).toBe(JSON.stringify(s));
+      expect(canonicalJson({ [s]: s })).toBe(`{${JSON.stringify(s)}:${JSON.stringify(s)}}`);
+    }
+    // More distinct names than are remembered quoted: the rest are quoted each time, alike.
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}\u0001`, i]));
+    expect(canonicalJson(many)).toBe(legacyCanonicalJson(many));
+    expect(canonicalJson(many)).toBe(legacyCanonicalJson(many));
+  });
+
+  it('sorts members whether they come in order, out of order, or as array indices', () => {
+    expect(canonicalJson({ a: 1, b: { c: 1, d: 2 } })).toBe('{"a":1,"b":{"c":1,"d":2}}');
+    expect(canonicalJson({ b: 1, a: { d: 1, c: 2 } })).toBe('{"a":{"c":2,"d":1},"b":1}');
+    expect(canonicalJson({ 10: 'x', 2: 'y', b: 'z' })).toBe('{"10":"x","2":"y","b":"z"}');
+  });
 });

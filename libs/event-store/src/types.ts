@@ -77,6 +77,28 @@ export interface ReadAllOptions {
   maxCount?: number;
 }
 
+/** An event of the log with its data and metadata as the JSON text the store holds, not parsed. */
+export interface StoredJsonEvent {
+  streamId: string;
+  revision: number;
+  position: bigint;
+  eventId: string;
+  type: string;
+  /** JSON text, as stored. */
+  data: string;
+  metadata: string;
+  /** The event's hash as the store's Merkle tree holds it (hex). */
+  hash: string;
+}
+
+/**
+ * A store that pages through the log without parsing the events, for a copy that writes them out as
+ * they are stored (the inspection package) and parses only those it needs.
+ */
+export interface StoredJsonReader {
+  readAllJson(options?: ReadAllOptions): Promise<StoredJsonEvent[]>;
+}
+
 export interface SubscriptionHandle {
   /** Resolves once the subscription has stopped (its handler is not called again). */
   stop(): Promise<void>;

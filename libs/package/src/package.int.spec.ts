@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +177,40 @@ describe('the inspection package (要點 十二(五))', () => {
     expect(result.failures).toEqual([]);
     expect(result).toMatchObject({ ok: true, keyPinned: true, agencyCode: SEED_AGENCY, treeSize: seeded.checkpointSize });
     expect(result.events).toBe(generated.events);
+  });
+
+  it('is byte for byte the same package whether the store hands out its stored JSON or only parsed events', async () => {
+    // A store without readAllJson (another adapter) takes the parsed path: JSON.stringify of each event.
+    const parsedOnly = { readAll: store.readAll.bind(store), readStream: store.readStream.bind(store) };
+    expect(typeof store.readAllJson).toBe('function');
+    const out = join(dir, 'parsed-path.zip');
+    await generatePackage({
+      store: parsedOnly, agencyCode: SEED_AGENCY, from: '2025-01-01', to: '2025-12-31', deadlines: DEADLINES, out, now: new Date('2026-01-10T02:00:00Z'),
+      holders: async (h) => seeded.holders.get(h.personId) ?? null,
+    });
+    expect(readFileSync(out).equals(zip)).toBe(true);
+    rmSync(out);
+  });
+
+  it('refuses a ledger whose stored metadata names another hash than its tree holds for a packaged event', async () => {
+    const copy = join(dir, 'damaged.db');
+    const db = new Database(join(dir, 'events.db'));
+    db.exec(`VACUUM INTO '${copy}'`);
+    db.close();
+    const damaged = new Database(copy);
+    damaged.exec('DROP TRIGGER events_refuse_update');
+    const target = damaged.prepare("SELECT position, metadata FROM events WHERE type = 'QueryRegistered' AND json_extract(data, '$.agencyCode') = ? AND json_extract(data, '$.plannedAt') BETWEEN '2025-02-01' AND '2025-11-30' ORDER BY position LIMIT 1").get(SEED_AGENCY) as { position: number; metadata: string };
+    const metadata = JSON.parse(target.metadata) as { hash: string };
+    damaged.prepare('UPDATE events SET metadata = ? WHERE position = ?').run(JSON.stringify({ ...metadata, hash: 'f'.repeat(64) }), target.position);
+    damaged.close();
+    const copied = new SqliteEventStore({ file: copy, readonly: true });
+    try {
+      await expect(
+        generatePackage({ store: copied, agencyCode: SEED_AGENCY, from: '2025-01-01', to: '2025-12-31', deadlines: DEADLINES, out: join(dir, 'damaged.zip'), now: new Date('2026-01-10T02:00:00Z') }),
+      ).rejects.toThrow(`records hash ${'f'.repeat(64)} in its metadata but ${metadata.hash} in the ledger's tree`);
+    } finally {
+      await copied.close();
+    }
   });
 
   it('without a pinned key trusts the package key and says so; a different pinned key fails the checkpoint', async () => {

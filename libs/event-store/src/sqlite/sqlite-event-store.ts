@@ -25,6 +25,8 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoredJsonEvent,
+  StoredJsonReader,
   StoreHealth,
   SubscribeToAllOptions,
   SubscriptionHandle,
@@ -118,7 +120,7 @@ function describeExpected(expected: ExpectedRevision): string {
  * one transaction (group commit: one fsync for many writers), each inside its own savepoint so it
  * keeps its own expected-revision check and its own success or failure.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, StoredJsonReader {
   readonly kind = 'embedded-sqlite' as const;
   private readonly db: Database.Database;
   private readonly now: () => Date;
@@ -153,6 +155,7 @@ export class SqliteEventStore implements EventStore {
     backwardsAll: Database.Statement<[string, number], EventRow>;
     dataVersion: Database.Statement<[], number>;
     all: Database.Statement<[number, number], EventRow>;
+    allJson: Database.Statement<[number, number], EventRow & { hash: string }>;
     maxPosition: Database.Statement<[], { p: number | null }>;
     leafHashes: Database.Statement<[number, number], string>;
     node: Database.Statement<[number, number], Buffer | undefined>;
@@ -208,6 +211,7 @@ export class SqliteEventStore implements EventStore {
       // Changes when another connection (another process or instance) commits to the file.
       dataVersion: this.db.prepare('PRAGMA data_version').pluck() as Database.Statement<[], number>,
       all: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
+      allJson: this.db.prepare(`SELECT ${EVENT_COLUMNS}, hash FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
       maxPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
       leafHashes: this.db.prepare('SELECT hash FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').pluck() as Database.Statement<[number, number], string>,
       node: this.db.prepare('SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?').pluck() as Database.Statement<[number, number], Buffer | undefined>,
@@ -565,6 +569,14 @@ export class SqliteEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const after = options.after === undefined ? 0 : Number(options.after);
     return this.stmt.all.all(after, options.maxCount ?? Number.MAX_SAFE_INTEGER).map(toRecorded);
+  }
+
+  /** readAll's page with data and metadata left as their stored JSON text. */
+  async readAllJson(options: ReadAllOptions = {}): Promise<StoredJsonEvent[]> {
+    const after = options.after === undefined ? 0 : Number(options.after);
+    const rows = this.stmt.allJson.all(after, options.maxCount ?? Number.MAX_SAFE_INTEGER) as (Omit<StoredJsonEvent, 'position'> & { position: number | bigint })[];
+    for (const row of rows) row.position = BigInt(row.position);
+    return rows as StoredJsonEvent[];
   }
 
   async streamRevision(streamId: string): Promise<number> {
