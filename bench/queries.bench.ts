@@ -4,7 +4,10 @@
  *  (a) Registrations over HTTP: the real app (embedded store, synchronous=FULL) in a child process on
  *      127.0.0.1, 64 concurrent keep-alive clients sending POST /query-registrations/batch with 100
  *      registrations each (registrations/s), then single POST /query-registrations (p50/p99); the
- *      baseline is GET /health with the same clients in the same run.
+ *      baseline is GET /health with the same clients in the same run. Beside each the server's CPU
+ *      time per request or registration (process.cpuUsage in the server, read once the projections
+ *      have caught up with the phase), which other load on the machine barely moves.
+ *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
  *      1,000,000) in UTF-8 and in Big5, each in its own child process on a fresh ledger holding
  *      registrations for a tenth of the lines: check, append, the query-logs read model and the
@@ -98,7 +101,9 @@ async function serve(dataDir: string): Promise<void> {
     if (m === 'cpu') {
       void Promise.all(app.get<import('@ledger/read-models').ProjectionRunner[]>(PROJECTION_RUNNERS).map((r) => r.caughtUp())).then(() => {
         const { user, system } = process.cpuUsage();
-        process.send?.({ cpuMicros: user + system });
+        // Group commits so far (the embedded store counts them): appends per store transaction.
+        const commits = (store as { stats?: () => { transactions: number; appendCalls: number } }).stats?.();
+        process.send?.({ cpuMicros: user + system, commits });
       });
     }
   });
@@ -187,11 +192,13 @@ function ask(child: import('node:child_process').ChildProcess, message: string, 
 }
 
 /** The server child's CPU time so far (user + system, µs): what a phase costs, barely moved by other load. */
+let lastCommits: { transactions: number; appendCalls: number } | undefined;
 function serverCpuMicros(child: import('node:child_process').ChildProcess): Promise<number> {
   return new Promise((resolve) => {
     const on = (m: unknown) => {
       if (typeof m === 'object' && m !== null && 'cpuMicros' in m) {
         child.off('message', on);
+        lastCommits = (m as { commits?: { transactions: number; appendCalls: number } }).commits;
         resolve((m as { cpuMicros: number }).cpuMicros);
       }
     };
@@ -218,10 +225,13 @@ async function benchRegistrations(): Promise<void> {
       registrationId: id, agencyCode: AGENCY, accountId: USER, operationCode: OPS[0], plannedAt: '2025-03-05T09:30:00+08:00',
       caseNumber: `114社救字第${n}號`, reason: '低收入戶資格審查', subject: { nationalId: nationalId(n % 100_000) },
     });
-    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number }> => {
+    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number; commits: string }> => {
       const before = await serverCpuMicros(child);
+      const commitsBefore = lastCommits;
       const result = await run();
-      return { ...result, cpuMs: ((await serverCpuMicros(child)) - before) / 1_000 };
+      const cpuMs = ((await serverCpuMicros(child)) - before) / 1_000;
+      const commits = lastCommits && commitsBefore ? `${fmt(lastCommits.appendCalls - commitsBefore.appendCalls)} appends in ${fmt(lastCommits.transactions - commitsBefore.transactions)} store commits` : '';
+      return { ...result, cpuMs, commits };
     };
     await drive(500, () => request(agent, port, 'GET', '/health', key), [200]);
     const health = await cpu(() => drive(Math.max(2_000, BATCHES * 20), () => request(agent, port, 'GET', '/health', key), [200]));
@@ -243,6 +253,7 @@ async function benchRegistrations(): Promise<void> {
     console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health)%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
     console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms  server CPU %s ms/registration (%sx health)%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), fmt(singleCpu, 3), (singleCpu / healthCpu).toFixed(2), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
     console.log('  ratio registrations/s to health requests/s: %sx; single to health: %sx', (regsPerSecond / healthRps).toFixed(2), (singleRps / healthRps).toFixed(2));
+    if (batches.commits) console.log('  batches: %s; singles: %s', batches.commits, singles.commits);
     console.log('  target ≥ 5,000 registrations/s in batches: %s', regsPerSecond >= 5_000 ? 'PASS' : 'FAIL');
   } finally {
     child.send('stop');
