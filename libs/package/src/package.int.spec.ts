@@ -192,6 +192,15 @@ describe('the inspection package (要點 十二(五))', () => {
     }
   });
 
+  it('the verifier program with its hashing worker runs to its verdict (the waiting worker keeps the process alive)', () => {
+    const key = formatVerifierKey(pinned()[0]);
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'verify', 'bin.ts'), generated.path, '--public-key', key], {
+      encoding: 'utf8', timeout: 60_000, env: { ...process.env, LEDGER_VERIFY_HASH_WORKER: 'always' },
+    });
+    expect(run.stdout).toContain(`VALID: ${generated.path}`);
+    expect(run.status).toBe(0);
+  });
+
   it('is byte for byte the same package whether the store hands out its stored JSON or only parsed events', async () => {
     // A store without readAllJson (another adapter) takes the parsed path: JSON.stringify of each event.
     const parsedOnly = { readAll: store.readAll.bind(store), readStream: store.readStream.bind(store) };

@@ -60,9 +60,11 @@ export class EventHasher {
       this.worker.on('message', ({ id, hashes }: Reply) => {
         this.pending.get(id)?.(hashes);
         this.pending.delete(id);
+        if (this.pending.size === 0) this.worker?.unref();
       });
       this.worker.on('error', () => this.fail());
       this.worker.on('exit', () => this.fail());
+      // Referenced while hashes are awaited (an unreferenced worker would let the process exit mid-check), never after.
       this.worker.unref();
     } catch {
       this.dead = true;
@@ -80,6 +82,7 @@ export class EventHasher {
     if (this.dead || !this.worker) return Promise.resolve(undefined);
     const id = this.nextId++;
     return new Promise((resolve) => {
+      if (this.pending.size === 0) this.worker!.ref();
       this.pending.set(id, (hashes) => resolve(hashes && hashes.length === lines.length ? hashes : undefined));
       this.worker!.postMessage({ id, text: lines.join('\n') } satisfies Request);
     });
