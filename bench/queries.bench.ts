@@ -4,7 +4,10 @@
  *  (a) Registrations over HTTP: the real app (embedded store, synchronous=FULL) in a child process on
  *      127.0.0.1, 64 concurrent keep-alive clients sending POST /query-registrations/batch with 100
  *      registrations each (registrations/s), then single POST /query-registrations (p50/p99); the
- *      baseline is GET /health with the same clients in the same run.
+ *      baseline is GET /health with the same clients in the same run. Beside each the server's CPU
+ *      time per request or registration (process.cpuUsage in the server, read once the projections
+ *      have caught up with the phase), which other load on the machine barely moves.
+ *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
  *      1,000,000) in UTF-8 and in Big5, each in its own child process on a fresh ledger holding
  *      registrations for a tenth of the lines: check, append, the query-logs read model and the
@@ -33,6 +36,12 @@ const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
 const PARTS = (process.env.BENCH_QUERIES_PARTS ?? 'http,utf8,big5').split(',').map((p) => p.trim().toLowerCase());
 /** A CPU profile of the import child (UTF-8) written to this file. */
 const CPU_PROF = process.env.BENCH_QUERIES_CPU_PROF;
+/**
+ * The import child's V8 old-space limit in MB (unset: Node's default). The import's live heap is
+ * small, but V8 lets garbage grow to ≈ 300 MB before collecting it when nothing bounds the heap;
+ * a deployment that wants the import under a memory budget runs node with this flag.
+ */
+const IMPORT_HEAP_MB = process.env.BENCH_IMPORT_HEAP_MB ? Number(process.env.BENCH_IMPORT_HEAP_MB) : undefined;
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const AGENCY = 'BEN';
 const HOLDER = 'ab'.repeat(32);
@@ -92,7 +101,9 @@ async function serve(dataDir: string): Promise<void> {
     if (m === 'cpu') {
       void Promise.all(app.get<import('@ledger/read-models').ProjectionRunner[]>(PROJECTION_RUNNERS).map((r) => r.caughtUp())).then(() => {
         const { user, system } = process.cpuUsage();
-        process.send?.({ cpuMicros: user + system });
+        // Group commits so far (the embedded store counts them): appends per store transaction.
+        const commits = (store as { stats?: () => { transactions: number; appendCalls: number } }).stats?.();
+        process.send?.({ cpuMicros: user + system, commits });
       });
     }
   });
@@ -181,11 +192,13 @@ function ask(child: import('node:child_process').ChildProcess, message: string, 
 }
 
 /** The server child's CPU time so far (user + system, µs): what a phase costs, barely moved by other load. */
+let lastCommits: { transactions: number; appendCalls: number } | undefined;
 function serverCpuMicros(child: import('node:child_process').ChildProcess): Promise<number> {
   return new Promise((resolve) => {
     const on = (m: unknown) => {
       if (typeof m === 'object' && m !== null && 'cpuMicros' in m) {
         child.off('message', on);
+        lastCommits = (m as { commits?: { transactions: number; appendCalls: number } }).commits;
         resolve((m as { cpuMicros: number }).cpuMicros);
       }
     };
@@ -212,10 +225,13 @@ async function benchRegistrations(): Promise<void> {
       registrationId: id, agencyCode: AGENCY, accountId: USER, operationCode: OPS[0], plannedAt: '2025-03-05T09:30:00+08:00',
       caseNumber: `114社救字第${n}號`, reason: '低收入戶資格審查', subject: { nationalId: nationalId(n % 100_000) },
     });
-    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number }> => {
+    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number; commits: string }> => {
       const before = await serverCpuMicros(child);
+      const commitsBefore = lastCommits;
       const result = await run();
-      return { ...result, cpuMs: ((await serverCpuMicros(child)) - before) / 1_000 };
+      const cpuMs = ((await serverCpuMicros(child)) - before) / 1_000;
+      const commits = lastCommits && commitsBefore ? `${fmt(lastCommits.appendCalls - commitsBefore.appendCalls)} appends in ${fmt(lastCommits.transactions - commitsBefore.transactions)} store commits` : '';
+      return { ...result, cpuMs, commits };
     };
     await drive(500, () => request(agent, port, 'GET', '/health', key), [200]);
     const health = await cpu(() => drive(Math.max(2_000, BATCHES * 20), () => request(agent, port, 'GET', '/health', key), [200]));
@@ -237,6 +253,7 @@ async function benchRegistrations(): Promise<void> {
     console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health)%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
     console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms  server CPU %s ms/registration (%sx health)%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), fmt(singleCpu, 3), (singleCpu / healthCpu).toFixed(2), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
     console.log('  ratio registrations/s to health requests/s: %sx; single to health: %sx', (regsPerSecond / healthRps).toFixed(2), (singleRps / healthRps).toFixed(2));
+    if (batches.commits) console.log('  batches: %s; singles: %s', batches.commits, singles.commits);
     console.log('  target ≥ 5,000 registrations/s in batches: %s', regsPerSecond >= 5_000 ? 'PASS' : 'FAIL');
   } finally {
     child.send('stop');
@@ -249,6 +266,8 @@ async function benchRegistrations(): Promise<void> {
 // (b) + (c) import child
 // ---------------------------------------------------------------------------------------------
 async function importChild(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
+  // Node with the in-process TypeScript compiler (@swc-node/register) the bench runs under; the CLI runs compiled code without it.
+  const rssAtStartMb = process.memoryUsage().rss / 1e6;
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-log-'));
   let peak = 0;
   let peakHeap = 0;
@@ -360,7 +379,7 @@ async function importChild(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
     clearInterval(sampler);
     const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
     process.send?.({
-      encoding, lines: n, baselineLinesPerSecond: n / baselineSeconds, importSeconds, importCpuSeconds, rssBeforeMb, peakHeapMb: peakHeap / 1e6, linesPerSecond: result.lineCount / importSeconds, peakRssMb: maxRss / 1e6,
+      encoding, rssAtStartMb, lines: n, baselineLinesPerSecond: n / baselineSeconds, importSeconds, importCpuSeconds, rssBeforeMb, peakHeapMb: peakHeap / 1e6, linesPerSecond: result.lineCount / importSeconds, peakRssMb: maxRss / 1e6,
       accepted: result.acceptedCount, matched: summary.matched, unregistered: result.unregisteredCount,
       summaryP50: pct(summaryTimes, 50), summaryP95: pct(summaryTimes, 95), pointP95: pct(pointTimes, 95), logged: summary.logged,
     });
@@ -371,16 +390,18 @@ async function importChild(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
 }
 
 async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
-  const child = fork(__filename, ['--import', encoding], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const heap = IMPORT_HEAP_MB ? [`--max-old-space-size=${IMPORT_HEAP_MB}`] : [];
+  const child = fork(__filename, ['--import', encoding], { execArgv: ['-r', '@swc-node/register', ...heap], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const r = await new Promise<Record<string, number | string>>((resolve, reject) => {
     child.once('message', (m: Record<string, number | string>) => resolve(m));
     child.once('exit', (code) => reject(new Error(`import child exited with ${code}`)));
   });
   await new Promise((res) => child.once('exit', res));
   const v = (k: string) => Number(r[k]);
-  console.log('\n(b) import of a %s-line log in %s, with reconciliation (a tenth of the lines registered)', fmt(LINES), encoding);
+  console.log('\n(b) import of a %s-line log in %s, with reconciliation (a tenth of the lines registered)%s', fmt(LINES), encoding, IMPORT_HEAP_MB ? `, node --max-old-space-size=${IMPORT_HEAP_MB}` : '');
   console.log('  read + decode + split (baseline)  %s lines/s', fmt(v('baselineLinesPerSecond')));
-  console.log('  import (check, append, read model, reconciliation)  %s lines/s in %s s (CPU %s s) = %sx baseline; peak RSS %s MB  (%s MB before the import: runtime, compiler, stores, seeded registrations; JS heap + external peak %s MB)', fmt(v('linesPerSecond')), fmt(v('importSeconds'), 1), fmt(v('importCpuSeconds'), 1), (v('linesPerSecond') / v('baselineLinesPerSecond')).toFixed(3), fmt(v('peakRssMb')), fmt(v('rssBeforeMb')), fmt(v('peakHeapMb')));
+  console.log('  import (check, append, read model, reconciliation)  %s lines/s in %s s (CPU %s s) = %sx baseline; peak RSS %s MB  (%s MB before the import: runtime, compiler, stores, seeded registrations, of which %s MB at the child start with the in-process compiler; JS heap + external peak %s MB)', fmt(v('linesPerSecond')), fmt(v('importSeconds'), 1), fmt(v('importCpuSeconds'), 1), (v('linesPerSecond') / v('baselineLinesPerSecond')).toFixed(3), fmt(v('peakRssMb')), fmt(v('rssBeforeMb')), fmt(v('rssAtStartMb')), fmt(v('peakHeapMb')));
+  console.log('  CPU per 100,000 lines: %s s', fmt((v('importCpuSeconds') * 100_000) / LINES, 1));
   console.log('  logged %s, matched %s, UNREGISTERED_QUERY %s', fmt(v('logged')), fmt(v('matched')), fmt(v('unregistered')));
   console.log('  target ≥ 20,000 lines/s: %s; peak RSS < 400 MB: %s', v('linesPerSecond') >= 20_000 ? 'PASS' : 'FAIL', v('peakRssMb') < 400 ? 'PASS' : 'FAIL');
   console.log('(c) reconciliation summary of the agency-month (%s queries): p50 %s ms, p95 %s ms; point read of one logged query p95 %s ms (baseline); target p95 < 200 ms: %s',

@@ -59,14 +59,35 @@ export function createProjectionRunners(eventStore: EventStore, readModels: Read
   const source = sharedTailReads(eventStore);
   return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map(
     (projection) =>
-      new ProjectionRunner({ projection, eventStore: source, readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
+      new ProjectionRunner({ projection, eventStore: livePages(source, PAGE_SIZES[projection.name]), readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
   );
+}
+
+/**
+ * A projection with small pages reads its live events in pages of the same size: the subscription
+ * otherwise reads up to 500 events at once behind a fast writer, and 500 log chunks are 250,000
+ * lines parsed and held (≈ 200 MB at 100,000 lines, the import's peak heap) before the runner applies 16.
+ */
+function livePages(source: ProjectionEventSource, pageSize: number | undefined): ProjectionEventSource {
+  if (pageSize === undefined) return source;
+  const subscribe = source.subscribeToAll as (options: Parameters<EventStore['subscribeToAll']>[0], tuning?: { pageSize?: number }) => SubscriptionHandle;
+  // Built member by member: the source may be a store instance, whose methods a spread would drop.
+  return {
+    readAll: (options) => source.readAll(options),
+    subscribeToAll: (options) => subscribe.call(source, options, { pageSize }),
+    ...(source.headPosition ? { headPosition: () => source.headPosition!() } : {}),
+  };
 }
 
 /** Tail pages kept for the other projections: a live append's events, never a catch-up's full pages. */
 const SHARED_TAIL_MAX_EVENTS = 1_000;
-/** The most recent events kept for the projections that have not read them yet (a few MB). */
+/** The most recent events kept for the projections that have not read them yet. */
 const SHARED_WINDOW_EVENTS = 5_000;
+/**
+ * And at most about this much memory (estimated, see approximateBytes): a WebIR log's chunk events
+ * hold 500 lines each, and a window of 5,000 of them would hold a whole month's log.
+ */
+const SHARED_WINDOW_BYTES = 16 * 1024 * 1024;
 
 /**
  * The projections' source, with the log's tail read once for all of them. After each append every
@@ -91,7 +112,7 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
   if (!changeMarker) return store;
   let marker: string | undefined;
   let tails = new Map<string, Promise<RecordedEvent[]>>();
-  const window = new EventWindow(SHARED_WINDOW_EVENTS);
+  const window = new EventWindow(SHARED_WINDOW_EVENTS, SHARED_WINDOW_BYTES);
   const head = async () => (hasHead(store) ? store.headPosition() : undefined);
   const wake = appendWakeUps(store);
 
@@ -138,7 +159,8 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
     },
     // Each projection's live subscription reads through the shared pages above; the store is
     // watched by one subscription of its own, which only wakes them.
-    subscribeToAll: (options) => catchUpSubscription({ readAll: (o) => source.readAll(o), headPosition: () => head(), onAppended: (listener) => wake.add(listener, options.after) }, options),
+    subscribeToAll: (options: Parameters<EventStore['subscribeToAll']>[0], tuning?: { pageSize?: number }) =>
+      catchUpSubscription({ readAll: (o) => source.readAll(o), headPosition: () => head(), onAppended: (listener) => wake.add(listener, options.after) }, options, tuning),
     // The runner's lag and caught-up checks use the store's head where it has one (the embedded store does).
     ...(hasHead(store) ? { headPosition: () => store.headPosition() } : {}),
   };
@@ -151,12 +173,25 @@ export function sharedTailReads(store: EventStore): ProjectionEventSource {
  */
 export class EventWindow {
   private events: RecordedEvent[] = [];
+  /** approximateBytes of each held event, in step with `events`. */
+  private sizes: number[] = [];
+  private bytes = 0;
   private start = 0n;
   private end = 0n;
   private empty = true;
   private reachesHeadAt: string | undefined;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
+
+  private hold(event: RecordedEvent): void {
+    const size = approximateBytes(event);
+    this.events.push(event);
+    this.sizes.push(size);
+    this.bytes += size;
+  }
 
   /** A read's answer: every event in (after, last of page], or up to the head when `headAt` is given. */
   add(after: bigint, page: readonly RecordedEvent[], headAt: string | undefined): void {
@@ -164,22 +199,30 @@ export class EventWindow {
     if (this.empty || after > this.end || after < this.start) {
       // Not joined to what is held: the newer run replaces it (projections read forwards).
       if (!this.empty && last <= this.end) return;
-      this.events = [...page];
+      this.events = [];
+      this.sizes = [];
+      this.bytes = 0;
+      for (const event of page) this.hold(event);
       this.start = after;
       this.end = last;
       this.empty = false;
       this.reachesHeadAt = headAt;
     } else {
       if (last > this.end) {
-        for (const event of page) if (event.position > this.end) this.events.push(event);
+        for (const event of page) if (event.position > this.end) this.hold(event);
         this.end = last;
         this.reachesHeadAt = headAt;
       } else if (last === this.end && headAt !== undefined) this.reachesHeadAt = headAt;
     }
-    if (this.events.length > this.capacity) {
-      const drop = this.events.length - this.capacity;
+    let drop = Math.max(0, this.events.length - this.capacity);
+    let bytes = this.bytes;
+    for (let i = 0; i < drop; i++) bytes -= this.sizes[i];
+    while (drop < this.events.length && bytes > this.maxBytes) bytes -= this.sizes[drop++];
+    if (drop > 0) {
       this.start = this.events[drop - 1].position;
       this.events = this.events.slice(drop);
+      this.sizes = this.sizes.slice(drop);
+      this.bytes = bytes;
     }
   }
 
@@ -195,6 +238,20 @@ export class EventWindow {
     }
     return { events: this.events.slice(lo, lo + maxCount), end: this.end, reachesHeadAt: this.reachesHeadAt };
   }
+}
+
+/**
+ * A cheap over-estimate of what an event holds in memory, from its payload's top-level fields: a
+ * list counts 1 KB an item (a log chunk's line is a few hundred bytes of strings and their object).
+ */
+export function approximateBytes(event: RecordedEvent): number {
+  let bytes = 1024;
+  const data = event.data as Record<string, unknown>;
+  for (const key in data) {
+    const value = data[key];
+    bytes += typeof value === 'string' ? 2 * value.length + 32 : Array.isArray(value) ? 1024 * value.length + 64 : 256;
+  }
+  return bytes;
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@ledger/event-store';
 import { newEvent } from '@ledger/event-store/testing';
-import { sharedTailReads } from './read-models.factory';
+import { approximateBytes, EventWindow, sharedTailReads } from './read-models.factory';
 
 describe('the projections’ event source: the log’s tail read once for all of them', () => {
   let dir: string;
@@ -93,6 +93,26 @@ describe('the projections’ event source: the log’s tail read once for all of
     const all = (await store.readAll()).map((e) => e.position);
     expect(all).toHaveLength(appended);
     for (const s of seen) expect(s).toEqual(all);
+  });
+
+  it('keeps the most recent events within its count and memory bounds, and answers only what it holds', async () => {
+    const small = (i: number) => newEvent('E', { i });
+    const chunk = (i: number) => newEvent('Chunk', { i, lines: Array.from({ length: 500 }, (_, n) => ({ n })) });
+    await store.append('s-1', [...[1, 2, 3, 4, 5, 6].map(small), ...[7, 8, 9].map(chunk)], 'no_stream');
+    const all = await store.readAll();
+    expect(approximateBytes(all[8])).toBeGreaterThan(500 * 1024);
+
+    const byCount = new EventWindow(4);
+    byCount.add(0n, all.slice(0, 6), undefined);
+    expect(byCount.from(1n, 10)).toBeUndefined(); // positions 1–2 were let go
+    expect(byCount.from(2n, 10)?.events.map((e) => e.position)).toEqual([3n, 4n, 5n, 6n]);
+
+    // A chunk's 500 lines weigh ≈ 0.5 MB: a 1 MB budget keeps the newest ones that fit.
+    const byBytes = new EventWindow(100, 1024 * 1024);
+    byBytes.add(0n, all, 'marker');
+    expect(byBytes.from(7n, 10)?.events.map((e) => e.position)).toEqual([8n, 9n]);
+    expect(byBytes.from(6n, 10)).toBeUndefined();
+    expect(byBytes.from(8n, 1)).toEqual({ events: [all[8]], end: 9n, reachesHeadAt: 'marker' });
   });
 
   it('does not keep full pages (a catch-up’s), only the tail', async () => {

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { assertWrite, bodyJson, deepFreeze, ReadModelRequestError, SerializedDocument } from './documents';
-import { checkpointName, type Projection, type ProjectionReader } from './projection';
+import { checkpointName, declareTables, type Projection, type ProjectionReader } from './projection';
 import type { AppliedEvent, DocumentBody, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
 
 /** Says which projection failed on which event; never carries event data, which may be personal. */
@@ -119,6 +119,7 @@ export async function projectEvents(
   events: readonly RecordedEvent[],
 ): Promise<bigint | undefined> {
   if (events.length === 0) return undefined;
+  await declareTables(projection, store);
   const overlay = new PageOverlay(projection, store);
   const page = projection.startPage?.(overlay.reader);
   const types = new Map<bigint, string>();

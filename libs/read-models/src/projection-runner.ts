@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent, SubscriptionHandle } from '@ledger/event-store';
 import { ReadModelRequestError } from './documents';
 import { ProjectionHandlerError, projectEvents } from './project-events';
-import { assertProjection, checkpointName, type Projection } from './projection';
+import { assertProjection, checkpointName, declareTables, type Projection } from './projection';
 import type { ReadModelStore } from './types';
 
 /** What the runner needs from the event store; headPosition (the embedded store has it) gives /health its lag. */
@@ -254,6 +254,7 @@ export class ProjectionRunner {
         this.logger.log(`format version ${this.projection.version}: dropping what an earlier version stored, rebuilding from the log`);
         await this.readModels.drop(this.name, this.projection.collections);
       }
+      await declareTables(this.projection, this.readModels);
       for (const [collection, indexes] of Object.entries(this.projection.indexes ?? {})) {
         await this.readModels.declareIndexes(collection, indexes);
       }

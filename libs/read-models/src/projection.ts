@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { assertCollectionName, assertIndexes, assertProjectionName, ReadModelRequestError } from './documents';
-import type { AppliedEvent, DocumentBody, IndexSpec, ReadModelWrite, StoredDocument } from './types';
+import type { AppliedEvent, DocumentBody, IndexSpec, ReadModelStore, ReadModelWrite, StoredDocument, TableSpec } from './types';
 
 /** The projection's view of its own collections while it projects, including writes not yet stored. */
 export interface ProjectionReader {
@@ -26,6 +26,8 @@ export interface Projection {
    */
   readonly version?: number;
   readonly indexes?: Readonly<Record<string, readonly IndexSpec[]>>;
+  /** Collections kept as typed rows where the store can (ReadModelStore.declareTable); changing one needs a new version. */
+  readonly tables?: Readonly<Record<string, TableSpec>>;
   handles(eventType: string): boolean;
   project(event: RecordedEvent, read: ProjectionReader): readonly ReadModelWrite[] | Promise<readonly ReadModelWrite[]>;
   /**
@@ -67,4 +69,15 @@ export function assertProjection(projection: Projection): void {
     }
     assertIndexes(indexes);
   }
+  for (const collection of Object.keys(projection.tables ?? {})) {
+    if (!projection.collections.includes(collection)) {
+      throw new ReadModelRequestError(`projection ${projection.name} declares a table for ${collection}, which is not one of its collections`);
+    }
+  }
+}
+
+/** Declares the projection's typed collections on a store that can keep them (idempotent). */
+export async function declareTables(projection: Pick<Projection, 'tables'>, store: ReadModelStore): Promise<void> {
+  if (!store.declareTable) return;
+  for (const [collection, spec] of Object.entries(projection.tables ?? {})) await store.declareTable(collection, spec);
 }

@@ -75,6 +75,18 @@ export interface IndexSpec {
   fields: readonly string[];
 }
 
+/** How a typed collection stores one top-level field (see ReadModelStore.declareTable). */
+export type ColumnType = 'text' | 'integer' | 'boolean' | 'json';
+
+/**
+ * The columns of a typed collection: every field its documents may hold, each with one type. A
+ * value of another type is refused at write; a field stored as null (or absent) reads back as null.
+ * Only scalar columns are filterable and sortable, as in any collection.
+ */
+export interface TableSpec {
+  columns: Readonly<Record<string, ColumnType>>;
+}
+
 export interface ReadModelHealth {
   store: 'embedded-sqlite' | 'mongodb';
   ok: boolean;
@@ -106,6 +118,14 @@ export interface ReadModelStore {
   checkpoint(projection: string): Promise<bigint | undefined>;
   /** Forgets the projection's checkpoint and every document (and tombstone) in its collections, for a rebuild. */
   drop(projection: string, collections: readonly string[]): Promise<void>;
+  /**
+   * Optional and idempotent: stores the collection's documents as typed rows instead of JSON text,
+   * for a collection of many small flat documents (a row per logged query), where parsing JSON for
+   * every index on every write is most of the cost. Reads and writes answer exactly as for a plain
+   * collection. An adapter without it (MongoDB) keeps documents. Refused when the collection already
+   * holds documents in another form: raise the projection's version so it is dropped and rebuilt.
+   */
+  declareTable?(collection: string, spec: TableSpec): Promise<void>;
   /** Idempotent; indexes are part of the code, not of a migration step. */
   declareIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
   /**

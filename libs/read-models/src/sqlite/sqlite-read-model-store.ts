@@ -8,6 +8,7 @@ import {
   collapseBatch,
   parseFilter,
   parseFindOptions,
+  ReadModelRequestError,
   type Condition,
 } from '../documents';
 import type {
@@ -21,6 +22,8 @@ import type {
   ReadModelStore,
   ReadModelWrite,
   StoredDocument,
+  ColumnType,
+  TableSpec,
 } from '../types';
 
 export interface SqliteReadModelStoreOptions {
@@ -30,8 +33,16 @@ export interface SqliteReadModelStoreOptions {
 
 interface CollectionStatements {
   table: string;
-  get: Database.Statement<[string], { position: bigint; body: string | null }>;
-  put: Database.Statement<[string, bigint, string | null]>;
+  /** The stored entry under one id (document undefined: a tombstone). */
+  read(id: string): DocumentEntry | undefined;
+  /** Writes under the position guard; body null leaves a tombstone. */
+  write(id: string, position: bigint, body: string | null): void;
+  /** SQL of a field's value, and of one condition on it (pushing its parameters). */
+  valueExpr(field: string): string;
+  condition(condition: Condition, params: unknown[]): string;
+  /** The SELECT list and the document of one selected row. */
+  select: string;
+  document(row: Record<string, unknown>): StoredDocument;
 }
 
 const CHECKPOINTS_SQL = `
@@ -48,6 +59,11 @@ CREATE TABLE IF NOT EXISTS projection_leases (
 
 /** Table of a collection: prefixed, so no collection name can collide with projection_checkpoints. */
 const tableOf = (collection: string) => `"doc_${collection}"`;
+/** Table of a typed collection (declareTable), and the column of one of its fields. */
+const typedTableOf = (collection: string) => `tab_${collection}`;
+const columnOf = (field: string) => `"f_${field}"`;
+const SQL_TYPES: Record<ColumnType, string> = { text: 'TEXT', integer: 'INTEGER', boolean: 'BOOLEAN', json: 'JSON' };
+const specKey = (spec: TableSpec) => JSON.stringify(Object.entries(spec.columns));
 
 // Field names are validated against a safe alphabet before they reach here; the path stays a
 // literal so that a query's expression is the very expression of the index and the planner uses it.
@@ -70,7 +86,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   readonly kind = 'embedded-sqlite' as const;
   private readonly db: Database.Database;
   private readonly collections = new Map<string, CollectionStatements>();
-  private readonly findStatements = new Map<string, Database.Statement<unknown[], { id: string; position: bigint; body: string }>>();
+  private readonly findStatements = new Map<string, Database.Statement<unknown[], Record<string, unknown>>>();
   private readonly readCheckpoint: Database.Statement<[string], { position: bigint }>;
   private readonly writeCheckpoint: Database.Statement<[string, bigint]>;
   private readonly deleteCheckpoint: Database.Statement<[string]>;
@@ -120,7 +136,7 @@ export class SqliteReadModelStore implements ReadModelStore {
 
     this.runBatch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
       const { writes, lastPosition } = collapseBatch(batch);
-      for (const write of writes) this.collection(write.collection).put.run(write.id, write.position, write.body);
+      for (const write of writes) this.collection(write.collection).write(write.id, write.position, write.body);
       if (lastPosition !== undefined) this.writeCheckpoint.run(projection, lastPosition);
     });
     this.runDrop = this.db.transaction((projection: string, collections: readonly string[]) => {
@@ -134,22 +150,148 @@ export class SqliteReadModelStore implements ReadModelStore {
     const known = this.collections.get(name);
     if (known) return known;
     assertCollectionName(name);
+    // A typed table declared before (by this process or another one sharing the file) is used as declared.
+    const typed = this.typedSpecOnDisk(name);
+    if (typed) return this.typedCollection(name, typed);
     const table = tableOf(name);
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT)`);
+    const get = this.db
+      .prepare<[string], { position: bigint; body: string | null }>(`SELECT position, body FROM ${table} WHERE id = ?`)
+      .safeIntegers(true);
+    // The idempotency guard: an event at or before the stored position changes nothing.
+    const put = this.db.prepare<[string, bigint, string | null]>(
+      `INSERT INTO ${table} (id, position, body) VALUES (?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET position = excluded.position, body = excluded.body
+       WHERE excluded.position > ${table}.position`,
+    );
     const statements: CollectionStatements = {
       table,
-      get: this.db
-        .prepare<[string], { position: bigint; body: string | null }>(`SELECT position, body FROM ${table} WHERE id = ?`)
-        .safeIntegers(true),
-      // The idempotency guard: an event at or before the stored position changes nothing.
-      put: this.db.prepare<[string, bigint, string | null]>(
-        `INSERT INTO ${table} (id, position, body) VALUES (?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET position = excluded.position, body = excluded.body
-         WHERE excluded.position > ${table}.position`,
-      ),
+      read: (id) => {
+        const row = get.get(id);
+        if (!row) return undefined;
+        return { position: row.position, document: row.body === null ? undefined : toDocument(id, row.position, row.body) };
+      },
+      write: (id, position, body) => void put.run(id, position, body),
+      valueExpr,
+      condition: compileCondition,
+      select: 'id, position, body',
+      document: (row) => toDocument(row.id as string, row.position as bigint, row.body as string),
     };
     this.collections.set(name, statements);
     return statements;
+  }
+
+  /** The spec of the collection's typed table as stored in the file, or undefined when it has none. */
+  private typedSpecOnDisk(name: string): TableSpec | undefined {
+    const table = typedTableOf(name);
+    if (!this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table)) return undefined;
+    const columns: Record<string, ColumnType> = {};
+    const byType = Object.fromEntries(Object.entries(SQL_TYPES).map(([t, sql]) => [sql, t as ColumnType]));
+    for (const c of this.db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; type: string }[]) {
+      if (c.name.startsWith('f_')) columns[c.name.slice(2)] = byType[c.type];
+    }
+    return { columns };
+  }
+
+  private typedCollection(name: string, spec: TableSpec): CollectionStatements {
+    const table = `"${typedTableOf(name)}"`;
+    const fields = Object.entries(spec.columns);
+    const types = new Map(fields);
+    const cols = fields.map(([f]) => columnOf(f));
+    const get = this.db.prepare<[string], Record<string, unknown>>(`SELECT id, position, deleted${cols.map((c) => `, ${c}`).join('')} FROM ${table} WHERE id = ?`).safeIntegers(true);
+    const insert = this.db.prepare<unknown[]>(
+      `INSERT INTO ${table} (id, position, deleted${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?${cols.map(() => ', ?').join('')})
+       ON CONFLICT(id) DO NOTHING`,
+    );
+    const current = this.db.prepare<[string], Record<string, unknown>>(`SELECT position, deleted${cols.map((c) => `, ${c}`).join('')} FROM ${table} WHERE id = ?`).safeIntegers(true);
+    // A rewrite sets only the columns whose value changed, so SQLite touches only the indexes over
+    // those (a line marked as listed rewrites no index at all). One statement per set of columns.
+    const updates = new Map<string, Database.Statement<unknown[]>>();
+    const update = (changed: number[]) => {
+      const key = changed.join(',');
+      let statement = updates.get(key);
+      if (!statement) {
+        statement = this.db.prepare<unknown[]>(`UPDATE ${table} SET position = ?, deleted = ?${changed.map((i) => `, ${cols[i]} = ?`).join('')} WHERE id = ?`);
+        updates.set(key, statement);
+      }
+      return statement;
+    };
+    const put = (id: string, position: bigint, deleted: 0 | 1, values: unknown[]) => {
+      if (insert.run(id, position, deleted, ...values).changes === 1) return;
+      const row = current.get(id)!;
+      // The idempotency guard: an event at or before the stored position changes nothing.
+      if ((row.position as bigint) >= position) return;
+      const changed: number[] = [];
+      for (let i = 0; i < fields.length; i++) {
+        const stored = row[`f_${fields[i][0]}`];
+        if ((typeof stored === 'bigint' ? Number(stored) : stored) !== values[i]) changed.push(i);
+      }
+      update(changed).run(position, deleted, ...changed.map((i) => values[i]), id);
+    };
+    const document = (row: Record<string, unknown>): StoredDocument => {
+      const doc: StoredDocument = { _id: row.id as string, _position: String(row.position) };
+      for (const [field, type] of fields) {
+        const v = row[`f_${field}`];
+        doc[field] = v === null || v === undefined ? null : type === 'integer' ? Number(v) : type === 'boolean' ? Number(v) !== 0 : type === 'json' ? JSON.parse(v as string) : v;
+      }
+      return doc;
+    };
+    const values = new Array<unknown>(fields.length);
+    const statements: CollectionStatements = {
+      table,
+      read: (id) => {
+        const row = get.get(id);
+        if (!row) return undefined;
+        return { position: row.position as bigint, document: Number(row.deleted) !== 0 ? undefined : document(row) };
+      },
+      write: (id, position, body) => {
+        if (body === null) {
+          values.fill(null);
+          put(id, position, 1, values);
+          return;
+        }
+        const doc = JSON.parse(body) as Record<string, unknown>;
+        for (const key in doc) if (!types.has(key)) throw new ReadModelRequestError(`collection ${name} has no column ${key}`);
+        for (let i = 0; i < fields.length; i++) values[i] = columnValue(name, fields[i][0], fields[i][1], doc[fields[i][0]]);
+        put(id, position, 0, values);
+      },
+      valueExpr: (field) => (field === '_id' ? 'id' : types.has(field) ? columnOf(field) : 'NULL'),
+      condition: (c, params) => typedCondition(c, types.get(c.field) ?? (c.field === '_id' ? 'text' : undefined), c.field === '_id' ? 'id' : columnOf(c.field), params),
+      select: `id, position${cols.map((c) => `, ${c}`).join('')}`,
+      document,
+    };
+    this.collections.set(name, statements);
+    return statements;
+  }
+
+  /** See ReadModelStore.declareTable. */
+  async declareTable(collection: string, spec: TableSpec): Promise<void> {
+    this.assertOpen();
+    assertCollectionName(collection);
+    const fields = Object.entries(spec.columns);
+    if (fields.length === 0) throw new ReadModelRequestError(`table ${collection} needs at least one column`);
+    for (const [field, type] of fields) {
+      assertIndexes([{ fields: [field] }]);
+      if (field === '_id' || !(type in SQL_TYPES)) throw new ReadModelRequestError(`column ${field} of ${collection} must be a field with a type of ${Object.keys(SQL_TYPES).join(', ')}`);
+    }
+    const onDisk = this.typedSpecOnDisk(collection);
+    if (onDisk && specKey(onDisk) === specKey(spec)) {
+      if (!this.collections.has(collection) || this.collections.get(collection)!.table !== `"${typedTableOf(collection)}"`) this.typedCollection(collection, onDisk);
+      return;
+    }
+    const holds = (table: string) =>
+      this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined &&
+      this.db.prepare(`SELECT 1 FROM "${table}" LIMIT 1`).get() !== undefined;
+    // Another form of the same collection may go only when empty: its projection's new version dropped it.
+    if (holds(`doc_${collection}`) || (onDisk && holds(typedTableOf(collection)))) {
+      throw new ReadModelRequestError(`collection ${collection} holds documents in another form: raise its projection's version so it is dropped and rebuilt`);
+    }
+    this.db.exec(`DROP TABLE IF EXISTS ${tableOf(collection)}; DROP TABLE IF EXISTS "${typedTableOf(collection)}"`);
+    this.db.exec(
+      `CREATE TABLE "${typedTableOf(collection)}" (id TEXT PRIMARY KEY, position INTEGER NOT NULL, deleted INTEGER NOT NULL${fields.map(([f, t]) => `, ${columnOf(f)} ${SQL_TYPES[t]}`).join('')})`,
+    );
+    this.findStatements.clear();
+    this.typedCollection(collection, spec);
   }
 
   private assertOpen(): void {
@@ -162,29 +304,27 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async getEntry(collection: string, id: string): Promise<DocumentEntry | undefined> {
     this.assertOpen();
-    const row = this.collection(collection).get.get(id);
-    if (!row) return undefined;
-    return { position: row.position, document: row.body === null ? undefined : toDocument(id, row.position, row.body) };
+    return this.collection(collection).read(id);
   }
 
   async find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]> {
     this.assertOpen();
-    const { table } = this.collection(collection);
+    const c = this.collection(collection);
     const conditions = parseFilter(filter);
     const { sort, limit } = parseFindOptions(options);
     const params: unknown[] = [];
-    const where = ['body IS NOT NULL', ...conditions.map((c) => compileCondition(c, params))];
-    const orderBy = sort.map(([field, direction]) => `${valueExpr(field)} ${direction === 1 ? 'ASC' : 'DESC'}`);
-    const sql = `SELECT id, position, body FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.join(', ')} LIMIT ?`;
+    const where = [c.select.includes('body') ? 'body IS NOT NULL' : 'deleted = 0', ...conditions.map((cond) => c.condition(cond, params))];
+    const orderBy = sort.map(([field, direction]) => `${c.valueExpr(field)} ${direction === 1 ? 'ASC' : 'DESC'}`);
+    const sql = `SELECT ${c.select} FROM ${c.table} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.join(', ')} LIMIT ?`;
     params.push(limit ?? -1);
     let statement = this.findStatements.get(sql);
     if (!statement) {
       // Each $in length is its own SQL text; keep the cache from growing without bound.
       if (this.findStatements.size >= 256) this.findStatements.clear();
-      statement = this.db.prepare<unknown[], { id: string; position: bigint; body: string }>(sql).safeIntegers(true);
+      statement = this.db.prepare<unknown[], Record<string, unknown>>(sql).safeIntegers(true);
       this.findStatements.set(sql, statement);
     }
-    return statement.all(...params).map((row) => toDocument(row.id, row.position, row.body) as StoredDocument<T>);
+    return statement.all(...params).map((row) => c.document(row) as StoredDocument<T>);
   }
 
   async applyEvent(projection: string, position: bigint, writes: readonly ReadModelWrite[]): Promise<void> {
@@ -230,10 +370,12 @@ export class SqliteReadModelStore implements ReadModelStore {
   async declareIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
     this.assertOpen();
     assertIndexes(indexes);
-    const { table } = this.collection(collection);
+    const c = this.collection(collection);
     for (const index of indexes) {
       const name = `"ix_${collection}__${index.fields.join('__')}"`;
-      this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${index.fields.map(valueExpr).join(', ')})`);
+      const exprs = index.fields.map((f) => c.valueExpr(f));
+      if (exprs.includes('NULL')) throw new ReadModelRequestError(`an index of ${collection} names a field that is not one of its columns`);
+      this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${c.table} (${exprs.join(', ')})`);
     }
   }
 
@@ -296,6 +438,49 @@ function compileCondition(condition: Condition, params: unknown[]): string {
       params.push(condition.value);
       const wanted = typeof condition.value === 'string' ? `= 'text'` : `IN ('integer', 'real')`;
       return `(${value} ${RANGE_SQL[condition.op]} ? AND ${type} ${wanted})`;
+    }
+  }
+}
+
+/** A document field as its column's value; a value of another type is a projection's bug, refused. */
+function columnValue(collection: string, field: string, type: ColumnType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  const ok =
+    type === 'text' ? typeof v === 'string' :
+    type === 'integer' ? typeof v === 'number' && Number.isSafeInteger(v) :
+    type === 'boolean' ? typeof v === 'boolean' :
+    true;
+  if (!ok) throw new ReadModelRequestError(`${collection}.${field} must be ${type}`);
+  return type === 'boolean' ? (v ? 1 : 0) : type === 'json' ? JSON.stringify(v) : v;
+}
+
+/**
+ * One condition on a typed column with the semantics compileCondition gives a JSON field: a value
+ * matches only a stored value of its own type, and a missing field (a column it does not have, or
+ * NULL) equals null. JSON columns hold objects and arrays, which are not filterable.
+ */
+function typedCondition(condition: Condition, type: ColumnType | undefined, column: string, params: unknown[]): string {
+  if (type === 'json') throw new ReadModelRequestError(`${condition.field} holds objects or arrays, which are not filterable`);
+  const equals = (scalar: string | number | boolean | null): string => {
+    if (scalar === null) return type === undefined ? '1' : `${column} IS NULL`;
+    if (typeof scalar === 'boolean') return type === 'boolean' ? `${column} = ${scalar ? 1 : 0}` : '0';
+    if (typeof scalar === 'string' ? type !== 'text' : type !== 'integer') return '0';
+    params.push(scalar);
+    return `${column} = ?`;
+  };
+  switch (condition.op) {
+    case 'eq':
+      return equals(condition.value);
+    case 'ne':
+      return `NOT COALESCE(${equals(condition.value)}, 0)`;
+    case 'in': {
+      const parts = condition.value.map(equals);
+      return parts.length === 0 ? '0' : `(${parts.join(' OR ')})`;
+    }
+    default: {
+      if (typeof condition.value === 'string' ? type !== 'text' : type !== 'integer') return '0';
+      params.push(condition.value);
+      return `${column} ${RANGE_SQL[condition.op]} ?`;
     }
   }
 }

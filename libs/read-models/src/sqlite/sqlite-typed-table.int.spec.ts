@@ -1,0 +1,125 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReadModelRequestError } from '../documents';
+import type { Filter, FindOptions, TableSpec } from '../types';
+import { remove, upsert } from '../types';
+import { SqliteReadModelStore } from './sqlite-read-model-store';
+
+const SPEC: TableSpec = { columns: { name: 'text', n: 'integer', flag: 'boolean', tag: 'text', extra: 'json' } };
+
+/** Documents with every kind of value a column holds, nulls included. */
+const docs = Array.from({ length: 40 }, (_, i) => ({
+  id: `d${String(i).padStart(2, '0')}`,
+  doc: { name: `name${i % 7}`, n: (i * 37) % 11, flag: i % 3 === 0, tag: i % 5 === 0 ? null : `t${i % 4}`, extra: { at: i, list: [i, 'x'] } },
+}));
+
+describe('SqliteReadModelStore typed tables (declareTable)', () => {
+  let plain: SqliteReadModelStore;
+  let typed: SqliteReadModelStore;
+  beforeEach(async () => {
+    plain = new SqliteReadModelStore({ file: ':memory:' });
+    typed = new SqliteReadModelStore({ file: ':memory:' });
+    await typed.declareTable('things', SPEC);
+    for (const store of [plain, typed]) {
+      await store.declareIndexes('things', [{ fields: ['name', 'n'] }, { fields: ['tag'] }]);
+      await store.applyBatch('p', docs.map((d, i) => ({ position: BigInt(i + 1), writes: [upsert('things', d.id, d.doc)] })));
+      // A tombstone and a replayed older write the guard must skip, in both.
+      await store.applyBatch('p', [{ position: 100n, writes: [remove('things', 'd03')] }, { position: 5n, writes: [upsert('things', 'd10', { ...docs[10].doc, name: 'stale' })] }]);
+      // Rewrites: an unindexed column only, an indexed one, a tombstone revived, a document back to null.
+      await store.applyBatch('p', [
+        { position: 101n, writes: [upsert('things', 'd05', { ...docs[5].doc, flag: !docs[5].doc.flag })] },
+        { position: 102n, writes: [upsert('things', 'd06', { ...docs[6].doc, name: 'renamed', n: 99 })] },
+        { position: 103n, writes: [upsert('things', 'd04', { name: 'name1', n: null, flag: null, tag: null, extra: null })] },
+        { position: 104n, writes: [remove('things', 'd07')] },
+        { position: 105n, writes: [upsert('things', 'd07', { ...docs[7].doc, tag: 'back' })] },
+      ]);
+    }
+  });
+  afterEach(async () => {
+    await plain.close();
+    await typed.close();
+  });
+
+  const cases: [Filter, FindOptions][] = [
+    [{}, { sort: { _id: 1 } }],
+    [{ name: 'name3' }, {}],
+    [{ name: 'name3', n: { $gte: 4 } }, { sort: { n: -1 } }],
+    [{ flag: true }, { sort: { n: 1, name: -1 } }],
+    [{ flag: false, tag: null }, {}],
+    [{ tag: { $ne: null } }, { sort: { tag: 1 }, limit: 7 }],
+    [{ tag: { $ne: 't1' } }, {}],
+    [{ tag: { $in: ['t1', 't2', null] } }, { sort: { tag: -1, n: 1 } }],
+    [{ n: { $gt: 3, $lt: 8 } }, { sort: { n: 1 } }],
+    [{ name: { $gt: 'name2' } }, { sort: { name: 1 }, limit: 5 }],
+    // A value of another type than the column's never matches, as in a JSON document.
+    [{ n: '3' }, {}],
+    [{ name: 3 }, {}],
+    [{ flag: 1 }, {}],
+    [{ n: { $gt: 'a' } }, {}],
+    // A field the documents never have: equal to null only.
+    [{ missing: null }, { limit: 3 }],
+    [{ missing: 'x' }, {}],
+    [{ missing: { $ne: 'x' } }, { limit: 2 }],
+    [{ _id: { $gt: 'd30' } }, { sort: { _id: -1 } }],
+  ];
+
+  it.each(cases.map((c, i) => [i, ...c] as const))('case %i: find answers exactly as on JSON documents', async (_i, filter, options) => {
+    const expected = await plain.find('things', filter, options);
+    expect(await typed.find('things', filter, options)).toEqual(expected);
+  });
+
+  it('point reads, tombstones and positions are the same', async () => {
+    for (const id of ['d00', 'd03', 'd10', 'nope']) {
+      expect(await typed.getEntry('things', id)).toEqual(await plain.getEntry('things', id));
+    }
+    expect((await typed.get('things', 'd10'))?.name).toBe('name3');
+  });
+
+  it('reads a field written as absent as null (TableSpec: every column is a field of every document)', async () => {
+    await typed.applyEvent('p', 300n, [upsert('things', 'short', { name: 'x' })]);
+    expect(await typed.get('things', 'short')).toEqual({ _id: 'short', _position: '300', name: 'x', n: null, flag: null, tag: null, extra: null });
+  });
+
+  it('keeps the rows in a typed table, with its indexes used by the planner', async () => {
+    const db = (typed as unknown as { db: Database.Database }).db;
+    expect(db.prepare(`SELECT count(*) AS c FROM tab_things`).get()).toEqual({ c: 40 });
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'doc_things'`).get()).toBeUndefined();
+    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM tab_things WHERE deleted = 0 AND "f_name" = ? AND "f_n" > ?`).all('name1', 2);
+    expect(JSON.stringify(plan)).toContain('ix_things__name__n');
+  });
+
+  it('refuses a value of another type than its column, and a field that is not a column', async () => {
+    await expect(typed.applyEvent('p', 200n, [upsert('things', 'x', { name: 1 })])).rejects.toBeInstanceOf(ReadModelRequestError);
+    await expect(typed.applyEvent('p', 200n, [upsert('things', 'x', { name: 'a', other: 1 })])).rejects.toBeInstanceOf(ReadModelRequestError);
+    await expect(typed.find('things', { extra: null })).rejects.toBeInstanceOf(ReadModelRequestError);
+    expect(await typed.get('things', 'x')).toBeUndefined();
+  });
+
+  it('another process opening the file uses the declared table; a collection holding JSON documents is not switched silently', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'typed-table-'));
+    try {
+      const file = join(dir, 'rm.db');
+      const first = new SqliteReadModelStore({ file });
+      await first.declareTable('things', SPEC);
+      await first.applyEvent('p', 1n, [upsert('things', 'a', docs[0].doc)]);
+      const second = new SqliteReadModelStore({ file });
+      expect(await second.get('things', 'a')).toEqual({ _id: 'a', _position: '1', ...docs[0].doc });
+      // Declared again the same: idempotent, the rows stay.
+      await second.declareTable('things', SPEC);
+      expect(await second.find('things')).toHaveLength(1);
+      // A changed table over rows, or a table over JSON documents, is refused: a new projection version must drop them first.
+      await expect(second.declareTable('things', { columns: { name: 'text' } })).rejects.toBeInstanceOf(ReadModelRequestError);
+      await second.applyEvent('p', 2n, [upsert('other', 'a', { name: 'x' })]);
+      await expect(second.declareTable('other', SPEC)).rejects.toThrow(/raise its projection's version/);
+      await second.drop('p', ['other']);
+      await second.declareTable('other', SPEC);
+      expect(await second.find('other')).toEqual([]);
+      await first.close();
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
