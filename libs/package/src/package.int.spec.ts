@@ -179,6 +179,28 @@ describe('the inspection package (要點 十二(五))', () => {
     expect(result.events).toBe(generated.events);
   });
 
+  it('gives the same report whether events are hashed on a worker thread or in the verifier\'s own', async () => {
+    const changed = (e: Map<string, Buffer>) => editEventLines(e, (lines) => lines.map((l, i) => (i === 40 ? JSON.stringify({ ...JSON.parse(l), type: 'Forged' }) : l)));
+    const dropped = (e: Map<string, Buffer>) => editEventLines(e, (lines) => lines.filter((_, i) => i !== 60));
+    const broken = (e: Map<string, Buffer>) => editEventLines(e, (lines) => lines.map((l, i) => (i === 80 ? l.slice(0, 50) : l)));
+    const packages = [zip, await tamper(zip, changed, { rewriteManifest: true }), await tamper(zip, dropped, { rewriteManifest: true }), await tamper(zip, broken, { rewriteManifest: true })];
+    for (const [n, p] of packages.entries()) {
+      const inThread = await verifyPackage(p, { publicKeys: pinned(), hashWorker: 'never' });
+      const onWorker = await verifyPackage(p, { publicKeys: pinned(), hashWorker: 'always', hashBatchLines: 7 });
+      expect(onWorker).toEqual(inThread);
+      expect(inThread.ok).toBe(n === 0);
+    }
+  });
+
+  it('the verifier program with its hashing worker runs to its verdict (the waiting worker keeps the process alive)', () => {
+    const key = formatVerifierKey(pinned()[0]);
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'verify', 'bin.ts'), generated.path, '--public-key', key], {
+      encoding: 'utf8', timeout: 60_000, env: { ...process.env, LEDGER_VERIFY_HASH_WORKER: 'always' },
+    });
+    expect(run.stdout).toContain(`VALID: ${generated.path}`);
+    expect(run.status).toBe(0);
+  });
+
   it('is byte for byte the same package whether the store hands out its stored JSON or only parsed events', async () => {
     // A store without readAllJson (another adapter) takes the parsed path: JSON.stringify of each event.
     const parsedOnly = { readAll: store.readAll.bind(store), readStream: store.readStream.bind(store) };

@@ -10,6 +10,7 @@ import { REPORT_ROWS, reportLines, type ReportFacts } from '../report-text';
 import { csvEquals, csvHeaders, csvTitle, SectionRun } from '../run-sections';
 import { SECTION_SETS, type SectionDefinition } from '../sections';
 import { roc } from '../sections/labels';
+import { HashedLines, type HashWorkerMode } from './event-hasher';
 import { InclusionChecker } from './inclusion-checker';
 import { extractPdfText } from './pdf-text';
 import { LineReader } from './line-reader';
@@ -40,6 +41,19 @@ export interface VerifyPackageOptions {
   publicKeys?: VerifierKey[];
   /** Stop collecting after this many failures. */
   maxFailures?: number;
+  /**
+   * Where events' hashes are recomputed: on a worker thread beside the checks once events.jsonl runs past
+   * one batch ('auto', the default), always on one, or never (in this thread). The report is the same
+   * either way. LEDGER_VERIFY_HASH_WORKER=never (or =always) sets it where the option is not given.
+   */
+  hashWorker?: HashWorkerMode;
+  /** @internal Lines per batch sent to the worker (tests make it small to cross batch boundaries). */
+  hashBatchLines?: number;
+}
+
+function hashWorkerMode(options: VerifyPackageOptions): HashWorkerMode {
+  const fromEnv = process.env.LEDGER_VERIFY_HASH_WORKER;
+  return options.hashWorker ?? (fromEnv === 'never' || fromEnv === 'always' ? fromEnv : 'auto');
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -237,7 +251,13 @@ async function checkContents(
   // 3. Events: hash, chain, membership, inclusion proof; and the sections' fold.
   const period = periodOf(from, to);
   const sections = new SectionRun({ agencyCode, period, deadlines: manifest.parameters.deadlines }, sectionSet);
-  const lines = streams.get(FILES.events)!;
+  const lines = new HashedLines(streams.get(FILES.events)!, hashWorkerMode(options), options.hashBatchLines);
+  try {
+    return await checkEvents();
+  } finally {
+    lines.close();
+  }
+  async function checkEvents(): Promise<Partial<PackageVerification>> {
   const inclusion = new InclusionChecker(checkpoint.size, checkpoint.rootHash);
   const heads = new Map<string, { revision: number; hash: string }>();
   const eventIds = new Set<string>();
@@ -245,7 +265,8 @@ async function checkContents(
   let agencyName = agencyCode;
   let count = 0;
   let proofCount = 0;
-  for (let text = await lines.next(); text !== undefined; text = await lines.next()) {
+  for (let next = await lines.next(); next !== undefined; next = await lines.next()) {
+    const { text, hash: workerHash } = next;
     const i = count++;
     const line = i + 1;
     // Proof i goes with line i + 1, whatever becomes of the event.
@@ -261,7 +282,7 @@ async function checkContents(
     }
     const where = `${e.streamId}@${e.revision}`;
     const fail = (detail: string, file: string = FILES.events) => failures.add({ file, line, event: where, detail }, STAGE.events);
-    const hash = computeEventHash({ streamId: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata as unknown as EventMetadata });
+    const hash = workerHash ?? computeEventHash({ streamId: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata as unknown as EventMetadata });
     if (hash !== e.metadata.hash) fail(`the event hashes to ${hash}, not to its recorded hash ${e.metadata.hash}: it was altered`);
     const head = heads.get(e.streamId);
     if (!head && e.revision !== 0) fail(`the stream's first event in the package is revision ${e.revision}: revisions 0–${e.revision - 1} are missing`);
@@ -362,4 +383,5 @@ async function checkContents(
     }
   }
   return { agencyCode, events: count, treeSize: checkpoint.size, sections: results.map(({ def, result: r }) => ({ id: def.id, file: def.file, rows: r.rows.length })) };
+  }
 }
