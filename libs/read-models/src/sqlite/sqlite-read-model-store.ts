@@ -87,6 +87,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly collections = new Map<string, CollectionStatements>();
   private readonly findStatements = new Map<string, Database.Statement<unknown[], Record<string, unknown>>>();
+  /** Typed tables this connection declared or found as declared: projectEvents declares them on every page. */
+  private readonly declaredTables = new Map<string, string>();
   private readonly readCheckpoint: Database.Statement<[string], { position: bigint }>;
   private readonly writeCheckpoint: Database.Statement<[string, bigint]>;
   private readonly deleteCheckpoint: Database.Statement<[string]>;
@@ -274,9 +276,13 @@ export class SqliteReadModelStore implements ReadModelStore {
       assertIndexes([{ fields: [field] }]);
       if (field === '_id' || !(type in SQL_TYPES)) throw new ReadModelRequestError(`column ${field} of ${collection} must be a field with a type of ${Object.keys(SQL_TYPES).join(', ')}`);
     }
+    const key = specKey(spec);
+    // Already in use as declared: reading the schema again would cost two statements per page.
+    if (this.declaredTables.get(collection) === key && this.collections.get(collection)?.table === `"${typedTableOf(collection)}"`) return;
     const onDisk = this.typedSpecOnDisk(collection);
-    if (onDisk && specKey(onDisk) === specKey(spec)) {
+    if (onDisk && specKey(onDisk) === key) {
       if (!this.collections.has(collection) || this.collections.get(collection)!.table !== `"${typedTableOf(collection)}"`) this.typedCollection(collection, onDisk);
+      this.declaredTables.set(collection, key);
       return;
     }
     const holds = (table: string) =>
@@ -292,6 +298,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     );
     this.findStatements.clear();
     this.typedCollection(collection, spec);
+    this.declaredTables.set(collection, key);
   }
 
   private assertOpen(): void {
