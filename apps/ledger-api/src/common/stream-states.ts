@@ -27,7 +27,9 @@ export interface FoldedStream<S> {
  * hold (≈ events), so a few very long streams cannot hold the memory either.
  */
 export class StreamStates {
-  private readonly entries = new Map<string, FoldedStream<unknown>>();
+  // `counted` is the entry's command ids as added to `held`: the set itself is shared with the entry
+  // that replaces it and grows in place, so its size then is not what was counted.
+  private readonly entries = new Map<string, { entry: FoldedStream<unknown>; counted: number }>();
   private held = 0;
 
   constructor(
@@ -36,33 +38,39 @@ export class StreamStates {
   ) {}
 
   get<S>(streamId: string, decider: object): FoldedStream<S> | undefined {
-    const entry = this.entries.get(streamId);
-    if (!entry || entry.decider !== decider) return undefined;
+    const kept = this.entries.get(streamId);
+    if (!kept || kept.entry.decider !== decider) return undefined;
     this.entries.delete(streamId);
-    this.entries.set(streamId, entry);
-    return entry as FoldedStream<S>;
+    this.entries.set(streamId, kept);
+    return kept.entry as FoldedStream<S>;
   }
 
   /** Keeps the entry unless a later revision of the stream is already held (commands race). */
   set<S>(streamId: string, entry: FoldedStream<S>): void {
     const current = this.entries.get(streamId);
-    if (current && current.decider === entry.decider && current.revision >= entry.revision) return;
+    if (current && current.entry.decider === entry.decider && current.entry.revision >= entry.revision) return;
     if (current) {
-      this.held -= current.commandIds.size;
+      this.held -= current.counted;
       this.entries.delete(streamId);
     }
-    if (entry.commandIds.size > this.maxCommandIds / 4) return;
-    this.entries.set(streamId, entry as FoldedStream<unknown>);
-    this.held += entry.commandIds.size;
+    const counted = entry.commandIds.size;
+    if (counted > this.maxCommandIds / 4) return;
+    this.entries.set(streamId, { entry: entry as FoldedStream<unknown>, counted });
+    this.held += counted;
     for (const [oldest, old] of this.entries) {
       if (this.entries.size <= this.maxStreams && this.held <= this.maxCommandIds) break;
       this.entries.delete(oldest);
-      this.held -= old.commandIds.size;
+      this.held -= old.counted;
     }
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Command ids counted against the bound. */
+  get commandIdsHeld(): number {
+    return this.held;
   }
 }
 
