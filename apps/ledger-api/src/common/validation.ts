@@ -31,7 +31,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX_RUN = /[0-9a-f]{32,}/gi;
 
 /** Whether a text a person sent carries a national ID or ARC number outside the ledger's own hex values. */
-export function carriesTaiwanId(text: string): boolean {
+function carriesTaiwanId(text: string): boolean {
   return containsTaiwanId(text.length >= 32 ? text.replace(HEX_RUN, ' ') : text);
 }
 
