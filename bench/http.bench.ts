@@ -206,7 +206,7 @@ function line(r: PhaseResult, baseline?: PhaseResult): string {
   const errors = Object.entries(r.errors).map(([k, v]) => `${v}×${k}`).join(', ');
   const ratio = baseline ? `  ${fmt(r.perSecond / baseline.perSecond, 2)}× health` : '';
   const cpuRatio = baseline ? ` (${fmt(r.cpuMsPerRequest / baseline.cpuMsPerRequest, 2)}×)` : '';
-  const group = r.appendsPerCommit > 0 ? `  ${fmt(r.appendsPerCommit, 1)} appends/commit` : '';
+  const group = r.name.startsWith('POST') && r.appendsPerCommit > 0 ? `  ${fmt(r.appendsPerCommit, 1)} appends/commit` : '';
   return `${r.name.padEnd(34)} ${fmt(r.perSecond).padStart(7)}/s  p50 ${fmt(r.p50, 1).padStart(6)} ms  p99 ${fmt(r.p99, 1).padStart(6)} ms  server CPU ${fmt(r.cpuMsPerRequest, 3)} ms/request${cpuRatio}  (${fmt(r.requests)} in ${fmt(r.seconds, 1)} s)${ratio}${group}${errors ? `  unexpected: ${errors}` : ''}`;
 }
 
