@@ -18,7 +18,10 @@
  * crashes: PASS/FAIL is printed.
  *
  * Sizes: BENCH_HTTP_CLIENTS (64), BENCH_HTTP_REQUESTS per kind (15,000), BENCH_HTTP_SECONDS per kind
- * (15), BENCH_HTTP_ROUNDS (6).
+ * (15), BENCH_HTTP_ROUNDS (6), BENCH_HTTP_KINDS (health,new,existing: which kinds run).
+ *
+ * BENCH_HTTP_CPU_PROF=<dir>: a V8 CPU profile of the server over the measured rounds (not its start-up
+ * nor the warm-up), written to <dir>.
  *
  * Logging: off by default (the figures are the command path's); BENCH_HTTP_LOG=production serves
  * with the production log setting instead (LEDGER_LOG_LEVEL as configured, info by default: a line per request, written to the
@@ -26,7 +29,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +62,22 @@ async function serve(dataDir: string): Promise<void> {
   process.send?.({ port: address.port });
   const { EVENT_STORE } = await import('../apps/ledger-api/src/infrastructure/event-store.provider');
   const store = app.get<{ stats?: () => { transactions: number; appendCalls: number } }>(EVENT_STORE);
+  // BENCH_HTTP_CPU_PROF: the profile covers the measured rounds only, not start-up and warm-up.
+  const { Session } = await import('node:inspector');
+  const profiler = new Session();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => profiler.post(method, (error, result) => (error ? reject(error) : resolve(result))));
   process.on('message', (message) => {
+    if (message === 'profile-start') {
+      profiler.connect();
+      void post('Profiler.enable').then(() => post('Profiler.start')).then(() => process.send?.({ profiling: true }));
+    }
+    if (typeof message === 'object' && message !== null && 'profileTo' in message) {
+      void post('Profiler.stop').then((result) => {
+        writeFileSync((message as { profileTo: string }).profileTo, JSON.stringify((result as { profile: unknown }).profile));
+        profiler.disconnect();
+        process.send?.({ profiled: true });
+      });
+    }
     if (message === 'stop') void app.close().then(() => process.exit(0));
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
@@ -154,6 +172,20 @@ function serverCounters(): Promise<ServerCounters> {
   });
 }
 
+/** Sends the server a message and waits for its answer carrying `key`. */
+function serverReply(message: unknown, key: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && key in m) {
+        server?.off('message', onMessage);
+        resolve();
+      }
+    };
+    server?.on('message', onMessage);
+    server?.send(message as string);
+  });
+}
+
 async function phase(into: Slices, port: number, next: (i: number) => Request, count: number, seconds: number, expected: number): Promise<void> {
   const { latencies, errors } = into;
   let issued = 0;
@@ -213,8 +245,7 @@ function line(r: PhaseResult, baseline?: PhaseResult): string {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'ledger-bench-http-'));
   const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
-    // BENCH_HTTP_CPU_PROF=<dir> writes a V8 CPU profile of the server for a look at where the time goes.
-    execArgv: ['-r', '@swc-node/register', ...(process.env.BENCH_HTTP_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_CPU_PROF}`] : [])],
+    execArgv: ['-r', '@swc-node/register'],
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -229,12 +260,21 @@ async function main(): Promise<void> {
     await phase(slices(), port, health, WARMUP, 10, 200);
     await phase(slices(), port, registerAgency, WARMUP, 10, 201);
 
+    // BENCH_HTTP_CPU_PROF=<dir> writes a V8 CPU profile of the server over the measured rounds.
+    const profileDir = process.env.BENCH_HTTP_CPU_PROF;
+    if (profileDir) await serverReply('profile-start', 'profiling');
     const kinds = [slices(), slices(), slices()];
     const perSlice = Math.ceil(REQUESTS / ROUNDS);
     for (let round = 0; round < ROUNDS; round++) {
       if (KINDS.has('health')) await phase(kinds[0], port, health, perSlice, SECONDS / ROUNDS, 200);
       if (KINDS.has('new')) await phase(kinds[1], port, registerAgency, perSlice, SECONDS / ROUNDS, 201);
       if (KINDS.has('existing')) await phase(kinds[2], port, designate, perSlice, SECONDS / ROUNDS, 201);
+    }
+    if (profileDir) {
+      mkdirSync(profileDir, { recursive: true });
+      const file = join(profileDir, `server-${[...KINDS].join('-')}-${Date.now()}.cpuprofile`);
+      await serverReply({ profileTo: file }, 'profiled');
+      console.log(`server CPU profile of the measured rounds: ${file}`);
     }
     const baseline = summary('GET /health (baseline)', kinds[0]);
     const commands = summary('POST /agencies (new stream)', kinds[1]);
