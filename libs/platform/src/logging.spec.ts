@@ -136,4 +136,19 @@ describe('request logging (the service’s request middleware)', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines).toEqual([]);
   });
+
+  it('with logging off (silent) sets up no request context, and still gives the request its id', async () => {
+    const { lines, stream } = capture();
+    const contexts: unknown[] = [];
+    const middleware = (options: ReturnType<typeof ledgerLogOptions>) => {
+      const inner = requestLogging(options);
+      return (req: IncomingMessage, res: ServerResponse, next: () => void) => inner(req, res, () => (contexts.push(storage.getStore()), next()));
+    };
+    const silent = await request(serve(middleware(ledgerLogOptions({ log: { level: 'silent', format: 'json' } }, stream)), 500, true)).get('/x').expect(500);
+    expect(silent.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(contexts).toEqual([undefined]);
+    await request(serve(middleware(ledgerLogOptions({ log: { level: 'info', format: 'json' } }, stream)), 201, true)).get('/x').expect(201);
+    expect(contexts[1]).toBeDefined();
+    expect(lines.map((l) => l.msg)).toEqual(['handler line', 'request completed']);
+  });
 });

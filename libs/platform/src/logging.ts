@@ -186,6 +186,10 @@ export function requestLogging(options: Options): (req: IncomingMessage, res: Se
     // The socket keeps its peer's address once asked (cached per connection): asked now, the line
     // built after the response still has it once the connection is gone.
     void req.socket?.remoteAddress;
+    // Logging off (level silent): no line can be written, in the request or at its end, so neither
+    // the context nor the closing listeners are set up. The context is an AsyncLocalStorage, whose
+    // hooks run on every promise the request creates (≈ 4 % of a command's time).
+    if (root.level === 'silent') return next();
     let built: Logger | undefined;
     // nestjs-pino's context for this request: PinoLogger (behind Nest's Logger) reads `logger`
     // from it, and `assign` replaces it.
