@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DestinationStream } from 'pino';
 import type { LedgerConfig } from '@ledger/platform';
@@ -13,6 +13,7 @@ import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { MeController } from './auth/me.controller';
 import { LedgerThrottlerGuard, RateLimitModule } from './auth/rate-limit';
+import { CachedReflector } from './common/cached-reflector';
 import { IdempotencyKeyGuard } from './common/idempotency-key.interceptor';
 import { ProblemFilter } from './common/problem.filter';
 import { RequestLoggingModule } from './common/request-logging.module';
@@ -78,6 +79,8 @@ export class AppModule {
       controllers: [LedgerController, ApiKeysController, MeController, RegisterAgencyController, ErasureController],
       providers: [
         RegisterAgencyHandler,
+        // The guards below read route metadata on every request: answers kept (see CachedReflector).
+        { provide: Reflector, useClass: CachedReflector },
         // Rate limits first: a flood is cut before it costs an authentication.
         { provide: APP_GUARD, useClass: LedgerThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
