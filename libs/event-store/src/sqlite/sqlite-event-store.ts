@@ -247,17 +247,15 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
       catchUp();
       return batch.map((request) => settle(request, true));
     });
-    // Without a savepoint per append: one refused before its first write changed nothing and needs
-    // none to be undone. One that fails once it has written aborts this attempt (WroteThenFailed).
+    // Without a savepoint per append: one refused before its first write changed nothing (neither
+    // rows nor, with the tree caught up for the group, the tree's edge) and needs nothing undone. One
+    // that fails once it has written aborts this attempt (WroteThenFailed).
     const settleUnguarded = (request: PendingAppend): AppendResult | Error => {
-      const edge = this.range.snapshot();
       this.insertStarted = false;
       try {
         return this.appendInTransaction(request, true);
       } catch (error) {
         if (this.insertStarted) throw new WroteThenFailed();
-        this.range.restore(edge);
-        this.pendingNodes.count = 0;
         return error instanceof Error ? error : new Error(String(error));
       }
     };
