@@ -7,7 +7,8 @@
  *      baseline is GET /health with the same clients in the same run. Beside each the server's CPU
  *      time per request or registration (process.cpuUsage in the server, read once the projections
  *      have caught up with the phase), which other load on the machine barely moves.
- *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone.
+ *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone,
+ *      BENCH_QUERIES_SINGLE_PROF=<file> one during the single registrations alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
  *      1,000,000) in UTF-8 and in Big5, each in its own child process on a fresh ledger holding
  *      registrations for a tenth of the lines: check, append, the query-logs read model and the
@@ -86,6 +87,7 @@ async function serve(dataDir: string): Promise<void> {
   const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY } as Record<string, string>);
   const app = await createApp({ config }, false);
   const profiler = batchProfiler(process.env.BENCH_QUERIES_BATCH_PROF);
+  const singleProfiler = batchProfiler(process.env.BENCH_QUERIES_SINGLE_PROF);
   const store = app.get<import('@ledger/event-store').EventStore>(EVENT_STORE);
   const seed = seedEvents();
   await store.append(queryItemStreamId(AGENCY, OPS[0]), seed.item, 'no_stream');
@@ -96,6 +98,8 @@ async function serve(dataDir: string): Promise<void> {
     if (m === 'stop') void app.close().then(() => process.exit(0));
     if (m === 'prof-start') void profiler.start().then(() => process.send?.({ profiling: true }));
     if (m === 'prof-stop') void profiler.stop().then(() => process.send?.({ profiling: false }));
+    if (m === 'single-prof-start') void singleProfiler.start().then(() => process.send?.({ profiling: true }));
+    if (m === 'single-prof-stop') void singleProfiler.stop().then(() => process.send?.({ profiling: false }));
     // The CPU time so far, once every projection has caught up: the read models' work on what was
     // appended counts towards the phase that appended it.
     if (m === 'cpu') {
@@ -240,7 +244,9 @@ async function benchRegistrations(): Promise<void> {
       commandId: randomUUID(), registrations: Array.from({ length: 100 }, (_, j) => reg(`B${i}_${j}`, i * 100 + j)),
     }), [200]));
     await ask(child, 'prof-stop', 'profiling');
+    await ask(child, 'single-prof-start', 'profiling');
     const singles = await cpu(() => drive(SINGLES, (i) => request(agent, port, 'POST', '/query-registrations', key, { commandId: randomUUID(), ...reg(`S${i}`, 500_000 + i) }), [201]));
+    await ask(child, 'single-prof-stop', 'profiling');
     agent.destroy();
     const healthRps = (health.latencies.length) / health.seconds;
     const regsPerSecond = (BATCHES * 100) / batches.seconds;

@@ -1,4 +1,4 @@
-import { canonicalJson, computeEventHash, GENESIS_HASH, isValidStreamId } from './integrity';
+import { canonicalJson, computeEventHash, GENESIS_HASH, isValidStreamId, sealEvents } from './integrity';
 
 describe('integrity', () => {
   it('canonical JSON sorts keys at every depth and drops insignificant whitespace', () => {
@@ -24,6 +24,17 @@ describe('integrity', () => {
     expect(computeEventHash({ ...base, revision: 1 })).not.toBe(hash);
     expect(computeEventHash({ ...base, data: { ...base.data, name: '社會處' } })).not.toBe(hash);
     expect(computeEventHash({ ...base, metadata: { ...base.metadata, actor: 'b' } })).not.toBe(hash);
+  });
+
+  it('sealing chains each event to the one before, with the hash the verifier recomputes, as the last member of its metadata', () => {
+    const meta = { $correlationId: 'c', $causationId: 'c', commandId: 'c', actor: 'a', occurredAt: '2025-01-01T00:00:00.000Z', requestHash: 'f'.repeat(64) };
+    const head = { revision: 4, hash: 'a'.repeat(64) };
+    const sealed = sealEvents('agency-A1', head, [{ eventId: 'e1', type: 'T', data: { z: 1, a: '社' }, metadata: meta }, { eventId: 'e2', type: 'T', data: {}, metadata: meta }], '2025-01-01T00:00:01.000Z');
+    expect(sealed.map((e) => e.revision)).toEqual([5, 6]);
+    expect(sealed[0].metadata.prevHash).toBe(head.hash);
+    expect(sealed[1].metadata.prevHash).toBe(sealed[0].metadata.hash);
+    for (const e of sealed) expect(computeEventHash({ streamId: 'agency-A1', ...e })).toBe(e.metadata.hash);
+    expect(Object.keys(sealed[0].metadata)).toEqual(['$correlationId', '$causationId', 'commandId', 'actor', 'occurredAt', 'recordedAt', 'schemaVersion', 'requestHash', 'prevHash', 'hash']);
   });
 
   it('stream ids are category-id with exactly one dash', () => {

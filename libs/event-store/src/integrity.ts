@@ -128,14 +128,13 @@ export interface HashInput {
 
 export function computeEventHash(input: HashInput): string {
   const { hash: _ignored, ...metadata } = input.metadata as EventMetadata;
-  const canonical = canonicalJson({
-    streamId: input.streamId,
-    revision: input.revision,
-    type: input.type,
-    data: input.data,
-    metadata,
-  });
-  return sha256Hex(canonical);
+  return hashOfEvent(input.streamId, input.revision, input.type, input.data, metadata);
+}
+
+/** The hash of an event whose metadata holds no `hash` member (as sealing builds it): no copy made to drop one. */
+function hashOfEvent(streamId: string, revision: number, type: string, data: EventData, metadata: Omit<EventMetadata, 'hash'>): string {
+  // Members in canonical order already, so the outer object needs no sort.
+  return sha256Hex(canonicalJson({ data, metadata, revision, streamId, type }));
 }
 
 const STREAM_ID = /^[A-Za-z0-9_]+-[A-Za-z0-9_.:]+$/;
@@ -178,8 +177,10 @@ export function sealEvents(
       ...(event.metadata.requestHash !== undefined && { requestHash: event.metadata.requestHash }),
       prevHash,
     };
-    const hash = computeEventHash({ streamId, revision, type: event.type, data: event.data, metadata });
+    const hash = hashOfEvent(streamId, revision, event.type, event.data, metadata);
     prevHash = hash;
-    return { eventId: event.eventId, type: event.type, revision, data: event.data, metadata: { ...metadata, hash } };
+    // Added last to the object just hashed, as a spread into a new one would place it.
+    (metadata as EventMetadata).hash = hash;
+    return { eventId: event.eventId, type: event.type, revision, data: event.data, metadata: metadata as EventMetadata };
   });
 }

@@ -14,7 +14,6 @@ import {
   queryItemStreamId,
   queryRegistrationDecider,
   queryRegistrationStreamId,
-  upcastAll,
   ValidationError,
 } from '@ledger/domain';
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
@@ -23,6 +22,7 @@ import { CommandEnvelope, CommandProcessor, CommandResult } from '../common/comm
 import { EVENT_STORE, PERSONAL_DATA } from '../infrastructure/event-store.provider';
 import type { QueryRegistrationFields } from './query-registration.dto';
 import { knownSubject, SubjectProtectionBatcher } from './query-subject';
+import { StreamHistories } from './stream-histories';
 
 /** One registration's outcome in a batch: its result, or the refusal that left its stream untouched. */
 export type BatchOutcome =
@@ -34,7 +34,7 @@ export type BatchOutcome =
  * and folded once per planned instant (a batch's registrations mostly share one or a few).
  */
 interface StreamReads {
-  events: Map<string, Promise<RecordedEvent[]>>;
+  events: Map<string, Promise<readonly RecordedEvent[]>>;
   states: Map<string, Promise<unknown>>;
 }
 const newStreamReads = (): StreamReads => ({ events: new Map(), states: new Map() });
@@ -42,6 +42,7 @@ const newStreamReads = (): StreamReads => ({ events: new Map(), states: new Map(
 @Injectable()
 export class QueryRegistrationService {
   private readonly subjects: SubjectProtectionBatcher;
+  private readonly histories: StreamHistories;
 
   constructor(
     private readonly processor: CommandProcessor,
@@ -49,6 +50,7 @@ export class QueryRegistrationService {
     @Inject(PERSONAL_DATA) private readonly protector: PersonalDataProtector,
   ) {
     this.subjects = new SubjectProtectionBatcher(protector);
+    this.histories = new StreamHistories(store);
   }
 
   async register(fields: QueryRegistrationFields, envelope: CommandEnvelope, reads?: StreamReads): Promise<CommandResult> {
@@ -121,7 +123,7 @@ export class QueryRegistrationService {
     if (!state) {
       let read = reads.events.get(streamId);
       if (!read) {
-        read = this.store.readStream(streamId).then((events) => upcastAll(events) as RecordedEvent[]);
+        read = this.histories.read(streamId);
         reads.events.set(streamId, read);
       }
       // The folded state is shared by the registrations planned at the same instant; deciders only read it.

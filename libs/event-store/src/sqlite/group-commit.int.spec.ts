@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WrongExpectedRevisionError } from '../errors';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
 import { newEvent } from '../testing';
 import { verifyLedger } from '../verifier';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -32,6 +32,8 @@ describe('group commit on the embedded store', () => {
     const after = store.stats();
     expect(after.appendCalls - before.appendCalls).toBe(67);
     expect(after.transactions - before.transactions).toBe(1);
+    // Refused before writing anything: the group needed no savepoints to keep the others.
+    expect(after.guardedRetries - before.guardedRetries).toBe(0);
     expect(results.slice(0, 65).every((r) => r.status === 'fulfilled')).toBe(true);
     for (const r of results.slice(65)) {
       expect(r.status).toBe('rejected');
@@ -50,6 +52,9 @@ describe('group commit on the embedded store', () => {
       store.append('c-1', [event(3)], 'no_stream'),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+    // It failed after its first event was written: the group ran again with a savepoint per append.
+    expect(store.stats().guardedRetries).toBe(1);
     expect(await store.readStream('b-1')).toEqual([]);
     const all = await store.readAll();
     expect(all.map((e) => e.position)).toEqual([1n, 2n, 3n]);
