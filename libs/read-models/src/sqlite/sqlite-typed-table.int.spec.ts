@@ -77,6 +77,18 @@ describe('SqliteReadModelStore typed tables (declareTable)', () => {
     expect((await typed.get('things', 'd10'))?.name).toBe('name3');
   });
 
+  it('keeps a position beyond 2^53 exact (rows are read as plain numbers, positions re-read as BigInt)', async () => {
+    const far = 2n ** 60n + 3n;
+    for (const store of [plain, typed]) await store.applyEvent('p', far, [upsert('things', 'far', docs[1].doc)]);
+    expect(await typed.getEntry('things', 'far')).toEqual(await plain.getEntry('things', 'far'));
+    expect((await typed.find('things', { _id: 'far' }))[0]._position).toBe(far.toString());
+    // The guard compares exactly: one position below is skipped, one above is applied.
+    await typed.applyEvent('p', far - 1n, [upsert('things', 'far', { ...docs[1].doc, name: 'stale' })]);
+    expect((await typed.get('things', 'far'))?.name).toBe(docs[1].doc.name);
+    await typed.applyEvent('p', far + 1n, [upsert('things', 'far', { ...docs[1].doc, name: 'new' })]);
+    expect(await typed.get('things', 'far')).toMatchObject({ name: 'new', _position: (far + 1n).toString() });
+  });
+
   it('reads a field written as absent as null (TableSpec: every column is a field of every document)', async () => {
     await typed.applyEvent('p', 300n, [upsert('things', 'short', { name: 'x' })]);
     expect(await typed.get('things', 'short')).toEqual({ _id: 'short', _position: '300', name: 'x', n: null, flag: null, tag: null, extra: null });
