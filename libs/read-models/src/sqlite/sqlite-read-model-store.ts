@@ -7,6 +7,7 @@ import {
   assertProjectionName,
   collapseBatch,
   parseFilter,
+  PlainDocument,
   parseFindOptions,
   ReadModelRequestError,
   type Condition,
@@ -36,7 +37,7 @@ interface CollectionStatements {
   /** The stored entry under one id (document undefined: a tombstone). */
   read(id: string): DocumentEntry | undefined;
   /** Writes under the position guard; body null leaves a tombstone. */
-  write(id: string, position: bigint, body: string | null): void;
+  write(id: string, position: bigint, body: string | PlainDocument | null): void;
   /** SQL of a field's value, and of one condition on it (pushing its parameters). */
   valueExpr(field: string): string;
   condition(condition: Condition, params: unknown[]): string;
@@ -139,7 +140,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.dropLease = this.db.prepare<[string, string]>('DELETE FROM projection_leases WHERE projection = ? AND holder = ?');
 
     this.runBatch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
-      const { writes, lastPosition } = collapseBatch(batch);
+      const { writes, lastPosition } = collapseBatch(batch, true);
       for (const write of writes) this.collection(write.collection).write(write.id, write.position, write.body);
       if (lastPosition !== undefined) this.writeCheckpoint.run(projection, lastPosition);
     });
@@ -175,7 +176,7 @@ export class SqliteReadModelStore implements ReadModelStore {
         if (!row) return undefined;
         return { position: row.position, document: row.body === null ? undefined : toDocument(id, row.position, row.body) };
       },
-      write: (id, position, body) => void put.run(id, position, body),
+      write: (id, position, body) => void put.run(id, position, body instanceof PlainDocument ? body.jsonText() : body),
       valueExpr,
       condition: compileCondition,
       select: 'id, position, body',
@@ -251,6 +252,28 @@ export class SqliteReadModelStore implements ReadModelStore {
       return doc;
     };
     const values = new Array<unknown>(n);
+    /**
+     * A document's fields straight into `values`, exactly as its JSON text would give them: a value
+     * JSON drops (undefined, a function) is null; false when a scalar column holds a value JSON
+     * would change (an object with toJSON such as a Date, NaN, Infinity), which then goes through
+     * the JSON text so that both ways store the same.
+     */
+    const plainValues = (doc: Readonly<Record<string, unknown>>): boolean => {
+      for (const key in doc) {
+        if (types.has(key)) continue;
+        const v = doc[key];
+        if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') throw new ReadModelRequestError(`collection ${name} has no column ${key}`);
+      }
+      for (let i = 0; i < n; i++) {
+        const [field, type] = fields[i];
+        const v = doc[field];
+        if (v === undefined || v === null || typeof v === 'function' || typeof v === 'symbol') values[i] = null;
+        else if (type === 'json') values[i] = JSON.stringify(v) ?? null;
+        else if (typeof v === 'object' || typeof v === 'bigint' || (typeof v === 'number' && !Number.isFinite(v))) return false;
+        else values[i] = columnValue(name, field, type, v === 0 ? 0 : v);
+      }
+      return true;
+    };
     const statements: CollectionStatements = {
       table,
       read: (id) => {
@@ -264,7 +287,11 @@ export class SqliteReadModelStore implements ReadModelStore {
           put(id, position, 1, values);
           return;
         }
-        const doc = JSON.parse(body) as Record<string, unknown>;
+        if (body instanceof PlainDocument && plainValues(body.fields)) {
+          put(id, position, 0, values);
+          return;
+        }
+        const doc = JSON.parse(body instanceof PlainDocument ? body.jsonText() : body) as Record<string, unknown>;
         for (const key in doc) if (!types.has(key)) throw new ReadModelRequestError(`collection ${name} has no column ${key}`);
         for (let i = 0; i < n; i++) values[i] = columnValue(name, fields[i][0], fields[i][1], doc[fields[i][0]]);
         put(id, position, 0, values);
