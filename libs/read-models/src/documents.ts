@@ -54,8 +54,27 @@ export class SerializedDocument {
   constructor(readonly json: string) {}
 }
 
-export function bodyJson(document: unknown): string {
-  if (document instanceof SerializedDocument) return document.json;
+/**
+ * A document for a typed collection (ReadModelStore.declareTable), checked as bodyJson checks it and
+ * kept as its fields: the store takes them as column values without making JSON text and parsing it
+ * again. Its JSON, identical to bodyJson's, is made only where some reader or store needs it.
+ */
+export class PlainDocument {
+  private json: string | undefined;
+  private constructor(readonly fields: Readonly<Record<string, unknown>>) {}
+
+  static of(document: unknown): PlainDocument {
+    if (document instanceof PlainDocument) return document;
+    const fields = checkedBody(document);
+    return new PlainDocument(fields);
+  }
+
+  jsonText(): string {
+    return (this.json ??= JSON.stringify(this.fields));
+  }
+}
+
+function checkedBody(document: unknown): Record<string, unknown> {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new ReadModelRequestError('a document must be a JSON object');
   }
@@ -65,7 +84,13 @@ export function bodyJson(document: unknown): string {
     // MongoDB refuses a top-level `$` key in a replacement document; refuse it everywhere.
     if (key.startsWith('$')) throw new ReadModelRequestError(`document field names must not start with $: ${key}`);
   }
-  return JSON.stringify(body);
+  return body;
+}
+
+export function bodyJson(document: unknown): string {
+  if (document instanceof SerializedDocument) return document.json;
+  if (document instanceof PlainDocument) return document.jsonText();
+  return JSON.stringify(checkedBody(document));
 }
 
 export function assertWrite(write: ReadModelWrite): void {
@@ -76,20 +101,22 @@ export function assertWrite(write: ReadModelWrite): void {
   }
 }
 
-export interface CollapsedWrite {
+export interface CollapsedWrite<Body = string> {
   collection: string;
   id: string;
   position: bigint;
-  /** JSON text of the body; null for a delete. */
-  body: string | null;
+  /** JSON text of the body (or, for a store that asked for them, a typed collection's fields); null for a delete. */
+  body: Body | null;
 }
 
 /**
  * The outcome of a batch per document: the guard makes each document a last-writer-wins register
  * ordered by position, so only the highest-positioned write to it matters.
  */
-export function collapseBatch(batch: readonly AppliedEvent[]): { writes: CollapsedWrite[]; lastPosition: bigint | undefined } {
-  const byDocument = new Map<string, CollapsedWrite>();
+export function collapseBatch(batch: readonly AppliedEvent[]): { writes: CollapsedWrite[]; lastPosition: bigint | undefined };
+export function collapseBatch(batch: readonly AppliedEvent[], keepPlain: true): { writes: CollapsedWrite<string | PlainDocument>[]; lastPosition: bigint | undefined };
+export function collapseBatch(batch: readonly AppliedEvent[], keepPlain = false): { writes: CollapsedWrite<string | PlainDocument>[]; lastPosition: bigint | undefined } {
+  const byDocument = new Map<string, CollapsedWrite<string | PlainDocument>>();
   let lastPosition: bigint | undefined;
   for (const entry of batch) {
     assertPosition(entry.position);
@@ -103,7 +130,7 @@ export function collapseBatch(batch: readonly AppliedEvent[]): { writes: Collaps
         collection: write.collection,
         id: write.id,
         position: entry.position,
-        body: write.type === 'upsert' ? bodyJson(write.document) : null,
+        body: write.type === 'upsert' ? (keepPlain && write.document instanceof PlainDocument ? write.document : bodyJson(write.document)) : null,
       });
     }
   }

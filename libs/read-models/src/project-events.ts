@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { assertWrite, bodyJson, deepFreeze, ReadModelRequestError, SerializedDocument } from './documents';
+import { assertWrite, bodyJson, deepFreeze, PlainDocument, ReadModelRequestError, SerializedDocument } from './documents';
 import { checkpointName, declareTables, type Projection, type ProjectionReader } from './projection';
 import type { AppliedEvent, DocumentBody, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
 
@@ -24,8 +24,8 @@ interface Entry {
   position: bigint;
   /** undefined: deleted (a tombstone), or not parsed yet from `pending`. */
   document: StoredDocument | undefined;
-  /** JSON text to store; null for a delete; undefined while the entry is only what was read. */
-  pending?: string | null;
+  /** JSON text to store (a typed collection's fields as given); null for a delete; undefined while the entry is only what was read. */
+  pending?: string | PlainDocument | null;
 }
 
 /**
@@ -38,18 +38,21 @@ interface Entry {
 class PageOverlay {
   private readonly entries = new Map<string, Entry | null>();
   readonly reader: ProjectionReader;
+  /** Collections the store keeps as typed rows (declared by the projection, on a store that can). */
+  private readonly typed: ReadonlySet<string>;
 
   constructor(
     private readonly projection: Projection,
     private readonly store: ReadModelStore,
   ) {
+    this.typed = new Set(store.declareTable ? Object.keys(projection.tables ?? {}) : []);
     this.reader = {
       get: async <T extends object = DocumentBody>(collection: string, id: string) => {
         this.assertOwn(collection);
         const entry = await this.load(collection, id);
         // Parsed only when read back: most written documents never are within their page.
-        if (entry && entry.document === undefined && typeof entry.pending === 'string') {
-          entry.document = deepFreeze({ _id: entry.id, _position: entry.position.toString(), ...(JSON.parse(entry.pending) as DocumentBody) });
+        if (entry && entry.document === undefined && entry.pending) {
+          entry.document = deepFreeze({ _id: entry.id, _position: entry.position.toString(), ...(JSON.parse(typeof entry.pending === 'string' ? entry.pending : entry.pending.jsonText()) as DocumentBody) });
         }
         return entry?.document as StoredDocument<T> | undefined;
       },
@@ -84,7 +87,9 @@ class PageOverlay {
       const current = await this.load(write.collection, write.id);
       if (current && current.position >= position && !writtenNow.has(key)) continue;
       writtenNow.add(key);
-      const pending = write.type === 'upsert' ? bodyJson(write.document) : null;
+      // A typed collection's document is kept as its fields (the store makes columns of them);
+      // any other as its JSON text, made once here.
+      const pending = write.type === 'upsert' ? (this.typed.has(write.collection) ? PlainDocument.of(write.document) : bodyJson(write.document)) : null;
       this.entries.set(key, { collection: write.collection, id: write.id, position, document: undefined, pending });
     }
   }
@@ -99,7 +104,7 @@ class PageOverlay {
         entry.pending === null
           ? { type: 'delete', collection: entry.collection, id: entry.id }
           : // The JSON made once here is what the store stores, so it is exactly what was read back here.
-            { type: 'upsert', collection: entry.collection, id: entry.id, document: new SerializedDocument(entry.pending) as unknown as DocumentBody },
+            { type: 'upsert', collection: entry.collection, id: entry.id, document: (typeof entry.pending === 'string' ? new SerializedDocument(entry.pending) : entry.pending) as unknown as DocumentBody },
       );
       byPosition.set(entry.position, writes);
     }

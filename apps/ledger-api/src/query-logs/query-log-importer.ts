@@ -32,7 +32,7 @@ import {
 } from '@ledger/domain';
 import type { EventStore, NewEvent } from '@ledger/event-store';
 import { containsTaiwanId, validateTaiwanId, type PersonalDataProtector } from '@ledger/personal-data';
-import { queryLogImport, unregisteredOfImportAfterLine, type LoggedQueryDocument } from '@ledger/projections';
+import { queryLogImport, unregisteredOfImportAfterLine, type UnregisteredLine } from '@ledger/projections';
 import type { ReadModelStore } from '@ledger/read-models';
 
 /**
@@ -446,10 +446,10 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     // (importId, status, seq) index: only those lines are read, and the cost grows with them, never
     // with what earlier pages skipped. A resumed reconciliation goes on after its last listing.
     let after = full.status !== 'NONE' ? full.lastUnregisteredLineNo : 0;
-    let page: LoggedQueryDocument[] = [];
+    let page: UnregisteredLine[] = [];
     const emitPage = async () => {
       if (page.length === 0) return;
-      const queries = page.map((q) => ({ lineNo: q.lineNo, accountId: q.accountId, operationCode: q.operationCode, loggedAt: q.loggedAt }));
+      const queries = page;
       page = [];
       await reconciling.add({ type: 'UnregisteredQueriesFound', data: { importId, agencyCode: req.agencyCode, period: req.period, chunk: chunk++, anomaly: 'UNREGISTERED_QUERY', window, queries, duty } });
       listed += queries.length;

@@ -45,9 +45,19 @@ export async function unregisteredOfImport(store: ReadModelStore, importId: stri
   return (await store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit })).map((d) => stripMeta(d) as LoggedQueryDocument);
 }
 
-/** The same, after line `afterLineNo` (0: from the start), for the importer's reconciliation. */
-export async function unregisteredOfImportAfterLine(store: ReadModelStore, importId: string, afterLineNo: number, limit: number): Promise<LoggedQueryDocument[]> {
-  return unregisteredOfImport(store, importId, afterLineNo > 0 ? seqOf(importId, afterLineNo) : undefined, limit);
+/** What an UNREGISTERED_QUERY listing records of a logged query. */
+export type UnregisteredLine = Pick<LoggedQueryDocument, 'lineNo' | 'accountId' | 'operationCode' | 'loggedAt'>;
+
+/**
+ * The same, after line `afterLineNo` (0: from the start), for the importer's reconciliation: only
+ * the fields the listing records, picked from the stored rows without copying each whole document.
+ */
+export async function unregisteredOfImportAfterLine(store: ReadModelStore, importId: string, afterLineNo: number, limit: number): Promise<UnregisteredLine[]> {
+  const filter: Filter = { importId, status: 'UNREGISTERED' };
+  if (afterLineNo > 0) filter.seq = { $gt: seqOf(importId, afterLineNo) };
+  return (await store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit })).map((d) => ({
+    lineNo: d.lineNo, accountId: d.accountId, operationCode: d.operationCode, loggedAt: d.loggedAt,
+  }));
 }
 
 export async function loggedQuery(store: ReadModelStore, importId: string, lineNo: number): Promise<LoggedQueryDocument | undefined> {

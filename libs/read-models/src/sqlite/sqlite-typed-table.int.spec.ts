@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReadModelRequestError } from '../documents';
+import { PlainDocument, ReadModelRequestError } from '../documents';
 import type { Filter, FindOptions, TableSpec } from '../types';
 import { remove, upsert } from '../types';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
@@ -75,6 +75,50 @@ describe('SqliteReadModelStore typed tables (declareTable)', () => {
       expect(await typed.getEntry('things', id)).toEqual(await plain.getEntry('things', id));
     }
     expect((await typed.get('things', 'd10'))?.name).toBe('name3');
+  });
+
+  it('keeps a position beyond 2^53 exact (rows are read as plain numbers, positions re-read as BigInt)', async () => {
+    const far = 2n ** 60n + 3n;
+    for (const store of [plain, typed]) await store.applyEvent('p', far, [upsert('things', 'far', docs[1].doc)]);
+    expect(await typed.getEntry('things', 'far')).toEqual(await plain.getEntry('things', 'far'));
+    expect((await typed.find('things', { _id: 'far' }))[0]._position).toBe(far.toString());
+    // The guard compares exactly: one position below is skipped, one above is applied.
+    await typed.applyEvent('p', far - 1n, [upsert('things', 'far', { ...docs[1].doc, name: 'stale' })]);
+    expect((await typed.get('things', 'far'))?.name).toBe(docs[1].doc.name);
+    await typed.applyEvent('p', far + 1n, [upsert('things', 'far', { ...docs[1].doc, name: 'new' })]);
+    expect(await typed.get('things', 'far')).toMatchObject({ name: 'new', _position: (far + 1n).toString() });
+  });
+
+  it('a document handed over as its fields (PlainDocument) is stored exactly as its JSON text is', async () => {
+    const odd: Record<string, unknown>[] = [
+      { name: new Date('2025-03-05T01:02:03Z'), n: 3, flag: true, tag: 'x', extra: { at: new Date(0), list: [undefined, () => 1, NaN] } },
+      { name: 'nan', n: NaN, flag: false, tag: undefined, extra: undefined },
+      { name: 'inf', n: Infinity, flag: null, tag: null, extra: 'text' },
+      { name: 'neg', n: -0, flag: false, tag: 't', extra: [1, { a: null }], notAColumn: undefined, fn: () => 2 },
+      { _id: 'ignored', _position: '9', name: 'meta', n: 1, flag: true, tag: null, extra: null },
+    ];
+    const viaFields = new SqliteReadModelStore({ file: ':memory:' });
+    await viaFields.declareTable('things', SPEC);
+    const write = (store: SqliteReadModelStore, plain: boolean) =>
+      store.applyBatch('p', odd.map((doc, i) => ({ position: BigInt(200 + i), writes: [upsert('things', `odd${i}`, plain ? (PlainDocument.of(doc) as unknown as Record<string, unknown>) : doc)] })));
+    await write(viaFields, true);
+    await write(typed, false);
+    await write(plain, false);
+    for (let i = 0; i < odd.length; i++) {
+      const entry = await viaFields.getEntry('things', `odd${i}`);
+      expect(entry).toEqual(await typed.getEntry('things', `odd${i}`));
+      // The JSON documents agree on every field they hold; the typed ones read an absent field as null.
+      const plainDoc = (await plain.get('things', `odd${i}`))!;
+      for (const [k, v] of Object.entries(plainDoc)) expect(entry!.document![k]).toEqual(v);
+    }
+    // Rewrites through the fields: only a changed value is written, and the guard still holds.
+    await viaFields.applyEvent('p', 300n, [upsert('things', 'odd0', PlainDocument.of({ ...odd[1], name: 'changed' }) as unknown as Record<string, unknown>)]);
+    await viaFields.applyEvent('p', 299n, [upsert('things', 'odd0', PlainDocument.of({ ...odd[1], name: 'stale' }) as unknown as Record<string, unknown>)]);
+    expect(await viaFields.get('things', 'odd0')).toEqual({ _id: 'odd0', _position: '300', name: 'changed', n: null, flag: false, tag: null, extra: null });
+    await expect(viaFields.applyEvent('p', 301n, [upsert('things', 'bad', PlainDocument.of({ name: 'a', other: 1 }) as unknown as Record<string, unknown>)])).rejects.toBeInstanceOf(ReadModelRequestError);
+    await expect(viaFields.applyEvent('p', 301n, [upsert('things', 'bad', PlainDocument.of({ name: 1 }) as unknown as Record<string, unknown>)])).rejects.toBeInstanceOf(ReadModelRequestError);
+    expect(() => PlainDocument.of({ $set: 1 })).toThrow(ReadModelRequestError);
+    await viaFields.close();
   });
 
   it('reads a field written as absent as null (TableSpec: every column is a field of every document)', async () => {
