@@ -245,6 +245,7 @@ export function deepFreeze<T>(value: T): T {
 export interface FilterTree {
   conditions: Condition[];
   or?: FilterTree[];
+  and?: FilterTree[];
 }
 
 /** parseFilter, with `$or` (ReadModelStore filters): validated once for both adapters. */
@@ -252,13 +253,18 @@ export function parseFilterTree(filter: Filter = {}): FilterTree {
   if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
     throw new ReadModelRequestError('a filter must be an object');
   }
-  const { $or, ...fields } = filter;
+  const { $or, $and, ...fields } = filter;
   const tree: FilterTree = { conditions: parseFilter(fields) };
-  if (Object.prototype.hasOwnProperty.call(filter, '$or')) {
-    // MongoDB refuses an empty $or; refuse it everywhere rather than guess "nothing" or "everything".
-    if (!Array.isArray($or) || $or.length === 0) throw new ReadModelRequestError('$or needs a non-empty array of filters');
-    tree.or = $or.map((branch) => parseFilterTree(branch));
-  }
+  const branches = (name: '$or' | '$and', list: unknown): FilterTree[] | undefined => {
+    if (!Object.prototype.hasOwnProperty.call(filter, name)) return undefined;
+    // MongoDB refuses an empty list; refuse it everywhere rather than guess "nothing" or "everything".
+    if (!Array.isArray(list) || list.length === 0) throw new ReadModelRequestError(`${name} needs a non-empty array of filters`);
+    return list.map((branch: Filter) => parseFilterTree(branch));
+  };
+  const or = branches('$or', $or);
+  const and = branches('$and', $and);
+  if (or) tree.or = or;
+  if (and) tree.and = and;
   return tree;
 }
 

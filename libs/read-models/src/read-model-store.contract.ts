@@ -218,11 +218,15 @@ export function readModelStoreContract(makeHarness: () => Promise<ReadModelStore
       expect(ids(await store.find('obligations', {}, { sort: { _id: -1 }, limit: 2 }))).toEqual(['o-6', 'o-5']);
     });
 
-    it('matches one of several alternatives with $or, ANDed with the other conditions and nestable', async () => {
+    it('matches one of several alternatives with $or, ANDed with the other conditions, nestable and side by side with $and', async () => {
       expect(ids(await store.find('obligations', { $or: [{ agency: 'a-2' }, { days: { $lt: 3 } }] }))).toEqual(['o-2', 'o-4', 'o-5']);
       const nested = { agency: 'a-1', $or: [{ flagged: null }, { days: { $gt: 30 }, $or: [{ flagged: true }, { note: 'x' }] }] };
       expect(ids(await store.find('obligations', nested, { sort: { dueAt: -1 } }))).toEqual(['o-3', 'o-1']);
       expect(ids(await store.find('obligations', { $or: [{}] }))).toEqual(['o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6']);
+      // Two alternatives side by side with $and: (a-2 or days < 3) and (flagged or days = 0).
+      const both = { $and: [{ $or: [{ agency: 'a-2' }, { days: { $lt: 3 } }] }, { $or: [{ flagged: { $ne: null } }, { days: 0 }] }] };
+      expect(ids(await store.find('obligations', both))).toEqual(['o-2', 'o-5']);
+      expect(await store.countBy('obligations', both, ['agency'])).toEqual([{ group: { agency: 'a-1' }, count: 1 }, { group: { agency: 'a-2' }, count: 1 }]);
       // A cursor past (dueAt, _id) = (o-1's): strictly after it in that order.
       const after = { dueAt: { $gte: '2025-05-31T15:59:59.999Z' }, $or: [{ dueAt: { $gt: '2025-05-31T15:59:59.999Z' } }, { _id: { $gt: 'o-1' } }] };
       expect(ids(await store.find('obligations', after, { sort: { dueAt: 1 }, limit: 2 }))).toEqual(['o-3', 'o-2']);
@@ -263,6 +267,7 @@ export function readModelStoreContract(makeHarness: () => Promise<ReadModelStore
       const refused = [
         () => store.find('obligations', { $or: [] }),
         () => store.find('obligations', { $or: 'x' as never }),
+        () => store.find('obligations', { $and: [] }),
         () => store.find('obligations', { $or: [{ 'nested.field': 1 }] }),
         () => store.countBy('obligations', { $or: [] }, ['agency']),
         () => store.countBy('obligations', {}, ['nested.field']),

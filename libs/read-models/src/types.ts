@@ -64,9 +64,10 @@ export interface FieldCondition {
  *
  * `$or` (the one key that is not a field) takes a non-empty list of filters, at least one of which
  * must match, ANDed with the rest: `{ createdAt: { $lte: t }, $or: [{ metAt: null }, { metAt: { $gt: t } }] }`.
- * It is what a state judged at a time needs (a fulfilment not yet made *or* made later).
+ * It is what a state judged at a time needs (a fulfilment not yet made *or* made later). `$and`
+ * (a non-empty list of filters, all of which must match) lets several `$or`s stand side by side.
  */
-export type Filter = { [field: string]: FilterScalar | FieldCondition | readonly Filter[] | undefined; $or?: readonly Filter[] };
+export type Filter = { [field: string]: FilterScalar | FieldCondition | readonly Filter[] | undefined; $or?: readonly Filter[]; $and?: readonly Filter[] };
 
 /** One group of ReadModelStore.countBy: the group fields' values (null for a missing field) and how many documents hold them. */
 export interface GroupCount {

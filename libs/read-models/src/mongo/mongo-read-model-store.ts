@@ -71,7 +71,7 @@ function fromMongo(raw: MongoDocument): DocumentEntry {
   return { position, document: _deleted ? undefined : { _id, _position: position.toString(), ...(body as DocumentBody) } };
 }
 
-/** A parsed filter as a MongoDB query: each field's operators together, `$or` as MongoDB's own. */
+/** A parsed filter as a MongoDB query: each field's operators together, `$or` and `$and` as MongoDB's own. */
 function mongoQuery(tree: FilterTree): Document {
   const query: Document = {};
   for (const condition of tree.conditions) {
@@ -79,6 +79,7 @@ function mongoQuery(tree: FilterTree): Document {
     operators[`$${condition.op}`] = condition.value;
   }
   if (tree.or) query.$or = tree.or.map(mongoQuery);
+  if (tree.and) query.$and = tree.and.map(mongoQuery);
   return query;
 }
 

@@ -35,6 +35,7 @@ describe('SqliteReadModelStore countBy and $or on typed tables', () => {
     [{ n: { $gt: 3 } }, ['n']],
     [{ $or: [{ tag: null }, { flag: true, n: { $lt: 5 } }] }, ['name', 'flag']],
     [{ name: 'name1', $or: [{ n: { $gte: 8 } }, { $or: [{ tag: 't2' }] }] }, ['tag']],
+    [{ $and: [{ $or: [{ tag: null }, { n: 1 }] }, { $or: [{ flag: true }, { flag: false }] }] }, ['flag']],
     [{ missing: null }, ['missing']],
     [{ name: 'nope' }, []],
   ];

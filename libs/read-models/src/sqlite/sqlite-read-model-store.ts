@@ -483,7 +483,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 }
 
-/** A filter's conditions as SQL terms to AND, its `$or` as one parenthesised term of alternatives. */
+/** A filter's conditions as SQL terms to AND, its `$or` as one parenthesised term of alternatives, its `$and`'s terms beside them. */
 function compileTree(c: CollectionStatements, tree: FilterTree, params: unknown[]): string[] {
   const terms = tree.conditions.map((cond) => c.condition(cond, params));
   if (tree.or) {
@@ -493,6 +493,7 @@ function compileTree(c: CollectionStatements, tree: FilterTree, params: unknown[
     });
     terms.push(`(${branches.join(' OR ')})`);
   }
+  for (const branch of tree.and ?? []) terms.push(...compileTree(c, branch, params));
   return terms;
 }
 
