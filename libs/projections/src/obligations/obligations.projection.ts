@@ -115,6 +115,12 @@ export interface ObligationDocument {
   /** Ledger time the meeting event was recorded. */
   metKnownAt: string | null;
   metBy: { eventId: string; streamId: string; position: string; type: string } | null;
+  /**
+   * Met after it was due (metAt > dueAt), written with metAt so that a store can count the met late
+   * without comparing two fields (version 2 on); whether it is met at a time T is still judged then.
+   * Absent on documents projected before it existed.
+   */
+  metLate?: boolean;
 }
 
 export type ObligationState = 'open' | 'met' | 'overdue';
@@ -177,6 +183,7 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
       metAt: metOnCreation ? event.metadata.occurredAt : null,
       metKnownAt: metOnCreation ? event.metadata.recordedAt : null,
       metBy: metOnCreation ? ref(event) : null,
+      metLate: metOnCreation && event.metadata.occurredAt > (dueInstant ?? endOfTaipeiDay(dueDate)),
     };
     if (metOnCreation) return [upsert(OBLIGATIONS.items, obligationId, { ...doc })];
     return [upsert(OBLIGATIONS.items, obligationId, { ...doc }), upsert(OBLIGATIONS.open, `${kind}:${subject}`, { obligationId })];
@@ -189,7 +196,13 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
     const doc = await read.get<ObligationDocument>(OBLIGATIONS.items, pointer.obligationId);
     if (!doc || doc.metAt) return [];
     return [
-      upsert(OBLIGATIONS.items, doc._id, { ...stripMeta(doc), metAt: event.metadata.occurredAt, metKnownAt: event.metadata.recordedAt, metBy: ref(event) }),
+      upsert(OBLIGATIONS.items, doc._id, {
+        ...stripMeta(doc),
+        metAt: event.metadata.occurredAt,
+        metKnownAt: event.metadata.recordedAt,
+        metBy: ref(event),
+        metLate: event.metadata.occurredAt > doc.dueAt,
+      }),
       upsert(OBLIGATIONS.open, `${kind}:${subject}`, { obligationId: null }),
     ];
   };
@@ -427,7 +440,18 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
   return {
     name: 'obligations',
     collections: [OBLIGATIONS.items, OBLIGATIONS.open, OBLIGATIONS.bodies],
-    indexes: { [OBLIGATIONS.items]: [{ fields: ['agencyCode', 'dueAt'] }, { fields: ['kind', 'dueAt'] }] },
+    // 2: documents carry metLate, which the counts group by (a rebuild writes it into every one).
+    version: 2,
+    // A page is read in (dueAt, _id) order, the order of its cursor: each index ends in that order,
+    // so a page under an agency, a kind, both or neither is a range of one index and a LIMIT.
+    indexes: {
+      [OBLIGATIONS.items]: [
+        { fields: ['dueAt', '_id'] },
+        { fields: ['agencyCode', 'dueAt', '_id'] },
+        { fields: ['kind', 'dueAt', '_id'] },
+        { fields: ['agencyCode', 'kind', 'dueAt', '_id'] },
+      ],
+    },
     handles: (type) => type in handlers || type in alsoOn || type === CHECKPOINT_ISSUED,
     project: handle,
   };
