@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseCsv } from '@ledger/package/csv';
 import type { ProjectionRunner } from '@ledger/read-models';
 import { PROJECTION_RUNNERS } from '../apps/ledger-api/src/infrastructure/event-store.provider';
 import { ADMIN_KEY, startTestApp } from './support/app';
@@ -49,6 +50,47 @@ describe('GET /obligations pages', () => {
       const res = await get(query).expect(400);
       expect(JSON.stringify(res.body)).toContain(field);
     }
+  });
+
+  it('pages a state filter the same way: each state\'s pages hold exactly that state, and the states add up to the whole', async () => {
+    const whole = (await get('').expect(200)).body;
+    let total = 0;
+    for (const state of ['open', 'overdue', 'met']) {
+      const seen: { state: string }[] = [];
+      let after = '';
+      let first: { count: number } | undefined;
+      for (let pages = 0; pages < 50; pages += 1) {
+        const page = (await get(`&state=${state}&limit=1${after && `&after=${encodeURIComponent(after)}`}`).expect(200)).body;
+        first ??= page;
+        seen.push(...page.obligations);
+        if (page.next === null) break;
+        after = page.next;
+      }
+      expect(seen.every((o) => o.state === state)).toBe(true);
+      expect(seen).toHaveLength(first!.count);
+      total += seen.length;
+    }
+    expect(total).toBe(whole.count);
+    expect(total).toBeGreaterThanOrEqual(4);
+  });
+
+  it('streams the CSV export: BOM, Traditional Chinese headers, every obligation once in page order; counts-csv from the same counts', async () => {
+    const whole = (await get('').expect(200)).body;
+    expect(whole.count).toBeGreaterThanOrEqual(4);
+    const csv = await get('&format=csv').expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
+    expect(csv.headers['content-disposition']).toContain('obligations-2025-08-01.csv');
+    const lines = csv.text.split('\r\n');
+    expect(lines[0]).toBe('\uFEFF機關代碼,義務種類,要點,義務名稱,對象,到期日,狀態,逾期完成,完成時間(臺北),建立事件,完成事件');
+    expect(lines.at(-1)).toBe('');
+    const rows = parseCsv(csv.text).slice(1).map((r) => r.cells);
+    expect(rows.map((r: string[]) => [r[1], r[4]])).toEqual(whole.obligations.map((o: { kind: string; subject: string }) => [o.kind, o.subject]));
+    expect(rows.map((r: string[]) => r[5])).toEqual(whole.obligations.map((o: { dueDateRoc: string }) => o.dueDateRoc));
+    const counts = parseCsv((await get('&format=counts-csv').expect(200)).text).slice(1).map((r) => r.cells);
+    for (const [agency, kind, , , open, overdue, met, metLate] of counts) {
+      expect(whole.counts[agency][kind]).toEqual({ open: Number(open), overdue: Number(overdue), met: Number(met), metLate: Number(metLate) });
+    }
+    expect(counts.length).toBe(Object.values(whole.counts as Record<string, object>).reduce((n, byKind) => n + Object.keys(byKind).length, 0));
   });
 
   it('answers an empty last page past the end', async () => {

@@ -1,10 +1,12 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { countByAgency, OBLIGATION_KINDS, ObligationKind, obligationsAt, ObligationState, ObligationView, rocDate } from '@ledger/projections';
+import { OBLIGATION_KINDS, obligationCounts, ObligationCounts, ObligationKind, obligationPages, obligationsPage, ObligationState, ObligationView, rocDate } from '@ledger/projections';
 import { taipeiDateOf } from '@ledger/domain';
+import { csvLine } from '@ledger/package/csv';
 import { toCsv } from './csv';
 import { PageLimit } from '../access/shared/validators';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
@@ -18,6 +20,10 @@ const PAGE_CURSOR = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[A-Z_]{1,64}:
 const DEFAULT_PAGE = 500;
 
 const pageKey = (o: ObligationView) => `${o.dueAt}|${o.obligationId}`;
+/** The cursor's two keys: the due time is fixed-width, so (dueAt, obligationId) order is the order of the text `dueAt|obligationId`. */
+const parseCursor = (after: string) => ({ dueAt: after.slice(0, after.indexOf('|')), obligationId: after.slice(after.indexOf('|') + 1) });
+/** Rows per store read of a CSV export: the export never holds more than this many obligations. */
+const CSV_PAGE = 2000;
 
 export class ObligationsQueryDto extends AsOfQueryDto {
   @ApiPropertyOptional({ enum: ['open', 'met', 'overdue'] })
@@ -40,7 +46,7 @@ export class ObligationsQueryDto extends AsOfQueryDto {
   @IsIn(['json', 'csv', 'counts-csv'])
   format?: 'json' | 'csv' | 'counts-csv';
 
-  @PageLimit(DEFAULT_PAGE, '; JSON only (CSV exports are whole)')
+  @PageLimit(DEFAULT_PAGE, '; JSON only (CSV exports are whole, streamed)')
   limit?: number;
 
   @ApiPropertyOptional({ example: '2025-06-30T15:59:59.999Z|ADJUST_OR_REMOVE_MOVED_USER:SWD001.USER.3b1f…:388', description: '`next` of the previous page (order: due time, then obligation id)' })
@@ -52,16 +58,29 @@ export class ObligationsQueryDto extends AsOfQueryDto {
 const STATE_LABELS: Record<ObligationState, string> = { open: '辦理中', overdue: '逾期未辦', met: '已完成' };
 const taipeiTime = (instant: string | null) => (instant ? `${rocDate(taipeiDateOf(instant))} ${new Date(Date.parse(instant) + 8 * 3600_000).toISOString().slice(11, 19)}` : '');
 
-function obligationsCsv(obligations: ObligationView[]): string {
-  return toCsv([
-    ['機關代碼', '義務種類', '要點', '義務名稱', '對象', '到期日', '狀態', '逾期完成', '完成時間(臺北)', '建立事件', '完成事件'],
-    ...obligations.map((o) => [o.agencyCode, o.kind, o.rule, o.title, o.subject, rocDate(o.dueDate), STATE_LABELS[o.state], o.metLate ? '是' : '否', taipeiTime(o.metAt), `${o.createdBy.streamId}#${o.createdBy.position}`, o.metBy ? `${o.metBy.streamId}#${o.metBy.position}` : '']),
-  ]);
+const CSV_HEADERS = ['機關代碼', '義務種類', '要點', '義務名稱', '對象', '到期日', '狀態', '逾期完成', '完成時間(臺北)', '建立事件', '完成事件'];
+const csvRow = (o: ObligationView) =>
+  csvLine([o.agencyCode, o.kind, o.rule, o.title, o.subject, rocDate(o.dueDate), STATE_LABELS[o.state], o.metLate ? '是' : '否', taipeiTime(o.metAt), `${o.createdBy.streamId}#${o.createdBy.position}`, o.metBy ? `${o.metBy.streamId}#${o.metBy.position}` : '']) + '\r\n';
+
+/**
+ * The export a page at a time, byte for byte what toCsv gives for the whole list (BOM, CRLF). The
+ * first page is read before the response starts, so a store that fails at once still answers with
+ * a problem document rather than an empty file.
+ */
+export async function obligationsCsv(pages: AsyncGenerator<ObligationView[]>): Promise<Readable> {
+  const first = await pages.next();
+  async function* chunks() {
+    yield '\uFEFF' + csvLine(CSV_HEADERS) + '\r\n';
+    if (first.done) return;
+    yield first.value.map(csvRow).join('');
+    for await (const page of pages) yield page.map(csvRow).join('');
+  }
+  return Readable.from(chunks(), { objectMode: false });
 }
 
-function countsCsv(obligations: ObligationView[]): string {
+function countsCsv(counts: ObligationCounts): string {
   const rows: (string | number)[][] = [];
-  for (const [agency, byKind] of Object.entries(countByAgency(obligations)).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [agency, byKind] of Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1))) {
     for (const [kind, c] of Object.entries(byKind)) rows.push([agency, kind, OBLIGATION_KINDS[kind as ObligationKind].rule, OBLIGATION_KINDS[kind as ObligationKind].title, c.open, c.overdue, c.met, c.metLate]);
   }
   return toCsv([['機關代碼', '義務種類', '要點', '義務名稱', '辦理中', '逾期未辦', '已完成', '其中逾期完成'], ...rows]);
@@ -110,25 +129,31 @@ export class ObligationsController {
     const times = parseTimes(query);
     const at = times.at ?? this.clock().toISOString();
     await awaitMinPosition(req, res, query, this.runners, ['obligations'], this.config.readWaitMs);
-    const obligations = await obligationsAt(this.readModels, { at, knownAt: times.knownAt, agencyCode: query.agency, kind: query.kind, state: query.state });
+    // The store judges states, counts and pages: no read holds every obligation (a month's WebIR log opens ~900,000).
+    const judged = { at, knownAt: times.knownAt, agencyCode: query.agency, kind: query.kind, state: query.state };
     if (query.format === 'csv' || query.format === 'counts-csv') {
+      const body = query.format === 'csv' ? new StreamableFile(await obligationsCsv(obligationPages(this.readModels, judged, CSV_PAGE))) : countsCsv(await obligationCounts(this.readModels, judged));
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="obligations${query.format === 'counts-csv' ? '-counts' : ''}-${taipeiDateOf(at)}.csv"`);
-      return query.format === 'csv' ? obligationsCsv(obligations) : countsCsv(obligations);
+      // Headers are sent by then: a failure mid-export aborts the transfer, never ends a short file as if whole.
+      if (body instanceof StreamableFile) body.setErrorHandler((_error, response) => void (response as Response).destroy());
+      return body;
     }
-    const ordered = obligations.map((o) => ({ o, key: pageKey(o) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const start = query.after === undefined ? 0 : ordered.findIndex((e) => e.key > query.after!);
     const limit = query.limit ?? DEFAULT_PAGE;
-    const page = start < 0 ? [] : ordered.slice(start, start + limit);
-    const more = start >= 0 && start + limit < ordered.length;
+    const [page, counts] = await Promise.all([
+      obligationsPage(this.readModels, judged, { limit, ...(query.after !== undefined && { after: parseCursor(query.after) }) }),
+      obligationCounts(this.readModels, judged),
+    ]);
+    let count = 0;
+    for (const byKind of Object.values(counts)) for (const c of Object.values(byKind)) count += c!.open + c!.overdue + c!.met;
     return {
       asOf: { kind: times.kind, at, ...(times.knownAt && { knownAt: times.knownAt }) },
       // count and counts cover every obligation the filters match; obligations is one page of them.
-      count: obligations.length,
+      count,
       // Per agency, per kind: open / overdue / met (metLate among the met), at the time judged.
-      counts: countByAgency(obligations),
-      obligations: page.map(({ o }) => ({ ...o, dueDateRoc: rocDate(o.dueDate) })),
-      next: more ? page[page.length - 1].key : null,
+      counts,
+      obligations: page.obligations.map((o) => ({ ...o, dueDateRoc: rocDate(o.dueDate) })),
+      next: page.more ? pageKey(page.obligations[page.obligations.length - 1]) : null,
     };
   }
 }
