@@ -123,6 +123,14 @@ export interface ObligationDocument {
   metLate?: boolean;
 }
 
+/** The obligations collection as typed rows where the store can (ReadModelStore.declareTable): every field of ObligationDocument. */
+export const OBLIGATION_TABLE = {
+  columns: {
+    obligationId: 'text', agencyCode: 'text', kind: 'text', rule: 'text', title: 'text', subject: 'text', dueDate: 'text', dueAt: 'text', dueGranularity: 'text',
+    createdAt: 'text', createdKnownAt: 'text', createdBy: 'json', metAt: 'text', metKnownAt: 'text', metBy: 'json', metLate: 'boolean',
+  },
+} as const satisfies { columns: Record<keyof ObligationDocument, 'text' | 'json' | 'boolean'> };
+
 export type ObligationState = 'open' | 'met' | 'overdue';
 
 export interface ObligationView extends ObligationDocument {
@@ -440,8 +448,11 @@ export function obligationsProjection(deadlines: ObligationDeadlines = DEFAULT_D
   return {
     name: 'obligations',
     collections: [OBLIGATIONS.items, OBLIGATIONS.open, OBLIGATIONS.bodies],
-    // 2: documents carry metLate, which the counts group by (a rebuild writes it into every one).
+    // 2: documents carry metLate, which the counts group by, and are kept as typed rows (a rebuild writes them).
     version: 2,
+    // Typed rows: the counts and pages compare and group these fields for every obligation judged,
+    // which on JSON text means parsing every document once per field (most of a count's cost).
+    tables: { [OBLIGATIONS.items]: OBLIGATION_TABLE },
     // A page is read in (dueAt, _id) order, the order of its cursor: each index ends in that order,
     // so a page under an agency, a kind, both or neither is a range of one index and a LIMIT.
     indexes: {
