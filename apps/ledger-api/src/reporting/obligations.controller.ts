@@ -41,7 +41,7 @@ export class ObligationsQueryDto extends AsOfQueryDto {
   @IsIn(Object.keys(OBLIGATION_KINDS))
   kind?: ObligationKind;
 
-  @ApiPropertyOptional({ enum: ['json', 'csv', 'counts-csv'], default: 'json', description: 'csv: one row per obligation; counts-csv: per agency and kind, how many are open, overdue, met and met late (UTF-8 with BOM, Traditional Chinese headers, ROC dates)' })
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'counts-csv'], default: 'json', description: 'csv: one row per obligation, streamed in (due time, obligation id) order; counts-csv: per agency and kind, how many are open, overdue, met and met late (UTF-8 with BOM, Traditional Chinese headers, ROC dates)' })
   @IsOptional()
   @IsIn(['json', 'csv', 'counts-csv'])
   format?: 'json' | 'csv' | 'counts-csv';
