@@ -395,7 +395,11 @@ export class SqliteReadModelStore implements ReadModelStore {
       if (columns?.[f] === 'json') throw new ReadModelRequestError(`${f} holds objects or arrays, which are not groupable`);
       return columns ? [c.valueExpr(f)] : [valueExpr(f), typeExpr(f)];
     });
-    const sql = `SELECT ${[...selected, 'COUNT(*)'].join(', ')} FROM ${c.table} WHERE ${where.join(' AND ')}${selected.length > 0 ? ` GROUP BY ${selected.join(', ')}` : ''}`;
+    // Unary + (a no-op on the value) keeps the planner from walking an index in group order and
+    // fetching every row at random (without statistics it prefers that to sorting): the index then
+    // serves only a range in the filter, and a count of most of a collection is one sequential scan.
+    const grouped = selected.map((e) => `+${e}`);
+    const sql = `SELECT ${[...grouped, 'COUNT(*)'].join(', ')} FROM ${c.table} WHERE ${where.join(' AND ')}${grouped.length > 0 ? ` GROUP BY ${grouped.join(', ')}` : ''}`;
     const rows = this.db.prepare<unknown[], unknown[]>(sql).raw(true).all(...params);
     const step = columns ? 1 : 2;
     const scalar = (f: string, v: unknown, type: unknown): FilterScalar => {
