@@ -1,4 +1,4 @@
-import type { AppliedEvent, FieldCondition, Filter, FilterScalar, FindOptions, IndexSpec, ReadModelWrite } from './types';
+import type { AppliedEvent, FieldCondition, Filter, FilterScalar, FindOptions, GroupCount, IndexSpec, ReadModelWrite } from './types';
 
 /** Validation shared by both adapters, so a request one adapter refuses the other refuses too. */
 export class ReadModelRequestError extends Error {
@@ -239,4 +239,67 @@ export function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
   }
   return value;
+}
+
+/** A filter with its `$or`: the conditions ANDed, and when present, alternatives of which one must match. */
+export interface FilterTree {
+  conditions: Condition[];
+  or?: FilterTree[];
+  and?: FilterTree[];
+}
+
+/** parseFilter, with `$or` (ReadModelStore filters): validated once for both adapters. */
+export function parseFilterTree(filter: Filter = {}): FilterTree {
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
+    throw new ReadModelRequestError('a filter must be an object');
+  }
+  const { $or, $and, ...fields } = filter;
+  const tree: FilterTree = { conditions: parseFilter(fields) };
+  const branches = (name: '$or' | '$and', list: unknown): FilterTree[] | undefined => {
+    if (!Object.prototype.hasOwnProperty.call(filter, name)) return undefined;
+    // MongoDB refuses an empty list; refuse it everywhere rather than guess "nothing" or "everything".
+    if (!Array.isArray(list) || list.length === 0) throw new ReadModelRequestError(`${name} needs a non-empty array of filters`);
+    return list.map((branch: Filter) => parseFilterTree(branch));
+  };
+  const or = branches('$or', $or);
+  const and = branches('$and', $and);
+  if (or) tree.or = or;
+  if (and) tree.and = and;
+  return tree;
+}
+
+export function assertGroupFields(fields: readonly string[]): void {
+  if (!Array.isArray(fields)) throw new ReadModelRequestError('group fields must be an array of field names');
+  fields.forEach(assertFieldName);
+  if (new Set(fields).size !== fields.length) throw new ReadModelRequestError('a group field is named twice');
+}
+
+// MongoDB's order of types, which both adapters follow for groups: null, numbers, strings, booleans.
+const TYPE_RANK = { object: 0, number: 1, string: 2, boolean: 3 } as const;
+function compareScalars(a: FilterScalar, b: FilterScalar): number {
+  const ra = TYPE_RANK[typeof a as keyof typeof TYPE_RANK];
+  const rb = TYPE_RANK[typeof b as keyof typeof TYPE_RANK];
+  if (ra !== rb) return ra - rb;
+  return a === b ? 0 : (a as string | number | boolean) < (b as string | number | boolean) ? -1 : 1;
+}
+
+/**
+ * Groups as both adapters answer them: rows the store split (SQLite keeps null and missing apart)
+ * merged by value, ordered by their values field by field.
+ */
+export function mergeGroups(fields: readonly string[], rows: Iterable<GroupCount>): GroupCount[] {
+  const merged = new Map<string, GroupCount>();
+  for (const row of rows) {
+    const key = JSON.stringify(fields.map((f) => [typeof row.group[f], row.group[f]]));
+    const seen = merged.get(key);
+    if (seen) seen.count += row.count;
+    else merged.set(key, { group: { ...row.group }, count: row.count });
+  }
+  return [...merged.values()].sort((a, b) => {
+    for (const f of fields) {
+      const c = compareScalars(a.group[f], b.group[f]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
 }

@@ -218,8 +218,63 @@ export function readModelStoreContract(makeHarness: () => Promise<ReadModelStore
       expect(ids(await store.find('obligations', {}, { sort: { _id: -1 }, limit: 2 }))).toEqual(['o-6', 'o-5']);
     });
 
+    it('matches one of several alternatives with $or, ANDed with the other conditions, nestable and side by side with $and', async () => {
+      expect(ids(await store.find('obligations', { $or: [{ agency: 'a-2' }, { days: { $lt: 3 } }] }))).toEqual(['o-2', 'o-4', 'o-5']);
+      const nested = { agency: 'a-1', $or: [{ flagged: null }, { days: { $gt: 30 }, $or: [{ flagged: true }, { note: 'x' }] }] };
+      expect(ids(await store.find('obligations', nested, { sort: { dueAt: -1 } }))).toEqual(['o-3', 'o-1']);
+      expect(ids(await store.find('obligations', { $or: [{}] }))).toEqual(['o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6']);
+      // Two alternatives side by side with $and: (a-2 or days < 3) and (flagged or days = 0).
+      const both = { $and: [{ $or: [{ agency: 'a-2' }, { days: { $lt: 3 } }] }, { $or: [{ flagged: { $ne: null } }, { days: 0 }] }] };
+      expect(ids(await store.find('obligations', both))).toEqual(['o-2', 'o-5']);
+      expect(await store.countBy('obligations', both, ['agency'])).toEqual([{ group: { agency: 'a-1' }, count: 1 }, { group: { agency: 'a-2' }, count: 1 }]);
+      // A cursor past (dueAt, _id) = (o-1's): strictly after it in that order.
+      const after = { dueAt: { $gte: '2025-05-31T15:59:59.999Z' }, $or: [{ dueAt: { $gt: '2025-05-31T15:59:59.999Z' } }, { _id: { $gt: 'o-1' } }] };
+      expect(ids(await store.find('obligations', after, { sort: { dueAt: 1 }, limit: 2 }))).toEqual(['o-3', 'o-2']);
+    });
+
+    it('counts by group without reading the documents out: values apart by type, null and missing together, in order', async () => {
+      const counts = (fields: string[], filter = {}) => store.countBy('obligations', filter, fields);
+      expect(await counts(['agency'])).toEqual([
+        { group: { agency: 'a-1' }, count: 3 },
+        { group: { agency: 'a-2' }, count: 2 },
+        { group: { agency: 'a-3' }, count: 1 },
+      ]);
+      expect(await counts(['agency', 'state'], { state: { $ne: 'met' } })).toEqual([
+        { group: { agency: 'a-1', state: 'open' }, count: 1 },
+        { group: { agency: 'a-1', state: 'overdue' }, count: 2 },
+        { group: { agency: 'a-2', state: 'overdue' }, count: 1 },
+        { group: { agency: 'a-3', state: 'open' }, count: 1 },
+      ]);
+      expect(await counts(['flagged'])).toEqual([
+        { group: { flagged: null }, count: 4 },
+        { group: { flagged: false }, count: 1 },
+        { group: { flagged: true }, count: 1 },
+      ]);
+      expect((await counts(['days'])).map((g) => g.group.days)).toEqual([0, 2, 10, 40, 70, '5']);
+      expect(await counts(['note'])).toEqual([{ group: { note: null }, count: 6 }]);
+      expect(await counts(['state'], { $or: [{ agency: 'a-2' }, { flagged: true }] })).toEqual([
+        { group: { state: 'met' }, count: 1 },
+        { group: { state: 'overdue' }, count: 2 },
+      ]);
+      expect(await counts(['_id'], { agency: 'a-2' })).toEqual([{ group: { _id: 'o-4' }, count: 1 }, { group: { _id: 'o-5' }, count: 1 }]);
+      // No group fields: the total, also when nothing (or no collection) matches; tombstones never count.
+      expect(await counts([])).toEqual([{ group: {}, count: 6 }]);
+      expect(await store.countBy('obligations', { agency: 'nope' })).toEqual([{ group: {}, count: 0 }]);
+      expect(await store.countBy('never_written', {}, ['agency'])).toEqual([]);
+    });
+
     it('refuses what it cannot answer the same way on every adapter', async () => {
       const refused = [
+        () => store.find('obligations', { $or: [] }),
+        () => store.find('obligations', { $or: 'x' as never }),
+        () => store.find('obligations', { $and: [] }),
+        () => store.find('obligations', { $or: [{ 'nested.field': 1 }] }),
+        () => store.countBy('obligations', { $or: [] }, ['agency']),
+        () => store.countBy('obligations', {}, ['nested.field']),
+        () => store.countBy('obligations', {}, ['_position']),
+        () => store.countBy('obligations', {}, ['agency', 'agency']),
+        () => store.countBy('obligations', { days: { $lt: true } as never }),
+        () => store.countBy('bad-name'),
         () => store.find('obligations', { 'nested.field': 1 }),
         () => store.find('obligations', { _position: '1' }),
         () => store.find('obligations', { state: { $regex: 'x' } as never }),

@@ -61,8 +61,19 @@ export interface FieldCondition {
  * Conditions on top-level fields, ANDed: `{ agency: 'a-1', state: 'overdue', dueAt: { $lte: t } }`.
  * `null` matches a missing field too. Arrays and objects are not filterable (the adapters would
  * disagree: MongoDB matches array elements, SQLite does not).
+ *
+ * `$or` (the one key that is not a field) takes a non-empty list of filters, at least one of which
+ * must match, ANDed with the rest: `{ createdAt: { $lte: t }, $or: [{ metAt: null }, { metAt: { $gt: t } }] }`.
+ * It is what a state judged at a time needs (a fulfilment not yet made *or* made later). `$and`
+ * (a non-empty list of filters, all of which must match) lets several `$or`s stand side by side.
  */
-export type Filter = Record<string, FilterScalar | FieldCondition>;
+export type Filter = { [field: string]: FilterScalar | FieldCondition | readonly Filter[] | undefined; $or?: readonly Filter[]; $and?: readonly Filter[] };
+
+/** One group of ReadModelStore.countBy: the group fields' values (null for a missing field) and how many documents hold them. */
+export interface GroupCount {
+  group: Record<string, FilterScalar>;
+  count: number;
+}
 
 export interface FindOptions {
   /** Keys in order of precedence; ties are broken by `_id` ascending so both adapters agree. */
@@ -106,6 +117,14 @@ export interface ReadModelStore {
   /** Like get, but also reports a tombstone's position: the runner needs it to mirror the idempotency guard. */
   getEntry(collection: string, id: string): Promise<DocumentEntry | undefined>;
   find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]>;
+  /**
+   * How many live documents match `filter`, per distinct combination of the values of `groupFields`
+   * (top-level scalar fields, as filters take them; a missing field groups as null, and `true` and
+   * `1` are different groups), counted by the store without reading the documents out: SQL
+   * GROUP BY, MongoDB `$group`. No group fields: one group (`{}`) with the total, even when 0.
+   * Groups come in ascending order of their values, type-bracketed as sorts are (null first).
+   */
+  countBy(collection: string, filter?: Filter, groupFields?: readonly string[]): Promise<GroupCount[]>;
   /** applyBatch with one event. */
   applyEvent(projection: string, position: bigint, writes: readonly ReadModelWrite[]): Promise<void>;
   /**

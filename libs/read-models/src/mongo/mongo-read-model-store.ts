@@ -4,16 +4,21 @@ import {
   assertIndexes,
   assertProjectionName,
   collapseBatch,
-  parseFilter,
+  assertGroupFields,
+  mergeGroups,
+  parseFilterTree,
   parseFindOptions,
   type CollapsedWrite,
+  type FilterTree,
 } from '../documents';
 import type {
   AppliedEvent,
   DocumentBody,
   DocumentEntry,
   Filter,
+  FilterScalar,
   FindOptions,
+  GroupCount,
   IndexSpec,
   ReadModelHealth,
   ReadModelStore,
@@ -64,6 +69,18 @@ function fromMongo(raw: MongoDocument): DocumentEntry {
   const { _id, _position, _deleted, ...body } = raw;
   const position = toBigInt(_position);
   return { position, document: _deleted ? undefined : { _id, _position: position.toString(), ...(body as DocumentBody) } };
+}
+
+/** A parsed filter as a MongoDB query: each field's operators together, `$or` and `$and` as MongoDB's own. */
+function mongoQuery(tree: FilterTree): Document {
+  const query: Document = {};
+  for (const condition of tree.conditions) {
+    const operators: Document = (query[condition.field] ??= {});
+    operators[`$${condition.op}`] = condition.value;
+  }
+  if (tree.or) query.$or = tree.or.map(mongoQuery);
+  if (tree.and) query.$and = tree.and.map(mongoQuery);
+  return query;
 }
 
 /** A bulk failure made only of refused guarded upserts is the idempotency guard at work, not an error. */
@@ -134,17 +151,32 @@ export class MongoReadModelStore implements ReadModelStore {
 
   async find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]> {
     const target = this.collection(collection);
-    const conditions = parseFilter(filter);
+    const tree = parseFilterTree(filter);
     const { sort, limit } = parseFindOptions(options);
-    const query: Document = { _deleted: { $exists: false } };
-    for (const condition of conditions) {
-      const operators: Document = (query[condition.field] ??= {});
-      operators[`$${condition.op}`] = condition.value;
-    }
+    const query: Document = { _deleted: { $exists: false }, ...mongoQuery(tree) };
     let cursor = target.find(query).sort(Object.fromEntries(sort));
     if (limit !== undefined) cursor = cursor.limit(limit);
     const raws = await cursor.toArray();
     return raws.map((raw) => fromMongo(raw).document as StoredDocument<T>);
+  }
+
+  async countBy(collection: string, filter?: Filter, groupFields: readonly string[] = []): Promise<GroupCount[]> {
+    const target = this.collection(collection);
+    const tree = parseFilterTree(filter);
+    assertGroupFields(groupFields);
+    // $ifNull: a missing field groups with null, as in SQLite (MongoDB would otherwise keep them apart).
+    const id = Object.fromEntries(groupFields.map((f, i) => [`g${i}`, { $ifNull: [`$${f}`, null] }]));
+    const rows = await target
+      .aggregate<{ _id: Record<string, FilterScalar>; count: number }>([
+        { $match: { _deleted: { $exists: false }, ...mongoQuery(tree) } },
+        { $group: { _id: id, count: { $sum: 1 } } },
+      ])
+      .toArray();
+    const groups = mergeGroups(
+      groupFields,
+      rows.map((row) => ({ group: Object.fromEntries(groupFields.map((f, i) => [f, row._id[`g${i}`] ?? null])), count: Number(row.count) })),
+    );
+    return groups.length === 0 && groupFields.length === 0 ? [{ group: {}, count: 0 }] : groups;
   }
 
   async applyEvent(projection: string, position: bigint, writes: readonly ReadModelWrite[]): Promise<void> {

@@ -6,7 +6,10 @@ import {
   assertIndexes,
   assertProjectionName,
   collapseBatch,
-  parseFilter,
+  parseFilterTree,
+  assertGroupFields,
+  mergeGroups,
+  type FilterTree,
   PlainDocument,
   parseFindOptions,
   ReadModelRequestError,
@@ -17,7 +20,9 @@ import type {
   DocumentBody,
   DocumentEntry,
   Filter,
+  FilterScalar,
   FindOptions,
+  GroupCount,
   IndexSpec,
   ReadModelHealth,
   ReadModelStore,
@@ -357,10 +362,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   async find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]> {
     this.assertOpen();
     const c = this.collection(collection);
-    const conditions = parseFilter(filter);
+    const tree = parseFilterTree(filter);
     const { sort, limit } = parseFindOptions(options);
     const params: unknown[] = [];
-    const where = [c.select.includes('body') ? 'body IS NOT NULL' : 'deleted = 0', ...conditions.map((cond) => c.condition(cond, params))];
+    const where = [c.select.includes('body') ? 'body IS NOT NULL' : 'deleted = 0', ...compileTree(c, tree, params)];
     const orderBy = sort.map(([field, direction]) => `${c.valueExpr(field)} ${direction === 1 ? 'ASC' : 'DESC'}`);
     const sql = `SELECT ${c.select} FROM ${c.table} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.join(', ')} LIMIT ?`;
     params.push(limit ?? -1);
@@ -374,6 +379,39 @@ export class SqliteReadModelStore implements ReadModelStore {
       this.findStatements.set(sql, statement);
     }
     return (statement.all(...params) as (Record<string, unknown> | unknown[])[]).map((row) => c.document(row) as StoredDocument<T>);
+  }
+
+  /** See ReadModelStore.countBy: one GROUP BY over the conditions find compiles, so the same expression indexes serve it. */
+  async countBy(collection: string, filter?: Filter, groupFields: readonly string[] = []): Promise<GroupCount[]> {
+    this.assertOpen();
+    const c = this.collection(collection);
+    const tree = parseFilterTree(filter);
+    assertGroupFields(groupFields);
+    const params: unknown[] = [];
+    const where = [c.select.includes('body') ? 'body IS NOT NULL' : 'deleted = 0', ...compileTree(c, tree, params)];
+    const columns = c.raw ? this.typedSpecOnDisk(collection)?.columns ?? {} : undefined;
+    // Per field: its value and, for JSON text, its JSON type (json_extract makes true 1 and null NULL).
+    const selected = groupFields.flatMap((f) => {
+      if (columns?.[f] === 'json') throw new ReadModelRequestError(`${f} holds objects or arrays, which are not groupable`);
+      return columns ? [c.valueExpr(f)] : [valueExpr(f), typeExpr(f)];
+    });
+    const sql = `SELECT ${[...selected, 'COUNT(*)'].join(', ')} FROM ${c.table} WHERE ${where.join(' AND ')}${selected.length > 0 ? ` GROUP BY ${selected.join(', ')}` : ''}`;
+    const rows = this.db.prepare<unknown[], unknown[]>(sql).raw(true).all(...params);
+    const step = columns ? 1 : 2;
+    const scalar = (f: string, v: unknown, type: unknown): FilterScalar => {
+      if (columns) return v === null || v === undefined ? null : columns[f] === 'boolean' ? v !== 0 : (v as string | number);
+      if (type === null || type === 'null') return null;
+      if (type === 'true' || type === 'false') return type === 'true';
+      if (type === 'object' || type === 'array') throw new ReadModelRequestError(`${f} holds objects or arrays, which are not groupable`);
+      return v as string | number;
+    };
+    return mergeGroups(
+      groupFields,
+      rows.map((row) => ({
+        group: Object.fromEntries(groupFields.map((f, i) => [f, scalar(f, row[i * step], columns ? undefined : row[i * step + 1])])),
+        count: Number(row[row.length - 1]),
+      })),
+    );
   }
 
   async applyEvent(projection: string, position: bigint, writes: readonly ReadModelWrite[]): Promise<void> {
@@ -443,6 +481,20 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.closed = true;
     this.db.close();
   }
+}
+
+/** A filter's conditions as SQL terms to AND, its `$or` as one parenthesised term of alternatives, its `$and`'s terms beside them. */
+function compileTree(c: CollectionStatements, tree: FilterTree, params: unknown[]): string[] {
+  const terms = tree.conditions.map((cond) => c.condition(cond, params));
+  if (tree.or) {
+    const branches = tree.or.map((branch) => {
+      const inner = compileTree(c, branch, params);
+      return inner.length === 0 ? '1' : `(${inner.join(' AND ')})`;
+    });
+    terms.push(`(${branches.join(' OR ')})`);
+  }
+  for (const branch of tree.and ?? []) terms.push(...compileTree(c, branch, params));
+  return terms;
 }
 
 function toDocument(id: string, position: bigint, body: string): StoredDocument {
