@@ -367,7 +367,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
 
     async QueryRegistered(e, t) {
       const r = e.data;
-      const day = taipeiDate(r.plannedAt);
+      const day = taipeiDay(r.plannedAt);
       const m = day.slice(0, 7);
       const key = keyOf({ agencyCode: r.agencyCode, accountId: r.accountId, operationCode: r.operationCode, personId: r.subject.personId, caseNumber: r.caseNumber });
       let hits = 0;
