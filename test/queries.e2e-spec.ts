@@ -198,4 +198,28 @@ describe('query registrations (要點 九(一))', () => {
     expect(stored).toHaveLength(1);
     expect((stored[0].data as { subject: { personId: string } }).subject.personId).toBe(personId);
   });
+
+  it("an account's events appended after registrations were judged against it count for the next registration", async () => {
+    const holderKey = 'cd'.repeat(32);
+    const user = accountIdOf(AGENCY, 'USER', holderKey);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const holder = { personId: 'person_seed_2', holderKey, nationalIdCiphertext: 'v1.a.b.c', nameCiphertext: 'v1.d.e.f' };
+    await store.append(
+      accountStreamId(user),
+      [
+        event('AccountCreated', { accountId: user, agencyCode: AGENCY, kind: 'USER', incarnation: 1, applicationId: 'app_add_2', holder, myEGovAccountId: 'egov:2', certificateBound: true, post: '科員', unit: '社會救助科' }, '2025-01-10T01:00:00.000Z'),
+        event('AccountQueryItemsGranted', { accountId: user, operationCodes: ['LI_ENROLMENT'], applicationId: 'app_grant_2' }, '2025-01-10T02:00:00.000Z'),
+      ],
+      'no_stream',
+    );
+    const planned = '2025-05-20T09:00:00+08:00';
+    await send('/query-registrations', registration({ registrationId: 'SWD_2025_100001', accountId: user, plannedAt: planned })).expect(201);
+    await store.append(accountStreamId(user), [event('AccountDisabled', { accountId: user, reason: '調職', disabledOn: '2025-05-10' }, '2025-05-10T01:00:00.000Z')], 1);
+    const single = await send('/query-registrations', registration({ registrationId: 'SWD_2025_100002', accountId: user, plannedAt: planned })).expect(422);
+    expect(single.body).toMatchObject({ code: 'QUERY_ACCOUNT_NOT_ACTIVE', rule: '要點 六' });
+    const batch = await send('/query-registrations/batch', { registrations: [registration({ registrationId: 'SWD_2025_100003', accountId: user, plannedAt: planned })] }).expect(200);
+    expect(batch.body.outcomes).toEqual([expect.objectContaining({ status: 'REFUSED', code: 'QUERY_ACCOUNT_NOT_ACTIVE' })]);
+    // Planned before the disabling it is still accepted.
+    await send('/query-registrations', registration({ registrationId: 'SWD_2025_100004', accountId: user, plannedAt: '2025-05-02T09:00:00+08:00' })).expect(201);
+  });
 });

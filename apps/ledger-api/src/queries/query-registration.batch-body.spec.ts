@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { BadRequestException } from '@nestjs/common';
 import { inspectInput, ledgerValidationPipe } from '../common/validation';
-import { BatchBodyPipe, fastBatchBody } from './query-registration.batch-body';
-import { RegisterQueryBatchDto } from './query-registration.dto';
+import { BatchBodyPipe, fastBatchBody, fastSingleBody, SingleBodyPipe } from './query-registration.batch-body';
+import { RegisterQueryBatchDto, RegisterQueryDto } from './query-registration.dto';
 
 const ACCOUNT = `SWD001.USER.${'ab'.repeat(32)}`;
 const item = (n: number): Record<string, unknown> => ({
@@ -19,9 +19,9 @@ const body = (extra: Record<string, unknown> = {}) => ({ commandId: '3f1c2a4e-8a
 
 const pipe = ledgerValidationPipe();
 /** What the application's pipe makes of a body: the instance, or the 400's field list. */
-async function slow(value: unknown): Promise<{ dto?: unknown; fields?: unknown }> {
+async function slow(value: unknown, metatype: typeof RegisterQueryBatchDto | typeof RegisterQueryDto = RegisterQueryBatchDto): Promise<{ dto?: unknown; fields?: unknown }> {
   try {
-    return { dto: await pipe.transform(value, { type: 'body', metatype: RegisterQueryBatchDto, data: undefined }) };
+    return { dto: await pipe.transform(value, { type: 'body', metatype, data: undefined }) };
   } catch (error) {
     if (!(error instanceof BadRequestException)) throw error;
     return { fields: (error.getResponse() as { fields: unknown }).fields };
@@ -129,6 +129,63 @@ describe('the batch body check (fast path of the validation pipe)', () => {
     expect(fastBatchBody(bad)).toBeUndefined();
     await expect(new BatchBodyPipe().transform(bad)).rejects.toMatchObject({
       response: { code: 'VALIDATION_FAILED', fields: expect.arrayContaining([expect.objectContaining({ field: 'registrations.1.caseNumber' })]) },
+    });
+  });
+});
+
+describe('the single registration body check (fast path of the validation pipe)', () => {
+  /** Every batch variant's envelope with its registrations' variants laid flat beside it, one body each. */
+  function singles(): unknown[] {
+    const out: unknown[] = [];
+    for (const value of variants()) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        out.push(value);
+        continue;
+      }
+      const { registrations, ...envelope } = value as { registrations?: unknown };
+      if (!Array.isArray(registrations)) out.push({ ...envelope, ...(registrations === undefined ? {} : { registrations }) });
+      else for (const r of registrations.slice(0, 3)) out.push(typeof r === 'object' && r !== null && !Array.isArray(r) ? { ...envelope, ...r } : { ...envelope, r });
+    }
+    return out;
+  }
+
+  it('accepts only what the pipe accepts, and builds the same instance from it', async () => {
+    let accepted = 0;
+    let refused = 0;
+    let fastTaken = 0;
+    for (const value of singles()) {
+      const expected = await slow(clone(value), RegisterQueryDto);
+      if (inspectInput(value, 'body').length > 0) {
+        expect(expected.fields).toBeDefined();
+        continue;
+      }
+      const fast = fastSingleBody(clone(value));
+      if (expected.fields) {
+        refused++;
+        expect({ value, fast }).toEqual({ value, fast: undefined });
+        continue;
+      }
+      accepted++;
+      if (fast === undefined) continue;
+      fastTaken++;
+      const dto = expected.dto as RegisterQueryDto;
+      expect(fast).toEqual(dto);
+      expect(Object.getPrototypeOf(fast)).toBe(Object.getPrototypeOf(dto));
+      expect(Object.getPrototypeOf(fast.subject)).toBe(Object.getPrototypeOf(dto.subject));
+      expect(Object.keys(fast)).toEqual(Object.keys(dto));
+    }
+    expect(accepted).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThan(150);
+    expect(fastTaken).toBeGreaterThan(20);
+  });
+
+  it('leaves a body it is not sure of to the pipe, whose 400 names the field', async () => {
+    const { registrations, ...envelope } = clone(body());
+    const bad = { ...envelope, ...registrations[0], caseNumber: 42 };
+    expect(fastSingleBody(bad)).toBeUndefined();
+    expect(fastSingleBody({ ...envelope, ...registrations[0] })).toBeInstanceOf(RegisterQueryDto);
+    await expect(new SingleBodyPipe().transform(bad)).rejects.toMatchObject({
+      response: { code: 'VALIDATION_FAILED', fields: expect.arrayContaining([expect.objectContaining({ field: 'caseNumber' })]) },
     });
   });
 });

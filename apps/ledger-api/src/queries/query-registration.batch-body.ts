@@ -4,11 +4,12 @@ import { parseInstant } from '@ledger/domain';
 import { isValidTaiwanId } from '@ledger/personal-data';
 import { ACCOUNT_ID, AGENCY_CODE, OPERATION_CODE, RECORD_ID } from '../access/shared/validators';
 import { ledgerValidationPipe } from '../common/validation';
-import { MAX_BATCH, QueryRegistrationFields, QuerySubjectDto, RegisterQueryBatchDto } from './query-registration.dto';
+import { MAX_BATCH, QueryRegistrationFields, QuerySubjectDto, RegisterQueryBatchDto, RegisterQueryDto } from './query-registration.dto';
 
 const ENVELOPE_KEYS = new Set(['commandId', 'occurredAt', 'correlationId', 'causationId', 'registrations']);
 const ITEM_KEYS = ['registrationId', 'agencyCode', 'accountId', 'operationCode', 'plannedAt', 'caseNumber', 'reason', 'subject'] as const;
 const ITEM_KEY_SET = new Set<string>(ITEM_KEYS);
+const COMMAND_KEYS = ['commandId', 'occurredAt', 'correlationId', 'causationId'] as const;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
@@ -61,9 +62,7 @@ function itemValid(item: unknown, instants: Set<string>): item is Record<(typeof
 export function fastBatchBody(body: unknown): RegisterQueryBatchDto | undefined {
   if (!isPlainObject(body)) return undefined;
   for (const key in body) if (!ENVELOPE_KEYS.has(key)) return undefined;
-  if (!text(body.commandId) || !isUUID(body.commandId)) return undefined;
-  if (body.occurredAt !== undefined && !isInstant(body.occurredAt)) return undefined;
-  if (!optionalText(body.correlationId, 100) || !optionalText(body.causationId, 100)) return undefined;
+  if (!envelopeValid(body)) return undefined;
   const items = body.registrations;
   if (!Array.isArray(items) || items.length < 1 || items.length > MAX_BATCH) return undefined;
   const instants = new Set<string>();
@@ -77,6 +76,31 @@ export function fastBatchBody(body: unknown): RegisterQueryBatchDto | undefined 
   return dto;
 }
 
+/** The command envelope's rules of CommandDto: a UUID command id, an instant with its offset, ids of at most 100 characters. */
+function envelopeValid(body: Record<string, unknown>): boolean {
+  if (!text(body.commandId) || !isUUID(body.commandId)) return false;
+  if (body.occurredAt !== undefined && !isInstant(body.occurredAt)) return false;
+  return optionalText(body.correlationId, 100) && optionalText(body.causationId, 100);
+}
+
+/**
+ * The same for a single registration's body (envelope and registration side by side): the
+ * instance the pipe builds, when it certainly would, else undefined. class-validator's walk costs
+ * ≈ 45 µs of CPU per body, this check ≈ 5.
+ */
+export function fastSingleBody(body: unknown): RegisterQueryDto | undefined {
+  if (!isPlainObject(body)) return undefined;
+  const item: Record<string, unknown> = {};
+  for (const key in body) {
+    if (ITEM_KEY_SET.has(key)) item[key] = body[key];
+    else if (!(COMMAND_KEYS as readonly string[]).includes(key)) return undefined;
+  }
+  if (!envelopeValid(body) || !itemValid(item, new Set())) return undefined;
+  const dto = Object.assign(new RegisterQueryDto(), body);
+  dto.subject = Object.assign(new QuerySubjectDto(), item.subject);
+  return dto;
+}
+
 /**
  * The batch route's body: the fast check above, else the application's validation pipe exactly as
  * every other body goes through it (the route declares a plain body so the global pipe only
@@ -87,5 +111,14 @@ export class BatchBodyPipe implements PipeTransform<unknown, Promise<RegisterQue
 
   async transform(body: unknown): Promise<RegisterQueryBatchDto> {
     return fastBatchBody(body) ?? ((await this.pipe.transform(body, { type: 'body', metatype: RegisterQueryBatchDto, data: undefined })) as RegisterQueryBatchDto);
+  }
+}
+
+/** The single registration route's body: fastSingleBody, else the application's validation pipe as for every body. */
+export class SingleBodyPipe implements PipeTransform<unknown, Promise<RegisterQueryDto>> {
+  private readonly pipe = ledgerValidationPipe();
+
+  async transform(body: unknown): Promise<RegisterQueryDto> {
+    return fastSingleBody(body) ?? ((await this.pipe.transform(body, { type: 'body', metatype: RegisterQueryDto, data: undefined })) as RegisterQueryDto);
   }
 }

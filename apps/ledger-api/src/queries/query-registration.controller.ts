@@ -8,9 +8,9 @@ import { AccessScope } from '../access/shared/access-scope';
 import { AccessStates } from '../access/shared/access-states';
 import { CommandRoute, Refusal, StateRoute, refusal } from '../access/shared/openapi';
 import { RECORD_ID } from '../access/shared/validators';
-import { QueryRegistrationFields, RegisterQueryBatchDto, RegisterQueryDto, MAX_BATCH } from './query-registration.dto';
+import { QueryRegistrationFields, QuerySubjectDto, RegisterQueryBatchDto, RegisterQueryDto, MAX_BATCH } from './query-registration.dto';
 import { BatchOutcome, QueryRegistrationService } from './query-registration.handler';
-import { BatchBodyPipe } from './query-registration.batch-body';
+import { BatchBodyPipe, SingleBodyPipe } from './query-registration.batch-body';
 
 /**
  * The batch body's type as the route declares it: an interface, so the application's pipe leaves
@@ -18,6 +18,11 @@ import { BatchBodyPipe } from './query-registration.batch-body';
  */
 interface RegisterQueryBatchBody extends RegisterQueryBatchDto {
   registrations: QueryRegistrationFields[];
+}
+
+/** The single route's body, declared as an interface for the same reason: SingleBodyPipe checks it. */
+interface RegisterQueryBody extends RegisterQueryDto {
+  subject: QuerySubjectDto;
 }
 
 const STREAM = 'queryregistration-SWD001_2025_000123';
@@ -52,7 +57,8 @@ export class QueryRegistrationController {
     events: ['QueryRegistered'],
     refusals: REFUSALS,
   })
-  async register(@Body() dto: RegisterQueryDto, @Req() req: AuthedRequest) {
+  @ApiBody({ type: RegisterQueryDto })
+  async register(@Body(SingleBodyPipe) dto: RegisterQueryBody, @Req() req: AuthedRequest) {
     await this.scope.assertMaySend(req, dto.agencyCode);
     const { commandId, occurredAt, correlationId, causationId, ...fields } = dto;
     return this.registrations.register(fields, envelopeOf({ commandId, occurredAt, correlationId, causationId }, req.principal.id));

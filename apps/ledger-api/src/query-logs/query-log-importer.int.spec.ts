@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@ledger/event-store';
 import { createEventStore, createPersonalData, createProjectionRunners, createReadModelStore, loadConfig, type PersonalDataRuntime } from '@ledger/platform';
-import { QUERY_LOGS_PROJECTION, reconciliationSummary, findLoggedQueries, queryLogImports } from '@ledger/projections';
+import { QUERY_LOGS_PROJECTION, reconciliationSummary, findLoggedQueries, queryLogImports, rejectedLines } from '@ledger/projections';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { encode, LOG_HEADER, logLine, nationalId } from '../../../../test/support/webir-log';
 import { importQueryLog, QueryLogImportDeps } from './query-log-importer';
@@ -111,6 +111,49 @@ describe('WebIR log import from files (要點 九(二))', () => {
     expect(third).toMatchObject({ alreadyImported: true, eventsAppended: 0 });
     expect(await l.store.readStream(`querylog-${again.importId}`)).toHaveLength(events.length);
   }, 120_000);
+
+  it('要點 九(二): every repeated line is rejected naming the first line with its content, as pass 1 counted it', async () => {
+    const path = join(l.dir, 'repeats.csv');
+    const row = (i: number) => logLine({ accountId: U1, date: '114/03/12', time: `10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`, operationCode: 'LI_ENROLMENT', subject: nationalId(300 + i), caseNumber: `C${i}`, reason: '審查', result: '成功' });
+    // 1,200 distinct lines, each seventh one repeated later (some twice), and a malformed line between.
+    const rows: string[] = [];
+    const firstLine = new Map<number, number>();
+    for (let i = 0; i < 1_200; i++) {
+      firstLine.set(i, rows.length + 2);
+      rows.push(row(i));
+      if (i % 7 === 6) rows.push(row(i - 6), 'not,a,line');
+      if (i % 49 === 48) rows.push(row(i - 48));
+    }
+    writeFileSync(path, encode([LOG_HEADER, ...rows].join('\r\n'), 'UTF-8'));
+    const r = await importQueryLog(l.deps, req(path));
+    const expected = rows.map((text, k) => ({ lineNo: k + 2, text })).filter(({ lineNo, text }) => text !== 'not,a,line' && rows.indexOf(text) + 2 !== lineNo);
+    expect(r).toMatchObject({ acceptedCount: 1_200, rejectedCount: rows.length - 1_200 });
+    const rejected = [];
+    for (let after: string | undefined; ; ) {
+      const page = await rejectedLines(l.readModels, r.importId, after, 500);
+      rejected.push(...page.items);
+      if (!page.next) break;
+      after = page.next;
+    }
+    const duplicates = rejected.filter((x) => x.code === 'DUPLICATE_LINE');
+    expect(duplicates.map((x) => [x.lineNo, x.reason])).toEqual(expected.map(({ lineNo, text }) => [lineNo, `與第 ${rows.indexOf(text) + 2} 行重複`]));
+    expect(duplicates.length).toBeGreaterThan(190);
+  });
+
+  it('要點 九(二): a file changed between the check and the import is not completed: nothing claims its digest for other bytes', async () => {
+    const path = join(l.dir, 'changing.csv');
+    const rows = (subject: number) => [LOG_HEADER, logLine({ accountId: U1, date: '114/03/12', time: '10:00:00', operationCode: 'LI_ENROLMENT', subject: nationalId(subject), caseNumber: 'C1', reason: '審查', result: '成功' })];
+    writeFileSync(path, encode(rows(1).join('\r\n'), 'UTF-8'));
+    // The stream is read once pass 1 is over: the file is swapped for one with as many lines then.
+    const swapping: EventStore = Object.create(l.store) as EventStore;
+    swapping.readStream = async (...args) => {
+      writeFileSync(path, encode(rows(2).join('\r\n'), 'UTF-8'));
+      return l.store.readStream(...args);
+    };
+    await expect(importQueryLog({ ...l.deps, store: swapping }, req(path))).rejects.toThrow(/file changed/);
+    const events = await l.store.readAll({});
+    expect(events.map((e) => e.type)).not.toContain('QueryLogImportCompleted');
+  });
 
   it('要點 九(二): a file with no header is refused whole, appending nothing', async () => {
     const path = join(l.dir, 'empty.csv');

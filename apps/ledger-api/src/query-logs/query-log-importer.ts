@@ -142,14 +142,15 @@ export async function fileFacts(path: string, forced?: QueryLogEncoding): Promis
   return { sha256: hash.digest('hex'), byteLength, encoding };
 }
 
-/** The file's physical lines, decoded, numbered from 1 (the header). */
-export async function* fileLines(path: string, encoding: QueryLogEncoding): AsyncGenerator<{ lineNo: number; text: string }> {
+/** The file's physical lines, decoded, numbered from 1 (the header); `onBytes` sees every byte read, in order. */
+export async function* fileLines(path: string, encoding: QueryLogEncoding, onBytes?: (chunk: Buffer) => void): AsyncGenerator<{ lineNo: number; text: string }> {
   const decode: { write(b: Buffer): string; end(): string | undefined } =
     encoding === 'BIG5' ? iconv.getDecoder('cp950') : new StringDecoder('utf8');
   let rest = '';
   let lineNo = 0;
   let first = true;
   for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    onBytes?.(chunk as Buffer);
     let text = rest + decode.write(chunk as Buffer);
     if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -224,22 +225,79 @@ export class LineIds {
 /** SHA-256 in one call where Node has crypto.hash (20.12+): no Hash object per line. */
 const sha256 = (text: string): Buffer => (typeof oneShotHash === 'function' ? (oneShotHash('sha256', text, 'buffer') as unknown as Buffer) : createHash('sha256').update(text).digest());
 
-/** Line checks shared by both passes: the same file gives the same decisions, so pass 2 repeats pass 1 exactly. */
+type LineDecision = { ok: true; line: ParsedLogLine } | { ok: false; rejected: RejectedLogLine };
+
+/**
+ * The repeated lines pass 1 found, in line order, each with the line it repeats: pass 2 reads the
+ * same bytes (its digest is checked), so it takes these instead of hashing every line again, and
+ * the table of every line's fingerprint (≈ 32 MB for a million lines) is dropped after pass 1.
+ */
+class DuplicateLines {
+  private pairs = new Int32Array(256);
+  private size = 0;
+  private next = 0;
+
+  add(lineNo: number, earlier: number): void {
+    if (2 * this.size + 2 > this.pairs.length) {
+      const grown = new Int32Array(this.pairs.length * 2);
+      grown.set(this.pairs);
+      this.pairs = grown;
+    }
+    this.pairs[2 * this.size] = lineNo;
+    this.pairs[2 * this.size + 1] = earlier;
+    this.size++;
+  }
+
+  /** The line that `lineNo` repeats, or undefined; asked in increasing line order. */
+  earlierOf(lineNo: number): number | undefined {
+    while (this.next < this.size && this.pairs[2 * this.next] < lineNo) this.next++;
+    return this.next < this.size && this.pairs[2 * this.next] === lineNo ? this.pairs[2 * this.next + 1] : undefined;
+  }
+}
+
+/**
+ * Line checks of both passes: pass 1 decides every line, finding repeats by fingerprint; pass 2
+ * decides the same lines the same way (the layout checks are pure) and takes the repeats pass 1 found.
+ */
 class LineChecker {
-  private readonly seen = new LineIds();
+  private seen: LineIds | undefined = new LineIds();
+  private readonly duplicates = new DuplicateLines();
   constructor(private readonly ctx: LineContext) {}
 
-  check(lineNo: number, text: string): { ok: true; line: ParsedLogLine } | { ok: false; rejected: RejectedLogLine } {
+  /** Pass 1. */
+  check(lineNo: number, text: string): LineDecision {
+    const r = this.layout(lineNo, text);
+    if (!r.ok) return r;
+    const earlier = this.seen!.firstOrAdd(sha256(lineIdentity(r.line)), lineNo);
+    if (earlier === undefined) return r;
+    this.duplicates.add(lineNo, earlier);
+    return duplicate(lineNo, earlier);
+  }
+
+  /** After pass 1: the fingerprints are no longer needed. */
+  endFirstPass(): void {
+    this.seen = undefined;
+  }
+
+  /** Pass 2, over the same bytes. */
+  recheck(lineNo: number, text: string): LineDecision {
+    const r = this.layout(lineNo, text);
+    if (!r.ok) return r;
+    const earlier = this.duplicates.earlierOf(lineNo);
+    return earlier === undefined ? r : duplicate(lineNo, earlier);
+  }
+
+  private layout(lineNo: number, text: string): LineDecision {
     if (text.includes('\uFFFD')) {
       return { ok: false, rejected: { lineNo, code: 'BAD_ENCODING', reason: '含無法解碼之字元(檔案應為 UTF-8 或 Big5)' } };
     }
     const r = checkLogLine(text, this.ctx);
     if (!r.ok) return { ok: false, rejected: { lineNo, code: r.code, ...(r.field ? { field: r.field } : {}), reason: r.reason } };
-    const earlier = this.seen.firstOrAdd(sha256(lineIdentity(r.line)), lineNo);
-    if (earlier !== undefined) return { ok: false, rejected: { lineNo, code: 'DUPLICATE_LINE', reason: `與第 ${earlier} 行重複` } };
     return r;
   }
 }
+
+const duplicate = (lineNo: number, earlier: number): LineDecision => ({ ok: false, rejected: { lineNo, code: 'DUPLICATE_LINE', reason: `與第 ${earlier} 行重複` } });
 
 interface Header {
   columns: string[];
@@ -314,8 +372,8 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
   let lineCount = 0;
   let acceptedCount = 0;
   const rejectedSample: RejectedLogLine[] = [];
+  const checker = new LineChecker(header.ctx);
   {
-    const checker = new LineChecker(header.ctx);
     for await (const { lineNo, text } of fileLines(req.path, facts.encoding)) {
       if (lineNo === 1 || text.trim() === '') continue;
       lineCount++;
@@ -324,6 +382,7 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       else if (rejectedSample.length < 20) rejectedSample.push(r.rejected);
       if (lineCount % 10_000 === 0) deps.onProgress?.('check', lineCount, 0);
     }
+    checker.endFirstPass();
   }
   const rejectedCount = lineCount - acceptedCount;
 
@@ -378,7 +437,6 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       }
       return ids.map((id) => cache.get(id)!);
     };
-    const checker = new LineChecker(header.ctx);
     let accepted: { lineNo: number; line: ParsedLogLine }[] = [];
     let rejected: RejectedLogLine[] = [];
     let acceptedChunk = 0;
@@ -404,9 +462,11 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       await emit(() => ({ type: 'QueryLogLinesRejected', data: { importId, agencyCode: req.agencyCode, period: req.period, chunk, lines } }));
     };
     let seen = 0;
-    for await (const { lineNo, text } of fileLines(req.path, facts.encoding)) {
+    // Pass 2 must read the bytes pass 1 checked: the repeats it found are taken as found.
+    const digest = createHash('sha256');
+    for await (const { lineNo, text } of fileLines(req.path, facts.encoding, (bytes) => digest.update(bytes))) {
       if (lineNo === 1 || text.trim() === '') continue;
-      const r = checker.check(lineNo, text);
+      const r = checker.recheck(lineNo, text);
       if (r.ok) {
         accepted.push({ lineNo, line: r.line });
         if (first === null || r.line.loggedAt < first) first = r.line.loggedAt;
@@ -418,7 +478,7 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       }
       if (++seen % 10_000 === 0) deps.onProgress?.('append', seen, lineCount);
     }
-    if (seen !== lineCount) throw new Error('the file changed between the check and the import; nothing more is appended — send it again');
+    if (seen !== lineCount || digest.digest('hex') !== facts.sha256) throw new Error('the file changed between the check and the import; nothing more is appended — send it again');
     if (accepted.length > 0) await flushAccepted();
     if (rejected.length > 0) await flushRejected();
     await emit(() => ({

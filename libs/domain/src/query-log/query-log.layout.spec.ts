@@ -94,6 +94,15 @@ describe('WebIR log layout (要點 九(二))', () => {
     }
   });
 
+  it('要點 九(二): consecutive lines repeating a date cell (a log in time order) are judged as if each were alone', () => {
+    const dates = ['114/03/05', '114/03/05', '114/02/30', '114/02/30', '114/03/05', '114/04/01', '114/04/01', '1140331', '2025-03-31', '114/13/01'];
+    const alone = dates.map((date) => ({ ...checkLogLine(line({ date }), ctx) }));
+    // Checked again in another order, so every answer follows a different previous date.
+    const reordered = [...dates].reverse().map((date) => checkLogLine(line({ date }), ctx)).reverse();
+    expect(reordered).toEqual(alone);
+    expect(alone.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'ok', 'BAD_DATE', 'BAD_DATE', 'ok', 'LOGGED_OUTSIDE_PERIOD', 'LOGGED_OUTSIDE_PERIOD', 'ok', 'ok', 'BAD_DATE']);
+  });
+
   it('要點 九(二): the month is judged in Taipei time: 2025-03-31 23:59 Taipei is March, 2025-03-01 00:00 Taipei too', () => {
     expect(checkLogLine(line({ date: '114/03/31', time: '23:59:59' }), ctx)).toMatchObject({ ok: true, line: { loggedAt: '2025-03-31T15:59:59.000Z' } });
     expect(checkLogLine(line({ date: '114/03/01', time: '00:00:00' }), ctx)).toMatchObject({ ok: true, line: { loggedAt: '2025-02-28T16:00:00.000Z' } });

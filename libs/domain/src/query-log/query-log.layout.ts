@@ -199,6 +199,17 @@ export interface ParsedLogLine {
 
 export type LineCheck = { ok: true; line: ParsedLogLine } | { ok: false; code: RejectedLineCode; field?: string; reason: string };
 
+/**
+ * The last date cell parsed and its day: a log is in time order, so thousands of consecutive lines
+ * repeat one date, and checking it as a calendar day each time was a third of a line's check.
+ */
+const lastDate: { text: string | undefined; date: string | undefined } = { text: undefined, date: undefined };
+function rememberDate(text: string): string | undefined {
+  lastDate.text = text;
+  lastDate.date = parseLogDate(text);
+  return lastDate.date;
+}
+
 const MAX_CASE_NUMBER = 64;
 const MAX_REASON = 1000;
 
@@ -229,16 +240,18 @@ export function checkLogLine(text: string, ctx: LineContext): LineCheck {
   if (ctx.columns.includes('queriedAt') && v.queriedAt) {
     loggedAt = parseLogDateTime(v.queriedAt);
     if (!loggedAt) return reject('BAD_DATE', '查詢日期時間格式錯誤(例:114/03/05 09:30:15、2025-03-05T09:30:15+08:00)', 'queriedAt');
+    if (taipeiDateOf(loggedAt).slice(0, 7) !== ctx.period) return reject('LOGGED_OUTSIDE_PERIOD', `查詢日期不在日誌所屬月份 ${ctx.period} 內(臺北時間)`, 'queryDate');
   } else {
     if (!v.queryDate) return reject('MISSING_FIELD', '「查詢日期」未填', 'queryDate');
     if (!v.queryTime) return reject('MISSING_FIELD', '「查詢時間」未填', 'queryTime');
-    const date = parseLogDate(v.queryDate);
+    const date = lastDate.text === v.queryDate ? lastDate.date : rememberDate(v.queryDate);
     if (!date) return reject('BAD_DATE', '查詢日期格式錯誤或日期不存在(例:114/03/05、1140305、2025-03-05)', 'queryDate');
     const time = parseLogTime(v.queryTime);
     if (!time) return reject('BAD_TIME', '查詢時間格式錯誤(例:09:30:15、093015)', 'queryTime');
     loggedAt = taipeiLocalToInstant(date, time);
+    // A Taipei wall-clock time before 24:00 falls on its own Taipei day (UTC+8, no daylight saving).
+    if (date.slice(0, 7) !== ctx.period) return reject('LOGGED_OUTSIDE_PERIOD', `查詢日期不在日誌所屬月份 ${ctx.period} 內(臺北時間)`, 'queryDate');
   }
-  if (taipeiDateOf(loggedAt).slice(0, 7) !== ctx.period) return reject('LOGGED_OUTSIDE_PERIOD', `查詢日期不在日誌所屬月份 ${ctx.period} 內(臺北時間)`, 'queryDate');
 
   const operationCode = v.operationCode!;
   if (!isIdSegment(operationCode) || operationCode.length > 64) return reject('BAD_OPERATION_CODE', '作業代號限英數字、「_」或「:」', 'operationCode');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors';
 import { newEvent } from '../testing';
 import { verifyLedger } from '../verifier';
+import type { ExpectedRevision, NewEvent } from '../types';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const event = (n: number) => newEvent('E', { n });
@@ -59,6 +60,44 @@ describe('group commit on the embedded store', () => {
     const all = await store.readAll();
     expect(all.map((e) => e.position)).toEqual([1n, 2n, 3n]);
     expect((await verifyLedger(store, { densePositions: true })).intact).toBe(true);
+  });
+
+  it('a group, with or without its savepoints, stores byte for byte what the same appends store one at a time', async () => {
+    const clock = () => new Date('2025-07-01T00:00:00.000Z');
+    const made = new Map<number, NewEvent>();
+    // One event per number, the same object wherever it is sent again (a retry carries the same ids).
+    const fixed = (n: number): NewEvent => {
+      if (!made.has(n)) made.set(n, { ...newEvent('E', { n, text: '社會救助' }), eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` });
+      return made.get(n)!;
+    };
+    // Appends as a registration batch sends them, with a refusal before writing (a wrong expected
+    // revision), one after writing (a second event whose id is stored already), and a replay.
+    const appends = (withLateFailure: boolean): [string, NewEvent[], ExpectedRevision][] => {
+      const list: [string, NewEvent[], ExpectedRevision][] = Array.from({ length: 40 }, (_, i) => [`s-${i}`, [fixed(i)], 'no_stream']);
+      list.push(['s-3', [fixed(100)], 'no_stream']);
+      if (withLateFailure) list.push(['late-1', [fixed(101), fixed(5)], 'no_stream']);
+      list.push(['s-7', [fixed(7)], 'no_stream']);
+      return list;
+    };
+    const rows = async (s: SqliteEventStore) => JSON.stringify({ events: await s.readAll(), root: (await s.tree!.root()).toString('hex') }, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+    for (const withLateFailure of [false, true]) {
+      const grouped = new SqliteEventStore({ file: join(dir, `grouped-${withLateFailure}.db`), now: clock });
+      const alone = new SqliteEventStore({ file: join(dir, `alone-${withLateFailure}.db`), now: clock });
+      await grouped.append('s-7', [fixed(7)], 'no_stream');
+      await alone.append('s-7', [fixed(7)], 'no_stream');
+      const together = await Promise.allSettled(appends(withLateFailure).map(([id, events, expected]) => grouped.append(id, events, expected)));
+      const oneByOne: PromiseSettledResult<unknown>[] = [];
+      for (const [id, events, expected] of appends(withLateFailure)) {
+        oneByOne.push(await alone.append(id, events, expected).then((value) => ({ status: 'fulfilled' as const, value }), (reason) => ({ status: 'rejected' as const, reason })));
+      }
+      expect(grouped.stats().guardedRetries).toBe(withLateFailure ? 1 : 0);
+      expect(together.map((r) => r.status)).toEqual(oneByOne.map((r) => r.status));
+      expect(together.filter((r) => r.status === 'rejected')).toHaveLength(withLateFailure ? 2 : 1);
+      expect(await rows(grouped)).toBe(await rows(alone));
+      expect((await verifyLedger(grouped, { densePositions: true })).intact).toBe(true);
+      await grouped.close();
+      await alone.close();
+    }
   });
 
   it('the change marker moves with every commit, of this connection or of another one on the file, and only then', async () => {

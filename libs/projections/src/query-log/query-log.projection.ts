@@ -152,6 +152,23 @@ const keyOf = (f: { agencyCode: string; accountId: string; operationCode: string
 const groupId = (key: string, day: string) => `${key}\u0000${day}`;
 const monthId = (agencyCode: string, month: string) => `${agencyCode}|${month}`;
 
+/**
+ * The Taipei day of an instant, by the hour it falls in: a chunk's lines are in time order, so
+ * hundreds share an hour, and the day of a whole hour (UTC+8, no daylight saving) is that of any
+ * instant in it. Only the canonical form (`toISOString`, as the domain writes it) is read this way.
+ */
+let lastHour = '';
+let lastHourDay = '';
+function taipeiDay(instant: string): string {
+  if (instant.length !== 24 || instant.charCodeAt(10) !== 84 /* T */ || instant.charCodeAt(23) !== 90 /* Z */) return taipeiDate(instant);
+  const hour = instant.slice(0, 13);
+  if (hour !== lastHour) {
+    lastHourDay = taipeiDate(`${hour}:00:00.000Z`);
+    lastHour = hour;
+  }
+  return lastHourDay;
+}
+
 const emptyMonth = (agencyCode: string, month: string): ReconciliationMonthDocument => ({
   agencyCode, month, registered: 0, performed: 0, logged: 0, matched: 0, loggedMoreThanOnce: 0, severalRegistrations: 0,
   duplicates: 0, rejected: 0, imports: 0, importsIncomplete: 0, foundUnregistered: 0, explained: 0,
@@ -257,11 +274,12 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       let duplicates = 0;
       const months = new MonthDeltas();
       for (const line of e.data.lines) {
-        const day = taipeiDate(line.loggedAt);
+        const day = taipeiDay(line.loggedAt);
         const m = day.slice(0, 7);
         const ref = `${importId}.${line.lineNo}`;
         const key = keyOf({ agencyCode, accountId: line.accountId, operationCode: line.operationCode, personId: line.subject.personId, caseNumber: line.caseNumber });
-        const own = await group(t, groupId(key, day));
+        const ownId = groupId(key, day);
+        const own = await group(t, ownId);
         const seq = seqOf(importId, line.lineNo);
         const base = {
           ref, importId, lineNo: line.lineNo, seq, sortKey: `${line.loggedAt}|${seq}`, agencyCode, month: m, day, accountId: line.accountId, loggedAt: line.loggedAt,
@@ -279,7 +297,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
         }
         let regs = 0;
         for (let back = 0; back < days; back++) {
-          const id = groupId(key, addDaysToDate(day, -back));
+          const id = back === 0 ? ownId : groupId(key, addDaysToDate(day, -back));
           const g = back === 0 ? own : await group(t, id);
           if (g.registrations.length === 0) continue;
           const registrations = g.registrations.map((r) => ({ ...r, hits: r.hits + 1 }));
@@ -293,7 +311,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
           else t.put(QUERY_LOGS.groups, id, next);
         }
         own.logged = [...own.logged, { ref, importId, loggedAt: line.loggedAt, month: m, regs }];
-        t.put(QUERY_LOGS.groups, groupId(key, day), { ...own });
+        t.put(QUERY_LOGS.groups, ownId, { ...own });
         const doc: LoggedQueryDocument = { ...base, registrations: regs, registered: regs > 0, status: regs > 0 ? 'REGISTERED' : 'UNREGISTERED', duplicateOf: null };
         t.put(QUERY_LOGS.logged, ref, doc);
         if (regs > 0) matched++;
@@ -349,7 +367,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
 
     async QueryRegistered(e, t) {
       const r = e.data;
-      const day = taipeiDate(r.plannedAt);
+      const day = taipeiDay(r.plannedAt);
       const m = day.slice(0, 7);
       const key = keyOf({ agencyCode: r.agencyCode, accountId: r.accountId, operationCode: r.operationCode, personId: r.subject.personId, caseNumber: r.caseNumber });
       let hits = 0;
