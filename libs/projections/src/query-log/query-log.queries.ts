@@ -38,11 +38,16 @@ export async function findLoggedQueries(store: ReadModelStore, f: LoggedQueryFil
   return { items, next: docs.length > f.limit ? items[items.length - 1].sortKey : null };
 }
 
-/** An import's accepted queries with no registration, in line order (for its reconciliation). */
-export async function unregisteredOfImport(store: ReadModelStore, importId: string, afterSeq: string | undefined, limit: number): Promise<LoggedQueryDocument[]> {
+/** The stored rows of an import's accepted queries with no registration, in line order, after `afterSeq`. */
+function unregisteredRows(store: ReadModelStore, importId: string, afterSeq: string | undefined, limit: number) {
   const filter: Filter = { importId, status: 'UNREGISTERED' };
   if (afterSeq) filter.seq = { $gt: afterSeq };
-  return (await store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit })).map((d) => stripMeta(d) as LoggedQueryDocument);
+  return store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit });
+}
+
+/** An import's accepted queries with no registration, in line order (for its reconciliation). */
+export async function unregisteredOfImport(store: ReadModelStore, importId: string, afterSeq: string | undefined, limit: number): Promise<LoggedQueryDocument[]> {
+  return (await unregisteredRows(store, importId, afterSeq, limit)).map((d) => stripMeta(d) as LoggedQueryDocument);
 }
 
 /** What an UNREGISTERED_QUERY listing records of a logged query. */
@@ -53,9 +58,7 @@ export type UnregisteredLine = Pick<LoggedQueryDocument, 'lineNo' | 'accountId' 
  * the fields the listing records, picked from the stored rows without copying each whole document.
  */
 export async function unregisteredOfImportAfterLine(store: ReadModelStore, importId: string, afterLineNo: number, limit: number): Promise<UnregisteredLine[]> {
-  const filter: Filter = { importId, status: 'UNREGISTERED' };
-  if (afterLineNo > 0) filter.seq = { $gt: seqOf(importId, afterLineNo) };
-  return (await store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit })).map((d) => ({
+  return (await unregisteredRows(store, importId, afterLineNo > 0 ? seqOf(importId, afterLineNo) : undefined, limit)).map((d) => ({
     lineNo: d.lineNo, accountId: d.accountId, operationCode: d.operationCode, loggedAt: d.loggedAt,
   }));
 }

@@ -50,6 +50,10 @@ interface CollectionStatements {
   select: string;
   /** Rows as arrays with plain numbers (typed tables): better-sqlite3 builds an object and a BigInt per integer column otherwise. */
   raw?: boolean;
+  /** A typed table's column types by field; undefined for a collection of JSON documents. */
+  types?: ReadonlyMap<string, ColumnType>;
+  /** The SQL term that holds for every live row (not a tombstone). */
+  live: string;
   document(row: Record<string, unknown> | unknown[]): StoredDocument;
 }
 
@@ -185,6 +189,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       valueExpr,
       condition: compileCondition,
       select: 'id, position, body',
+      live: 'body IS NOT NULL',
       document: (row) => {
         const r = row as Record<string, unknown>;
         return toDocument(r.id as string, r.position as bigint, r.body as string);
@@ -305,6 +310,8 @@ export class SqliteReadModelStore implements ReadModelStore {
       condition: (c, params) => typedCondition(c, types.get(c.field) ?? (c.field === '_id' ? 'text' : undefined), c.field === '_id' ? 'id' : columnOf(c.field), params),
       select: selectList,
       raw: true,
+      types,
+      live: 'deleted = 0',
       document,
     };
     this.collections.set(name, statements);
@@ -365,7 +372,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     const tree = parseFilterTree(filter);
     const { sort, limit } = parseFindOptions(options);
     const params: unknown[] = [];
-    const where = [c.select.includes('body') ? 'body IS NOT NULL' : 'deleted = 0', ...compileTree(c, tree, params)];
+    const where = [c.live, ...compileTree(c, tree, params)];
     const orderBy = sort.map(([field, direction]) => `${c.valueExpr(field)} ${direction === 1 ? 'ASC' : 'DESC'}`);
     const sql = `SELECT ${c.select} FROM ${c.table} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.join(', ')} LIMIT ?`;
     params.push(limit ?? -1);
@@ -388,11 +395,11 @@ export class SqliteReadModelStore implements ReadModelStore {
     const tree = parseFilterTree(filter);
     assertGroupFields(groupFields);
     const params: unknown[] = [];
-    const where = [c.select.includes('body') ? 'body IS NOT NULL' : 'deleted = 0', ...compileTree(c, tree, params)];
-    const columns = c.raw ? this.typedSpecOnDisk(collection)?.columns ?? {} : undefined;
+    const where = [c.live, ...compileTree(c, tree, params)];
+    const columns = c.types;
     // Per field: its value and, for JSON text, its JSON type (json_extract makes true 1 and null NULL).
     const selected = groupFields.flatMap((f) => {
-      if (columns?.[f] === 'json') throw new ReadModelRequestError(`${f} holds objects or arrays, which are not groupable`);
+      if (columns?.get(f) === 'json') throw new ReadModelRequestError(`${f} holds objects or arrays, which are not groupable`);
       return columns ? [c.valueExpr(f)] : [valueExpr(f), typeExpr(f)];
     });
     // Unary + (a no-op on the value) keeps the planner from walking an index in group order and
@@ -403,7 +410,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     const rows = this.db.prepare<unknown[], unknown[]>(sql).raw(true).all(...params);
     const step = columns ? 1 : 2;
     const scalar = (f: string, v: unknown, type: unknown): FilterScalar => {
-      if (columns) return v === null || v === undefined ? null : columns[f] === 'boolean' ? v !== 0 : (v as string | number);
+      if (columns) return v === null || v === undefined ? null : columns.get(f) === 'boolean' ? v !== 0 : (v as string | number);
       if (type === null || type === 'null') return null;
       if (type === 'true' || type === 'false') return type === 'true';
       if (type === 'object' || type === 'array') throw new ReadModelRequestError(`${f} holds objects or arrays, which are not groupable`);
