@@ -186,13 +186,17 @@ describe('a following service and a projector process on the same embedded files
     expect(idle.length).toBeGreaterThanOrEqual(2);
     for (const p of idle) expect(p).toMatchObject({ state: 'standby', position: null });
     expect((await fetch(service.url('/agencies/FA1/roster'), { headers: { 'X-API-Key': ADMIN_KEY } })).status).toBe(404);
+    const unready = await fetch(service.url('/health/ready'));
+    expect(unready.status).toBe(503);
+    expect(JSON.stringify(await unready.json())).toContain('no-projector');
 
     const projector = startProjector(['--status-every', '1']);
     await until('the projector to catch up every projection', async () => {
       const list = await projections(service);
       return list.every((p) => p.lag === 0 && p.position !== null) ? list : undefined;
     });
-    for (const p of await projections(service)) expect(p.state).toBe('standby');
+    for (const p of await projections(service)) expect(p).toMatchObject({ state: 'standby', projectorAlive: true });
+    expect((await fetch(service.url('/health/ready'))).status).toBe(200);
     expect((await fetch(service.url('/agencies/FA1/roster'), { headers: { 'X-API-Key': ADMIN_KEY } })).status).toBe(200);
 
     const second = await register(service, 'FA2');

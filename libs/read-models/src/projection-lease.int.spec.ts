@@ -79,7 +79,7 @@ describe('projection leases: exactly one instance runs a projection (issue 8 fin
     for (let i = 0; i < 12; i++) await events.append(`s-${i % 4}`, [event()], 'any');
     // Well past the lease's ttl with nobody holding it: a standby instance would have taken it by now.
     await new Promise((r) => setTimeout(r, 400));
-    expect(await follower.status()).toMatchObject({ state: 'standby', leaseHeld: false, position: null, lag: 12 });
+    expect(await follower.status()).toMatchObject({ state: 'standby', leaseHeld: false, position: null, lag: 12, projectorAlive: false });
     expect(await readModels.find('counts')).toEqual([]);
     expect(await follower.waitFor(12n, 100)).toBe(false);
 
@@ -89,7 +89,7 @@ describe('projection leases: exactly one instance runs a projection (issue 8 fin
     await projector.start();
     expect(await waited).toBe(true);
     await caughtUp;
-    expect(await follower.status()).toMatchObject({ state: 'standby', leaseHeld: false, position: '12', lag: 0 });
+    expect(await follower.status()).toMatchObject({ state: 'standby', leaseHeld: false, position: '12', lag: 0, projectorAlive: true });
     await expect(follower.rebuild()).rejects.toThrow(/only followed by this instance/);
     const docs = await readModels.find<{ n: number }>('counts');
     expect(docs.reduce((sum, d) => sum + d.n, 0)).toBe(12);
@@ -97,6 +97,8 @@ describe('projection leases: exactly one instance runs a projection (issue 8 fin
     // A caughtUp pending when the follower stops rejects instead of hanging.
     await events.append('s-late', [event()], 'any');
     await projector.stop();
+    // A clean stop releases the lease: nobody keeps the read model current any more.
+    expect(await follower.status()).toMatchObject({ projectorAlive: false });
     const pending = follower.caughtUp();
     await follower.stop();
     await expect(pending).rejects.toThrow(/stopped/);

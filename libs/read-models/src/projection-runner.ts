@@ -47,6 +47,11 @@ export interface ProjectionStatus {
   nextRetryAt?: string;
   /** With leases (several instances): whether this instance holds the lease and runs the projection. */
   leaseHeld?: boolean;
+  /**
+   * Only on an instance that follows (LEDGER_PROJECTIONS=follow): whether some process holds an
+   * unexpired lease on the projection, i.e. a projector is keeping the shared read model current.
+   */
+  projectorAlive?: boolean;
 }
 
 export interface ProjectionRunnerOptions {
@@ -510,6 +515,11 @@ export class ProjectionRunner {
       }
     }
     const showsError = this.state === 'failed' || this.state === 'broken' || this.state === 'retrying';
+    let projectorAlive: boolean | undefined;
+    if (this.follow) {
+      const lease = await this.readModels.lease(this.name).catch(() => undefined);
+      projectorAlive = lease !== undefined && lease.expiresAt > Date.now();
+    }
     return {
       name: this.name,
       state: this.state,
@@ -520,6 +530,7 @@ export class ProjectionRunner {
       ...(this.error && showsError ? { error: this.error.message } : {}),
       ...(this.state === 'retrying' ? { retries: this.retries, nextRetryAt: this.nextRetryAt?.toISOString() } : {}),
       ...(this.lease || this.follow ? { leaseHeld: Boolean(this.run?.holding) } : {}),
+      ...(projectorAlive !== undefined ? { projectorAlive } : {}),
     };
   }
 }
