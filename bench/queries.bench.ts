@@ -7,6 +7,10 @@
  *      baseline is GET /health with the same clients in the same run. Beside each the server's CPU
  *      time per request or registration (process.cpuUsage in the server, read once the projections
  *      have caught up with the phase), which other load on the machine barely moves.
+ *      Run twice (BENCH_QUERIES_PROJECTIONS): with the projections in the service's process, and with
+ *      them in a projector process (`npm run cli -- project`) beside a service started with
+ *      LEDGER_PROJECTIONS=follow, whose CPU is read from /proc and printed beside the server's; each
+ *      phase also says how long after its last answer every read model had caught up.
  *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone,
  *      BENCH_QUERIES_SINGLE_PROF=<file> one during the single registrations alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
@@ -256,15 +260,18 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
       registrationId: id, agencyCode: AGENCY, accountId: USER, operationCode: OPS[0], plannedAt: '2025-03-05T09:30:00+08:00',
       caseNumber: `114社救字第${n}號`, reason: '低收入戶資格審查', subject: { nationalId: nationalId(n % 100_000) },
     });
-    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number; projectorCpuMs: number; commits: string }> => {
+    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number; projectorCpuMs: number; readModelsAfterMs: number; commits: string }> => {
       const before = await serverCpuMicros(child);
       const projectorBefore = procCpuMicros(projector?.pid);
       const commitsBefore = lastCommits;
       const result = await run();
+      const answered = performance.now();
       const cpuMs = ((await serverCpuMicros(child)) - before) / 1_000;
+      // How long after the last answer every read model had taken in the phase's events.
+      const readModelsAfterMs = performance.now() - answered;
       const projectorCpuMs = (procCpuMicros(projector?.pid) - projectorBefore) / 1_000;
       const commits = lastCommits && commitsBefore ? `${fmt(lastCommits.appendCalls - commitsBefore.appendCalls)} appends in ${fmt(lastCommits.transactions - commitsBefore.transactions)} store commits` : '';
-      return { ...result, cpuMs, projectorCpuMs, commits };
+      return { ...result, cpuMs, projectorCpuMs, readModelsAfterMs, commits };
     };
     await drive(500, () => request(agent, port, 'GET', '/health', key), [200]);
     const health = await cpu(() => drive(Math.max(2_000, BATCHES * 20), () => request(agent, port, 'GET', '/health', key), [200]));
@@ -283,7 +290,8 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
     const healthCpu = health.cpuMs / health.latencies.length;
     const batchCpu = batches.cpuMs / (BATCHES * 100);
     const singleCpu = singles.cpuMs / SINGLES;
-    const projectorNote = (phase: { projectorCpuMs: number }, per: number) => (projector ? `; projector CPU ${fmt(phase.projectorCpuMs / per, 3)} ms` : '');
+    const projectorNote = (phase: { projectorCpuMs: number; readModelsAfterMs: number }, per: number) =>
+      `${projector ? `; projector CPU ${fmt(phase.projectorCpuMs / per, 3)} ms` : ''}; read models current ${fmt(phase.readModelsAfterMs)} ms after the last answer`;
     console.log('\n(a) registrations over HTTP, %d clients, projections %s; load average %s', CLIENTS, role === 'run' ? 'in the service process (LEDGER_PROJECTIONS=run)' : 'in a projector process (service LEDGER_PROJECTIONS=follow + npm run cli -- project)', os.loadavg().map((l) => l.toFixed(1)).join(' '));
     console.log('  GET /health (baseline)           %s requests/s   p50 %s ms  p99 %s ms  server CPU %s ms/request', fmt(healthRps), fmt(pct(health.latencies, 50), 1), fmt(pct(health.latencies, 99), 1), fmt(healthCpu, 3));
     console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health)%s%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), projectorNote(batches, BATCHES * 100), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
