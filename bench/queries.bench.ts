@@ -7,6 +7,10 @@
  *      baseline is GET /health with the same clients in the same run. Beside each the server's CPU
  *      time per request or registration (process.cpuUsage in the server, read once the projections
  *      have caught up with the phase), which other load on the machine barely moves.
+ *      Run twice (BENCH_QUERIES_PROJECTIONS): with the projections in the service's process, and with
+ *      them in a projector process (`npm run cli -- project`) beside a service started with
+ *      LEDGER_PROJECTIONS=follow, whose CPU is read from /proc and printed beside the server's; each
+ *      phase also says how long after its last answer every read model had caught up.
  *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone,
  *      BENCH_QUERIES_SINGLE_PROF=<file> one during the single registrations alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
@@ -37,6 +41,13 @@ const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const BATCHES = Number(process.env.BENCH_REG_BATCHES ?? 60);
 const SINGLES = Number(process.env.BENCH_REG_SINGLES ?? 2_000);
 const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
+/**
+ * Where the projections of part (a) run, comma-separated (default both): run = in the service's
+ * own process (LEDGER_PROJECTIONS=run, the default deployment); follow = in a projector process
+ * (`npm run cli -- project`) beside a service started with LEDGER_PROJECTIONS=follow.
+ */
+type ProjectionRole = 'run' | 'follow';
+const ROLES = (process.env.BENCH_QUERIES_PROJECTIONS ?? 'run,follow').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
 /** Which parts to run, comma-separated: http, utf8, big5 (default all). */
 const PARTS = (process.env.BENCH_QUERIES_PARTS ?? 'http,utf8,big5').split(',').map((p) => p.trim().toLowerCase());
 /** A CPU profile of the CLI's UTF-8 import process (its whole run) written to this file. */
@@ -78,13 +89,13 @@ function seedEvents() {
 // ---------------------------------------------------------------------------------------------
 // (a) server child
 // ---------------------------------------------------------------------------------------------
-async function serve(dataDir: string): Promise<void> {
+async function serve(dataDir: string, role: ProjectionRole): Promise<void> {
   await import('reflect-metadata');
   const { loadConfig } = await import('@ledger/platform');
   const { createApp } = await import('../apps/ledger-api/src/bootstrap');
   const { EVENT_STORE, PROJECTION_RUNNERS } = await import('../apps/ledger-api/src/infrastructure/event-store.provider');
   const { accountStreamId, queryItemStreamId } = await import('@ledger/domain');
-  const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY } as Record<string, string>);
+  const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY, LEDGER_PROJECTIONS: role } as Record<string, string>);
   const app = await createApp({ config }, false);
   const profiler = batchProfiler(process.env.BENCH_QUERIES_BATCH_PROF);
   const singleProfiler = batchProfiler(process.env.BENCH_QUERIES_SINGLE_PROF);
@@ -211,16 +222,36 @@ function serverCpuMicros(child: import('node:child_process').ChildProcess): Prom
   });
 }
 
-async function benchRegistrations(): Promise<void> {
+/** A process's CPU time so far (user + system, µs) from /proc: the projector child has no IPC channel. */
+function procCpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+async function benchRegistrations(role: ProjectionRole): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-http-'));
   // BENCH_QUERIES_SERVER_PROF=<dir>: a CPU profile of the server child, written when it stops.
   const prof = process.env.BENCH_QUERIES_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_QUERIES_SERVER_PROF}`] : [];
-  const child = fork(__filename, ['--serve', dataDir], { execArgv: ['-r', '@swc-node/register', ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--serve', dataDir, role], { execArgv: ['-r', '@swc-node/register', ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  let projector: import('node:child_process').ChildProcess | undefined;
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m: { port: number }) => resolve(m.port));
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
+    if (role === 'follow') {
+      // Started once the service has created the stores; it runs every projection until stopped.
+      projector = fork(join(__dirname, '../apps/ledger-cli/src/main.ts'), ['project', '--status-every', '0'], {
+        execArgv: ['-r', '@swc-node/register'],
+        env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+    }
     child.once('exit', (code, signal) => console.error('  (the server exited: %s %s)', code, signal ?? ''));
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
     const key = JSON.parse((await request(agent, port, 'POST', '/auth/keys', ADMIN_KEY, { principalId: 'bench_svc', roles: ['integrator'], agencies: [AGENCY] })).text).apiKey as string;
@@ -229,13 +260,18 @@ async function benchRegistrations(): Promise<void> {
       registrationId: id, agencyCode: AGENCY, accountId: USER, operationCode: OPS[0], plannedAt: '2025-03-05T09:30:00+08:00',
       caseNumber: `114社救字第${n}號`, reason: '低收入戶資格審查', subject: { nationalId: nationalId(n % 100_000) },
     });
-    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number; commits: string }> => {
+    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number; projectorCpuMs: number; readModelsAfterMs: number; commits: string }> => {
       const before = await serverCpuMicros(child);
+      const projectorBefore = procCpuMicros(projector?.pid);
       const commitsBefore = lastCommits;
       const result = await run();
+      const answered = performance.now();
       const cpuMs = ((await serverCpuMicros(child)) - before) / 1_000;
+      // How long after the last answer every read model had taken in the phase's events.
+      const readModelsAfterMs = performance.now() - answered;
+      const projectorCpuMs = (procCpuMicros(projector?.pid) - projectorBefore) / 1_000;
       const commits = lastCommits && commitsBefore ? `${fmt(lastCommits.appendCalls - commitsBefore.appendCalls)} appends in ${fmt(lastCommits.transactions - commitsBefore.transactions)} store commits` : '';
-      return { ...result, cpuMs, commits };
+      return { ...result, cpuMs, projectorCpuMs, readModelsAfterMs, commits };
     };
     await drive(500, () => request(agent, port, 'GET', '/health', key), [200]);
     const health = await cpu(() => drive(Math.max(2_000, BATCHES * 20), () => request(agent, port, 'GET', '/health', key), [200]));
@@ -254,16 +290,22 @@ async function benchRegistrations(): Promise<void> {
     const healthCpu = health.cpuMs / health.latencies.length;
     const batchCpu = batches.cpuMs / (BATCHES * 100);
     const singleCpu = singles.cpuMs / SINGLES;
-    console.log('\n(a) registrations over HTTP, %d clients; load average %s', CLIENTS, os.loadavg().map((l) => l.toFixed(1)).join(' '));
+    const projectorNote = (phase: { projectorCpuMs: number; readModelsAfterMs: number }, per: number) =>
+      `${projector ? `; projector CPU ${fmt(phase.projectorCpuMs / per, 3)} ms` : ''}; read models current ${fmt(phase.readModelsAfterMs)} ms after the last answer`;
+    console.log('\n(a) registrations over HTTP, %d clients, projections %s; load average %s', CLIENTS, role === 'run' ? 'in the service process (LEDGER_PROJECTIONS=run)' : 'in a projector process (service LEDGER_PROJECTIONS=follow + npm run cli -- project)', os.loadavg().map((l) => l.toFixed(1)).join(' '));
     console.log('  GET /health (baseline)           %s requests/s   p50 %s ms  p99 %s ms  server CPU %s ms/request', fmt(healthRps), fmt(pct(health.latencies, 50), 1), fmt(pct(health.latencies, 99), 1), fmt(healthCpu, 3));
-    console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health)%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
-    console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms  server CPU %s ms/registration (%sx health)%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), fmt(singleCpu, 3), (singleCpu / healthCpu).toFixed(2), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
+    console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health)%s%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), projectorNote(batches, BATCHES * 100), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
+    console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms  server CPU %s ms/registration (%sx health)%s%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), fmt(singleCpu, 3), (singleCpu / healthCpu).toFixed(2), projectorNote(singles, SINGLES), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
     console.log('  ratio registrations/s to health requests/s: %sx; single to health: %sx', (regsPerSecond / healthRps).toFixed(2), (singleRps / healthRps).toFixed(2));
     if (batches.commits) console.log('  batches: %s; singles: %s', batches.commits, singles.commits);
     console.log('  target ≥ 5,000 registrations/s in batches: %s', regsPerSecond >= 5_000 ? 'PASS' : 'FAIL');
   } finally {
     child.send('stop');
     await new Promise((r) => child.once('exit', r));
+    if (projector && projector.exitCode === null) {
+      projector.kill('SIGTERM');
+      await new Promise((r) => projector!.once('exit', r));
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -437,11 +479,11 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--serve') return serve(process.argv[3]);
+  if (process.argv[2] === '--serve') return serve(process.argv[3], process.argv[4] as ProjectionRole);
   if (process.argv[2] === '--prepare') return prepareChild(process.argv[3] as 'UTF-8' | 'BIG5', process.argv[4]);
   if (process.argv[2] === '--summary') return summaryChild(process.argv[3], process.argv[4]);
   console.log('bench:queries — %s, %d CPUs, load average %s (1 min)', new Date().toISOString(), os.cpus().length, os.loadavg()[0].toFixed(1));
-  if (PARTS.includes('http')) await benchRegistrations();
+  if (PARTS.includes('http')) for (const role of ROLES) await benchRegistrations(role);
   if (PARTS.includes('utf8')) await benchImport('UTF-8');
   if (PARTS.includes('big5')) await benchImport('BIG5');
 }

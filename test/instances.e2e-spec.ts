@@ -33,7 +33,7 @@ interface Service {
   url: (path: string) => string;
 }
 
-function startService(name: string, port: number, dataDir: string): Service {
+function startService(name: string, port: number, dataDir: string, extraEnv: Record<string, string> = {}): Service {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-api/src/main.ts'], {
     cwd: root,
     env: {
@@ -43,6 +43,7 @@ function startService(name: string, port: number, dataDir: string): Service {
       LEDGER_ADMIN_API_KEY: ADMIN_KEY,
       LEDGER_PROJECTION_LEASE_MS: String(LEASE_MS),
       LEDGER_LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -142,4 +143,81 @@ describe('two service processes on the same embedded files', () => {
     const roster = await fetch(survivor.url('/agencies/IB19/roster'), { headers: { 'X-API-Key': ADMIN_KEY } });
     expect(roster.status).toBe(200);
   }, 120_000);
+});
+
+/**
+ * LEDGER_PROJECTIONS=follow: the service answers commands and reads but runs no projection; the
+ * projector (`npm run cli -- project`, its own process) writes the read models it serves, so that
+ * projection work never shares the command path's event loop.
+ */
+describe('a following service and a projector process on the same embedded files', () => {
+  let dataDir: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ledger-projector-'));
+  });
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const startProjector = (args: string[]) => {
+    let out = '';
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-cli/src/main.ts', 'project', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTION_LEASE_MS: String(LEASE_MS), LEDGER_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    children.push(child);
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    return { child, exited, output: () => out };
+  };
+
+  it('the service runs nothing and never takes a lease; the projector fills the read models it serves, read-your-writes included; SIGTERM stops the projector cleanly', async () => {
+    const service = startService('follower', await freePort(), dataDir, { LEDGER_PROJECTIONS: 'follow' });
+    children.push(service.child);
+    await until('the service to answer', async () => ((await fetch(service.url('/health/live'))).ok ? true : undefined));
+    expect((await register(service, 'FA1')).status).toBe(201);
+    // Past the lease's ttl with no holder: a `run` instance would have taken every lease by now.
+    await new Promise((r) => setTimeout(r, LEASE_MS * 2));
+    const idle = await projections(service);
+    expect(idle.length).toBeGreaterThanOrEqual(2);
+    for (const p of idle) expect(p).toMatchObject({ state: 'standby', position: null });
+    expect((await fetch(service.url('/agencies/FA1/roster'), { headers: { 'X-API-Key': ADMIN_KEY } })).status).toBe(404);
+    const unready = await fetch(service.url('/health/ready'));
+    expect(unready.status).toBe(503);
+    expect(JSON.stringify(await unready.json())).toContain('no-projector');
+
+    const projector = startProjector(['--status-every', '1']);
+    await until('the projector to catch up every projection', async () => {
+      const list = await projections(service);
+      return list.every((p) => p.lag === 0 && p.position !== null) ? list : undefined;
+    });
+    for (const p of await projections(service)) expect(p).toMatchObject({ state: 'standby', projectorAlive: true });
+    expect((await fetch(service.url('/health/ready'))).status).toBe(200);
+    expect((await fetch(service.url('/agencies/FA1/roster'), { headers: { 'X-API-Key': ADMIN_KEY } })).status).toBe(200);
+
+    const second = await register(service, 'FA2');
+    expect(second.status).toBe(201);
+    const { position } = (await second.json()) as { position: string };
+    const read = await fetch(service.url(`/agencies/FA2/roster?minPosition=${position}`), { headers: { 'X-API-Key': ADMIN_KEY } });
+    expect(read.status).toBe(200);
+
+    await until('a status line from the projector', async () => (/roster standby|roster running/.test(projector.output()) ? true : undefined));
+    expect(projector.output()).toMatch(/^roster running position \d+ lag 0$/m);
+    projector.child.kill('SIGTERM');
+    expect(await projector.exited).toBe(0);
+    service.child.kill('SIGTERM');
+  }, 120_000);
+
+  it('project --once catches up with the log as it is and exits 0, printing each position', async () => {
+    const once = startProjector(['--once']);
+    expect(await once.exited).toBe(0);
+    expect(once.output()).toMatch(/^roster running position \d+ lag 0$/m);
+    expect(once.output()).not.toMatch(/failed|broken/);
+    const bad = startProjector(['--status-every', 'soon']);
+    expect(await bad.exited).toBe(2);
+  }, 60_000);
 });

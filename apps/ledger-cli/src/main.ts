@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerErase } from './commands/erase';
 import { registerImportLog } from './commands/import-log';
+import { registerProject } from './commands/project';
 import { registerRebuild } from './commands/rebuild';
 import { registerRevokeKey } from './commands/revoke-key';
 import { registerVerify } from './commands/verify';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerVerifyProof(program);
   registerRebuild(program);
+  registerProject(program);
   registerErase(program);
   registerRevokeKey(program);
   // WebIR query logs (issue 10)

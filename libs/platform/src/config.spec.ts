@@ -60,6 +60,11 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     expect(loadConfig({ PORT: '', EVENTSTORE_URL: '', MONGODB_URL: '' })).toMatchObject({ port: 3000, eventStoreUrl: undefined, mongodbUrl: undefined });
   });
 
+  it('LEDGER_PROJECTIONS: run by default, follow when a projector process runs them', () => {
+    expect(loadConfig({}).projections).toBe('run');
+    expect(loadConfig({ LEDGER_PROJECTIONS: 'follow' }).projections).toBe('follow');
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '0'],
@@ -85,6 +90,8 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     ['LEDGER_DEADLINE_TRAINING_MONTHS', '12.5'],
     ['LEDGER_LOG_LEVEL', 'verbose'],
     ['LEDGER_LOG_FORMAT', 'xml'],
+    ['LEDGER_PROJECTIONS', 'elsewhere'],
+    ['LEDGER_PROJECTIONS', 'FOLLOW'],
     ['LEDGER_SIGNING_KEY', 'not-a-key'],
     ['LEDGER_WITNESS_URL', 'ftp://witness'],
     ['LEDGER_CHECKPOINT_EVERY_EVENTS', '0'],

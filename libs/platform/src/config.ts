@@ -27,6 +27,12 @@ export interface LedgerConfig {
   readWaitMs: number;
   /** How long a projection lease lasts without renewal: how soon another instance takes over a dead one. */
   projectionLeaseMs: number;
+  /**
+   * run (default): this instance runs the projections whose lease it holds. follow: it runs none and
+   * serves reads from what a projector (`npm run cli -- project`) or another instance writes, so
+   * commands never share its event loop with projection work.
+   */
+  projections?: ProjectionRole;
   /** Log lines: pino level, and JSON (production) or human-readable (development). */
   log: { level: LogLevel; format: LogFormat };
   /** Signed checkpoints (issue 9): signer key text, witnesses, and how often the tree is signed. */
@@ -49,6 +55,8 @@ export interface LedgerConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = 'json' | 'pretty';
+export const PROJECTION_ROLES = ['run', 'follow'] as const;
+export type ProjectionRole = (typeof PROJECTION_ROLES)[number];
 
 /** One variable that failed its rule; the value itself is never repeated (it may be a secret). */
 export interface ConfigIssue {
@@ -182,6 +190,10 @@ export class LedgerEnvironment {
   LEDGER_LOG_FORMAT?: string;
 
   @ValidateIf(isSet)
+  @IsIn([...PROJECTION_ROLES], { message: `must be one of ${PROJECTION_ROLES.join(', ')} (follow: a projector process runs them)` })
+  LEDGER_PROJECTIONS?: string;
+
+  @ValidateIf(isSet)
   @Matches(/^PRIVATE\+KEY\+[!-*,-~]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/, { message: 'must be an Ed25519 signer key PRIVATE+KEY+<name>+<key id>+<base64>' })
   LEDGER_SIGNING_KEY?: string;
 
@@ -301,6 +313,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     ethicsDetectors: ethicsDetectorsFrom(env),
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
     readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),
+    projections: (env.LEDGER_PROJECTIONS || 'run') as ProjectionRole,
     projectionLeaseMs: positiveInt(env, 'LEDGER_PROJECTION_LEASE_MS', 15_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
     log: {
       level: (env.LEDGER_LOG_LEVEL || 'info') as LogLevel,

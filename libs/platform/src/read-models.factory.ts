@@ -52,14 +52,16 @@ const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 
 /**
  * `leaseHolder` (the service passes one per process): several instances may share the stores, and
  * each projection is run by the one instance holding its lease in the read-model store; the
- * others stand by, serve reads, and take over when the holder's lease expires.
+ * others stand by, serve reads, and take over when the holder's lease expires. `follow`: run none
+ * and never take a lease (LEDGER_PROJECTIONS=follow; a projector process runs them).
  */
-export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner[] {
+export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string; follow?: boolean } = {}): ProjectionRunner[] {
+  const follow = options.follow ?? false;
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
   const source = sharedTailReads(eventStore);
   return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map(
     (projection) =>
-      new ProjectionRunner({ projection, eventStore: livePages(source, PAGE_SIZES[projection.name]), readModels, upcast, lease, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
+      new ProjectionRunner({ projection, eventStore: livePages(source, PAGE_SIZES[projection.name]), readModels, upcast, lease, follow, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
   );
 }
 

@@ -72,6 +72,38 @@ describe('projection leases: exactly one instance runs a projection (issue 8 fin
     await b.stop();
   });
 
+  it('a follower (LEDGER_PROJECTIONS=follow) never runs or takes the lease, even when free; it answers read-your-writes and caughtUp from the checkpoint the projector writes, and refuses to rebuild', async () => {
+    const quiet = { log: () => undefined, error: () => undefined };
+    const follower = new ProjectionRunner({ projection: counts, eventStore: events, readModels, lease: { holder: 'api', ttlMs: 300, renewMs: 50 }, follow: true, logger: quiet });
+    await follower.start();
+    for (let i = 0; i < 12; i++) await events.append(`s-${i % 4}`, [event()], 'any');
+    // Well past the lease's ttl with nobody holding it: a standby instance would have taken it by now.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await follower.status()).toMatchObject({ state: 'standby', leaseHeld: false, position: null, lag: 12, projectorAlive: false });
+    expect(await readModels.find('counts')).toEqual([]);
+    expect(await follower.waitFor(12n, 100)).toBe(false);
+
+    const projector = new ProjectionRunner({ projection: counts, eventStore: events, readModels, lease: { holder: 'projector', ttlMs: 600, renewMs: 50 }, logger: quiet });
+    const waited = follower.waitFor(12n, 5_000);
+    const caughtUp = follower.caughtUp();
+    await projector.start();
+    expect(await waited).toBe(true);
+    await caughtUp;
+    expect(await follower.status()).toMatchObject({ state: 'standby', leaseHeld: false, position: '12', lag: 0, projectorAlive: true });
+    await expect(follower.rebuild()).rejects.toThrow(/only followed by this instance/);
+    const docs = await readModels.find<{ n: number }>('counts');
+    expect(docs.reduce((sum, d) => sum + d.n, 0)).toBe(12);
+
+    // A caughtUp pending when the follower stops rejects instead of hanging.
+    await events.append('s-late', [event()], 'any');
+    await projector.stop();
+    // A clean stop releases the lease: nobody keeps the read model current any more.
+    expect(await follower.status()).toMatchObject({ projectorAlive: false });
+    const pending = follower.caughtUp();
+    await follower.stop();
+    await expect(pending).rejects.toThrow(/stopped/);
+  });
+
   it('two processes on the same embedded files: one killed mid-projection, the other takes over when its lease expires, nothing counted twice', async () => {
     const total = 200;
     for (let i = 0; i < total; i++) await events.append(`s-${i % 7}`, [event()], 'any');

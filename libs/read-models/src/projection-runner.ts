@@ -47,6 +47,11 @@ export interface ProjectionStatus {
   nextRetryAt?: string;
   /** With leases (several instances): whether this instance holds the lease and runs the projection. */
   leaseHeld?: boolean;
+  /**
+   * Only on an instance that follows (LEDGER_PROJECTIONS=follow): whether some process holds an
+   * unexpired lease on the projection, i.e. a projector is keeping the shared read model current.
+   */
+  projectorAlive?: boolean;
 }
 
 export interface ProjectionRunnerOptions {
@@ -66,6 +71,12 @@ export interface ProjectionRunnerOptions {
    * `holder` names this instance; the lease lasts `ttlMs` and is renewed every `renewMs` (ttl/3).
    */
   lease?: { holder: string; ttlMs: number; renewMs?: number };
+  /**
+   * Never run the projection here, only follow it: this instance serves commands and reads from the
+   * shared read-model store, waiting for what a projector process (`npm run cli -- project`) or
+   * another instance writes there. Keeps the command path's event loop free of projection work.
+   */
+  follow?: boolean;
   /** First wait after a store error; doubled per failed attempt up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -149,6 +160,7 @@ export class ProjectionRunner {
   private retries = 0;
   private nextRetryAt: Date | undefined;
   private readonly lease: { holder: string; ttlMs: number; renewMs: number } | undefined;
+  private readonly follow: boolean;
   /** The checkpoint's key: the name, with the version from version 2 on (see Projection.version). */
   private readonly checkpointKey: string;
 
@@ -165,6 +177,7 @@ export class ProjectionRunner {
     this.upcast = options.upcast;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
+    this.follow = options.follow ?? false;
     if (options.lease) {
       const { holder, ttlMs } = options.lease;
       const renewMs = options.lease.renewMs ?? Math.max(1, Math.floor(ttlMs / 3));
@@ -181,8 +194,12 @@ export class ProjectionRunner {
     if (this.run) return;
     const run: Run = { stopping: false, catchUp: Promise.resolve() };
     this.run = run;
-    this.state = this.lease ? 'standby' : 'running';
+    this.state = this.lease || this.follow ? 'standby' : 'running';
     this.error = undefined;
+    if (this.follow) {
+      this.positionKnown = false;
+      return;
+    }
     run.catchUp = this.lease ? this.contend(run) : this.catchUp(run);
   }
 
@@ -409,6 +426,13 @@ export class ProjectionRunner {
     }
     const head = await this.eventStore.headPosition();
     if (head === undefined) return;
+    if (this.follow) {
+      // Whoever runs it writes the shared store: watch its checkpoint there until this run stops.
+      while (!(await this.waitForOtherHolder(head, 1_000))) {
+        if (this.run !== run) throw new ProjectionStoppedError(`projection ${this.name} stopped before catching up`);
+      }
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       if (this.run !== run) return reject(this.error ?? new ProjectionStoppedError(`projection ${this.name} stopped`));
       if (this.position !== undefined && this.position >= head) return resolve();
@@ -461,6 +485,7 @@ export class ProjectionRunner {
    * has caught up. Readers see the read model fill up again meanwhile.
    */
   async rebuild(): Promise<void> {
+    if (this.follow) throw new Error(`projection ${this.name} is only followed by this instance; rebuild it where it runs`);
     await this.stop();
     this.logger.log('rebuilding: dropping documents and checkpoint');
     await this.readModels.drop(this.checkpointKey, this.projection.collections);
@@ -490,6 +515,11 @@ export class ProjectionRunner {
       }
     }
     const showsError = this.state === 'failed' || this.state === 'broken' || this.state === 'retrying';
+    let projectorAlive: boolean | undefined;
+    if (this.follow) {
+      const lease = await this.readModels.lease(this.name).catch(() => undefined);
+      projectorAlive = lease !== undefined && lease.expiresAt > Date.now();
+    }
     return {
       name: this.name,
       state: this.state,
@@ -499,7 +529,8 @@ export class ProjectionRunner {
       catchingUp: this.run !== undefined && this.run.subscription === undefined && this.state !== 'standby',
       ...(this.error && showsError ? { error: this.error.message } : {}),
       ...(this.state === 'retrying' ? { retries: this.retries, nextRetryAt: this.nextRetryAt?.toISOString() } : {}),
-      ...(this.lease ? { leaseHeld: Boolean(this.run?.holding) } : {}),
+      ...(this.lease || this.follow ? { leaseHeld: Boolean(this.run?.holding) } : {}),
+      ...(projectorAlive !== undefined ? { projectorAlive } : {}),
     };
   }
 }

@@ -5,8 +5,9 @@ import type { ProjectionStatus, ReadModelHealth } from '@ledger/read-models';
 export function projectionNotReady(status: ProjectionStatus): string | undefined {
   // Fail closed: any state but running (stopped, failed, or one added later such as paused) means
   // the read model may be stale and this instance should not take reads.
-  // On standby another instance holds the lease and keeps the shared read model current.
-  if (status.state === 'standby') return undefined;
+  // On standby another instance holds the lease and keeps the shared read model current; an
+  // instance that only follows has nobody to take over from when no projector holds the lease.
+  if (status.state === 'standby') return status.projectorAlive === false ? 'no-projector' : undefined;
   if (status.state !== 'running') return status.state;
   if (status.catchingUp) return 'catching-up';
   return undefined;

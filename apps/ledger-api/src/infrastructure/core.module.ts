@@ -46,7 +46,10 @@ export class LedgerCoreModule {
           provide: PROJECTION_RUNNERS,
           // One holder name per process: exactly one instance runs each projection (a lease in the read-model store).
           useFactory: (store: EventStore, readModels: ReadModelStore) =>
-            createProjectionRunners(store, readModels, config, { leaseHolder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` }),
+            createProjectionRunners(store, readModels, config, {
+              leaseHolder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+              follow: config.projections === 'follow',
+            }),
           inject: [EVENT_STORE, READ_MODELS],
         },
         { provide: PERSONAL_DATA_RUNTIME, useFactory: () => createPersonalData(config) },
