@@ -66,6 +66,19 @@ export function createProjectionRunners(eventStore: EventStore, readModels: Read
 }
 
 /**
+ * One projection's runner alone, for a process that runs only it (`import-log` runs the query-logs
+ * read model). Its reads keep no window of recent events: the window shared by several projections
+ * saves a lone reader nothing and would keep up to 16 MB of events alive, which the garbage
+ * collector then copies into the old generation, and V8 sizes that generation by what it holds.
+ */
+export function createProjectionRunner(name: string, eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner {
+  const projection = projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).find((p) => p.name === name);
+  if (!projection) throw new Error(`no projection named ${name}`);
+  const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
+  return new ProjectionRunner({ projection, eventStore: livePages(sharedTailReads(eventStore, { windowBytes: 0 }), PAGE_SIZES[name]), readModels, upcast, lease, pageSize: PAGE_SIZES[name], logger: new Logger(`Projection ${name}`) });
+}
+
+/**
  * A projection with small pages reads its live events in pages of the same size: the subscription
  * otherwise reads up to 500 events at once behind a fast writer, and 500 log chunks are 250,000
  * lines parsed and held (≈ 200 MB at 100,000 lines, the import's peak heap) before the runner applies 16.
@@ -109,12 +122,12 @@ const SHARED_WINDOW_BYTES = 16 * 1024 * 1024;
  * reach the head only while the marker is the one seen when a short read ended it.
  * The page and its events are shared by the projections that get it; they only read them.
  */
-export function sharedTailReads(store: EventStore): ProjectionEventSource {
+export function sharedTailReads(store: EventStore, options: { windowBytes?: number } = {}): ProjectionEventSource {
   const changeMarker = store.changeMarker?.bind(store);
   if (!changeMarker) return store;
   let marker: string | undefined;
   let tails = new Map<string, Promise<RecordedEvent[]>>();
-  const window = new EventWindow(SHARED_WINDOW_EVENTS, SHARED_WINDOW_BYTES);
+  const window = new EventWindow(SHARED_WINDOW_EVENTS, options.windowBytes ?? SHARED_WINDOW_BYTES);
   const head = async () => (hasHead(store) ? store.headPosition() : undefined);
   const wake = appendWakeUps(store);
 

@@ -115,6 +115,26 @@ describe('the projections’ event source: the log’s tail read once for all of
     expect(byBytes.from(8n, 1)).toEqual({ events: [all[8]], end: 9n, reachesHeadAt: 'marker' });
   });
 
+  it('with no window (a lone projection, as import-log runs) holds no event and answers every read as the store does', async () => {
+    const none = new EventWindow(5_000, 0);
+    await store.append('s-1', [1, 2, 3].map((i) => newEvent('E', { i })), 'no_stream');
+    none.add(0n, await store.readAll(), 'marker');
+    expect(none.from(0n, 10)).toBeUndefined();
+    expect(none.from(3n, 10)).toEqual({ events: [], end: 3n, reachesHeadAt: 'marker' });
+
+    const source = sharedTailReads(store, { windowBytes: 0 });
+    const seen: unknown[] = [];
+    for (let i = 4; i <= 12; i++) {
+      await store.append('s-1', [newEvent('E', { i })], i - 2);
+      for (const [after, maxCount] of [[0n, 100], [BigInt(i - 3), 2], [BigInt(i), 5], [BigInt(i - 1), undefined]] as const) {
+        const got = await source.readAll({ after, maxCount });
+        expect(got).toEqual(await store.readAll({ after, maxCount }));
+        seen.push(got.length);
+      }
+    }
+    expect(seen).toContain(0);
+  });
+
   it('does not keep full pages (a catch-up’s), only the tail', async () => {
     const source = sharedTailReads(store);
     await store.append('s-1', [newEvent('E', { i: 1 }), newEvent('E', { i: 2 })], 'no_stream');

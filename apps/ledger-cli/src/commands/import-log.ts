@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { DomainRuleError, QUERY_LOG_ENCODINGS, QueryLogEncoding, ValidationError } from '@ledger/domain';
 import { QUERY_LOGS_PROJECTION } from '@ledger/projections';
-import { createEventStore, createPersonalData, createProjectionRunners, createReadModelStore, loadConfig } from '@ledger/platform';
+import { createEventStore, createPersonalData, createProjectionRunner, createReadModelStore, loadConfig } from '@ledger/platform';
 import { importQueryLog } from '../../../ledger-api/src/query-logs/query-log-importer';
 import { setExitCode } from '../exit';
 
@@ -35,7 +35,7 @@ export function registerImportLog(program: Command): void {
       const personal = await createPersonalData(config);
       const readModels = await createReadModelStore(config);
       // Only the query-logs read model is needed to reconcile; a running service holding its lease keeps it, and this waits for it.
-      const runner = createProjectionRunners(store, readModels, config, { leaseHolder: `cli-import-log-${process.pid}` }).find((r) => r.name === QUERY_LOGS_PROJECTION)!;
+      const runner = createProjectionRunner(QUERY_LOGS_PROJECTION, store, readModels, config, { leaseHolder: `cli-import-log-${process.pid}` });
       await runner.start();
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'import-log {pass} [{bar}] {value}/{total} lines', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : undefined;
       let started = false;
