@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Logger } from '@nestjs/common';
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
@@ -30,6 +31,15 @@ export function registerImportLog(program: Command): void {
       }
       // stdout carries the JSON outcome only: the projection's start-up lines would break it for a script reading it.
       Logger.overrideLogger(['error', 'warn']);
+      // Why the command tunes the garbage collector: the import's live heap is ≈ 40–60 MB (about half
+      // of it this CLI's own loaded code), but on a machine where the heap may grow to gigabytes V8
+      // lets the old generation reach 4× what survived its last full collection before collecting
+      // again — ≈ 200 MB, mostly lines and events that were in flight when a young collection ran. A
+      // factor of 2 (what V8 itself uses when the heap limit is under 1 GB) keeps a 1,000,000-line
+      // import's peak RSS at ≈ 290 MB instead of ≈ 385 MB, for ≈ 3 % more CPU (bench:queries). It is no
+      // bound: a larger live heap still gets what it needs. Set here, not as a node flag the operator
+      // must remember, since the process runs this one command and exits.
+      setFlagsFromString('--heap-growing-percent=100');
       const config = loadConfig();
       const store = await createEventStore(config);
       const personal = await createPersonalData(config);
