@@ -14,23 +14,27 @@
  *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone,
  *      BENCH_QUERIES_SINGLE_PROF=<file> one during the single registrations alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
- *      1,000,000) in UTF-8 and in Big5, each in its own child process on a fresh ledger holding
- *      registrations for a tenth of the lines: check, append, the query-logs read model and the
- *      reconciliation (UNREGISTERED_QUERY listing) — lines/s and the child's peak RSS. The baseline
- *      is reading, decoding and splitting the same file into lines, in the same child.
+ *      1,000,000) in UTF-8 and in Big5, each on a fresh ledger holding registrations for a tenth of
+ *      the lines, as shipped: a child seeds the ledger and writes the file, then the built CLI
+ *      (`nest build ledger-cli`, once per run; BENCH_QUERIES_NO_BUILD=1 reuses dist/) runs
+ *      `import-log` in a fresh process: check, append, the query-logs read model and the
+ *      reconciliation (UNREGISTERED_QUERY listing) — lines/s over the CLI's whole run, its CPU time
+ *      and its peak RSS (getrusage, written on exit by a `node -r` preload; the CLI's output is
+ *      untouched). The baseline is reading, decoding and splitting the same file into lines, in the
+ *      seeding child, in the same run.
  *  (c) The reconciliation summary of that agency-month (one document read) p50/p95 over 200 reads,
- *      against a point read of one logged query.
+ *      against a point read of one logged query, in a third child once the CLI has exited.
  *
  * Targets: (a) ≥ 5,000 registrations/s; (b) ≥ 20,000 lines/s, peak RSS < 400 MB; (c) p95 < 200 ms.
  * Sizes: BENCH_LOG_LINES, BENCH_REG_BATCHES (default 60 batches of 100), BENCH_REG_SINGLES (2,000),
  * BENCH_HTTP_CLIENTS (64). Prints PASS/FAIL per target; exits 0 unless it crashes.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
@@ -46,13 +50,9 @@ type ProjectionRole = 'run' | 'follow';
 const ROLES = (process.env.BENCH_QUERIES_PROJECTIONS ?? 'run,follow').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
 /** Which parts to run, comma-separated: http, utf8, big5 (default all). */
 const PARTS = (process.env.BENCH_QUERIES_PARTS ?? 'http,utf8,big5').split(',').map((p) => p.trim().toLowerCase());
-/** A CPU profile of the import child (UTF-8) written to this file. */
+/** A CPU profile of the CLI's UTF-8 import process (its whole run) written to this file. */
 const CPU_PROF = process.env.BENCH_QUERIES_CPU_PROF;
-/**
- * The import child's V8 old-space limit in MB (unset: Node's default). The import's live heap is
- * small, but V8 lets garbage grow to ≈ 300 MB before collecting it when nothing bounds the heap;
- * a deployment that wants the import under a memory budget runs node with this flag.
- */
+/** The CLI import process's V8 old-space limit in MB (unset: as the CLI ships), to compare against. */
 const IMPORT_HEAP_MB = process.env.BENCH_IMPORT_HEAP_MB ? Number(process.env.BENCH_IMPORT_HEAP_MB) : undefined;
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const AGENCY = 'BEN';
@@ -311,154 +311,177 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (b) + (c) import child
+// (b) + (c) the import, as shipped: the built CLI in a process of its own
 // ---------------------------------------------------------------------------------------------
-async function importChild(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
-  // Node with the in-process TypeScript compiler (@swc-node/register) the bench runs under; the CLI runs compiled code without it.
-  const rssAtStartMb = process.memoryUsage().rss / 1e6;
-  const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-log-'));
-  let peak = 0;
-  let peakHeap = 0;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peak = Math.max(peak, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed + m.external);
-  }, 100);
-  try {
-    await import('reflect-metadata');
-    const { Logger } = await import('@nestjs/common');
-    Logger.overrideLogger(['error']);
-    const { createEventStore, createPersonalData, createProjectionRunners, createReadModelStore, loadConfig } = await import('@ledger/platform');
-    const { QUERY_LOGS_PROJECTION, reconciliationSummary, loggedQuery } = await import('@ledger/projections');
-    const { queryRegistrationStreamId } = await import('@ledger/domain');
-    const { importQueryLog, fileLines } = await import('../apps/ledger-api/src/query-logs/query-log-importer');
-    const { writeLargeLog, logLine, nationalId } = await import('../test/support/webir-log');
-    const config = loadConfig({ ...process.env, LEDGER_DATA_DIR: dataDir } as Record<string, string>);
-    const store = await createEventStore(config);
-    const readModels = await createReadModelStore(config);
-    const personal = await createPersonalData(config, {});
-    const runner = createProjectionRunners(store, readModels, config).find((r) => r.name === QUERY_LOGS_PROJECTION)!;
-    await runner.start();
+/** BENCH_QUERIES_CLI=<main.js> runs another build of the CLI (e.g. the code before a change) and skips the build. */
+const CLI_MAIN = process.env.BENCH_QUERIES_CLI ?? join(__dirname, '..', 'dist', 'apps', 'ledger-cli', 'apps', 'ledger-cli', 'src', 'main.js');
+const taipeiLine = (i: number) => Date.parse('2025-02-28T16:00:00.000Z') + Math.floor((i * 31 * 86_400_000) / LINES);
+const benchAccounts = Array.from({ length: 10 }, (_, i) => `${AGENCY}.USER.${String(i).repeat(32)}`);
 
-    // A month of one agency: 10 accounts, 50,000 subjects, one line every ~2.6 s of March (Taipei).
-    const accounts = Array.from({ length: 10 }, (_, i) => `${AGENCY}.USER.${String(i).repeat(32)}`);
-    const at = (i: number) => Date.parse('2025-02-28T16:00:00.000Z') + Math.floor((i * 31 * 86_400_000) / LINES);
-    const taipei = (t: number) => new Date(t + 8 * 3_600_000).toISOString();
-    const line = (i: number) => {
-      const local = taipei(at(i));
-      return logLine({
-        accountId: accounts[i % 10], date: `114/${local.slice(5, 7)}/${local.slice(8, 10)}`, time: local.slice(11, 19), operationCode: OPS[0],
-        subject: nationalId(i % 50_000), caseNumber: `C${i}`, reason: '低收入戶資格審查', result: i % 7 === 0 ? '查無資料' : '成功',
-      });
-    };
-    const path = join(dataDir, `log.${encoding}.csv`);
-    await writeLargeLog(path, LINES, encoding, line);
+/**
+ * The CLI's figures without touching its output: loaded with `node -r`, it writes the process's
+ * peak RSS (getrusage), CPU time, wall time and the peak of JS heap + external (sampled every
+ * 100 ms) to BENCH_PROC_STATS when the process exits.
+ */
+const PROCESS_STATS_PRELOAD = `
+const { writeFileSync } = require('node:fs');
+const file = process.env.BENCH_PROC_STATS;
+const t0 = process.hrtime.bigint();
+const rssAtStart = process.memoryUsage().rss;
+let peakHeap = 0;
+setInterval(() => { const m = process.memoryUsage(); peakHeap = Math.max(peakHeap, m.heapUsed + m.external); }, 100).unref();
+process.on('exit', (code) => {
+  const u = process.resourceUsage();
+  const m = process.memoryUsage();
+  peakHeap = Math.max(peakHeap, m.heapUsed + m.external);
+  writeFileSync(file, JSON.stringify({ code, maxRssKb: u.maxRSS, cpuMicros: u.userCPUTime + u.systemCPUTime, wallMs: Number(process.hrtime.bigint() - t0) / 1e6, rssAtStart, peakHeap }));
+});
+`;
 
-    // Registrations for every tenth line (the rest reconcile as UNREGISTERED_QUERY).
-    const subjects = await personal.protector.protectIdentifiers(Array.from({ length: Math.ceil(LINES / 10) }, (_, k) => nationalId((k * 10) % 50_000)));
-    // Sent 500 at a time without waiting in between, so the store's group commit shares one sync among them.
-    for (let from = 0; from * 10 < LINES; from += 500) {
-      const appends: Promise<unknown>[] = [];
-      for (let k = from; k < from + 500 && k * 10 < LINES; k++) {
-        const i = k * 10;
-        appends.push(store.append(queryRegistrationStreamId(`R${i}`), [{
-          eventId: randomUUID(), type: 'QueryRegistered',
-          data: { registrationId: `R${i}`, agencyCode: AGENCY, accountId: accounts[i % 10], operationCode: OPS[0], plannedAt: new Date(at(i) - 60_000).toISOString(), caseNumber: `C${i}`, reason: '低收入戶資格審查', subject: subjects[k] },
-          metadata: { $correlationId: 'b', $causationId: 'b', commandId: randomUUID(), actor: 'bench', occurredAt: new Date(at(i) - 60_000).toISOString() },
-        }], 'no_stream'));
-      }
-      await Promise.all(appends);
-    }
-    await runner.caughtUp();
-    peak = process.memoryUsage().rss;
-    const rssBeforeMb = peak / 1e6;
+/** The set-up, in a child of its own: the log file, a fresh ledger with registrations for a tenth of the lines, and the baseline. */
+async function prepareChild(encoding: 'UTF-8' | 'BIG5', dataDir: string): Promise<void> {
+  await import('reflect-metadata');
+  const { Logger } = await import('@nestjs/common');
+  Logger.overrideLogger(['error']);
+  const { createEventStore, createPersonalData, createProjectionRunners, createReadModelStore, loadConfig } = await import('@ledger/platform');
+  const { QUERY_LOGS_PROJECTION } = await import('@ledger/projections');
+  const { queryRegistrationStreamId } = await import('@ledger/domain');
+  const { fileLines } = await import('../apps/ledger-api/src/query-logs/query-log-importer');
+  const { writeLargeLog, logLine, nationalId } = await import('../test/support/webir-log');
+  const config = loadConfig({ LEDGER_DATA_DIR: dataDir });
+  const store = await createEventStore(config);
+  const readModels = await createReadModelStore(config);
+  const personal = await createPersonalData(config, {});
+  const runner = createProjectionRunners(store, readModels, config).find((r) => r.name === QUERY_LOGS_PROJECTION)!;
+  await runner.start();
 
-    // Baseline: read, decode and split the same file.
-    let t0 = performance.now();
-    let n = 0;
-    for await (const l of fileLines(path, encoding)) n += l.text.length > 0 ? 1 : 0;
-    const baselineSeconds = (performance.now() - t0) / 1000;
-
-    // The profile covers the import alone, not the set-up.
-    const { Session } = await import('node:inspector/promises');
-    const session = CPU_PROF && encoding === 'UTF-8' ? new Session() : undefined;
-    if (session) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
-    const cpu0 = process.cpuUsage();
-    t0 = performance.now();
-    const result = await importQueryLog(
-      {
-        store, readModels, protector: personal.protector, clock: () => new Date('2025-04-02T01:00:00Z'), windowDays: 1, explainDays: 14,
-        waitForQueryLogs: async (p) => {
-          if (!(await runner.waitFor(p, 3_600_000))) throw new Error('read model did not catch up');
-        },
-      },
-      { path, agencyCode: AGENCY, period: '2025-03', actor: 'bench', encoding },
-    );
-    const importSeconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const importCpuSeconds = (cpu.user + cpu.system) / 1e6;
-    if (session) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(CPU_PROF!, JSON.stringify(profile));
-      session.disconnect();
-    }
-
-    const summaryTimes: number[] = [];
-    const pointTimes: number[] = [];
-    for (let k = 0; k < 200; k++) {
-      let s = performance.now();
-      await reconciliationSummary(readModels, AGENCY, '2025-03');
-      summaryTimes.push(performance.now() - s);
-      s = performance.now();
-      await loggedQuery(readModels, result.importId, 2 + ((k * 4999) % LINES));
-      pointTimes.push(performance.now() - s);
-    }
-    summaryTimes.sort((a, b) => a - b);
-    pointTimes.sort((a, b) => a - b);
-    const summary = await reconciliationSummary(readModels, AGENCY, '2025-03');
-    await runner.stop();
-    await readModels.close();
-    await personal.close();
-    await store.close();
-    clearInterval(sampler);
-    const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
-    process.send?.({
-      encoding, rssAtStartMb, lines: n, baselineLinesPerSecond: n / baselineSeconds, importSeconds, importCpuSeconds, rssBeforeMb, peakHeapMb: peakHeap / 1e6, linesPerSecond: result.lineCount / importSeconds, peakRssMb: maxRss / 1e6,
-      accepted: result.acceptedCount, matched: summary.matched, unregistered: result.unregisteredCount,
-      summaryP50: pct(summaryTimes, 50), summaryP95: pct(summaryTimes, 95), pointP95: pct(pointTimes, 95), logged: summary.logged,
+  // A month of one agency: 10 accounts, 50,000 subjects, one line every ~2.6 s of March (Taipei).
+  const taipei = (t: number) => new Date(t + 8 * 3_600_000).toISOString();
+  const line = (i: number) => {
+    const local = taipei(taipeiLine(i));
+    return logLine({
+      accountId: benchAccounts[i % 10], date: `114/${local.slice(5, 7)}/${local.slice(8, 10)}`, time: local.slice(11, 19), operationCode: OPS[0],
+      subject: nationalId(i % 50_000), caseNumber: `C${i}`, reason: '低收入戶資格審查', result: i % 7 === 0 ? '查無資料' : '成功',
     });
+  };
+  const path = join(dataDir, `log.${encoding}.csv`);
+  await writeLargeLog(path, LINES, encoding, line);
+
+  // Registrations for every tenth line (the rest reconcile as UNREGISTERED_QUERY).
+  const subjects = await personal.protector.protectIdentifiers(Array.from({ length: Math.ceil(LINES / 10) }, (_, k) => nationalId((k * 10) % 50_000)));
+  // Sent 500 at a time without waiting in between, so the store's group commit shares one sync among them.
+  for (let from = 0; from * 10 < LINES; from += 500) {
+    const appends: Promise<unknown>[] = [];
+    for (let k = from; k < from + 500 && k * 10 < LINES; k++) {
+      const i = k * 10;
+      appends.push(store.append(queryRegistrationStreamId(`R${i}`), [{
+        eventId: randomUUID(), type: 'QueryRegistered',
+        data: { registrationId: `R${i}`, agencyCode: AGENCY, accountId: benchAccounts[i % 10], operationCode: OPS[0], plannedAt: new Date(taipeiLine(i) - 60_000).toISOString(), caseNumber: `C${i}`, reason: '低收入戶資格審查', subject: subjects[k] },
+        metadata: { $correlationId: 'b', $causationId: 'b', commandId: randomUUID(), actor: 'bench', occurredAt: new Date(taipeiLine(i) - 60_000).toISOString() },
+      }], 'no_stream'));
+    }
+    await Promise.all(appends);
+  }
+  await runner.caughtUp();
+  await runner.stop();
+  await readModels.close();
+  await personal.close();
+  await store.close();
+
+  // Baseline: read, decode and split the same file.
+  const t0 = performance.now();
+  let n = 0;
+  for await (const l of fileLines(path, encoding)) n += l.text.length > 0 ? 1 : 0;
+  const baselineSeconds = (performance.now() - t0) / 1000;
+  await new Promise<void>((resolve) => process.send!({ path, lines: n, baselineLinesPerSecond: n / baselineSeconds }, undefined, undefined, () => resolve()));
+}
+
+/** (c) in a child of its own once the CLI has exited: the reconciliation summary and a point read. */
+async function summaryChild(dataDir: string, importId: string): Promise<void> {
+  const { createReadModelStore, loadConfig } = await import('@ledger/platform');
+  const { reconciliationSummary, loggedQuery } = await import('@ledger/projections');
+  const readModels = await createReadModelStore(loadConfig({ LEDGER_DATA_DIR: dataDir }));
+  const summaryTimes: number[] = [];
+  const pointTimes: number[] = [];
+  for (let k = 0; k < 200; k++) {
+    let s = performance.now();
+    await reconciliationSummary(readModels, AGENCY, '2025-03');
+    summaryTimes.push(performance.now() - s);
+    s = performance.now();
+    await loggedQuery(readModels, importId, 2 + ((k * 4999) % LINES));
+    pointTimes.push(performance.now() - s);
+  }
+  summaryTimes.sort((a, b) => a - b);
+  pointTimes.sort((a, b) => a - b);
+  const summary = await reconciliationSummary(readModels, AGENCY, '2025-03');
+  await readModels.close();
+  await new Promise<void>((resolve) => process.send!({ matched: summary.matched, logged: summary.logged, summaryP50: pct(summaryTimes, 50), summaryP95: pct(summaryTimes, 95), pointP95: pct(pointTimes, 95) }, undefined, undefined, () => resolve()));
+}
+
+function childResult(args: string[]): Promise<Record<string, number | string>> {
+  const child = fork(__filename, args, { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    let result: Record<string, number | string> | undefined;
+    child.once('message', (m: Record<string, number | string>) => (result = m));
+    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`${args[0]} child exited with ${code}`))));
+  });
+}
+
+let cliBuilt = false;
+/** `nest build ledger-cli`, once per run: the bench measures the CLI as shipped. BENCH_QUERIES_NO_BUILD=1 reuses dist/. */
+function buildCli(): void {
+  if (cliBuilt || process.env.BENCH_QUERIES_NO_BUILD === '1' || process.env.BENCH_QUERIES_CLI) return;
+  execFileSync(join(__dirname, '..', 'node_modules', '.bin', 'nest'), ['build', 'ledger-cli'], { cwd: join(__dirname, '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+  cliBuilt = true;
+}
+
+async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
+  buildCli();
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-log-'));
+  try {
+    const prepared = await childResult(['--prepare', encoding, dataDir]);
+    const statsFile = join(dataDir, 'cli-stats.json');
+    const preload = join(dataDir, 'process-stats.cjs');
+    writeFileSync(preload, PROCESS_STATS_PRELOAD);
+    const heap = IMPORT_HEAP_MB ? [`--max-old-space-size=${IMPORT_HEAP_MB}`] : [];
+    const prof = CPU_PROF && encoding === 'UTF-8' ? ['--cpu-prof', `--cpu-prof-dir=${dirname(CPU_PROF)}`, `--cpu-prof-name=${basename(CPU_PROF)}`] : [];
+    // The CLI's own environment: the fresh ledger's directory, its keys from the secrets file there.
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LEDGER_')));
+    const load0 = os.loadavg()[0];
+    const t0 = performance.now();
+    const cli = spawn(process.execPath, [...heap, ...prof, '-r', preload, CLI_MAIN, 'import-log', String(prepared.path), '--agency', AGENCY, '--month', '2025-03', '--encoding', encoding], {
+      env: { ...env, LEDGER_DATA_DIR: dataDir, BENCH_PROC_STATS: statsFile }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const out: Buffer[] = [];
+    cli.stdout.on('data', (c: Buffer) => out.push(c));
+    const code = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const load1 = os.loadavg()[0];
+    if (code !== 0) throw new Error(`import-log exited with ${code}: ${Buffer.concat(out).toString('utf8').slice(0, 500)}`);
+    const result = JSON.parse(Buffer.concat(out).toString('utf8')) as { importId: string; lineCount: number; acceptedCount: number; matchedCount: number; unregisteredCount: number };
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { maxRssKb: number; cpuMicros: number; wallMs: number; rssAtStart: number; peakHeap: number };
+    const c = await childResult(['--summary', dataDir, result.importId]);
+    const v = (k: string) => Number(c[k]);
+    const linesPerSecond = result.lineCount / wallSeconds;
+    const cpuSeconds = stats.cpuMicros / 1e6;
+    const peakRssMb = (stats.maxRssKb * 1024) / 1e6;
+    console.log('\n(b) import of a %s-line log in %s by the built CLI (`import-log`, a process of its own), with reconciliation (a tenth of the lines registered)%s; load average %s → %s', fmt(LINES), encoding, IMPORT_HEAP_MB ? `, node --max-old-space-size=${IMPORT_HEAP_MB}` : '', load0.toFixed(1), load1.toFixed(1));
+    console.log('  read + decode + split (baseline)  %s lines/s', fmt(Number(prepared.baselineLinesPerSecond)));
+    console.log('  import-log (start-up, check, append, read model, reconciliation)  %s lines/s in %s s (CPU %s s) = %sx baseline; peak RSS %s MB  (%s MB at the process start; JS heap + external peak %s MB)', fmt(linesPerSecond), fmt(wallSeconds, 1), fmt(cpuSeconds, 1), (linesPerSecond / Number(prepared.baselineLinesPerSecond)).toFixed(3), fmt(peakRssMb), fmt(stats.rssAtStart / 1e6), fmt(stats.peakHeap / 1e6));
+    console.log('  CPU per 100,000 lines: %s s', fmt((cpuSeconds * 100_000) / LINES, 1));
+    console.log('  logged %s, matched %s, UNREGISTERED_QUERY %s', fmt(v('logged')), fmt(v('matched')), fmt(result.unregisteredCount));
+    console.log('  target ≥ 20,000 lines/s: %s; peak RSS < 400 MB: %s', linesPerSecond >= 20_000 ? 'PASS' : 'FAIL', peakRssMb < 400 ? 'PASS' : 'FAIL');
+    console.log('(c) reconciliation summary of the agency-month (%s queries): p50 %s ms, p95 %s ms; point read of one logged query p95 %s ms (baseline); target p95 < 200 ms: %s',
+      fmt(v('logged')), fmt(v('summaryP50'), 2), fmt(v('summaryP95'), 2), fmt(v('pointP95'), 2), v('summaryP95') < 200 ? 'PASS' : 'FAIL');
   } finally {
-    clearInterval(sampler);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
-  const heap = IMPORT_HEAP_MB ? [`--max-old-space-size=${IMPORT_HEAP_MB}`] : [];
-  const child = fork(__filename, ['--import', encoding], { execArgv: ['-r', '@swc-node/register', ...heap], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const r = await new Promise<Record<string, number | string>>((resolve, reject) => {
-    child.once('message', (m: Record<string, number | string>) => resolve(m));
-    child.once('exit', (code) => reject(new Error(`import child exited with ${code}`)));
-  });
-  await new Promise((res) => child.once('exit', res));
-  const v = (k: string) => Number(r[k]);
-  console.log('\n(b) import of a %s-line log in %s, with reconciliation (a tenth of the lines registered)%s', fmt(LINES), encoding, IMPORT_HEAP_MB ? `, node --max-old-space-size=${IMPORT_HEAP_MB}` : '');
-  console.log('  read + decode + split (baseline)  %s lines/s', fmt(v('baselineLinesPerSecond')));
-  console.log('  import (check, append, read model, reconciliation)  %s lines/s in %s s (CPU %s s) = %sx baseline; peak RSS %s MB  (%s MB before the import: runtime, compiler, stores, seeded registrations, of which %s MB at the child start with the in-process compiler; JS heap + external peak %s MB)', fmt(v('linesPerSecond')), fmt(v('importSeconds'), 1), fmt(v('importCpuSeconds'), 1), (v('linesPerSecond') / v('baselineLinesPerSecond')).toFixed(3), fmt(v('peakRssMb')), fmt(v('rssBeforeMb')), fmt(v('rssAtStartMb')), fmt(v('peakHeapMb')));
-  console.log('  CPU per 100,000 lines: %s s', fmt((v('importCpuSeconds') * 100_000) / LINES, 1));
-  console.log('  logged %s, matched %s, UNREGISTERED_QUERY %s', fmt(v('logged')), fmt(v('matched')), fmt(v('unregistered')));
-  console.log('  target ≥ 20,000 lines/s: %s; peak RSS < 400 MB: %s', v('linesPerSecond') >= 20_000 ? 'PASS' : 'FAIL', v('peakRssMb') < 400 ? 'PASS' : 'FAIL');
-  console.log('(c) reconciliation summary of the agency-month (%s queries): p50 %s ms, p95 %s ms; point read of one logged query p95 %s ms (baseline); target p95 < 200 ms: %s',
-    fmt(v('logged')), fmt(v('summaryP50'), 2), fmt(v('summaryP95'), 2), fmt(v('pointP95'), 2), v('summaryP95') < 200 ? 'PASS' : 'FAIL');
-}
-
 async function main(): Promise<void> {
   if (process.argv[2] === '--serve') return serve(process.argv[3], process.argv[4] as ProjectionRole);
-  if (process.argv[2] === '--import') return importChild(process.argv[3] as 'UTF-8' | 'BIG5');
+  if (process.argv[2] === '--prepare') return prepareChild(process.argv[3] as 'UTF-8' | 'BIG5', process.argv[4]);
+  if (process.argv[2] === '--summary') return summaryChild(process.argv[3], process.argv[4]);
   console.log('bench:queries — %s, %d CPUs, load average %s (1 min)', new Date().toISOString(), os.cpus().length, os.loadavg()[0].toFixed(1));
   if (PARTS.includes('http')) for (const role of ROLES) await benchRegistrations(role);
   if (PARTS.includes('utf8')) await benchImport('UTF-8');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { QUERY_LOG_CHUNK_LINES } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { createEventStore, createPersonalData, createProjectionRunners, createReadModelStore, loadConfig, type PersonalDataRuntime } from '@ledger/platform';
 import { QUERY_LOGS_PROJECTION, reconciliationSummary, findLoggedQueries, queryLogImports, rejectedLines } from '@ledger/projections';
@@ -102,14 +103,48 @@ describe('WebIR log import from files (要點 九(二))', () => {
     const again = await importQueryLog(l.deps, req(path));
     expect(again).toMatchObject({ resumed: true, alreadyImported: false, lineCount: 2301, acceptedCount: 2300, rejectedCount: 1, unregisteredCount: 2300 });
     const events = await l.store.readStream(`querylog-${again.importId}`);
-    expect(events.filter((e) => e.type === 'QueryLogLinesAccepted').map((e) => (e.data as { chunk: number }).chunk)).toEqual([0, 1, 2, 3, 4]);
+    const chunks = Math.ceil(2300 / QUERY_LOG_CHUNK_LINES);
+    expect(events.filter((e) => e.type === 'QueryLogLinesAccepted').map((e) => (e.data as { chunk: number }).chunk)).toEqual(Array.from({ length: chunks }, (_, i) => i));
     const lineNos = events.filter((e) => e.type === 'QueryLogLinesAccepted').flatMap((e) => (e.data as { lines: { lineNo: number }[] }).lines.map((x) => x.lineNo));
     expect(lineNos).toEqual(Array.from({ length: 2300 }, (_, i) => i + 2));
     expect(events.filter((e) => e.type === 'QueryLogImportStarted')).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'UnregisteredQueriesFound').map((e) => (e.data as { queries: unknown[] }).queries.length)).toEqual([500, 500, 500, 500, 300]);
+    expect(events.filter((e) => e.type === 'UnregisteredQueriesFound').map((e) => (e.data as { queries: unknown[] }).queries.length)).toEqual(
+      Array.from({ length: chunks }, (_, i) => Math.min(QUERY_LOG_CHUNK_LINES, 2300 - i * QUERY_LOG_CHUNK_LINES)),
+    );
     const third = await importQueryLog(l.deps, req(path));
     expect(third).toMatchObject({ alreadyImported: true, eventsAppended: 0 });
     expect(await l.store.readStream(`querylog-${again.importId}`)).toHaveLength(events.length);
+  }, 120_000);
+
+  it('要點 九(二): an import started with 500 lines a chunk (the size before 2 December 2026) and cut short is resumed with 500, not the smaller default', async () => {
+    expect(QUERY_LOG_CHUNK_LINES).toBeLessThan(500);
+    const path = join(l.dir, 'old.csv');
+    const rows = Array.from({ length: 2300 }, (_, i) =>
+      logLine({ accountId: U1, date: '114/03/11', time: `${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`, operationCode: 'LI_ENROLMENT', subject: nationalId(100 + i), caseNumber: `C${i}`, reason: '審查', result: '成功' }),
+    );
+    // Three chunks of 500 rejected lines among the accepted ones, so both kinds of chunk are cut short.
+    const lines = rows.flatMap((r, i) => (i % 2 === 0 && i < 3000 ? [r, `bad line ${i}`] : [r]));
+    writeFileSync(path, encode([LOG_HEADER, ...lines].join('\r\n'), 'UTF-8'));
+    let appends = 0;
+    const failing: EventStore = Object.create(l.store) as EventStore;
+    failing.append = async (...args) => {
+      if (++appends === 1 + 1) throw new Error('disk full');
+      return l.store.append(...args);
+    };
+    await expect(importQueryLog({ ...l.deps, store: failing, chunkLines: 500 }, req(path))).rejects.toThrow('disk full');
+    const cut = await l.store.readStream(`querylog-${(await l.store.readAll({})).find((e) => e.type === 'QueryLogImportStarted')!.data.importId as string}`);
+    expect(cut.length).toBeGreaterThan(1);
+    expect(cut.map((e) => e.type)).not.toContain('QueryLogImportCompleted');
+    const again = await importQueryLog(l.deps, req(path));
+    expect(again).toMatchObject({ resumed: true, lineCount: 2300 + 1150, acceptedCount: 2300, rejectedCount: 1150, unregisteredCount: 2300 });
+    const events = await l.store.readStream(`querylog-${again.importId}`);
+    expect(events[0].data).toMatchObject({ chunkLines: 500, acceptedChunks: 5, rejectedChunks: 3 });
+    const sizes = (type: string) => events.filter((e) => e.type === type).map((e) => (e.data as { lines: unknown[] }).lines.length);
+    expect(sizes('QueryLogLinesAccepted')).toEqual([500, 500, 500, 500, 300]);
+    expect(sizes('QueryLogLinesRejected')).toEqual([500, 500, 150]);
+    const lineNos = events.filter((e) => e.type === 'QueryLogLinesAccepted').flatMap((e) => (e.data as { lines: { lineNo: number }[] }).lines.map((x) => x.lineNo));
+    expect(lineNos).toEqual(lines.map((text, k) => ({ text, lineNo: k + 2 })).filter(({ text }) => !text.startsWith('bad')).map(({ lineNo }) => lineNo));
+    expect(events.filter((e) => e.type === 'UnregisteredQueriesFound').map((e) => (e.data as { queries: unknown[] }).queries.length)).toEqual([500, 500, 500, 500, 300]);
   }, 120_000);
 
   it('要點 九(二): every repeated line is rejected naming the first line with its content, as pass 1 counted it', async () => {
@@ -163,6 +198,64 @@ describe('WebIR log import from files (要點 九(二))', () => {
     await expect(importQueryLog(l.deps, req(path))).rejects.toMatchObject({ field: 'file' });
     expect(await l.store.readAll({})).toHaveLength(0);
   });
+});
+
+describe('the chunk size does not change what is recorded (要點 九(二))', () => {
+  it('要點 九(二)、九(一): the same file imported in chunks of 500 and of the default gives the same read models and reconciliation', async () => {
+    const rows = Array.from({ length: 1_300 }, (_, i) =>
+      logLine({ accountId: U1, date: `114/03/${String(10 + (i % 3)).padStart(2, '0')}`, time: `${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:${String(i % 7).padStart(2, '0')}`, operationCode: 'LI_ENROLMENT', subject: nationalId(500 + (i % 400)), caseNumber: `C${i % 900}`, reason: '審查', result: i % 5 === 0 ? '查無資料' : '成功' }),
+    );
+    const lines = rows.flatMap((r, i) => (i % 9 === 0 ? [r, 'x,y', rows[Math.max(0, i - 3)]] : [r]));
+    const views: unknown[] = [];
+    for (const chunkLines of [500, undefined]) {
+      const l = await ledger();
+      try {
+        const path = join(l.dir, 'month.csv');
+        writeFileSync(path, encode([LOG_HEADER, ...lines].join('\r\n'), 'BIG5'));
+        // Registrations for every fourth line: matched ones, and the rest UNREGISTERED_QUERY.
+        for (let i = 0; i < rows.length; i += 4) {
+          const day = `2025-03-${String(10 + (i % 3)).padStart(2, '0')}`;
+          await l.store.append(`queryregistration-R${i}`, [{
+            eventId: randomUUID(), type: 'QueryRegistered',
+            data: { registrationId: `R${i}`, agencyCode: 'SWD001', accountId: U1, operationCode: 'LI_ENROLMENT', plannedAt: `${day}T00:00:00+08:00`, caseNumber: `C${i % 900}`, reason: '審查', subject: { personId: (await l.personal.protector.resolvePerson(nationalId(500 + (i % 400)))).personId, nationalIdCiphertext: 'x' } },
+            metadata: { $correlationId: 'c', $causationId: 'c', commandId: randomUUID(), actor: 't', occurredAt: '2025-03-01T00:00:00.000Z' },
+          }], 'no_stream');
+        }
+        const r = await importQueryLog({ ...l.deps, ...(chunkLines ? { chunkLines } : {}) }, req(path));
+        await l.runner.caughtUp();
+        const events = await l.store.readStream(`querylog-${r.importId}`);
+        expect(events[0].data).toMatchObject({ chunkLines: chunkLines ?? QUERY_LOG_CHUNK_LINES });
+        const logged = (await findLoggedQueries(l.readModels, { importId: r.importId, limit: 5_000 })).items;
+        // Each line's evidence is the chunk event that holds it (its id and position differ with the cut).
+        for (const q of logged) {
+          const holder = events.find((e) => e.eventId === q.evidence.eventId)!;
+          expect(holder.position.toString()).toBe(q.evidence.position);
+          expect((holder.data as { lines: { lineNo: number }[] }).lines.map((x) => x.lineNo)).toContain(q.lineNo);
+        }
+        const numbers = new Map<string, string>();
+        for (let n = 500; n < 900; n++) numbers.set((await l.personal.protector.findPerson(nationalId(n)))!, nationalId(n));
+        expect(logged.every((q) => numbers.has(q.personId))).toBe(true);
+        const rejected = (await rejectedLines(l.readModels, r.importId, undefined, 5_000)).items;
+        const unlisted = events.filter((e) => e.type === 'UnregisteredQueriesFound').flatMap((e) => (e.data as { queries: unknown[] }).queries);
+        const strip = <T extends object>(o: T, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+        // Without the times the store recorded the events at and the position of the last one.
+        const imported = strip((await queryLogImports(l.readModels, 'SWD001', '2025-03'))[0], 'position', 'startedAt', 'completedAt', 'reconciledAt');
+        views.push({
+          result: strip(r, 'eventsAppended', 'position'),
+          // Person ids are the vault's random ids: compared as the number each stands for.
+          logged: logged.map((q) => ({ ...strip(q, 'evidence'), personId: numbers.get(q.personId) })),
+          rejected: rejected.map((x) => strip(x, 'evidence', 'position')),
+          unlisted,
+          imported,
+          summary: await reconciliationSummary(l.readModels, 'SWD001', '2025-03'),
+        });
+      } finally {
+        await l.close();
+      }
+    }
+    expect(views[1]).toEqual(views[0]);
+    expect(views[0]).toMatchObject({ result: { acceptedCount: 1_300, rejectedCount: 290 }, summary: { logged: 1_300, matched: 325, unregistered: 975 } });
+  }, 120_000);
 });
 
 describe('re-import and out-of-order import give the same reconciliation (要點 九(一))', () => {

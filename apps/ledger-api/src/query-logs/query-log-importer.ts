@@ -42,9 +42,10 @@ import type { ReadModelStore } from '@ledger/read-models';
  * size: (0) its SHA-256, byte length and encoding (UTF-8 with or without BOM, else Big5/CP950); (1)
  * every line checked, nothing written — a file whose header cannot be mapped is refused whole; (2)
  * the events appended: the start with digest, period and counts, then accepted lines (subjects
- * protected) and rejected lines (line number and reason, never the content) in chunks of ≤ 500 in
- * line order, then the completion. Last, once the query-logs read model has the file, each accepted
- * query without a registration is recorded as UNREGISTERED_QUERY (opening its explanation duty).
+ * protected) and rejected lines (line number and reason, never the content) in chunks of the size
+ * recorded at the start (QUERY_LOG_CHUNK_LINES for a new import) in line order, then the completion.
+ * Last, once the query-logs read model has the file, each accepted query without a registration is
+ * recorded as UNREGISTERED_QUERY (opening its explanation duty).
  *
  * Why accept the good lines of a file with bad ones, rather than refuse the file: the log is the
  * evidence of what WebIR recorded; refusing a month's file over one garbled line would leave every
@@ -75,6 +76,11 @@ export interface QueryLogImportDeps {
   waitForQueryLogs(position: bigint): Promise<void>;
   windowDays: number;
   explainDays: number;
+  /**
+   * Lines per chunk event of a new import (default QUERY_LOG_CHUNK_LINES). An import cut short is
+   * resumed with the size recorded when it started, whatever this is.
+   */
+  chunkLines?: number;
   /** Lines read so far in the current pass, for a progress bar. */
   onProgress?(pass: 'check' | 'append' | 'reconcile', lines: number, totalLines: number): void;
 }
@@ -397,6 +403,7 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
     lineCount,
     acceptedCount,
     rejectedCount,
+    chunkLines: deps.chunkLines ?? QUERY_LOG_CHUNK_LINES,
     ...(req.downloadedBy ? { downloadedBy: { accountId: req.downloadedBy, account: await accountNow(deps.store, req.downloadedBy) } } : {}),
   };
   // The stream id follows from the digest: validated by the decider before anything is read.
@@ -412,6 +419,8 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
   const resumed = state.status === 'IMPORTING' || state.status === 'COMPLETED';
   const alreadyImported = state.status === 'RECONCILED';
   const writer = new StreamWriter(deps.store, streamId, importId, recorded, req.actor, deps.clock);
+  // The events a resumed import skips are those the first run wrote: its lines cut at its size.
+  const chunkLines = state.status === 'NONE' ? startEvent.data.chunkLines : state.chunkLines;
 
   if (state.status === 'NONE' || state.status === 'IMPORTING') {
     // Pass 2: the events, in a fixed order; on a resumed import the ones already recorded are skipped.
@@ -471,10 +480,10 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
         accepted.push({ lineNo, line: r.line });
         if (first === null || r.line.loggedAt < first) first = r.line.loggedAt;
         if (last === null || r.line.loggedAt > last) last = r.line.loggedAt;
-        if (accepted.length === QUERY_LOG_CHUNK_LINES) await flushAccepted();
+        if (accepted.length === chunkLines) await flushAccepted();
       } else {
         rejected.push(r.rejected);
-        if (rejected.length === QUERY_LOG_CHUNK_LINES) await flushRejected();
+        if (rejected.length === chunkLines) await flushRejected();
       }
       if (++seen % 10_000 === 0) deps.onProgress?.('append', seen, lineCount);
     }
@@ -513,15 +522,15 @@ export async function importQueryLog(deps: QueryLogImportDeps, req: QueryLogImpo
       page = [];
       await reconciling.add({ type: 'UnregisteredQueriesFound', data: { importId, agencyCode: req.agencyCode, period: req.period, chunk: chunk++, anomaly: 'UNREGISTERED_QUERY', window, queries, duty } });
       listed += queries.length;
-      deps.onProgress?.('reconcile', chunk * QUERY_LOG_CHUNK_LINES, acceptedCount);
+      deps.onProgress?.('reconcile', listed, acceptedCount);
     };
     for (;;) {
-      const found = await unregisteredOfImportAfterLine(deps.readModels, importId, after, QUERY_LOG_CHUNK_LINES);
+      const found = await unregisteredOfImportAfterLine(deps.readModels, importId, after, chunkLines);
       for (const doc of found) {
         page.push(doc);
-        if (page.length === QUERY_LOG_CHUNK_LINES) await emitPage();
+        if (page.length === chunkLines) await emitPage();
       }
-      if (found.length < QUERY_LOG_CHUNK_LINES) break;
+      if (found.length < chunkLines) break;
       after = found[found.length - 1].lineNo;
     }
     await emitPage();

@@ -1,7 +1,7 @@
 import { givenFor } from '../../testing/given-when-then';
 import { accountCreated, accountState, AGENCY, idOf } from '../../testing/test-fixtures';
 import { explainUnregisteredDuty, ExplainUnregisteredQuery, queryLogDecider, StartQueryLogImport, unregisteredQueryDecider, UnregisteredLoggedQuery } from './query-log.decider';
-import type { QueryLogEvent, UnregisteredQueryEvent } from './query-log.events';
+import { QUERY_LOG_CHUNK_LINES, type QueryLogEvent, type UnregisteredQueryEvent } from './query-log.events';
 
 const sha256 = 'ab'.repeat(32);
 const importId = `SWD001.${'ab'.repeat(16)}`;
@@ -25,7 +25,7 @@ const started: QueryLogEvent = {
     lineCount: 3,
     acceptedCount: 2,
     rejectedCount: 1,
-    chunkLines: 500,
+    chunkLines: QUERY_LOG_CHUNK_LINES,
     acceptedChunks: 1,
     rejectedChunks: 1,
   },
@@ -44,6 +44,21 @@ describe('query log import decider (要點 九(二))', () => {
     ]);
     given([]).when(start({ agencyCode: AGENCY, downloadedBy: { accountId: idOf('USER'), account: accountState([accountCreated('USER')]) } })).thenThrows('QUERY_LOG_NOT_BY_ADMINISTRATOR', '要點 九(二)');
     given([]).when(start({ agencyCode: AGENCY, downloadedBy: { accountId: adminId, account: accountState([]) } })).thenThrows('QUERY_LOG_NOT_BY_ADMINISTRATOR');
+  });
+
+  it('要點 九(二): the lines per chunk are recorded with the chunk counts they make, and kept in the state a resumed import cuts the file by', () => {
+    const one = { ...(started.data as object), chunkLines: 1, acceptedChunks: 2, rejectedChunks: 1 };
+    given([]).when(start({ chunkLines: 1 })).then([{ type: 'QueryLogImportStarted', data: one } as QueryLogEvent]);
+    // An import started with 500 lines a chunk (the size before 2 December 2026) resumes with 500, whatever the default now.
+    const old = { type: 'QueryLogImportStarted', data: { ...(started.data as object), chunkLines: 500 } } as QueryLogEvent;
+    const state = queryLogDecider.evolve(queryLogDecider.initialState(), old);
+    expect(state).toMatchObject({ status: 'IMPORTING', chunkLines: 500, events: 1 });
+    expect(queryLogDecider.evolve(state, { type: 'QueryLogLinesAccepted', data: { importId, agencyCode: 'SWD001', period: '2025-03', chunk: 0, lines: [] } })).toMatchObject({ chunkLines: 500, events: 2 });
+  });
+
+  it('要點 九(二): lines per chunk outside 1 to 500 are refused naming the field', () => {
+    for (const chunkLines of [0, 501, 1.5, Number.NaN]) given([]).when(start({ chunkLines })).thenThrows('VALIDATION_FAILED');
+    expect(() => queryLogDecider.decide(start({ chunkLines: 0 }), queryLogDecider.initialState(), { now: new Date(), occurredAt: new Date(), actor: 't' } as never)).toThrow(expect.objectContaining({ field: 'chunkLines' }));
   });
 
   it('要點 九(二): counts that do not add up, a bad month or a bad digest are refused naming the field', () => {

@@ -10,6 +10,7 @@ import {
   QUERY_LOG_CHUNK_LINES,
   QUERY_LOG_ENCODINGS,
   QUERY_LOG_LAYOUT,
+  QUERY_LOG_MAX_CHUNK_LINES,
   QUERY_LOG_RULE,
   QueryLogEvent,
   QueryLogFile,
@@ -35,6 +36,8 @@ export type QueryLogState =
       sha256: string;
       /** Events in the stream: a resumed import skips this many of the ones it would write. */
       events: number;
+      /** Lines per chunk as recorded at the start: a resumed import cuts the file the same way. */
+      chunkLines: number;
       unregisteredChunks: number;
       /** Line of the last query listed as unregistered: a resumed reconciliation goes on after it. */
       lastUnregisteredLineNo: number;
@@ -48,6 +51,8 @@ export interface StartQueryLogImport {
   lineCount: number;
   acceptedCount: number;
   rejectedCount: number;
+  /** Lines per chunk event (default QUERY_LOG_CHUNK_LINES), 1 to QUERY_LOG_MAX_CHUNK_LINES. */
+  chunkLines?: number;
   /** The administrator account named as the downloader, with its state now; absent when none is named. */
   downloadedBy?: { accountId: string; account: AccountState };
 }
@@ -64,7 +69,7 @@ export const queryLogDecider: Decider<QueryLogCommand, QueryLogEvent, QueryLogSt
   evolve(state, event) {
     if (event.type === 'QueryLogImportStarted') {
       const d = event.data;
-      return { status: 'IMPORTING', importId: d.importId, agencyCode: d.agencyCode, period: d.period, sha256: d.file.sha256, events: 1, unregisteredChunks: 0, lastUnregisteredLineNo: 0 };
+      return { status: 'IMPORTING', importId: d.importId, agencyCode: d.agencyCode, period: d.period, sha256: d.file.sha256, events: 1, chunkLines: d.chunkLines, unregisteredChunks: 0, lastUnregisteredLineNo: 0 };
     }
     if (state.status === 'NONE') return state;
     const events = state.events + 1;
@@ -99,6 +104,10 @@ function startedEvent(c: StartQueryLogImport): QueryLogImportStarted {
   if (!counts.every((n) => Number.isInteger(n) && n >= 0) || c.acceptedCount + c.rejectedCount !== c.lineCount) {
     throw new ValidationError('lineCount', 'must equal accepted plus rejected lines');
   }
+  const chunkLines = c.chunkLines ?? QUERY_LOG_CHUNK_LINES;
+  if (!Number.isInteger(chunkLines) || chunkLines < 1 || chunkLines > QUERY_LOG_MAX_CHUNK_LINES) {
+    throw new ValidationError('chunkLines', `must be a whole number from 1 to ${QUERY_LOG_MAX_CHUNK_LINES}`);
+  }
   if (c.downloadedBy) {
     const { accountId, account } = c.downloadedBy;
     if (account.status !== 'ACTIVE' || account.accountId !== accountId || account.kind !== 'ADMIN' || account.agencyCode !== c.agencyCode) {
@@ -116,9 +125,9 @@ function startedEvent(c: StartQueryLogImport): QueryLogImportStarted {
       lineCount: c.lineCount,
       acceptedCount: c.acceptedCount,
       rejectedCount: c.rejectedCount,
-      chunkLines: QUERY_LOG_CHUNK_LINES,
-      acceptedChunks: Math.ceil(c.acceptedCount / QUERY_LOG_CHUNK_LINES),
-      rejectedChunks: Math.ceil(c.rejectedCount / QUERY_LOG_CHUNK_LINES),
+      chunkLines,
+      acceptedChunks: Math.ceil(c.acceptedCount / chunkLines),
+      rejectedChunks: Math.ceil(c.rejectedCount / chunkLines),
     },
   };
 }

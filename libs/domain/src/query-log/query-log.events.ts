@@ -16,13 +16,14 @@ import type { ProtectedQuerySubject } from '../query-registration/query-registra
  * A file is read twice: a first streaming pass validates every line and counts; only then is
  * anything appended, in this order:
  *   QueryLogImportStarted (digest, period, counts) →
- *   QueryLogLinesAccepted × ⌈accepted / 500⌉ and QueryLogLinesRejected × ⌈rejected / 500⌉ (chunk n in line order) →
+ *   QueryLogLinesAccepted × ⌈accepted / chunkLines⌉ and QueryLogLinesRejected × ⌈rejected / chunkLines⌉ (chunk n in line order) →
  *   QueryLogImportCompleted →
  *   UnregisteredQueriesFound × k (0..n, reconciliation against the registrations) → QueryLogReconciled.
  * A logged query is identified by `(importId, lineNo)`; its evidence is the chunk event holding it
  * (its position and hash). Until `QueryLogImportCompleted` the import reads as IMPORTING (incomplete);
  * one cut short (a crash) is resumed by sending the same file again, which appends exactly the
- * missing chunks (chunking is deterministic), so no line is ever recorded twice or left out.
+ * missing chunks (chunking is deterministic: the file's lines cut every `chunkLines`, the size
+ * recorded when the import started), so no line is ever recorded twice or left out.
  *
  * Of WebIR's result column only an outcome code is kept, never data BLI returned (要點 十一); the
  * subject is protected exactly as a registration's (random person id + ciphertext), never the number.
@@ -32,8 +33,18 @@ export const QUERY_LOG_RULE = '要點 九(二)';
 export const EXPLAIN_UNREGISTERED_RULE = '要點 九(一)';
 /** The documented CSV layout (docs/webir-log-layout.md); a new layout gets a new name. */
 export const QUERY_LOG_LAYOUT = 'webir-query-log/1';
-/** At most this many lines per chunk event, so one event stays ≈ 150 KB whatever the file's size. */
-export const QUERY_LOG_CHUNK_LINES = 500;
+/**
+ * Lines per chunk event of a new import. Each chunk's JSON is one string, made when the event is
+ * sealed and stored and again when a projection reads it; ≈ 350 characters a line, two bytes each
+ * in V8 for the Chinese reasons. 500 lines made strings of ≈ 350 KB, which V8 puts in its
+ * large-object space, freed only by a full collection, so the import's heap grew to ≈ 300 MB of
+ * garbage; 150 lines keep each string under V8's 128 KB limit for ordinary objects, and the young
+ * generation's collector frees them. The size is recorded in QueryLogImportStarted (`chunkLines`)
+ * and an import cut short is resumed with the size it was started with, whatever this default is.
+ */
+export const QUERY_LOG_CHUNK_LINES = 150;
+/** The largest chunk ever recorded (the size before QUERY_LOG_CHUNK_LINES became smaller). */
+export const QUERY_LOG_MAX_CHUNK_LINES = 500;
 
 export const QUERY_LOG_ENCODINGS = ['UTF-8', 'UTF-8-BOM', 'BIG5'] as const;
 export type QueryLogEncoding = (typeof QUERY_LOG_ENCODINGS)[number];
@@ -131,6 +142,7 @@ export type QueryLogImportStarted = DomainEvent<
     lineCount: number;
     acceptedCount: number;
     rejectedCount: number;
+    /** Lines per chunk event of this import (500 before 2 December 2026; see QUERY_LOG_CHUNK_LINES). */
     chunkLines: number;
     acceptedChunks: number;
     rejectedChunks: number;
