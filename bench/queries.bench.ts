@@ -24,7 +24,8 @@
  *      seeding child, in the same run.
  *      BENCH_QUERIES_IMPORT_PROJECTIONS=run,follow measures it also beside a projector process (the
  *      built CLI's `project`, caught up first), which then writes every read model while import-log
- *      appends and waits for the query-logs one; its CPU and peak RSS are printed beside.
+ *      appends and waits for the query-logs one; its CPU and peak RSS are printed beside
+ *      (BENCH_QUERIES_PROJECTOR_PROF=<file>: a CPU profile of that projector, UTF-8).
  *  (c) The reconciliation summary of that agency-month (one document read) p50/p95 over 200 reads,
  *      against a point read of one logged query, in a third child once the CLI has exited.
  *
@@ -455,10 +456,13 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5', role: ProjectionRole = 'r
     // follow: a projector process (the built CLI's `project`) runs every projection while the
     // import runs; import-log then waits for its query-logs read model instead of projecting it.
     const projectorStats = join(dataDir, 'projector-stats.json');
+    // BENCH_QUERIES_PROJECTOR_PROF=<file>: a CPU profile of the projector process (UTF-8), written when it stops.
+    const projectorProfile = process.env.BENCH_QUERIES_PROJECTOR_PROF;
+    const projectorProf = projectorProfile && encoding === 'UTF-8' ? ['--cpu-prof', `--cpu-prof-dir=${dirname(projectorProfile)}`, `--cpu-prof-name=${basename(projectorProfile)}`] : [];
     // The read models other than query-logs first catch up with the seeded registrations, outside the measurement.
     if (role === 'follow') execFileSync(process.execPath, [CLI_MAIN, 'project', '--once'], { env: { ...env, LEDGER_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'] });
     const projector = role === 'follow'
-      ? spawn(process.execPath, ['-r', preload, CLI_MAIN, 'project', '--status-every', '0'], { env: { ...env, LEDGER_DATA_DIR: dataDir, BENCH_PROC_STATS: projectorStats }, stdio: ['ignore', 'ignore', 'inherit'] })
+      ? spawn(process.execPath, [...projectorProf, '-r', preload, CLI_MAIN, 'project', '--status-every', '0'], { env: { ...env, LEDGER_DATA_DIR: dataDir, BENCH_PROC_STATS: projectorStats }, stdio: ['ignore', 'ignore', 'inherit'] })
       : undefined;
     // Time to take the leases, so that import-log finds the query-logs lease held and waits for it.
     if (projector) await new Promise((r) => setTimeout(r, 1_500));
