@@ -39,8 +39,8 @@ export function registerProject(program: Command): void {
       try {
         for (const runner of runners) await runner.start();
         if (options.once) {
-          // A projection whose lease another process holds is caught up there; waiting on it here
-          // would wait for that process.
+          // A projection whose lease another process holds is caught up there: this waits for its
+          // checkpoint. One that fails here is reported by its status line and the exit code.
           await Promise.all(runners.map((r) => r.caughtUp().catch(() => undefined)));
           const final = await statuses(runners);
           for (const s of final) process.stdout.write(`${statusLine(s)}\n`);
