@@ -220,6 +220,13 @@ describe('a following service and a projector process on the same embedded files
     expect(once.output()).toMatch(/^roster running position \d+ lag 0$/m);
     expect(once.output()).not.toMatch(/failed|broken/);
     expect(once.errors()).toBe('');
+    const only = startProjector(['--once', '--only', 'roster']);
+    expect(await only.exited).toBe(0);
+    expect(only.output()).toMatch(/^roster running position \d+ lag 0$/m);
+    expect(only.output()).not.toMatch(/^obligations /m);
+    const unknown = startProjector(['--once', '--only', 'roster,nope']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.errors()).toContain('--only: unknown projection "nope"; known: roster,');
     const bad = startProjector(['--status-every', 'soon']);
     expect(await bad.exited).toBe(2);
     expect(bad.errors()).toContain('--status-every: must be a whole number of seconds');
