@@ -23,6 +23,9 @@
  * BENCH_HTTP_CPU_PROF=<dir>: a V8 CPU profile of the server over the measured rounds (not its start-up
  * nor the warm-up), written to <dir>.
  *
+ * BENCH_HTTP_PROJECTIONS=follow: the service runs no projection (LEDGER_PROJECTIONS=follow) and a
+ * projector process (`npm run cli -- project`) beside it does; default run, in the service.
+ *
  * Logging: off by default (the figures are the command path's); BENCH_HTTP_LOG=production serves
  * with the production log setting instead (LEDGER_LOG_LEVEL as configured, info by default: a line per request, written to the
  * child's stdout, which goes to /dev/null), to show what structured logging costs.
@@ -244,18 +247,27 @@ function line(r: PhaseResult, baseline?: PhaseResult): string {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'ledger-bench-http-'));
+  const follow = process.env.BENCH_HTTP_PROJECTIONS === 'follow';
   const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
     execArgv: ['-r', '@swc-node/register'],
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LEDGER_PROJECTIONS: follow ? 'follow' : 'run' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   server = child;
+  let projector: ChildProcess | undefined;
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m) => resolve((m as { port: number }).port));
       child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
     });
-    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; logging ${PRODUCTION_LOG ? 'as in production (info)' : 'off'}; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    if (follow) {
+      projector = fork(join(__dirname, '../apps/ledger-cli/src/main.ts'), ['project', '--status-every', '0'], {
+        execArgv: ['-r', '@swc-node/register'],
+        env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+    }
+    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; logging ${PRODUCTION_LOG ? 'as in production (info)' : 'off'}; projections ${follow ? 'in a projector process (LEDGER_PROJECTIONS=follow)' : 'in the service'}; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
     await phase(slices(), port, health, WARMUP, 10, 200);
     await phase(slices(), port, registerAgency, WARMUP, 10, 201);
@@ -309,6 +321,10 @@ async function main(): Promise<void> {
         resolve(undefined);
       });
     });
+    if (projector && projector.exitCode === null) {
+      projector.kill('SIGTERM');
+      await new Promise((resolve) => projector!.once('exit', resolve));
+    }
     agent.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -22,6 +22,10 @@
  *      and its peak RSS (getrusage, written on exit by a `node -r` preload; the CLI's output is
  *      untouched). The baseline is reading, decoding and splitting the same file into lines, in the
  *      seeding child, in the same run.
+ *      BENCH_QUERIES_IMPORT_PROJECTIONS=run,follow measures it also beside a projector process (the
+ *      built CLI's `project`, caught up first), which then writes every read model while import-log
+ *      appends and waits for the query-logs one; its CPU and peak RSS are printed beside
+ *      (BENCH_QUERIES_PROJECTOR_PROF=<file>: a CPU profile of that projector, UTF-8).
  *  (c) The reconciliation summary of that agency-month (one document read) p50/p95 over 200 reads,
  *      against a point read of one logged query, in a third child once the CLI has exited.
  *
@@ -48,6 +52,8 @@ const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
  */
 type ProjectionRole = 'run' | 'follow';
 const ROLES = (process.env.BENCH_QUERIES_PROJECTIONS ?? 'run,follow').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
+/** The same for the import (b): run = import-log projects the query-logs read model itself (default); follow = beside a projector process. */
+const IMPORT_ROLES = (process.env.BENCH_QUERIES_IMPORT_PROJECTIONS ?? 'run').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
 /** Which parts to run, comma-separated: http, utf8, big5 (default all). */
 const PARTS = (process.env.BENCH_QUERIES_PARTS ?? 'http,utf8,big5').split(',').map((p) => p.trim().toLowerCase());
 /** A CPU profile of the CLI's UTF-8 import process (its whole run) written to this file. */
@@ -435,7 +441,7 @@ function buildCli(): void {
   cliBuilt = true;
 }
 
-async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
+async function benchImport(encoding: 'UTF-8' | 'BIG5', role: ProjectionRole = 'run'): Promise<void> {
   buildCli();
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-log-'));
   try {
@@ -447,6 +453,19 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
     const prof = CPU_PROF && encoding === 'UTF-8' ? ['--cpu-prof', `--cpu-prof-dir=${dirname(CPU_PROF)}`, `--cpu-prof-name=${basename(CPU_PROF)}`] : [];
     // The CLI's own environment: the fresh ledger's directory, its keys from the secrets file there.
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LEDGER_')));
+    // follow: a projector process (the built CLI's `project`) runs every projection while the
+    // import runs; import-log then waits for its query-logs read model instead of projecting it.
+    const projectorStats = join(dataDir, 'projector-stats.json');
+    // BENCH_QUERIES_PROJECTOR_PROF=<file>: a CPU profile of the projector process (UTF-8), written when it stops.
+    const projectorProfile = process.env.BENCH_QUERIES_PROJECTOR_PROF;
+    const projectorProf = projectorProfile && encoding === 'UTF-8' ? ['--cpu-prof', `--cpu-prof-dir=${dirname(projectorProfile)}`, `--cpu-prof-name=${basename(projectorProfile)}`] : [];
+    // The read models other than query-logs first catch up with the seeded registrations, outside the measurement.
+    if (role === 'follow') execFileSync(process.execPath, [CLI_MAIN, 'project', '--once'], { env: { ...env, LEDGER_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const projector = role === 'follow'
+      ? spawn(process.execPath, [...projectorProf, '-r', preload, CLI_MAIN, 'project', '--status-every', '0'], { env: { ...env, LEDGER_DATA_DIR: dataDir, BENCH_PROC_STATS: projectorStats }, stdio: ['ignore', 'ignore', 'inherit'] })
+      : undefined;
+    // Time to take the leases, so that import-log finds the query-logs lease held and waits for it.
+    if (projector) await new Promise((r) => setTimeout(r, 1_500));
     const load0 = os.loadavg()[0];
     const t0 = performance.now();
     const cli = spawn(process.execPath, [...heap, ...prof, '-r', preload, CLI_MAIN, 'import-log', String(prepared.path), '--agency', AGENCY, '--month', '2025-03', '--encoding', encoding], {
@@ -457,6 +476,13 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
     const code = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
     const wallSeconds = (performance.now() - t0) / 1000;
     const load1 = os.loadavg()[0];
+    let projectorNote = '';
+    if (projector) {
+      projector.kill('SIGTERM');
+      await new Promise((r) => projector.once('exit', r));
+      const p = JSON.parse(readFileSync(projectorStats, 'utf8')) as { maxRssKb: number; cpuMicros: number };
+      projectorNote = `; the projector (every read model, not only query-logs): CPU ${fmt(p.cpuMicros / 1e6, 1)} s, peak RSS ${fmt((p.maxRssKb * 1024) / 1e6)} MB`;
+    }
     if (code !== 0) throw new Error(`import-log exited with ${code}: ${Buffer.concat(out).toString('utf8').slice(0, 500)}`);
     const result = JSON.parse(Buffer.concat(out).toString('utf8')) as { importId: string; lineCount: number; acceptedCount: number; matchedCount: number; unregisteredCount: number };
     const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as { maxRssKb: number; cpuMicros: number; wallMs: number; rssAtStart: number; peakHeap: number };
@@ -465,10 +491,10 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5'): Promise<void> {
     const linesPerSecond = result.lineCount / wallSeconds;
     const cpuSeconds = stats.cpuMicros / 1e6;
     const peakRssMb = (stats.maxRssKb * 1024) / 1e6;
-    console.log('\n(b) import of a %s-line log in %s by the built CLI (`import-log`, a process of its own), with reconciliation (a tenth of the lines registered)%s; load average %s → %s', fmt(LINES), encoding, IMPORT_HEAP_MB ? `, node --max-old-space-size=${IMPORT_HEAP_MB}` : '', load0.toFixed(1), load1.toFixed(1));
+    console.log('\n(b) import of a %s-line log in %s by the built CLI (`import-log`, a process of its own), with reconciliation (a tenth of the lines registered)%s%s; load average %s → %s', fmt(LINES), encoding, IMPORT_HEAP_MB ? `, node --max-old-space-size=${IMPORT_HEAP_MB}` : '', projector ? ', beside a projector process (`npm run cli -- project`)' : '', load0.toFixed(1), load1.toFixed(1));
     console.log('  read + decode + split (baseline)  %s lines/s', fmt(Number(prepared.baselineLinesPerSecond)));
     console.log('  import-log (start-up, check, append, read model, reconciliation)  %s lines/s in %s s (CPU %s s) = %sx baseline; peak RSS %s MB  (%s MB at the process start; JS heap + external peak %s MB)', fmt(linesPerSecond), fmt(wallSeconds, 1), fmt(cpuSeconds, 1), (linesPerSecond / Number(prepared.baselineLinesPerSecond)).toFixed(3), fmt(peakRssMb), fmt(stats.rssAtStart / 1e6), fmt(stats.peakHeap / 1e6));
-    console.log('  CPU per 100,000 lines: %s s', fmt((cpuSeconds * 100_000) / LINES, 1));
+    console.log('  CPU per 100,000 lines: %s s%s', fmt((cpuSeconds * 100_000) / LINES, 1), projectorNote);
     console.log('  logged %s, matched %s, UNREGISTERED_QUERY %s', fmt(v('logged')), fmt(v('matched')), fmt(result.unregisteredCount));
     console.log('  target ≥ 20,000 lines/s: %s; peak RSS < 400 MB: %s', linesPerSecond >= 20_000 ? 'PASS' : 'FAIL', peakRssMb < 400 ? 'PASS' : 'FAIL');
     console.log('(c) reconciliation summary of the agency-month (%s queries): p50 %s ms, p95 %s ms; point read of one logged query p95 %s ms (baseline); target p95 < 200 ms: %s',
@@ -484,8 +510,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--summary') return summaryChild(process.argv[3], process.argv[4]);
   console.log('bench:queries — %s, %d CPUs, load average %s (1 min)', new Date().toISOString(), os.cpus().length, os.loadavg()[0].toFixed(1));
   if (PARTS.includes('http')) for (const role of ROLES) await benchRegistrations(role);
-  if (PARTS.includes('utf8')) await benchImport('UTF-8');
-  if (PARTS.includes('big5')) await benchImport('BIG5');
+  if (PARTS.includes('utf8')) for (const role of IMPORT_ROLES) await benchImport('UTF-8', role);
+  if (PARTS.includes('big5')) for (const role of IMPORT_ROLES) await benchImport('BIG5', role);
 }
 
 main().then(

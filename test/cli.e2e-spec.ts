@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { announceSigningKey, issueCheckpoint, SqliteEventStore } from '@ledger/event-store';
 import { formatVerifierKey, generateSignerKey, leafHash, MemoryTree, toBase64, verifierOf } from '@ledger/integrity';
+import { SqliteReadModelStore } from '@ledger/read-models';
 
 const root = resolve(__dirname, '..');
 const cli = (dataDir: string, ...args: string[]) =>
@@ -61,6 +62,25 @@ describe('npm run cli -- verify', () => {
     const unknown = cli(dataDir, 'rebuild', 'nope');
     expect(unknown.stderr).toContain('known: roster, obligations');
     expect(unknown.status).toBe(2);
+  });
+
+  it('rebuild refuses, dropping nothing, while another process holds the projection\'s lease (a service or a projector runs it)', async () => {
+    const readModels = new SqliteReadModelStore({ file: join(dataDir, 'read-models.db') });
+    // The checkpoint's key carries the projection's format version (obligations is at 2).
+    const before = await readModels.checkpoint('obligations@v2');
+    expect(before).toBe(3n);
+    expect(await readModels.acquireLease('obligations', 'projector:test', 60_000)).toBe(true);
+    try {
+      const refused = cli(dataDir, 'rebuild', 'obligations');
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('refused: another process runs obligations (run by projector:test until');
+      expect(refused.stdout).not.toContain('rebuilt');
+      expect(await readModels.checkpoint('obligations@v2')).toBe(before);
+    } finally {
+      await readModels.releaseLease('obligations', 'projector:test');
+      await readModels.close();
+    }
+    expect(cli(dataDir, 'rebuild', 'obligations').status).toBe(0);
   });
 
   it('exits 2 with usage on an unknown command', () => {

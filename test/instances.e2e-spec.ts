@@ -164,15 +164,17 @@ describe('a following service and a projector process on the same embedded files
 
   const startProjector = (args: string[]) => {
     let out = '';
+    let err = '';
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-cli/src/main.ts', 'project', ...args], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTION_LEASE_MS: String(LEASE_MS), LEDGER_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
     children.push(child);
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    return { child, exited, output: () => out };
+    return { child, exited, output: () => out, errors: () => err };
   };
 
   it('the service runs nothing and never takes a lease; the projector fills the read models it serves, read-your-writes included; SIGTERM stops the projector cleanly', async () => {
@@ -217,7 +219,16 @@ describe('a following service and a projector process on the same embedded files
     expect(await once.exited).toBe(0);
     expect(once.output()).toMatch(/^roster running position \d+ lag 0$/m);
     expect(once.output()).not.toMatch(/failed|broken/);
+    expect(once.errors()).toBe('');
+    const only = startProjector(['--once', '--only', 'roster']);
+    expect(await only.exited).toBe(0);
+    expect(only.output()).toMatch(/^roster running position \d+ lag 0$/m);
+    expect(only.output()).not.toMatch(/^obligations /m);
+    const unknown = startProjector(['--once', '--only', 'roster,nope']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.errors()).toContain('--only: unknown projection "nope"; known: roster,');
     const bad = startProjector(['--status-every', 'soon']);
     expect(await bad.exited).toBe(2);
+    expect(bad.errors()).toContain('--status-every: must be a whole number of seconds');
   }, 60_000);
 });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Binary, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import {
   DataKeyWrapper,
@@ -9,8 +8,7 @@ import {
   type PersonIndex,
 } from './data-key-vault';
 import { PersonalDataErasedError } from './errors';
-import { containsTaiwanId } from './taiwan-id';
-import { assertPersonId } from './person-id';
+import { assertPersonId, newPersonId, randomHex } from './person-id';
 
 export const DATA_KEYS_COLLECTION = 'dataKeys';
 
@@ -60,13 +58,6 @@ interface AccountSlotDocument {
   accountKey: string;
 }
 
-/** Random hex that happens to contain a valid-looking ID would be refused wherever it is sent back. */
-function randomHex(): string {
-  for (;;) {
-    const candidate = randomBytes(16).toString('hex');
-    if (!containsTaiwanId(candidate)) return candidate;
-  }
-}
 
 export class MongoDataKeyVault implements DataKeyVault, PersonIndex {
   readonly #collection: Collection<DataKeyDocument>;
@@ -173,7 +164,7 @@ export class MongoDataKeyVault implements DataKeyVault, PersonIndex {
   /** Insert-or-read on the unique _id: two racing callers end with the same person id. */
   async personFor(blindIndex: string): Promise<{ personId: string; known: boolean }> {
     try {
-      const personId = `person_${randomHex()}`;
+      const personId = newPersonId();
       await this.#index().insertOne({ _id: blindIndex, personId });
       return { personId, known: false };
     } catch (error) {

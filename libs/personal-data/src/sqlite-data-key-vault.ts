@@ -10,17 +10,8 @@ import {
   type PersonIndex,
 } from './data-key-vault';
 import { PersonalDataErasedError } from './errors';
-import { assertPersonId } from './person-id';
-import { freshRandomBytes } from './random-pool';
-import { containsTaiwanId } from './taiwan-id';
+import { assertPersonId, newPersonId, randomHex } from './person-id';
 
-/** Random hex that happens to contain a valid-looking ID would be refused wherever it is sent back. */
-function randomHex(): string {
-  for (;;) {
-    const candidate = freshRandomBytes(16).toString('hex');
-    if (!containsTaiwanId(candidate)) return candidate;
-  }
-}
 
 export interface SqliteDataKeyVaultOptions {
   /** Database file, e.g. ./data/keys.db; its directory is created. ':memory:' for throwaway use. */
@@ -150,7 +141,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
           const existing = this.#stmt.person.get(blindIndex);
           if (existing) return { personId: existing.person_id, known: true, key: this.#keyIn(existing.person_id, createdAt) };
           // A person id made just now has neither a key nor a tombstone: nothing to look up.
-          const personId = `person_${randomHex()}`;
+          const personId = newPersonId();
           this.#stmt.insertPerson.run(blindIndex, personId);
           return { personId, known: false, key: this.#newKeyIn(personId, createdAt) };
         }),
@@ -221,7 +212,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
       .transaction(() => {
         const existing = this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?').get(blindIndex) as { person_id: string } | undefined;
         if (existing) return { personId: existing.person_id, known: true };
-        const personId = `person_${randomHex()}`;
+        const personId = newPersonId();
         this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)').run(blindIndex, personId);
         return { personId, known: false };
       })
@@ -236,7 +227,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
         blindIndexes.map((blindIndex) => {
           const existing = select.get(blindIndex) as { person_id: string } | undefined;
           if (existing) return { personId: existing.person_id, known: true };
-          const personId = `person_${randomHex()}`;
+          const personId = newPersonId();
           insert.run(blindIndex, personId);
           return { personId, known: false };
         }),

@@ -62,13 +62,17 @@ describe('projection leases: exactly one instance runs a projection (issue 8 fin
     for (let i = 0; i < 20; i++) await events.append(`s-${i % 3}`, [event()], 'any');
     expect(await b.waitFor(20n, 5_000)).toBe(true);
     expect(await b.status()).toMatchObject({ state: 'standby', leaseHeld: false, position: '20' });
+    // caughtUp on standby follows the holder's checkpoint (`project --once` beside a running service).
+    await events.append('s-8', [event()], 'any');
+    await b.caughtUp();
+    expect(await b.status()).toMatchObject({ state: 'standby', position: '21' });
 
     await a.stop();
     await until(async () => (await b.status()).leaseHeld === true);
     await events.append('s-9', [event()], 'any');
     await b.caughtUp();
     const docs = await readModels.find<{ n: number }>('counts');
-    expect(docs.reduce((sum, d) => sum + d.n, 0)).toBe(21);
+    expect(docs.reduce((sum, d) => sum + d.n, 0)).toBe(22);
     await b.stop();
   });
 

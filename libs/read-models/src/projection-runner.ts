@@ -426,8 +426,9 @@ export class ProjectionRunner {
     }
     const head = await this.eventStore.headPosition();
     if (head === undefined) return;
-    if (this.follow) {
-      // Whoever runs it writes the shared store: watch its checkpoint there until this run stops.
+    if (this.state === 'standby') {
+      // Whoever runs it (a projector, or the instance holding the lease; maybe this one soon) writes
+      // the shared store: watch its checkpoint there until it passes the head or this run stops.
       while (!(await this.waitForOtherHolder(head, 1_000))) {
         if (this.run !== run) throw new ProjectionStoppedError(`projection ${this.name} stopped before catching up`);
       }

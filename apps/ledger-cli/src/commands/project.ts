@@ -23,8 +23,9 @@ export function registerProject(program: Command): void {
     .command('project')
     .description('run the projections (read models) in this process until stopped (SIGINT/SIGTERM), for service instances with LEDGER_PROJECTIONS=follow')
     .option('--once', 'catch up with the log as it is now, then exit')
+    .option('--only <names>', 'run only these projections (comma-separated), e.g. query_logs in one projector and the rest in another')
     .option('--status-every <seconds>', 'print each projection\'s position and lag this often (0: never)', '30')
-    .action(async (options: { once?: boolean; statusEvery: string }) => {
+    .action(async (options: { once?: boolean; only?: string; statusEvery: string }) => {
       const every = Number(options.statusEvery);
       if (!/^[0-9]+$/.test(options.statusEvery) || !Number.isSafeInteger(every)) {
         process.stderr.write(`--status-every: must be a whole number of seconds, got "${options.statusEvery}"\n`);
@@ -34,13 +35,23 @@ export function registerProject(program: Command): void {
       const config = loadConfig();
       const store = await createEventStore(config);
       const readModels = await createReadModelStore(config);
-      const runners = createProjectionRunners(store, readModels, config, { leaseHolder: `projector:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+      const all = createProjectionRunners(store, readModels, config, { leaseHolder: `projector:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+      const wanted = options.only?.split(',').map((n) => n.trim()).filter(Boolean);
+      const unknown = wanted?.filter((n) => !all.some((r) => r.name === n)) ?? [];
+      if (unknown.length > 0 || (wanted && wanted.length === 0)) {
+        process.stderr.write(`--only: unknown projection ${unknown.map((n) => `"${n}"`).join(', ') || '(none named)'}; known: ${all.map((r) => r.name).join(', ')}\n`);
+        await readModels.close();
+        await store.close();
+        setExitCode(2);
+        return;
+      }
+      const runners = wanted ? all.filter((r) => wanted.includes(r.name)) : all;
       let timer: ReturnType<typeof setInterval> | undefined;
       try {
         for (const runner of runners) await runner.start();
         if (options.once) {
-          // A projection whose lease another process holds is caught up there; waiting on it here
-          // would wait for that process.
+          // A projection whose lease another process holds is caught up there: this waits for its
+          // checkpoint. One that fails here is reported by its status line and the exit code.
           await Promise.all(runners.map((r) => r.caughtUp().catch(() => undefined)));
           const final = await statuses(runners);
           for (const s of final) process.stdout.write(`${statusLine(s)}\n`);

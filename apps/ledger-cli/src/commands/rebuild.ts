@@ -21,6 +21,19 @@ export function registerRebuild(program: Command): void {
           setExitCode(2);
           return;
         }
+        // A service instance or projector running the projection would keep writing it from its own
+        // position while this replays it from the start: refused, nothing dropped.
+        const now = Date.now();
+        const busy: string[] = [];
+        for (const runner of chosen) {
+          const lease = await readModels.lease(runner.name);
+          if (lease && lease.expiresAt > now) busy.push(`${runner.name} (run by ${lease.holder} until ${new Date(lease.expiresAt).toISOString()})`);
+        }
+        if (busy.length > 0) {
+          process.stderr.write(`refused: another process runs ${busy.join(', ')}; stop it (the service, or npm run cli -- project) and run rebuild again\n`);
+          setExitCode(1);
+          return;
+        }
         for (const runner of chosen) {
           const started = process.hrtime.bigint();
           await withProgress(`rebuild ${runner.name}`, async () => {

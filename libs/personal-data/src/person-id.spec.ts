@@ -1,0 +1,19 @@
+import { assertPersonId, newPersonId } from './person-id';
+import { containsTaiwanId } from './taiwan-id';
+
+describe('newPersonId: opaque, and in creation order for the vault indexes', () => {
+  it('is person_ + a UUIDv7 in hex (RFC 9562): the creation millisecond, version 7, variant 10, then random bits', () => {
+    const at = Date.parse('2025-03-05T01:30:00.123Z');
+    const id = newPersonId(at);
+    expect(id).toMatch(/^person_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+    expect(parseInt(id.slice(7, 19), 16)).toBe(at);
+    expect(() => assertPersonId(id)).not.toThrow();
+  });
+
+  it('later ids sort after earlier ones, the same millisecond still differs, and none carries an ID-shaped run', () => {
+    const ids = Array.from({ length: 2_000 }, (_, i) => newPersonId(1_700_000_000_000 + Math.floor(i / 4)));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 4; i < ids.length; i += 4) expect(ids[i] > ids[i - 4]).toBe(true);
+    for (const id of ids) expect(containsTaiwanId(id)).toBe(false);
+  });
+});
