@@ -148,15 +148,20 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.readLease = this.db.prepare<[string], { holder: string; expires_at: number }>('SELECT holder, expires_at FROM projection_leases WHERE projection = ?');
     this.dropLease = this.db.prepare<[string, string]>('DELETE FROM projection_leases WHERE projection = ? AND holder = ?');
 
-    this.runBatch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
+    // IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the first read. A
+    // deferred transaction that reads a row and then writes fails at once with "database is locked"
+    // when another process (a projector, another instance renewing a lease) committed in between.
+    const batch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
       const { writes, lastPosition } = collapseBatch(batch, true);
       for (const write of writes) this.collection(write.collection).write(write.id, write.position, write.body);
       if (lastPosition !== undefined) this.writeCheckpoint.run(projection, lastPosition);
     });
-    this.runDrop = this.db.transaction((projection: string, collections: readonly string[]) => {
+    this.runBatch = (projection, applied) => batch.immediate(projection, applied);
+    const drop = this.db.transaction((projection: string, collections: readonly string[]) => {
       for (const collection of collections) this.db.prepare(`DELETE FROM ${this.collection(collection).table}`).run();
       this.deleteCheckpoint.run(projection);
     });
+    this.runDrop = (projection, collections) => drop.immediate(projection, collections);
   }
 
   /** Creates the collection's table on first use, so a query before the first write sees it empty. */
