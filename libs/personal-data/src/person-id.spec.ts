@@ -16,4 +16,12 @@ describe('newPersonId: opaque, and in creation order for the vault indexes', () 
     for (let i = 4; i < ids.length; i += 4) expect(ids[i] > ids[i - 4]).toBe(true);
     for (const id of ids) expect(containsTaiwanId(id)).toBe(false);
   });
+
+  it('ends, with a valid id, when the millisecond itself reads as an ID (a clock standing still in a test)', () => {
+    const idShaped = 0xa12345678900; // hex a12345678900 holds A123456789
+    expect(containsTaiwanId(idShaped.toString(16))).toBe(true);
+    const id = newPersonId(idShaped);
+    expect(() => assertPersonId(id)).not.toThrow();
+    expect(containsTaiwanId(id)).toBe(false);
+  });
 });
