@@ -228,7 +228,8 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
     const settle = (request: PendingAppend, treeCurrent = false): AppendResult | Error => {
       const edge = this.range.snapshot();
       try {
-        return appendOne(request, treeCurrent);
+        // IMMEDIATE when alone (nested in a group it is a savepoint either way): see runGroup.
+        return appendOne.immediate(request, treeCurrent);
       } catch (error) {
         this.range.restore(edge); // its rows were rolled back: so are its leaves
         this.pendingNodes.count = 0;
@@ -236,7 +237,9 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
       }
     };
     // The tree is caught up with other writers once per group: every read of the transaction sees
-    // the same snapshot, and a writer that committed after it makes the group's first write fail.
+    // the same snapshot. Groups take the write lock before that first read (IMMEDIATE, waiting up to
+    // busy_timeout): a deferred one whose snapshot another process's commit made stale failed at its
+    // first write with "database is locked", without waiting.
     const catchUp = () => {
       if (!this.merkle) return;
       this.pendingNodes.count = 0;
@@ -272,13 +275,13 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
       if (batch.length === 1) return [settle(batch[0])];
       const edge = this.range.snapshot();
       try {
-        return runUnguarded(batch);
+        return runUnguarded.immediate(batch);
       } catch (error) {
         if (!(error instanceof WroteThenFailed)) throw error;
         this.range.restore(edge);
         this.pendingNodes.count = 0;
         this.counters.guardedRetries += 1;
-        return runGroup(batch);
+        return runGroup.immediate(batch);
       }
     };
 
