@@ -13,7 +13,12 @@ describe('newPersonId: opaque, and in creation order for the vault indexes', () 
   it('later ids sort after earlier ones, the same millisecond still differs, and none carries an ID-shaped run', () => {
     const ids = Array.from({ length: 2_000 }, (_, i) => newPersonId(1_700_000_000_000 + Math.floor(i / 4)));
     expect(new Set(ids).size).toBe(ids.length);
-    for (let i = 4; i < ids.length; i += 4) expect(ids[i] > ids[i - 4]).toBe(true);
+    // The millisecond of each id: its own, or a few later when its hex read as an ID; never earlier.
+    const ms = ids.map((id) => parseInt(id.slice(7, 19), 16));
+    ms.forEach((m, i) => expect(m - (1_700_000_000_000 + Math.floor(i / 4))).toBeGreaterThanOrEqual(0));
+    ms.forEach((m, i) => expect(m - (1_700_000_000_000 + Math.floor(i / 4))).toBeLessThan(5));
+    const sorted = [...ids].sort();
+    expect(sorted.map((id) => parseInt(id.slice(7, 19), 16))).toEqual([...ms].sort((a, b) => a - b));
     for (const id of ids) expect(containsTaiwanId(id)).toBe(false);
   });
 

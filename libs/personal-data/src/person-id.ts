@@ -34,11 +34,12 @@ export function randomHex(): string {
  * no more than the first event naming the person does; nothing in it comes from the person.
  */
 export function newPersonId(now = Date.now()): string {
-  // A clock that stands still (a test's) could give a millisecond whose hex reads as an ID by
-  // itself, which no random tail would cure: each retry moves one millisecond on.
+  // A run of the random tail is cured by drawing again; a millisecond whose hex reads as an ID by
+  // itself is not (a clock standing still, as in tests, would loop for ever): after three draws
+  // each retry moves one millisecond on.
   for (let attempt = 0; ; attempt++) {
     const bytes = freshRandomBytes(16);
-    bytes.writeUIntBE((now + attempt) % 2 ** 48, 0, 6);
+    bytes.writeUIntBE((now + Math.max(0, attempt - 2)) % 2 ** 48, 0, 6);
     bytes[6] = (bytes[6] & 0x0f) | 0x70;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const candidate = bytes.toString('hex');
