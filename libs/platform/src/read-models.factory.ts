@@ -10,7 +10,7 @@ import { monthlyLogImportsProjection } from '@ledger/projections';
 // 政風 (ethics)
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '@ledger/domain';
 import { anomaliesProjection, ANOMALIES_PROJECTION } from '@ledger/projections';
-import { ProjectionEventSource, ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
+import { Projection, ProjectionEventSource, ProjectionRunner, ReadModelStore, SqliteReadModelStore } from '@ledger/read-models';
 import type { LedgerConfig } from './config';
 
 /** MongoDB when MONGODB_URL is set (production shape), else the embedded SQLite file. */
@@ -56,13 +56,8 @@ const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 
  * and never take a lease (LEDGER_PROJECTIONS=follow; a projector process runs them).
  */
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string; follow?: boolean } = {}): ProjectionRunner[] {
-  const follow = options.follow ?? false;
-  const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
   const source = sharedTailReads(eventStore);
-  return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map(
-    (projection) =>
-      new ProjectionRunner({ projection, eventStore: livePages(source, PAGE_SIZES[projection.name]), readModels, upcast, lease, follow, pageSize: PAGE_SIZES[projection.name], logger: new Logger(`Projection ${projection.name}`) }),
-  );
+  return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map((projection) => runnerOf(projection, source, readModels, config, options));
 }
 
 /**
@@ -74,8 +69,13 @@ export function createProjectionRunners(eventStore: EventStore, readModels: Read
 export function createProjectionRunner(name: string, eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner {
   const projection = projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).find((p) => p.name === name);
   if (!projection) throw new Error(`no projection named ${name}`);
+  return runnerOf(projection, sharedTailReads(eventStore, { windowBytes: 0 }), readModels, config, options);
+}
+
+function runnerOf(projection: Projection, source: ProjectionEventSource, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string; follow?: boolean }): ProjectionRunner {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
-  return new ProjectionRunner({ projection, eventStore: livePages(sharedTailReads(eventStore, { windowBytes: 0 }), PAGE_SIZES[name]), readModels, upcast, lease, pageSize: PAGE_SIZES[name], logger: new Logger(`Projection ${name}`) });
+  const pageSize = PAGE_SIZES[projection.name];
+  return new ProjectionRunner({ projection, eventStore: livePages(source, pageSize), readModels, upcast, lease, follow: options.follow ?? false, pageSize, logger: new Logger(`Projection ${projection.name}`) });
 }
 
 /**

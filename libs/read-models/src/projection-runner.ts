@@ -2,7 +2,7 @@ import type { EventStore, RecordedEvent, SubscriptionHandle } from '@ledger/even
 import { ReadModelRequestError } from './documents';
 import { ProjectionHandlerError, projectEvents } from './project-events';
 import { assertProjection, checkpointName, declareTables, type Projection } from './projection';
-import type { ReadModelStore } from './types';
+import type { ProjectionLease, ReadModelStore } from './types';
 
 /** What the runner needs from the event store; headPosition (the embedded store has it) gives /health its lag. */
 export type ProjectionEventSource = Pick<EventStore, 'readAll' | 'subscribeToAll'> & {
@@ -516,11 +516,7 @@ export class ProjectionRunner {
       }
     }
     const showsError = this.state === 'failed' || this.state === 'broken' || this.state === 'retrying';
-    let projectorAlive: boolean | undefined;
-    if (this.follow) {
-      const lease = await this.readModels.lease(this.name).catch(() => undefined);
-      projectorAlive = lease !== undefined && lease.expiresAt > Date.now();
-    }
+    const projectorAlive = this.follow ? (await leaseInForce(this.readModels, this.name).catch(() => undefined)) !== undefined : undefined;
     return {
       name: this.name,
       state: this.state,
@@ -534,6 +530,12 @@ export class ProjectionRunner {
       ...(projectorAlive !== undefined ? { projectorAlive } : {}),
     };
   }
+}
+
+/** The projection's lease while some process holds it unexpired (it is running the projection), else undefined. */
+export async function leaseInForce(readModels: Pick<ReadModelStore, 'lease'>, projection: string, now = Date.now()): Promise<ProjectionLease | undefined> {
+  const lease = await readModels.lease(projection);
+  return lease && lease.expiresAt > now ? lease : undefined;
 }
 
 /** A projection that cannot serve correct reads without an operator: failed (a handler threw) or broken (ahead of its log). */

@@ -2,14 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { createEventStore, createProjectionRunners, createReadModelStore, loadConfig } from '@ledger/platform';
-import { needsOperator, type ProjectionRunner, type ProjectionStatus } from '@ledger/read-models';
+import { projectionsHealth, type ProjectionStatus } from '@ledger/read-models';
 import { setExitCode } from '../exit';
 
 const statusLine = (s: ProjectionStatus) => `${s.name} ${s.state}${s.leaseHeld === false ? ' (lease elsewhere)' : ''} position ${s.position ?? 'none'} lag ${s.lag ?? '?'}${s.error ? ` error: ${s.error}` : ''}`;
-
-async function statuses(runners: readonly ProjectionRunner[]): Promise<ProjectionStatus[]> {
-  return Promise.all(runners.map((r) => r.status()));
-}
 
 /**
  * The projector: runs every projection of the shared stores in its own process, for service
@@ -38,24 +34,22 @@ export function registerProject(program: Command): void {
       const all = createProjectionRunners(store, readModels, config, { leaseHolder: `projector:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
       const wanted = options.only?.split(',').map((n) => n.trim()).filter(Boolean);
       const unknown = wanted?.filter((n) => !all.some((r) => r.name === n)) ?? [];
-      if (unknown.length > 0 || (wanted && wanted.length === 0)) {
-        process.stderr.write(`--only: unknown projection ${unknown.map((n) => `"${n}"`).join(', ') || '(none named)'}; known: ${all.map((r) => r.name).join(', ')}\n`);
-        await readModels.close();
-        await store.close();
-        setExitCode(2);
-        return;
-      }
       const runners = wanted ? all.filter((r) => wanted.includes(r.name)) : all;
       let timer: ReturnType<typeof setInterval> | undefined;
       try {
+        if (unknown.length > 0 || runners.length === 0) {
+          process.stderr.write(`--only: unknown projection ${unknown.map((n) => `"${n}"`).join(', ') || '(none named)'}; known: ${all.map((r) => r.name).join(', ')}\n`);
+          setExitCode(2);
+          return;
+        }
         for (const runner of runners) await runner.start();
         if (options.once) {
           // A projection whose lease another process holds is caught up there: this waits for its
           // checkpoint. One that fails here is reported by its status line and the exit code.
           await Promise.all(runners.map((r) => r.caughtUp().catch(() => undefined)));
-          const final = await statuses(runners);
-          for (const s of final) process.stdout.write(`${statusLine(s)}\n`);
-          setExitCode(final.some(needsOperator) ? 1 : 0);
+          const final = await projectionsHealth(runners);
+          for (const s of final.projections) process.stdout.write(`${statusLine(s)}\n`);
+          setExitCode(final.ok ? 0 : 1);
           return;
         }
         const outcome = await new Promise<number>((resolve) => {
@@ -65,10 +59,10 @@ export function registerProject(program: Command): void {
           process.stdout.write(`projector running ${runners.length} projections; stop with SIGINT or SIGTERM\n`);
           if (every > 0) {
             timer = setInterval(() => {
-              void statuses(runners).then((all) => {
-                for (const s of all) process.stdout.write(`${statusLine(s)}\n`);
+              void projectionsHealth(runners).then((health) => {
+                for (const s of health.projections) process.stdout.write(`${statusLine(s)}\n`);
                 // A handler failed or the log lost its tail: exit non-zero so that a supervisor notices.
-                if (all.some(needsOperator)) resolve(1);
+                if (!health.ok) resolve(1);
               });
             }, every * 1000);
           }

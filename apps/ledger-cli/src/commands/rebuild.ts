@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createEventStore, createProjectionRunners, createReadModelStore, loadConfig } from '@ledger/platform';
+import { leaseInForce } from '@ledger/read-models';
 import { setExitCode } from '../exit';
 import { withProgress } from '../progress';
 
@@ -23,11 +24,10 @@ export function registerRebuild(program: Command): void {
         }
         // A service instance or projector running the projection would keep writing it from its own
         // position while this replays it from the start: refused, nothing dropped.
-        const now = Date.now();
         const busy: string[] = [];
         for (const runner of chosen) {
-          const lease = await readModels.lease(runner.name);
-          if (lease && lease.expiresAt > now) busy.push(`${runner.name} (run by ${lease.holder} until ${new Date(lease.expiresAt).toISOString()})`);
+          const lease = await leaseInForce(readModels, runner.name);
+          if (lease) busy.push(`${runner.name} (run by ${lease.holder} until ${new Date(lease.expiresAt).toISOString()})`);
         }
         if (busy.length > 0) {
           process.stderr.write(`refused: another process runs ${busy.join(', ')}; stop it (the service, or npm run cli -- project) and run rebuild again\n`);

@@ -151,17 +151,15 @@ export class SqliteReadModelStore implements ReadModelStore {
     // IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the first read. A
     // deferred transaction that reads a row and then writes fails at once with "database is locked"
     // when another process (a projector, another instance renewing a lease) committed in between.
-    const batch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
+    this.runBatch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
       const { writes, lastPosition } = collapseBatch(batch, true);
       for (const write of writes) this.collection(write.collection).write(write.id, write.position, write.body);
       if (lastPosition !== undefined) this.writeCheckpoint.run(projection, lastPosition);
-    });
-    this.runBatch = (projection, applied) => batch.immediate(projection, applied);
-    const drop = this.db.transaction((projection: string, collections: readonly string[]) => {
+    }).immediate;
+    this.runDrop = this.db.transaction((projection: string, collections: readonly string[]) => {
       for (const collection of collections) this.db.prepare(`DELETE FROM ${this.collection(collection).table}`).run();
       this.deleteCheckpoint.run(projection);
-    });
-    this.runDrop = (projection, collections) => drop.immediate(projection, collections);
+    }).immediate;
   }
 
   /** Creates the collection's table on first use, so a query before the first write sees it empty. */
