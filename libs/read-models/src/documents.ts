@@ -78,11 +78,16 @@ function checkedBody(document: unknown): Record<string, unknown> {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new ReadModelRequestError('a document must be a JSON object');
   }
-  const body: Record<string, unknown> = { ...(document as Record<string, unknown>) };
-  for (const field of RESERVED_FIELDS) delete body[field];
-  for (const key of Object.keys(body)) {
+  // Copied field by field, leaving the reserved ones out, rather than copied whole and deleted
+  // from: deleting a property turns a V8 object into a slow dictionary, which every later read of
+  // its fields pays for (a projection's write of a read document — _id first — cost ≈ 5× more).
+  const source = document as Record<string, unknown>;
+  const body: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    if (key === '_id' || key === '_position' || key === '_deleted') continue;
     // MongoDB refuses a top-level `$` key in a replacement document; refuse it everywhere.
     if (key.startsWith('$')) throw new ReadModelRequestError(`document field names must not start with $: ${key}`);
+    body[key] = source[key];
   }
   return body;
 }
