@@ -213,7 +213,8 @@ class Touched {
   }
 
   writes(): ReadModelWrite[] {
-    return [...this.docs.values()].filter((e) => e.dirty && e.doc).map((e) => upsert(e.collection, e.id, { ...(e.doc as Record<string, unknown>) }));
+    // Not copied: every document put is one a handler made, and the store checks and copies it.
+    return [...this.docs.values()].filter((e) => e.dirty && e.doc).map((e) => upsert(e.collection, e.id, e.doc as Record<string, unknown>));
   }
 }
 
