@@ -40,6 +40,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { serviceNodeFlags } from './service-node-flags';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const BATCHES = Number(process.env.BENCH_REG_BATCHES ?? 60);
@@ -243,7 +244,7 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-http-'));
   // BENCH_QUERIES_SERVER_PROF=<dir>: a CPU profile of the server child, written when it stops.
   const prof = process.env.BENCH_QUERIES_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_QUERIES_SERVER_PROF}`] : [];
-  const child = fork(__filename, ['--serve', dataDir, role], { execArgv: ['-r', '@swc-node/register', ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--serve', dataDir, role], { execArgv: ['-r', '@swc-node/register', ...serviceNodeFlags(), ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   let projector: import('node:child_process').ChildProcess | undefined;
   try {
     const port = await new Promise<number>((resolve, reject) => {

@@ -74,7 +74,7 @@ export class QueryRegistrationService {
           return { ...rest, type: 'RegisterQuery' as const, subject: known.subject, account, agencyOperationCodes: grantedOperationCodes(fields.agencyCode, [item]) };
         },
         accepted: async (events) => {
-          const subject = await this.subjects.protect(plain.nationalId);
+          const subject = await this.subjects.protect(known.checked);
           return { events: events.map((e) => ({ ...e, data: { ...e.data, subject } })), request: requestFor(subject.personId) };
         },
       },

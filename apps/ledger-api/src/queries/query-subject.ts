@@ -1,4 +1,4 @@
-import type { PersonalDataProtector } from '@ledger/personal-data';
+import type { CheckedIdentifier, PersonalDataProtector } from '@ledger/personal-data';
 import type { ProtectedQuerySubject } from '@ledger/domain';
 
 /**
@@ -13,9 +13,14 @@ const PENDING_SUBJECT: ProtectedQuerySubject = { personId: 'person_pending', nat
  * already holds (so a resent registration is recognised), else a placeholder. Looking up creates
  * nothing, so a refused registration leaves no orphan person id or data key in the vault.
  */
-export async function knownSubject(protector: PersonalDataProtector, nationalId: string): Promise<{ personId: string | null; subject: ProtectedQuerySubject }> {
-  const personId = (await protector.findPerson(nationalId)) ?? null;
-  return { personId, subject: personId ? { personId, nationalIdCiphertext: PENDING_SUBJECT.nationalIdCiphertext } : PENDING_SUBJECT };
+export async function knownSubject(
+  protector: PersonalDataProtector,
+  nationalId: string,
+): Promise<{ personId: string | null; subject: ProtectedQuerySubject; checked: CheckedIdentifier }> {
+  // Checked once: the lookup here and the protection after acceptance share its blind index.
+  const checked = protector.check(nationalId);
+  const personId = (await protector.findPerson(checked)) ?? null;
+  return { personId, checked, subject: personId ? { personId, nationalIdCiphertext: PENDING_SUBJECT.nationalIdCiphertext } : PENDING_SUBJECT };
 }
 
 /**
@@ -24,10 +29,9 @@ export async function knownSubject(protector: PersonalDataProtector, nationalId:
  * an account, so 政風 can link them; erasure destroys the index entry) and the number sealed under
  * that person's data key. Called only for an accepted registration. A subject has no name to seal.
  */
-export async function protectSubject(protector: PersonalDataProtector, nationalId: string): Promise<ProtectedQuerySubject> {
-  const { personId } = await protector.resolvePerson(nationalId);
-  const { nationalIdCiphertext } = await protector.protect(personId, { nationalId });
-  return { personId, nationalIdCiphertext };
+export async function protectSubject(protector: PersonalDataProtector, nationalId: string | CheckedIdentifier): Promise<ProtectedQuerySubject> {
+  const [subject] = await protector.protectIdentifiers([nationalId]);
+  return subject;
 }
 
 /**
@@ -38,12 +42,12 @@ export async function protectSubject(protector: PersonalDataProtector, nationalI
  * protected alone so that only its own registration fails.
  */
 export class SubjectProtectionBatcher {
-  private pending: { nationalId: string; resolve: (s: ProtectedQuerySubject) => void; reject: (e: unknown) => void }[] = [];
+  private pending: { nationalId: string | CheckedIdentifier; resolve: (s: ProtectedQuerySubject) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
 
   constructor(private readonly protector: PersonalDataProtector) {}
 
-  protect(nationalId: string): Promise<ProtectedQuerySubject> {
+  protect(nationalId: string | CheckedIdentifier): Promise<ProtectedQuerySubject> {
     return new Promise((resolve, reject) => {
       this.pending.push({ nationalId, resolve, reject });
       if (!this.scheduled) {
