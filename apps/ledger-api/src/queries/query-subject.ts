@@ -10,18 +10,27 @@ const PENDING_SUBJECT: ProtectedQuerySubject = { personId: 'person_pending', nat
 
 /**
  * The subject as the decider may judge it before anything is created: the person id the blind index
- * already holds (so a resent registration is recognised), else a placeholder. Looking up creates
- * nothing, so a refused registration leaves no orphan person id or data key in the vault.
+ * already holds (so that a resent registration is recognised), else a placeholder. Looking up creates
+ * nothing, so a refused registration leaves no orphan person id or data key in the vault. The number
+ * is checked (and keyed) at once; the vault is asked only when an answer is needed — a registration
+ * stream that exists already, or a retry's fingerprint — and at most once.
  */
-export async function knownSubject(
+export function knownSubject(
   protector: PersonalDataProtector,
   nationalId: string,
-): Promise<{ personId: string | null; subject: ProtectedQuerySubject; checked: CheckedIdentifier }> {
-  // Checked once: the lookup here and the protection after acceptance share its blind index.
+): { checked: CheckedIdentifier; personId: () => Promise<string | null>; subject: () => Promise<ProtectedQuerySubject> } {
   const checked = protector.check(nationalId);
-  const personId = (await protector.findPerson(checked)) ?? null;
-  return { personId, checked, subject: personId ? { personId, nationalIdCiphertext: PENDING_SUBJECT.nationalIdCiphertext } : PENDING_SUBJECT };
+  let lookup: Promise<string | null> | undefined;
+  const personId = () => (lookup ??= protector.findPerson(checked).then((id) => id ?? null));
+  const subject = async () => {
+    const id = await personId();
+    return id ? { personId: id, nationalIdCiphertext: PENDING_SUBJECT.nationalIdCiphertext } : PENDING_SUBJECT;
+  };
+  return { checked, personId, subject };
 }
+
+/** The placeholder subject of a registration whose stream is new: the decider compares subjects only with one recorded. */
+export const pendingSubject = (): ProtectedQuerySubject => PENDING_SUBJECT;
 
 /**
  * The one place a query subject's national ID / ARC number is turned into what events may hold:
