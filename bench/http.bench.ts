@@ -37,6 +37,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { serviceNodeFlags } from './service-node-flags';
 
 const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 15_000);
@@ -249,7 +250,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'ledger-bench-http-'));
   const follow = process.env.BENCH_HTTP_PROJECTIONS === 'follow';
   const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
-    execArgv: ['-r', '@swc-node/register'],
+    execArgv: ['-r', '@swc-node/register', ...serviceNodeFlags()],
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LEDGER_PROJECTIONS: follow ? 'follow' : 'run' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

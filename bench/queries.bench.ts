@@ -40,6 +40,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { serviceNodeFlags } from './service-node-flags';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const BATCHES = Number(process.env.BENCH_REG_BATCHES ?? 60);
@@ -228,11 +229,15 @@ function serverCpuMicros(child: import('node:child_process').ChildProcess): Prom
   });
 }
 
-/** A process's CPU time so far (user + system, µs) from /proc: the projector child has no IPC channel. */
-function procCpuMicros(pid: number | undefined): number {
+/**
+ * A process's CPU time so far (user + system, µs) from /proc: the projector child has no IPC channel.
+ * `mainThread`: its main thread's alone (the thread's id is the process's), which bounds how many
+ * registrations one service process can take a second — GC helpers and libuv's pool run beside it.
+ */
+function procCpuMicros(pid: number | undefined, mainThread = false): number {
   if (pid === undefined) return NaN;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime in clock ticks (USER_HZ 100)
   } catch {
     return NaN;
@@ -243,7 +248,7 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-queries-http-'));
   // BENCH_QUERIES_SERVER_PROF=<dir>: a CPU profile of the server child, written when it stops.
   const prof = process.env.BENCH_QUERIES_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_QUERIES_SERVER_PROF}`] : [];
-  const child = fork(__filename, ['--serve', dataDir, role], { execArgv: ['-r', '@swc-node/register', ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--serve', dataDir, role], { execArgv: ['-r', '@swc-node/register', ...serviceNodeFlags(), ...prof], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   let projector: import('node:child_process').ChildProcess | undefined;
   try {
     const port = await new Promise<number>((resolve, reject) => {
@@ -252,8 +257,10 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
     });
     if (role === 'follow') {
       // Started once the service has created the stores; it runs every projection until stopped.
+      // BENCH_QUERIES_REG_PROJECTOR_PROF=<dir>: a CPU profile of this projector over the whole of (a), written when it stops.
+      const regProjectorProf = process.env.BENCH_QUERIES_REG_PROJECTOR_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_QUERIES_REG_PROJECTOR_PROF}`] : [];
       projector = fork(join(__dirname, '../apps/ledger-cli/src/main.ts'), ['project', '--status-every', '0'], {
-        execArgv: ['-r', '@swc-node/register'],
+        execArgv: ['-r', '@swc-node/register', ...regProjectorProf],
         env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_LOG_LEVEL: 'error' },
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
@@ -266,18 +273,20 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
       registrationId: id, agencyCode: AGENCY, accountId: USER, operationCode: OPS[0], plannedAt: '2025-03-05T09:30:00+08:00',
       caseNumber: `114社救字第${n}號`, reason: '低收入戶資格審查', subject: { nationalId: nationalId(n % 100_000) },
     });
-    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number; projectorCpuMs: number; readModelsAfterMs: number; commits: string }> => {
+    const cpu = async <T>(run: () => Promise<T>): Promise<T & { cpuMs: number; mainThreadMs: number; projectorCpuMs: number; readModelsAfterMs: number; commits: string }> => {
       const before = await serverCpuMicros(child);
+      const mainBefore = procCpuMicros(child.pid, true);
       const projectorBefore = procCpuMicros(projector?.pid);
       const commitsBefore = lastCommits;
       const result = await run();
       const answered = performance.now();
       const cpuMs = ((await serverCpuMicros(child)) - before) / 1_000;
+      const mainThreadMs = (procCpuMicros(child.pid, true) - mainBefore) / 1_000;
       // How long after the last answer every read model had taken in the phase's events.
       const readModelsAfterMs = performance.now() - answered;
       const projectorCpuMs = (procCpuMicros(projector?.pid) - projectorBefore) / 1_000;
       const commits = lastCommits && commitsBefore ? `${fmt(lastCommits.appendCalls - commitsBefore.appendCalls)} appends in ${fmt(lastCommits.transactions - commitsBefore.transactions)} store commits` : '';
-      return { ...result, cpuMs, projectorCpuMs, readModelsAfterMs, commits };
+      return { ...result, cpuMs, mainThreadMs, projectorCpuMs, readModelsAfterMs, commits };
     };
     await drive(500, () => request(agent, port, 'GET', '/health', key), [200]);
     const health = await cpu(() => drive(Math.max(2_000, BATCHES * 20), () => request(agent, port, 'GET', '/health', key), [200]));
@@ -300,7 +309,7 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
       `${projector ? `; projector CPU ${fmt(phase.projectorCpuMs / per, 3)} ms` : ''}; read models current ${fmt(phase.readModelsAfterMs)} ms after the last answer`;
     console.log('\n(a) registrations over HTTP, %d clients, projections %s; load average %s', CLIENTS, role === 'run' ? 'in the service process (LEDGER_PROJECTIONS=run)' : 'in a projector process (service LEDGER_PROJECTIONS=follow + npm run cli -- project)', os.loadavg().map((l) => l.toFixed(1)).join(' '));
     console.log('  GET /health (baseline)           %s requests/s   p50 %s ms  p99 %s ms  server CPU %s ms/request', fmt(healthRps), fmt(pct(health.latencies, 50), 1), fmt(pct(health.latencies, 99), 1), fmt(healthCpu, 3));
-    console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health)%s%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), projectorNote(batches, BATCHES * 100), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
+    console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health; main thread %s ms)%s%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), fmt(batches.mainThreadMs / (BATCHES * 100), 3), projectorNote(batches, BATCHES * 100), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
     console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms  server CPU %s ms/registration (%sx health)%s%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), fmt(singleCpu, 3), (singleCpu / healthCpu).toFixed(2), projectorNote(singles, SINGLES), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
     console.log('  ratio registrations/s to health requests/s: %sx; single to health: %sx', (regsPerSecond / healthRps).toFixed(2), (singleRps / healthRps).toFixed(2));
     if (batches.commits) console.log('  batches: %s; singles: %s', batches.commits, singles.commits);

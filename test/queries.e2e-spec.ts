@@ -97,6 +97,20 @@ describe('query registrations (要點 九(一))', () => {
     expect((await allEvents()).length).toBe(before);
   });
 
+  it('a registration id sent again with another subject is a conflict, and a reused commandId with another subject is refused', async () => {
+    const before = (await allEvents()).length;
+    // The vault knows the recorded subject's person id; another number is another person (or none yet).
+    const other = await send('/query-registrations', registration({ subject: { nationalId: 'B223456782' } })).expect(422);
+    expect(other.body.code).toBe('QUERY_REGISTRATION_CONFLICT');
+    const commandId = randomUUID();
+    await send('/query-registrations', registration({ registrationId: 'SWD_2025_000010', plannedAt: '2025-02-20T09:30:00+08:00', caseNumber: '114社救字第0999號', commandId })).expect(201);
+    const replay = await send('/query-registrations', registration({ registrationId: 'SWD_2025_000010', plannedAt: '2025-02-20T09:30:00+08:00', caseNumber: '114社救字第0999號', commandId })).expect(201);
+    expect(replay.body.replayed).toBe(true);
+    const reused = await send('/query-registrations', registration({ registrationId: 'SWD_2025_000010', plannedAt: '2025-02-20T09:30:00+08:00', caseNumber: '114社救字第0999號', commandId, subject: { nationalId: 'B223456782' } })).expect(422);
+    expect(reused.body.code).toBe('COMMAND_ID_REUSED');
+    expect((await allEvents()).filter((e) => !e.streamId.startsWith('security-')).length).toBe(before + 1);
+  });
+
   it('refusals name the rule and append nothing; bad input is a 400 naming the field, never echoing the number', async () => {
     const before = (await allEvents()).filter((e) => !e.streamId.startsWith('security-')).length;
     const late = await send('/query-registrations', registration({ registrationId: 'SWD_2025_000002', plannedAt: '2025-05-01T09:00:00+08:00' })).expect(422);

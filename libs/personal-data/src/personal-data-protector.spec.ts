@@ -167,6 +167,30 @@ describe('PersonalDataProtector', () => {
     expect(await ctx.protector.reveal(known.personId, single.nationalIdCiphertext, 'nationalId')).toBe('B123456780');
   });
 
+  it('a checked identifier looks up and protects as its number does, and shows neither number nor blind index', async () => {
+    const checked = ctx.protector.check(' a123456789 ');
+    expect(await ctx.protector.findPerson(checked)).toBeUndefined();
+    const vaultSpy = jest.spyOn(ctx.vault, 'personsWithKeys');
+    const [viaChecked, viaString] = await ctx.protector.protectIdentifiers([checked, 'B123456780']);
+    const [again] = await ctx.protector.protectIdentifiers(['A123456789']);
+    expect(vaultSpy).toHaveBeenCalledTimes(2);
+    expect(viaChecked.personId).toBe(again.personId);
+    expect(await ctx.protector.findPerson(checked)).toBe(viaChecked.personId);
+    expect(await ctx.protector.findPerson('A123456789')).toBe(viaChecked.personId);
+    expect(await ctx.protector.findPerson('B123456780')).toBe(viaString.personId);
+    expect(await ctx.protector.reveal(viaChecked.personId, viaChecked.nationalIdCiphertext, 'nationalId')).toBe('A123456789');
+    const blind = keyedHash(ctx.hmacKey, 'national-id', 'A123456789');
+    for (const shown of [JSON.stringify(checked), inspect(checked, { showHidden: true, depth: 5 }), String(checked)]) {
+      expect(shown).not.toMatch(/A123456789/i);
+      expect(shown).not.toContain(blind);
+    }
+  });
+
+  it('check() refuses what findPerson refuses, without echoing it', () => {
+    expect(() => ctx.protector.check('A123456788')).toThrow(InvalidPersonalIdentifierError);
+    expect(() => ctx.protector.check('A123456788')).toThrow(/^((?!A123456788).)*$/);
+  });
+
   it('a batch naming an erased person is refused whole and creates no key for the others', async () => {
     const { personId } = await ctx.protector.resolvePerson('B123456780');
     await ctx.protector.protect(personId, { nationalId: 'B123456780' });

@@ -48,6 +48,36 @@ const MAX_NAME_CHARS = 200;
 // Other format characters (ZWJ/ZWNJ) stay allowed: some scripts of foreign residents' names need them.
 const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
+let normalizedOf: (checked: CheckedIdentifier) => string;
+let blindIndexOf: (checked: CheckedIdentifier) => string;
+
+/**
+ * A national ID / ARC number validated, normalised and its blind index taken, once: a registration
+ * looks its subject up before the decider judges it and protects it after, and both steps reuse
+ * this instead of validating and keying the number twice. It lives for one request in memory; its
+ * fields are private, so logging or serialising it prints neither the number nor its blind index.
+ */
+export class CheckedIdentifier {
+  readonly #normalized: string;
+  readonly #blindIndex: string;
+
+  static {
+    normalizedOf = (checked) => checked.#normalized;
+    blindIndexOf = (checked) => checked.#blindIndex;
+  }
+
+  /** Made only by PersonalDataProtector.check(), which holds the HMAC key. */
+  private constructor(normalized: string, blindIndex: string) {
+    this.#normalized = normalized;
+    this.#blindIndex = blindIndex;
+  }
+
+  /** @internal */
+  static of(normalized: string, blindIndex: string): CheckedIdentifier {
+    return new CheckedIdentifier(normalized, blindIndex);
+  }
+}
+
 /**
  * Turns national IDs and names into what the event log may hold. The holder key lets 政風 and
  * the reconciliation match queries about the same person without decrypting; the ciphertexts are
@@ -77,8 +107,14 @@ export class PersonalDataProtector {
   }
 
   /** The person id behind a national ID, without creating one. */
-  async findPerson(nationalId: string): Promise<string | undefined> {
-    return this.#requireIndex().findPerson(this.#blindIndex(nationalId));
+  async findPerson(nationalId: string | CheckedIdentifier): Promise<string | undefined> {
+    return this.#requireIndex().findPerson(nationalId instanceof CheckedIdentifier ? blindIndexOf(nationalId) : this.#blindIndex(nationalId));
+  }
+
+  /** Validates and keys a national ID once, for a lookup and a later protection (refused as findPerson refuses it). */
+  check(nationalId: string): CheckedIdentifier {
+    const { normalized } = this.#validateId(nationalId);
+    return CheckedIdentifier.of(normalized, keyedHash(this.#hmacKey, HOLDER_KEY_PURPOSE, normalized));
   }
 
   /** The opaque key of the person's one account of a kind at an agency (要點 六(一)). */
@@ -115,10 +151,11 @@ export class PersonalDataProtector {
    * Many identifiers at once (a WebIR log's subjects): each its random person id and the number
    * sealed under that person's key, with one vault transaction for the lot where the vault can.
    */
-  async protectIdentifiers(nationalIds: readonly string[]): Promise<{ personId: string; nationalIdCiphertext: string }[]> {
-    const normalized = nationalIds.map((id) => this.#validateId(id).normalized);
+  async protectIdentifiers(nationalIds: readonly (string | CheckedIdentifier)[]): Promise<{ personId: string; nationalIdCiphertext: string }[]> {
+    const checked = nationalIds.map((id) => (id instanceof CheckedIdentifier ? id : this.check(id)));
+    const normalized = checked.map(normalizedOf);
     const index = this.#requireIndex();
-    const blind = normalized.map((n) => keyedHash(this.#hmacKey, HOLDER_KEY_PURPOSE, n));
+    const blind = checked.map(blindIndexOf);
     if (this.#vault.personsWithKeys && (index as unknown) === this.#vault) {
       const found = await this.#vault.personsWithKeys(blind);
       return normalized.map((n, i) => ({ personId: found[i].personId, nationalIdCiphertext: encrypt(found[i].key, found[i].personId, 'nationalId', n) }));

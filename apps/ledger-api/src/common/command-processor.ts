@@ -42,8 +42,13 @@ export interface CommandSpec<C, E extends DomainEvent, S> {
    * The request as the client sent it, with personal data already replaced by the pseudonymous ids
    * derived from it: its fingerprint decides whether a reused commandId is a retry or a new request.
    */
-  request: object;
-  /** The decider's command, built from the stream's state; defaults to `request` itself. */
+  request: object | (() => Promise<object>);
+  /**
+   * The decider's command, built from the stream's state; defaults to `request` itself (which must
+   * then be an object). `request` given as a function is called only when its fingerprint is needed —
+   * a retry of a recorded commandId, or a spec without `accepted` — so that a lookup it needs (the
+   * vault's person id for a subject) is not paid on every new stream.
+   */
   command?: (state: S) => C | Promise<C>;
   /**
    * Runs once the decider has accepted the command and before anything is appended: the place to
@@ -117,18 +122,19 @@ export class CommandProcessor {
     // UUIDs compare case-insensitively; one spelling keeps event ids and the reservation stream in step.
     const commandId = envelope.commandId.toLowerCase();
     // Only needed for a retry, or when no `accepted` step replaces the request: computed then.
-    const requestFingerprint = () => fingerprintOf({ ...envelope, streamId, request });
+    const requestFingerprint = async () => fingerprintOf({ ...envelope, streamId, request: typeof request === 'function' ? await request() : request });
     const folded = await this.fold(streamId, decider, commandId);
 
     if (folded.earlier.length > 0) {
       const { earlier } = folded;
       // Events from before fingerprints were recorded carry none: nothing to compare with.
       const recorded = earlier[0].metadata.requestHash;
-      if (recorded !== undefined && recorded !== requestFingerprint()) throw new CommandIdReusedError();
+      if (recorded !== undefined && recorded !== (await requestFingerprint())) throw new CommandIdReusedError();
       return resultOf(streamId, earlier, true);
     }
 
     const { state } = folded;
+    if (!spec.command && typeof request === 'function') throw new TypeError('a command spec without `command` needs its request as an object');
     const command = spec.command ? await spec.command(state) : (request as C);
     const now = this.clock();
     const occurredAt = envelope.occurredAt ?? now.toISOString();
@@ -144,7 +150,7 @@ export class CommandProcessor {
       const accepted = await spec.accepted(events);
       events = accepted.events;
       fingerprint = fingerprintOf({ ...envelope, streamId, request: accepted.request });
-    } else fingerprint = requestFingerprint();
+    } else fingerprint = await requestFingerprint();
 
     const metadata = {
       $correlationId: envelope.correlationId ?? commandId,

@@ -21,7 +21,7 @@ import type { PersonalDataProtector } from '@ledger/personal-data';
 import { CommandEnvelope, CommandProcessor, CommandResult } from '../common/command-processor';
 import { EVENT_STORE, PERSONAL_DATA } from '../infrastructure/event-store.provider';
 import type { QueryRegistrationFields } from './query-registration.dto';
-import { knownSubject, SubjectProtectionBatcher } from './query-subject';
+import { knownSubject, pendingSubject, SubjectProtectionBatcher } from './query-subject';
 import { StreamHistories } from './stream-histories';
 
 /** One registration's outcome in a batch: its result, or the refusal that left its stream untouched. */
@@ -57,24 +57,26 @@ export class QueryRegistrationService {
     const { subject: plain, ...rest } = fields;
     // Only a lookup here: the person id and data key are made once the decider has accepted the
     // registration (`accepted`), so a refused one leaves nothing in the vault.
-    const known = await knownSubject(this.protector, plain.nationalId);
+    const known = knownSubject(this.protector, plain.nationalId);
     // The fingerprint of a retry must not depend on the ciphertext, which is new on every encryption.
     const requestFor = (subjectPersonId: string | null) => ({ type: 'RegisterQuery' as const, ...rest, subjectPersonId });
     return this.processor.execute(
       {
         streamId: queryRegistrationStreamId(fields.registrationId),
         decider: queryRegistrationDecider,
-        request: requestFor(known.personId),
-        command: async () => {
+        request: async () => requestFor(await known.personId()),
+        command: async (state) => {
           const planned = new Date(fields.plannedAt).toISOString();
           const [account, item] = await Promise.all([
             this.asOf(accountStreamId(fields.accountId), accountDecider, planned, reads),
             this.asOf(queryItemStreamId(fields.agencyCode, fields.operationCode), queryItemDecider, planned, reads),
           ]);
-          return { ...rest, type: 'RegisterQuery' as const, subject: known.subject, account, agencyOperationCodes: grantedOperationCodes(fields.agencyCode, [item]) };
+          // The decider compares the subject only with a registration already recorded on this stream.
+          const subject = state.status === 'REGISTERED' ? await known.subject() : pendingSubject();
+          return { ...rest, type: 'RegisterQuery' as const, subject, account, agencyOperationCodes: grantedOperationCodes(fields.agencyCode, [item]) };
         },
         accepted: async (events) => {
-          const subject = await this.subjects.protect(plain.nationalId);
+          const subject = await this.subjects.protect(known.checked);
           return { events: events.map((e) => ({ ...e, data: { ...e.data, subject } })), request: requestFor(subject.personId) };
         },
       },

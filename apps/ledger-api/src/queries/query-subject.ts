@@ -1,4 +1,4 @@
-import type { PersonalDataProtector } from '@ledger/personal-data';
+import type { CheckedIdentifier, PersonalDataProtector } from '@ledger/personal-data';
 import type { ProtectedQuerySubject } from '@ledger/domain';
 
 /**
@@ -10,13 +10,27 @@ const PENDING_SUBJECT: ProtectedQuerySubject = { personId: 'person_pending', nat
 
 /**
  * The subject as the decider may judge it before anything is created: the person id the blind index
- * already holds (so a resent registration is recognised), else a placeholder. Looking up creates
- * nothing, so a refused registration leaves no orphan person id or data key in the vault.
+ * already holds (so that a resent registration is recognised), else a placeholder. Looking up creates
+ * nothing, so a refused registration leaves no orphan person id or data key in the vault. The number
+ * is checked (and keyed) at once; the vault is asked only when an answer is needed — a registration
+ * stream that exists already, or a retry's fingerprint — and at most once.
  */
-export async function knownSubject(protector: PersonalDataProtector, nationalId: string): Promise<{ personId: string | null; subject: ProtectedQuerySubject }> {
-  const personId = (await protector.findPerson(nationalId)) ?? null;
-  return { personId, subject: personId ? { personId, nationalIdCiphertext: PENDING_SUBJECT.nationalIdCiphertext } : PENDING_SUBJECT };
+export function knownSubject(
+  protector: PersonalDataProtector,
+  nationalId: string,
+): { checked: CheckedIdentifier; personId: () => Promise<string | null>; subject: () => Promise<ProtectedQuerySubject> } {
+  const checked = protector.check(nationalId);
+  let lookup: Promise<string | null> | undefined;
+  const personId = () => (lookup ??= protector.findPerson(checked).then((id) => id ?? null));
+  const subject = async () => {
+    const id = await personId();
+    return id ? { personId: id, nationalIdCiphertext: PENDING_SUBJECT.nationalIdCiphertext } : PENDING_SUBJECT;
+  };
+  return { checked, personId, subject };
 }
+
+/** The placeholder subject of a registration whose stream is new: the decider compares subjects only with one recorded. */
+export const pendingSubject = (): ProtectedQuerySubject => PENDING_SUBJECT;
 
 /**
  * The one place a query subject's national ID / ARC number is turned into what events may hold:
@@ -24,10 +38,9 @@ export async function knownSubject(protector: PersonalDataProtector, nationalId:
  * an account, so 政風 can link them; erasure destroys the index entry) and the number sealed under
  * that person's data key. Called only for an accepted registration. A subject has no name to seal.
  */
-export async function protectSubject(protector: PersonalDataProtector, nationalId: string): Promise<ProtectedQuerySubject> {
-  const { personId } = await protector.resolvePerson(nationalId);
-  const { nationalIdCiphertext } = await protector.protect(personId, { nationalId });
-  return { personId, nationalIdCiphertext };
+export async function protectSubject(protector: PersonalDataProtector, nationalId: string | CheckedIdentifier): Promise<ProtectedQuerySubject> {
+  const [subject] = await protector.protectIdentifiers([nationalId]);
+  return subject;
 }
 
 /**
@@ -38,12 +51,12 @@ export async function protectSubject(protector: PersonalDataProtector, nationalI
  * protected alone so that only its own registration fails.
  */
 export class SubjectProtectionBatcher {
-  private pending: { nationalId: string; resolve: (s: ProtectedQuerySubject) => void; reject: (e: unknown) => void }[] = [];
+  private pending: { nationalId: string | CheckedIdentifier; resolve: (s: ProtectedQuerySubject) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
 
   constructor(private readonly protector: PersonalDataProtector) {}
 
-  protect(nationalId: string): Promise<ProtectedQuerySubject> {
+  protect(nationalId: string | CheckedIdentifier): Promise<ProtectedQuerySubject> {
     return new Promise((resolve, reject) => {
       this.pending.push({ nationalId, resolve, reject });
       if (!this.scheduled) {
