@@ -77,6 +77,13 @@ describe('SqliteReadModelStore typed tables (declareTable)', () => {
     expect((await typed.get('things', 'd10'))?.name).toBe('name3');
   });
 
+  it('reads a row back as the JSON collection gives its document, field order and value types included', async () => {
+    for (const { id } of [...docs, { id: 'missing' }]) {
+      expect(JSON.stringify(await typed.get('things', id))).toBe(JSON.stringify(await plain.get('things', id)));
+    }
+    expect(JSON.stringify(await typed.find('things', {}, { sort: { _id: 1 } }))).toBe(JSON.stringify(await plain.find('things', {}, { sort: { _id: 1 } })));
+  });
+
   it('keeps a position beyond 2^53 exact (rows are read as plain numbers, positions re-read as BigInt)', async () => {
     const far = 2n ** 60n + 3n;
     for (const store of [plain, typed]) await store.applyEvent('p', far, [upsert('things', 'far', docs[1].doc)]);
