@@ -20,6 +20,12 @@ export interface SqliteDataKeyVaultOptions {
   masterKey: Buffer;
   /** When a tombstone was recorded; defaults to the wall clock. */
   now?: () => Date;
+  /**
+   * Starts WAL checkpoints off the committing thread for this file (the event store's
+   * startWalCheckpointer, passed in so that this library stays a leaf); the writer then checkpoints
+   * by itself only past `fallbackPages`. Without it, SQLite checkpoints inside commits.
+   */
+  backgroundCheckpoints?: { start: (file: string) => { close(): Promise<void> }; fallbackPages: number };
 }
 
 interface KeyRow {
@@ -43,6 +49,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
   readonly #db: Database.Database;
   readonly #wrapper: DataKeyWrapper;
   readonly #now: () => Date;
+  #checkpoints: { close(): Promise<void> } | undefined;
   /** Prepared once: a batch of thousands would otherwise prepare the same statements per person. */
   readonly #stmt: {
     key: Database.Statement<[string], KeyRow>;
@@ -101,6 +108,10 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
       person: this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?'),
       insertPerson: this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)'),
     };
+    if (options.backgroundCheckpoints && options.path !== ':memory:') {
+      this.#db.pragma(`wal_autocheckpoint = ${options.backgroundCheckpoints.fallbackPages}`);
+      this.#checkpoints = options.backgroundCheckpoints.start(options.path);
+    }
   }
 
   async getOrCreateKey(personId: string): Promise<Buffer> {
@@ -272,6 +283,9 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
   }
 
   close(): void {
+    // The checkpoint thread closes its own connection after a last checkpoint; nothing waits for it.
+    void this.#checkpoints?.close();
+    this.#checkpoints = undefined;
     if (this.#db.open) this.#db.close();
   }
 

@@ -10,5 +10,5 @@ export async function createEventStore(config: LedgerConfig, now: Clock = () => 
     const { KurrentDbEventStore } = await import('@ledger/event-store/kurrentdb/kurrentdb-event-store');
     return KurrentDbEventStore.connect(config.eventStoreUrl, { timeoutMs: config.eventStoreTimeoutMs, now });
   }
-  return new SqliteEventStore({ file: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous, now });
+  return new SqliteEventStore({ file: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous, now, checkpoints: 'background' });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FALLBACK_CHECKPOINT_PAGES, startWalCheckpointer } from '@ledger/event-store';
 import {
   HMAC_KEY_ENV,
   loadPersonalDataKeys,
@@ -44,7 +45,11 @@ export async function createPersonalData(config: LedgerConfig, env: NodeJS.Proce
     const { MongoDataKeyVault } = await import('@ledger/personal-data/mongo-data-key-vault');
     vault = await MongoDataKeyVault.connect({ url: config.mongodbUrl, masterKey, serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs });
   } else {
-    vault = new SqliteDataKeyVault({ path: join(config.dataDir, 'keys.db'), masterKey });
+    vault = new SqliteDataKeyVault({
+      path: join(config.dataDir, 'keys.db'),
+      masterKey,
+      backgroundCheckpoints: { start: (file) => startWalCheckpointer(file), fallbackPages: FALLBACK_CHECKPOINT_PAGES },
+    });
   }
   return {
     protector: new PersonalDataProtector({ vault, hmacKey }),

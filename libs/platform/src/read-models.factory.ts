@@ -19,7 +19,7 @@ export async function createReadModelStore(config: LedgerConfig): Promise<ReadMo
     const { MongoReadModelStore } = await import('@ledger/read-models/mongo/mongo-read-model-store');
     return MongoReadModelStore.connect({ url: config.mongodbUrl, serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs });
   }
-  return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db') });
+  return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db'), checkpoints: 'background' });
 }
 
 export function projectionsFor(

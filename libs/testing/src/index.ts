@@ -1,1 +1,2 @@
 export * from './external-stores';
+export * from './file-size';

@@ -16,6 +16,7 @@ import {
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
+import { FALLBACK_CHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
 import type {
   AppendResult,
   EventStore,
@@ -47,6 +48,12 @@ export interface SqliteEventStoreOptions {
   readonly?: boolean;
   /** Maintain the Merkle tree on append (default true; off only to measure its cost). */
   merkleTree?: boolean;
+  /**
+   * `background`: WAL checkpoints run on a thread of their own (wal-checkpointer.ts) instead of
+   * inside the commit that crosses SQLite's threshold; the service's store uses it. Default
+   * `in-commit`, SQLite's own behaviour. Ignored for ':memory:' and read-only stores.
+   */
+  checkpoints?: 'in-commit' | 'background';
 }
 
 /**
@@ -130,6 +137,7 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
   private readonly appended = new EventEmitter();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
+  private checkpointer: WalCheckpointer | undefined;
   private closed = false;
   private readonly counters = { transactions: 0, appendCalls: 0, guardedRetries: 0 };
   /** Set once the append being settled has begun to write (see runBatch). */
@@ -194,6 +202,10 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
       this.db.pragma('busy_timeout = 5000');
       if (this.tableExists('events')) this.guardsMissingAtOpen.push(...this.missingTriggers());
       this.db.exec(SCHEMA_SQL);
+      if (options.checkpoints === 'background' && options.file !== ':memory:') {
+        this.db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+        this.checkpointer = startWalCheckpointer(options.file, { synchronous: options.synchronous ?? 'FULL' });
+      }
     }
     this.appended.setMaxListeners(0);
 
@@ -676,6 +688,7 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
     if (this.closed) return;
     if (this.queue.length > 0) this.flush();
     this.closed = true;
+    await this.checkpointer?.close();
     this.db.close();
   }
 }

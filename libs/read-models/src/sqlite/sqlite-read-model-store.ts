@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { FALLBACK_CHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from '@ledger/event-store';
 import {
   assertCollectionName,
   assertIndexes,
@@ -35,6 +36,11 @@ import type {
 export interface SqliteReadModelStoreOptions {
   /** File path, or ':memory:' for a throwaway store. */
   file: string;
+  /**
+   * `background`: WAL checkpoints on a thread of their own, as the event store's (the service's and
+   * the projector's read models use it); default `in-commit`, SQLite's own. Ignored for ':memory:'.
+   */
+  checkpoints?: 'in-commit' | 'background';
 }
 
 interface CollectionStatements {
@@ -110,6 +116,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly runBatch: (projection: string, batch: readonly AppliedEvent[]) => void;
   private readonly runDrop: (projection: string, collections: readonly string[]) => void;
   private closed = false;
+  private checkpointer: WalCheckpointer | undefined;
 
   constructor(options: SqliteReadModelStoreOptions) {
     if (options.file !== ':memory:') {
@@ -129,6 +136,10 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(CHECKPOINTS_SQL);
+    if (options.checkpoints === 'background' && options.file !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+      this.checkpointer = startWalCheckpointer(options.file, { synchronous: 'NORMAL' });
+    }
 
     this.readCheckpoint = this.db.prepare<[string], { position: bigint }>(
       'SELECT position FROM projection_checkpoints WHERE projection = ?',
@@ -495,6 +506,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.checkpointer?.close();
     this.db.close();
   }
 }
