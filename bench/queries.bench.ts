@@ -11,6 +11,8 @@
  *      them in a projector process (`npm run cli -- project`) beside a service started with
  *      LEDGER_PROJECTIONS=follow, whose CPU is read from /proc and printed beside the server's; each
  *      phase also says how long after its last answer every read model had caught up.
+ *      BENCH_QUERIES_PROJECTIONS=thread runs the service with LEDGER_PROJECTIONS=thread (the
+ *      projector on a worker thread of the service process; its CPU is in the server's).
  *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone,
  *      BENCH_QUERIES_SINGLE_PROF=<file> one during the single registrations alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
@@ -307,7 +309,7 @@ async function benchRegistrations(role: ProjectionRole): Promise<void> {
     const singleCpu = singles.cpuMs / SINGLES;
     const projectorNote = (phase: { projectorCpuMs: number; readModelsAfterMs: number }, per: number) =>
       `${projector ? `; projector CPU ${fmt(phase.projectorCpuMs / per, 3)} ms` : ''}; read models current ${fmt(phase.readModelsAfterMs)} ms after the last answer`;
-    console.log('\n(a) registrations over HTTP, %d clients, projections %s; load average %s', CLIENTS, role === 'run' ? 'in the service process (LEDGER_PROJECTIONS=run)' : 'in a projector process (service LEDGER_PROJECTIONS=follow + npm run cli -- project)', os.loadavg().map((l) => l.toFixed(1)).join(' '));
+    console.log('\n(a) registrations over HTTP, %d clients, projections %s; load average %s', CLIENTS, role === 'run' ? 'in the service process (LEDGER_PROJECTIONS=run)' : role === 'thread' ? 'on a projector thread of the service process (LEDGER_PROJECTIONS=thread; server CPU includes it)' : 'in a projector process (service LEDGER_PROJECTIONS=follow + npm run cli -- project)', os.loadavg().map((l) => l.toFixed(1)).join(' '));
     console.log('  GET /health (baseline)           %s requests/s   p50 %s ms  p99 %s ms  server CPU %s ms/request', fmt(healthRps), fmt(pct(health.latencies, 50), 1), fmt(pct(health.latencies, 99), 1), fmt(healthCpu, 3));
     console.log('  batches of 100 (%d batches)       %s registrations/s (%s batches/s, p50 %s ms, p99 %s ms)  server CPU %s ms/registration (%sx health; main thread %s ms)%s%s', BATCHES, fmt(regsPerSecond), fmt(BATCHES / batches.seconds, 1), fmt(pct(batches.latencies, 50), 0), fmt(pct(batches.latencies, 99), 0), fmt(batchCpu, 3), (batchCpu / healthCpu).toFixed(2), fmt(batches.mainThreadMs / (BATCHES * 100), 3), projectorNote(batches, BATCHES * 100), batches.bad ? `  ${batches.bad} unexpected: ${batches.firstBad}` : '');
     console.log('  single registrations (%d)         %s registrations/s  p50 %s ms  p99 %s ms  server CPU %s ms/registration (%sx health)%s%s', SINGLES, fmt(singleRps), fmt(pct(singles.latencies, 50), 1), fmt(pct(singles.latencies, 99), 1), fmt(singleCpu, 3), (singleCpu / healthCpu).toFixed(2), projectorNote(singles, SINGLES), singles.bad ? `  ${singles.bad} unexpected: ${singles.firstBad}` : '');
