@@ -53,7 +53,7 @@ const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
  * own process (LEDGER_PROJECTIONS=run, the default deployment); follow = in a projector process
  * (`npm run cli -- project`) beside a service started with LEDGER_PROJECTIONS=follow.
  */
-type ProjectionRole = 'run' | 'follow';
+type ProjectionRole = 'run' | 'follow' | 'thread';
 const ROLES = (process.env.BENCH_QUERIES_PROJECTIONS ?? 'run,follow').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
 /** The same for the import (b): run = import-log projects the query-logs read model itself (default); follow = beside a projector process. */
 const IMPORT_ROLES = (process.env.BENCH_QUERIES_IMPORT_PROJECTIONS ?? 'run').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
