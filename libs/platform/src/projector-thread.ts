@@ -23,7 +23,7 @@ export interface ProjectorThread {
   stop(): Promise<void>;
 }
 
-export function startProjectorThread(config: LedgerConfig): ProjectorThread {
+export function startProjectorThread(config: LedgerConfig, options: { onUnexpectedEnd?: (why: string) => void } = {}): ProjectorThread {
   // This file is the thread's entry too (a file of its own would not be in the build). From the
   // TypeScript sources (tests, benches) the thread compiles what it loads as its parent does.
   const source = `${extname(__filename) === '.ts' ? "require('@swc-node/register');" : ''} require(${JSON.stringify(__filename)}).runProjectorThread();`;
@@ -38,6 +38,13 @@ export function startProjectorThread(config: LedgerConfig): ProjectorThread {
     void exited.then(() => reject(new Error('the projector thread ended')));
   });
   let stopping: Promise<void> | undefined;
+  // A thread that ends unasked leaves its leases to expire: readiness then names each projection
+  // `no-projector`; the owner is told why, for its log.
+  let lastError = 'it exited';
+  worker.on('error', (error) => (lastError = error.message));
+  void exited.then(() => {
+    if (!stopping) options.onUnexpectedEnd?.(lastError);
+  });
   return {
     started,
     stop: () => (stopping ??= (worker.postMessage('stop'), exited)),

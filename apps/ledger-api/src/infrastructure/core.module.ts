@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
 import { createPersonalData, createProjectionRunners, createReadModelStore, LEDGER_CONFIG, LedgerConfig, PersonalDataRuntime, ProjectorThread, startProjectorThread } from '@ledger/platform';
@@ -21,11 +21,14 @@ class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
   private projector: ProjectorThread | undefined;
+  private readonly logger = new Logger('ProjectorThread');
 
   async onApplicationBootstrap() {
     for (const runner of this.runners) await runner.start();
     if (this.config.projections === 'thread') {
-      this.projector = startProjectorThread(this.config);
+      this.projector = startProjectorThread(this.config, {
+        onUnexpectedEnd: (why) => this.logger.error(`the projector thread ended (${why}); read models stand still and /health/ready names them no-projector until the service restarts`),
+      });
       await this.projector.started;
     }
   }
