@@ -7,12 +7,12 @@
  *      baseline is GET /health with the same clients in the same run. Beside each the server's CPU
  *      time per request or registration (process.cpuUsage in the server, read once the projections
  *      have caught up with the phase), which other load on the machine barely moves.
- *      Run twice (BENCH_QUERIES_PROJECTIONS): with the projections in the service's process, and with
- *      them in a projector process (`npm run cli -- project`) beside a service started with
- *      LEDGER_PROJECTIONS=follow, whose CPU is read from /proc and printed beside the server's; each
- *      phase also says how long after its last answer every read model had caught up.
- *      BENCH_QUERIES_PROJECTIONS=thread runs the service with LEDGER_PROJECTIONS=thread (the
- *      projector on a worker thread of the service process; its CPU is in the server's).
+ *      Run three times (BENCH_QUERIES_PROJECTIONS, default run,follow,thread): with the projections in
+ *      the service's event loop; in a projector process (`npm run cli -- project`) beside a service
+ *      started with LEDGER_PROJECTIONS=follow, whose CPU is read from /proc and printed beside the
+ *      server's; and with LEDGER_PROJECTIONS=thread (the projector on a worker thread of the service
+ *      process: its CPU is in the server's, the main thread's is printed alone). Each phase also says
+ *      how long after its last answer every read model had caught up.
  *      BENCH_QUERIES_BATCH_PROF=<file> writes a CPU profile of the server during the batches alone,
  *      BENCH_QUERIES_SINGLE_PROF=<file> one during the single registrations alone.
  *  (b) Import of a WebIR log of BENCH_LOG_LINES lines (default 200,000; the issue's size is
@@ -54,7 +54,7 @@ const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
  * (`npm run cli -- project`) beside a service started with LEDGER_PROJECTIONS=follow.
  */
 type ProjectionRole = 'run' | 'follow' | 'thread';
-const ROLES = (process.env.BENCH_QUERIES_PROJECTIONS ?? 'run,follow').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
+const ROLES = (process.env.BENCH_QUERIES_PROJECTIONS ?? 'run,follow,thread').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
 /** The same for the import (b): run = import-log projects the query-logs read model itself (default); follow = beside a projector process. */
 const IMPORT_ROLES = (process.env.BENCH_QUERIES_IMPORT_PROJECTIONS ?? 'run').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
 /** Which parts to run, comma-separated: http, utf8, big5 (default all). */
