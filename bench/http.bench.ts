@@ -23,6 +23,7 @@
  * BENCH_HTTP_CPU_PROF=<dir>: a V8 CPU profile of the server over the measured rounds (not its start-up
  * nor the warm-up), written to <dir>.
  *
+ * BENCH_HTTP_PROJECTIONS=thread: the service's projections on a worker thread of its own (LEDGER_PROJECTIONS=thread).
  * BENCH_HTTP_PROJECTIONS=follow: the service runs no projection (LEDGER_PROJECTIONS=follow) and a
  * projector process (`npm run cli -- project`) beside it does; default run, in the service.
  *
@@ -248,10 +249,12 @@ function line(r: PhaseResult, baseline?: PhaseResult): string {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'ledger-bench-http-'));
-  const follow = process.env.BENCH_HTTP_PROJECTIONS === 'follow';
+  const role = process.env.BENCH_HTTP_PROJECTIONS ?? 'run';
+  if (!['run', 'follow', 'thread'].includes(role)) throw new Error(`BENCH_HTTP_PROJECTIONS must be run, follow or thread, not ${role}`);
+  const follow = role === 'follow';
   const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
     execArgv: ['-r', '@swc-node/register', ...serviceNodeFlags()],
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LEDGER_PROJECTIONS: follow ? 'follow' : 'run' },
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LEDGER_PROJECTIONS: role },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   server = child;
@@ -268,7 +271,7 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
     }
-    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; logging ${PRODUCTION_LOG ? 'as in production (info)' : 'off'}; projections ${follow ? 'in a projector process (LEDGER_PROJECTIONS=follow)' : 'in the service'}; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; logging ${PRODUCTION_LOG ? 'as in production (info)' : 'off'}; projections ${follow ? 'in a projector process (LEDGER_PROJECTIONS=follow)' : role === 'thread' ? 'on a projector thread of the service (LEDGER_PROJECTIONS=thread)' : 'in the service'}; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
     await phase(slices(), port, health, WARMUP, 10, 200);
     await phase(slices(), port, registerAgency, WARMUP, 10, 201);

@@ -60,9 +60,10 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     expect(loadConfig({ PORT: '', EVENTSTORE_URL: '', MONGODB_URL: '' })).toMatchObject({ port: 3000, eventStoreUrl: undefined, mongodbUrl: undefined });
   });
 
-  it('LEDGER_PROJECTIONS: run by default, follow when a projector process runs them', () => {
+  it('LEDGER_PROJECTIONS: run by default, follow when a projector process runs them, thread when a thread of this process does', () => {
     expect(loadConfig({}).projections).toBe('run');
     expect(loadConfig({ LEDGER_PROJECTIONS: 'follow' }).projections).toBe('follow');
+    expect(loadConfig({ LEDGER_PROJECTIONS: 'thread' }).projections).toBe('thread');
   });
 
   it.each([

@@ -30,7 +30,8 @@ export interface LedgerConfig {
   /**
    * run (default): this instance runs the projections whose lease it holds. follow: it runs none and
    * serves reads from what a projector (`npm run cli -- project`) or another instance writes, so
-   * commands never share its event loop with projection work.
+   * commands never share its event loop with projection work. thread: as follow, with the projector
+   * on a worker thread of this process (projector-thread.ts).
    */
   projections?: ProjectionRole;
   /** Log lines: pino level, and JSON (production) or human-readable (development). */
@@ -55,7 +56,7 @@ export interface LedgerConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = 'json' | 'pretty';
-export const PROJECTION_ROLES = ['run', 'follow'] as const;
+export const PROJECTION_ROLES = ['run', 'follow', 'thread'] as const;
 export type ProjectionRole = (typeof PROJECTION_ROLES)[number];
 
 /** One variable that failed its rule; the value itself is never repeated (it may be a secret). */
@@ -190,7 +191,7 @@ export class LedgerEnvironment {
   LEDGER_LOG_FORMAT?: string;
 
   @ValidateIf(isSet)
-  @IsIn([...PROJECTION_ROLES], { message: `must be one of ${PROJECTION_ROLES.join(', ')} (follow: a projector process runs them)` })
+  @IsIn([...PROJECTION_ROLES], { message: `must be one of ${PROJECTION_ROLES.join(', ')} (follow: a projector process runs them; thread: a thread of this process does)` })
   LEDGER_PROJECTIONS?: string;
 
   @ValidateIf(isSet)

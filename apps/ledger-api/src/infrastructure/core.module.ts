@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@ledger/event-store';
 import type { ProjectionRunner, ReadModelStore } from '@ledger/read-models';
-import { createPersonalData, createProjectionRunners, createReadModelStore, LEDGER_CONFIG, LedgerConfig, PersonalDataRuntime } from '@ledger/platform';
+import { createPersonalData, createProjectionRunners, createReadModelStore, LEDGER_CONFIG, LedgerConfig, PersonalDataRuntime, ProjectorThread, startProjectorThread } from '@ledger/platform';
 import { ApiKeyService } from '../auth/api-key.service';
 import { SecurityLogService } from '../auth/security-log.service';
 import { CommandProcessor } from '../common/command-processor';
@@ -18,11 +18,22 @@ class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
     @Inject(PROJECTION_RUNNERS) private readonly runners: ProjectionRunner[],
     @Inject(PERSONAL_DATA_RUNTIME) private readonly personalData: PersonalDataRuntime,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
+  private projector: ProjectorThread | undefined;
+  private readonly logger = new Logger('ProjectorThread');
+
   async onApplicationBootstrap() {
     for (const runner of this.runners) await runner.start();
+    if (this.config.projections === 'thread') {
+      this.projector = startProjectorThread(this.config, {
+        onUnexpectedEnd: (why) => this.logger.error(`the projector thread ended (${why}); read models stand still and /health/ready names them no-projector until the service restarts`),
+      });
+      await this.projector.started;
+    }
   }
   async onApplicationShutdown() {
+    await this.projector?.stop();
     for (const runner of this.runners) await runner.stop();
     await this.readModels.close();
     await this.store.close();
@@ -48,7 +59,8 @@ export class LedgerCoreModule {
           useFactory: (store: EventStore, readModels: ReadModelStore) =>
             createProjectionRunners(store, readModels, config, {
               leaseHolder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-              follow: config.projections === 'follow',
+              // `thread`: this process's projector thread runs them; the event loop's runners follow it.
+              follow: config.projections !== 'run',
             }),
           inject: [EVENT_STORE, READ_MODELS],
         },

@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './config';
+import { startProjectorThread } from './projector-thread';
+
+describe('the projector thread (LEDGER_PROJECTIONS=thread)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'projector-thread-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts every projection and stops when asked, without reporting an unexpected end', async () => {
+    const ends: string[] = [];
+    const thread = startProjectorThread(loadConfig({ LEDGER_DATA_DIR: dir }), { onUnexpectedEnd: (why) => ends.push(why) });
+    await thread.started;
+    await thread.stop();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ends).toEqual([]);
+  }, 30_000);
+
+  it('a thread that cannot open its stores rejects `started` with the reason and reports its end', async () => {
+    // A file where the data directory should be: no store can be created under it.
+    const notADir = join(dir, 'plain-file');
+    writeFileSync(notADir, '');
+    const ends: string[] = [];
+    const thread = startProjectorThread(loadConfig({ LEDGER_DATA_DIR: notADir }), { onUnexpectedEnd: (why) => ends.push(why) });
+    await expect(thread.started).rejects.toThrow(/^the projector thread could not start: .*(ENOTDIR|EEXIST)/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ends).toHaveLength(1);
+  }, 30_000);
+});

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { extname } from 'node:path';
+import { parentPort, threadId, Worker, workerData } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
+import pino, { type LoggerOptions } from 'pino';
+import type { LedgerConfig } from './config';
+import { createEventStore } from './event-store.factory';
+import { ledgerLogOptions } from './logging';
+import { createProjectionRunners, createReadModelStore } from './read-models.factory';
+
+/**
+ * LEDGER_PROJECTIONS=thread: the projector of `npm run cli -- project`, but on a worker thread of the
+ * service's own process, so that one process (`npm start`) uses a second core for the read models
+ * while its event loop answers commands — what `follow` plus a projector process gives, without a
+ * second process to run and supervise. The thread has its own store connections and takes each
+ * projection's lease as any projector would; the service's runners follow (`follow`).
+ */
+export interface ProjectorThread {
+  /** Settles once every projection has started (or rejects with why the thread could not). */
+  readonly started: Promise<void>;
+  /** Stops the projections, closes the thread's connections and ends it. */
+  stop(): Promise<void>;
+}
+
+export function startProjectorThread(config: LedgerConfig, options: { onUnexpectedEnd?: (why: string) => void } = {}): ProjectorThread {
+  // This file is the thread's entry too (a file of its own would not be in the build). From the
+  // TypeScript sources (tests, benches) the thread compiles what it loads as its parent does.
+  const source = `${extname(__filename) === '.ts' ? "require('@swc-node/register');" : ''} require(${JSON.stringify(__filename)}).runProjectorThread();`;
+  const worker = new Worker(source, { eval: true, workerData: { config } });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const started = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: { started?: true; failed?: string }) => {
+      if (message.started) resolve();
+      if (message.failed !== undefined) reject(new Error(`the projector thread could not start: ${message.failed}`));
+    });
+    worker.once('error', reject);
+    void exited.then(() => reject(new Error('the projector thread ended')));
+  });
+  let stopping: Promise<void> | undefined;
+  // A thread that ends unasked leaves its leases to expire: readiness then names each projection
+  // `no-projector`; the owner is told why, for its log.
+  let lastError = 'it exited';
+  worker.on('error', (error) => (lastError = error.message));
+  void exited.then(() => {
+    if (!stopping) options.onUnexpectedEnd?.(lastError);
+  });
+  return {
+    started,
+    stop: () => (stopping ??= (worker.postMessage('stop'), exited)),
+  };
+}
+
+/** The thread's body: every projection, with store connections of its own, until told to stop. */
+export function runProjectorThread(): void {
+  const port = parentPort;
+  if (!port) throw new Error('runProjectorThread runs on a worker thread');
+  const run = async () => {
+    const config = { ...(workerData as { config: LedgerConfig }).config, projections: 'run' } as LedgerConfig;
+    // The runners log through Nest's Logger; here no app configures it, so it gets the service's lines.
+    const log = pino(ledgerLogOptions(config) as LoggerOptions);
+    const line = (level: 'info' | 'warn' | 'error' | 'debug') => (message: unknown, context?: string) => log[level]({ context: context ?? 'ProjectorThread' }, String(message));
+    Logger.overrideLogger({ log: line('info'), warn: line('warn'), error: line('error'), debug: line('debug'), verbose: line('debug') });
+    const store = await createEventStore(config);
+    const readModels = await createReadModelStore(config);
+    const runners = createProjectionRunners(store, readModels, config, { leaseHolder: `${hostname()}:${process.pid}:thread-${threadId}:${randomUUID().slice(0, 8)}` });
+    for (const runner of runners) await runner.start();
+    port.on('message', (message) => {
+      if (message !== 'stop') return;
+      void (async () => {
+        for (const runner of runners) await runner.stop();
+        await readModels.close();
+        await store.close();
+        port.close();
+      })();
+    });
+    port.postMessage({ started: true });
+  };
+  run().catch((error: unknown) => {
+    port.postMessage({ failed: error instanceof Error ? error.message : String(error) });
+    port.close();
+  });
+}
