@@ -3,7 +3,6 @@ import { accountIdOf, accountStreamId, queryItemStreamId } from '@ledger/domain'
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { isValidTaiwanId, maskNationalId, type PersonalDataProtector } from '@ledger/personal-data';
 import { EVENT_STORE, PERSONAL_DATA } from '../apps/ledger-api/src/infrastructure/event-store.provider';
-import { protectSubject } from '../apps/ledger-api/src/queries/query-subject';
 import { ADMIN_KEY, startTestApp } from './support/app';
 
 /**
@@ -115,7 +114,7 @@ describe('政風: anomalies, evidence and investigations (要點 八、九、十
       caseNumber: '114社救字第0001號', reason: '資格審查', subject: { nationalId: HOLDER.self },
     }, keys.swd).expect(201);
     const line = async (name: keyof typeof HOLDER, loggedAt: string, subject: string, caseNumber = `案-${name}-${loggedAt}`) => ({
-      accountId: accounts[name], loggedAt, operationCode: name === 'item' ? 'LI_SALARY' : 'LI_ENROLMENT', subject: await protectSubject(protector, subject), caseNumber, reason: '業務查詢', outcomeCode: 'FOUND',
+      accountId: accounts[name], loggedAt, operationCode: name === 'item' ? 'LI_SALARY' : 'LI_ENROLMENT', subject: (await protector.protectIdentifiers([subject]))[0], caseNumber, reason: '業務查詢', outcomeCode: 'FOUND',
     });
     const lines = [
       await line('self', at(12, '10:00'), HOLDER.self, '114社救字第0001號'),
@@ -152,7 +151,7 @@ describe('政風: anomalies, evidence and investigations (要點 八、九、十
     ], 'no_stream');
     await store.append('webirservice-SUS', [event('WebIRServiceSuspended', { agencyCode: 'SUS', effectiveAt: '2025-03-10T00:00:00.000Z', reason: '屆期未完成改善', reference: null, inspectionId: null }, '2025-03-10T00:00:00.000Z')], 'no_stream');
     const susImport = `SUS.${'cd'.repeat(16)}`;
-    const susLine = { lineNo: 2, accountId: sus, loggedAt: at(12, '10:00'), operationCode: 'LI_ENROLMENT', subject: await protectSubject(protector, STRANGER(91)), caseNumber: '案S', reason: '業務查詢', outcomeCode: 'FOUND' };
+    const susLine = { lineNo: 2, accountId: sus, loggedAt: at(12, '10:00'), operationCode: 'LI_ENROLMENT', subject: (await protector.protectIdentifiers([STRANGER(91)]))[0], caseNumber: '案S', reason: '業務查詢', outcomeCode: 'FOUND' };
     const last = await store.append(`querylog-${susImport}`, [event('QueryLogLinesAccepted', { importId: susImport, agencyCode: 'SUS', period: '2025-03', chunk: 0, lines: [susLine] }, '2025-04-02T02:00:00.000Z')], 'no_stream');
     lastPosition = last.position.toString();
   });

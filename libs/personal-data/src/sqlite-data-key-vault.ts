@@ -21,11 +21,11 @@ export interface SqliteDataKeyVaultOptions {
   /** When a tombstone was recorded; defaults to the wall clock. */
   now?: () => Date;
   /**
-   * Starts WAL checkpoints off the committing thread for this file (the event store's
-   * startWalCheckpointer, passed in so that this library stays a leaf); the writer then checkpoints
-   * by itself only past `fallbackPages`. Without it, SQLite checkpoints inside commits.
+   * Starts WAL checkpoints off the committing thread for this connection's file (the event store's
+   * startWalCheckpointer, passed in so that this library stays a leaf). Without it, SQLite
+   * checkpoints inside commits.
    */
-  backgroundCheckpoints?: { start: (file: string) => { close(): Promise<void> }; fallbackPages: number };
+  backgroundCheckpoints?: (writer: Database.Database) => { close(): Promise<void> } | undefined;
 }
 
 interface KeyRow {
@@ -108,10 +108,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
       person: this.#db.prepare('SELECT person_id FROM person_index WHERE blind_index = ?'),
       insertPerson: this.#db.prepare('INSERT INTO person_index (blind_index, person_id) VALUES (?, ?)'),
     };
-    if (options.backgroundCheckpoints && options.path !== ':memory:') {
-      this.#db.pragma(`wal_autocheckpoint = ${options.backgroundCheckpoints.fallbackPages}`);
-      this.#checkpoints = options.backgroundCheckpoints.start(options.path);
-    }
+    this.#checkpoints = options.backgroundCheckpoints?.(this.#db);
   }
 
   async getOrCreateKey(personId: string): Promise<Buffer> {

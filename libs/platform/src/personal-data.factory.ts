@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FALLBACK_CHECKPOINT_PAGES, startWalCheckpointer } from '@ledger/event-store';
+import { startWalCheckpointer } from '@ledger/event-store';
 import {
   HMAC_KEY_ENV,
   loadPersonalDataKeys,
@@ -48,7 +48,7 @@ export async function createPersonalData(config: LedgerConfig, env: NodeJS.Proce
     vault = new SqliteDataKeyVault({
       path: join(config.dataDir, 'keys.db'),
       masterKey,
-      backgroundCheckpoints: { start: (file) => startWalCheckpointer(file), fallbackPages: FALLBACK_CHECKPOINT_PAGES },
+      backgroundCheckpoints: startWalCheckpointer,
     });
   }
   return {

@@ -30,7 +30,7 @@ describe('SqliteDataKeyVault: background WAL checkpoints', () => {
     const vault = new SqliteDataKeyVault({
       path,
       masterKey,
-      backgroundCheckpoints: { start: (file) => (started++, startWalCheckpointer(file)), fallbackPages: 10_000 },
+      backgroundCheckpoints: (writer) => (started++, startWalCheckpointer(writer)),
     });
     expect(started).toBe(1);
     const before = statSync(path).size;

@@ -6,6 +6,7 @@ export class ReadModelRequestError extends Error {
 }
 
 export const RESERVED_FIELDS = ['_id', '_position', '_deleted'] as const;
+const RESERVED: ReadonlySet<string> = new Set(RESERVED_FIELDS);
 
 // Names end up inside SQL (table names, JSON paths in index expressions, which the planner only
 // matches when the path is a literal) and MongoDB field paths, so they are kept to a safe alphabet.
@@ -84,7 +85,7 @@ function checkedBody(document: unknown): Record<string, unknown> {
   const source = document as Record<string, unknown>;
   const body: Record<string, unknown> = {};
   for (const key of Object.keys(source)) {
-    if (key === '_id' || key === '_position' || key === '_deleted') continue;
+    if (RESERVED.has(key)) continue;
     // MongoDB refuses a top-level `$` key in a replacement document; refuse it everywhere.
     if (key.startsWith('$')) throw new ReadModelRequestError(`document field names must not start with $: ${key}`);
     body[key] = source[key];

@@ -21,7 +21,7 @@ import type { PersonalDataProtector } from '@ledger/personal-data';
 import { CommandEnvelope, CommandProcessor, CommandResult } from '../common/command-processor';
 import { EVENT_STORE, PERSONAL_DATA } from '../infrastructure/event-store.provider';
 import type { QueryRegistrationFields } from './query-registration.dto';
-import { knownSubject, pendingSubject, SubjectProtectionBatcher } from './query-subject';
+import { knownSubject, PENDING_SUBJECT, SubjectProtectionBatcher } from './query-subject';
 import { StreamHistories } from './stream-histories';
 
 /** One registration's outcome in a batch: its result, or the refusal that left its stream untouched. */
@@ -72,7 +72,7 @@ export class QueryRegistrationService {
             this.asOf(queryItemStreamId(fields.agencyCode, fields.operationCode), queryItemDecider, planned, reads),
           ]);
           // The decider compares the subject only with a registration already recorded on this stream.
-          const subject = state.status === 'REGISTERED' ? await known.subject() : pendingSubject();
+          const subject = state.status === 'REGISTERED' ? await known.subject() : PENDING_SUBJECT;
           return { ...rest, type: 'RegisterQuery' as const, subject, account, agencyOperationCodes: grantedOperationCodes(fields.agencyCode, [item]) };
         },
         accepted: async (events) => {

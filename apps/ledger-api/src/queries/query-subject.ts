@@ -6,7 +6,7 @@ import type { ProtectedQuerySubject } from '@ledger/domain';
  * and none is made until the registration is accepted. Never appended: the processor's `accepted`
  * step replaces it with the real subject first.
  */
-const PENDING_SUBJECT: ProtectedQuerySubject = { personId: 'person_pending', nationalIdCiphertext: 'pending' };
+export const PENDING_SUBJECT: ProtectedQuerySubject = { personId: 'person_pending', nationalIdCiphertext: 'pending' };
 
 /**
  * The subject as the decider may judge it before anything is created: the person id the blind index
@@ -29,23 +29,14 @@ export function knownSubject(
   return { checked, personId, subject };
 }
 
-/** The placeholder subject of a registration whose stream is new: the decider compares subjects only with one recorded. */
-export const pendingSubject = (): ProtectedQuerySubject => PENDING_SUBJECT;
-
 /**
  * The one place a query subject's national ID / ARC number is turned into what events may hold:
  * the random person id from the blind index in the key vault (one person whether queried or holding
  * an account, so 政風 can link them; erasure destroys the index entry) and the number sealed under
- * that person's data key. Called only for an accepted registration. A subject has no name to seal.
- */
-export async function protectSubject(protector: PersonalDataProtector, nationalId: string | CheckedIdentifier): Promise<ProtectedQuerySubject> {
-  const [subject] = await protector.protectIdentifiers([nationalId]);
-  return subject;
-}
-
-/**
+ * that person's data key. Called only for accepted registrations; a subject has no name to seal.
+ *
  * Subjects of registrations accepted in the same turn of the event loop (a batch's items, or
- * concurrent single requests) protected together: one vault transaction, so one sync, for all of
+ * concurrent single requests) are protected together: one vault transaction, so one sync, for all of
  * them instead of two each. Only accepted registrations reach it, so a refused one still leaves
  * nothing in the vault. When the joint call fails (one subject erased meanwhile, say), each is
  * protected alone so that only its own registration fails.
@@ -75,7 +66,7 @@ export class SubjectProtectionBatcher {
     try {
       subjects = await this.protector.protectIdentifiers(batch.map((b) => b.nationalId));
     } catch {
-      for (const b of batch) protectSubject(this.protector, b.nationalId).then(b.resolve, b.reject);
+      for (const b of batch) this.protector.protectIdentifiers([b.nationalId]).then(([subject]) => b.resolve(subject), b.reject);
       return;
     }
     batch.forEach((b, i) => b.resolve(subjects[i]));

@@ -16,7 +16,7 @@ import {
 import { catchUpSubscription } from '../catch-up-subscription';
 import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
-import { FALLBACK_CHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
 import type {
   AppendResult,
   EventStore,
@@ -202,10 +202,7 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
       this.db.pragma('busy_timeout = 5000');
       if (this.tableExists('events')) this.guardsMissingAtOpen.push(...this.missingTriggers());
       this.db.exec(SCHEMA_SQL);
-      if (options.checkpoints === 'background' && options.file !== ':memory:') {
-        this.db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
-        this.checkpointer = startWalCheckpointer(options.file, { synchronous: options.synchronous ?? 'FULL' });
-      }
+      if (options.checkpoints === 'background') this.checkpointer = startWalCheckpointer(this.db);
     }
     this.appended.setMaxListeners(0);
 

@@ -52,8 +52,9 @@ describe('SqliteEventStore: WAL checkpoints on a thread of their own', () => {
       const { startWalCheckpointer } = require(${JSON.stringify(require.resolve('./wal-checkpointer'))});
       const D = require('better-sqlite3');
       const file = ${JSON.stringify(join(dir, 'events.db'))};
-      new D(file).pragma('journal_mode = WAL');
-      startWalCheckpointer(file).close().then(() => { process.stdout.write('closed'); process.exitCode = 3; });`;
+      const db = new D(file);
+      db.pragma('journal_mode = WAL');
+      startWalCheckpointer(db).close().then(() => { process.stdout.write('closed'); process.exitCode = 3; });`;
     const run = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect(run.stdout).toBe('closed');
     expect(run.status).toBe(3);

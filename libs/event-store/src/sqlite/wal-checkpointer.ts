@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -9,7 +10,7 @@ import { Worker } from 'node:worker_threads';
  * blocking, a writer or a reader. Durability is unchanged: a commit is durable once its WAL frames
  * are synced (synchronous = FULL), whether or not they have been copied back yet.
  *
- * The writer keeps an automatic checkpoint at a much larger threshold (`fallbackPages`) as the
+ * The writer keeps an automatic checkpoint at a much larger threshold (FALLBACK_CHECKPOINT_PAGES) as the
  * backstop should this thread stall, so the WAL cannot grow without bound.
  */
 export interface WalCheckpointer {
@@ -20,12 +21,10 @@ export interface WalCheckpointer {
 export interface WalCheckpointerOptions {
   /** How often the thread checkpoints (default 100 ms). */
   intervalMs?: number;
-  /** The synchronous level of the database (the checkpoint syncs the file as the writer would). */
-  synchronous?: string;
 }
 
 /** The writer's automatic checkpoint threshold while a checkpointer runs: 40 MB of WAL at 4 KB pages. */
-export const FALLBACK_CHECKPOINT_PAGES = 10_000;
+const FALLBACK_CHECKPOINT_PAGES = 10_000;
 
 // Plain CommonJS evaluated in the worker: it needs nothing but the driver, given as an absolute path.
 const WORKER_SOURCE = `
@@ -51,10 +50,18 @@ parentPort.on('message', (message) => {
 });
 `;
 
-export function startWalCheckpointer(file: string, options: WalCheckpointerOptions = {}): WalCheckpointer {
+/**
+ * Starts checkpointing the writer's file on a thread, and raises the writer's own automatic
+ * checkpoint to FALLBACK_CHECKPOINT_PAGES. The thread syncs the file at the writer's synchronous
+ * level. Nothing for an in-memory or read-only connection (undefined).
+ */
+export function startWalCheckpointer(writer: Database.Database, options: WalCheckpointerOptions = {}): WalCheckpointer | undefined {
+  if (writer.memory || writer.readonly) return undefined;
+  writer.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+  const synchronous = writer.pragma('synchronous', { simple: true }) as number;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, driver: require.resolve('better-sqlite3'), intervalMs: options.intervalMs ?? 100, synchronous: options.synchronous ?? 'FULL' },
+    workerData: { file: writer.name, driver: require.resolve('better-sqlite3'), intervalMs: options.intervalMs ?? 100, synchronous },
   });
   // A store left open must not keep its process alive for the sake of its checkpoints.
   worker.unref();
@@ -62,15 +69,6 @@ export function startWalCheckpointer(file: string, options: WalCheckpointerOptio
   worker.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let closing: Promise<void> | undefined;
-  return {
-    close: () => {
-      if (!closing) {
-        // Referenced again while it closes: a caller awaiting the close must keep its process alive.
-        worker.ref();
-        worker.postMessage('close');
-        closing = exited;
-      }
-      return closing;
-    },
-  };
+  // Referenced again while it closes: a caller awaiting the close must keep its process alive.
+  return { close: () => (closing ??= (worker.ref(), worker.postMessage('close'), exited)) };
 }

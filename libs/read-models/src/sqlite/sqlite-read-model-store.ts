@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FALLBACK_CHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from '@ledger/event-store';
+import { startWalCheckpointer, type WalCheckpointer } from '@ledger/event-store';
 import {
   assertCollectionName,
   assertIndexes,
@@ -136,10 +136,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(CHECKPOINTS_SQL);
-    if (options.checkpoints === 'background' && options.file !== ':memory:') {
-      this.db.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
-      this.checkpointer = startWalCheckpointer(options.file, { synchronous: 'NORMAL' });
-    }
+    if (options.checkpoints === 'background') this.checkpointer = startWalCheckpointer(this.db);
 
     this.readCheckpoint = this.db.prepare<[string], { position: bigint }>(
       'SELECT position FROM projection_checkpoints WHERE projection = ?',
