@@ -77,6 +77,11 @@ export interface ProjectionRunnerOptions {
    * another instance writes there. Keeps the command path's event loop free of projection work.
    */
   follow?: boolean;
+  /**
+   * Told when the projection stops for good here (a handler's error, a log behind the read model):
+   * an owner that waits on it from elsewhere (another thread) learns at once instead of at its timeout.
+   */
+  onFailed?: (error: Error) => void;
   /** First wait after a store error; doubled per failed attempt up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -161,6 +166,7 @@ export class ProjectionRunner {
   private nextRetryAt: Date | undefined;
   private readonly lease: { holder: string; ttlMs: number; renewMs: number } | undefined;
   private readonly follow: boolean;
+  private readonly onFailed: ((error: Error) => void) | undefined;
   /** The checkpoint's key: the name, with the version from version 2 on (see Projection.version). */
   private readonly checkpointKey: string;
 
@@ -178,6 +184,7 @@ export class ProjectionRunner {
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
     this.follow = options.follow ?? false;
+    this.onFailed = options.onFailed;
     if (options.lease) {
       const { holder, ttlMs } = options.lease;
       const renewMs = options.lease.renewMs ?? Math.max(1, Math.floor(ttlMs / 3));
@@ -384,6 +391,7 @@ export class ProjectionRunner {
     // The subscription has already ended its loop; stop() only unregisters its wake-up listener.
     void run.catchUp.then(() => run.subscription?.stop()).catch(() => undefined);
     this.rejectWaiters(this.error);
+    this.onFailed?.(this.error);
   }
 
   private rejectWaiters(error: Error): void {
