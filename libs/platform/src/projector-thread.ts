@@ -28,6 +28,8 @@ export interface ProjectorThreadOptions {
   onUnexpectedEnd?: (why: string) => void;
   /** Told when one of its projections stops for good (see ProjectionRunnerOptions.onFailed). */
   onProjectionFailed?: (projection: string, message: string) => void;
+  /** Told each position a projection of the thread has applied: the service wakes its followers' waiting reads with it. */
+  onApplied?: (projection: string, position: bigint) => void;
   /** Only these projections (`import-log` needs the query-logs one alone); all of them by default. */
   only?: readonly string[];
   /**
@@ -48,6 +50,7 @@ export function startProjectorThread(config: LedgerConfig, options: ProjectorThr
       if (message.started) resolve();
       if (message.failed !== undefined) reject(new Error(`the projector thread could not start: ${message.failed}`));
       if (message.projectionFailed) options.onProjectionFailed?.(message.projectionFailed.projection, message.projectionFailed.message);
+      if (message.applied) options.onApplied?.(message.applied.projection, message.applied.position);
     });
     worker.once('error', reject);
     void exited.then(() => reject(new Error('the projector thread ended')));
@@ -66,7 +69,7 @@ export function startProjectorThread(config: LedgerConfig, options: ProjectorThr
   };
 }
 
-type ThreadMessage = { started?: true; failed?: string; projectionFailed?: { projection: string; message: string } };
+type ThreadMessage = { started?: true; failed?: string; projectionFailed?: { projection: string; message: string }; applied?: { projection: string; position: bigint } };
 
 /** The thread's body: every projection (or those asked for), with store connections of its own, until told to stop. */
 export function runProjectorThread(): void {
@@ -87,6 +90,7 @@ export function runProjectorThread(): void {
     const runnerOptions = {
       leaseHolder: `${hostname()}:${process.pid}:thread-${threadId}:${randomUUID().slice(0, 8)}`,
       onFailed: (projection: string, error: Error) => port.postMessage({ projectionFailed: { projection, message: error.message } } satisfies ThreadMessage),
+      onApplied: (projection: string, position: bigint) => port.postMessage({ applied: { projection, position } } satisfies ThreadMessage),
     };
     const runners = data.only
       ? data.only.map((name) => createProjectionRunner(name, store, readModels, config, runnerOptions))

@@ -60,6 +60,7 @@ export interface RunnerOptions {
   leaseHolder?: string;
   follow?: boolean;
   onFailed?: (projection: string, error: Error) => void;
+  onApplied?: (projection: string, position: bigint) => void;
 }
 
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions = {}): ProjectionRunner[] {
@@ -82,10 +83,11 @@ export function createProjectionRunner(name: string, eventStore: EventStore, rea
 function runnerOf(projection: Projection, source: ProjectionEventSource, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions): ProjectionRunner {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
   const pageSize = PAGE_SIZES[projection.name];
-  const onFailed = options.onFailed;
+  const { onFailed, onApplied } = options;
   return new ProjectionRunner({
     projection, eventStore: livePages(source, pageSize), readModels, upcast, lease, follow: options.follow ?? false, pageSize, logger: new Logger(`Projection ${projection.name}`),
     ...(onFailed ? { onFailed: (error: Error) => onFailed(projection.name, error) } : {}),
+    ...(onApplied ? { onApplied: (position: bigint) => onApplied(projection.name, position) } : {}),
   });
 }
 

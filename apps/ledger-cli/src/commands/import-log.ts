@@ -49,13 +49,14 @@ export function registerImportLog(program: Command): void {
       // them (that one) use a core each; this thread follows its checkpoint. A running service
       // holding the projection's lease keeps it, and both wait for it.
       let projectionFailed: string | undefined;
+      const runner = createProjectionRunner(QUERY_LOGS_PROJECTION, store, readModels, config, { follow: true });
       const projector = startProjectorThread(config, {
         only: [QUERY_LOGS_PROJECTION],
         log: 'warnings-to-stderr',
         onProjectionFailed: (_projection, message) => (projectionFailed = message),
+        onApplied: (_projection, position) => runner.observe(position),
         onUnexpectedEnd: (why) => (projectionFailed ??= `its thread ended: ${why}`),
       });
-      const runner = createProjectionRunner(QUERY_LOGS_PROJECTION, store, readModels, config, { follow: true });
       try {
         await projector.started;
       } catch (error) {
