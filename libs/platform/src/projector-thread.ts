@@ -85,8 +85,9 @@ export function runProjectorThread(): void {
         : pino({ ...(ledgerLogOptions({ log: { ...config.log, format: 'json' } }) as LoggerOptions), level: config.log.level === 'silent' || (pino.levels.values[config.log.level] ?? 0) >= pino.levels.values.warn ? config.log.level : 'warn' }, pino.destination(2));
     const line = (level: 'info' | 'warn' | 'error' | 'debug') => (message: unknown, context?: string) => log[level]({ context: context ?? 'ProjectorThread' }, String(message));
     Logger.overrideLogger({ log: line('info'), warn: line('warn'), error: line('error'), debug: line('debug'), verbose: line('debug') });
-    const store = await createEventStore(config);
-    const readModels = await createReadModelStore(config);
+    // The thread's parent opened the same files with their background checkpoints (the service, import-log): no second checkpointing thread each.
+    const store = await createEventStore(config, undefined, { checkpoints: 'in-commit' });
+    const readModels = await createReadModelStore(config, { checkpoints: 'in-commit' });
     const runnerOptions = {
       leaseHolder: `${hostname()}:${process.pid}:thread-${threadId}:${randomUUID().slice(0, 8)}`,
       onFailed: (projection: string, error: Error) => port.postMessage({ projectionFailed: { projection, message: error.message } } satisfies ThreadMessage),

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileSizeOnceAbove } from '@ledger/testing';
@@ -15,9 +15,9 @@ const event = (i: number): NewEvent => ({
 });
 
 /** Appends ≈ 800 events (≈ 1.3 MB in the database file): below SQLite's own threshold of 1,000 pages, so a commit does not checkpoint. */
-async function appendSome(store: SqliteEventStore): Promise<void> {
+async function appendSome(store: SqliteEventStore, prefix = 's'): Promise<void> {
   for (let s = 0; s < 8; s++) {
-    await store.append(`s-${s}`, Array.from({ length: 100 }, (_, i) => event(i)), 'no_stream');
+    await store.append(`${prefix}-${s}`, Array.from({ length: 100 }, (_, i) => event(i)), 'no_stream');
   }
 }
 
@@ -44,6 +44,35 @@ describe('SqliteEventStore: WAL checkpoints on a thread of their own', () => {
     expect((await again.readAll({ maxCount: 5_000 })).length).toBe(800);
     expect(await again.missingAppendOnlyGuards()).toEqual([]);
     await again.close();
+  });
+
+  it('one thread serves every file of the process: two stores checkpoint side by side, one closed leaves the other served, the last closed ends it', async () => {
+    // Threads of this process (Linux): a V8 isolate's worker adds several OS threads, so only the change is compared.
+    const threads = () => readdirSync('/proc/self/task').length;
+    const a = join(dir, 'a.db');
+    const b = join(dir, 'b.db');
+    const alone = threads();
+    const first = new SqliteEventStore({ file: a, checkpoints: 'background' });
+    await new Promise((r) => setTimeout(r, 300));
+    const withOne = threads();
+    const second = new SqliteEventStore({ file: b, checkpoints: 'background' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(withOne).toBeGreaterThan(alone);
+    expect(threads()).toBe(withOne);
+    const beforeA = statSync(a).size;
+    const beforeB = statSync(b).size;
+    await appendSome(first);
+    await appendSome(second);
+    expect(await fileSizeOnceAbove(a, beforeA + 500_000, 3_000)).toBeGreaterThan(beforeA + 500_000);
+    expect(await fileSizeOnceAbove(b, beforeB + 500_000, 3_000)).toBeGreaterThan(beforeB + 500_000);
+    await first.close();
+    const sizeB = statSync(b).size;
+    await appendSome(second, 'more');
+    expect(await fileSizeOnceAbove(b, sizeB + 500_000, 3_000)).toBeGreaterThan(sizeB + 500_000);
+    await second.close();
+    const deadline = Date.now() + 3_000;
+    while (threads() > alone && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(threads()).toBe(alone);
   });
 
   it('close() resolves, in a process with nothing else to do, before that process ends', () => {
