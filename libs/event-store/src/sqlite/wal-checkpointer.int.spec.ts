@@ -89,6 +89,22 @@ describe('SqliteEventStore: WAL checkpoints on a thread of their own', () => {
     expect(run.status).toBe(3);
   });
 
+  it('closes of several files that overlap (one not awaited, as the key vault closes) still answer the one awaited before the process ends', () => {
+    const script = `
+      const { startWalCheckpointer } = require(${JSON.stringify(require.resolve('./wal-checkpointer'))});
+      const D = require('better-sqlite3');
+      const open = (name) => { const db = new D(${JSON.stringify(dir)} + '/' + name); db.pragma('journal_mode = WAL'); return db; };
+      const a = startWalCheckpointer(open('a.db'));
+      const b = startWalCheckpointer(open('b.db'));
+      const c = startWalCheckpointer(open('c.db'));
+      void a.close();
+      c.close().then(() => { process.stdout.write('c closed'); process.exitCode = 3; });
+      void b;`;
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stdout).toBe('c closed');
+    expect(run.status).toBe(3);
+  });
+
   it('in-commit (SQLite’s own): below its threshold the file keeps its size — the control for the case above', async () => {
     const file = join(dir, 'events.db');
     const store = new SqliteEventStore({ file });

@@ -134,7 +134,8 @@ export function startWalCheckpointer(writer: Database.Database, options: WalChec
     }
     thread.files -= 1;
     if (thread.files > 0) {
-      thread.worker.unref();
+      // Unreferenced again only once no other close awaits it (closes of several stores overlap).
+      if (thread.acks.size === 0) thread.worker.unref();
       return;
     }
     // The last file: the thread ends (a later store starts a new one).
