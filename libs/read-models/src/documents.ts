@@ -102,9 +102,33 @@ export function bodyJson(document: unknown): string {
 export function assertWrite(write: ReadModelWrite): void {
   assertCollectionName(write.collection);
   assertId(write.id);
-  if (write.type !== 'upsert' && write.type !== 'delete') {
+  if (write.type !== 'upsert' && write.type !== 'delete' && write.type !== 'set') {
     throw new ReadModelRequestError(`unknown write type: ${String((write as { type: unknown }).type)}`);
   }
+}
+
+/**
+ * The fields of a `set` write as the store keeps them: checked as a document's are, each named field
+ * given a JSON value (a value JSON would drop is refused: a set of "nothing" has no meaning), and
+ * passed through JSON so both adapters store the same (a Date becomes its ISO string).
+ */
+export function setFieldsBody(fields: unknown): Record<string, unknown> {
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) throw new ReadModelRequestError('the fields of a set must be a JSON object');
+  const source = fields as Record<string, unknown>;
+  const keys = Object.keys(source);
+  if (keys.length === 0) throw new ReadModelRequestError('a set needs at least one field');
+  for (const key of keys) {
+    if (key === '_id' || !FIELD_NAME.test(key)) throw new ReadModelRequestError(`a set names top-level fields matching ${FIELD_NAME}: ${JSON.stringify(key)}`);
+    const v = source[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') throw new ReadModelRequestError(`a set needs a JSON value for ${key}`);
+  }
+  return JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
+}
+
+/** A document's body (JSON text, or a typed collection's fields) with `fields` set over it. */
+function withFields(body: string | PlainDocument, fields: Record<string, unknown>): string | PlainDocument {
+  if (body instanceof PlainDocument) return PlainDocument.of({ ...body.fields, ...fields });
+  return JSON.stringify({ ...(JSON.parse(body) as Record<string, unknown>), ...fields });
 }
 
 export interface CollapsedWrite<Body = string> {
@@ -115,14 +139,33 @@ export interface CollapsedWrite<Body = string> {
   body: Body | null;
 }
 
+/** A `set` write left after collapsing: applied after the batch's whole writes, in position order, each under the guard. */
+export interface CollapsedSet {
+  collection: string;
+  id: string;
+  position: bigint;
+  /** Checked and passed through JSON (setFieldsBody). */
+  fields: Record<string, unknown>;
+}
+
+export interface CollapsedBatch<Body = string> {
+  writes: CollapsedWrite<Body>[];
+  /** Every set of a document comes after its whole write here, with a higher position; sets of one document in position order. */
+  sets: CollapsedSet[];
+  lastPosition: bigint | undefined;
+}
+
 /**
  * The outcome of a batch per document: the guard makes each document a last-writer-wins register
- * ordered by position, so only the highest-positioned write to it matters.
+ * ordered by position, so only the highest-positioned whole write (upsert or delete) to it matters.
+ * A set after it (a higher position) still does, applied over it; one of the same event is merged
+ * into it (as "the last write of an event wins"), and one before it is overwritten by it.
  */
-export function collapseBatch(batch: readonly AppliedEvent[]): { writes: CollapsedWrite[]; lastPosition: bigint | undefined };
-export function collapseBatch(batch: readonly AppliedEvent[], keepPlain: true): { writes: CollapsedWrite<string | PlainDocument>[]; lastPosition: bigint | undefined };
-export function collapseBatch(batch: readonly AppliedEvent[], keepPlain = false): { writes: CollapsedWrite<string | PlainDocument>[]; lastPosition: bigint | undefined } {
+export function collapseBatch(batch: readonly AppliedEvent[]): CollapsedBatch;
+export function collapseBatch(batch: readonly AppliedEvent[], keepPlain: true): CollapsedBatch<string | PlainDocument>;
+export function collapseBatch(batch: readonly AppliedEvent[], keepPlain = false): CollapsedBatch<string | PlainDocument> {
   const byDocument = new Map<string, CollapsedWrite<string | PlainDocument>>();
+  const setsByDocument = new Map<string, CollapsedSet[]>();
   let lastPosition: bigint | undefined;
   for (const entry of batch) {
     assertPosition(entry.position);
@@ -132,15 +175,39 @@ export function collapseBatch(batch: readonly AppliedEvent[], keepPlain = false)
       const key = `${write.collection}\u0000${write.id}`;
       const seen = byDocument.get(key);
       if (seen && seen.position > entry.position) continue;
+      if (write.type === 'set') {
+        const fields = setFieldsBody(write.fields);
+        if (seen && seen.position === entry.position) {
+          if (seen.body !== null) seen.body = withFields(seen.body, fields);
+          continue;
+        }
+        const sets = setsByDocument.get(key);
+        const same = sets?.find((s) => s.position === entry.position);
+        if (same) same.fields = { ...same.fields, ...fields };
+        else if (sets) sets.push({ collection: write.collection, id: write.id, position: entry.position, fields });
+        else setsByDocument.set(key, [{ collection: write.collection, id: write.id, position: entry.position, fields }]);
+        continue;
+      }
       byDocument.set(key, {
         collection: write.collection,
         id: write.id,
         position: entry.position,
         body: write.type === 'upsert' ? (keepPlain && write.document instanceof PlainDocument ? write.document : bodyJson(write.document)) : null,
       });
+      const sets = setsByDocument.get(key);
+      if (sets) {
+        const later = sets.filter((s) => s.position > entry.position);
+        if (later.length > 0) setsByDocument.set(key, later);
+        else setsByDocument.delete(key);
+      }
     }
   }
-  return { writes: [...byDocument.values()], lastPosition };
+  const sets: CollapsedSet[] = [];
+  for (const list of setsByDocument.values()) {
+    if (list.length > 1) list.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    for (const s of list) sets.push(s);
+  }
+  return { writes: [...byDocument.values()], sets, lastPosition };
 }
 
 export type ConditionOp = 'eq' | 'ne' | 'in' | 'lt' | 'lte' | 'gt' | 'gte';

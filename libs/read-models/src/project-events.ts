@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { assertWrite, bodyJson, deepFreeze, PlainDocument, ReadModelRequestError, SerializedDocument } from './documents';
+import { assertWrite, bodyJson, deepFreeze, PlainDocument, ReadModelRequestError, SerializedDocument, setFieldsBody } from './documents';
 import { checkpointName, declareTables, type Projection, type ProjectionReader } from './projection';
 import type { AppliedEvent, DocumentBody, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
 
@@ -37,6 +37,11 @@ interface Entry {
  */
 class PageOverlay {
   private readonly entries = new Map<string, Entry | null>();
+  /**
+   * `set` writes to documents the page has not read: kept as sets (the store applies them under its
+   * guard without a read), and applied here over the stored document only if the page reads it.
+   */
+  private readonly deferred = new Map<string, { collection: string; id: string; sets: { position: bigint; fields: Record<string, unknown> }[] }>();
   readonly reader: ProjectionReader;
   /** Collections the store keeps as typed rows (declared by the projection, on a store that can). */
   private readonly typed: ReadonlySet<string>;
@@ -72,7 +77,26 @@ class PageOverlay {
     const stored = await this.store.getEntry(collection, id);
     const entry = stored ? { collection, id, position: stored.position, document: deepFreeze(stored.document) } : null;
     this.entries.set(key, entry);
-    return entry;
+    const deferred = this.deferred.get(key);
+    if (deferred) {
+      this.deferred.delete(key);
+      for (const s of deferred.sets) this.applySet(key, s.position, s.fields, false);
+    }
+    return this.entries.get(key) ?? null;
+  }
+
+  /** A set over a document the page knows, as the store would apply it (see ReadModelWrite `set`). */
+  private applySet(key: string, position: bigint, fields: Record<string, unknown>, sameEvent: boolean): boolean {
+    const entry = this.entries.get(key);
+    if (!entry || (entry.position >= position && !sameEvent)) return false;
+    const current: Readonly<Record<string, unknown>> | undefined =
+      entry.document ?? (entry.pending instanceof PlainDocument ? entry.pending.fields : typeof entry.pending === 'string' ? (JSON.parse(entry.pending) as DocumentBody) : undefined);
+    // No live document (none, or a tombstone): a set changes nothing.
+    if (!current) return false;
+    const body = { ...current, ...fields };
+    const pending = this.typed.has(entry.collection) ? PlainDocument.of(body) : bodyJson(body);
+    this.entries.set(key, { collection: entry.collection, id: entry.id, position, document: undefined, pending });
+    return true;
   }
 
   async apply(position: bigint, writes: readonly ReadModelWrite[]): Promise<void> {
@@ -84,6 +108,26 @@ class PageOverlay {
     const writtenNow = new Set<string>();
     for (const write of writes) {
       const key = `${write.collection}\u0000${write.id}`;
+      if (write.type === 'set') {
+        const fields = setFieldsBody(write.fields);
+        if (this.entries.has(key)) {
+          if (this.applySet(key, position, fields, writtenNow.has(key))) writtenNow.add(key);
+          continue;
+        }
+        // Not read by the page: left to the store, without reading the document here.
+        const deferred = this.deferred.get(key);
+        const same = deferred?.sets.find((x) => x.position === position);
+        if (same) same.fields = { ...same.fields, ...fields };
+        else if (deferred) deferred.sets.push({ position, fields });
+        else this.deferred.set(key, { collection: write.collection, id: write.id, sets: [{ position, fields }] });
+        continue;
+      }
+      // A set of the same event before this whole write is overwritten by it, as in the store.
+      const deferred = this.deferred.get(key);
+      if (deferred) {
+        deferred.sets = deferred.sets.filter((x) => x.position !== position);
+        if (deferred.sets.length === 0) this.deferred.delete(key);
+      }
       const current = await this.load(write.collection, write.id);
       if (current && current.position >= position && !writtenNow.has(key)) continue;
       writtenNow.add(key);
@@ -107,6 +151,13 @@ class PageOverlay {
             { type: 'upsert', collection: entry.collection, id: entry.id, document: (typeof entry.pending === 'string' ? new SerializedDocument(entry.pending) : entry.pending) as unknown as DocumentBody },
       );
       byPosition.set(entry.position, writes);
+    }
+    for (const { collection, id, sets } of this.deferred.values()) {
+      for (const { position, fields } of sets) {
+        const writes = byPosition.get(position) ?? [];
+        writes.push({ type: 'set', collection, id, fields });
+        byPosition.set(position, writes);
+      }
     }
     if (!byPosition.has(lastPosition)) byPosition.set(lastPosition, []);
     return [...byPosition].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([position, writes]) => ({ position, writes }));

@@ -1,6 +1,6 @@
 import type { ReconciliationWindow } from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
-import { Projection, ProjectionReader, ReadModelWrite, TableSpec, upsert } from '@ledger/read-models';
+import { Projection, ProjectionReader, ReadModelWrite, setFields, TableSpec, upsert } from '@ledger/read-models';
 import { asLedgerRecorded, type RecordedOf } from '../ledger-events';
 import { addDaysToDate, taipeiDate } from '../time';
 
@@ -190,6 +190,8 @@ function strip<T extends object>(doc: T & { _id?: string; _position?: string }):
  */
 class Touched {
   private readonly docs = new Map<string, { collection: string; id: string; doc: object | undefined; dirty: boolean }>();
+  /** Fields set on documents not read (ReadModelWrite `set`), after the documents put. */
+  private readonly sets: ReadModelWrite[] = [];
   constructor(private readonly read: ProjectionReader) {}
 
   async get<T extends object>(collection: string, id: string): Promise<T | undefined> {
@@ -207,6 +209,11 @@ class Touched {
     this.docs.set(`${collection}\u0001${id}`, { collection, id, doc, dirty: true });
   }
 
+  /** Sets fields of a stored document without reading it; not for a document this event also gets or puts. */
+  set(collection: string, id: string, fields: Record<string, unknown>): void {
+    this.sets.push(setFields(collection, id, fields));
+  }
+
   async update<T extends object>(collection: string, id: string, init: () => T, change: (doc: T) => T): Promise<void> {
     const current = (await this.get<T>(collection, id)) ?? init();
     this.put(collection, id, change(current));
@@ -214,7 +221,8 @@ class Touched {
 
   writes(): ReadModelWrite[] {
     // Not copied: every document put is one a handler made, and the store checks and copies it.
-    return [...this.docs.values()].filter((e) => e.dirty && e.doc).map((e) => upsert(e.collection, e.id, e.doc as Record<string, unknown>));
+    const puts = [...this.docs.values()].filter((e) => e.dirty && e.doc).map((e) => upsert(e.collection, e.id, e.doc as Record<string, unknown>));
+    return this.sets.length === 0 ? puts : [...puts, ...this.sets];
   }
 }
 
@@ -345,14 +353,15 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
     },
 
     async UnregisteredQueriesFound(e, t) {
-      const { importId } = e.data;
+      const { importId, agencyCode } = e.data;
       const months = new MonthDeltas();
       for (const q of e.data.queries) {
-        const ref = `${importId}.${q.lineNo}`;
-        const doc = await t.get<LoggedQueryDocument>(QUERY_LOGS.logged, ref);
-        if (!doc) continue;
-        t.put(QUERY_LOGS.logged, ref, { ...doc, foundUnregistered: true });
-        months.add(doc.agencyCode, doc.month, 'foundUnregistered');
+        // Listed from this import's own accepted rows (the importer reads them from this read model
+        // after its lines are projected), so each row is there: its flag is set without reading or
+        // rewriting the row, and its agency and month are the import's and those of its loggedAt,
+        // as QueryLogLinesAccepted stored them.
+        t.set(QUERY_LOGS.logged, `${importId}.${q.lineNo}`, { foundUnregistered: true });
+        months.add(agencyCode, taipeiDay(q.loggedAt).slice(0, 7), 'foundUnregistered');
       }
       await months.apply(t);
       await importDoc(t, importId, (d) => ({ ...d, foundUnregistered: d.foundUnregistered + e.data.queries.length }));

@@ -8,6 +8,7 @@ import {
   mergeGroups,
   parseFilterTree,
   parseFindOptions,
+  type CollapsedSet,
   type CollapsedWrite,
   type FilterTree,
 } from '../documents';
@@ -188,7 +189,7 @@ export class MongoReadModelStore implements ReadModelStore {
     if (batch.length === 0) return;
     // Collapsing to one write per document also keeps two upserts of one new _id out of the same
     // unordered bulk, where they could race and the losing (possibly newer) one be refused.
-    const { writes, lastPosition } = collapseBatch(batch);
+    const { writes, sets, lastPosition } = collapseBatch(batch);
     const byCollection = new Map<string, CollapsedWrite[]>();
     for (const write of writes) {
       const list = byCollection.get(write.collection) ?? [];
@@ -196,6 +197,15 @@ export class MongoReadModelStore implements ReadModelStore {
       byCollection.set(write.collection, list);
     }
     await Promise.all([...byCollection].map(([collection, list]) => this.bulkGuarded(collection, list)));
+    // After the whole writes they follow (collapseBatch gives each set a higher position than its
+    // document's whole write), ordered so that two sets of one document apply in position order.
+    const setsByCollection = new Map<string, CollapsedSet[]>();
+    for (const s of sets) {
+      const list = setsByCollection.get(s.collection) ?? [];
+      list.push(s);
+      setsByCollection.set(s.collection, list);
+    }
+    await Promise.all([...setsByCollection].map(([collection, list]) => this.bulkSets(collection, list)));
     if (lastPosition !== undefined) {
       await this.checkpoints.updateOne(
         { _id: projection },
@@ -225,6 +235,23 @@ export class MongoReadModelStore implements ReadModelStore {
     } catch (error) {
       if (!onlyGuardRefusals(error)) throw error;
     }
+  }
+
+  /**
+   * A set changes the live document only, under the same guard as a replace, and never creates one
+   * (no upsert): a filter that misses is the guard or an absent document, not an error.
+   */
+  private async bulkSets(collection: string, sets: readonly CollapsedSet[]): Promise<void> {
+    const operations: AnyBulkWriteOperation<MongoDocument>[] = sets.map((s) => {
+      const position = Long.fromBigInt(s.position);
+      return {
+        updateOne: {
+          filter: { _id: s.id, _position: { $lt: position }, _deleted: { $exists: false } },
+          update: { $set: { ...(s.fields as Document), _position: position } },
+        },
+      };
+    });
+    await this.collection(collection).bulkWrite(operations, { ordered: true });
   }
 
   async checkpoint(projection: string): Promise<bigint | undefined> {

@@ -49,6 +49,8 @@ interface CollectionStatements {
   read(id: string): DocumentEntry | undefined;
   /** Writes under the position guard; body null leaves a tombstone. */
   write(id: string, position: bigint, body: string | PlainDocument | null): void;
+  /** A `set` write (ReadModelWrite): the live document's given fields, under the guard; nothing without a live document. */
+  set(id: string, position: bigint, fields: Readonly<Record<string, unknown>>): void;
   /** SQL of a field's value, and of one condition on it (pushing its parameters). */
   valueExpr(field: string): string;
   condition(condition: Condition, params: unknown[]): string;
@@ -160,8 +162,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     // deferred transaction that reads a row and then writes fails at once with "database is locked"
     // when another process (a projector, another instance renewing a lease) committed in between.
     this.runBatch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
-      const { writes, lastPosition } = collapseBatch(batch, true);
+      const { writes, sets, lastPosition } = collapseBatch(batch, true);
       for (const write of writes) this.collection(write.collection).write(write.id, write.position, write.body);
+      for (const s of sets) this.collection(s.collection).set(s.id, s.position, s.fields);
       if (lastPosition !== undefined) this.writeCheckpoint.run(projection, lastPosition);
     }).immediate;
     this.runDrop = this.db.transaction((projection: string, collections: readonly string[]) => {
@@ -197,6 +200,11 @@ export class SqliteReadModelStore implements ReadModelStore {
         return { position: row.position, document: row.body === null ? undefined : toDocument(id, row.position, row.body) };
       },
       write: (id, position, body) => void put.run(id, position, body instanceof PlainDocument ? body.jsonText() : body),
+      set: (id, position, fields) => {
+        const row = get.get(id);
+        if (!row || row.body === null || row.position >= position) return;
+        put.run(id, position, JSON.stringify({ ...(JSON.parse(row.body) as DocumentBody), ...fields }));
+      },
       valueExpr,
       condition: compileCondition,
       select: 'id, position, body',
@@ -261,6 +269,19 @@ export class SqliteReadModelStore implements ReadModelStore {
       for (let i = 0; i < n; i++) if (row[3 + i] !== values[i]) changed.push(i);
       update(changed).run(position, deleted, ...changed.map((i) => values[i]), id);
     };
+    // A set is one UPDATE of its columns, guarded in its WHERE: no read, no other column, and only
+    // the indexes over those columns (none for a flag no read filters on) are touched.
+    const setStatements = new Map<string, Database.Statement<unknown[]>>();
+    const setStatement = (names: readonly string[]) => {
+      const key = names.join(',');
+      let statement = setStatements.get(key);
+      if (!statement) {
+        for (const f of names) if (!types.has(f)) throw new ReadModelRequestError(`collection ${name} has no column ${f}`);
+        statement = this.db.prepare<unknown[]>(`UPDATE ${table} SET position = ?${names.map((f) => `, ${columnOf(f)} = ?`).join('')} WHERE id = ? AND deleted = 0 AND position < ?`);
+        setStatements.set(key, statement);
+      }
+      return statement;
+    };
     const build = rowBuilder(fields);
     const document = (r: Record<string, unknown> | unknown[]): StoredDocument => {
       const row = r as unknown[];
@@ -318,6 +339,11 @@ export class SqliteReadModelStore implements ReadModelStore {
         for (const key in doc) if (!types.has(key)) throw new ReadModelRequestError(`collection ${name} has no column ${key}`);
         for (let i = 0; i < n; i++) values[i] = columnValue(name, fields[i][0], fields[i][1], doc[fields[i][0]]);
         put(id, position, 0, values);
+      },
+      set: (id, position, changes) => {
+        const names = Object.keys(changes);
+        const statement = setStatement(names);
+        statement.run(position, ...names.map((f) => columnValue(name, f, types.get(f)!, changes[f])), id, position);
       },
       valueExpr: (field) => (field === '_id' ? 'id' : types.has(field) ? columnOf(field) : 'NULL'),
       condition: (c, params) => typedCondition(c, types.get(c.field) ?? (c.field === '_id' ? 'text' : undefined), c.field === '_id' ? 'id' : columnOf(c.field), params),
