@@ -104,6 +104,41 @@ describe('query logs read model (要點 九(一)(二))', () => {
     await store.close();
   });
 
+  it('要點 九(一): a listing flags each listed row and counts it in the month of its Taipei day, whether projected with the lines, after them or event by event', async () => {
+    const importId = importOf('a');
+    const stream = `querylog-${importId}`;
+    // 15:30Z is 23:30 on 31 March in Taipei, 16:30Z is 00:30 on 1 April: two months of one file.
+    const lines = [log(importId, 2, '2025-03-31T15:30:00.000Z'), log(importId, 3, '2025-03-31T16:30:00.000Z'), log(importId, 4, '2025-03-31T16:40:00.000Z')];
+    const found = recorded(stream, 'UnregisteredQueriesFound', {
+      importId, agencyCode: AG, period: '2025-03', chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 },
+      queries: lines.slice(0, 2).map((l) => ({ lineNo: l.lineNo, accountId: l.accountId, operationCode: l.operationCode, loggedAt: l.loggedAt })),
+      duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-05-15' },
+    }, '2025-05-01T01:00:00Z');
+    const explained = recorded(`unregisteredquery-${importId}.3`, 'UnregisteredQueryExplained', {
+      importId, lineNo: 3, agencyCode: AG, resolution: 'EXPLANATION', explanation: '說明', registrationId: null, meetsDuty: 'EXPLAIN_UNREGISTERED_QUERY',
+    }, '2025-05-02T01:00:00Z');
+    const events = [...importEvents(importId, '2025-03', lines), found, explained].map((e, i) => ({ ...e, position: BigInt(i + 1) }));
+    const onePage = new SqliteReadModelStore({ file: ':memory:' });
+    await projectEvents(queryLogsProjection(), onePage, events);
+    const twoPages = new SqliteReadModelStore({ file: ':memory:' });
+    await projectEvents(queryLogsProjection(), twoPages, events.slice(0, 3));
+    await projectEvents(queryLogsProjection(), twoPages, events.slice(3));
+    const byEvent = new SqliteReadModelStore({ file: ':memory:' });
+    for (const e of events) await projectEvents(queryLogsProjection(), byEvent, [e]);
+    const expected = await snapshotReadModels(onePage, Object.values(QUERY_LOGS));
+    expect(expected[QUERY_LOGS.logged].map((d) => [d['lineNo'], d['month'], d['foundUnregistered'], d['explained']])).toEqual([
+      [2, '2025-03', true, null], [3, '2025-04', true, 'EXPLANATION'], [4, '2025-04', false, null],
+    ]);
+    expect(await reconciliationSummary(onePage, AG, '2025-03')).toMatchObject({ logged: 1, foundUnregistered: 1, explained: 0, unexplained: 1 });
+    expect(await reconciliationSummary(onePage, AG, '2025-04')).toMatchObject({ logged: 2, foundUnregistered: 1, explained: 1, unexplained: 0 });
+    expect(await queryLogImport(onePage, importId)).toMatchObject({ foundUnregistered: 2, explained: 1 });
+    for (const other of [twoPages, byEvent]) expect(await snapshotReadModels(other, Object.values(QUERY_LOGS))).toEqual(expected);
+    const { once, twice } = await projectTwice(queryLogsProjection(), events);
+    expect(once).toEqual(expected);
+    expect(twice).toEqual(once);
+    await Promise.all([onePage.close(), twoPages.close(), byEvent.close()]);
+  });
+
   it('pages by (loggedAt, file, line) and finds by account, case number and subject', async () => {
     const lines = [log(importOf('a'), 2, '2025-03-05T02:00:00Z'), log(importOf('a'), 3, '2025-03-04T02:00:00Z', { caseNumber: 'C9' }), log(importOf('a'), 4, '2025-03-06T02:00:00Z', { personId: 'person_z' })];
     const store = await project(importEvents(importOf('a'), '2025-03', lines));
