@@ -278,6 +278,7 @@ export function parseFilter(filter: Filter = {}): Condition[] {
 export interface ParsedFindOptions {
   sort: Array<[field: string, direction: 1 | -1]>;
   limit: number | undefined;
+  fields?: readonly string[];
 }
 
 export function parseFindOptions(options: FindOptions = {}): ParsedFindOptions {
@@ -293,7 +294,14 @@ export function parseFindOptions(options: FindOptions = {}): ParsedFindOptions {
     // MongoDB reads limit(0) as "no limit" and SQLite as "nothing": refuse the ambiguity.
     throw new ReadModelRequestError('limit must be a positive integer');
   }
-  return { sort, limit };
+  if (options.fields === undefined) return { sort, limit };
+  const fields = options.fields;
+  if (!Array.isArray(fields) || fields.length === 0) throw new ReadModelRequestError('fields must be a non-empty list of field names');
+  for (const field of fields) {
+    if (field === '_id' || typeof field !== 'string' || !FIELD_NAME.test(field)) throw new ReadModelRequestError(`fields names top-level fields matching ${FIELD_NAME}: ${JSON.stringify(field)}`);
+  }
+  if (new Set(fields).size !== fields.length) throw new ReadModelRequestError('fields must not name a field twice');
+  return { sort, limit, fields };
 }
 
 export function assertIndexes(indexes: readonly IndexSpec[]): void {

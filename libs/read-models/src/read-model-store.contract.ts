@@ -239,6 +239,20 @@ export function readModelStoreContract(makeHarness: () => Promise<ReadModelStore
       ]);
     });
 
+    it('returns only the fields asked for, besides _id and _position (a field a document lacks stays absent), filtered, sorted and limited as a full find', async () => {
+      const filter = { agency: { $in: ['a-1', 'a-2'] } };
+      const options = { sort: { days: -1 as const }, limit: 4 };
+      const full = await store.find('obligations', filter, options);
+      const some = await store.find('obligations', filter, { ...options, fields: ['days', 'flagged', 'note'] });
+      expect(some).toEqual(
+        full.map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => ['_id', '_position', 'days', 'flagged', 'note'].includes(k)))),
+      );
+      expect(some[0]).toEqual({ _id: 'o-4', _position: '4', days: 70, note: null });
+      for (const fields of [[], ['_id'], ['_position'], ['a.b'], ['days', 'days'], 'days']) {
+        await expect(store.find('obligations', {}, { fields: fields as never })).rejects.toBeInstanceOf(ReadModelRequestError);
+      }
+    });
+
     it('answers "agency = X and state = overdue and dueAt <= T", sorted by dueAt', async () => {
       const found = await store.find(
         'obligations',

@@ -91,6 +91,12 @@ export interface FindOptions {
   /** Keys in order of precedence; ties are broken by `_id` ascending so both adapters agree. */
   sort?: Record<string, 1 | -1>;
   limit?: number;
+  /**
+   * Only these top-level fields of each document, besides `_id` and `_position`: what a full find
+   * returns, restricted to them (a field a document lacks stays absent). For a listing that needs a
+   * few fields of many documents, without building each whole document.
+   */
+  fields?: readonly string[];
 }
 
 /** An ascending compound index over top-level fields, declared by the projection that owns the collection. */

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@ledger/event-store';
 import { projectEvents, projectTwice, snapshotReadModels, SqliteReadModelStore } from '@ledger/read-models';
 import { recorded } from '../testing/recorded';
 import { QUERY_LOGS, queryLogsProjection } from './query-log.projection';
-import { findLoggedQueries, queryLogImport, reconciliationSummary, unregisteredOfImport } from './query-log.queries';
+import { findLoggedQueries, queryLogImport, reconciliationSummary, unregisteredOfImport, unregisteredOfImportAfterLine } from './query-log.queries';
 
 const AG = 'SWD001';
 const acct = (n: number) => `${AG}.USER.${String(n).repeat(32).slice(0, 32)}`;
@@ -137,6 +137,23 @@ describe('query logs read model (要點 九(一)(二))', () => {
     expect(once).toEqual(expected);
     expect(twice).toEqual(once);
     await Promise.all([onePage.close(), twoPages.close(), byEvent.close()]);
+  });
+
+  it('lists an import\'s unregistered lines for its reconciliation in line order, a page at a time, with the four fields the listing records', async () => {
+    const { regs, a } = randomMonth(5);
+    // A few registrations only, so that some lines have none.
+    const store = await project([...regs.slice(0, 4).map(registration), ...importEvents(importOf('a'), '2025-03', a)]);
+    const whole = await unregisteredOfImport(store, importOf('a'), undefined, 1000);
+    expect(whole.length).toBeGreaterThan(3);
+    const pages: unknown[] = [];
+    for (let after = 0; ;) {
+      const page = await unregisteredOfImportAfterLine(store, importOf('a'), after, 3);
+      pages.push(...page);
+      if (page.length < 3) break;
+      after = page[page.length - 1].lineNo;
+    }
+    expect(pages).toEqual(whole.map((d) => ({ lineNo: d.lineNo, accountId: d.accountId, operationCode: d.operationCode, loggedAt: d.loggedAt })));
+    await store.close();
   });
 
   it('pages by (loggedAt, file, line) and finds by account, case number and subject', async () => {

@@ -153,9 +153,10 @@ export class MongoReadModelStore implements ReadModelStore {
   async find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]> {
     const target = this.collection(collection);
     const tree = parseFilterTree(filter);
-    const { sort, limit } = parseFindOptions(options);
+    const { sort, limit, fields } = parseFindOptions(options);
     const query: Document = { _deleted: { $exists: false }, ...mongoQuery(tree) };
     let cursor = target.find(query).sort(Object.fromEntries(sort));
+    if (fields) cursor = cursor.project<MongoDocument>({ _position: 1, ...Object.fromEntries(fields.map((f) => [f, 1])) });
     if (limit !== undefined) cursor = cursor.limit(limit);
     const raws = await cursor.toArray();
     return raws.map((raw) => fromMongo(raw).document as StoredDocument<T>);

@@ -68,6 +68,10 @@ describe('SqliteReadModelStore typed tables (declareTable)', () => {
   it.each(cases.map((c, i) => [i, ...c] as const))('case %i: find answers exactly as on JSON documents', async (_i, filter, options) => {
     const expected = await plain.find('things', filter, options);
     expect(await typed.find('things', filter, options)).toEqual(expected);
+    // Restricted to some fields (only their columns selected): the full answer's documents, restricted.
+    const fields = ['tag', 'extra', 'n', 'missing'];
+    const restricted = expected.map((d) => ({ _id: d._id, _position: d._position, tag: d['tag'] ?? null, extra: d['extra'] ?? null, n: d['n'] ?? null }));
+    expect(await typed.find('things', filter, { ...options, fields })).toEqual(restricted);
   });
 
   it('point reads, tombstones and positions are the same', async () => {
