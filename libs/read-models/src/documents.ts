@@ -112,7 +112,11 @@ export function assertWrite(write: ReadModelWrite): void {
  * given a JSON value (a value JSON would drop is refused: a set of "nothing" has no meaning), and
  * passed through JSON so both adapters store the same (a Date becomes its ISO string).
  */
+const checkedSets = new WeakSet<object>();
+
 export function setFieldsBody(fields: unknown): Record<string, unknown> {
+  // What this made before (the page hands the store the sets it checked): not checked twice.
+  if (typeof fields === 'object' && fields !== null && checkedSets.has(fields)) return fields as Record<string, unknown>;
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) throw new ReadModelRequestError('the fields of a set must be a JSON object');
   const source = fields as Record<string, unknown>;
   const keys = Object.keys(source);
@@ -122,7 +126,9 @@ export function setFieldsBody(fields: unknown): Record<string, unknown> {
     const v = source[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') throw new ReadModelRequestError(`a set needs a JSON value for ${key}`);
   }
-  return JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
+  const checked = JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
+  checkedSets.add(checked);
+  return checked;
 }
 
 /** A document's body (JSON text, or a typed collection's fields) with `fields` set over it. */

@@ -200,6 +200,15 @@ describe('projectEvents with set writes (fields changed without reading the docu
     expect(unread.twice).toEqual(unread.once);
     expect(unread.once.accounts.map((d) => [d._id, d['flag']])).toEqual([['u1', 'c'], ['u3', 'reset'], ['u4', 'marked'], ['u5', false]]);
   });
+  it('leaves a write to a document the page never read to the store\'s guard, and reads the stored document when a later event of the page needs it', async () => {
+    await store.applyEvent('flags', 10n, [upsert('accounts', 'u1', { logins: 5, flag: 'stored' })]);
+    // Created (an upsert without a read) replayed from before the stored version, then a read of that document.
+    await projectEvents(withReads, store, [recorded(3, 'Created', { id: 'u1' }), recorded(4, 'Created', { id: 'u9' }), recorded(11, 'LoggedIn', { id: 'u1' })]);
+    expect(await store.find('accounts')).toEqual([
+      { _id: 'u1', _position: '11', logins: 6, flag: 'stored', seenFlag: 'stored' },
+      { _id: 'u9', _position: '4', logins: 0, flag: false },
+    ]);
+  });
 });
 
 describe('projectEvents with a projection that folds a page in memory (startPage)', () => {
