@@ -13,10 +13,15 @@ const RESERVED: ReadonlySet<string> = new Set(RESERVED_FIELDS);
 const COLLECTION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
+/** Names found valid before: checked for every write of every page, and a store has a few dozen. */
+const validCollections = new Set<string>();
+
 export function assertCollectionName(name: string): void {
+  if (validCollections.has(name)) return;
   if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
     throw new ReadModelRequestError(`collection name must match ${COLLECTION_NAME}: ${JSON.stringify(name)}`);
   }
+  if (validCollections.size < 1000) validCollections.add(name);
 }
 
 /** `_id` is queryable and sortable; other reserved fields are not. */
@@ -113,6 +118,8 @@ export function assertWrite(write: ReadModelWrite): void {
  * passed through JSON so both adapters store the same (a Date becomes its ISO string).
  */
 const checkedSets = new WeakSet<object>();
+/** Field names a set was given before and found valid: a projection sets the same few on many documents. */
+const settableFields = new Set<string>();
 
 export function setFieldsBody(fields: unknown): Record<string, unknown> {
   // What this made before (the page hands the store the sets it checked): not checked twice.
@@ -122,11 +129,24 @@ export function setFieldsBody(fields: unknown): Record<string, unknown> {
   const keys = Object.keys(source);
   if (keys.length === 0) throw new ReadModelRequestError('a set needs at least one field');
   for (const key of keys) {
-    if (key === '_id' || !FIELD_NAME.test(key)) throw new ReadModelRequestError(`a set names top-level fields matching ${FIELD_NAME}: ${JSON.stringify(key)}`);
+    if (!settableFields.has(key) && (key === '_id' || !FIELD_NAME.test(key))) throw new ReadModelRequestError(`a set names top-level fields matching ${FIELD_NAME}: ${JSON.stringify(key)}`);
     const v = source[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') throw new ReadModelRequestError(`a set needs a JSON value for ${key}`);
+    if (settableFields.size < 1000) settableFields.add(key);
   }
-  const checked = JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
+  // Strings, booleans, null and finite numbers come through JSON as they are (but -0, which is 0):
+  // copied without the round trip, which cost more than the rest of a set of a flag.
+  let checked: Record<string, unknown> | undefined = {};
+  for (const key of keys) {
+    const v = source[key];
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') checked[key] = v;
+    else if (typeof v === 'number' && Number.isFinite(v)) checked[key] = v === 0 ? 0 : v;
+    else {
+      checked = undefined;
+      break;
+    }
+  }
+  checked ??= JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
   checkedSets.add(checked);
   return checked;
 }
