@@ -7,4 +7,5 @@ export { DATA_KEY_BYTES, isPersonIndex, type DataKeyVault, type DestroyKeyReques
 export { SqliteDataKeyVault, type SqliteDataKeyVaultOptions } from './sqlite-data-key-vault';
 export { MongoDataKeyVault, DATA_KEYS_COLLECTION, type MongoDataKeyVaultOptions } from './mongo-data-key-vault';
 export * from './personal-data-protector';
+export { startIdentifierSealerThread, type IdentifierSealerThreadOptions } from './identifier-sealer-thread';
 export { assertPersonId } from './person-id';

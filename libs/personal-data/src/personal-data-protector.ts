@@ -17,6 +17,17 @@ export interface PersonalDataProtectorOptions {
   index?: PersonIndex;
   /** Server HMAC key, at least 32 bytes (LEDGER_HMAC_KEY). */
   hmacKey: Buffer;
+  /**
+   * Seals identifiers (protectIdentifiers) elsewhere, e.g. on a thread of its own over the same vault
+   * (startIdentifierSealerThread); here by default.
+   */
+  sealer?: IdentifierSealer;
+}
+
+/** protectIdentifiers' work, given the validated, normalised numbers: a person id and the number sealed under that person's key, in order. */
+export interface IdentifierSealer {
+  sealIdentifiers(normalizedNumbers: readonly string[]): Promise<{ personId: string; nationalIdCiphertext: string }[]>;
+  close(): Promise<void>;
 }
 
 export interface PersonalDataInput {
@@ -89,10 +100,12 @@ export class PersonalDataProtector {
   readonly #vault: DataKeyVault;
   readonly #index: PersonIndex | undefined;
   readonly #hmacKey: Buffer;
+  readonly #sealer: IdentifierSealer | undefined;
 
   constructor(options: PersonalDataProtectorOptions) {
     assertHmacKey(options.hmacKey, 'LEDGER_HMAC_KEY');
     this.#vault = options.vault;
+    this.#sealer = options.sealer;
     this.#index = options.index ?? (isPersonIndex(options.vault) ? options.vault : undefined);
     this.#hmacKey = Buffer.from(options.hmacKey);
   }
@@ -152,6 +165,8 @@ export class PersonalDataProtector {
    * sealed under that person's key, with one vault transaction for the lot where the vault can.
    */
   async protectIdentifiers(nationalIds: readonly (string | CheckedIdentifier)[]): Promise<{ personId: string; nationalIdCiphertext: string }[]> {
+    // Validated here, so that a bad number is refused as it would be without a sealer; keyed there.
+    if (this.#sealer) return this.#sealer.sealIdentifiers(nationalIds.map((id) => (id instanceof CheckedIdentifier ? normalizedOf(id) : this.#validateId(id).normalized)));
     const checked = nationalIds.map((id) => (id instanceof CheckedIdentifier ? id : this.check(id)));
     const normalized = checked.map(normalizedOf);
     const index = this.#requireIndex();

@@ -8,7 +8,9 @@ import {
   MASTER_KEY_ENV,
   PersonalDataProtector,
   SqliteDataKeyVault,
+  startIdentifierSealerThread,
   type DataKeyVault,
+  type IdentifierSealer,
 } from '@ledger/personal-data';
 import type { LedgerConfig } from './config';
 
@@ -41,21 +43,22 @@ export async function createPersonalData(config: LedgerConfig, env: NodeJS.Proce
   }
   const { hmacKey, masterKey } = loadPersonalDataKeys(source);
   let vault: DataKeyVault & { close(): unknown };
+  let sealer: IdentifierSealer | undefined;
   if (config.mongodbUrl) {
     const { MongoDataKeyVault } = await import('@ledger/personal-data/mongo-data-key-vault');
     vault = await MongoDataKeyVault.connect({ url: config.mongodbUrl, masterKey, serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs });
   } else {
-    vault = new SqliteDataKeyVault({
-      path: join(config.dataDir, 'keys.db'),
-      masterKey,
-      backgroundCheckpoints: startWalCheckpointer,
-    });
+    const path = join(config.dataDir, 'keys.db');
+    vault = new SqliteDataKeyVault({ path, masterKey, backgroundCheckpoints: startWalCheckpointer });
+    // New subjects' keys are made, wrapped, sealed and synced off the event loop (registrations, log imports).
+    sealer = startIdentifierSealerThread({ path, masterKey, hmacKey });
   }
   return {
-    protector: new PersonalDataProtector({ vault, hmacKey }),
+    protector: new PersonalDataProtector({ vault, hmacKey, ...(sealer ? { sealer } : {}) }),
     keySource,
     vault: config.mongodbUrl ? 'mongodb' : 'embedded-sqlite',
     close: async () => {
+      await sealer?.close();
       await vault.close();
     },
   };

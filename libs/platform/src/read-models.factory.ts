@@ -55,7 +55,15 @@ const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 
  * others stand by, serve reads, and take over when the holder's lease expires. `follow`: run none
  * and never take a lease (LEDGER_PROJECTIONS=follow; a projector process runs them).
  */
-export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string; follow?: boolean } = {}): ProjectionRunner[] {
+/** How a runner takes part: its lease holder's name, whether it only follows, whom it tells when its projection fails. */
+export interface RunnerOptions {
+  leaseHolder?: string;
+  follow?: boolean;
+  onFailed?: (projection: string, error: Error) => void;
+  onApplied?: (projection: string, position: bigint) => void;
+}
+
+export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions = {}): ProjectionRunner[] {
   const source = sharedTailReads(eventStore);
   return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map((projection) => runnerOf(projection, source, readModels, config, options));
 }
@@ -66,16 +74,21 @@ export function createProjectionRunners(eventStore: EventStore, readModels: Read
  * saves a lone reader nothing and would keep up to 16 MB of events alive, which the garbage
  * collector then copies into the old generation, and V8 sizes that generation by what it holds.
  */
-export function createProjectionRunner(name: string, eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string } = {}): ProjectionRunner {
+export function createProjectionRunner(name: string, eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions = {}): ProjectionRunner {
   const projection = projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).find((p) => p.name === name);
   if (!projection) throw new Error(`no projection named ${name}`);
   return runnerOf(projection, sharedTailReads(eventStore, { windowBytes: 0 }), readModels, config, options);
 }
 
-function runnerOf(projection: Projection, source: ProjectionEventSource, readModels: ReadModelStore, config: LedgerConfig, options: { leaseHolder?: string; follow?: boolean }): ProjectionRunner {
+function runnerOf(projection: Projection, source: ProjectionEventSource, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions): ProjectionRunner {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
   const pageSize = PAGE_SIZES[projection.name];
-  return new ProjectionRunner({ projection, eventStore: livePages(source, pageSize), readModels, upcast, lease, follow: options.follow ?? false, pageSize, logger: new Logger(`Projection ${projection.name}`) });
+  const { onFailed, onApplied } = options;
+  return new ProjectionRunner({
+    projection, eventStore: livePages(source, pageSize), readModels, upcast, lease, follow: options.follow ?? false, pageSize, logger: new Logger(`Projection ${projection.name}`),
+    ...(onFailed ? { onFailed: (error: Error) => onFailed(projection.name, error) } : {}),
+    ...(onApplied ? { onApplied: (position: bigint) => onApplied(projection.name, position) } : {}),
+  });
 }
 
 /**

@@ -77,6 +77,13 @@ export interface ProjectionRunnerOptions {
    * another instance writes there. Keeps the command path's event loop free of projection work.
    */
   follow?: boolean;
+  /**
+   * Told when the projection stops for good here (a handler's error, a log behind the read model):
+   * an owner that waits on it from elsewhere (another thread) learns at once instead of at its timeout.
+   */
+  onFailed?: (error: Error) => void;
+  /** Told each position applied here (after its transaction committed): a follower elsewhere is woken by it (see observe). */
+  onApplied?: (position: bigint) => void;
   /** First wait after a store error; doubled per failed attempt up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -161,6 +168,11 @@ export class ProjectionRunner {
   private nextRetryAt: Date | undefined;
   private readonly lease: { holder: string; ttlMs: number; renewMs: number } | undefined;
   private readonly follow: boolean;
+  private readonly onFailed: ((error: Error) => void) | undefined;
+  private readonly onApplied: ((position: bigint) => void) | undefined;
+  /** A follower: the highest position the lease holder reported applied (observe), and who waits for the next report. */
+  private observed: bigint | undefined;
+  private readonly wakers = new Set<() => void>();
   /** The checkpoint's key: the name, with the version from version 2 on (see Projection.version). */
   private readonly checkpointKey: string;
 
@@ -178,6 +190,8 @@ export class ProjectionRunner {
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
     this.follow = options.follow ?? false;
+    this.onFailed = options.onFailed;
+    this.onApplied = options.onApplied;
     if (options.lease) {
       const { holder, ttlMs } = options.lease;
       const renewMs = options.lease.renewMs ?? Math.max(1, Math.floor(ttlMs / 3));
@@ -346,6 +360,17 @@ export class ProjectionRunner {
     if (last === undefined) return;
     if (this.position === undefined || last > this.position) this.position = last;
     this.settleWaiters();
+    this.onApplied?.(this.position);
+  }
+
+  /**
+   * On standby: the lease holder (a projector thread of this process) reports a position it has
+   * applied, so reads waiting for it answer at once instead of at the next look at its checkpoint.
+   */
+  observe(position: bigint): void {
+    if (this.observed !== undefined && position <= this.observed) return;
+    this.observed = position;
+    for (const wake of [...this.wakers]) wake();
   }
 
   private settleWaiters(): void {
@@ -384,6 +409,7 @@ export class ProjectionRunner {
     // The subscription has already ended its loop; stop() only unregisters its wake-up listener.
     void run.catchUp.then(() => run.subscription?.stop()).catch(() => undefined);
     this.rejectWaiters(this.error);
+    this.onFailed?.(this.error);
   }
 
   private rejectWaiters(error: Error): void {
@@ -474,10 +500,20 @@ export class ProjectionRunner {
   private async waitForOtherHolder(target: bigint, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.observed !== undefined && this.observed >= target) return true;
       const checkpoint = await this.readModels.checkpoint(this.checkpointKey).catch(() => undefined);
       if (checkpoint !== undefined && checkpoint >= target) return true;
       if (Date.now() >= deadline || this.state !== 'standby') return this.state !== 'standby' ? this.waitFor(target, deadline - Date.now()) : false;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
+      // The checkpoint again in 50 ms, or at once when the holder reports progress (observe).
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.wakers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.min(50, Math.max(1, deadline - Date.now())));
+        this.wakers.add(wake);
+      });
     }
   }
 

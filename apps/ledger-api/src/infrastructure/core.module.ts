@@ -26,7 +26,9 @@ class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationBootstrap() {
     for (const runner of this.runners) await runner.start();
     if (this.config.projections === 'thread') {
+      const followers = new Map(this.runners.map((r) => [r.name, r]));
       this.projector = startProjectorThread(this.config, {
+        onApplied: (projection, position) => followers.get(projection)?.observe(position),
         onUnexpectedEnd: (why) => this.logger.error(`the projector thread ended (${why}); read models stand still and /health/ready names them no-projector until the service restarts`),
       });
       await this.projector.started;
