@@ -25,7 +25,8 @@
  *
  * BENCH_HTTP_PROJECTIONS=thread: the service's projections on a worker thread of its own (LEDGER_PROJECTIONS=thread).
  * BENCH_HTTP_PROJECTIONS=follow: the service runs no projection (LEDGER_PROJECTIONS=follow) and a
- * projector process (`npm run cli -- project`) beside it does; default run, in the service.
+ * projector process (`npm run cli -- project`) beside it does; BENCH_HTTP_PROJECTIONS=run: in the
+ * service's event loop. Unset: the service's own default on this machine (thread with two cores or more).
  *
  * Logging: off by default (the figures are the command path's); BENCH_HTTP_LOG=production serves
  * with the production log setting instead (LEDGER_LOG_LEVEL as configured, info by default: a line per request, written to the
@@ -249,7 +250,9 @@ function line(r: PhaseResult, baseline?: PhaseResult): string {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'ledger-bench-http-'));
-  const role = process.env.BENCH_HTTP_PROJECTIONS ?? 'run';
+  // Unset: as the service runs by default on this machine (a projector thread on two cores or more).
+  const { defaultProjectionRole } = await import('@ledger/platform');
+  const role = process.env.BENCH_HTTP_PROJECTIONS ?? defaultProjectionRole();
   if (!['run', 'follow', 'thread'].includes(role)) throw new Error(`BENCH_HTTP_PROJECTIONS must be run, follow or thread, not ${role}`);
   const follow = role === 'follow';
   const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
@@ -271,7 +274,7 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
     }
-    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; logging ${PRODUCTION_LOG ? 'as in production (info)' : 'off'}; projections ${follow ? 'in a projector process (LEDGER_PROJECTIONS=follow)' : role === 'thread' ? 'on a projector thread of the service (LEDGER_PROJECTIONS=thread)' : 'in the service'}; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`bench:http — ${CLIENTS} concurrent keep-alive clients on 127.0.0.1, ≤ ${fmt(REQUESTS)} requests or ≤ ${SECONDS} s per kind in ${ROUNDS} interleaved rounds; logging ${PRODUCTION_LOG ? 'as in production (info)' : 'off'}; projections ${follow ? 'in a projector process (LEDGER_PROJECTIONS=follow)' : role === 'thread' ? 'on a projector thread of the service (LEDGER_PROJECTIONS=thread)' : 'in the service\'s event loop (LEDGER_PROJECTIONS=run)'}${process.env.BENCH_HTTP_PROJECTIONS ? '' : ', the service\'s default here'}; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
     await phase(slices(), port, health, WARMUP, 10, 200);
     await phase(slices(), port, registerAgency, WARMUP, 10, 201);

@@ -49,9 +49,10 @@ const BATCHES = Number(process.env.BENCH_REG_BATCHES ?? 640);
 const SINGLES = Number(process.env.BENCH_REG_SINGLES ?? 2_000);
 const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
 /**
- * Where the projections of part (a) run, comma-separated (default both): run = in the service's
- * own process (LEDGER_PROJECTIONS=run, the default deployment); follow = in a projector process
- * (`npm run cli -- project`) beside a service started with LEDGER_PROJECTIONS=follow.
+ * Where the projections of part (a) run, comma-separated (default all three): run = in the service's
+ * event loop (LEDGER_PROJECTIONS=run, the service's default on one core); follow = in a projector process
+ * (`npm run cli -- project`) beside a service started with LEDGER_PROJECTIONS=follow; thread = on a
+ * projector thread of the service (the service's default on two cores or more).
  */
 type ProjectionRole = 'run' | 'follow' | 'thread';
 const ROLES = (process.env.BENCH_QUERIES_PROJECTIONS ?? 'run,follow,thread').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];

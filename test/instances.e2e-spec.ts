@@ -43,6 +43,8 @@ function startService(name: string, port: number, dataDir: string, extraEnv: Rec
       LEDGER_ADMIN_API_KEY: ADMIN_KEY,
       LEDGER_PROJECTION_LEASE_MS: String(LEASE_MS),
       LEDGER_LOG_LEVEL: 'warn',
+      // Instances that run their projections themselves, each contending for the leases, unless a case says otherwise.
+      LEDGER_PROJECTIONS: 'run',
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -28,7 +28,8 @@ describe('structured logs: JSON lines with level, time, request id and $correlat
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ledger-logs-'));
-    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY, LEDGER_LOG_LEVEL: 'debug' });
+    // In the event loop: the lines of a projector thread go to the process's stdout, not to this capture.
+    const config = loadConfig({ LEDGER_DATA_DIR: dataDir, LEDGER_ADMIN_API_KEY: ADMIN_KEY, LEDGER_LOG_LEVEL: 'debug', LEDGER_PROJECTIONS: 'run' });
     app = await createApp({ config, logDestination: capture });
     await app.init();
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from './config';
+import { availableParallelism } from 'node:os';
+import { ConfigError, defaultProjectionRole, loadConfig } from './config';
 
 const key = () => randomBytes(32).toString('base64');
 const keys = { LEDGER_HMAC_KEY: key(), LEDGER_MASTER_KEY: key() };
@@ -60,8 +61,12 @@ describe('loadConfig: every variable has a rule, and a bad value names its varia
     expect(loadConfig({ PORT: '', EVENTSTORE_URL: '', MONGODB_URL: '' })).toMatchObject({ port: 3000, eventStoreUrl: undefined, mongodbUrl: undefined });
   });
 
-  it('LEDGER_PROJECTIONS: run by default, follow when a projector process runs them, thread when a thread of this process does', () => {
-    expect(loadConfig({}).projections).toBe('run');
+  it('LEDGER_PROJECTIONS: by default a thread of this process with two cores or more, else run; follow when a projector process runs them', () => {
+    expect(defaultProjectionRole(1)).toBe('run');
+    expect(defaultProjectionRole(2)).toBe('thread');
+    expect(defaultProjectionRole(8)).toBe('thread');
+    expect(loadConfig({}).projections).toBe(defaultProjectionRole(availableParallelism()));
+    expect(loadConfig({ LEDGER_PROJECTIONS: 'run' }).projections).toBe('run');
     expect(loadConfig({ LEDGER_PROJECTIONS: 'follow' }).projections).toBe('follow');
     expect(loadConfig({ LEDGER_PROJECTIONS: 'thread' }).projections).toBe('thread');
   });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsPort, Matches, MinLength, ValidateIf, validateSync } from 'class-validator';
@@ -28,10 +29,11 @@ export interface LedgerConfig {
   /** How long a projection lease lasts without renewal: how soon another instance takes over a dead one. */
   projectionLeaseMs: number;
   /**
-   * run (default): this instance runs the projections whose lease it holds. follow: it runs none and
-   * serves reads from what a projector (`npm run cli -- project`) or another instance writes, so
-   * commands never share its event loop with projection work. thread: as follow, with the projector
-   * on a worker thread of this process (projector-thread.ts).
+   * run: this instance runs the projections whose lease it holds. follow: it runs none and serves
+   * reads from what a projector (`npm run cli -- project`) or another instance writes, so commands
+   * never share its event loop with projection work. thread: as follow, with the projector on a
+   * worker thread of this process (projector-thread.ts). Default: thread with two cores or more,
+   * else run (defaultProjectionRole).
    */
   projections?: ProjectionRole;
   /** Log lines: pino level, and JSON (production) or human-readable (development). */
@@ -286,6 +288,15 @@ export function nonNegativeInt(env: Env, name: string, fallback: number): number
  * The single source of configuration for the service (validated at start through @nestjs/config,
  * see ledgerConfigModule()) and the CLI. Throws a ConfigError naming every bad variable.
  */
+/**
+ * Where the projections run when LEDGER_PROJECTIONS is unset: on a second core when there is one
+ * (the commands' event loop then does no projection work; bench:queries and bench:http measure
+ * both), in the event loop on a single core, where a thread would only add a heap.
+ */
+export function defaultProjectionRole(cores: number = availableParallelism()): ProjectionRole {
+  return cores >= 2 ? 'thread' : 'run';
+}
+
 export function loadConfig(env: Env = process.env): LedgerConfig {
   const issues = [...schemaIssues(env), ...keyIssues(env)];
   if (issues.length > 0) throw new ConfigError(issues);
@@ -314,7 +325,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     ethicsDetectors: ethicsDetectorsFrom(env),
     futureToleranceMs: nonNegativeInt(env, 'LEDGER_FUTURE_TOLERANCE_SECONDS', 300) * 1000,
     readWaitMs: nonNegativeInt(env, 'LEDGER_READ_WAIT_MS', 2000),
-    projections: (env.LEDGER_PROJECTIONS || 'run') as ProjectionRole,
+    projections: (env.LEDGER_PROJECTIONS || defaultProjectionRole()) as ProjectionRole,
     projectionLeaseMs: positiveInt(env, 'LEDGER_PROJECTION_LEASE_MS', 15_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
     log: {
       level: (env.LEDGER_LOG_LEVEL || 'info') as LogLevel,
