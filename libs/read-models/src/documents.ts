@@ -13,10 +13,15 @@ const RESERVED: ReadonlySet<string> = new Set(RESERVED_FIELDS);
 const COLLECTION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
+/** Names found valid before: checked for every write of every page, and a store has a few dozen. */
+const validCollections = new Set<string>();
+
 export function assertCollectionName(name: string): void {
+  if (validCollections.has(name)) return;
   if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
     throw new ReadModelRequestError(`collection name must match ${COLLECTION_NAME}: ${JSON.stringify(name)}`);
   }
+  if (validCollections.size < 1000) validCollections.add(name);
 }
 
 /** `_id` is queryable and sortable; other reserved fields are not. */
@@ -102,9 +107,54 @@ export function bodyJson(document: unknown): string {
 export function assertWrite(write: ReadModelWrite): void {
   assertCollectionName(write.collection);
   assertId(write.id);
-  if (write.type !== 'upsert' && write.type !== 'delete') {
+  if (write.type !== 'upsert' && write.type !== 'delete' && write.type !== 'set') {
     throw new ReadModelRequestError(`unknown write type: ${String((write as { type: unknown }).type)}`);
   }
+}
+
+/**
+ * The fields of a `set` write as the store keeps them: checked as a document's are, each named field
+ * given a JSON value (a value JSON would drop is refused: a set of "nothing" has no meaning), and
+ * passed through JSON so both adapters store the same (a Date becomes its ISO string).
+ */
+const checkedSets = new WeakSet<object>();
+/** Field names a set was given before and found valid: a projection sets the same few on many documents. */
+const settableFields = new Set<string>();
+
+export function setFieldsBody(fields: unknown): Record<string, unknown> {
+  // What this made before (the page hands the store the sets it checked): not checked twice.
+  if (typeof fields === 'object' && fields !== null && checkedSets.has(fields)) return fields as Record<string, unknown>;
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) throw new ReadModelRequestError('the fields of a set must be a JSON object');
+  const source = fields as Record<string, unknown>;
+  const keys = Object.keys(source);
+  if (keys.length === 0) throw new ReadModelRequestError('a set needs at least one field');
+  for (const key of keys) {
+    if (!settableFields.has(key) && (key === '_id' || !FIELD_NAME.test(key))) throw new ReadModelRequestError(`a set names top-level fields matching ${FIELD_NAME}: ${JSON.stringify(key)}`);
+    const v = source[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') throw new ReadModelRequestError(`a set needs a JSON value for ${key}`);
+    if (settableFields.size < 1000) settableFields.add(key);
+  }
+  // Strings, booleans, null and finite numbers come through JSON as they are (but -0, which is 0):
+  // copied without the round trip, which cost more than the rest of a set of a flag.
+  let checked: Record<string, unknown> | undefined = {};
+  for (const key of keys) {
+    const v = source[key];
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') checked[key] = v;
+    else if (typeof v === 'number' && Number.isFinite(v)) checked[key] = v === 0 ? 0 : v;
+    else {
+      checked = undefined;
+      break;
+    }
+  }
+  checked ??= JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
+  checkedSets.add(checked);
+  return checked;
+}
+
+/** A document's body (JSON text, or a typed collection's fields) with `fields` set over it. */
+function withFields(body: string | PlainDocument, fields: Record<string, unknown>): string | PlainDocument {
+  if (body instanceof PlainDocument) return PlainDocument.of({ ...body.fields, ...fields });
+  return JSON.stringify({ ...(JSON.parse(body) as Record<string, unknown>), ...fields });
 }
 
 export interface CollapsedWrite<Body = string> {
@@ -115,14 +165,33 @@ export interface CollapsedWrite<Body = string> {
   body: Body | null;
 }
 
+/** A `set` write left after collapsing: applied after the batch's whole writes, in position order, each under the guard. */
+export interface CollapsedSet {
+  collection: string;
+  id: string;
+  position: bigint;
+  /** Checked and passed through JSON (setFieldsBody). */
+  fields: Record<string, unknown>;
+}
+
+export interface CollapsedBatch<Body = string> {
+  writes: CollapsedWrite<Body>[];
+  /** Every set of a document comes after its whole write here, with a higher position; sets of one document in position order. */
+  sets: CollapsedSet[];
+  lastPosition: bigint | undefined;
+}
+
 /**
  * The outcome of a batch per document: the guard makes each document a last-writer-wins register
- * ordered by position, so only the highest-positioned write to it matters.
+ * ordered by position, so only the highest-positioned whole write (upsert or delete) to it matters.
+ * A set after it (a higher position) still does, applied over it; one of the same event is merged
+ * into it (as "the last write of an event wins"), and one before it is overwritten by it.
  */
-export function collapseBatch(batch: readonly AppliedEvent[]): { writes: CollapsedWrite[]; lastPosition: bigint | undefined };
-export function collapseBatch(batch: readonly AppliedEvent[], keepPlain: true): { writes: CollapsedWrite<string | PlainDocument>[]; lastPosition: bigint | undefined };
-export function collapseBatch(batch: readonly AppliedEvent[], keepPlain = false): { writes: CollapsedWrite<string | PlainDocument>[]; lastPosition: bigint | undefined } {
+export function collapseBatch(batch: readonly AppliedEvent[]): CollapsedBatch;
+export function collapseBatch(batch: readonly AppliedEvent[], keepPlain: true): CollapsedBatch<string | PlainDocument>;
+export function collapseBatch(batch: readonly AppliedEvent[], keepPlain = false): CollapsedBatch<string | PlainDocument> {
   const byDocument = new Map<string, CollapsedWrite<string | PlainDocument>>();
+  const setsByDocument = new Map<string, CollapsedSet[]>();
   let lastPosition: bigint | undefined;
   for (const entry of batch) {
     assertPosition(entry.position);
@@ -132,15 +201,39 @@ export function collapseBatch(batch: readonly AppliedEvent[], keepPlain = false)
       const key = `${write.collection}\u0000${write.id}`;
       const seen = byDocument.get(key);
       if (seen && seen.position > entry.position) continue;
+      if (write.type === 'set') {
+        const fields = setFieldsBody(write.fields);
+        if (seen && seen.position === entry.position) {
+          if (seen.body !== null) seen.body = withFields(seen.body, fields);
+          continue;
+        }
+        const sets = setsByDocument.get(key);
+        const same = sets?.find((s) => s.position === entry.position);
+        if (same) same.fields = { ...same.fields, ...fields };
+        else if (sets) sets.push({ collection: write.collection, id: write.id, position: entry.position, fields });
+        else setsByDocument.set(key, [{ collection: write.collection, id: write.id, position: entry.position, fields }]);
+        continue;
+      }
       byDocument.set(key, {
         collection: write.collection,
         id: write.id,
         position: entry.position,
         body: write.type === 'upsert' ? (keepPlain && write.document instanceof PlainDocument ? write.document : bodyJson(write.document)) : null,
       });
+      const sets = setsByDocument.get(key);
+      if (sets) {
+        const later = sets.filter((s) => s.position > entry.position);
+        if (later.length > 0) setsByDocument.set(key, later);
+        else setsByDocument.delete(key);
+      }
     }
   }
-  return { writes: [...byDocument.values()], lastPosition };
+  const sets: CollapsedSet[] = [];
+  for (const list of setsByDocument.values()) {
+    if (list.length > 1) list.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    for (const s of list) sets.push(s);
+  }
+  return { writes: [...byDocument.values()], sets, lastPosition };
 }
 
 export type ConditionOp = 'eq' | 'ne' | 'in' | 'lt' | 'lte' | 'gt' | 'gte';
@@ -211,6 +304,7 @@ export function parseFilter(filter: Filter = {}): Condition[] {
 export interface ParsedFindOptions {
   sort: Array<[field: string, direction: 1 | -1]>;
   limit: number | undefined;
+  fields?: readonly string[];
 }
 
 export function parseFindOptions(options: FindOptions = {}): ParsedFindOptions {
@@ -226,7 +320,14 @@ export function parseFindOptions(options: FindOptions = {}): ParsedFindOptions {
     // MongoDB reads limit(0) as "no limit" and SQLite as "nothing": refuse the ambiguity.
     throw new ReadModelRequestError('limit must be a positive integer');
   }
-  return { sort, limit };
+  if (options.fields === undefined) return { sort, limit };
+  const fields = options.fields;
+  if (!Array.isArray(fields) || fields.length === 0) throw new ReadModelRequestError('fields must be a non-empty list of field names');
+  for (const field of fields) {
+    if (field === '_id' || typeof field !== 'string' || !FIELD_NAME.test(field)) throw new ReadModelRequestError(`fields names top-level fields matching ${FIELD_NAME}: ${JSON.stringify(field)}`);
+  }
+  if (new Set(fields).size !== fields.length) throw new ReadModelRequestError('fields must not name a field twice');
+  return { sort, limit, fields };
 }
 
 export function assertIndexes(indexes: readonly IndexSpec[]): void {

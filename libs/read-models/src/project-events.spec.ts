@@ -4,7 +4,7 @@ import { projectEvents, ProjectionHandlerError } from './project-events';
 import type { Projection } from './projection';
 import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
 import { projectTwice } from './testing';
-import { remove, upsert, type ReadModelStore } from './types';
+import { remove, setFields, upsert, type ReadModelStore } from './types';
 
 const recorded = (position: number, type: string, data: Record<string, unknown> = {}): RecordedEvent => ({
   streamId: `account-${data['id'] ?? 'x'}`,
@@ -110,6 +110,107 @@ describe('projectEvents', () => {
   });
 });
 
+describe('projectEvents with set writes (fields changed without reading the document)', () => {
+  /** Flag sets a field unread; LoggedIn reads and rewrites; Reset and Mark mix a set and an upsert in one event. */
+  const flags: Projection = {
+    name: 'flags',
+    collections: ['accounts'],
+    handles: () => true,
+    async project(event) {
+      const id = String(event.data['id']);
+      switch (event.type) {
+        case 'Flag':
+          return [setFields('accounts', id, { flag: event.data['v'] as string })];
+        case 'LoggedIn':
+          return [];
+        case 'Removed':
+          return [remove('accounts', id)];
+        case 'Reset':
+          return [setFields('accounts', id, { flag: 'lost' }), upsert('accounts', id, { logins: 9, flag: 'reset' })];
+        case 'Mark':
+          return [upsert('accounts', id, { logins: 5, flag: false }), setFields('accounts', id, { flag: 'marked' })];
+        default:
+          return [upsert('accounts', id, { logins: 0, flag: false })];
+      }
+    },
+  };
+  // LoggedIn reads what the page holds, so a set not yet stored must show in what it reads.
+  const withReads: Projection = {
+    ...flags,
+    async project(event, read) {
+      if (event.type !== 'LoggedIn') return flags.project(event, read);
+      const id = String(event.data['id']);
+      const current = await read.get<{ logins: number; flag: unknown }>('accounts', id);
+      return current ? [upsert('accounts', id, { ...current, logins: current.logins + 1, seenFlag: current.flag })] : [];
+    },
+  };
+  const log = [
+    recorded(1, 'Created', { id: 'u1' }),
+    recorded(2, 'Flag', { id: 'u1', v: 'a' }),
+    recorded(3, 'Flag', { id: 'u1', v: 'b' }),
+    recorded(4, 'LoggedIn', { id: 'u1' }),
+    recorded(5, 'Flag', { id: 'u2', v: 'never created' }),
+    recorded(6, 'Created', { id: 'u2' }),
+    recorded(7, 'Removed', { id: 'u2' }),
+    recorded(8, 'Flag', { id: 'u2', v: 'removed' }),
+    recorded(9, 'Flag', { id: 'u1', v: 'c' }),
+    recorded(10, 'Created', { id: 'u3' }),
+    recorded(11, 'Flag', { id: 'u3', v: 'x' }),
+    recorded(12, 'Reset', { id: 'u3' }),
+    recorded(13, 'Mark', { id: 'u4' }),
+    recorded(14, 'Flag', { id: 'u5', v: 'y' }),
+    recorded(15, 'Created', { id: 'u5' }),
+    recorded(16, 'LoggedIn', { id: 'u5' }),
+  ];
+  const expected = [
+    { _id: 'u1', _position: '9', logins: 1, flag: 'c', seenFlag: 'b' },
+    { _id: 'u3', _position: '12', logins: 9, flag: 'reset' },
+    { _id: 'u4', _position: '13', logins: 5, flag: 'marked' },
+    { _id: 'u5', _position: '16', logins: 1, flag: false, seenFlag: false },
+  ];
+  let store: ReadModelStore;
+  beforeEach(() => {
+    store = new SqliteReadModelStore({ file: ':memory:' });
+  });
+  afterEach(() => store.close());
+
+  it('lets a later event of the page read what a set wrote, and stores what event-by-event projection stores', async () => {
+    await projectEvents(withReads, store, log);
+    expect(await store.find('accounts')).toEqual(expected);
+    expect(await store.getEntry('accounts', 'u2')).toEqual({ position: 7n, document: undefined });
+    const byEvent = new SqliteReadModelStore({ file: ':memory:' });
+    for (const event of log) await projectEvents(withReads, byEvent, [event]);
+    expect(await byEvent.find('accounts')).toEqual(expected);
+    await byEvent.close();
+  });
+
+  it('changes nothing on a replay, whole or of a page that mixes applied and new events, with or without reads', async () => {
+    const { once, twice } = await projectTwice(withReads, log);
+    expect(once).toEqual({ accounts: expected });
+    expect(twice).toEqual(once);
+    for (const cut of [2, 3, 4, 9, 11, 14]) {
+      const mixed = new SqliteReadModelStore({ file: ':memory:' });
+      await projectEvents(withReads, mixed, log.slice(0, cut));
+      await projectEvents(withReads, mixed, log);
+      expect(await mixed.find('accounts')).toEqual(expected);
+      await mixed.close();
+    }
+    // Without reads the sets reach the store as sets, under its guard: the same outcome.
+    const unread = await projectTwice(flags, log);
+    expect(unread.twice).toEqual(unread.once);
+    expect(unread.once.accounts.map((d) => [d._id, d['flag']])).toEqual([['u1', 'c'], ['u3', 'reset'], ['u4', 'marked'], ['u5', false]]);
+  });
+  it('leaves a write to a document the page never read to the store\'s guard, and reads the stored document when a later event of the page needs it', async () => {
+    await store.applyEvent('flags', 10n, [upsert('accounts', 'u1', { logins: 5, flag: 'stored' })]);
+    // Created (an upsert without a read) replayed from before the stored version, then a read of that document.
+    await projectEvents(withReads, store, [recorded(3, 'Created', { id: 'u1' }), recorded(4, 'Created', { id: 'u9' }), recorded(11, 'LoggedIn', { id: 'u1' })]);
+    expect(await store.find('accounts')).toEqual([
+      { _id: 'u1', _position: '11', logins: 6, flag: 'stored', seenFlag: 'stored' },
+      { _id: 'u9', _position: '4', logins: 0, flag: false },
+    ]);
+  });
+});
+
 describe('projectEvents with a projection that folds a page in memory (startPage)', () => {
   /** The accounts projection again, its documents kept in memory over the page and handed over once. */
   const paged: Projection = {
@@ -190,6 +291,23 @@ describe('collapseBatch', () => {
       { collection: 'c', id: 'b', position: 3n, body: null },
     ]);
     expect(lastPosition).toBe(5n);
+  });
+});
+
+describe('collapseBatch with sets', () => {
+  it('keeps the sets after the highest whole write of their document, in position order, whatever the order of the batch', () => {
+    const { writes, sets } = collapseBatch([
+      { position: 6n, writes: [setFields('c', 'a', { s: 6 })] },
+      { position: 2n, writes: [setFields('c', 'a', { s: 2 }), setFields('c', 'b', { s: 2 })] },
+      { position: 4n, writes: [upsert('c', 'a', { v: 4 }), setFields('c', 'a', { t: 4 })] },
+      { position: 5n, writes: [setFields('c', 'a', { s: 5 }), setFields('c', 'a', { u: 5 })] },
+    ]);
+    expect(writes).toEqual([{ collection: 'c', id: 'a', position: 4n, body: '{"v":4,"t":4}' }]);
+    expect(sets).toEqual([
+      { collection: 'c', id: 'a', position: 5n, fields: { s: 5, u: 5 } },
+      { collection: 'c', id: 'a', position: 6n, fields: { s: 6 } },
+      { collection: 'c', id: 'b', position: 2n, fields: { s: 2 } },
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { assertWrite, bodyJson, deepFreeze, PlainDocument, ReadModelRequestError, SerializedDocument } from './documents';
+import { assertWrite, bodyJson, deepFreeze, PlainDocument, ReadModelRequestError, SerializedDocument, setFieldsBody } from './documents';
 import { checkpointName, declareTables, type Projection, type ProjectionReader } from './projection';
 import type { AppliedEvent, DocumentBody, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
 
@@ -28,15 +28,26 @@ interface Entry {
   pending?: string | PlainDocument | null;
 }
 
+/** A write to a document the page has not read: a whole one (a body, or null for a delete) or a set. */
+type DeferredWrite =
+  | { position: bigint; whole: true; pending: string | PlainDocument | null }
+  | { position: bigint; whole: false; fields: Record<string, unknown> };
+
 /**
  * The documents one page touches: what was read from the store, updated by the page's own writes
  * under the same position guard the store applies. So event k+1 sees what event k wrote although
  * nothing is stored until the end of the page, and on a replay a write the store would refuse is
  * refused here too — otherwise the next event in the page would build on a version that is never
  * stored (a counter would count twice).
+ *
+ * A write to a document the page has not read is not read for: it is kept as written (deferred)
+ * and left to the store's own guard, which gives the same outcome (a logged query's row is written
+ * once and never read within its page: a read per row cost as much as its write). Only when the
+ * page reads such a document later is it read, and its deferred writes applied over it here.
  */
 class PageOverlay {
   private readonly entries = new Map<string, Entry | null>();
+  private readonly deferred = new Map<string, { collection: string; id: string; writes: DeferredWrite[] }>();
   readonly reader: ProjectionReader;
   /** Collections the store keeps as typed rows (declared by the projection, on a store that can). */
   private readonly typed: ReadonlySet<string>;
@@ -72,7 +83,57 @@ class PageOverlay {
     const stored = await this.store.getEntry(collection, id);
     const entry = stored ? { collection, id, position: stored.position, document: deepFreeze(stored.document) } : null;
     this.entries.set(key, entry);
-    return entry;
+    const deferred = this.deferred.get(key);
+    if (deferred) {
+      // The deferred writes over what is stored, each under the guard, as the store would apply them.
+      this.deferred.delete(key);
+      for (const w of deferred.writes) {
+        if (w.whole) {
+          const current = this.entries.get(key);
+          if (!current || current.position < w.position) this.entries.set(key, { collection, id, position: w.position, document: undefined, pending: w.pending });
+        } else this.applySet(key, w.position, w.fields, false);
+      }
+    }
+    return this.entries.get(key) ?? null;
+  }
+
+  /** A set over a document the page knows, as the store would apply it (see ReadModelWrite `set`). */
+  private applySet(key: string, position: bigint, fields: Record<string, unknown>, sameEvent: boolean): boolean {
+    const entry = this.entries.get(key);
+    if (!entry || (entry.position >= position && !sameEvent)) return false;
+    const current: Readonly<Record<string, unknown>> | undefined =
+      entry.document ?? (entry.pending instanceof PlainDocument ? entry.pending.fields : typeof entry.pending === 'string' ? (JSON.parse(entry.pending) as DocumentBody) : undefined);
+    // No live document (none, or a tombstone): a set changes nothing.
+    if (!current) return false;
+    const pending = this.bodyOf(entry.collection, { ...current, ...fields });
+    this.entries.set(key, { collection: entry.collection, id: entry.id, position, document: undefined, pending });
+    return true;
+  }
+
+  /** A typed collection's document is kept as its fields (the store makes columns of them); any other as its JSON text, made once here. */
+  private bodyOf(collection: string, document: unknown): string | PlainDocument {
+    return this.typed.has(collection) ? PlainDocument.of(document) : bodyJson(document);
+  }
+
+  /** A write to a document the page has not read, kept for the store (see the class comment). */
+  private defer(key: string, write: ReadModelWrite, position: bigint): void {
+    let deferred = this.deferred.get(key);
+    if (!deferred) this.deferred.set(key, (deferred = { collection: write.collection, id: write.id, writes: [] }));
+    const last = deferred.writes[deferred.writes.length - 1];
+    if (write.type === 'set') {
+      const fields = setFieldsBody(write.fields);
+      if (last && last.position === position) {
+        // Later in the same event as the last write: applied over it.
+        if (!last.whole) last.fields = { ...last.fields, ...fields };
+        else if (last.pending !== null) last.pending = this.bodyOf(write.collection, { ...(last.pending instanceof PlainDocument ? last.pending.fields : (JSON.parse(last.pending) as DocumentBody)), ...fields });
+        return;
+      }
+      deferred.writes.push({ position, whole: false, fields });
+      return;
+    }
+    // A whole write leaves nothing of the writes before it: either the store takes it, over them, or
+    // the stored document is at or after its position, and so after theirs too.
+    deferred.writes = [{ position, whole: true, pending: write.type === 'upsert' ? this.bodyOf(write.collection, write.document) : null }];
   }
 
   async apply(position: bigint, writes: readonly ReadModelWrite[]): Promise<void> {
@@ -84,12 +145,18 @@ class PageOverlay {
     const writtenNow = new Set<string>();
     for (const write of writes) {
       const key = `${write.collection}\u0000${write.id}`;
-      const current = await this.load(write.collection, write.id);
+      if (!this.entries.has(key)) {
+        this.defer(key, write, position);
+        continue;
+      }
+      if (write.type === 'set') {
+        if (this.applySet(key, position, setFieldsBody(write.fields), writtenNow.has(key))) writtenNow.add(key);
+        continue;
+      }
+      const current = this.entries.get(key);
       if (current && current.position >= position && !writtenNow.has(key)) continue;
       writtenNow.add(key);
-      // A typed collection's document is kept as its fields (the store makes columns of them);
-      // any other as its JSON text, made once here.
-      const pending = write.type === 'upsert' ? (this.typed.has(write.collection) ? PlainDocument.of(write.document) : bodyJson(write.document)) : null;
+      const pending = write.type === 'upsert' ? this.bodyOf(write.collection, write.document) : null;
       this.entries.set(key, { collection: write.collection, id: write.id, position, document: undefined, pending });
     }
   }
@@ -97,16 +164,22 @@ class PageOverlay {
   /** One entry per position that still has a write, plus the page's last position for the checkpoint. */
   batch(lastPosition: bigint): AppliedEvent[] {
     const byPosition = new Map<bigint, ReadModelWrite[]>();
+    const add = (position: bigint, write: ReadModelWrite) => {
+      const list = byPosition.get(position);
+      if (list) list.push(write);
+      else byPosition.set(position, [write]);
+    };
+    // The JSON made once here is what the store stores, so it is exactly what was read back here.
+    const whole = (collection: string, id: string, pending: string | PlainDocument | null): ReadModelWrite =>
+      pending === null
+        ? { type: 'delete', collection, id }
+        : { type: 'upsert', collection, id, document: (typeof pending === 'string' ? new SerializedDocument(pending) : pending) as unknown as DocumentBody };
     for (const entry of this.entries.values()) {
       if (!entry || entry.pending === undefined) continue;
-      const writes = byPosition.get(entry.position) ?? [];
-      writes.push(
-        entry.pending === null
-          ? { type: 'delete', collection: entry.collection, id: entry.id }
-          : // The JSON made once here is what the store stores, so it is exactly what was read back here.
-            { type: 'upsert', collection: entry.collection, id: entry.id, document: (typeof entry.pending === 'string' ? new SerializedDocument(entry.pending) : entry.pending) as unknown as DocumentBody },
-      );
-      byPosition.set(entry.position, writes);
+      add(entry.position, whole(entry.collection, entry.id, entry.pending));
+    }
+    for (const { collection, id, writes } of this.deferred.values()) {
+      for (const w of writes) add(w.position, w.whole ? whole(collection, id, w.pending) : { type: 'set', collection, id, fields: w.fields });
     }
     if (!byPosition.has(lastPosition)) byPosition.set(lastPosition, []);
     return [...byPosition].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([position, writes]) => ({ position, writes }));

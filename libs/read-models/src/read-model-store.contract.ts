@@ -1,5 +1,5 @@
 import { ReadModelRequestError } from './documents';
-import { remove, upsert, type ReadModelStore } from './types';
+import { remove, setFields, upsert, type ReadModelStore } from './types';
 
 export interface ReadModelStoreHarness {
   store: ReadModelStore;
@@ -145,6 +145,71 @@ export function readModelStoreContract(makeHarness: () => Promise<ReadModelStore
     expect((await store.get('agencies', 'a-1'))?.['name']).toBe('A');
   });
 
+  describe('set (fields of a stored document changed without reading it)', () => {
+    it('sets the given fields, keeps the others, and gives the document the write\'s position', async () => {
+      await store.applyEvent(P, 1n, [upsert('rows', 'r', { a: 1, flag: false, nested: { x: 1 }, tag: 't' })]);
+      await store.applyEvent(P, 2n, [setFields('rows', 'r', { flag: true, tag: null, at: new Date('2025-03-05T02:00:00.000Z') })]);
+      expect(await store.get('rows', 'r')).toEqual({ _id: 'r', _position: '2', a: 1, flag: true, nested: { x: 1 }, tag: null, at: '2025-03-05T02:00:00.000Z' });
+      expect(await store.find('rows', { flag: true })).toHaveLength(1);
+      expect(await store.checkpoint(P)).toBe(2n);
+    });
+
+    it('creates nothing: no document, or a tombstone, stays as it is', async () => {
+      await store.applyEvent(P, 1n, [upsert('rows', 'gone', { a: 1 })]);
+      await store.applyEvent(P, 2n, [remove('rows', 'gone')]);
+      await store.applyEvent(P, 3n, [setFields('rows', 'never', { flag: true }), setFields('rows', 'gone', { flag: true })]);
+      expect(await store.getEntry('rows', 'never')).toBeUndefined();
+      expect(await store.getEntry('rows', 'gone')).toEqual({ position: 2n, document: undefined });
+      expect(await store.find('rows')).toEqual([]);
+      expect(await store.checkpoint(P)).toBe(3n);
+    });
+
+    it('is guarded like an upsert: skipped from an event at or before the stored position, so a replay changes nothing', async () => {
+      await store.applyEvent(P, 5n, [upsert('rows', 'r', { a: 1, flag: false })]);
+      await store.applyEvent(P, 5n, [setFields('rows', 'r', { flag: true })]);
+      await store.applyEvent(P, 4n, [setFields('rows', 'r', { flag: true })]);
+      expect(await store.get('rows', 'r')).toEqual({ _id: 'r', _position: '5', a: 1, flag: false });
+      await store.applyEvent(P, 6n, [setFields('rows', 'r', { flag: true })]);
+      await store.applyEvent(P, 7n, [upsert('rows', 'r', { a: 2, flag: false })]);
+      // The set's event replayed after a newer upsert: the newer document stays.
+      await store.applyEvent(P, 6n, [setFields('rows', 'r', { flag: true })]);
+      expect(await store.get('rows', 'r')).toEqual({ _id: 'r', _position: '7', a: 2, flag: false });
+    });
+
+    it('in a batch: applies over a whole write before it, is overwritten by one after it, and the last write of one event wins', async () => {
+      await store.applyBatch(P, [
+        { position: 1n, writes: [upsert('rows', 'a', { n: 1 }), upsert('rows', 'b', { n: 1 }), upsert('rows', 'c', { n: 1 }), upsert('rows', 'd', { n: 1 })] },
+        { position: 2n, writes: [setFields('rows', 'a', { n: 2, m: 1 }), setFields('rows', 'b', { m: 1 })] },
+        { position: 3n, writes: [upsert('rows', 'b', { n: 3 }), setFields('rows', 'a', { m: 2 })] },
+        // One event: a set after an upsert applies over it; an upsert after a set replaces it.
+        { position: 4n, writes: [upsert('rows', 'c', { n: 4 }), setFields('rows', 'c', { m: 4 }), setFields('rows', 'd', { m: 4 }), upsert('rows', 'd', { n: 4 })] },
+        { position: 5n, writes: [setFields('rows', 'd', { m: 5 }), setFields('rows', 'd', { n: 5 })] },
+      ]);
+      expect(await store.find('rows')).toEqual([
+        { _id: 'a', _position: '3', n: 2, m: 2 },
+        { _id: 'b', _position: '3', n: 3 },
+        { _id: 'c', _position: '4', n: 4, m: 4 },
+        { _id: 'd', _position: '5', n: 5, m: 5 },
+      ]);
+      expect(await store.checkpoint(P)).toBe(5n);
+    });
+
+    it('refuses a set of no field, of a store field or $ name, or of a value JSON drops, and writes nothing of its batch', async () => {
+      await store.applyEvent(P, 1n, [upsert('rows', 'r', { n: 1 })]);
+      for (const fields of [{}, { _id: 'x' }, { _position: '9' }, { $inc: 1 }, { 'a.b': 1 }, { n: undefined }, null, [1]]) {
+        await expect(
+          store.applyBatch(P, [
+            { position: 2n, writes: [upsert('rows', 'other', { n: 1 })] },
+            { position: 3n, writes: [setFields('rows', 'r', fields as never)] },
+          ]),
+        ).rejects.toBeInstanceOf(ReadModelRequestError);
+      }
+      expect(await store.get('rows', 'other')).toBeUndefined();
+      expect(await store.get('rows', 'r')).toEqual({ _id: 'r', _position: '1', n: 1 });
+      expect(await store.checkpoint(P)).toBe(1n);
+    });
+  });
+
   describe('find', () => {
     const obligations = [
       { id: 'o-1', agency: 'a-1', state: 'overdue', dueAt: '2025-05-31T15:59:59.999Z', days: 40, flagged: true },
@@ -172,6 +237,20 @@ export function readModelStoreContract(makeHarness: () => Promise<ReadModelStore
       expect(await store.find('obligations', { _id: 'o-2' })).toEqual([
         { _id: 'o-2', _position: '2', agency: 'a-1', state: 'open', dueAt: '2025-07-31T15:59:59.999Z', days: 2, flagged: false },
       ]);
+    });
+
+    it('returns only the fields asked for, besides _id and _position (a field a document lacks stays absent), filtered, sorted and limited as a full find', async () => {
+      const filter = { agency: { $in: ['a-1', 'a-2'] } };
+      const options = { sort: { days: -1 as const }, limit: 4 };
+      const full = await store.find('obligations', filter, options);
+      const some = await store.find('obligations', filter, { ...options, fields: ['days', 'flagged', 'note'] });
+      expect(some).toEqual(
+        full.map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => ['_id', '_position', 'days', 'flagged', 'note'].includes(k)))),
+      );
+      expect(some[0]).toEqual({ _id: 'o-4', _position: '4', days: 70, note: null });
+      for (const fields of [[], ['_id'], ['_position'], ['a.b'], ['days', 'days'], 'days']) {
+        await expect(store.find('obligations', {}, { fields: fields as never })).rejects.toBeInstanceOf(ReadModelRequestError);
+      }
     });
 
     it('answers "agency = X and state = overdue and dueAt <= T", sorted by dueAt', async () => {

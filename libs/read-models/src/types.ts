@@ -21,7 +21,14 @@ export type ReadModelWrite =
   /** Replaces the whole document; a projection that merges reads the current one first. */
   | { type: 'upsert'; collection: string; id: string; document: DocumentBody }
   /** Leaves a tombstone carrying the position, so an older upsert replayed later cannot revive it. */
-  | { type: 'delete'; collection: string; id: string };
+  | { type: 'delete'; collection: string; id: string }
+  /**
+   * Sets the given top-level fields of the live document under `id`, keeping its other fields, and
+   * gives it the write's position: what an upsert of the document read, spread and changed would
+   * store, without reading it. Under the same guard (skipped when the stored position is at or
+   * after the write's), and nothing at all when there is no live document (none, or a tombstone).
+   */
+  | { type: 'set'; collection: string; id: string; fields: DocumentBody };
 
 export function upsert(collection: string, id: string, document: DocumentBody): ReadModelWrite {
   return { type: 'upsert', collection, id, document };
@@ -29,6 +36,11 @@ export function upsert(collection: string, id: string, document: DocumentBody): 
 
 export function remove(collection: string, id: string): ReadModelWrite {
   return { type: 'delete', collection, id };
+}
+
+/** See ReadModelWrite `set`: fields of an existing document changed without reading it first. */
+export function setFields(collection: string, id: string, fields: DocumentBody): ReadModelWrite {
+  return { type: 'set', collection, id, fields };
 }
 
 /** The writes one event causes. */
@@ -79,6 +91,12 @@ export interface FindOptions {
   /** Keys in order of precedence; ties are broken by `_id` ascending so both adapters agree. */
   sort?: Record<string, 1 | -1>;
   limit?: number;
+  /**
+   * Only these top-level fields of each document, besides `_id` and `_position`: what a full find
+   * returns, restricted to them (a field a document lacks stays absent). For a listing that needs a
+   * few fields of many documents, without building each whole document.
+   */
+  fields?: readonly string[];
 }
 
 /** An ascending compound index over top-level fields, declared by the projection that owns the collection. */

@@ -31,6 +31,9 @@ export class MemoryReadModel {
         doc._id = w.id;
         doc._position = position;
         collection.set(w.id, doc);
+      } else if (w.type === 'set') {
+        const doc = collection.get(w.id);
+        if (doc) collection.set(w.id, { ...doc, ...(JSON.parse(JSON.stringify(w.fields)) as Record<string, unknown>), _position: position });
       } else collection.delete(w.id);
     }
   }

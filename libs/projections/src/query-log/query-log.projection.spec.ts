@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@ledger/event-store';
 import { projectEvents, projectTwice, snapshotReadModels, SqliteReadModelStore } from '@ledger/read-models';
 import { recorded } from '../testing/recorded';
 import { QUERY_LOGS, queryLogsProjection } from './query-log.projection';
-import { findLoggedQueries, queryLogImport, reconciliationSummary, unregisteredOfImport } from './query-log.queries';
+import { findLoggedQueries, queryLogImport, reconciliationSummary, unregisteredOfImport, unregisteredOfImportAfterLine } from './query-log.queries';
 
 const AG = 'SWD001';
 const acct = (n: number) => `${AG}.USER.${String(n).repeat(32).slice(0, 32)}`;
@@ -101,6 +101,58 @@ describe('query logs read model (要點 九(一)(二))', () => {
     expect(await reconciliationSummary(store, AG, '2025-03')).toMatchObject({ logged: 1, unregistered: 1, duplicates: 1, imports: 2, importsIncomplete: 0 });
     expect(await unregisteredOfImport(store, importOf('b'), undefined, 10)).toEqual([]);
     expect((await unregisteredOfImport(store, importOf('a'), undefined, 10)).map((d) => d.lineNo)).toEqual([2]);
+    await store.close();
+  });
+
+  it('要點 九(一): a listing flags each listed row and counts it in the month of its Taipei day, whether projected with the lines, after them or event by event', async () => {
+    const importId = importOf('a');
+    const stream = `querylog-${importId}`;
+    // 15:30Z is 23:30 on 31 March in Taipei, 16:30Z is 00:30 on 1 April: two months of one file.
+    const lines = [log(importId, 2, '2025-03-31T15:30:00.000Z'), log(importId, 3, '2025-03-31T16:30:00.000Z'), log(importId, 4, '2025-03-31T16:40:00.000Z')];
+    const found = recorded(stream, 'UnregisteredQueriesFound', {
+      importId, agencyCode: AG, period: '2025-03', chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 },
+      queries: lines.slice(0, 2).map((l) => ({ lineNo: l.lineNo, accountId: l.accountId, operationCode: l.operationCode, loggedAt: l.loggedAt })),
+      duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-05-15' },
+    }, '2025-05-01T01:00:00Z');
+    const explained = recorded(`unregisteredquery-${importId}.3`, 'UnregisteredQueryExplained', {
+      importId, lineNo: 3, agencyCode: AG, resolution: 'EXPLANATION', explanation: '說明', registrationId: null, meetsDuty: 'EXPLAIN_UNREGISTERED_QUERY',
+    }, '2025-05-02T01:00:00Z');
+    const events = [...importEvents(importId, '2025-03', lines), found, explained].map((e, i) => ({ ...e, position: BigInt(i + 1) }));
+    const onePage = new SqliteReadModelStore({ file: ':memory:' });
+    await projectEvents(queryLogsProjection(), onePage, events);
+    const twoPages = new SqliteReadModelStore({ file: ':memory:' });
+    await projectEvents(queryLogsProjection(), twoPages, events.slice(0, 3));
+    await projectEvents(queryLogsProjection(), twoPages, events.slice(3));
+    const byEvent = new SqliteReadModelStore({ file: ':memory:' });
+    for (const e of events) await projectEvents(queryLogsProjection(), byEvent, [e]);
+    const expected = await snapshotReadModels(onePage, Object.values(QUERY_LOGS));
+    expect(expected[QUERY_LOGS.logged].map((d) => [d['lineNo'], d['month'], d['foundUnregistered'], d['explained']])).toEqual([
+      [2, '2025-03', true, null], [3, '2025-04', true, 'EXPLANATION'], [4, '2025-04', false, null],
+    ]);
+    expect(await reconciliationSummary(onePage, AG, '2025-03')).toMatchObject({ logged: 1, foundUnregistered: 1, explained: 0, unexplained: 1 });
+    expect(await reconciliationSummary(onePage, AG, '2025-04')).toMatchObject({ logged: 2, foundUnregistered: 1, explained: 1, unexplained: 0 });
+    expect(await queryLogImport(onePage, importId)).toMatchObject({ foundUnregistered: 2, explained: 1 });
+    for (const other of [twoPages, byEvent]) expect(await snapshotReadModels(other, Object.values(QUERY_LOGS))).toEqual(expected);
+    const { once, twice } = await projectTwice(queryLogsProjection(), events);
+    expect(once).toEqual(expected);
+    expect(twice).toEqual(once);
+    await Promise.all([onePage.close(), twoPages.close(), byEvent.close()]);
+  });
+
+  it('lists an import\'s unregistered lines for its reconciliation in line order, a page at a time, with the four fields the listing records', async () => {
+    const { regs, a } = randomMonth(5);
+    // A few registrations only, so that some lines have none.
+    const store = await project([...regs.slice(0, 4).map(registration), ...importEvents(importOf('a'), '2025-03', a)]);
+    const whole = await unregisteredOfImport(store, importOf('a'), undefined, 1000);
+    expect(whole.length).toBeGreaterThan(3);
+    const pages: unknown[] = [];
+    for (let after = 0; ;) {
+      const page = await unregisteredOfImportAfterLine(store, importOf('a'), after, 3);
+      pages.push(...page);
+      if (page.length < 3) break;
+      after = page[page.length - 1].lineNo;
+    }
+    expect(pages).toEqual(whole.map((d) => ({ lineNo: d.lineNo, accountId: d.accountId, operationCode: d.operationCode, loggedAt: d.loggedAt })));
     await store.close();
   });
 

@@ -39,10 +39,10 @@ export async function findLoggedQueries(store: ReadModelStore, f: LoggedQueryFil
 }
 
 /** The stored rows of an import's accepted queries with no registration, in line order, after `afterSeq`. */
-function unregisteredRows(store: ReadModelStore, importId: string, afterSeq: string | undefined, limit: number) {
+function unregisteredRows(store: ReadModelStore, importId: string, afterSeq: string | undefined, limit: number, fields?: readonly (keyof LoggedQueryDocument)[]) {
   const filter: Filter = { importId, status: 'UNREGISTERED' };
   if (afterSeq) filter.seq = { $gt: afterSeq };
-  return store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit });
+  return store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit, ...(fields ? { fields } : {}) });
 }
 
 /** An import's accepted queries with no registration, in line order (for its reconciliation). */
@@ -53,12 +53,14 @@ export async function unregisteredOfImport(store: ReadModelStore, importId: stri
 /** What an UNREGISTERED_QUERY listing records of a logged query. */
 export type UnregisteredLine = Pick<LoggedQueryDocument, 'lineNo' | 'accountId' | 'operationCode' | 'loggedAt'>;
 
+const LISTED_FIELDS = ['lineNo', 'accountId', 'operationCode', 'loggedAt'] as const;
+
 /**
  * The same, after line `afterLineNo` (0: from the start), for the importer's reconciliation: only
- * the fields the listing records, picked from the stored rows without copying each whole document.
+ * the fields the listing records, the only ones read from the stored rows.
  */
 export async function unregisteredOfImportAfterLine(store: ReadModelStore, importId: string, afterLineNo: number, limit: number): Promise<UnregisteredLine[]> {
-  return (await unregisteredRows(store, importId, afterLineNo > 0 ? seqOf(importId, afterLineNo) : undefined, limit)).map((d) => ({
+  return (await unregisteredRows(store, importId, afterLineNo > 0 ? seqOf(importId, afterLineNo) : undefined, limit, LISTED_FIELDS)).map((d) => ({
     lineNo: d.lineNo, accountId: d.accountId, operationCode: d.operationCode, loggedAt: d.loggedAt,
   }));
 }

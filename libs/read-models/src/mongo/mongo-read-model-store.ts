@@ -8,6 +8,7 @@ import {
   mergeGroups,
   parseFilterTree,
   parseFindOptions,
+  type CollapsedSet,
   type CollapsedWrite,
   type FilterTree,
 } from '../documents';
@@ -152,9 +153,10 @@ export class MongoReadModelStore implements ReadModelStore {
   async find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]> {
     const target = this.collection(collection);
     const tree = parseFilterTree(filter);
-    const { sort, limit } = parseFindOptions(options);
+    const { sort, limit, fields } = parseFindOptions(options);
     const query: Document = { _deleted: { $exists: false }, ...mongoQuery(tree) };
     let cursor = target.find(query).sort(Object.fromEntries(sort));
+    if (fields) cursor = cursor.project<MongoDocument>({ _position: 1, ...Object.fromEntries(fields.map((f) => [f, 1])) });
     if (limit !== undefined) cursor = cursor.limit(limit);
     const raws = await cursor.toArray();
     return raws.map((raw) => fromMongo(raw).document as StoredDocument<T>);
@@ -188,7 +190,7 @@ export class MongoReadModelStore implements ReadModelStore {
     if (batch.length === 0) return;
     // Collapsing to one write per document also keeps two upserts of one new _id out of the same
     // unordered bulk, where they could race and the losing (possibly newer) one be refused.
-    const { writes, lastPosition } = collapseBatch(batch);
+    const { writes, sets, lastPosition } = collapseBatch(batch);
     const byCollection = new Map<string, CollapsedWrite[]>();
     for (const write of writes) {
       const list = byCollection.get(write.collection) ?? [];
@@ -196,6 +198,15 @@ export class MongoReadModelStore implements ReadModelStore {
       byCollection.set(write.collection, list);
     }
     await Promise.all([...byCollection].map(([collection, list]) => this.bulkGuarded(collection, list)));
+    // After the whole writes they follow (collapseBatch gives each set a higher position than its
+    // document's whole write), ordered so that two sets of one document apply in position order.
+    const setsByCollection = new Map<string, CollapsedSet[]>();
+    for (const s of sets) {
+      const list = setsByCollection.get(s.collection) ?? [];
+      list.push(s);
+      setsByCollection.set(s.collection, list);
+    }
+    await Promise.all([...setsByCollection].map(([collection, list]) => this.bulkSets(collection, list)));
     if (lastPosition !== undefined) {
       await this.checkpoints.updateOne(
         { _id: projection },
@@ -225,6 +236,23 @@ export class MongoReadModelStore implements ReadModelStore {
     } catch (error) {
       if (!onlyGuardRefusals(error)) throw error;
     }
+  }
+
+  /**
+   * A set changes the live document only, under the same guard as a replace, and never creates one
+   * (no upsert): a filter that misses is the guard or an absent document, not an error.
+   */
+  private async bulkSets(collection: string, sets: readonly CollapsedSet[]): Promise<void> {
+    const operations: AnyBulkWriteOperation<MongoDocument>[] = sets.map((s) => {
+      const position = Long.fromBigInt(s.position);
+      return {
+        updateOne: {
+          filter: { _id: s.id, _position: { $lt: position }, _deleted: { $exists: false } },
+          update: { $set: { ...(s.fields as Document), _position: position } },
+        },
+      };
+    });
+    await this.collection(collection).bulkWrite(operations, { ordered: true });
   }
 
   async checkpoint(projection: string): Promise<bigint | undefined> {

@@ -49,6 +49,8 @@ interface CollectionStatements {
   read(id: string): DocumentEntry | undefined;
   /** Writes under the position guard; body null leaves a tombstone. */
   write(id: string, position: bigint, body: string | PlainDocument | null): void;
+  /** A `set` write (ReadModelWrite): the live document's given fields, under the guard; nothing without a live document. */
+  set(id: string, position: bigint, fields: Readonly<Record<string, unknown>>): void;
   /** SQL of a field's value, and of one condition on it (pushing its parameters). */
   valueExpr(field: string): string;
   condition(condition: Condition, params: unknown[]): string;
@@ -61,6 +63,8 @@ interface CollectionStatements {
   /** The SQL term that holds for every live row (not a tombstone). */
   live: string;
   document(row: Record<string, unknown> | unknown[]): StoredDocument;
+  /** The SELECT list and document of a find restricted to some fields (FindOptions.fields). */
+  only(fields: readonly string[]): { select: string; document(row: Record<string, unknown> | unknown[]): StoredDocument };
 }
 
 const CHECKPOINTS_SQL = `
@@ -160,8 +164,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     // deferred transaction that reads a row and then writes fails at once with "database is locked"
     // when another process (a projector, another instance renewing a lease) committed in between.
     this.runBatch = this.db.transaction((projection: string, batch: readonly AppliedEvent[]) => {
-      const { writes, lastPosition } = collapseBatch(batch, true);
+      const { writes, sets, lastPosition } = collapseBatch(batch, true);
       for (const write of writes) this.collection(write.collection).write(write.id, write.position, write.body);
+      for (const s of sets) this.collection(s.collection).set(s.id, s.position, s.fields);
       if (lastPosition !== undefined) this.writeCheckpoint.run(projection, lastPosition);
     }).immediate;
     this.runDrop = this.db.transaction((projection: string, collections: readonly string[]) => {
@@ -197,6 +202,11 @@ export class SqliteReadModelStore implements ReadModelStore {
         return { position: row.position, document: row.body === null ? undefined : toDocument(id, row.position, row.body) };
       },
       write: (id, position, body) => void put.run(id, position, body instanceof PlainDocument ? body.jsonText() : body),
+      set: (id, position, fields) => {
+        const row = get.get(id);
+        if (!row || row.body === null || row.position >= position) return;
+        put.run(id, position, JSON.stringify({ ...(JSON.parse(row.body) as DocumentBody), ...fields }));
+      },
       valueExpr,
       condition: compileCondition,
       select: 'id, position, body',
@@ -205,6 +215,14 @@ export class SqliteReadModelStore implements ReadModelStore {
         const r = row as Record<string, unknown>;
         return toDocument(r.id as string, r.position as bigint, r.body as string);
       },
+      // The whole body is parsed all the same: JSON text has no cheaper way to a few of its fields.
+      only: (fields) => ({
+        select: 'id, position, body',
+        document: (row) => {
+          const r = row as Record<string, unknown>;
+          return pick(toDocument(r.id as string, r.position as bigint, r.body as string), fields);
+        },
+      }),
     };
     this.collections.set(name, statements);
     return statements;
@@ -261,6 +279,19 @@ export class SqliteReadModelStore implements ReadModelStore {
       for (let i = 0; i < n; i++) if (row[3 + i] !== values[i]) changed.push(i);
       update(changed).run(position, deleted, ...changed.map((i) => values[i]), id);
     };
+    // A set is one UPDATE of its columns, guarded in its WHERE: no read, no other column, and only
+    // the indexes over those columns (none for a flag no read filters on) are touched.
+    const setStatements = new Map<string, Database.Statement<unknown[]>>();
+    const setStatement = (names: readonly string[]) => {
+      const key = names.join(',');
+      let statement = setStatements.get(key);
+      if (!statement) {
+        for (const f of names) if (!types.has(f)) throw new ReadModelRequestError(`collection ${name} has no column ${f}`);
+        statement = this.db.prepare<unknown[]>(`UPDATE ${table} SET position = ?${names.map((f) => `, ${columnOf(f)} = ?`).join('')} WHERE id = ? AND deleted = 0 AND position < ?`);
+        setStatements.set(key, statement);
+      }
+      return statement;
+    };
     const build = rowBuilder(fields);
     const document = (r: Record<string, unknown> | unknown[]): StoredDocument => {
       const row = r as unknown[];
@@ -273,6 +304,27 @@ export class SqliteReadModelStore implements ReadModelStore {
         doc[fields[i][0]] = v === null || v === undefined ? null : type === 'boolean' ? v !== 0 : type === 'json' ? JSON.parse(v as string) : v;
       }
       return doc;
+    };
+    // Only the columns asked for are selected and converted (a listing of four fields of a 22-column row).
+    const shapes = new Map<string, { select: string; document(row: Record<string, unknown> | unknown[]): StoredDocument }>();
+    const only = (wanted: readonly string[]) => {
+      const key = wanted.join(',');
+      let shape = shapes.get(key);
+      if (!shape) {
+        const picked = wanted.filter((f) => types.has(f)).map((f) => [f, types.get(f)!] as [string, ColumnType]);
+        const builder = rowBuilder(picked);
+        shape = {
+          select: `id, position, deleted${picked.map(([f]) => `, ${columnOf(f)}`).join('')}`,
+          document: (r) => {
+            const row = r as unknown[];
+            const position = positionOf(row[0] as string, row[1] as number).toString();
+            if (builder) return builder(row, position, JSON.parse);
+            return pick(document([...row.slice(0, 3), ...fields.map(([f]) => { const i = picked.findIndex(([p]) => p === f); return i < 0 ? null : row[3 + i]; })]), wanted);
+          },
+        };
+        shapes.set(key, shape);
+      }
+      return shape;
     };
     const values = new Array<unknown>(n);
     /**
@@ -319,6 +371,11 @@ export class SqliteReadModelStore implements ReadModelStore {
         for (let i = 0; i < n; i++) values[i] = columnValue(name, fields[i][0], fields[i][1], doc[fields[i][0]]);
         put(id, position, 0, values);
       },
+      set: (id, position, changes) => {
+        const names = Object.keys(changes);
+        const statement = setStatement(names);
+        statement.run(position, ...names.map((f) => columnValue(name, f, types.get(f)!, changes[f])), id, position);
+      },
       valueExpr: (field) => (field === '_id' ? 'id' : types.has(field) ? columnOf(field) : 'NULL'),
       condition: (c, params) => typedCondition(c, types.get(c.field) ?? (c.field === '_id' ? 'text' : undefined), c.field === '_id' ? 'id' : columnOf(c.field), params),
       select: selectList,
@@ -326,6 +383,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       types,
       live: 'deleted = 0',
       document,
+      only,
     };
     this.collections.set(name, statements);
     return statements;
@@ -383,11 +441,12 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.assertOpen();
     const c = this.collection(collection);
     const tree = parseFilterTree(filter);
-    const { sort, limit } = parseFindOptions(options);
+    const { sort, limit, fields } = parseFindOptions(options);
+    const shape = fields ? c.only(fields) : c;
     const params: unknown[] = [];
     const where = [c.live, ...compileTree(c, tree, params)];
     const orderBy = sort.map(([field, direction]) => `${c.valueExpr(field)} ${direction === 1 ? 'ASC' : 'DESC'}`);
-    const sql = `SELECT ${c.select} FROM ${c.table} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.join(', ')} LIMIT ?`;
+    const sql = `SELECT ${shape.select} FROM ${c.table} WHERE ${where.join(' AND ')} ORDER BY ${orderBy.join(', ')} LIMIT ?`;
     params.push(limit ?? -1);
     let statement = this.findStatements.get(sql);
     if (!statement) {
@@ -398,7 +457,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       else statement.safeIntegers(true);
       this.findStatements.set(sql, statement);
     }
-    return (statement.all(...params) as (Record<string, unknown> | unknown[])[]).map((row) => c.document(row) as StoredDocument<T>);
+    return (statement.all(...params) as (Record<string, unknown> | unknown[])[]).map((row) => shape.document(row) as StoredDocument<T>);
   }
 
   /** See ReadModelStore.countBy: one GROUP BY over the conditions find compiles, so the same expression indexes serve it. */
@@ -537,6 +596,13 @@ function compileTree(c: CollectionStatements, tree: FilterTree, params: unknown[
   }
   for (const branch of tree.and ?? []) terms.push(...compileTree(c, branch, params));
   return terms;
+}
+
+/** A document restricted to `_id`, `_position` and the given fields it has. */
+function pick(doc: StoredDocument, fields: readonly string[]): StoredDocument {
+  const out: StoredDocument = { _id: doc._id, _position: doc._position };
+  for (const f of fields) if (Object.prototype.hasOwnProperty.call(doc, f)) out[f] = doc[f];
+  return out;
 }
 
 function toDocument(id: string, position: bigint, body: string): StoredDocument {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlainDocument, ReadModelRequestError } from '../documents';
 import type { Filter, FindOptions, TableSpec } from '../types';
-import { remove, upsert } from '../types';
+import { remove, setFields, upsert } from '../types';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
 
 const SPEC: TableSpec = { columns: { name: 'text', n: 'integer', flag: 'boolean', tag: 'text', extra: 'json' } };
@@ -68,6 +68,10 @@ describe('SqliteReadModelStore typed tables (declareTable)', () => {
   it.each(cases.map((c, i) => [i, ...c] as const))('case %i: find answers exactly as on JSON documents', async (_i, filter, options) => {
     const expected = await plain.find('things', filter, options);
     expect(await typed.find('things', filter, options)).toEqual(expected);
+    // Restricted to some fields (only their columns selected): the full answer's documents, restricted.
+    const fields = ['tag', 'extra', 'n', 'missing'];
+    const restricted = expected.map((d) => ({ _id: d._id, _position: d._position, tag: d['tag'] ?? null, extra: d['extra'] ?? null, n: d['n'] ?? null }));
+    expect(await typed.find('things', filter, { ...options, fields })).toEqual(restricted);
   });
 
   it('point reads, tombstones and positions are the same', async () => {
@@ -126,6 +130,30 @@ describe('SqliteReadModelStore typed tables (declareTable)', () => {
     await expect(viaFields.applyEvent('p', 301n, [upsert('things', 'bad', PlainDocument.of({ name: 1 }) as unknown as Record<string, unknown>)])).rejects.toBeInstanceOf(ReadModelRequestError);
     expect(() => PlainDocument.of({ $set: 1 })).toThrow(ReadModelRequestError);
     await viaFields.close();
+  });
+
+  it('a set (one UPDATE of its columns) leaves the rows a JSON collection leaves, guard, tombstones and indexes included', async () => {
+    const sets = [
+      { position: 200n, writes: [setFields('things', 'd01', { flag: true }), setFields('things', 'd02', { name: 'set', n: 7, tag: null, extra: { z: [1] } })] },
+      // A tombstone (d03), a document that never was, a replayed older set (d10 holds 10): nothing.
+      { position: 201n, writes: [setFields('things', 'd03', { flag: true }), setFields('things', 'none', { name: 'x' })] },
+      { position: 6n, writes: [setFields('things', 'd10', { name: 'stale' })] },
+      // Over a whole write of the same batch, and replaced by one.
+      { position: 202n, writes: [upsert('things', 'd11', { ...docs[11].doc, name: 'whole' }), setFields('things', 'd12', { tag: 'first' })] },
+      { position: 203n, writes: [setFields('things', 'd11', { tag: 'over' }), upsert('things', 'd12', { ...docs[12].doc, name: 'whole' })] },
+    ];
+    for (const store of [plain, typed]) {
+      await store.applyBatch('p', sets);
+      await store.applyBatch('p', sets);
+    }
+    for (const id of ['d01', 'd02', 'd03', 'd10', 'd11', 'd12', 'none']) expect(await typed.getEntry('things', id)).toEqual(await plain.getEntry('things', id));
+    expect(await typed.get('things', 'd02')).toMatchObject({ _position: '200', name: 'set', n: 7, tag: null, extra: { z: [1] } });
+    expect(await typed.get('things', 'd11')).toMatchObject({ _position: '203', name: 'whole', tag: 'over' });
+    for (const [filter, options] of cases) expect(await typed.find('things', filter, options)).toEqual(await plain.find('things', filter, options));
+    // A value of another type than its column, or a field that is not a column, is refused with its batch.
+    await expect(typed.applyEvent('p', 300n, [upsert('things', 'd20', { name: 'kept' }), setFields('things', 'd01', { n: 'text' })])).rejects.toBeInstanceOf(ReadModelRequestError);
+    await expect(typed.applyEvent('p', 300n, [setFields('things', 'd01', { other: 1 })])).rejects.toBeInstanceOf(ReadModelRequestError);
+    expect((await typed.get('things', 'd20'))?.name).toBe(docs[20].doc.name);
   });
 
   it('reads a field written as absent as null (TableSpec: every column is a field of every document)', async () => {
