@@ -56,11 +56,10 @@ const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 
  * others stand by, serve reads, and take over when the holder's lease expires. `follow`: run none
  * and never take a lease (LEDGER_PROJECTIONS=follow; a projector process runs them).
  */
-/** How a runner takes part: its lease holder's name, whether it only follows, whom it tells when its projection fails. */
+/** How a runner takes part: its lease holder's name, whether it only follows, whom it tells what it applied. */
 export interface RunnerOptions {
   leaseHolder?: string;
   follow?: boolean;
-  onFailed?: (projection: string, error: Error) => void;
   onApplied?: (projection: string, position: bigint) => void;
 }
 
@@ -84,10 +83,9 @@ export function createProjectionRunner(name: string, eventStore: EventStore, rea
 function runnerOf(projection: Projection, source: ProjectionEventSource, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions): ProjectionRunner {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
   const pageSize = PAGE_SIZES[projection.name];
-  const { onFailed, onApplied } = options;
+  const { onApplied } = options;
   return new ProjectionRunner({
     projection, eventStore: livePages(source, pageSize), readModels, upcast, lease, follow: options.follow ?? false, pageSize, logger: new Logger(`Projection ${projection.name}`),
-    ...(onFailed ? { onFailed: (error: Error) => onFailed(projection.name, error) } : {}),
     ...(onApplied ? { onApplied: (position: bigint) => onApplied(projection.name, position) } : {}),
   });
 }

@@ -77,11 +77,6 @@ export interface ProjectionRunnerOptions {
    * another instance writes there. Keeps the command path's event loop free of projection work.
    */
   follow?: boolean;
-  /**
-   * Told when the projection stops for good here (a handler's error, a log behind the read model):
-   * an owner that waits on it from elsewhere (another thread) learns at once instead of at its timeout.
-   */
-  onFailed?: (error: Error) => void;
   /** Told each position applied here (after its transaction committed): a follower elsewhere is woken by it (see observe). */
   onApplied?: (position: bigint) => void;
   /** First wait after a store error; doubled per failed attempt up to retryMaxMs. */
@@ -168,7 +163,6 @@ export class ProjectionRunner {
   private nextRetryAt: Date | undefined;
   private readonly lease: { holder: string; ttlMs: number; renewMs: number } | undefined;
   private readonly follow: boolean;
-  private readonly onFailed: ((error: Error) => void) | undefined;
   private readonly onApplied: ((position: bigint) => void) | undefined;
   /** A follower: the highest position the lease holder reported applied (observe), and who waits for the next report. */
   private observed: bigint | undefined;
@@ -190,7 +184,6 @@ export class ProjectionRunner {
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
     this.follow = options.follow ?? false;
-    this.onFailed = options.onFailed;
     this.onApplied = options.onApplied;
     if (options.lease) {
       const { holder, ttlMs } = options.lease;
@@ -409,7 +402,6 @@ export class ProjectionRunner {
     // The subscription has already ended its loop; stop() only unregisters its wake-up listener.
     void run.catchUp.then(() => run.subscription?.stop()).catch(() => undefined);
     this.rejectWaiters(this.error);
-    this.onFailed?.(this.error);
   }
 
   private rejectWaiters(error: Error): void {

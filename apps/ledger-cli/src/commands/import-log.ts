@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { DomainRuleError, QUERY_LOG_ENCODINGS, QueryLogEncoding, ValidationError } from '@ledger/domain';
 import { QUERY_LOGS_PROJECTION } from '@ledger/projections';
-import { createEventStore, createPersonalData, createProjectionRunner, createReadModelStore, loadConfig, startProjectorThread } from '@ledger/platform';
+import { createEventStore, createPersonalData, createProjectionRunner, createReadModelStore, loadConfig } from '@ledger/platform';
 import { importQueryLog } from '../../../ledger-api/src/query-logs/query-log-importer';
 import { setExitCode } from '../exit';
 
@@ -44,25 +44,8 @@ export function registerImportLog(program: Command): void {
       const store = await createEventStore(config);
       const personal = await createPersonalData(config);
       const readModels = await createReadModelStore(config);
-      // Only the query-logs read model is needed to reconcile. It is projected on a thread of this
-      // process, so that checking, protecting and appending the lines (this thread) and projecting
-      // them (that one) use a core each; this thread follows its checkpoint. A running service
-      // holding the projection's lease keeps it, and both wait for it.
-      let projectionFailed: string | undefined;
-      const runner = createProjectionRunner(QUERY_LOGS_PROJECTION, store, readModels, config, { follow: true });
-      const projector = startProjectorThread(config, {
-        only: [QUERY_LOGS_PROJECTION],
-        log: 'warnings-to-stderr',
-        onProjectionFailed: (_projection, message) => (projectionFailed = message),
-        onApplied: (_projection, position) => runner.observe(position),
-        onUnexpectedEnd: (why) => (projectionFailed ??= `its thread ended: ${why}`),
-      });
-      try {
-        await projector.started;
-      } catch (error) {
-        await Promise.all([readModels.close(), personal.close(), store.close()]);
-        throw error;
-      }
+      // Only the query-logs read model is needed to reconcile; a running service holding its lease keeps it, and this waits for it.
+      const runner = createProjectionRunner(QUERY_LOGS_PROJECTION, store, readModels, config, { leaseHolder: `cli-import-log-${process.pid}` });
       await runner.start();
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'import-log {pass} [{bar}] {value}/{total} lines', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : undefined;
       let started = false;
@@ -76,13 +59,7 @@ export function registerImportLog(program: Command): void {
             windowDays: config.queryLogs?.windowDays ?? 1,
             explainDays: config.queryLogs?.explainDays ?? 14,
             waitForQueryLogs: async (position) => {
-              // Watched in short waits: a projection that fails on its thread ends the wait at once.
-              const deadline = Date.now() + 15 * 60_000;
-              for (;;) {
-                if (projectionFailed !== undefined) throw new Error(`the query-logs read model stopped (${projectionFailed}); run the same command again to finish`);
-                if (await runner.waitFor(position, Math.min(1_000, deadline - Date.now()))) return;
-                if (Date.now() >= deadline) throw new Error('the query-logs read model did not take in the file in time; run the same command again to finish');
-              }
+              if (!(await runner.waitFor(position, 15 * 60_000))) throw new Error('the query-logs read model did not take in the file in time; run the same command again to finish');
             },
             onProgress: (pass, lines, total) => {
               if (!bar) return;
@@ -104,7 +81,6 @@ export function registerImportLog(program: Command): void {
         setExitCode(1);
       } finally {
         await runner.stop();
-        await projector.stop();
         await readModels.close();
         await personal.close();
         await store.close();
