@@ -191,22 +191,10 @@ export class MongoReadModelStore implements ReadModelStore {
     // Collapsing to one write per document also keeps two upserts of one new _id out of the same
     // unordered bulk, where they could race and the losing (possibly newer) one be refused.
     const { writes, sets, lastPosition } = collapseBatch(batch);
-    const byCollection = new Map<string, CollapsedWrite[]>();
-    for (const write of writes) {
-      const list = byCollection.get(write.collection) ?? [];
-      list.push(write);
-      byCollection.set(write.collection, list);
-    }
-    await Promise.all([...byCollection].map(([collection, list]) => this.bulkGuarded(collection, list)));
+    await Promise.all([...byCollection(writes)].map(([collection, list]) => this.bulkGuarded(collection, list)));
     // After the whole writes they follow (collapseBatch gives each set a higher position than its
     // document's whole write), ordered so that two sets of one document apply in position order.
-    const setsByCollection = new Map<string, CollapsedSet[]>();
-    for (const s of sets) {
-      const list = setsByCollection.get(s.collection) ?? [];
-      list.push(s);
-      setsByCollection.set(s.collection, list);
-    }
-    await Promise.all([...setsByCollection].map(([collection, list]) => this.bulkSets(collection, list)));
+    await Promise.all([...byCollection(sets)].map(([collection, list]) => this.bulkSets(collection, list)));
     if (lastPosition !== undefined) {
       await this.checkpoints.updateOne(
         { _id: projection },
@@ -320,3 +308,13 @@ export class MongoReadModelStore implements ReadModelStore {
   }
 }
 
+/** Writes grouped by collection, in order within each: one bulk request per collection. */
+function byCollection<W extends { collection: string }>(writes: readonly W[]): Map<string, W[]> {
+  const groups = new Map<string, W[]>();
+  for (const write of writes) {
+    const list = groups.get(write.collection);
+    if (list) list.push(write);
+    else groups.set(write.collection, [write]);
+  }
+  return groups;
+}
