@@ -1,4 +1,4 @@
-import { checkLogLine, LineContext, mapHeader, parseLogDate, parseLogDateTime, parseLogTime, splitCsvLine } from './query-log.layout';
+import { checkLogLine, LineContext, mapHeader, parseLogDate, parseLogDateTime, parseLogTime, splitCsvLine, taipeiLocalToInstant } from './query-log.layout';
 
 // A syntactically valid ID for the tests: the importer passes the personal-data library's check.
 const VALID = 'A123456789';
@@ -22,6 +22,18 @@ const line = (over: Partial<Record<string, string>> = {}) => {
 };
 
 describe('WebIR log layout (要點 九(二))', () => {
+  it('given Taipei wall-clock times in log order across hours, midnight, a month and a year, when turned into instants, then each is the UTC instant 8 hours earlier (要點 九(二))', () => {
+    const reference = (date: string, time: string) => new Date(Date.parse(`${date}T${time}+08:00`)).toISOString();
+    const times = [
+      ['2024-12-31', '23:59:59.999'], ['2025-01-01', '00:00:00.000'], ['2025-01-01', '00:59:30.250'], ['2025-01-01', '07:59:59.999'],
+      ['2025-01-01', '08:00:00.000'], ['2025-02-28', '23:10:00.000'], ['2025-03-01', '00:10:00.000'], ['2024-02-29', '03:00:00.001'],
+      ['2025-03-01', '00:10:00.000'], ['2025-03-01', '00:11:00.000'],
+    ] as const;
+    for (const [date, time] of times) expect(taipeiLocalToInstant(date, time)).toBe(reference(date, time));
+    // A time not in the parser's full form is computed in full.
+    expect(taipeiLocalToInstant('2025-03-01', '00:10:00')).toBe('2025-02-28T16:10:00.000Z');
+  });
+
   it('要點 九(二): given the documented header or another spelling, when mapped, then every field is found', () => {
     expect(mapHeader(HEADER)).toEqual({ ok: true, columns: ['accountId', 'queryDate', 'queryTime', 'operationCode', 'subject', 'caseNumber', 'reason', 'outcome'] });
     const other = mapHeader(['\uFEFF帳號', '查詢日期時間', '作業代碼', '查詢條件', '案件編號', '查詢事由', '查詢結果', '備註']);

@@ -140,8 +140,19 @@ export function parseLogTime(text: string): string | undefined {
  * Asia/Taipei wall-clock times (UTC+8 all year, no daylight saving since 1980).
  */
 export function taipeiLocalToInstant(date: string, time: string): string {
-  return new Date(Date.parse(`${date}T${time}Z`) - TAIPEI_OFFSET_MS).toISOString();
+  // A log's lines come in time order, hundreds to an hour; the offset is whole hours, so an instant
+  // is its hour's UTC prefix (computed once per hour) and the minutes, seconds and milliseconds as written.
+  if (time.length !== 12 || time.charCodeAt(2) !== 58 /* : */) return new Date(Date.parse(`${date}T${time}Z`) - TAIPEI_OFFSET_MS).toISOString();
+  const hour = time.slice(0, 2);
+  if (date !== lastHour.date || hour !== lastHour.hour) {
+    lastHour.prefix = new Date(Date.parse(`${date}T${hour}:00:00.000Z`) - TAIPEI_OFFSET_MS).toISOString().slice(0, 13);
+    lastHour.date = date;
+    lastHour.hour = hour;
+  }
+  return `${lastHour.prefix}${time.slice(2)}Z`;
 }
+/** The last Taipei hour turned into its UTC prefix (`YYYY-MM-DDTHH`). */
+const lastHour = { date: '', hour: '', prefix: '' };
 
 /**
  * One date-time column: `114/03/05 09:30:15`, `1140305 093015`, `2025-03-05 09:30`, or ISO 8601
