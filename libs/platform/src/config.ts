@@ -285,10 +285,6 @@ export function nonNegativeInt(env: Env, name: string, fallback: number): number
 }
 
 /**
- * The single source of configuration for the service (validated at start through @nestjs/config,
- * see ledgerConfigModule()) and the CLI. Throws a ConfigError naming every bad variable.
- */
-/**
  * Where the projections run when LEDGER_PROJECTIONS is unset: on a second core when there is one
  * (the commands' event loop then does no projection work; bench:queries and bench:http measure
  * both), in the event loop on a single core, where a thread would only add a heap.
@@ -297,6 +293,10 @@ export function defaultProjectionRole(cores: number = availableParallelism()): P
   return cores >= 2 ? 'thread' : 'run';
 }
 
+/**
+ * The single source of configuration for the service (validated at start through @nestjs/config,
+ * see ledgerConfigModule()) and the CLI. Throws a ConfigError naming every bad variable.
+ */
 export function loadConfig(env: Env = process.env): LedgerConfig {
   const issues = [...schemaIssues(env), ...keyIssues(env)];
   if (issues.length > 0) throw new ConfigError(issues);

@@ -4,8 +4,8 @@ import type { LedgerConfig } from './config';
 
 export type Clock = () => Date;
 
-/** EventStoreDB when EVENTSTORE_URL is set (production shape), else the embedded SQLite file. */
 /**
+ * EventStoreDB when EVENTSTORE_URL is set (production shape), else the embedded SQLite file.
  * `checkpoints: 'in-commit'` for a second connection of a process whose first one already checkpoints
  * the file in the background (a projector thread): one checkpointing thread per file is enough.
  */

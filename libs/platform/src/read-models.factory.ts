@@ -50,12 +50,6 @@ export function projectionsFor(
 // commits: 16 chunks (8,000 lines) bound that to tens of MB, where 64 took ≈ 250 MB at 100,000 lines.
 const PAGE_SIZES: Readonly<Record<string, number>> = { [QUERY_LOGS_PROJECTION]: 16, [monthlyLogImportsProjection.name]: 64, [ANOMALIES_PROJECTION]: 64 };
 
-/**
- * `leaseHolder` (the service passes one per process): several instances may share the stores, and
- * each projection is run by the one instance holding its lease in the read-model store; the
- * others stand by, serve reads, and take over when the holder's lease expires. `follow`: run none
- * and never take a lease (LEDGER_PROJECTIONS=follow; a projector process runs them).
- */
 /** How a runner takes part: its lease holder's name, whether it only follows, whom it tells what it applied. */
 export interface RunnerOptions {
   leaseHolder?: string;
@@ -63,6 +57,12 @@ export interface RunnerOptions {
   onApplied?: (projection: string, position: bigint) => void;
 }
 
+/**
+ * `leaseHolder` (the service passes one per process): several instances may share the stores, and
+ * each projection is run by the one instance holding its lease in the read-model store; the
+ * others stand by, serve reads, and take over when the holder's lease expires. `follow`: run none
+ * and never take a lease (LEDGER_PROJECTIONS=follow; a projector process runs them).
+ */
 export function createProjectionRunners(eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions = {}): ProjectionRunner[] {
   const source = sharedTailReads(eventStore);
   return projectionsFor(config.deadlines, config.queryLogs, config.ethicsDetectors).map((projection) => runnerOf(projection, source, readModels, config, options));
