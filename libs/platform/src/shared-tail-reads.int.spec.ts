@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@ledger/event-store';
+import { SqliteEventStore, type RecordedEvent } from '@ledger/event-store';
 import { newEvent } from '@ledger/event-store/testing';
 import { approximateBytes, EventWindow, sharedTailReads } from './read-models.factory';
 
@@ -113,6 +113,24 @@ describe('the projections’ event source: the log’s tail read once for all of
     expect(byBytes.from(7n, 10)?.events.map((e) => e.position)).toEqual([8n, 9n]);
     expect(byBytes.from(6n, 10)).toBeUndefined();
     expect(byBytes.from(8n, 1)).toEqual({ events: [all[8]], end: 9n, reachesHeadAt: 'marker' });
+  });
+
+  it('slides over a long run of appends one page at a time, answering exactly the most recent events it holds at every step', () => {
+    // Synthetic events (the window only reads positions and payload sizes): 1,000 appends of 3 events
+    // against a window of 10 drop from the front thousands of times, with and without compaction.
+    const event = (p: number) => ({ streamId: 's', revision: p - 1, position: BigInt(p), eventId: `e${p}`, type: 'E', data: { p }, metadata: {} }) as unknown as RecordedEvent;
+    const window = new EventWindow(10);
+    let last = 0;
+    for (let k = 0; k < 1_000; k++) {
+      const page = [event(last + 1), event(last + 2), event(last + 3)];
+      window.add(BigInt(last), page, `m${k}`);
+      last += 3;
+      expect(window.size).toBe(Math.min(10, last));
+      const oldest = Math.max(0, last - 10);
+      if (oldest > 0) expect(window.from(BigInt(oldest - 1), 100)).toBeUndefined();
+      expect(window.from(BigInt(oldest), 100)?.events.map((e) => Number(e.position))).toEqual(Array.from({ length: last - oldest }, (_, i) => oldest + 1 + i));
+      expect(window.from(BigInt(last - 2), 1)).toEqual({ events: [page[1]], end: BigInt(last), reachesHeadAt: `m${k}` });
+    }
   });
 
   it('with no window (a lone projection, as import-log runs) holds no event and answers every read as the store does', async () => {
