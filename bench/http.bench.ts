@@ -21,7 +21,8 @@
  * (15), BENCH_HTTP_ROUNDS (6), BENCH_HTTP_KINDS (health,new,existing: which kinds run).
  *
  * BENCH_HTTP_CPU_PROF=<dir>: a V8 CPU profile of the server over the measured rounds (not its start-up
- * nor the warm-up), written to <dir>.
+ * nor the warm-up), written to <dir>. BENCH_HTTP_THREADS_PROF=<dir>: one profile per thread of the
+ * server (event loop, projector thread, WAL checkpointer, vault sealer), from its start to its exit.
  *
  * BENCH_HTTP_PROJECTIONS=thread: the service's projections on a worker thread of its own (LEDGER_PROJECTIONS=thread).
  * BENCH_HTTP_PROJECTIONS=follow: the service runs no projection (LEDGER_PROJECTIONS=follow) and a
@@ -256,7 +257,9 @@ async function main(): Promise<void> {
   if (!['run', 'follow', 'thread'].includes(role)) throw new Error(`BENCH_HTTP_PROJECTIONS must be run, follow or thread, not ${role}`);
   const follow = role === 'follow';
   const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
-    execArgv: ['-r', '@swc-node/register', ...serviceNodeFlags()],
+    // BENCH_HTTP_THREADS_PROF=<dir>: V8 CPU profiles of every thread of the server (its projector thread,
+    // the vault's sealer), from start to exit, where BENCH_HTTP_CPU_PROF profiles its event loop's rounds.
+    execArgv: ['-r', '@swc-node/register', ...serviceNodeFlags(), ...(process.env.BENCH_HTTP_THREADS_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_THREADS_PROF}`] : [])],
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LEDGER_PROJECTIONS: role },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
