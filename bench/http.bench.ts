@@ -257,8 +257,6 @@ async function main(): Promise<void> {
   if (!['run', 'follow', 'thread'].includes(role)) throw new Error(`BENCH_HTTP_PROJECTIONS must be run, follow or thread, not ${role}`);
   const follow = role === 'follow';
   const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
-    // BENCH_HTTP_THREADS_PROF=<dir>: V8 CPU profiles of every thread of the server (its projector thread,
-    // the vault's sealer), from start to exit, where BENCH_HTTP_CPU_PROF profiles its event loop's rounds.
     execArgv: ['-r', '@swc-node/register', ...serviceNodeFlags(), ...(process.env.BENCH_HTTP_THREADS_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_HTTP_THREADS_PROF}`] : [])],
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LEDGER_PROJECTIONS: role },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -71,7 +71,7 @@ export function createProjectionRunners(eventStore: EventStore, readModels: Read
 /**
  * One projection's runner alone, for a process that runs only it (`import-log` runs the query-logs
  * read model). Its reads keep no window of recent events: the window shared by several projections
- * saves a lone reader nothing and would keep up to 16 MB of events alive, which the garbage
+ * saves a lone reader nothing and would keep up to SHARED_WINDOW_BYTES of events alive, which the garbage
  * collector then copies into the old generation, and V8 sizes that generation by what it holds.
  */
 export function createProjectionRunner(name: string, eventStore: EventStore, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions = {}): ProjectionRunner {

@@ -112,15 +112,16 @@ export function assertWrite(write: ReadModelWrite): void {
   }
 }
 
+/** The sets setFieldsBody made: handed to it again (the page passes the store what it checked), not checked twice. */
+const checkedSets = new WeakSet<object>();
+/** Field names a set was given before and found valid: a projection sets the same few on many documents. */
+const settableFields = new Set<string>();
+
 /**
  * The fields of a `set` write as the store keeps them: checked as a document's are, each named field
  * given a JSON value (a value JSON would drop is refused: a set of "nothing" has no meaning), and
  * passed through JSON so both adapters store the same (a Date becomes its ISO string).
  */
-const checkedSets = new WeakSet<object>();
-/** Field names a set was given before and found valid: a projection sets the same few on many documents. */
-const settableFields = new Set<string>();
-
 export function setFieldsBody(fields: unknown): Record<string, unknown> {
   // What this made before (the page hands the store the sets it checked): not checked twice.
   if (typeof fields === 'object' && fields !== null && checkedSets.has(fields)) return fields as Record<string, unknown>;
@@ -128,25 +129,20 @@ export function setFieldsBody(fields: unknown): Record<string, unknown> {
   const source = fields as Record<string, unknown>;
   const keys = Object.keys(source);
   if (keys.length === 0) throw new ReadModelRequestError('a set needs at least one field');
+  // Strings, booleans, null and finite numbers come through JSON as they are (but -0, which is 0):
+  // copied without the round trip, which cost more than the rest of a set of a flag.
+  let copy: Record<string, unknown> | undefined = {};
   for (const key of keys) {
     if (!settableFields.has(key) && (key === '_id' || !FIELD_NAME.test(key))) throw new ReadModelRequestError(`a set names top-level fields matching ${FIELD_NAME}: ${JSON.stringify(key)}`);
     const v = source[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') throw new ReadModelRequestError(`a set needs a JSON value for ${key}`);
     if (settableFields.size < 1000) settableFields.add(key);
+    if (!copy) continue;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') copy[key] = v;
+    else if (typeof v === 'number' && Number.isFinite(v)) copy[key] = v === 0 ? 0 : v;
+    else copy = undefined;
   }
-  // Strings, booleans, null and finite numbers come through JSON as they are (but -0, which is 0):
-  // copied without the round trip, which cost more than the rest of a set of a flag.
-  let checked: Record<string, unknown> | undefined = {};
-  for (const key of keys) {
-    const v = source[key];
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') checked[key] = v;
-    else if (typeof v === 'number' && Number.isFinite(v)) checked[key] = v === 0 ? 0 : v;
-    else {
-      checked = undefined;
-      break;
-    }
-  }
-  checked ??= JSON.parse(JSON.stringify(source)) as Record<string, unknown>;
+  const checked = copy ?? (JSON.parse(JSON.stringify(source)) as Record<string, unknown>);
   checkedSets.add(checked);
   return checked;
 }
