@@ -150,7 +150,12 @@ export const seqOf = (importId: string, lineNo: number) => `${importId}.${pad(li
 /** The match key of a registration or logged query (positional: it is made for every line). */
 const keyOf = (agencyCode: string, accountId: string, operationCode: string, personId: string, caseNumber: string) =>
   `${agencyCode}\u0000${accountId}\u0000${operationCode}\u0000${personId}\u0000${caseNumber}`;
-const groupId = (key: string, day: string) => `${key}\u0000${day}`;
+/**
+ * The day first: a chunk's lines are in time order, so the groups one page reads and writes sit
+ * together in the table's key order instead of at random (the key holds the subject's person id), and
+ * a commit writes fewer pages. Against key first, bench:queries' import ran 7–10 % faster.
+ */
+const groupId = (key: string, day: string) => `${day}\u0000${key}`;
 const monthId = (agencyCode: string, month: string) => `${agencyCode}|${month}`;
 
 /**
@@ -423,9 +428,10 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
 
   return {
     name: QUERY_LOGS_PROJECTION,
-    // 2: logged queries as typed rows with the indexes the reads use (agency + month, account, case
-    // number, subject, import); version 1 stored them as JSON documents with a sixth index.
-    version: 2,
+    // 3: match groups keyed by day first; 2: logged queries as typed rows with the indexes the reads
+    // use (agency + month, account, case number, subject, import); version 1 stored them as JSON
+    // documents with a sixth index.
+    version: 3,
     collections: Object.values(QUERY_LOGS),
     tables: { [QUERY_LOGS.logged]: LOGGED_QUERY_TABLE },
     indexes: {

@@ -11,7 +11,7 @@ const importOf = (c: string) => `${AG}.${c.repeat(32)}`;
 /**
  * A month as the importer records it — registrations before and after, two overlapping files in
  * chunks, rejected lines, the UNREGISTERED_QUERY listing and explanations — to compare the typed
- * rows of logged queries (version 2) with the JSON documents of version 1 on every read.
+ * rows of logged queries (version 2 on) with the JSON documents of version 1 on every read.
  */
 function month(seed: number): RecordedEvent[] {
   let x = seed;
@@ -90,7 +90,7 @@ async function answers(store: SqliteReadModelStore) {
   };
 }
 
-describe('query logs read model storage (version 2)', () => {
+describe('query logs read model storage (version 2 on)', () => {
   it('typed rows of logged queries answer every read exactly as the JSON documents of version 1 did', async () => {
     for (const seed of [3, 19]) {
       const events = month(seed).map((e, i) => ({ ...e, position: BigInt(i + 1) }));
