@@ -100,6 +100,9 @@ describe('WebIR log import from files (要點 九(二))', () => {
       return l.store.append(...args);
     };
     await expect(importQueryLog({ ...l.deps, store: failing }, req(path))).rejects.toThrow('disk full');
+    // The next group's subjects are protected while one is appended: none is appended after the failure, even later.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(appends).toBe(2);
     const again = await importQueryLog(l.deps, req(path));
     expect(again).toMatchObject({ resumed: true, alreadyImported: false, lineCount: 2301, acceptedCount: 2300, rejectedCount: 1, unregisteredCount: 2300 });
     const events = await l.store.readStream(`querylog-${again.importId}`);
