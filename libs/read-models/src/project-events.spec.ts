@@ -211,6 +211,69 @@ describe('projectEvents with set writes (fields changed without reading the docu
   });
 });
 
+describe('projectEvents with prefetch (documents read in one read of the store)', () => {
+  /** Touch writes a document without reading it; Sum prefetches three ids and reads each of them. */
+  const summing: Projection = {
+    name: 'sums',
+    collections: ['docs'],
+    handles: () => true,
+    async project(event, read) {
+      const ids = event.data['ids'] as string[];
+      if (event.type === 'Touch') return ids.map((id) => upsert('docs', id, { n: event.data['n'] as number }));
+      if (event.type === 'Drop') return ids.map((id) => remove('docs', id));
+      if (event.data['prefetch']) await read.prefetch('docs', [...ids, ...ids, 'never']);
+      const writes = [];
+      for (const id of ids) {
+        const doc = await read.get<{ n: number }>('docs', id);
+        writes.push(upsert('docs', id, { n: (doc?.n ?? 0) + 1, seen: doc ? doc.n : null }));
+      }
+      return writes;
+    },
+  };
+  const log = (prefetch: boolean) => [
+    recorded(1, 'Touch', { ids: ['a', 'b'], n: 10 }),
+    recorded(2, 'Sum', { ids: ['a', 'c'], prefetch }),
+    recorded(3, 'Touch', { ids: ['c', 'd'], n: 20 }),
+    recorded(4, 'Drop', { ids: ['b'] }),
+    recorded(5, 'Sum', { ids: ['b', 'c', 'd', 'e'], prefetch }),
+    recorded(6, 'Sum', { ids: ['a', 'e'], prefetch }),
+  ];
+
+  it('gives what gets alone give (written in the page, stored before it, dropped, never written), and reads the store once for them', async () => {
+    const outcome = async (prefetch: boolean, split: number) => {
+      const store = new SqliteReadModelStore({ file: ':memory:' });
+      // Some documents stored before the page: the page's deferred writes are applied over what a prefetch reads.
+      await projectEvents(summing, store, log(prefetch).slice(0, split));
+      let single = 0;
+      let many = 0;
+      const counting = Object.assign(Object.create(store) as ReadModelStore, {
+        getEntry: (c: string, id: string) => (single++, store.getEntry(c, id)),
+        getEntries: (c: string, ids: readonly string[]) => (many++, store.getEntries(c, ids)),
+      });
+      await projectEvents(summing, counting, log(prefetch));
+      const docs = await store.find('docs');
+      await store.close();
+      return { docs, single, many };
+    };
+    for (const split of [0, 1, 3, 5]) {
+      const plain = await outcome(false, split);
+      const fetched = await outcome(true, split);
+      expect(fetched.docs).toEqual(plain.docs);
+      expect(fetched.single).toBe(0);
+      expect(fetched.many).toBeGreaterThan(0);
+      expect(plain.single).toBeGreaterThan(0);
+    }
+    const { docs } = await outcome(true, 0);
+    expect(docs).toEqual([
+      { _id: 'a', _position: '6', n: 12, seen: 11 },
+      { _id: 'b', _position: '5', n: 1, seen: null },
+      { _id: 'c', _position: '5', n: 21, seen: 20 },
+      { _id: 'd', _position: '5', n: 21, seen: 20 },
+      { _id: 'e', _position: '6', n: 2, seen: 1 },
+    ]);
+  });
+});
+
 describe('projectEvents with a projection that folds a page in memory (startPage)', () => {
   /** The accounts projection again, its documents kept in memory over the page and handed over once. */
   const paged: Projection = {

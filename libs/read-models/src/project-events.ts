@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@ledger/event-store';
 import { assertWrite, bodyJson, deepFreeze, PlainDocument, ReadModelRequestError, SerializedDocument, setFieldsBody } from './documents';
 import { checkpointName, declareTables, type Projection, type ProjectionReader } from './projection';
-import type { AppliedEvent, DocumentBody, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
+import type { AppliedEvent, DocumentBody, DocumentEntry, ReadModelStore, ReadModelWrite, StoredDocument } from './types';
 
 /** Says which projection failed on which event; never carries event data, which may be personal. */
 export class ProjectionHandlerError extends Error {
@@ -67,6 +67,16 @@ class PageOverlay {
         }
         return entry?.document as StoredDocument<T> | undefined;
       },
+      prefetch: async (collection: string, ids: readonly string[]) => {
+        this.assertOwn(collection);
+        const wanted = [...new Set(ids)].filter((id) => !this.entries.has(`${collection}\u0000${id}`));
+        if (wanted.length === 0) return;
+        const stored = await this.store.getEntries(collection, wanted);
+        // Another read of the page may have taken some in meanwhile: what it took stands.
+        wanted.forEach((id, i) => {
+          if (!this.entries.has(`${collection}\u0000${id}`)) this.install(collection, id, stored[i]);
+        });
+      },
     };
   }
 
@@ -77,10 +87,16 @@ class PageOverlay {
   }
 
   private async load(collection: string, id: string): Promise<Entry | null> {
-    const key = `${collection}\u0000${id}`;
-    const known = this.entries.get(key);
+    const known = this.entries.get(`${collection}\u0000${id}`);
     if (known !== undefined) return known;
     const stored = await this.store.getEntry(collection, id);
+    // Another read of the page may have taken it in while this one waited: what it took stands.
+    return this.entries.get(`${collection}\u0000${id}`) ?? this.install(collection, id, stored);
+  }
+
+  /** What the store holds for a document the page has not read, with the page's deferred writes to it applied over it. */
+  private install(collection: string, id: string, stored: DocumentEntry | undefined): Entry | null {
+    const key = `${collection}\u0000${id}`;
     const entry = stored ? { collection, id, position: stored.position, document: deepFreeze(stored.document) } : null;
     this.entries.set(key, entry);
     const deferred = this.deferred.get(key);

@@ -43,6 +43,25 @@ export function readModelStoreContract(makeHarness: () => Promise<ReadModelStore
     expect(await store.getEntry('agencies', 'a-1')).toMatchObject({ position: 7n, document: { name: '社會局' } });
   });
 
+  it('getEntries answers each id as getEntry does, in the order asked, across lists longer than one statement takes', async () => {
+    const collections = ['groups', ...(store.declareTable ? ['typed_groups'] : [])];
+    if (store.declareTable) await store.declareTable('typed_groups', { columns: { n: 'integer', tag: 'text' } });
+    for (const collection of collections) {
+      const writes = Array.from({ length: 600 }, (_, i) => upsert(collection, `g-${i}`, { n: i, tag: `t${i % 7}` }));
+      await store.applyEvent(P, 1n, writes);
+      await store.applyEvent(P, 2n, [remove(collection, 'g-5')]);
+      // Known, unknown, a tombstone, a repeat: 700 ids, so lists of 256, 256 and a padded one.
+      const ids = [...Array.from({ length: 690 }, (_, i) => (i % 3 === 0 ? `missing-${i}` : `g-${(i * 37) % 600}`)), 'g-5', 'g-1', 'g-1', 'none', ...Array.from({ length: 6 }, (_, i) => `g-${599 - i}`)];
+      const many = await store.getEntries(collection, ids);
+      expect(many).toHaveLength(ids.length);
+      for (let i = 0; i < ids.length; i++) expect(many[i]).toEqual(await store.getEntry(collection, ids[i]));
+      expect(many[ids.indexOf('g-5')]).toEqual({ position: 2n, document: undefined });
+      expect(many[ids.indexOf('none')]).toBeUndefined();
+      expect(many[ids.indexOf('g-1')]).toMatchObject({ position: 1n, document: { _id: 'g-1', n: 1, tag: 't1' } });
+      expect(await store.getEntries(collection, [])).toEqual([]);
+    }
+  });
+
   it('keeps JSON semantics: reserved fields are the store\'s, undefined disappears, a Date becomes its ISO string', async () => {
     await store.applyEvent(P, 3n, [
       upsert('agencies', 'a-1', { _id: 'forged', _position: '999', _deleted: true, gone: undefined, at: new Date('2025-06-30T16:00:00.000Z'), nothing: null }),

@@ -134,6 +134,12 @@ export interface ReadModelStore {
   get<T extends object = DocumentBody>(collection: string, id: string): Promise<StoredDocument<T> | undefined>;
   /** Like get, but also reports a tombstone's position: the runner needs it to mirror the idempotency guard. */
   getEntry(collection: string, id: string): Promise<DocumentEntry | undefined>;
+  /**
+   * getEntry of each id, in one read of the store (answers in the order of `ids`; a repeated id is
+   * answered each time). A projection's page reads the documents of hundreds of lines at once: one
+   * probe each from JavaScript cost ≈ 6 µs, against ≈ 1 µs each inside one statement.
+   */
+  getEntries(collection: string, ids: readonly string[]): Promise<(DocumentEntry | undefined)[]>;
   find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]>;
   /**
    * How many live documents match `filter`, per distinct combination of the values of `groupFields`

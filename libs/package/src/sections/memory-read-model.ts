@@ -11,7 +11,8 @@ import type { ReadModelWrite } from '@ledger/read-models/types';
  */
 export class MemoryReadModel {
   private readonly collections = new Map<string, Map<string, Record<string, unknown>>>();
-  readonly reader: ProjectionReader = { get: async (collection, id) => this.collections.get(collection)?.get(id) as never };
+  // Everything is in memory: a prefetch has nothing to read.
+  readonly reader: ProjectionReader = { get: async (collection, id) => this.collections.get(collection)?.get(id) as never, prefetch: async () => undefined };
   /** The projection's handlers are async only to read; this reader answers at once, so the chain settles in order. */
   private queue: Promise<void> = Promise.resolve();
 

@@ -211,6 +211,12 @@ class Touched {
     return entry.doc as T | undefined;
   }
 
+  /** Reads those of these documents not read yet in one read of the store (see ProjectionReader.prefetch). */
+  async prefetch(collection: string, ids: readonly string[]): Promise<void> {
+    const wanted = ids.filter((id) => !this.docs.has(`${collection}\u0001${id}`));
+    if (wanted.length > 0) await this.read.prefetch(collection, wanted);
+  }
+
   put(collection: string, id: string, doc: object): void {
     this.docs.set(`${collection}\u0001${id}`, { collection, id, doc, dirty: true });
   }
@@ -293,11 +299,19 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       let matched = 0;
       let duplicates = 0;
       const months = new MonthDeltas();
-      for (const line of e.data.lines) {
-        const day = taipeiDay(line.loggedAt);
+      const { lines } = e.data;
+      const lineDays = lines.map((line) => taipeiDay(line.loggedAt));
+      const keys = lines.map((line) => keyOf(agencyCode, line.accountId, line.operationCode, line.subject.personId, line.caseNumber));
+      // Every group the lines may read, in one read of the store.
+      const wanted: string[] = [];
+      for (let i = 0; i < lines.length; i++) for (let back = 0; back < days; back++) wanted.push(groupId(keys[i], back === 0 ? lineDays[i] : addDaysToDate(lineDays[i], -back)));
+      await t.prefetch(QUERY_LOGS.groups, wanted);
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const day = lineDays[i];
         const m = day.slice(0, 7);
         const ref = `${importId}.${line.lineNo}`;
-        const key = keyOf(agencyCode, line.accountId, line.operationCode, line.subject.personId, line.caseNumber);
+        const key = keys[i];
         const ownId = groupId(key, day);
         const own = await group(t, ownId);
         const seq = seqOf(importId, line.lineNo);

@@ -150,6 +150,13 @@ export class MongoReadModelStore implements ReadModelStore {
     return raw ? fromMongo(raw) : undefined;
   }
 
+  async getEntries(collection: string, ids: readonly string[]): Promise<(DocumentEntry | undefined)[]> {
+    if (ids.length === 0) return [];
+    const byId = new Map<string, DocumentEntry>();
+    for (const raw of await this.collection(collection).find({ _id: { $in: [...new Set(ids)] } }).toArray()) byId.set(raw._id, fromMongo(raw));
+    return ids.map((id) => byId.get(id));
+  }
+
   async find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]> {
     const target = this.collection(collection);
     const tree = parseFilterTree(filter);

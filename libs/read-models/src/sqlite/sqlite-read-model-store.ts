@@ -47,6 +47,8 @@ interface CollectionStatements {
   table: string;
   /** The stored entry under one id (document undefined: a tombstone). */
   read(id: string): DocumentEntry | undefined;
+  /** `read` of each id, by statements of IN lists. */
+  readMany(ids: readonly string[]): (DocumentEntry | undefined)[];
   /** Writes under the position guard; body null leaves a tombstone. */
   write(id: string, position: bigint, body: string | PlainDocument | null): void;
   /** A `set` write (ReadModelWrite): the live document's given fields, under the guard; nothing without a live document. */
@@ -86,6 +88,34 @@ const typedTableOf = (collection: string) => `tab_${collection}`;
 const columnOf = (field: string) => `"f_${field}"`;
 const SQL_TYPES: Record<ColumnType, string> = { text: 'TEXT', integer: 'INTEGER', boolean: 'BOOLEAN', json: 'JSON' };
 const specKey = (spec: TableSpec) => JSON.stringify(Object.entries(spec.columns));
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+/** IN lists of these sizes only (a short list is padded with its first id): three statements per table, not one per length. */
+const IN_SIZES = [16, 64, 256] as const;
+
+/**
+ * `readMany` of a table: ids in IN lists of at most 256, each answered through a statement made
+ * once per list size. A row's entry is found by its id, so padding and repeated ids cost nothing.
+ */
+function manyReader<R>(prepare: (size: number) => Database.Statement<string[], R>, entry: (row: R) => [string, DocumentEntry]) {
+  const bySize = new Map<number, Database.Statement<string[], R>>();
+  return (ids: readonly string[]): (DocumentEntry | undefined)[] => {
+    const found = new Map<string, DocumentEntry>();
+    const max = IN_SIZES[IN_SIZES.length - 1];
+    for (let start = 0; start < ids.length; start += max) {
+      const part = ids.slice(start, start + max);
+      const size = IN_SIZES.find((s) => s >= part.length)!;
+      let statement = bySize.get(size);
+      if (!statement) bySize.set(size, (statement = prepare(size)));
+      while (part.length < size) part.push(part[0]);
+      for (const row of statement.all(...part)) {
+        const [id, e] = entry(row);
+        found.set(id, e);
+      }
+    }
+    return ids.map((id) => found.get(id));
+  };
+}
 
 // Field names are validated against a safe alphabet before they reach here; the path stays a
 // literal so that a query's expression is the very expression of the index and the planner uses it.
@@ -194,13 +224,20 @@ export class SqliteReadModelStore implements ReadModelStore {
        ON CONFLICT(id) DO UPDATE SET position = excluded.position, body = excluded.body
        WHERE excluded.position > ${table}.position`,
     );
+    const entryOf = (id: string, row: { position: bigint; body: string | null }): DocumentEntry => ({
+      position: row.position,
+      document: row.body === null ? undefined : toDocument(id, row.position, row.body),
+    });
     const statements: CollectionStatements = {
       table,
       read: (id) => {
         const row = get.get(id);
-        if (!row) return undefined;
-        return { position: row.position, document: row.body === null ? undefined : toDocument(id, row.position, row.body) };
+        return row ? entryOf(id, row) : undefined;
       },
+      readMany: manyReader(
+        (size) => this.db.prepare<string[], { id: string; position: bigint; body: string | null }>(`SELECT id, position, body FROM ${table} WHERE id IN (${placeholders(size)})`).safeIntegers(true),
+        (row) => [row.id, entryOf(row.id, row)],
+      ),
       write: (id, position, body) => void put.run(id, position, body instanceof PlainDocument ? body.jsonText() : body),
       set: (id, position, fields) => {
         const row = get.get(id);
@@ -349,13 +386,17 @@ export class SqliteReadModelStore implements ReadModelStore {
       }
       return true;
     };
+    const entryOf = (id: string, row: unknown[]): DocumentEntry => ({ position: positionOf(id, row[1] as number), document: row[2] !== 0 ? undefined : document(row) });
     const statements: CollectionStatements = {
       table,
       read: (id) => {
         const row = get.get(id);
-        if (!row) return undefined;
-        return { position: positionOf(id, row[1] as number), document: row[2] !== 0 ? undefined : document(row) };
+        return row ? entryOf(id, row) : undefined;
       },
+      readMany: manyReader(
+        (size) => this.db.prepare<string[], unknown[]>(`SELECT ${selectList} FROM ${table} WHERE id IN (${placeholders(size)})`).raw(true),
+        (row) => [row[0] as string, entryOf(row[0] as string, row)],
+      ),
       write: (id, position, body) => {
         if (body === null) {
           values.fill(null);
@@ -435,6 +476,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   async getEntry(collection: string, id: string): Promise<DocumentEntry | undefined> {
     this.assertOpen();
     return this.collection(collection).read(id);
+  }
+
+  async getEntries(collection: string, ids: readonly string[]): Promise<(DocumentEntry | undefined)[]> {
+    this.assertOpen();
+    return ids.length === 0 ? [] : this.collection(collection).readMany(ids);
   }
 
   async find<T extends object = DocumentBody>(collection: string, filter?: Filter, options?: FindOptions): Promise<StoredDocument<T>[]> {
