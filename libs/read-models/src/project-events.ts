@@ -216,6 +216,14 @@ export async function projectEvents(
   await declareTables(projection, store);
   const overlay = new PageOverlay(projection, store);
   const page = projection.startPage?.(overlay.reader);
+  if (projection.prefetchPage) {
+    const handled = events.filter((e) => projection.handles(e.type));
+    try {
+      if (handled.length > 0) await projection.prefetchPage(handled, overlay.reader);
+    } catch (error) {
+      throw new ProjectionHandlerError(projection.name, handled[0].position, handled[0].type, error);
+    }
+  }
   const types = new Map<bigint, string>();
   for (const event of events) {
     if (!projection.handles(event.type)) continue;

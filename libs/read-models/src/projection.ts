@@ -44,6 +44,12 @@ export interface Projection {
    * the position guard skips on a replay.
    */
   startPage?(read: ProjectionReader): PageProjector;
+  /**
+   * Optional: called with a page's events (those it handles) before they are projected, to read at
+   * once (ProjectionReader.prefetch) documents that project() would read one at a time. It must not
+   * change what project() leaves: only what is read, and when.
+   */
+  prefetchPage?(events: readonly RecordedEvent[], read: ProjectionReader): Promise<void>;
 }
 
 /** One page of events folded in memory (see Projection.startPage). */

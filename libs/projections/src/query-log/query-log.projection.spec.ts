@@ -167,6 +167,33 @@ describe('query logs read model (要點 九(一)(二))', () => {
     await store.close();
   });
 
+  it('reads a page\'s match groups in one read of the store (registrations) and one per chunk (lines), and stores what reads one at a time store', async () => {
+    for (const days of [1, 2]) {
+      const { regs, a, b } = randomMonth(5);
+      const events = [...regs.slice(0, 25).map(registration), ...importEvents(importOf('a'), '2025-03', a), ...regs.slice(25).map(registration), ...importEvents(importOf('b'), '2025-04', b)].map((e, i) => ({ ...e, position: BigInt(i + 1) }));
+      const fetching = queryLogsProjection({ days });
+      const oneAtATime = { ...fetching, prefetchPage: undefined };
+      const reads = { single: 0, many: 0 };
+      const run = async (projection: typeof fetching, counted: boolean) => {
+        const store = new SqliteReadModelStore({ file: ':memory:' });
+        const counting = Object.assign(Object.create(store) as SqliteReadModelStore, {
+          getEntry: (c: string, id: string) => (counted && c === QUERY_LOGS.groups && reads.single++, store.getEntry(c, id)),
+          getEntries: (c: string, ids: readonly string[]) => (counted && c === QUERY_LOGS.groups && reads.many++, store.getEntries(c, ids)),
+        });
+        await projectEvents(projection, counting, events);
+        const snap = await snapshotReadModels(store, Object.values(QUERY_LOGS));
+        await store.close();
+        return snap;
+      };
+      expect(await run(fetching, true)).toEqual(await run(oneAtATime, false));
+      // The registrations' read, then one per chunk whose groups the page has not read yet (file b's keys are a's).
+      expect(reads.single).toBe(0);
+      expect(reads.many).toBeGreaterThanOrEqual(2);
+      expect(reads.many).toBeLessThanOrEqual(3);
+      reads.many = 0;
+    }
+  });
+
   it('run twice: replaying every event changes nothing', async () => {
     const { regs, a } = randomMonth(3);
     const events = [...regs.map(registration), ...importEvents(importOf('a'), '2025-03', a)];

@@ -460,6 +460,20 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       [QUERY_LOGS.rejected]: [{ fields: ['importId', 'seq'] }],
     },
     handles: (type) => type in handlers,
+    // A page of registrations reads the groups each of them reads in one read of the store (a chunk of
+    // lines does the same for its own, in its handler). An event this cannot read is left to project().
+    async prefetchPage(events: readonly RecordedEvent[], read: ProjectionReader) {
+      const ids: string[] = [];
+      for (const event of events) {
+        if (event.type !== 'QueryRegistered') continue;
+        const r = (asLedgerRecorded(event) as RecordedOf<'QueryRegistered'>).data;
+        if (typeof r?.plannedAt !== 'string' || typeof r.subject?.personId !== 'string') continue;
+        const day = taipeiDay(r.plannedAt);
+        const key = keyOf(r.agencyCode, r.accountId, r.operationCode, r.subject.personId, r.caseNumber);
+        for (let ahead = 0; ahead < days; ahead++) ids.push(groupId(key, ahead === 0 ? day : addDaysToDate(day, ahead)));
+      }
+      if (ids.length > 0) await read.prefetch(QUERY_LOGS.groups, ids);
+    },
     async project(event: RecordedEvent, read: ProjectionReader) {
       const t = new Touched(read);
       const e = asLedgerRecorded(event);
