@@ -201,6 +201,35 @@ describe('anomalies projection (要點 八、九)', () => {
     ]);
   });
 
+  it('要點 九(一): a listing of 40 unregistered queries reads its open anomalies and the documents it writes in one read per collection, and stores what one event at a time stores', async () => {
+    const { ledger, importId } = seededLedger();
+    // A second listing of the file's first 40 lines (one of them may be the line the first listing flagged), one of them twice.
+    const logged = ledger.events.find((e) => e.type === 'QueryLogLinesAccepted')!.data['lines'] as { lineNo: number; accountId: string; loggedAt: string }[];
+    const queries = logged.slice(0, 40).map((l) => ({ lineNo: l.lineNo, accountId: l.accountId, operationCode: 'LI_ENROLMENT', loggedAt: l.loggedAt }));
+    ledger.add(`querylog-${importId}`, 'UnregisteredQueriesFound', {
+      importId, agencyCode: AGENCY, period: '2025-03', chunk: 1, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 }, queries: [...queries, queries[0]],
+      duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-04-16' },
+    }, '2025-04-03T02:00:00.000Z');
+    const events = ledger.events;
+    const reference = new SqliteReadModelStore({ file: ':memory:' });
+    for (const event of events) await projectEvents({ ...projection, startPage: undefined }, reference, [event]);
+    const expected = await snapshotReadModels(reference, Object.values(ETHICS));
+    await reference.close();
+    const store = new SqliteReadModelStore({ file: ':memory:' });
+    await projectEvents(projection, store, events.slice(0, -1));
+    const single: string[] = [];
+    const counting = Object.assign(Object.create(store) as SqliteReadModelStore, {
+      getEntry: (c: string, id: string) => (single.push(c), store.getEntry(c, id)),
+    });
+    await projectEvents(projection, counting, events.slice(-1));
+    // Only an anomaly already open for a listed line is read by itself, when its pointer names it.
+    expect(single.filter((c) => c === ETHICS.open)).toEqual([]);
+    expect(single.filter((c) => c === ETHICS.anomalies).length).toBeLessThanOrEqual(1);
+    expect(JSON.stringify(await snapshotReadModels(store, Object.values(ETHICS)))).toBe(JSON.stringify(expected));
+    expect(expected[ETHICS.anomalies].filter((a) => a['kind'] === 'UNREGISTERED_QUERY').length).toBeGreaterThan(30);
+    await store.close();
+  });
+
   it('a rebuild in pages (the whole page folded in memory) leaves exactly the documents of one event at a time, positions included', async () => {
     const ledger = await generatedLedger();
     const events = ledger.events;

@@ -327,6 +327,12 @@ class Page {
     return doc;
   }
 
+  /** Reads those of these documents the page does not hold yet in one read of the store (ProjectionReader.prefetch). */
+  async prefetch(collection: string, ids: readonly string[]): Promise<void> {
+    const wanted = ids.filter((id) => this.cached(collection, id) === undefined);
+    if (wanted.length > 0) await this.read.prefetch(collection, wanted);
+  }
+
   async activityDoc(accountId: string, bucket: number): Promise<PageDoc> {
     let byBucket = this.activity.get(accountId);
     if (!byBucket) this.activity.set(accountId, (byBucket = new Map()));
@@ -401,6 +407,11 @@ class Work {
     this.staged.set(`${collection}\u0000${id}`, { collection, id, body });
   }
 
+  /** See Page.prefetch: what `get` reads next, read at once; it changes no outcome. */
+  prefetch(collection: string, ids: readonly string[]): Promise<void> {
+    return this.page.prefetch(collection, ids);
+  }
+
   /**
    * An account's activity documents of buckets [first, last], read once per page (a logged query's
    * window spans a handful; reading them without a promise each is most of what a query costs).
@@ -452,6 +463,16 @@ class Work {
       doc.position = this.position;
       doc.dirty = true;
     }
+    // The documents an event writes without having read them (a listing's hundreds of new anomalies
+    // and their pointers) are read for the guard below in one read of the store per collection.
+    const unread = new Map<string, string[]>();
+    for (const { collection, id } of this.staged.values()) {
+      if (this.page.cached(collection, id) !== undefined) continue;
+      const ids = unread.get(collection);
+      if (ids) ids.push(id);
+      else unread.set(collection, [id]);
+    }
+    for (const [collection, ids] of unread) if (ids.length > 4) await this.page.prefetch(collection, ids);
     for (const { collection, id, body } of this.staged.values()) {
       const doc = await this.page.load(collection, id);
       // Not read by this event, yet stored at or past it: the store would keep its version.
@@ -734,9 +755,13 @@ export function anomaliesProjection(config: DetectorConfig = DEFAULT_DETECTOR_CO
       case 'UnregisteredQueriesFound': {
         // 要點 九(一): the log's reconciliation decided these had no registration; it is not judged again here.
         const d = event.data;
-        for (const q of d.queries) {
+        const found = d.queries.map((q) => {
           const ref = `${d.importId}.${q.lineNo}`;
-          const finding = unregisteredQuery({ accountId: q.accountId, queriedAt: q.loggedAt, operationCode: q.operationCode }, config, ref);
+          return { q, ref, finding: unregisteredQuery({ accountId: q.accountId, queriedAt: q.loggedAt, operationCode: q.operationCode }, config, ref) };
+        });
+        // The open anomaly of each finding's group, for the listing's hundreds of queries at once.
+        await work.prefetch(ETHICS.open, found.flatMap(({ finding }) => (finding ? [finding.group] : [])));
+        for (const { q, ref, finding } of found) {
           if (!finding) continue;
           const evidence: EvidenceRef = { position: recorded.position.toString(), streamId: recorded.streamId, loggedQuery: ref, queriedAt: q.loggedAt, knownAt: recorded.metadata.recordedAt };
           await raise(work, finding, { agencyCode: d.agencyCode, accountId: q.accountId, caseNumber: null, subjectPersonId: null, lineNo: q.lineNo }, evidence);
