@@ -327,10 +327,9 @@ class Page {
     return doc;
   }
 
-  /** Reads those of these documents the page does not hold yet in one read of the store (ProjectionReader.prefetch). */
-  async prefetch(collection: string, ids: readonly string[]): Promise<void> {
-    const wanted = ids.filter((id) => this.cached(collection, id) === undefined);
-    if (wanted.length > 0) await this.read.prefetch(collection, wanted);
+  /** See ProjectionReader.prefetch (which skips what the page has read already). */
+  prefetch(collection: string, ids: readonly string[]): Promise<void> {
+    return this.read.prefetch(collection, ids);
   }
 
   async activityDoc(accountId: string, bucket: number): Promise<PageDoc> {
@@ -472,6 +471,7 @@ class Work {
       if (ids) ids.push(id);
       else unread.set(collection, [id]);
     }
+    // A handful are left to `load` one by one: a statement for one or two ids saves nothing.
     for (const [collection, ids] of unread) if (ids.length > 4) await this.page.prefetch(collection, ids);
     for (const { collection, id, body } of this.staged.values()) {
       const doc = await this.page.load(collection, id);

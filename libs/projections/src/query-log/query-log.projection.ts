@@ -211,10 +211,9 @@ class Touched {
     return entry.doc as T | undefined;
   }
 
-  /** Reads those of these documents not read yet in one read of the store (see ProjectionReader.prefetch). */
-  async prefetch(collection: string, ids: readonly string[]): Promise<void> {
-    const wanted = ids.filter((id) => !this.docs.has(`${collection}\u0001${id}`));
-    if (wanted.length > 0) await this.read.prefetch(collection, wanted);
+  /** See ProjectionReader.prefetch (which skips what the page has read already). */
+  prefetch(collection: string, ids: readonly string[]): Promise<void> {
+    return this.read.prefetch(collection, ids);
   }
 
   put(collection: string, id: string, doc: object): void {
@@ -278,6 +277,15 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
     t.update(QUERY_LOGS.months, monthId(agencyCode, m), () => emptyMonth(agencyCode, m), change);
   const importDoc = (t: Touched, importId: string, change: (d: QueryLogImportDocument) => QueryLogImportDocument) =>
     t.update<QueryLogImportDocument>(QUERY_LOGS.imports, importId, () => { throw new Error(`import ${importId} has no start event`); }, change);
+  /**
+   * The groups a registration on `day` meets logged queries in: its own day's, then those of the
+   * `days − 1` days after it.
+   */
+  const groupsAhead = (key: string, day: string): string[] => {
+    const ids = [groupId(key, day)];
+    for (let k = 1; k < days; k++) ids.push(groupId(key, addDaysToDate(day, k)));
+    return ids;
+  };
   const group = async (t: Touched, id: string) => (await t.get<MatchGroupDocument>(QUERY_LOGS.groups, id)) ?? { registrations: [], logged: [] };
 
   const handlers: Handlers = {
@@ -302,7 +310,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       const { lines } = e.data;
       const lineDays = lines.map((line) => taipeiDay(line.loggedAt));
       const keys = lines.map((line) => keyOf(agencyCode, line.accountId, line.operationCode, line.subject.personId, line.caseNumber));
-      // Every group the lines may read, in one read of the store.
+      // Every group the lines may read, in one read of the store (built flat, not an array per line: this is the import's hot path).
       const wanted: string[] = [];
       for (let i = 0; i < lines.length; i++) for (let back = 0; back < days; back++) wanted.push(groupId(keys[i], back === 0 ? lineDays[i] : addDaysToDate(lineDays[i], -back)));
       await t.prefetch(QUERY_LOGS.groups, wanted);
@@ -406,11 +414,12 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       const m = day.slice(0, 7);
       const key = keyOf(r.agencyCode, r.accountId, r.operationCode, r.subject.personId, r.caseNumber);
       let hits = 0;
-      const ownId = groupId(key, day);
+      const ids = groupsAhead(key, day);
+      const ownId = ids[0];
       const own = await group(t, ownId);
       if (own.registrations.some((x) => x.id === r.registrationId)) return;
       for (let ahead = 0; ahead < days; ahead++) {
-        const id = groupId(key, addDaysToDate(day, ahead));
+        const id = ids[ahead];
         const g = ahead === 0 ? own : await group(t, id);
         if (g.logged.length === 0) continue;
         const logged = g.logged.map((l) => ({ ...l, regs: l.regs + 1 }));
@@ -468,9 +477,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
         if (event.type !== 'QueryRegistered') continue;
         const r = (asLedgerRecorded(event) as RecordedOf<'QueryRegistered'>).data;
         if (typeof r?.plannedAt !== 'string' || typeof r.subject?.personId !== 'string') continue;
-        const day = taipeiDay(r.plannedAt);
-        const key = keyOf(r.agencyCode, r.accountId, r.operationCode, r.subject.personId, r.caseNumber);
-        for (let ahead = 0; ahead < days; ahead++) ids.push(groupId(key, ahead === 0 ? day : addDaysToDate(day, ahead)));
+        ids.push(...groupsAhead(keyOf(r.agencyCode, r.accountId, r.operationCode, r.subject.personId, r.caseNumber), taipeiDay(r.plannedAt)));
       }
       if (ids.length > 0) await read.prefetch(QUERY_LOGS.groups, ids);
     },
