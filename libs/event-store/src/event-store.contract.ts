@@ -175,6 +175,30 @@ export function eventStoreContract(getStore: () => EventStore): void {
     expect(await store.readStream(stream())).toEqual([]);
   });
 
+  it('reads asked for side by side answer as reads one at a time: many streams, one stream twice from two revisions, missing streams', async () => {
+    const store = getStore();
+    const ids = Array.from({ length: 300 }, () => stream());
+    await Promise.all(ids.map((id, i) => store.append(id, Array.from({ length: 1 + (i % 4) }, (_, n) => event('N', { i, n })), 'no_stream')));
+    const asks: { id: string; fromRevision?: number }[] = [
+      ...ids.map((id, i) => ({ id, fromRevision: i % 3 === 0 ? undefined : i % 4 })),
+      { id: ids[3], fromRevision: 0 },
+      { id: ids[3], fromRevision: 2 },
+      { id: ids[3], fromRevision: 2 },
+      { id: stream() },
+      { id: stream(), fromRevision: 5 },
+    ];
+    const together = await Promise.all(asks.map(({ id, fromRevision }) => store.readStream(id, fromRevision === undefined ? {} : { fromRevision })));
+    const alone: RecordedEvent[][] = [];
+    for (const { id, fromRevision } of asks) alone.push(await store.readStream(id, fromRevision === undefined ? {} : { fromRevision }));
+    expect(together).toEqual(alone);
+    expect(together[3].map((e) => e.data.n)).toEqual([0, 1, 2, 3]);
+    expect(together.at(-4)!.map((e) => e.data.n)).toEqual([2, 3]);
+    // The same stream read twice: each caller has events of its own.
+    expect(together.at(-4)![0]).not.toBe(together.at(-3)![0]);
+    expect(together.at(-2)).toEqual([]);
+    expect(together.at(-1)).toEqual([]);
+  });
+
   it('reads all events in one global commit order from a position', async () => {
     const store = getStore();
     const [a, b] = [stream(), stream()];

@@ -102,6 +102,9 @@ interface PendingAppend {
 
 /** Columns aliased to RecordedEvent's names, so a row becomes the event in place. */
 const EVENT_COLUMNS = 'stream_id AS streamId, revision, position, event_id AS eventId, type, data, metadata';
+const JOINED_EVENT_COLUMNS = 'e.stream_id AS streamId, e.revision, e.position, e.event_id AS eventId, e.type, e.data, e.metadata';
+/** Statement sizes (streams per statement) of a batch of forward reads, padded up to the next. */
+const READ_SIZES = [4, 16, 64, 256];
 
 interface EventRow {
   streamId: string;
@@ -140,6 +143,9 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
   private checkpointer: WalCheckpointer | undefined;
   private closed = false;
   private readonly counters = { transactions: 0, appendCalls: 0, guardedRetries: 0 };
+  /** Forward reads asked for since the last microtask checkpoint: see readForwards. */
+  private pendingReads?: { streamId: string; fromRevision: number; resolve: (events: RecordedEvent[]) => void; reject: (error: unknown) => void }[];
+  private readonly forwardsManyBySize = new Map<number, Database.Statement<(string | number)[], EventRow>>();
   /** Set once the append being settled has begun to write (see runBatch). */
   private insertStarted = false;
   private readonly readonly: boolean;
@@ -617,12 +623,88 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const { maxCount } = options;
     const backwards = options.direction === 'backwards';
+    if (maxCount === undefined && !backwards) return this.readForwards(streamId, options.fromRevision ?? 0);
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const rows =
       maxCount === undefined
         ? (backwards ? this.stmt.backwardsAll : this.stmt.forwardsAll).all(streamId, from)
         : (backwards ? this.stmt.backwards : this.stmt.forwards).all(streamId, from, maxCount);
     return rows.map(toRecorded);
+  }
+
+  /**
+   * A whole stream (or its tail) read forwards. The reads asked for in one synchronous stretch of
+   * code (a batch of commands, each folding its stream) are answered by one statement once that
+   * stretch ends, in one snapshot: a statement costs ≈ 10 µs to begin and end, a stream more in it
+   * ≈ 3 µs. A read alone runs its own statement as before. Callers never see the difference: the
+   * read is answered before any append of the same stretch commits (appends wait a whole turn).
+   */
+  private readForwards(streamId: string, fromRevision: number): Promise<RecordedEvent[]> {
+    return new Promise((resolve, reject) => {
+      if (!this.pendingReads) {
+        this.pendingReads = [];
+        queueMicrotask(() => this.flushReads());
+      }
+      this.pendingReads.push({ streamId, fromRevision, resolve, reject });
+    });
+  }
+
+  private flushReads(): void {
+    const reads = this.pendingReads ?? [];
+    this.pendingReads = undefined;
+    try {
+      if (reads.length === 1) {
+        const [{ streamId, fromRevision, resolve }] = reads;
+        resolve(this.stmt.forwardsAll.all(streamId, fromRevision).map(toRecorded));
+        return;
+      }
+      // One wanted row per stream, from the lowest revision any read of it asked for.
+      const lowest = new Map<string, number>();
+      const shared = new Set<string>();
+      for (const { streamId, fromRevision } of reads) {
+        const earlier = lowest.get(streamId);
+        if (earlier !== undefined) shared.add(streamId);
+        lowest.set(streamId, Math.min(earlier ?? fromRevision, fromRevision));
+      }
+      const rows = new Map<string, EventRow[]>();
+      const wanted = [...lowest];
+      const max = READ_SIZES[READ_SIZES.length - 1];
+      for (let start = 0; start < wanted.length; start += max) {
+        const part = wanted.slice(start, start + max);
+        const size = READ_SIZES.find((n) => n >= part.length)!;
+        const params: (string | number)[] = [];
+        for (const [streamId, from] of part) params.push(streamId, from);
+        // The empty stream id is never stored (stream ids are checked on append): padding finds nothing.
+        for (let i = part.length; i < size; i++) params.push('', 0);
+        for (const row of this.forwardsMany(size).all(...params)) {
+          const list = rows.get(row.streamId);
+          if (list) list.push(row);
+          else rows.set(row.streamId, [row]);
+        }
+      }
+      for (const { streamId, fromRevision, resolve } of reads) {
+        const found = rows.get(streamId) ?? [];
+        const mine = fromRevision === lowest.get(streamId) ? found : found.filter((row) => row.revision >= fromRevision);
+        // toRecorded turns a row into its event in place: a stream read twice gets rows of its own each time.
+        resolve(shared.has(streamId) ? mine.map((row) => toRecorded({ ...row })) : mine.map(toRecorded));
+      }
+    } catch (error) {
+      for (const read of reads) read.reject(error);
+    }
+  }
+
+  private forwardsMany(size: number): Database.Statement<(string | number)[], EventRow> {
+    let statement = this.forwardsManyBySize.get(size);
+    if (!statement) {
+      const values = Array.from({ length: size }, () => '(?, ?)').join(', ');
+      statement = this.db.prepare(
+        `WITH wanted(stream_id, revision) AS (VALUES ${values}) ` +
+          `SELECT ${JOINED_EVENT_COLUMNS} FROM wanted JOIN events e ` +
+          'ON e.stream_id = wanted.stream_id AND e.revision >= wanted.revision ORDER BY e.stream_id, e.revision',
+      );
+      this.forwardsManyBySize.set(size, statement);
+    }
+    return statement;
   }
 
   /** Commits of this connection (counted here) and of any other (SQLite's data_version): one cheap PRAGMA. */
