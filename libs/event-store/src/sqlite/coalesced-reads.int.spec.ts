@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { newEvent } from '../testing';
-import { SqliteEventStore } from './sqlite-event-store';
+import { SCHEMA_SQL, SqliteEventStore } from './sqlite-event-store';
 
 /** The embedded store answers the forward reads of one synchronous stretch with one statement per 256 streams. */
 describe('SqliteEventStore: forward reads asked for side by side share statements', () => {
@@ -48,6 +49,24 @@ describe('SqliteEventStore: forward reads asked for side by side share statement
     expect((await before).map((e) => e.data.n)).toEqual([0]);
     await appended;
     expect((await store.readStream(id)).map((e) => e.data.n)).toEqual([0, 1]);
+  });
+
+  it('a stored event that no longer parses fails the reads of its stream only', async () => {
+    const [bad, good] = [stream(), stream()];
+    await store.append(bad, [newEvent('N', { n: 0 })], 'no_stream');
+    await store.append(good, [newEvent('N', { n: 0 })], 'no_stream');
+    // An edit behind the ledger's back (triggers dropped, as in the tamper cases), through another connection.
+    const raw = new Database(join(dir, 'events.db'));
+    try {
+      raw.exec('DROP TRIGGER events_refuse_update');
+      raw.prepare('UPDATE events SET data = ? WHERE stream_id = ?').run('{"n": 0', bad);
+      raw.exec(SCHEMA_SQL);
+    } finally {
+      raw.close();
+    }
+    const [badRead, goodRead] = await Promise.allSettled([store.readStream(bad), store.readStream(good)]);
+    expect(badRead.status).toBe('rejected');
+    expect(goodRead).toMatchObject({ status: 'fulfilled', value: [{ data: { n: 0 } }] });
   });
 
   it('a failing statement rejects every read it was answering, and the next reads work', async () => {

@@ -682,11 +682,16 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
           else rows.set(row.streamId, [row]);
         }
       }
-      for (const { streamId, fromRevision, resolve } of reads) {
+      for (const { streamId, fromRevision, resolve, reject } of reads) {
         const found = rows.get(streamId) ?? [];
         const mine = fromRevision === lowest.get(streamId) ? found : found.filter((row) => row.revision >= fromRevision);
-        // toRecorded turns a row into its event in place: a stream read twice gets rows of its own each time.
-        resolve(shared.has(streamId) ? mine.map((row) => toRecorded({ ...row })) : mine.map(toRecorded));
+        // A row that does not parse fails the reads of its stream only, as a read of its own would.
+        try {
+          // toRecorded turns a row into its event in place: a stream read twice gets rows of its own each time.
+          resolve(shared.has(streamId) ? mine.map((row) => toRecorded({ ...row })) : mine.map(toRecorded));
+        } catch (error) {
+          reject(error);
+        }
       }
     } catch (error) {
       for (const read of reads) read.reject(error);
