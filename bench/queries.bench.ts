@@ -42,6 +42,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import { serviceNodeFlags } from './service-node-flags';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
@@ -230,6 +231,32 @@ function serverCpuMicros(child: import('node:child_process').ChildProcess): Prom
     child.on('message', on);
     child.send('cpu');
   });
+}
+
+/** How long a projector beside import-log may take to catch up once import-log has exited. */
+const PROJECTOR_CATCH_UP_MS = Number(process.env.BENCH_QUERIES_PROJECTOR_CATCH_UP_MS ?? 600_000);
+
+/**
+ * Seconds until every projection's checkpoint in the ledger's read-model file reaches the head of
+ * its event log (polled every 100 ms, read-only), or undefined after `limitMs`.
+ */
+async function readModelsCaughtUp(dataDir: string, limitMs: number): Promise<number | undefined> {
+  const t0 = performance.now();
+  const events = new Database(join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });
+  const readModels = new Database(join(dataDir, 'read-models.db'), { readonly: true, fileMustExist: true });
+  try {
+    const head = BigInt((events.prepare('SELECT max(position) AS p FROM events').get() as { p: number | bigint }).p);
+    const checkpoints = readModels.prepare('SELECT position FROM projection_checkpoints').safeIntegers(true);
+    for (;;) {
+      const positions = (checkpoints.all() as { position: bigint }[]).map((r) => r.position);
+      if (positions.length > 0 && positions.every((p) => p >= head)) return (performance.now() - t0) / 1000;
+      if (performance.now() - t0 > limitMs) return undefined;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    events.close();
+    readModels.close();
+  }
 }
 
 /**
@@ -490,10 +517,15 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5', role: ProjectionRole = 'r
     const load1 = os.loadavg()[0];
     let projectorNote = '';
     if (projector) {
+      // import-log waited for the query-logs read model only: the projector is stopped once every
+      // read model has caught up with the log, so that its figures cover the whole import's work
+      // (stopped as import-log exited, they depended on how far the others had got by then).
+      const caughtUpS = code === 0 ? await readModelsCaughtUp(dataDir, PROJECTOR_CATCH_UP_MS) : undefined;
       projector.kill('SIGTERM');
       await new Promise((r) => projector.once('exit', r));
       const p = JSON.parse(readFileSync(projectorStats, 'utf8')) as { maxRssKb: number; cpuMicros: number };
-      projectorNote = `; the projector (every read model, not only query-logs): CPU ${fmt(p.cpuMicros / 1e6, 1)} s, peak RSS ${fmt((p.maxRssKb * 1024) / 1e6)} MB`;
+      const caughtUp = caughtUpS === undefined ? `not caught up ${fmt(PROJECTOR_CATCH_UP_MS / 1000)} s after import-log exited (figures cut there)` : `every read model caught up ${fmt(caughtUpS, 1)} s after import-log exited`;
+      projectorNote = `; the projector (every read model, not only query-logs; ${caughtUp}): CPU ${fmt(p.cpuMicros / 1e6, 1)} s, peak RSS ${fmt((p.maxRssKb * 1024) / 1e6)} MB`;
     }
     if (code !== 0) throw new Error(`import-log exited with ${code}: ${Buffer.concat(out).toString('utf8').slice(0, 500)}`);
     const result = JSON.parse(Buffer.concat(out).toString('utf8')) as { importId: string; lineCount: number; acceptedCount: number; matchedCount: number; unregisteredCount: number };
