@@ -192,6 +192,44 @@ describe('ProjectionRunner (embedded event store + SQLite read models)', () => {
     expect((await r.status()).position).toBe('50');
   });
 
+  it('cuts pages at a weight as well as a count, catching up and live: every event applied once, no page over the bound but a lone heavy event', async () => {
+    // Weights 1–4 by position, and one event (position 17) heavier than the bound on its own.
+    const weigh = (e: RecordedEvent) => (e.position === 17n ? 9 : Number(e.position % 4n) + 1);
+    const pages: number[][] = [];
+    const watched = Object.create(readModels, {
+      applyBatch: {
+        value: (projection: string, batch: Parameters<ReadModelStore['applyBatch']>[1]) => {
+          pages.push(batch.map((b) => Number(b.position)));
+          return readModels.applyBatch(projection, batch);
+        },
+      },
+    }) as ReadModelStore;
+    await scenario.appendMany(40);
+    const r = new ProjectionRunner({ projection: categoryCounts(), eventStore: events, readModels: watched, pageSize: 10, logger, pageWeight: { weigh, max: 6 } });
+    runners.push(r);
+    await r.start();
+    await r.caughtUp();
+    await scenario.appendMany(25, 40);
+    await r.caughtUp();
+    // A burst live: twelve events in one commit, which one live page would otherwise take whole.
+    await events.append('burst-1', Array.from({ length: 12 }, () => event()), 'any');
+    scenario.categories.set('burst', 12);
+    scenario.streams.set('burst-1', 12);
+    await r.caughtUp();
+    await scenario.expectReadModel(readModels);
+    expect(pages.filter((page) => page.some((p) => p > 65)).length).toBeGreaterThanOrEqual(Math.ceil(12 / 3));
+
+    const weightOf = (positions: number[]) => positions.reduce((sum, p) => sum + (p === 17 ? 9 : (p % 4) + 1), 0);
+    // Pages carry the positions of the events they projected (Ignored ones are skipped): none over 6 unless alone, none twice.
+    const all = pages.flat();
+    expect(new Set(all).size).toBe(all.length);
+    for (const page of pages) if (page.length > 1) expect(weightOf(page)).toBeLessThanOrEqual(6);
+    expect(pages.some((page) => page.length === 1 && page[0] === 17)).toBe(true);
+    // Counted alone, 40 events in pages of 10 would have been 4 pages; weighed, each holds 1–3 events.
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(77 / 3));
+    expect(errors).toEqual([]);
+  });
+
   it('run twice: projecting the same events again changes nothing', async () => {
     await scenario.appendMany(40);
     const all = await events.readAll();

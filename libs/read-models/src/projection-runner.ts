@@ -82,6 +82,14 @@ export interface ProjectionRunnerOptions {
   /** First wait after a store error; doubled per failed attempt up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * A page is also cut where its events' weight passes `max` (its first event always goes in):
+   * an event that fans out into many documents (a reconciliation listing 500 queries, each an
+   * anomaly and an obligation) would otherwise put a page of `pageSize` of them, hundreds of
+   * thousands of documents, in one transaction's memory. Events past the cut are read again for
+   * the next page.
+   */
+  pageWeight?: { weigh: (event: RecordedEvent) => number; max: number };
 }
 
 export class ProjectionStoppedError extends Error {
@@ -149,6 +157,13 @@ export class ProjectionRunner {
   private readonly eventStore: ProjectionEventSource;
   private readonly readModels: ReadModelStore;
   private readonly pageSize: number;
+  private readonly pageWeight: ProjectionRunnerOptions['pageWeight'];
+  /**
+   * Events asked for per read: pageSize, until a page is cut by weight; then twice what the cut page
+   * held, growing back as pages stop being cut. Reading pageSize heavy events to apply a few of them
+   * would read and parse the rest again for every page after.
+   */
+  private readCount: number;
   private readonly logger: RunnerLogger;
   private readonly upcast: ((event: RecordedEvent) => RecordedEvent) | undefined;
   private state: ProjectionState = 'stopped';
@@ -179,6 +194,9 @@ export class ProjectionRunner {
     this.readModels = options.readModels;
     this.pageSize = options.pageSize ?? 1_000;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error('pageSize must be a positive integer');
+    this.pageWeight = options.pageWeight;
+    this.readCount = this.pageSize;
+    if (this.pageWeight && !(this.pageWeight.max > 0)) throw new Error('pageWeight.max must be positive');
     this.logger = options.logger ?? stderrLogger(this.name);
     this.upcast = options.upcast;
     this.retryBaseMs = options.retryBaseMs ?? 500;
@@ -297,10 +315,12 @@ export class ProjectionRunner {
       this.logger.log(`starting after position ${this.position ?? 'none'}`);
       for (;;) {
         if (this.halted(run)) return;
-        const page = await this.eventStore.readAll({ after: this.position, maxCount: this.pageSize });
+        const asked = this.readCount;
+        const read = await this.eventStore.readAll({ after: this.position, maxCount: asked });
         if (this.halted(run)) return;
+        const page = this.weighed(read, asked);
         if (page.length > 0) await this.apply(page);
-        if (page.length < this.pageSize) break;
+        if (page.length === read.length && read.length < asked) break;
       }
       if (this.halted(run)) return;
       run.subscription = this.eventStore.subscribeToAll({
@@ -383,8 +403,30 @@ export class ProjectionRunner {
    */
   private async applyLive(event: RecordedEvent): Promise<void> {
     if (this.position !== undefined && event.position <= this.position) return;
-    const page = await this.eventStore.readAll({ after: this.position, maxCount: this.pageSize });
+    const asked = this.readCount;
+    const page = this.weighed(await this.eventStore.readAll({ after: this.position, maxCount: asked }), asked);
     await this.apply(page.length > 0 ? page : [event]);
+  }
+
+  /**
+   * The page up to where its weight passes the bound (see ProjectionRunnerOptions.pageWeight), and
+   * the next read's size from it (see readCount).
+   */
+  private weighed(read: RecordedEvent[], asked: number): RecordedEvent[] {
+    if (!this.pageWeight) return read;
+    const { weigh, max } = this.pageWeight;
+    let cut = read.length;
+    let total = 0;
+    for (let i = 0; i < read.length; i++) {
+      total += weigh(read[i]);
+      if (total > max && i > 0) {
+        cut = i;
+        break;
+      }
+    }
+    if (cut < read.length) this.readCount = Math.min(this.pageSize, cut * 2);
+    else if (read.length === asked) this.readCount = Math.min(this.pageSize, asked * 2);
+    return cut < read.length ? read.slice(0, cut) : read;
   }
 
   private fail(run: Run, error: unknown, state: 'failed' | 'broken' = 'failed'): void {
