@@ -625,9 +625,10 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
     const backwards = options.direction === 'backwards';
     if (maxCount === undefined && !backwards) return this.readForwards(streamId, options.fromRevision ?? 0);
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    // A forward read without a limit went to readForwards above.
     const rows =
       maxCount === undefined
-        ? (backwards ? this.stmt.backwardsAll : this.stmt.forwardsAll).all(streamId, from)
+        ? this.stmt.backwardsAll.all(streamId, from)
         : (backwards ? this.stmt.backwards : this.stmt.forwards).all(streamId, from, maxCount);
     return rows.map(toRecorded);
   }
