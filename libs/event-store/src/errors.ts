@@ -35,3 +35,17 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * SQLite's "database is locked" (SQLITE_BUSY…, SQLITE_LOCKED…): another connection (a projector, an
+ * import, another instance) kept the file's write lock past the busy timeout. Nothing of the refused
+ * write was kept, so it may be tried again: reported as the store being unavailable for now (a 503
+ * to a client, a backoff to a projection runner), not as a failure. Anything else is returned as is.
+ */
+export function busyAsUnavailable(error: unknown, file: string): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+    return new StoreUnavailableError(`${file} busy: another connection held its write lock past the busy timeout (${(error as Error).message})`, error);
+  }
+  return error;
+}

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -498,6 +499,34 @@ describe('ProjectionRunner (embedded event store + SQLite read models)', () => {
     expect(after).toMatchObject({ state: 'running', lag: 0 });
     expect(after.error).toBeUndefined();
     expect(after.retries).toBeUndefined();
+  });
+
+  it('a read-model file whose write lock another process keeps past the busy timeout: the projection retries with backoff, then resumes', async () => {
+    // Before: SQLite's "database is locked" failed the projection for good (seen with a projector beside import-log).
+    await scenario.appendMany(12);
+    const patient = new SqliteReadModelStore({ file: readModelsFile, busyTimeoutMs: 30 });
+    const r = new ProjectionRunner({ projection: categoryCounts(), eventStore: events, readModels: patient, pageSize: 10, logger, retryBaseMs: 20, retryMaxMs: 80 });
+    runners.push(r);
+    await r.start();
+    await r.caughtUp();
+
+    const holder = new Database(readModelsFile);
+    holder.exec('BEGIN IMMEDIATE');
+    holder.prepare("INSERT INTO projection_leases (projection, holder, expires_at) VALUES ('other', 'x', 0)").run();
+    await scenario.appendMany(6, 12);
+    for (let waited = 0; ((await r.status()).retries ?? 0) < 2 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const during = await r.status();
+    expect(during).toMatchObject({ state: 'retrying', position: '12', headPosition: '18' });
+    expect(during.error).toMatch(/write lock/);
+    expect(await projectionsHealth([r])).toMatchObject({ ok: true });
+
+    holder.exec('COMMIT');
+    holder.close();
+    await r.caughtUp();
+    await scenario.expectReadModel(patient);
+    expect(await r.status()).toMatchObject({ state: 'running', lag: 0 });
+    await r.stop();
+    await patient.close();
   });
 
   it("issue 8: a handler's own error still fails the projection (it is not retried)", async () => {

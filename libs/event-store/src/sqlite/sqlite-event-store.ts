@@ -14,7 +14,7 @@ import {
   type SubtreeSource,
 } from '@ledger/integrity';
 import { catchUpSubscription } from '../catch-up-subscription';
-import { DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
+import { busyAsUnavailable, DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
 import type {
@@ -54,6 +54,8 @@ export interface SqliteEventStoreOptions {
    * `in-commit`, SQLite's own behaviour. Ignored for ':memory:' and read-only stores.
    */
   checkpoints?: 'in-commit' | 'background';
+  /** How long an append waits for another connection's write lock before it is refused as unavailable (default 5,000 ms). */
+  busyTimeoutMs?: number;
 }
 
 /**
@@ -205,7 +207,7 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
       this.db = new Database(options.file);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       if (this.tableExists('events')) this.guardsMissingAtOpen.push(...this.missingTriggers());
       this.db.exec(SCHEMA_SQL);
       if (options.checkpoints === 'background') this.checkpointer = startWalCheckpointer(this.db);
@@ -538,7 +540,8 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
     } catch (error) {
       this.range.restore(edge);
       this.pendingNodes.count = 0;
-      for (const request of batch) request.reject(error);
+      const refused = busyAsUnavailable(error, 'event log');
+      for (const request of batch) request.reject(refused);
       return;
     }
     let anyAppended = false;

@@ -1,8 +1,10 @@
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { StoreUnavailableError } from '../errors';
 import type { NewEvent } from '../types';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -56,6 +58,27 @@ describe('SqliteEventStore: appends wait for another process holding the write l
     expect(all.map((e) => e.streamId).sort()).toEqual(['g1-0', 'g3-0', 'g3-1', 'g3-2', 'o-1', 'o-3', 's-0'].sort());
     expect(await store.tree!.size()).toBe(7);
     await other.close();
+    await store.close();
+  });
+
+  it('past the busy timeout an append is refused as the store being unavailable (a 503, retryable), keeps nothing, and goes through once the lock is free', async () => {
+    const file = join(dir, 'events.db');
+    const store = new SqliteEventStore({ file, busyTimeoutMs: 50 });
+    await store.append('s-0', [event()], 'no_stream');
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    const refused = await Promise.all([store.append('s-1', [event()], 'no_stream'), store.append('s-2', [event()], 'no_stream')].map((p) => p.then(() => undefined, (e: unknown) => e)));
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/event log busy: another connection held its write lock/);
+    }
+    holder.exec('COMMIT');
+    holder.close();
+    expect((await store.readAll({})).map((e) => e.streamId)).toEqual(['s-0']);
+    const retried = await store.append('s-1', [event()], 'no_stream');
+    expect(retried).toMatchObject({ idempotentReplay: false, nextExpectedRevision: 0 });
+    // The tree's edge was put back with the refused group: the retried event is leaf 2, not 4.
+    expect(await store.tree!.size()).toBe(2);
     await store.close();
   });
 });

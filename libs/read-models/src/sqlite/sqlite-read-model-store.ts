@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { startWalCheckpointer, type WalCheckpointer } from '@ledger/event-store';
+import { busyAsUnavailable, startWalCheckpointer, type WalCheckpointer } from '@ledger/event-store';
 import {
   assertCollectionName,
   assertIndexes,
@@ -41,6 +41,17 @@ export interface SqliteReadModelStoreOptions {
    * the projector's read models use it); default `in-commit`, SQLite's own. Ignored for ':memory:'.
    */
   checkpoints?: 'in-commit' | 'background';
+  /** How long a write waits for another connection's write lock before it is refused (default 5,000 ms). */
+  busyTimeoutMs?: number;
+}
+
+/** A write refused for another connection's write lock: retryable (see busyAsUnavailable). */
+function unlessBusy<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    throw busyAsUnavailable(error, 'read-model file');
+  }
 }
 
 interface CollectionStatements {
@@ -168,7 +179,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     // lost as a whole and replayed from the event log on restart. Read models are derived data;
     // the fsync per commit would buy nothing the log cannot give back, at a large cost in rebuilds.
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.db.exec(CHECKPOINTS_SQL);
     if (options.checkpoints === 'background') this.checkpointer = startWalCheckpointer(this.db);
 
@@ -551,7 +562,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.assertOpen();
     assertProjectionName(projection);
     if (batch.length === 0) return;
-    this.runBatch(projection, batch);
+    unlessBusy(() => this.runBatch(projection, batch));
   }
 
   async checkpoint(projection: string): Promise<bigint | undefined> {
@@ -562,12 +573,12 @@ export class SqliteReadModelStore implements ReadModelStore {
   async acquireLease(projection: string, holder: string, ttlMs: number, now = Date.now()): Promise<boolean> {
     this.assertOpen();
     assertProjectionName(projection);
-    return this.takeLease.run({ projection, holder, expires: now + ttlMs, now }).changes === 1;
+    return unlessBusy(() => this.takeLease.run({ projection, holder, expires: now + ttlMs, now }).changes === 1);
   }
 
   async releaseLease(projection: string, holder: string): Promise<void> {
     this.assertOpen();
-    this.dropLease.run(projection, holder);
+    unlessBusy(() => this.dropLease.run(projection, holder));
   }
 
   async lease(projection: string): Promise<{ holder: string; expiresAt: number } | undefined> {
@@ -580,7 +591,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.assertOpen();
     assertProjectionName(projection);
     collections.forEach(assertCollectionName);
-    this.runDrop(projection, collections);
+    unlessBusy(() => this.runDrop(projection, collections));
   }
 
   async declareIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void> {
@@ -591,7 +602,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       const name = `"ix_${collection}__${index.fields.join('__')}"`;
       const exprs = index.fields.map((f) => c.valueExpr(f));
       if (exprs.includes('NULL')) throw new ReadModelRequestError(`an index of ${collection} names a field that is not one of its columns`);
-      this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${c.table} (${exprs.join(', ')})`);
+      unlessBusy(() => this.db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${c.table} (${exprs.join(', ')})`));
     }
   }
 

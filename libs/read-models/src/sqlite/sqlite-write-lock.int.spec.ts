@@ -1,7 +1,9 @@
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { StoreUnavailableError } from '@ledger/event-store';
 import { upsert } from '../types';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
 
@@ -45,6 +47,37 @@ describe('SqliteReadModelStore: a batch waits for another process holding the wr
     expect((await store.get<{ n: number }>('items', 'a'))?.n).toBe(2);
     await new Promise((done) => holder.once('exit', done));
     expect(await store.lease('other')).toEqual({ holder: 'x', expiresAt: 0 });
+    await store.close();
+  });
+
+  it('past the busy timeout a write is refused as the store being unavailable (retryable), and nothing of it is kept', async () => {
+    const file = join(dir, 'read-models.db');
+    const store = new SqliteReadModelStore({ file, busyTimeoutMs: 50 });
+    await store.applyBatch('p', [{ position: 1n, writes: [upsert('items', 'a', { n: 1 })] }]);
+    await store.acquireLease('p', 'me', 60_000);
+    // Another connection holds the write lock for longer than this store waits.
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    holder.prepare("INSERT INTO projection_leases (projection, holder, expires_at) VALUES ('other', 'x', 0)").run();
+    const refused = [
+      store.applyBatch('p', [{ position: 2n, writes: [upsert('items', 'a', { n: 2 })] }]),
+      store.acquireLease('p', 'me', 60_000),
+      store.releaseLease('p', 'me'),
+      store.drop('p', ['items']),
+      store.declareIndexes('items', [{ fields: ['n'] }]),
+    ];
+    for (const attempt of refused) {
+      const error = await attempt.then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/write lock/);
+    }
+    holder.exec('COMMIT');
+    holder.close();
+    expect(await store.checkpoint('p')).toBe(1n);
+    expect((await store.get<{ n: number }>('items', 'a'))?.n).toBe(1);
+    // The lock released, the same write goes through.
+    await store.applyBatch('p', [{ position: 2n, writes: [upsert('items', 'a', { n: 2 })] }]);
+    expect(await store.checkpoint('p')).toBe(2n);
     await store.close();
   });
 });
