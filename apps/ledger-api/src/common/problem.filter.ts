@@ -4,6 +4,7 @@ import { ApiKeyNotFoundError } from '../auth/api-key.service';
 import { DomainRuleError, NotFoundError, ValidationError } from '@ledger/domain';
 import { InvalidPersonalIdentifierError, InvalidPersonIdError, PersonalDataErasedError } from '@ledger/personal-data';
 import {
+  busyAsUnavailable,
   DuplicateEventIdError,
   InvalidStreamIdError,
   StoreUnavailableError,
@@ -51,6 +52,10 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof InvalidStreamIdError) return { status: 400, code: error.code, message: error.message };
   if (error instanceof StoreUnavailableError) return { status: 503, code: error.code, message: error.message };
   if (error instanceof ApiKeyNotFoundError) return { status: 404, code: error.code, message: error.message };
+  // An embedded file (the key vault, a job log, the event log) whose write lock another process kept
+  // past the busy timeout: nothing was written, the same request may be sent again.
+  const busy = busyAsUnavailable(error, 'an embedded ledger file');
+  if (busy instanceof StoreUnavailableError) return { status: 503, code: busy.code, message: 'an embedded ledger file is busy with another process; send the request again' };
   const parserError = bodyParserProblem(error);
   if (parserError) return parserError;
   if (error instanceof HttpException) {
@@ -107,8 +112,11 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const problem = withProblemDetails(toProblem(error));
     // Only the error's class and code are logged: messages of unknown errors may carry payload.
-    if (problem.status >= 500) this.logger.error(`${(error as Error)?.name ?? 'Error'} ${problem.code}`, (error as Error)?.stack);
+    if (problem.status === 503) this.logger.warn(`${(error as Error)?.name ?? 'Error'} ${problem.code}`);
+    else if (problem.status >= 500) this.logger.error(`${(error as Error)?.name ?? 'Error'} ${problem.code}`, (error as Error)?.stack);
     const response = host.switchToHttp().getResponse<Response>();
+    // A store that is down or busy for now: worth trying again shortly.
+    if (problem.status === 503) response.setHeader('Retry-After', '1');
     response.status(problem.status).type('application/problem+json').json(problem);
   }
 }
