@@ -1,10 +1,11 @@
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { accountIdOf, accountStreamId, queryItemStreamId } from '@ledger/domain';
-import type { EventStore, RecordedEvent } from '@ledger/event-store';
+import { SqliteEventStore, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { EVENT_STORE } from '../apps/ledger-api/src/infrastructure/event-store.provider';
 import { ADMIN_KEY, startTestApp } from './support/app';
 import { encode, LOG_HEADER, logLine, LogRow, nationalId } from './support/webir-log';
@@ -258,6 +259,33 @@ describe('npm run cli -- import-log (要點 九(二))', () => {
     const again = cli('import-log', file, '--agency', 'SWD001', '--month', '2025-03');
     expect(again.status).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyImported: true, eventsAppended: 0 });
+  }, 240_000);
+
+  it('exits 75 (try again) when another process keeps the event log locked past LEDGER_SQLITE_BUSY_TIMEOUT_MS, and the same command then imports the file', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'ledger-cli-busy-'));
+    try {
+      const run = (busyMs: string) =>
+        spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-cli/src/main.ts', 'import-log', 'test/fixtures/webir-logs/swd001-2025-03.big5.csv', '--agency', 'SWD001', '--month', '2025-03'], {
+          cwd: root,
+          env: { ...process.env, LEDGER_DATA_DIR: own, EVENTSTORE_URL: '', LEDGER_LOG_LEVEL: 'silent', LEDGER_SQLITE_BUSY_TIMEOUT_MS: busyMs },
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+      // An embedded ledger whose event log another process (here this one) holds the write lock of.
+      await new SqliteEventStore({ file: join(own, 'events.db') }).close();
+      const log = new Database(join(own, 'events.db'));
+      log.exec('BEGIN IMMEDIATE');
+      const busy = run('200');
+      log.exec('COMMIT');
+      log.close();
+      expect(busy.stderr).toMatch(/^unavailable: event log busy: another connection held its write lock .*run the same command again/m);
+      expect(busy.status).toBe(75);
+      const after = run('5000');
+      expect(after.status).toBe(0);
+      expect(JSON.parse(after.stdout)).toMatchObject({ lineCount: 11, acceptedCount: 6, alreadyImported: false });
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   }, 240_000);
 
   it('refuses a bad month or another month for the same file with exit 1 and the reason; bad options exit 2', () => {

@@ -10,6 +10,7 @@ import { registerVerifyProof } from './commands/verify-proof';
 import { registerVerifySample } from './commands/verify-sample';
 import { registerPackage } from './commands/package';
 import { registerVerifyPackage } from './commands/verify-package';
+import { StoreUnavailableError } from '@ledger/event-store';
 import { exitCode } from './exit';
 
 /** Every command lives in ./commands, one file each, registered here. Usage errors exit 2. */
@@ -54,6 +55,13 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
+    // A store down, or an embedded file another process kept locked (see busyAsUnavailable): nothing of
+    // the refused write was kept, and every command may simply be run again (an import resumes where
+    // it stopped). 75 is EX_TEMPFAIL, for scripts that retry.
+    if (error instanceof StoreUnavailableError) {
+      process.stderr.write(`unavailable: ${error.message}; nothing of the refused write was kept: run the same command again\n`);
+      process.exit(75);
+    }
     process.stderr.write(`error: ${(error as Error).message}\n`);
     process.exit(2);
   },

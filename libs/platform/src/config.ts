@@ -17,6 +17,8 @@ export interface LedgerConfig {
   eventStoreUrl?: string;
   eventStoreTimeoutMs: number;
   sqliteSynchronous: SqliteSynchronous;
+  /** How long a write to an embedded file waits for another process's write lock before it is refused as unavailable. */
+  sqliteBusyTimeoutMs: number;
   /** When set, its hash is registered as an admin key at start (CI, scripted setups). */
   adminApiKey?: string;
   mongodbUrl?: string;
@@ -102,6 +104,10 @@ export class LedgerEnvironment {
   @ValidateIf(isSet)
   @IsIn([...SYNC_MODES, ...SYNC_MODES.map((m) => m.toLowerCase())], { message: `must be one of ${SYNC_MODES.join(', ')}` })
   LEDGER_SQLITE_SYNCHRONOUS?: string;
+
+  @ValidateIf(isSet)
+  @positiveIntRule('milliseconds')
+  LEDGER_SQLITE_BUSY_TIMEOUT_MS?: string;
 
   @ValidateIf(isSet)
   @Matches(/^(kurrentdb|kdb|esdb)(\+discover)?:\/\/[^\s]+$/, {
@@ -306,6 +312,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     eventStoreUrl: env.EVENTSTORE_URL || undefined,
     eventStoreTimeoutMs: positiveInt(env, 'EVENTSTORE_TIMEOUT_MS', 10_000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),
     sqliteSynchronous: (env.LEDGER_SQLITE_SYNCHRONOUS || 'FULL').toUpperCase() as SqliteSynchronous,
+    sqliteBusyTimeoutMs: positiveInt(env, 'LEDGER_SQLITE_BUSY_TIMEOUT_MS', 5000, 600_000, 'ten minutes'),
     adminApiKey: env.LEDGER_ADMIN_API_KEY || undefined,
     mongodbUrl: env.MONGODB_URL || undefined,
     mongodbServerSelectionTimeoutMs: positiveInt(env, 'MONGODB_SERVER_SELECTION_TIMEOUT_MS', 3000, MAX_TIMER_MS, 'the longest timer Node.js keeps'),

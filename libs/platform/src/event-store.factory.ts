@@ -14,5 +14,5 @@ export async function createEventStore(config: LedgerConfig, now: Clock = () => 
     const { KurrentDbEventStore } = await import('@ledger/event-store/kurrentdb/kurrentdb-event-store');
     return KurrentDbEventStore.connect(config.eventStoreUrl, { timeoutMs: config.eventStoreTimeoutMs, now });
   }
-  return new SqliteEventStore({ file: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous, now, checkpoints: options.checkpoints ?? 'background' });
+  return new SqliteEventStore({ file: join(config.dataDir, 'events.db'), synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs, now, checkpoints: options.checkpoints ?? 'background' });
 }

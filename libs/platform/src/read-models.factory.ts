@@ -20,7 +20,7 @@ export async function createReadModelStore(config: LedgerConfig, options: { chec
     return MongoReadModelStore.connect({ url: config.mongodbUrl, serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs });
   }
   // A second connection in a process whose first already checkpoints the file passes 'in-commit' (see createEventStore).
-  return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db'), checkpoints: options.checkpoints ?? 'background' });
+  return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db'), busyTimeoutMs: config.sqliteBusyTimeoutMs, checkpoints: options.checkpoints ?? 'background' });
 }
 
 export function projectionsFor(

@@ -250,7 +250,9 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
       } catch (error) {
         this.range.restore(edge); // its rows were rolled back: so are its leaves
         this.pendingNodes.count = 0;
-        return error instanceof Error ? error : new Error(String(error));
+        // A lone append reports its failure as its result: a busy file is unavailable there too.
+        const failure = busyAsUnavailable(error, 'event log');
+        return failure instanceof Error ? failure : new Error(String(failure));
       }
     };
     // The tree is caught up with other writers once per group: every read of the transaction sees

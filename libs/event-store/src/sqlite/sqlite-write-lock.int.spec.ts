@@ -67,7 +67,9 @@ describe('SqliteEventStore: appends wait for another process holding the write l
     await store.append('s-0', [event()], 'no_stream');
     const holder = new Database(file);
     holder.exec('BEGIN IMMEDIATE');
+    // A group of two, then one alone: both ways out of the store.
     const refused = await Promise.all([store.append('s-1', [event()], 'no_stream'), store.append('s-2', [event()], 'no_stream')].map((p) => p.then(() => undefined, (e: unknown) => e)));
+    refused.push(await store.append('s-3', [event()], 'no_stream').then(() => undefined, (e: unknown) => e));
     for (const error of refused) {
       expect(error).toBeInstanceOf(StoreUnavailableError);
       expect((error as Error).message).toMatch(/event log busy: another connection held its write lock/);
