@@ -67,4 +67,22 @@ describe('the identifier sealer thread (query subjects sealed off the event loop
     await sealer.close();
     await expect(threaded.protectIdentifiers(['A123456789'])).rejects.toThrow('closed');
   });
+
+  it('a vault file another process keeps locked past the busy timeout: the refusal keeps its SQLITE_BUSY code (the API answers 503), and the next request goes through', async () => {
+    const path = join(dir, 'keys.db');
+    const impatient = startIdentifierSealerThread({ path, masterKey, hmacKey, busyTimeoutMs: 50 });
+    try {
+      const protector = new PersonalDataProtector({ vault, hmacKey, sealer: impatient });
+      const holder = new Database(path);
+      holder.exec('BEGIN IMMEDIATE');
+      const refused = await protector.protectIdentifiers(['A123456789']).then(() => undefined, (e: unknown) => e);
+      holder.exec('ROLLBACK');
+      holder.close();
+      expect((refused as { code?: string }).code).toBe('SQLITE_BUSY');
+      const [sealed] = await protector.protectIdentifiers(['A123456789']);
+      expect(sealed.personId).toMatch(/^person_[0-9a-f]{32}$/);
+    } finally {
+      await impatient.close();
+    }
+  });
 });

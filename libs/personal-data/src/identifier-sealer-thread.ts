@@ -17,10 +17,12 @@ export interface IdentifierSealerThreadOptions {
   path: string;
   masterKey: Buffer;
   hmacKey: Buffer;
+  /** The thread's vault connection: see SqliteDataKeyVaultOptions.busyTimeoutMs. */
+  busyTimeoutMs?: number;
 }
 
 type Request = { id: number; numbers: string[] };
-type Failure = { kind: 'erased'; personId: string } | { kind: 'invalid'; field: PersonalDataField; rule: string } | { kind: 'other'; message: string };
+type Failure = { kind: 'erased'; personId: string } | { kind: 'invalid'; field: PersonalDataField; rule: string } | { kind: 'other'; message: string; code?: string };
 type Reply = { id: number; sealed?: { personId: string; nationalIdCiphertext: string }[]; failure?: Failure };
 
 export function startIdentifierSealerThread(options: IdentifierSealerThreadOptions): IdentifierSealer {
@@ -40,7 +42,7 @@ export function startIdentifierSealerThread(options: IdentifierSealerThreadOptio
     // This file is the thread's entry too (a file of its own would not be in the build); from the
     // TypeScript sources (tests, benches) the thread compiles what it loads as its parent does.
     const source = `${extname(__filename) === '.ts' ? "require('@swc-node/register');" : ''} require(${JSON.stringify(__filename)}).runIdentifierSealerThread();`;
-    const w = new Worker(source, { eval: true, workerData: { path: options.path, masterKey: options.masterKey, hmacKey: options.hmacKey } });
+    const w = new Worker(source, { eval: true, workerData: { path: options.path, masterKey: options.masterKey, hmacKey: options.hmacKey, busyTimeoutMs: options.busyTimeoutMs } });
     // Referenced only while a request waits on it, so that it never keeps a finished process alive.
     w.unref();
     w.on('message', (reply: Reply) => {
@@ -89,13 +91,16 @@ export function startIdentifierSealerThread(options: IdentifierSealerThreadOptio
 function errorOf(failure: Failure): Error {
   if (failure.kind === 'erased') return new PersonalDataErasedError(failure.personId);
   if (failure.kind === 'invalid') return new InvalidPersonalIdentifierError(failure.field, failure.rule);
-  return new Error(failure.message);
+  // The code says what went wrong where the message cannot: SQLITE_BUSY (another process held the
+  // vault's write lock) is a store busy for now, which the API answers with 503, not 500.
+  return failure.code === undefined ? new Error(failure.message) : Object.assign(new Error(failure.message), { code: failure.code });
 }
 
 function failureOf(error: unknown): Failure {
   if (error instanceof PersonalDataErasedError) return { kind: 'erased', personId: error.personId };
   if (error instanceof InvalidPersonalIdentifierError) return { kind: 'invalid', field: error.field, rule: error.rule };
-  return { kind: 'other', message: error instanceof Error ? error.message : String(error) };
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return { kind: 'other', message: error instanceof Error ? error.message : String(error), ...(typeof code === 'string' ? { code } : {}) };
 }
 
 /** The thread's body: a protector over its own connection to the vault, sealing what it is sent, in order. */
@@ -103,7 +108,7 @@ export function runIdentifierSealerThread(): void {
   const port = parentPort;
   if (!port) throw new Error('runIdentifierSealerThread runs on a worker thread');
   const data = workerData as IdentifierSealerThreadOptions;
-  const vault = new SqliteDataKeyVault({ path: data.path, masterKey: Buffer.from(data.masterKey) });
+  const vault = new SqliteDataKeyVault({ path: data.path, masterKey: Buffer.from(data.masterKey), busyTimeoutMs: data.busyTimeoutMs });
   const protector = new PersonalDataProtector({ vault, hmacKey: Buffer.from(data.hmacKey) });
   // One request at a time, as sent: each is one vault transaction.
   let queue = Promise.resolve();

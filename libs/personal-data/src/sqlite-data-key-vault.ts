@@ -26,6 +26,8 @@ export interface SqliteDataKeyVaultOptions {
    * checkpoints inside commits.
    */
   backgroundCheckpoints?: (writer: Database.Database) => { close(): Promise<void> } | undefined;
+  /** How long a write waits for another connection's write lock before SQLite refuses it (SQLITE_BUSY); default 5,000 ms. */
+  busyTimeoutMs?: number;
 }
 
 interface KeyRow {
@@ -74,7 +76,7 @@ export class SqliteDataKeyVault implements DataKeyVault, PersonIndex {
     this.#db.pragma('synchronous = FULL');
     // Zero deleted content instead of leaving it in free pages, where a destroyed key could be carved out.
     this.#db.pragma('secure_delete = ON');
-    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS data_keys (
         person_id   TEXT PRIMARY KEY,

@@ -49,9 +49,9 @@ export async function createPersonalData(config: LedgerConfig, env: NodeJS.Proce
     vault = await MongoDataKeyVault.connect({ url: config.mongodbUrl, masterKey, serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs });
   } else {
     const path = join(config.dataDir, 'keys.db');
-    vault = new SqliteDataKeyVault({ path, masterKey, backgroundCheckpoints: startWalCheckpointer });
+    vault = new SqliteDataKeyVault({ path, masterKey, backgroundCheckpoints: startWalCheckpointer, busyTimeoutMs: config.sqliteBusyTimeoutMs });
     // New subjects' keys are made, wrapped, sealed and synced off the event loop (registrations, log imports).
-    sealer = startIdentifierSealerThread({ path, masterKey, hmacKey });
+    sealer = startIdentifierSealerThread({ path, masterKey, hmacKey, busyTimeoutMs: config.sqliteBusyTimeoutMs });
   }
   return {
     protector: new PersonalDataProtector({ vault, hmacKey, ...(sealer ? { sealer } : {}) }),
