@@ -44,7 +44,10 @@ describe('the projector thread (LEDGER_PROJECTIONS=thread)', () => {
     const ends: string[] = [];
     const thread = startProjectorThread(loadConfig({ LEDGER_DATA_DIR: notADir }), { onUnexpectedEnd: (why) => ends.push(why) });
     await expect(thread.started).rejects.toThrow(/^the projector thread could not start: .*(ENOTDIR|EEXIST)/);
-    await new Promise((r) => setTimeout(r, 200));
+    // The thread's exit follows its failure report; on a loaded machine (the full suite, two workers)
+    // it took longer than the 200 ms this waited before: wait for it (bounded), then see it said once.
+    for (const deadline = Date.now() + 10_000; ends.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
     expect(ends).toHaveLength(1);
   }, 30_000);
 });
