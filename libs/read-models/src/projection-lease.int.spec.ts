@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SqliteEventStore, type NewEvent } from '@ledger/event-store';
+import { SqliteEventStore, StoreUnavailableError, type NewEvent } from '@ledger/event-store';
 import { ProjectionRunner } from './projection-runner';
 import { SqliteReadModelStore } from './sqlite/sqlite-read-model-store';
 import { upsert } from './types';
@@ -74,6 +74,48 @@ describe('projection leases: exactly one instance runs a projection (issue 8 fin
     const docs = await readModels.find<{ n: number }>('counts');
     expect(docs.reduce((sum, d) => sum + d.n, 0)).toBe(22);
     await b.stop();
+  });
+
+  it('a renewal the store does not answer (its file busy a moment) keeps the projection running while the lease surely holds; past that it stands by', async () => {
+    const logs: string[] = [];
+    const r = new ProjectionRunner({ projection: counts, eventStore: events, readModels, lease: { holder: 'a', ttlMs: 2_000, renewMs: 200 }, logger: { log: (m: unknown) => void logs.push(String(m)), error: () => undefined } });
+    let busy = 0;
+    const acquire = readModels.acquireLease.bind(readModels);
+    const spy = jest.spyOn(readModels, 'acquireLease').mockImplementation(async (...args) => {
+      if (busy > 0) {
+        busy -= 1;
+        throw new StoreUnavailableError('read-model file busy (made so by the test)');
+      }
+      return acquire(...args);
+    });
+    await r.start();
+    try {
+      await until(async () => (await r.status()).leaseHeld === true);
+      // Three renewals unanswered, then the store answers again: never on standby, and events go on being applied.
+      busy = 3;
+      const states = new Set<string>();
+      for (let i = 0; i < 10; i++) {
+        await events.append(`s-${i % 2}`, [event()], 'any');
+        states.add((await r.status()).state);
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      await until(() => busy === 0);
+      await r.caughtUp();
+      expect([...states]).toEqual(['running']);
+      expect(await r.status()).toMatchObject({ state: 'running', leaseHeld: true, position: '10' });
+      expect(logs.filter((m) => /standing by/.test(m))).toEqual([]);
+      // Unanswered for good: it stands by before the lease it holds may lapse (2 s after its last renewal).
+      busy = Number.MAX_SAFE_INTEGER;
+      const since = Date.now();
+      await until(async () => (await r.status()).state === 'standby');
+      expect(Date.now() - since).toBeLessThan(2_000);
+      expect(logs.at(-1)).toBe('could not renew the lease before it may lapse; standing by');
+      busy = 0;
+      await until(async () => (await r.status()).leaseHeld === true);
+    } finally {
+      spy.mockRestore();
+      await r.stop();
+    }
   });
 
   it('a follower (LEDGER_PROJECTIONS=follow) never runs or takes the lease, even when free; it answers read-your-writes and caughtUp from the checkpoint the projector writes, and refuses to rebuild', async () => {

@@ -130,6 +130,8 @@ interface Run {
   /** With a lease: the next attempt to take it (standby), or the next renewal (holding). */
   leaseTimer?: ReturnType<typeof setTimeout>;
   holding?: boolean;
+  /** While holding: until when (this clock) the lease last taken or renewed certainly runs, counted from before that call. */
+  leaseUntil?: number;
   /** Settles when catch-up has ended: the subscription is then set, or the run stopped or failed. */
   catchUp: Promise<void>;
   subscription?: SubscriptionHandle;
@@ -232,6 +234,7 @@ export class ProjectionRunner {
   private async contend(run: Run): Promise<void> {
     const lease = this.lease!;
     let got = false;
+    const asked = Date.now();
     try {
       got = await this.readModels.acquireLease(this.name, lease.holder, lease.ttlMs);
     } catch (error) {
@@ -250,6 +253,7 @@ export class ProjectionRunner {
       return;
     }
     run.holding = true;
+    run.leaseUntil = asked + lease.ttlMs;
     this.logger.log(`holding the lease as ${lease.holder}`);
     this.state = 'running';
     this.scheduleRenewal(run);
@@ -266,17 +270,32 @@ export class ProjectionRunner {
     {
       if (this.run !== run || run.stopping) return;
       let kept = false;
+      let answered = true;
+      const asked = Date.now();
       try {
         kept = await this.readModels.acquireLease(this.name, lease.holder, lease.ttlMs);
       } catch {
-        // Unreachable store: stand by; whoever reaches it once our lease has expired takes over.
-        kept = false;
+        answered = false;
       }
       if (this.run !== run || run.stopping) return;
-      if (kept) return this.scheduleRenewal(run);
-      // Lost (we were paused past the expiry and another instance took over): stand by. Writes in
-      // flight are harmless: both apply the same events and the position guard keeps the newest.
-      this.logger.log('lost the lease; standing by');
+      if (kept) {
+        run.leaseUntil = asked + lease.ttlMs;
+        return this.scheduleRenewal(run);
+      }
+      // The store did not answer (down, or its file busy with another process): the lease taken
+      // before still stands, and nobody else can take it until it expires. Keep running and ask
+      // again soon while it surely holds; stand by only when it may be about to lapse. Standing by
+      // at once paused the projection, and caught it up again from its checkpoint, for a moment's
+      // contention on the file.
+      const retryMs = Math.max(1, Math.floor(lease.renewMs / 4));
+      if (!answered && run.leaseUntil !== undefined && Date.now() + retryMs + lease.renewMs < run.leaseUntil) {
+        run.leaseTimer = setTimeout(() => void this.renew(run), retryMs);
+        return;
+      }
+      // Lost (we were paused past the expiry and another instance took over), or not renewed in time:
+      // stand by. Writes in flight are harmless: both apply the same events and the position guard
+      // keeps the newest.
+      this.logger.log(answered ? 'lost the lease; standing by' : 'could not renew the lease before it may lapse; standing by');
       run.holding = false;
       if (run.retryTimer) clearTimeout(run.retryTimer);
       const subscription = run.subscription;
