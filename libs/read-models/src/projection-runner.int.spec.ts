@@ -529,6 +529,27 @@ describe('ProjectionRunner (embedded event store + SQLite read models)', () => {
     await patient.close();
   });
 
+  it('SQLite\'s own busy error from a read (another connection recovering the file) is waited out like an unavailable store', async () => {
+    await scenario.appendMany(8);
+    let busy = 0;
+    const readAll = events.readAll.bind(events);
+    jest.spyOn(events, 'readAll').mockImplementation(async (options) => {
+      if (busy > 0) {
+        busy -= 1;
+        throw Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY_RECOVERY' });
+      }
+      return readAll(options);
+    });
+    const r = new ProjectionRunner({ projection: categoryCounts(), eventStore: events, readModels, pageSize: 10, logger, retryBaseMs: 20, retryMaxMs: 40 });
+    runners.push(r);
+    busy = 2;
+    await r.start();
+    await r.caughtUp();
+    await scenario.expectReadModel(readModels);
+    expect(await r.status()).toMatchObject({ state: 'running', lag: 0 });
+    expect(errors.filter((m) => /store error at position none, retry \d in \d+ ms: database is locked/.test(m))).toHaveLength(2);
+  });
+
   it("issue 8: a handler's own error still fails the projection (it is not retried)", async () => {
     await scenario.appendMany(5);
     const r = new ProjectionRunner({ projection: categoryCounts({ failOn: (e) => e.position === 3n }), eventStore: events, readModels, pageSize: 10, logger, retryBaseMs: 10 });

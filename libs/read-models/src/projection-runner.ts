@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent, SubscriptionHandle } from '@ledger/event-store';
+import { busyAsUnavailable, type EventStore, type RecordedEvent, type SubscriptionHandle } from '@ledger/event-store';
 import { ReadModelRequestError } from './documents';
 import { ProjectionHandlerError, projectEvents } from './project-events';
 import { assertProjection, checkpointName, declareTables, type Projection } from './projection';
@@ -116,12 +116,16 @@ export class ProjectionAheadOfLogError extends Error {
 
 /**
  * A store that does not answer (a server restart, a leader change, its own timeout: what the
- * adapters report as StoreUnavailableError) is waited for; a handler's own error, or anything not
- * known to be transient, stops the projection until an operator restarts it.
+ * adapters report as StoreUnavailableError) is waited for, and so is an embedded file busy with
+ * another process wherever the adapter let SQLite's own error through (a read during another
+ * connection's recovery, say); a handler's own error, or anything not known to be transient, stops
+ * the projection until an operator restarts it.
  */
 function isRetryable(error: unknown): boolean {
   if (error instanceof ProjectionHandlerError || error instanceof ReadModelRequestError) return false;
-  return error instanceof Error && (error.name === 'StoreUnavailableError' || (error as { code?: unknown }).code === 'STORE_UNAVAILABLE');
+  if ((error as { code?: unknown } | undefined)?.code === 'STORE_UNAVAILABLE') return true;
+  const unavailable = busyAsUnavailable(error, 'a store file');
+  return unavailable !== error || (error instanceof Error && error.name === 'StoreUnavailableError');
 }
 
 interface Run {
