@@ -123,9 +123,8 @@ export class ProjectionAheadOfLogError extends Error {
  */
 function isRetryable(error: unknown): boolean {
   if (error instanceof ProjectionHandlerError || error instanceof ReadModelRequestError) return false;
-  if ((error as { code?: unknown } | undefined)?.code === 'STORE_UNAVAILABLE') return true;
   const unavailable = busyAsUnavailable(error, 'a store file');
-  return unavailable !== error || (error instanceof Error && error.name === 'StoreUnavailableError');
+  return (unavailable as { code?: unknown } | undefined)?.code === 'STORE_UNAVAILABLE' || (unavailable instanceof Error && unavailable.name === 'StoreUnavailableError');
 }
 
 interface Run {
