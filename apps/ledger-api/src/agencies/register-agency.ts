@@ -39,7 +39,7 @@ export class RegisterAgencyHandler implements ICommandHandler<RegisterAgencyComm
 
   execute({ dto, envelope }: RegisterAgencyCommand): Promise<CommandResult> {
     const request = { type: 'RegisterAgency' as const, agencyCode: dto.agencyCode, name: dto.name, role: dto.role };
-    return this.processor.execute({ streamId: agencyStreamId(dto.agencyCode), decider: agencyDecider, request }, envelope);
+    return this.processor.execute({ streamId: agencyStreamId(dto.agencyCode), decider: agencyDecider, request, createsStream: true }, envelope);
   }
 }
 

@@ -173,4 +173,75 @@ describe.each(stores)('command processor on the %s', (_, make) => {
       await expect(processor.execute({ streamId: agencyStreamId('H1'), decider: mutating as never, request: register('H1') }, { commandId: randomUUID(), actor: 'admin' })).rejects.toThrow(TypeError);
     });
   });
+
+  describe('a command that begins its stream (createsStream)', () => {
+    const begin = (agencyCode: string, name = '社會局') => ({ streamId: agencyStreamId(agencyCode), decider: agencyDecider, request: { ...register(agencyCode), name }, createsStream: true });
+    const at = () => new Date('2025-07-01T00:00:00.000Z');
+
+    it('on the embedded store appends without reading the stream first; on EventStoreDB it reads it as any command', async () => {
+      const reads = jest.spyOn(store, 'readStream');
+      await expect(processor.execute(begin('K1'), { commandId: randomUUID(), actor: 'admin' })).resolves.toMatchObject({ streamId: 'agency-K1', revision: 0, replayed: false, events: [{ type: 'AgencyRegistered', revision: 0 }] });
+      expect(reads.mock.calls.map(([id]) => id)).toEqual(store.kind === 'embedded-sqlite' ? [] : ['agency-K1']);
+      expect((await store.readStream('agency-K1')).map((e) => e.type)).toEqual(['AgencyRegistered']);
+    });
+
+    it('decides, refuses and answers retries exactly as a command that reads its stream first, on a processor that never saw the stream', async () => {
+      const other = make();
+      try {
+        const ids = Array.from({ length: 4 }, () => randomUUID());
+        const steps: [string, string, string?][] = [
+          ['L1', ids[0]],
+          ['L1', ids[0]], // a retry (after a restart: the processor is new)
+          ['L1', ids[1]], // registered already
+          ['L2', ids[0]], // the first command's id reused for another stream
+          ['L1', ids[0], '勞動局'], // the first command's id reused on its own stream for another request
+          ['L3', ids[2]],
+        ];
+        const outcome = async (p: Promise<unknown>) => {
+          try {
+            return { ok: { ...((await p) as object), position: undefined, recordedAt: undefined } };
+          } catch (error) {
+            return { refused: (error as { code?: string }).code ?? (error as Error).name };
+          }
+        };
+        const outcomes: unknown[] = [];
+        for (const [code, commandId, name] of steps) {
+          const envelope = { commandId, actor: 'admin' };
+          const beginning = await outcome(new CommandProcessor(store, at).execute(begin(code, name), envelope));
+          const { createsStream: _, ...reading } = begin(code, name);
+          expect(beginning).toEqual(await outcome(new CommandProcessor(other, at).execute(reading, envelope)));
+          outcomes.push(beginning);
+        }
+        expect(outcomes.map((o) => ('refused' in (o as object) ? (o as { refused: string }).refused : (o as { ok: { replayed: boolean } }).ok.replayed))).toEqual([
+          false, true, 'AGENCY_ALREADY_REGISTERED', 'COMMAND_ID_REUSED', 'COMMAND_ID_REUSED', false,
+        ]);
+        const stored = async (st: EventStore) => (await st.readAll()).filter((e) => e.streamId.startsWith('agency-')).map((e) => [e.streamId, e.type, e.eventId]);
+        expect(await stored(store)).toEqual(await stored(other));
+        expect(await stored(store)).toHaveLength(2);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('of racing registrations of one new agency exactly one appends; on the embedded store the others are refused as registered already', async () => {
+      const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => new CommandProcessor(store, at).execute(begin('M1'), { commandId: randomUUID(), actor: 'admin' })));
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      // The losers' appends were refused, so they went the usual way and found the stream begun. On
+      // EventStoreDB they all read it empty first and the losers' appends conflict, as any race does.
+      const expected = store.kind === 'embedded-sqlite' ? 'AGENCY_ALREADY_REGISTERED' : 'WRONG_EXPECTED_REVISION';
+      const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code);
+      expect(refused).toEqual([expected, expected, expected, expected]);
+      expect(await store.readStream(agencyStreamId('M1'))).toHaveLength(1);
+    });
+
+    it('is read first as any command when `accepted` would create something before the append', async () => {
+      const reads = jest.spyOn(store, 'readStream');
+      const accepted = jest.fn(async (events: never[]) => ({ events, request: register('N1') }));
+      await processor.execute({ ...begin('N1'), accepted }, { commandId: randomUUID(), actor: 'admin' });
+      expect(reads.mock.calls.map(([id]) => id)).toEqual(['agency-N1']);
+      // A second registration is refused before `accepted` runs: nothing of it is created.
+      await expect(new CommandProcessor(store, at).execute({ ...begin('N1'), accepted }, { commandId: randomUUID(), actor: 'admin' })).rejects.toMatchObject({ code: 'AGENCY_ALREADY_REGISTERED' });
+      expect(accepted).toHaveBeenCalledTimes(1);
+    });
+  });
 });

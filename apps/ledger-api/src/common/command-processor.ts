@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, hash as oneShotHash, randomUUID } from 'node:crypto';
 import { assertBusinessTime, Decider, DomainEvent, isBeginning, schemaVersionOf, upcastAll, type TimedEvent } from '@ledger/domain';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform';
-import { DuplicateEventIdError, type EventStore, type RecordedEvent } from '@ledger/event-store';
+import { DuplicateEventIdError, StoreUnavailableError, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { CLOCK, Clock, EVENT_STORE } from '../infrastructure/event-store.provider';
 import { CommandIdRegistry, CommandIdReusedError, fingerprintOf } from './idempotency';
 import { freezeDeep, StreamStates, type FoldedStream } from './stream-states';
@@ -59,6 +59,26 @@ export interface CommandSpec<C, E extends DomainEvent, S> {
    * retry is taken for a different request under a reused commandId.
    */
   accepted?: (events: E[]) => Promise<{ events: E[]; request: object }>;
+  /**
+   * The command begins its stream (a registration, a new id): on the embedded store, a stream not
+   * folded here yet is then decided as empty and appended expecting no stream, without reading it
+   * first. Should it exist after all (registered twice, a retry after a restart, another writer),
+   * the store refuses that append, keeping nothing of it, and the command goes the usual way:
+   * read, fold, decide. Ignored with `accepted`, whose vault entries a refusal must not leave
+   * behind, and on EventStoreDB, whose commandId reservation would be appended first.
+   */
+  createsStream?: boolean;
+}
+
+/** A retry met while beginning a stream: answered from the stored events by the usual path. */
+class AlreadyBegun extends Error {}
+
+/** A stream's state as `execute` decides on it: folded from the store, or empty for a stream being begun. */
+interface Folded<S> {
+  earlier: RecordedEvent[];
+  state: S;
+  began?: TimedEvent;
+  last?: { revision: number; position: bigint };
 }
 
 /** SHA-256 in hex, one shot where Node has crypto.hash (20.12+): no Hash object per call. */
@@ -118,12 +138,44 @@ export class CommandProcessor {
   }
 
   async execute<C, E extends DomainEvent, S>(spec: CommandSpec<C, E, S>, envelope: CommandEnvelope): Promise<CommandResult> {
-    const { streamId, decider, request } = spec;
+    const { streamId, decider } = spec;
     // UUIDs compare case-insensitively; one spelling keeps event ids and the reservation stream in step.
     const commandId = envelope.commandId.toLowerCase();
+    if (spec.createsStream && this.ledgerUniqueEventIds && !spec.accepted && !this.streams.get(streamId, decider)) {
+      const created = await this.begin(spec, envelope, commandId);
+      if (created) return created;
+    }
+    return this.decideAndAppend(spec, envelope, commandId, await this.fold(streamId, decider, commandId));
+  }
+
+  /**
+   * A command that begins its stream, decided as on an empty stream and appended expecting none.
+   * Undefined when the usual path must answer instead — the stream exists, or the command is refused
+   * or a retry (answered from the stored events) — with nothing appended by this attempt.
+   */
+  private async begin<C, E extends DomainEvent, S>(spec: CommandSpec<C, E, S>, envelope: CommandEnvelope, commandId: string): Promise<CommandResult | undefined> {
+    const empty: Folded<S> = { earlier: [], state: freezeDeep(spec.decider.initialState()) };
+    try {
+      const result = await this.decideAndAppend(spec, envelope, commandId, empty, true);
+      return result.events.length === 0 ? undefined : result;
+    } catch (error) {
+      // A refusal or a conflict on the empty state may not be the stream's: the usual path decides.
+      if (error instanceof StoreUnavailableError) throw error;
+      return undefined;
+    }
+  }
+
+  /** `beginning`: the stream was not read; a replay is left to the caller (it reads the stored events). */
+  private async decideAndAppend<C, E extends DomainEvent, S>(
+    spec: CommandSpec<C, E, S>,
+    envelope: CommandEnvelope,
+    commandId: string,
+    folded: Folded<S>,
+    beginning = false,
+  ): Promise<CommandResult> {
+    const { streamId, decider, request } = spec;
     // Only needed for a retry, or when no `accepted` step replaces the request: computed then.
     const requestFingerprint = async () => fingerprintOf({ ...envelope, streamId, request: typeof request === 'function' ? await request() : request });
-    const folded = await this.fold(streamId, decider, commandId);
 
     if (folded.earlier.length > 0) {
       const { earlier } = folded;
@@ -176,6 +228,7 @@ export class CommandProcessor {
       if (error instanceof DuplicateEventIdError) throw new CommandIdReusedError();
       throw error;
     }
+    if (appended.idempotentReplay && beginning) throw new AlreadyBegun();
     if (appended.idempotentReplay) await this.assertReplayOf(streamId, commandId, fingerprint);
     const firstRevision = appended.nextExpectedRevision - toAppend.length + 1;
     return {
@@ -198,7 +251,7 @@ export class CommandProcessor {
     streamId: string,
     decider: Decider<unknown, E, S>,
     commandId: string,
-  ): Promise<{ earlier: RecordedEvent[]; state: S; began?: TimedEvent; last?: { revision: number; position: bigint } }> {
+  ): Promise<Folded<S>> {
     const cached = this.streams.get<S>(streamId, decider);
     const tail = upcastAll(await this.store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {}));
     const isThisCommand = (e: RecordedEvent) => e.metadata.commandId.toLowerCase() === commandId;

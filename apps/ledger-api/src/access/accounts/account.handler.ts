@@ -55,7 +55,7 @@ export class CreateAccountHandler implements ICommandHandler<CreateAccountMessag
       holder,
       application: await this.states.application(input.applicationId),
     });
-    const result = await this.processor.execute({ streamId: accountStreamId(accountId), decider: accountDecider, request, command }, envelope);
+    const result = await this.processor.execute({ streamId: accountStreamId(accountId), decider: accountDecider, request, command, createsStream: true }, envelope);
     return { ...result, accountId, personId };
   }
 }

@@ -39,7 +39,7 @@ export class ApplicationCommandHandler implements ICommandHandler<ApplicationCom
 
   async execute({ input, envelope }: ApplicationCommandMessage): Promise<ApplicationResult> {
     const { command, known } = await this.resolveHolder(input);
-    const result = await this.processor.execute({ streamId: applicationStreamId(input.applicationId), decider: applicationDecider, request: command }, envelope);
+    const result = await this.processor.execute({ streamId: applicationStreamId(input.applicationId), decider: applicationDecider, request: command, createsStream: command.type === 'SubmitApplication' }, envelope);
     if (command.type !== 'SubmitApplication' || !command.accountId || !('holder' in input && input.holder)) return result;
     // The id of an account the person already had tells the caller that person is known here.
     if (known && !result.replayed) {
