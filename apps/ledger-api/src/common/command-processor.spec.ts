@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { agencyDecider, AgencyCommand, agencyStreamId } from '@ledger/domain';
+import { agencyDecider, AgencyCommand, type AgencyEvent, agencyStreamId } from '@ledger/domain';
 import { type EventStore, SqliteEventStore } from '@ledger/event-store';
 import { FakeKurrentDbClient } from '@ledger/event-store/kurrentdb/fake-kurrentdb-client';
 import { KurrentDbEventStore } from '@ledger/event-store/kurrentdb/kurrentdb-event-store';
@@ -236,7 +236,7 @@ describe.each(stores)('command processor on the %s', (_, make) => {
 
     it('is read first as any command when `accepted` would create something before the append', async () => {
       const reads = jest.spyOn(store, 'readStream');
-      const accepted = jest.fn(async (events: never[]) => ({ events, request: register('N1') }));
+      const accepted = jest.fn(async (events: AgencyEvent[]) => ({ events, request: register('N1') }));
       await processor.execute({ ...begin('N1'), accepted }, { commandId: randomUUID(), actor: 'admin' });
       expect(reads.mock.calls.map(([id]) => id)).toEqual(['agency-N1']);
       // A second registration is refused before `accepted` runs: nothing of it is created.
