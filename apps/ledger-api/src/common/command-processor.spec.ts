@@ -223,6 +223,47 @@ describe.each(stores)('command processor on the %s', (_, make) => {
       }
     });
 
+    it('keeps the stream it began as folded: the next command reads only what was appended since, and answers as a full fold does', async () => {
+      const other = make();
+      try {
+        const designate = (personId: string) => ({ streamId: agencyStreamId('P1'), decider: agencyDecider, request: { type: 'DesignateAgencyPersonnel', agencyCode: 'P1', personnelRole: 'CONTACT_WINDOW', personId, effectiveDate: '2025-07-01' } as AgencyCommand });
+        const ids = Array.from({ length: 4 }, () => randomUUID());
+        const steps: [Parameters<CommandProcessor['execute']>[0], string][] = [
+          [begin('P1'), ids[0]],
+          [designate('p_a'), ids[1]],
+          [designate('p_a'), ids[2]], // refused: unchanged
+          [begin('P1'), ids[0]], // a retry of the registration
+          [begin('P1'), ids[3]], // registered already
+        ];
+        const outcome = async (p: Promise<unknown>) => {
+          try {
+            return { ok: { ...((await p) as object), position: undefined, recordedAt: undefined } };
+          } catch (error) {
+            return { refused: (error as { code?: string }).code ?? (error as Error).name };
+          }
+        };
+        const reads = jest.spyOn(store, 'readStream');
+        const kept: unknown[] = [];
+        for (const [spec, commandId] of steps) {
+          const got = await outcome(processor.execute(spec, { commandId, actor: 'admin' }));
+          expect(got).toEqual(await outcome(new CommandProcessor(other, at).execute(spec, { commandId, actor: 'admin' })));
+          kept.push(got);
+          if (kept.length === 2) {
+            // Embedded: only the tail after the registration was read, for the designation. EventStoreDB:
+            // the stream was read empty for the registration and whole for the designation.
+            expect(reads.mock.calls).toEqual(store.kind === 'embedded-sqlite' ? [['agency-P1', { fromRevision: 1 }]] : [['agency-P1', {}], ['agency-P1', {}]]);
+          }
+        }
+        expect(kept.map((o) => ('refused' in (o as object) ? (o as { refused: string }).refused : (o as { ok: { replayed: boolean } }).ok.replayed))).toEqual([
+          false, false, 'PERSONNEL_UNCHANGED', true, 'AGENCY_ALREADY_REGISTERED',
+        ]);
+        const stored = async (st: EventStore) => (await st.readStream('agency-P1')).map((e) => [e.type, e.eventId, e.data]);
+        expect(await stored(store)).toEqual(await stored(other));
+      } finally {
+        await other.close();
+      }
+    });
+
     it('of racing registrations of one new agency exactly one appends; on the embedded store the others are refused as registered already', async () => {
       const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => new CommandProcessor(store, at).execute(begin('M1'), { commandId: randomUUID(), actor: 'admin' })));
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);

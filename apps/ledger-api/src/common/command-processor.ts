@@ -229,6 +229,7 @@ export class CommandProcessor {
       throw error;
     }
     if (appended.idempotentReplay && beginning) throw new AlreadyBegun();
+    if (beginning) this.rememberBegun(streamId, decider, folded.state, events, appended, occurredAt, commandId);
     if (appended.idempotentReplay) await this.assertReplayOf(streamId, commandId, fingerprint);
     const firstRevision = appended.nextExpectedRevision - toAppend.length + 1;
     return {
@@ -240,6 +241,30 @@ export class CommandProcessor {
       events: toAppend.map((e, i) => ({ type: e.type, revision: firstRevision + i })),
       replayed: appended.idempotentReplay,
     };
+  }
+
+  /**
+   * A stream this processor just began is kept as folded at its first revisions, so the command that
+   * usually follows (designating an agency's personnel, approving an application) reads only what
+   * was appended since instead of the whole stream. The events are folded as a read gives them back:
+   * through JSON, as the store keeps them.
+   */
+  private rememberBegun<E extends DomainEvent, S>(
+    streamId: string,
+    decider: Decider<unknown, E, S>,
+    empty: S,
+    events: E[],
+    appended: { nextExpectedRevision: number; position: bigint },
+    occurredAt: string,
+    commandId: string,
+  ): void {
+    let state = empty;
+    let began: TimedEvent | undefined;
+    for (const event of events) {
+      state = decider.evolve(state, { type: event.type, data: JSON.parse(JSON.stringify(event.data)) } as E);
+      if (began === undefined || isBeginning(event.type)) began = { type: event.type, data: {}, metadata: { occurredAt } };
+    }
+    this.streams.set(streamId, { decider, revision: appended.nextExpectedRevision, position: appended.position, state: freezeDeep(state), began: began!, commandIds: new Set([commandId]) });
   }
 
   /**
