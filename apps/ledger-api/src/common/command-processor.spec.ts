@@ -264,6 +264,13 @@ describe.each(stores)('command processor on the %s', (_, make) => {
       }
     });
 
+    it('answers a begun stream as appended even when its state cannot be kept (an evolve that throws)', async () => {
+      const failing = { ...agencyDecider, evolve: () => { throw new Error('evolve failed'); } };
+      const spec = { ...begin('Q1'), decider: failing as unknown as typeof agencyDecider };
+      await expect(processor.execute(spec, { commandId: randomUUID(), actor: 'admin' })).resolves.toMatchObject({ revision: 0, replayed: false });
+      expect(await store.readStream(agencyStreamId('Q1'))).toHaveLength(1);
+    });
+
     it('of racing registrations of one new agency exactly one appends; on the embedded store the others are refused as registered already', async () => {
       const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => new CommandProcessor(store, at).execute(begin('M1'), { commandId: randomUUID(), actor: 'admin' })));
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);

@@ -260,9 +260,14 @@ export class CommandProcessor {
   ): void {
     let state = empty;
     let began: TimedEvent | undefined;
-    for (const event of events) {
-      state = decider.evolve(state, { type: event.type, data: JSON.parse(JSON.stringify(event.data)) } as E);
-      if (began === undefined || isBeginning(event.type)) began = { type: event.type, data: {}, metadata: { occurredAt } };
+    try {
+      for (const event of events) {
+        state = decider.evolve(state, { type: event.type, data: JSON.parse(JSON.stringify(event.data)) } as E);
+        if (began === undefined || isBeginning(event.type)) began = { type: event.type, data: {}, metadata: { occurredAt } };
+      }
+    } catch {
+      // The events are stored: this command is answered as appended, and the next one folds them from the store.
+      return;
     }
     this.streams.set(streamId, { decider, revision: appended.nextExpectedRevision, position: appended.position, state: freezeDeep(state), began: began!, commandIds: new Set([commandId]) });
   }
