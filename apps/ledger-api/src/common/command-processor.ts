@@ -70,6 +70,23 @@ export interface CommandSpec<C, E extends DomainEvent, S> {
   createsStream?: boolean;
 }
 
+/**
+ * Events folded onto a state, with the event `beganAt` picks kept as it goes (the latest beginning,
+ * else the first event): one rule for a stream read from the store and for one just begun here.
+ */
+function evolveAll<E extends DomainEvent, S>(
+  decider: Decider<unknown, E, S>,
+  state: S,
+  began: TimedEvent | undefined,
+  events: readonly TimedEvent[],
+): { state: S; began?: TimedEvent } {
+  for (const event of events) {
+    state = decider.evolve(state, event as unknown as E);
+    if (began === undefined || isBeginning(event.type)) began = { type: event.type, data: {}, metadata: { occurredAt: event.metadata.occurredAt } };
+  }
+  return { state, began };
+}
+
 /** A retry met while beginning a stream: answered from the stored events by the usual path. */
 class AlreadyBegun extends Error {}
 
@@ -258,18 +275,14 @@ export class CommandProcessor {
     occurredAt: string,
     commandId: string,
   ): void {
-    let state = empty;
-    let began: TimedEvent | undefined;
+    let folded: { state: S; began?: TimedEvent };
     try {
-      for (const event of events) {
-        state = decider.evolve(state, { type: event.type, data: JSON.parse(JSON.stringify(event.data)) } as E);
-        if (began === undefined || isBeginning(event.type)) began = { type: event.type, data: {}, metadata: { occurredAt } };
-      }
+      folded = evolveAll(decider, empty, undefined, events.map((e) => ({ type: e.type, data: JSON.parse(JSON.stringify(e.data)) as object, metadata: { occurredAt } })));
     } catch {
       // The events are stored: this command is answered as appended, and the next one folds them from the store.
       return;
     }
-    this.streams.set(streamId, { decider, revision: appended.nextExpectedRevision, position: appended.position, state: freezeDeep(state), began: began!, commandIds: new Set([commandId]) });
+    this.streams.set(streamId, { decider, revision: appended.nextExpectedRevision, position: appended.position, state: freezeDeep(folded.state), began: folded.began!, commandIds: new Set([commandId]) });
   }
 
   /**
@@ -295,15 +308,10 @@ export class CommandProcessor {
     }
     if (tail.length === 0) return { earlier, state: freezeDeep(decider.initialState()) };
 
-    let state = cached ? cached.state : decider.initialState();
-    let began = cached?.began;
+    const { state, began } = evolveAll(decider, cached ? cached.state : decider.initialState(), cached?.began, tail);
     // Shared with the entry it replaces: ids of stored events only ever join it.
     const commandIds = cached?.commandIds ?? new Set<string>();
-    for (const event of tail) {
-      state = decider.evolve(state, event as unknown as E);
-      if (began === undefined || isBeginning(event.type)) began = { type: event.type, data: {}, metadata: { occurredAt: event.metadata.occurredAt } };
-      commandIds.add(event.metadata.commandId.toLowerCase());
-    }
+    for (const event of tail) commandIds.add(event.metadata.commandId.toLowerCase());
     const last = tail[tail.length - 1];
     const entry: FoldedStream<S> = { decider, revision: last.revision, position: last.position, state: freezeDeep(state), began: began!, commandIds };
     this.streams.set(streamId, entry);
