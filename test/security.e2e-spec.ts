@@ -394,6 +394,8 @@ describe('finding 9: the inputs that gave 500s are each a 4xx naming the field',
   const post = (path: string) => t.http().post(path).set('X-API-Key', ADMIN_KEY);
   const cases: [string, () => PromiseLike<import('supertest').Response>, number, string][] = [
     ['body over the limit', () => post('/agencies').set('Content-Type', 'application/json').send(JSON.stringify({ agencyCode: 'A', name: 'x'.repeat(200_000) })), 413, 'body'],
+    ['JSON cut off', () => post('/agencies').set('Content-Type', 'application/json').send('{"agencyCode":'), 400, 'body'],
+    ['a JSON string, not an object', () => post('/agencies').set('Content-Type', 'application/json; charset=utf-8').send('"A123456789"'), 400, 'body'],
     ['charset latin-9', () => post('/agencies').set('Content-Type', 'application/json; charset=latin-9').send('{}'), 415, 'Content-Type'],
     ['Content-Encoding br', () => post('/agencies').set('Content-Type', 'application/json').set('Content-Encoding', 'br').send('{}'), 415, 'Content-Encoding'],
     ['Content-Encoding gzip', () => post('/agencies').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('not gzip'), 415, 'Content-Encoding'],
@@ -412,6 +414,19 @@ describe('finding 9: the inputs that gave 500s are each a 4xx naming the field',
     expect(res.status).toBe(status);
     expect(res.body.fields?.map((f: { field: string }) => f.field)).toContain(field);
     expect(res.text).not.toMatch(/\bat .+\.ts:\d+|stack/);
+  });
+
+  // The lean reader takes the plain spellings, body-parser the rest (json-body.ts): both accept a command.
+  it.each([
+    ['application/json', ''],
+    ['application/json; charset=utf-8', ''],
+    ['application/json', '\uFEFF'],
+    ['application/json;  charset="UTF-8"', ''],
+  ])('a command sent as %s (prefix %j) is read and accepted', async (contentType, prefix) => {
+    const agencyCode = `BODY${randomUUID().slice(0, 6).toUpperCase()}`;
+    const body = prefix + JSON.stringify({ commandId: randomUUID(), agencyCode, name: '臺北市政府測試局', role: 'DATA_REQUESTER' });
+    const res = await post('/agencies').set('Content-Type', contentType).send(body);
+    expect([res.status, res.body.streamId]).toEqual([201, expect.stringContaining(agencyCode)]);
   });
 
   it.each(['__proto__-x', 'constructor-x', 'toString-x'])('state of stream %s → 404, not a crash', async (id) => {

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, type NextFunction, type Request, type Response } from 'express';
+import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { earlyKeylessLimit, keylessGate } from '../auth/rate-limit';
+import { plainJsonBodies, unlessRead } from './json-body';
 
 /** Commands are small: the largest DTO is a few hundred bytes; 64 KiB leaves room without inviting floods. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -24,8 +25,13 @@ export function refuseEncodedBodies(req: Request, res: Response, next: NextFunct
   const type = req.headers['content-type'];
   // The pattern only where a parameter can be: a bare `application/json` is the common case.
   const charset = typeof type === 'string' && type.includes(';') ? /;\s*charset\s*=\s*"?([^";]+)"?/i.exec(type)?.[1] : undefined;
-  const upload = req.method === 'POST' && LOG_UPLOAD_ROUTES.includes(req.path) && /^(big5|cp950|x-big5|ms950)$/i.test(charset?.trim() ?? '');
-  if (charset !== undefined && !upload && !/^utf-?8$/i.test(charset.trim())) {
+  if (charset === undefined || /^utf-?8$/i.test(charset.trim())) {
+    next();
+    return;
+  }
+  // Only a log upload may be Big5 (its path looked up only then: a command's body rarely names a charset).
+  const upload = req.method === 'POST' && LOG_UPLOAD_ROUTES.includes(req.path) && /^(big5|cp950|x-big5|ms950)$/i.test(charset.trim());
+  if (!upload) {
     res.status(415).type('application/problem+json').json(unsupported('Content-Type', 'UNSUPPORTED_CHARSET', 'bodies must be JSON in UTF-8'));
     return;
   }
@@ -51,7 +57,10 @@ export function configureHttpInput(app: INestApplication): void {
   express.use(earlyKeylessLimit(app));
   express.use(refuseEncodedBodies);
   // Registered first: the parser that reads a body marks it read, so the general limit below skips it.
-  express.use(BATCH_ROUTES, json({ limit: MAX_BATCH_BODY_BYTES, inflate: false }));
-  express.useBodyParser('json', { limit: MAX_BODY_BYTES, inflate: false });
-  express.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: false, inflate: false });
+  // The lean reader takes the common case; body-parser after it, everything else (json-body.ts).
+  express.use(BATCH_ROUTES, plainJsonBodies(MAX_BATCH_BODY_BYTES));
+  express.use(BATCH_ROUTES, unlessRead(json({ limit: MAX_BATCH_BODY_BYTES, inflate: false })));
+  express.use(plainJsonBodies(MAX_BODY_BYTES));
+  express.use(unlessRead(json({ limit: MAX_BODY_BYTES, inflate: false })));
+  express.use(unlessRead(urlencoded({ limit: MAX_BODY_BYTES, extended: false, inflate: false })));
 }
