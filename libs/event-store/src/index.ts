@@ -6,4 +6,4 @@ export * from './catch-up-subscription';
 export * from './sqlite/sqlite-event-store';
 export type { KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';
 export * from './checkpoints';
-export { startWalCheckpointer, type WalCheckpointer, type WalCheckpointerOptions } from './sqlite/wal-checkpointer';
+export { leaveCheckpointsElsewhere, startWalCheckpointer, type WalCheckpointer, type WalCheckpointerOptions } from './sqlite/wal-checkpointer';

@@ -71,9 +71,10 @@ export function runProjectorThread(): void {
     const log = pino(ledgerLogOptions(config) as LoggerOptions);
     const line = (level: 'info' | 'warn' | 'error' | 'debug') => (message: unknown, context?: string) => log[level]({ context: context ?? 'ProjectorThread' }, String(message));
     Logger.overrideLogger({ log: line('info'), warn: line('warn'), error: line('error'), debug: line('debug'), verbose: line('debug') });
-    // The thread's parent opened the same files with their background checkpoints (the service, import-log): no second checkpointing thread each.
-    const store = await createEventStore(config, undefined, { checkpoints: 'in-commit' });
-    const readModels = await createReadModelStore(config, { checkpoints: 'in-commit' });
+    // The thread's parent opened the same files with their background checkpoints (the service): no
+    // second checkpointing thread each, and no checkpoint inside this thread's commits either.
+    const store = await createEventStore(config, undefined, { checkpoints: 'elsewhere' });
+    const readModels = await createReadModelStore(config, { checkpoints: 'elsewhere' });
     const runnerOptions = {
       leaseHolder: `${hostname()}:${process.pid}:thread-${threadId}:${randomUUID().slice(0, 8)}`,
       onApplied: (projection: string, position: bigint) => port.postMessage({ applied: { projection, position } } satisfies ThreadMessage),

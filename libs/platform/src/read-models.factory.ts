@@ -14,12 +14,12 @@ import { Projection, ProjectionEventSource, ProjectionRunner, ReadModelStore, Sq
 import type { LedgerConfig } from './config';
 
 /** MongoDB when MONGODB_URL is set (production shape), else the embedded SQLite file. */
-export async function createReadModelStore(config: LedgerConfig, options: { checkpoints?: 'background' | 'in-commit' } = {}): Promise<ReadModelStore> {
+export async function createReadModelStore(config: LedgerConfig, options: { checkpoints?: 'background' | 'elsewhere' } = {}): Promise<ReadModelStore> {
   if (config.mongodbUrl) {
     const { MongoReadModelStore } = await import('@ledger/read-models/mongo/mongo-read-model-store');
     return MongoReadModelStore.connect({ url: config.mongodbUrl, serverSelectionTimeoutMS: config.mongodbServerSelectionTimeoutMs });
   }
-  // A second connection in a process whose first already checkpoints the file passes 'in-commit' (see createEventStore).
+  // A second connection in a process whose first already checkpoints the file passes 'elsewhere' (see createEventStore).
   return new SqliteReadModelStore({ file: join(config.dataDir, 'read-models.db'), busyTimeoutMs: config.sqliteBusyTimeoutMs, checkpoints: options.checkpoints ?? 'background' });
 }
 

@@ -16,7 +16,7 @@ import {
 import { catchUpSubscription } from '../catch-up-subscription';
 import { busyAsUnavailable, DuplicateEventIdError, InvalidStreamIdError, WrongExpectedRevisionError } from '../errors';
 import { isValidStreamId, sealEvents } from '../integrity';
-import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
+import { leaveCheckpointsElsewhere, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
 import type {
   AppendResult,
   EventStore,
@@ -50,10 +50,12 @@ export interface SqliteEventStoreOptions {
   merkleTree?: boolean;
   /**
    * `background`: WAL checkpoints run on a thread of their own (wal-checkpointer.ts) instead of
-   * inside the commit that crosses SQLite's threshold; the service's store uses it. Default
-   * `in-commit`, SQLite's own behaviour. Ignored for ':memory:' and read-only stores.
+   * inside the commit that crosses SQLite's threshold; the service's store uses it. `elsewhere`: a
+   * second connection of a process whose first one checkpoints in the background
+   * (leaveCheckpointsElsewhere). Default `in-commit`, SQLite's own behaviour. Ignored for ':memory:'
+   * and read-only stores.
    */
-  checkpoints?: 'in-commit' | 'background';
+  checkpoints?: 'in-commit' | 'background' | 'elsewhere';
   /** How long an append waits for another connection's write lock before it is refused as unavailable (default 5,000 ms). */
   busyTimeoutMs?: number;
 }
@@ -211,6 +213,7 @@ export class SqliteEventStore implements EventStore, StoredJsonReader {
       if (this.tableExists('events')) this.guardsMissingAtOpen.push(...this.missingTriggers());
       this.db.exec(SCHEMA_SQL);
       if (options.checkpoints === 'background') this.checkpointer = startWalCheckpointer(this.db);
+      else if (options.checkpoints === 'elsewhere') leaveCheckpointsElsewhere(this.db);
     }
     this.appended.setMaxListeners(0);
 

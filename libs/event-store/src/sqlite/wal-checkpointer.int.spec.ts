@@ -114,3 +114,31 @@ describe('SqliteEventStore: WAL checkpoints on a thread of their own', () => {
     await store.close();
   });
 });
+
+describe("SqliteEventStore: a second connection leaves checkpoints to the process's thread (checkpoints: 'elsewhere')", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'es-ckpt-elsewhere-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** ≈ 1,600 pages of 4 KB in one commit: past SQLite's own threshold of 1,000, under the backstop of 10,000. */
+  const appendMany = (store: SqliteEventStore) =>
+    store.append('big-0', Array.from({ length: 1_500 }, (_, i) => ({ ...event(i), data: { i, padding: 'y'.repeat(4_000) } })), 'no_stream');
+
+  it.each([
+    ['in-commit', true],
+    ['elsewhere', false],
+  ] as const)('%s: a commit past 1,000 pages checkpoints inside it: %s; every event is there after reopening', async (checkpoints, inCommit) => {
+    const file = join(dir, `${checkpoints}.db`);
+    const store = new SqliteEventStore({ file, checkpoints });
+    const before = statSync(file).size;
+    await appendMany(store);
+    // A checkpoint in the commit has copied the pages into the database file by the time the append is answered.
+    expect(statSync(file).size > before + 4_000_000).toBe(inCommit);
+    await store.close();
+    const again = new SqliteEventStore({ file, readonly: true });
+    expect((await again.readStream('big-0')).length).toBe(1_500);
+    await again.close();
+  });
+});

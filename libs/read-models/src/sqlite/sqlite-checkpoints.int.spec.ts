@@ -42,4 +42,23 @@ describe('SqliteReadModelStore: WAL checkpoints on a thread of their own', () =>
     expect(await fileSizeOnceAbove(file, before, 500)).toBe(before);
     await store.close();
   });
+
+  // A projector thread's connection: the service's own connection's thread checkpoints the file.
+  it.each([
+    ['in-commit', true],
+    ['elsewhere', false],
+  ] as const)('%s: a batch past 1,000 WAL pages checkpoints inside its commit: %s; the documents are there on reopening', async (checkpoints, inCommit) => {
+    const file = join(dir, `${checkpoints}.db`);
+    const store = new SqliteReadModelStore({ file, checkpoints });
+    const before = statSync(file).size;
+    await store.applyBatch(
+      'toy',
+      Array.from({ length: 1_500 }, (_, i) => ({ position: BigInt(i + 1), writes: [upsert('docs', `d-${i}`, { i, text: 'x'.repeat(4_000) })] })),
+    );
+    expect(statSync(file).size > before + 4_000_000).toBe(inCommit);
+    await store.close();
+    const again = new SqliteReadModelStore({ file });
+    expect((await again.get('docs', 'd-1499'))?.['i']).toBe(1_499);
+    await again.close();
+  });
 });

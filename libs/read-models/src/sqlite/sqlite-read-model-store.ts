@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { busyAsUnavailable, startWalCheckpointer, type WalCheckpointer } from '@ledger/event-store';
+import { busyAsUnavailable, leaveCheckpointsElsewhere, startWalCheckpointer, type WalCheckpointer } from '@ledger/event-store';
 import {
   assertCollectionName,
   assertIndexes,
@@ -38,9 +38,11 @@ export interface SqliteReadModelStoreOptions {
   file: string;
   /**
    * `background`: WAL checkpoints on a thread of their own, as the event store's (the service's and
-   * the projector's read models use it); default `in-commit`, SQLite's own. Ignored for ':memory:'.
+   * the projector's read models use it); `elsewhere`: a second connection of a process whose first
+   * one checkpoints in the background (leaveCheckpointsElsewhere); default `in-commit`, SQLite's
+   * own. Ignored for ':memory:'.
    */
-  checkpoints?: 'in-commit' | 'background';
+  checkpoints?: 'in-commit' | 'background' | 'elsewhere';
   /** How long a write waits for another connection's write lock before it is refused (default 5,000 ms). */
   busyTimeoutMs?: number;
 }
@@ -182,6 +184,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.db.exec(CHECKPOINTS_SQL);
     if (options.checkpoints === 'background') this.checkpointer = startWalCheckpointer(this.db);
+    else if (options.checkpoints === 'elsewhere') leaveCheckpointsElsewhere(this.db);
 
     this.readCheckpoint = this.db.prepare<[string], { position: bigint }>(
       'SELECT position FROM projection_checkpoints WHERE projection = ?',
