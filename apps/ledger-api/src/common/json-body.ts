@@ -75,7 +75,9 @@ export function plainJsonBodies(limit: number) {
       return;
     }
     const length = Number(req.headers['content-length']);
-    const bytes = Buffer.allocUnsafe(length);
+    // Kept as they come, not in a buffer of the announced length allocated up front: a client that
+    // announces the limit and sends nothing must not make the service hold the limit for it.
+    const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
     const settle = (error?: unknown) => {
@@ -88,12 +90,12 @@ export function plainJsonBodies(limit: number) {
       next(error);
     };
     const onData = (chunk: Buffer) => {
-      // Node's HTTP parser stops a body at its Content-Length; checked all the same before copying.
+      // Node's HTTP parser stops a body at its Content-Length; checked all the same before keeping it.
       if (received + chunk.length > length) {
         settle(new BodyReadError(400, 'request.size.invalid', 'the body is longer than its Content-Length'));
         return;
       }
-      chunk.copy(bytes, received);
+      chunks.push(chunk);
       received += chunk.length;
     };
     const onEnd = () => {
@@ -102,7 +104,8 @@ export function plainJsonBodies(limit: number) {
         return;
       }
       try {
-        (req as { body?: unknown }).body = parseJsonText(bytes.toString('utf8', 0, received));
+        const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+        (req as { body?: unknown }).body = parseJsonText(bytes.toString('utf8'));
       } catch (error) {
         settle(error);
         return;
