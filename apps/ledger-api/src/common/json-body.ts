@@ -22,7 +22,6 @@ const DIGITS = /^\d{1,9}$/;
 const LEADING_WHITESPACE = /^[ \t\n\r]*/;
 
 export class BodyReadError extends Error {
-  readonly expose = true;
   constructor(
     readonly status: number,
     readonly type: 'entity.parse.failed' | 'request.aborted' | 'request.size.invalid',
@@ -86,7 +85,7 @@ export function plainJsonBodies(limit: number) {
       req.removeListener('data', onData);
       req.removeListener('end', onEnd);
       req.removeListener('error', onError);
-      req.removeListener('aborted', onAborted);
+      req.removeListener('aborted', onError);
       next(error);
     };
     const onData = (chunk: Buffer) => {
@@ -112,11 +111,11 @@ export function plainJsonBodies(limit: number) {
       }
       settle();
     };
+    // An error on the request stream or the client gone before the end: the body is cut short.
     const onError = () => settle(new BodyReadError(400, 'request.aborted', 'the request was aborted'));
-    const onAborted = onError;
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', onError);
-    req.once('aborted', onAborted);
+    req.once('aborted', onError);
   };
 }
