@@ -26,7 +26,8 @@ import { PersonalDataReadLog } from '../reporting/personal-data-reads.service';
 import { IMPORT_ID, MONTH } from './query-logs.controller';
 
 const READERS = ['auditor', 'ethics', 'admin'];
-const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[A-Za-z0-9_]{1,32}\.[0-9a-f]{32}\.\d{9}$/;
+/** A logged query's sortKey (sortKeyOf): loggedAt, the import's start position and the line, both in base 36. */
+const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|[0-9a-z]{1,13}\.[0-9a-z]{6}$/;
 const SEQ = /^[A-Za-z0-9_]{1,32}\.[0-9a-f]{32}\.\d{9}$/;
 
 class PageDto {
@@ -346,7 +347,7 @@ export class QueryLogsReadController {
 
   /** Integrators never see the subject, not even its person id: it would let them link queries about one person. */
   private view(d: LoggedQueryDocument, reader: boolean) {
-    const { personId, seq: _seq, sortKey: _sortKey, day: _day, ...rest } = d;
+    const { personId, sortKey: _sortKey, ...rest } = d;
     return { ...rest, loggedAtRoc: rocDateTime(d.loggedAt), ...(reader ? { subjectPersonId: personId } : {}) };
   }
 }

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@ledger/event-store';
 import { projectEvents, projectTwice, snapshotReadModels, SqliteReadModelStore } from '@ledger/read-models';
 import { recorded } from '../testing/recorded';
 import { QUERY_LOGS, queryLogsProjection } from './query-log.projection';
-import { findLoggedQueries, queryLogImport, reconciliationSummary, unregisteredOfImport, unregisteredOfImportAfterLine } from './query-log.queries';
+import { findLoggedQueries, loggedQuery, queryLogImport, reconciliationSummary, unregisteredOfImport, unregisteredOfImportAfterLine } from './query-log.queries';
 
 const AG = 'SWD001';
 const acct = (n: number) => `${AG}.USER.${String(n).repeat(32).slice(0, 32)}`;
@@ -99,8 +99,8 @@ describe('query logs read model (要點 九(一)(二))', () => {
     const q = log(importOf('a'), 2, '2025-03-05T02:00:00Z');
     const store = await project([...importEvents(importOf('a'), '2025-03', [q]), ...importEvents(importOf('b'), '2025-03', [{ ...q, importId: importOf('b'), lineNo: 5 }])]);
     expect(await reconciliationSummary(store, AG, '2025-03')).toMatchObject({ logged: 1, unregistered: 1, duplicates: 1, imports: 2, importsIncomplete: 0 });
-    expect(await unregisteredOfImport(store, importOf('b'), undefined, 10)).toEqual([]);
-    expect((await unregisteredOfImport(store, importOf('a'), undefined, 10)).map((d) => d.lineNo)).toEqual([2]);
+    expect(await unregisteredOfImport(store, importOf('b'), 0, 10)).toEqual([]);
+    expect((await unregisteredOfImport(store, importOf('a'), 0, 10)).map((d) => d.lineNo)).toEqual([2]);
     await store.close();
   });
 
@@ -126,9 +126,10 @@ describe('query logs read model (要點 九(一)(二))', () => {
     const byEvent = new SqliteReadModelStore({ file: ':memory:' });
     for (const e of events) await projectEvents(queryLogsProjection(), byEvent, [e]);
     const expected = await snapshotReadModels(onePage, Object.values(QUERY_LOGS));
-    expect(expected[QUERY_LOGS.logged].map((d) => [d['lineNo'], d['month'], d['foundUnregistered'], d['explained']])).toEqual([
-      [2, '2025-03', true, null], [3, '2025-04', true, 'EXPLANATION'], [4, '2025-04', false, null],
-    ]);
+    expect(expected[QUERY_LOGS.logged].map((d) => [d['lineNo'], d['month'], d['explained']])).toEqual([[2, '2025-03', null], [3, '2025-04', 'EXPLANATION'], [4, '2025-04', null]]);
+    for (const store of [onePage, twoPages, byEvent]) {
+      expect((await findLoggedQueries(store, { importId, limit: 10 })).items.map((d) => [d.lineNo, d.foundUnregistered])).toEqual([[2, true], [3, true], [4, false]]);
+    }
     expect(await reconciliationSummary(onePage, AG, '2025-03')).toMatchObject({ logged: 1, foundUnregistered: 1, explained: 0, unexplained: 1 });
     expect(await reconciliationSummary(onePage, AG, '2025-04')).toMatchObject({ logged: 2, foundUnregistered: 1, explained: 1, unexplained: 0 });
     expect(await queryLogImport(onePage, importId)).toMatchObject({ foundUnregistered: 2, explained: 1 });
@@ -139,11 +140,50 @@ describe('query logs read model (要點 九(一)(二))', () => {
     await Promise.all([onePage.close(), twoPages.close(), byEvent.close()]);
   });
 
+  it('要點 九(一): a row is listed exactly when a listing event named it — across listings and imports, after a late registration, in pages and point reads', async () => {
+    const a = importOf('a');
+    const b = importOf('b');
+    // Twelve lines of import a over the same Taipei day (distinct subjects: no line matches another), six of b.
+    const lines = (importId: string, n: number) => Array.from({ length: n }, (_, i) => log(importId, i + 2, `2025-03-05T0${Math.floor(i / 6)}:${String((i % 6) * 7).padStart(2, '0')}:00.000Z`, { personId: `person_${importId.slice(-1)}${i}` }));
+    const la = lines(a, 12);
+    const lb = lines(b, 6);
+    const found = (importId: string, chunk: number, ls: LoggedToMatch[]) => recorded(`querylog-${importId}`, 'UnregisteredQueriesFound', {
+      importId, agencyCode: AG, period: '2025-03', chunk, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 },
+      queries: ls.map((l) => ({ lineNo: l.lineNo, accountId: l.accountId, operationCode: l.operationCode, loggedAt: l.loggedAt })),
+      duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-05-15' },
+    }, '2025-05-01T01:00:00Z');
+    // Line 5 of a is registered late, after its listing was read but before the listing is projected: it stays listed.
+    const late = registration(reg('R-late', '2025-03-05T00:00:00.000Z', { personId: la[3].personId }));
+    const store = await project([
+      ...importEvents(a, '2025-03', la), ...importEvents(b, '2025-03', lb),
+      late,
+      // Import a: lines 2–7 in one listing (6 left out), 9–13 in another; line 8 never listed. Import b: 3 and 5.
+      found(a, 0, [la[0], la[1], la[2], la[3], la[5]]), found(a, 1, la.slice(7)), found(b, 0, [lb[1], lb[3]]),
+    ]);
+    const expected = new Set([...[2, 3, 4, 5, 7, 9, 10, 11, 12, 13].map((n) => `${a}.${n}`), `${b}.3`, `${b}.5`]);
+    const all: { ref: string; listed: boolean; registered: boolean }[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await findLoggedQueries(store, { agencyCode: AG, month: '2025-03', after, limit: 4 });
+      all.push(...page.items.map((d) => ({ ref: d.ref, listed: d.foundUnregistered, registered: d.registered })));
+      if (!page.next) break;
+      after = page.next;
+    }
+    expect(all).toHaveLength(18);
+    for (const row of all) expect([row.ref, row.listed]).toEqual([row.ref, expected.has(row.ref)]);
+    expect(all.find((r) => r.ref === `${a}.5`)).toEqual({ ref: `${a}.5`, listed: true, registered: true });
+    expect((await loggedQuery(store, a, 8))?.foundUnregistered).toBe(false);
+    expect((await loggedQuery(store, a, 13))?.foundUnregistered).toBe(true);
+    expect((await loggedQuery(store, b, 7))?.foundUnregistered).toBe(false);
+    // The reconciliation's own read (status UNREGISTERED: line 5 is registered now) with the same flags.
+    expect((await unregisteredOfImport(store, a, 0, 100)).map((d) => [d.lineNo, d.foundUnregistered])).toEqual([2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13].map((n) => [n, expected.has(`${a}.${n}`)]));
+    await store.close();
+  });
+
   it('lists an import\'s unregistered lines for its reconciliation in line order, a page at a time, with the four fields the listing records', async () => {
     const { regs, a } = randomMonth(5);
     // A few registrations only, so that some lines have none.
     const store = await project([...regs.slice(0, 4).map(registration), ...importEvents(importOf('a'), '2025-03', a)]);
-    const whole = await unregisteredOfImport(store, importOf('a'), undefined, 1000);
+    const whole = await unregisteredOfImport(store, importOf('a'), 0, 1000);
     expect(whole.length).toBeGreaterThan(3);
     const pages: unknown[] = [];
     for (let after = 0; ;) {
@@ -216,7 +256,7 @@ describe('query logs read model (要點 九(一)(二))', () => {
     // Half the registrations before the file and half after it (late registrations), as in a real month.
     const early = regs.slice(0, 20).map(registration);
     const late = regs.slice(20).map(registration);
-    const unregistered = (store: SqliteReadModelStore) => unregisteredOfImport(store, importId, undefined, 1000);
+    const unregistered = (store: SqliteReadModelStore) => unregisteredOfImport(store, importId, 0, 1000);
 
     const chunked = await project([...early, started, recorded(stream, 'QueryLogLinesAccepted', { importId, agencyCode: AG, period: '2025-03', chunk: 0, lines: a.map(line) }, at), completed]);
     const listedChunked = await unregistered(chunked);
@@ -229,15 +269,18 @@ describe('query logs read model (要點 九(一)(二))', () => {
 
     expect(listedSingle.map((d) => d.lineNo)).toEqual(listedChunked.map((d) => d.lineNo));
     // The evidence names the chunk event (its id and position) and _position the last event applied: those differ by construction.
+    // The listings differ by construction too (one document per listing event), so the flags they give are compared instead.
     const comparable = async (store: SqliteReadModelStore) => {
-      const snap = await snapshotReadModels(store, Object.values(QUERY_LOGS));
-      return Object.fromEntries(Object.entries(snap).map(([c, docs]) => [c, docs.map(({ _position: _p, evidence: _e, position: _q, ...rest }) => rest)]));
+      const snap = await snapshotReadModels(store, Object.values(QUERY_LOGS).filter((c) => c !== QUERY_LOGS.listings));
+      const rows: Record<string, Record<string, unknown>[]> = Object.fromEntries(Object.entries(snap).map(([c, docs]) => [c, docs.map(({ _position: _p, evidence: _e, position: _q, ...rest }) => rest)]));
+      const listed = (await findLoggedQueries(store, { importId, limit: 1000 })).items.filter((d) => d.foundUnregistered).map((d) => d.lineNo);
+      return { rows, listed };
     };
     const one = await comparable(single);
     expect(await comparable(chunked)).toEqual(one);
-    expect(one[QUERY_LOGS.logged]).toHaveLength(a.length);
-    expect(one[QUERY_LOGS.logged].filter((d) => d.foundUnregistered)).toHaveLength(listedSingle.length);
+    expect(one.rows[QUERY_LOGS.logged]).toHaveLength(a.length);
+    expect([...one.listed].sort((x, y) => x - y)).toEqual(listedSingle.map((d) => d.lineNo));
     expect(listedSingle.length).toBeGreaterThan(0);
-    expect(one[QUERY_LOGS.months].length).toBeGreaterThan(0);
+    expect(one.rows[QUERY_LOGS.months].length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
-import type { Filter, ReadModelStore } from '@ledger/read-models';
+import type { Filter, ReadModelStore, StoredDocument } from '@ledger/read-models';
 import { stripMeta } from '../roster/roster.projection';
-import { LoggedQueryDocument, QUERY_LOGS, seqOf, QueryLogImportDocument, ReconciliationMonthDocument, RejectedLineDocument } from './query-log.projection';
+import { ListingDocument, LoggedQueryDocument, LoggedQueryRow, QUERY_LOGS, QueryLogImportDocument, ReconciliationMonthDocument, RejectedLineDocument } from './query-log.projection';
 
 export interface LoggedQueryFilter {
   agencyCode?: string;
@@ -22,6 +22,31 @@ export interface Page<T> {
   next: string | null;
 }
 
+/**
+ * The rows with their listing flag (LoggedQueryDocument.foundUnregistered), read from the listing
+ * documents: per import, the first listing with lastLineNo ≥ each row's line. Rows of a page are
+ * mostly neighbouring lines, so a page reads one or two listings per import, never one per row.
+ */
+export async function withListed(store: ReadModelStore, rows: readonly StoredDocument<LoggedQueryRow>[]): Promise<LoggedQueryDocument[]> {
+  const byImport = new Map<string, number[]>();
+  for (const r of rows) {
+    const lineNos = byImport.get(r.importId);
+    if (lineNos) lineNos.push(r.lineNo);
+    else byImport.set(r.importId, [r.lineNo]);
+  }
+  const listed = new Set<string>();
+  for (const [importId, lineNos] of byImport) {
+    lineNos.sort((x, y) => x - y);
+    for (let i = 0; i < lineNos.length; ) {
+      const [listing] = await store.find<ListingDocument>(QUERY_LOGS.listings, { importId, lastLineNo: { $gte: lineNos[i] } }, { sort: { lastLineNo: 1 }, limit: 1 });
+      if (!listing) break;
+      const inListing = new Set(listing.lineNos);
+      for (; i < lineNos.length && lineNos[i] <= listing.lastLineNo; i++) if (inListing.has(lineNos[i])) listed.add(`${importId}.${lineNos[i]}`);
+    }
+  }
+  return rows.map((r) => ({ ...(stripMeta(r) as LoggedQueryRow), foundUnregistered: listed.has(`${r.importId}.${r.lineNo}`) }));
+}
+
 /** Keyset pages in (loggedAt, import, line) order: page ten thousand costs what page one does. */
 export async function findLoggedQueries(store: ReadModelStore, f: LoggedQueryFilter): Promise<Page<LoggedQueryDocument>> {
   const filter: Filter = {};
@@ -33,21 +58,21 @@ export async function findLoggedQueries(store: ReadModelStore, f: LoggedQueryFil
   if (f.importId) filter.importId = f.importId;
   if (f.registered !== undefined) filter.status = f.registered ? 'REGISTERED' : 'UNREGISTERED';
   if (f.after) filter.sortKey = { $gt: f.after };
-  const docs = await store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { sortKey: 1 }, limit: f.limit + 1 });
-  const items = docs.slice(0, f.limit).map((d) => stripMeta(d) as LoggedQueryDocument);
+  const docs = await store.find<LoggedQueryRow>(QUERY_LOGS.logged, filter, { sort: { sortKey: 1 }, limit: f.limit + 1 });
+  const items = await withListed(store, docs.slice(0, f.limit));
   return { items, next: docs.length > f.limit ? items[items.length - 1].sortKey : null };
 }
 
-/** The stored rows of an import's accepted queries with no registration, in line order, after `afterSeq`. */
-function unregisteredRows(store: ReadModelStore, importId: string, afterSeq: string | undefined, limit: number, fields?: readonly (keyof LoggedQueryDocument)[]) {
+/** The stored rows of an import's accepted queries with no registration, in line order, after line `afterLineNo` (0: from the start). */
+function unregisteredRows(store: ReadModelStore, importId: string, afterLineNo: number, limit: number, fields?: readonly (keyof LoggedQueryRow)[]) {
   const filter: Filter = { importId, status: 'UNREGISTERED' };
-  if (afterSeq) filter.seq = { $gt: afterSeq };
-  return store.find<LoggedQueryDocument>(QUERY_LOGS.logged, filter, { sort: { seq: 1 }, limit, ...(fields ? { fields } : {}) });
+  if (afterLineNo > 0) filter.lineNo = { $gt: afterLineNo };
+  return store.find<LoggedQueryRow>(QUERY_LOGS.logged, filter, { sort: { lineNo: 1 }, limit, ...(fields ? { fields } : {}) });
 }
 
-/** An import's accepted queries with no registration, in line order (for its reconciliation). */
-export async function unregisteredOfImport(store: ReadModelStore, importId: string, afterSeq: string | undefined, limit: number): Promise<LoggedQueryDocument[]> {
-  return (await unregisteredRows(store, importId, afterSeq, limit)).map((d) => stripMeta(d) as LoggedQueryDocument);
+/** An import's accepted queries with no registration, in line order, after line `afterLineNo` (0: from the start). */
+export async function unregisteredOfImport(store: ReadModelStore, importId: string, afterLineNo: number, limit: number): Promise<LoggedQueryDocument[]> {
+  return withListed(store, await unregisteredRows(store, importId, afterLineNo, limit));
 }
 
 /** What an UNREGISTERED_QUERY listing records of a logged query. */
@@ -60,14 +85,14 @@ const LISTED_FIELDS = ['lineNo', 'accountId', 'operationCode', 'loggedAt'] as co
  * the fields the listing records, the only ones read from the stored rows.
  */
 export async function unregisteredOfImportAfterLine(store: ReadModelStore, importId: string, afterLineNo: number, limit: number): Promise<UnregisteredLine[]> {
-  return (await unregisteredRows(store, importId, afterLineNo > 0 ? seqOf(importId, afterLineNo) : undefined, limit, LISTED_FIELDS)).map((d) => ({
+  return (await unregisteredRows(store, importId, afterLineNo, limit, LISTED_FIELDS)).map((d) => ({
     lineNo: d.lineNo, accountId: d.accountId, operationCode: d.operationCode, loggedAt: d.loggedAt,
   }));
 }
 
 export async function loggedQuery(store: ReadModelStore, importId: string, lineNo: number): Promise<LoggedQueryDocument | undefined> {
-  const doc = await store.get<LoggedQueryDocument>(QUERY_LOGS.logged, `${importId}.${lineNo}`);
-  return doc ? (stripMeta(doc) as LoggedQueryDocument) : undefined;
+  const doc = await store.get<LoggedQueryRow>(QUERY_LOGS.logged, `${importId}.${lineNo}`);
+  return doc ? (await withListed(store, [doc]))[0] : undefined;
 }
 
 export async function queryLogImport(store: ReadModelStore, importId: string): Promise<QueryLogImportDocument | undefined> {

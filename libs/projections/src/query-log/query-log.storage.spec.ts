@@ -84,7 +84,7 @@ async function answers(store: SqliteReadModelStore) {
     byCase: await all({ agencyCode: AG, caseNumber: 'C1' }),
     bySubject: await all({ personId: 'person_2', agencyCode: AG, month: '2025-03' }),
     byImport: await all({ importId: b }),
-    listing: [await unregisteredOfImport(store, a, undefined, 1000), await unregisteredOfImport(store, b, `${b}.000000010`, 5)],
+    listing: [await unregisteredOfImport(store, a, 0, 1000), await unregisteredOfImport(store, b, 10, 5)],
     points: [await loggedQuery(store, a, 3), await loggedQuery(store, b, 9), await loggedQuery(store, b, 999)],
     rejected: await rejectedLines(store, a, undefined, 1),
   };
@@ -108,7 +108,9 @@ describe('query logs read model storage (version 2 on)', () => {
       const expected = await answers(documents);
       expect(expected.byMonth.flatMap((p) => p.items).length).toBeGreaterThan(10);
       expect(expected.registered.flatMap((p) => p.items).length).toBeGreaterThan(0);
-      expect(expected.snapshot[QUERY_LOGS.logged].some((d) => d.foundUnregistered && d.registered)).toBe(true);
+      // A listed row registered late since: listed all the same (the flag comes from the listings, not the row).
+      expect(expected.byMonth.flatMap((p) => p.items).some((d) => d.foundUnregistered && d.registered)).toBe(true);
+      expect(expected.byMonth.flatMap((p) => p.items).some((d) => !d.foundUnregistered)).toBe(true);
       expect(expected.snapshot[QUERY_LOGS.logged].some((d) => d.status === 'DUPLICATE')).toBe(true);
       expect(await answers(typed)).toEqual(expected);
       const tables = (typed as unknown as { db: { prepare(sql: string): { all(): { name: string }[] } } }).db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all();
