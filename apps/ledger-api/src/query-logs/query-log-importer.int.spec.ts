@@ -117,6 +117,41 @@ describe('WebIR log import from files (要點 九(二))', () => {
     expect(await l.store.readStream(`querylog-${again.importId}`)).toHaveLength(events.length);
   }, 120_000);
 
+  it('要點 九(一): a listing another process appended while this run waited for the read model is read from the stream, and this run lists after it', async () => {
+    const path = join(l.dir, 'month.csv');
+    const rows = Array.from({ length: 1200 }, (_, i) =>
+      logLine({ accountId: U1, date: '114/03/11', time: `${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`, operationCode: 'LI_ENROLMENT', subject: nationalId(100 + i), caseNumber: `C${i}`, reason: '審查', result: '成功' }),
+    );
+    writeFileSync(path, encode([LOG_HEADER, ...rows].join('\r\n'), 'UTF-8'));
+    let foreign = false;
+    const deps: QueryLogImportDeps = {
+      ...l.deps,
+      waitForQueryLogs: async (p) => {
+        await l.deps.waitForQueryLogs(p);
+        if (foreign) return;
+        foreign = true;
+        // Another process's reconciliation of the same file got as far as its first 300 lines.
+        const { streamId } = (await l.store.readAll({ after: p - 1n, maxCount: 1 }))[0];
+        const [head] = await l.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+        const queries = rows.slice(0, 300).map((_, i) => ({ lineNo: i + 2, accountId: U1, operationCode: 'LI_ENROLMENT', loggedAt: new Date(Date.parse('2025-03-10T16:00:00Z') + (Math.floor(i / 60) % 24) * 3_600_000 + (i % 60) * 60_000).toISOString() }));
+        const importId = (head.data as { importId: string }).importId;
+        await l.store.append(head.streamId, [{
+          eventId: randomUUID(), type: 'UnregisteredQueriesFound',
+          data: { importId, agencyCode: 'SWD001', period: '2025-03', chunk: 0, anomaly: 'UNREGISTERED_QUERY', window: { days: 1 }, queries, duty: { kind: 'EXPLAIN_UNREGISTERED_QUERY', rule: '要點 九(一)', dueDate: '2025-04-16' } },
+          metadata: { $correlationId: 'c', $causationId: 'c', commandId: randomUUID(), actor: 'other-process', occurredAt: '2025-04-02T01:00:00.000Z' },
+        }], head.revision);
+        await l.deps.waitForQueryLogs((await l.store.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0].position);
+      },
+    };
+    const r = await importQueryLog(deps, req(path));
+    expect(foreign).toBe(true);
+    expect(r).toMatchObject({ acceptedCount: 1200, unregisteredCount: 1200 });
+    const listings = (await l.store.readStream(`querylog-${r.importId}`)).filter((e) => e.type === 'UnregisteredQueriesFound').map((e) => e.data as { chunk: number; queries: { lineNo: number }[] });
+    expect(listings.map((x) => [x.chunk, x.queries[0].lineNo, x.queries.length])).toEqual([[0, 2, 300], [1, 302, 500], [2, 802, 400]]);
+    const listed = (await findLoggedQueries(l.readModels, { importId: r.importId, limit: 2000 })).items.filter((q) => q.foundUnregistered);
+    expect(listed).toHaveLength(1200);
+  }, 60_000);
+
   it('要點 九(二): an import started with 500 lines a chunk (the size before 2 December 2026) and cut short is resumed with 500, not the smaller default', async () => {
     expect(QUERY_LOG_CHUNK_LINES).toBeLessThan(500);
     const path = join(l.dir, 'old.csv');

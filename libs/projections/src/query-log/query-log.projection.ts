@@ -499,11 +499,12 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
 
   return {
     name: QUERY_LOGS_PROJECTION,
-    // 4: short sort keys (sortKeyOf), no seq or day column, the import's index by line number, the
-    // listing flag kept in listing documents instead of on each row; 3: match groups keyed by day first; 2: logged queries as typed rows with the indexes the reads
+    // 5: the subject's index without the sortKey; 4: short sort keys (sortKeyOf), no seq or day
+    // column, the import's index by line number, the listing flag kept in listing documents instead
+    // of on each row; 3: match groups keyed by day first; 2: logged queries as typed rows with the indexes the reads
     // use (agency + month, account, case number, subject, import); version 1 stored them as JSON
     // documents with a sixth index.
-    version: 4,
+    version: 5,
     collections: Object.values(QUERY_LOGS),
     tables: { [QUERY_LOGS.logged]: LOGGED_QUERY_TABLE },
     indexes: {
@@ -512,7 +513,9 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
         { fields: ['agencyCode', 'month', 'sortKey'] },
         { fields: ['accountId', 'sortKey'] },
         { fields: ['agencyCode', 'caseNumber', 'sortKey'] },
-        { fields: ['personId', 'sortKey'] },
+        // The subject alone: its entries go in at random (the person id is random), and a person has
+        // few rows, sorted for the read in a moment; with the sortKey in it the import ran ≈ 2 % slower.
+        { fields: ['personId'] },
         { fields: ['importId', 'status', 'lineNo'] },
       ],
       [QUERY_LOGS.rejected]: [{ fields: ['importId', 'seq'] }],
