@@ -158,13 +158,17 @@ interface GroupRegistration {
   month: string;
   hits: number;
 }
+/**
+ * A logged query in its group: only what cannot be derived (its import is the ref's part before the
+ * last '.', its month that of loggedAt in Taipei). A group is written for nearly every line, and
+ * its JSON is made, stored and parsed again at that rate.
+ */
 interface GroupLogged {
   ref: string;
-  importId: string;
   loggedAt: string;
-  month: string;
   regs: number;
 }
+const importOfRef = (ref: string) => ref.slice(0, ref.lastIndexOf('.'));
 interface MatchGroupDocument {
   registrations: GroupRegistration[];
   logged: GroupLogged[];
@@ -231,18 +235,25 @@ function strip<T extends object>(doc: T & { _id?: string; _position?: string }):
  * same month, import and often group document.
  */
 class Touched {
-  private readonly docs = new Map<string, { collection: string; id: string; doc: object | undefined; dirty: boolean }>();
+  /** By collection, then id: no key string made per document (a chunk touches a thousand). */
+  private readonly docs = new Map<string, Map<string, { collection: string; id: string; doc: object | undefined; dirty: boolean }>>();
   /** Fields set on documents not read (ReadModelWrite `set`), after the documents put. */
   private readonly sets: ReadModelWrite[] = [];
   constructor(private readonly read: ProjectionReader) {}
 
+  private of(collection: string) {
+    let docs = this.docs.get(collection);
+    if (!docs) this.docs.set(collection, (docs = new Map()));
+    return docs;
+  }
+
   async get<T extends object>(collection: string, id: string): Promise<T | undefined> {
-    const k = `${collection}\u0001${id}`;
-    let entry = this.docs.get(k);
+    const docs = this.of(collection);
+    let entry = docs.get(id);
     if (!entry) {
       const stored = await this.read.get<T>(collection, id);
       entry = { collection, id, doc: stored ? strip(stored) : undefined, dirty: false };
-      this.docs.set(k, entry);
+      docs.set(id, entry);
     }
     return entry.doc as T | undefined;
   }
@@ -253,7 +264,7 @@ class Touched {
   }
 
   put(collection: string, id: string, doc: object): void {
-    this.docs.set(`${collection}\u0001${id}`, { collection, id, doc, dirty: true });
+    this.of(collection).set(id, { collection, id, doc, dirty: true });
   }
 
   /** Sets fields of a stored document without reading it; not for a document this event also gets or puts. */
@@ -268,7 +279,8 @@ class Touched {
 
   writes(): ReadModelWrite[] {
     // Not copied: every document put is one a handler made, and the store checks and copies it.
-    const puts = [...this.docs.values()].filter((e) => e.dirty && e.doc).map((e) => upsert(e.collection, e.id, e.doc as Record<string, unknown>));
+    const puts: ReadModelWrite[] = [];
+    for (const docs of this.docs.values()) for (const e of docs.values()) if (e.dirty && e.doc) puts.push(upsert(e.collection, e.id, e.doc as Record<string, unknown>));
     return this.sets.length === 0 ? puts : [...puts, ...this.sets];
   }
 }
@@ -373,7 +385,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
           operationCode: line.operationCode, personId: line.subject.personId, caseNumber: line.caseNumber, reason: line.reason, outcomeCode: line.outcomeCode,
           explained: null, evidence, registrations, registered: registrations > 0, status, duplicateOf,
         });
-        const earlier = own.logged.find((l) => l.loggedAt === line.loggedAt && l.importId !== importId);
+        const earlier = own.logged.find((l) => l.loggedAt === line.loggedAt && importOfRef(l.ref) !== importId);
         if (earlier) {
           // The same query recorded before from another file (an overlapping download): counted once.
           duplicates++;
@@ -396,7 +408,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
           if (back === 0) own.registrations = registrations;
           else t.put(QUERY_LOGS.groups, id, next);
         }
-        own.logged = [...own.logged, { ref, importId, loggedAt: line.loggedAt, month: m, regs }];
+        own.logged = [...own.logged, { ref, loggedAt: line.loggedAt, regs }];
         t.put(QUERY_LOGS.groups, ownId, { ...own });
         t.put(QUERY_LOGS.logged, ref, row(regs, regs > 0 ? 'REGISTERED' : 'UNREGISTERED', null));
         if (regs > 0) matched++;
@@ -473,12 +485,13 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
         const logged = g.logged.map((l) => ({ ...l, regs: l.regs + 1 }));
         hits += logged.length;
         for (const l of logged) {
+          const loggedMonth = taipeiDay(l.loggedAt).slice(0, 7);
           if (l.regs === 1) {
             // A registration recorded after its query was logged (or imported): the query is matched now.
-            await month(t, r.agencyCode, l.month, (s) => ({ ...s, matched: s.matched + 1 }));
-            await importDoc(t, l.importId, (d) => ({ ...d, matched: d.matched + 1 }));
+            await month(t, r.agencyCode, loggedMonth, (s) => ({ ...s, matched: s.matched + 1 }));
+            await importDoc(t, importOfRef(l.ref), (d) => ({ ...d, matched: d.matched + 1 }));
           } else if (l.regs === 2) {
-            await month(t, r.agencyCode, l.month, (s) => ({ ...s, severalRegistrations: s.severalRegistrations + 1 }));
+            await month(t, r.agencyCode, loggedMonth, (s) => ({ ...s, severalRegistrations: s.severalRegistrations + 1 }));
           }
           const doc = await t.get<LoggedQueryRow>(QUERY_LOGS.logged, l.ref);
           if (doc) t.put(QUERY_LOGS.logged, l.ref, { ...doc, registrations: l.regs, registered: true, status: 'REGISTERED' });
@@ -499,12 +512,12 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
 
   return {
     name: QUERY_LOGS_PROJECTION,
-    // 5: the subject's index without the sortKey; 4: short sort keys (sortKeyOf), no seq or day
+    // 6: a group's logged queries without their import and month; 5: the subject's index without the sortKey; 4: short sort keys (sortKeyOf), no seq or day
     // column, the import's index by line number, the listing flag kept in listing documents instead
     // of on each row; 3: match groups keyed by day first; 2: logged queries as typed rows with the indexes the reads
     // use (agency + month, account, case number, subject, import); version 1 stored them as JSON
     // documents with a sixth index.
-    version: 5,
+    version: 6,
     collections: Object.values(QUERY_LOGS),
     tables: { [QUERY_LOGS.logged]: LOGGED_QUERY_TABLE },
     indexes: {
