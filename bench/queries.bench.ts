@@ -24,7 +24,9 @@
  *      and its peak RSS (getrusage, written on exit by a `node -r` preload; the CLI's output is
  *      untouched). The baseline is reading, decoding and splitting the same file into lines, in the
  *      seeding child, in the same run.
- *      BENCH_QUERIES_IMPORT_PROJECTIONS=run,follow measures it also beside a projector process (the
+ *      As shipped on this machine's cores: the query-logs read model on a thread of the CLI with two
+ *      cores or more (LEDGER_PROJECTIONS=thread), else in its event loop; BENCH_QUERIES_IMPORT_PROJECTIONS=
+ *      thread,run measures both. BENCH_QUERIES_IMPORT_PROJECTIONS=run,follow measures it also beside a projector process (the
  *      built CLI's `project`, caught up first), which then writes every read model while import-log
  *      appends and waits for the query-logs one; its CPU and peak RSS are printed beside
  *      (BENCH_QUERIES_PROJECTOR_PROF=<file>: a CPU profile of that projector, UTF-8).
@@ -57,8 +59,12 @@ const CLIENTS = Number(process.env.BENCH_HTTP_CLIENTS ?? 64);
  */
 type ProjectionRole = 'run' | 'follow' | 'thread';
 const ROLES = (process.env.BENCH_QUERIES_PROJECTIONS ?? 'run,follow,thread').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
-/** The same for the import (b): run = import-log projects the query-logs read model itself (default); follow = beside a projector process. */
-const IMPORT_ROLES = (process.env.BENCH_QUERIES_IMPORT_PROJECTIONS ?? 'run').split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
+/**
+ * The same for the import (b): run = import-log projects the query-logs read model in its event loop
+ * (LEDGER_PROJECTIONS=run); thread = on a thread of its process (LEDGER_PROJECTIONS=thread); follow =
+ * beside a projector process. Default: as shipped, thread on two cores or more, else run.
+ */
+const IMPORT_ROLES = (process.env.BENCH_QUERIES_IMPORT_PROJECTIONS ?? (os.availableParallelism() >= 2 ? 'thread' : 'run')).split(',').map((p) => p.trim().toLowerCase()) as ProjectionRole[];
 /** Which parts to run, comma-separated: http, utf8, big5 (default all). */
 const PARTS = (process.env.BENCH_QUERIES_PARTS ?? 'http,utf8,big5').split(',').map((p) => p.trim().toLowerCase());
 /** A CPU profile of the CLI's UTF-8 import process (its whole run) written to this file. */
@@ -489,7 +495,8 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5', role: ProjectionRole = 'r
     const preload = join(dataDir, 'process-stats.cjs');
     writeFileSync(preload, PROCESS_STATS_PRELOAD);
     const heap = IMPORT_HEAP_MB ? [`--max-old-space-size=${IMPORT_HEAP_MB}`] : [];
-    const prof = CPU_PROF && encoding === 'UTF-8' ? ['--cpu-prof', `--cpu-prof-dir=${dirname(CPU_PROF)}`, `--cpu-prof-name=${basename(CPU_PROF)}`] : [];
+    // BENCH_QUERIES_PROF_THREADS=1: a profile per thread of the CLI (its projector thread's too), named by Node, in CPU_PROF's folder.
+    const prof = CPU_PROF && encoding === 'UTF-8' ? ['--cpu-prof', `--cpu-prof-dir=${dirname(CPU_PROF)}`, ...(process.env.BENCH_QUERIES_PROF_THREADS ? [] : [`--cpu-prof-name=${basename(CPU_PROF)}`])] : [];
     // The CLI's own environment: the fresh ledger's directory, its keys from the secrets file there.
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LEDGER_')));
     // follow: a projector process (the built CLI's `project`) runs every projection while the
@@ -508,7 +515,8 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5', role: ProjectionRole = 'r
     const load0 = os.loadavg()[0];
     const t0 = performance.now();
     const cli = spawn(process.execPath, [...heap, ...prof, '-r', preload, CLI_MAIN, 'import-log', String(prepared.path), '--agency', AGENCY, '--month', '2025-03', '--encoding', encoding], {
-      env: { ...env, LEDGER_DATA_DIR: dataDir, BENCH_PROC_STATS: statsFile }, stdio: ['ignore', 'pipe', 'inherit'],
+      // Beside a projector process, import-log waits for it in its event loop as before the thread existed.
+      env: { ...env, LEDGER_DATA_DIR: dataDir, BENCH_PROC_STATS: statsFile, LEDGER_PROJECTIONS: role === 'thread' ? 'thread' : 'run' }, stdio: ['ignore', 'pipe', 'inherit'],
     });
     const out: Buffer[] = [];
     cli.stdout.on('data', (c: Buffer) => out.push(c));
@@ -535,7 +543,8 @@ async function benchImport(encoding: 'UTF-8' | 'BIG5', role: ProjectionRole = 'r
     const linesPerSecond = result.lineCount / wallSeconds;
     const cpuSeconds = stats.cpuMicros / 1e6;
     const peakRssMb = (stats.maxRssKb * 1024) / 1e6;
-    console.log('\n(b) import of a %s-line log in %s by the built CLI (`import-log`, a process of its own), with reconciliation (a tenth of the lines registered)%s%s; load average %s → %s', fmt(LINES), encoding, IMPORT_HEAP_MB ? `, node --max-old-space-size=${IMPORT_HEAP_MB}` : '', projector ? ', beside a projector process (`npm run cli -- project`)' : '', load0.toFixed(1), load1.toFixed(1));
+    const where = projector ? ', beside a projector process (`npm run cli -- project`)' : role === 'thread' ? ', query-logs read model on a thread of it (LEDGER_PROJECTIONS=thread)' : ', query-logs read model in its event loop (LEDGER_PROJECTIONS=run)';
+    console.log('\n(b) import of a %s-line log in %s by the built CLI (`import-log`, a process of its own), with reconciliation (a tenth of the lines registered)%s%s; load average %s → %s', fmt(LINES), encoding, IMPORT_HEAP_MB ? `, node --max-old-space-size=${IMPORT_HEAP_MB}` : '', where, load0.toFixed(1), load1.toFixed(1));
     console.log('  read + decode + split (baseline)  %s lines/s', fmt(Number(prepared.baselineLinesPerSecond)));
     console.log('  import-log (start-up, check, append, read model, reconciliation)  %s lines/s in %s s (CPU %s s) = %sx baseline; peak RSS %s MB  (%s MB at the process start; JS heap + external peak %s MB)', fmt(linesPerSecond), fmt(wallSeconds, 1), fmt(cpuSeconds, 1), (linesPerSecond / Number(prepared.baselineLinesPerSecond)).toFixed(3), fmt(peakRssMb), fmt(stats.rssAtStart / 1e6), fmt(stats.peakHeap / 1e6));
     console.log('  CPU per 100,000 lines: %s s%s', fmt((cpuSeconds * 100_000) / LINES, 1), projectorNote);

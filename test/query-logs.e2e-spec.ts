@@ -261,6 +261,27 @@ describe('npm run cli -- import-log (要點 九(二))', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyImported: true, eventsAppended: 0 });
   }, 240_000);
 
+  it('projects the query-logs read model on a thread (LEDGER_PROJECTIONS=thread) or in its event loop (run) with the same outcome; stdout holds the JSON outcome only', () => {
+    const outcomes = ['thread', 'run'].map((projections) => {
+      const own = mkdtempSync(join(tmpdir(), `ledger-cli-${projections}-`));
+      try {
+        const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/ledger-cli/src/main.ts', 'import-log', 'test/fixtures/webir-logs/swd001-2025-03.utf8.csv', '--agency', 'SWD001', '--month', '2025-03'], {
+          cwd: root,
+          // Log level info: the thread's start-up lines would be on stdout, breaking the JSON, were they not sent to stderr.
+          env: { ...process.env, LEDGER_DATA_DIR: own, EVENTSTORE_URL: '', LEDGER_LOG_LEVEL: 'info', LEDGER_PROJECTIONS: projections },
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+        expect(run.status).toBe(0);
+        return JSON.parse(run.stdout) as Record<string, unknown>;
+      } finally {
+        rmSync(own, { recursive: true, force: true });
+      }
+    });
+    expect(outcomes[0]).toMatchObject({ lineCount: 11, acceptedCount: 6, rejectedCount: 5, unregisteredCount: 6, matchedCount: 0, alreadyImported: false });
+    expect(outcomes[0]).toEqual(outcomes[1]);
+  }, 240_000);
+
   it('exits 75 (try again) when another process keeps the event log locked past LEDGER_SQLITE_BUSY_TIMEOUT_MS, and the same command then imports the file', async () => {
     const own = mkdtempSync(join(tmpdir(), 'ledger-cli-busy-'));
     try {

@@ -67,6 +67,8 @@ export interface RunnerOptions {
   leaseHolder?: string;
   follow?: boolean;
   onApplied?: (projection: string, position: bigint) => void;
+  /** Events per page instead of the projection's own (PAGE_SIZES): import-log's projector thread takes fewer. */
+  pageSize?: number;
 }
 
 /**
@@ -94,7 +96,7 @@ export function createProjectionRunner(name: string, eventStore: EventStore, rea
 
 function runnerOf(projection: Projection, source: ProjectionEventSource, readModels: ReadModelStore, config: LedgerConfig, options: RunnerOptions): ProjectionRunner {
   const lease = options.leaseHolder ? { holder: options.leaseHolder, ttlMs: config.projectionLeaseMs } : undefined;
-  const pageSize = PAGE_SIZES[projection.name];
+  const pageSize = options.pageSize ?? PAGE_SIZES[projection.name];
   const { onApplied } = options;
   return new ProjectionRunner({
     projection, eventStore: livePages(source, pageSize), readModels, upcast, lease, follow: options.follow ?? false, pageSize, logger: new Logger(`Projection ${projection.name}`),
