@@ -51,10 +51,10 @@ export function registerImportLog(program: Command): void {
       const runner = createProjectionRunner(QUERY_LOGS_PROJECTION, store, readModels, config, { leaseHolder: `cli-import-log-${process.pid}`, follow: threaded });
       await runner.start();
       const projector = threaded ? queryLogsThread(config, (position) => runner.observe(position)) : undefined;
-      await projector?.started;
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'import-log {pass} [{bar}] {value}/{total} lines', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : undefined;
       let started = false;
       try {
+        await projector?.started;
         const result = await importQueryLog(
           {
             store,
@@ -98,8 +98,8 @@ export function registerImportLog(program: Command): void {
 /**
  * The query-logs read model projected on a thread of this process, beside the import. Why: the
  * import's two halves — reading, checking, sealing and appending the file; writing the read model —
- * then use two cores. bench:queries, 1,000,000 lines on 2 cores: ≈ 22,900 lines/s against
- * 16,000–16,900 in one event loop (the README has the runs).
+ * then use two cores. bench:queries, 1,000,000 lines on 2 cores: 21,253–21,886 lines/s (peak RSS
+ * 381–392 MB) against 18,541–18,937 (308–320 MB) in one event loop (the README has the runs).
  *
  * Its limits keep the process's peak RSS under 400 MB for a million lines: pages of 16 chunk events
  * (48 in one event loop: a thread's page is live while the import's own heap is too) and a young
