@@ -108,7 +108,6 @@ export type LoggedQueryRow = Omit<LoggedQueryDocument, 'foundUnregistered'>;
 export interface ListingDocument {
   importId: string;
   chunk: number;
-  firstLineNo: number;
   lastLineNo: number;
   /** Ascending. */
   lineNos: number[];
@@ -182,11 +181,14 @@ export const seqOf = (importId: string, lineNo: number) => `${importId}.${pad(li
  * The import is named by the position of its QueryLogImportStarted in base 36 — unique per import
  * and fixed once recorded — and the line in base 36 padded to 6 (a file holds far fewer than 36^6
  * lines): 37-odd characters where loggedAt + importId + a 9-digit line took 74. The key sits in four
- * of the table's indexes; against the long form, bench:queries' import wrote ≈ 22 % fewer pages.
- * Two keys with the same loggedAt and import compare by line; with the same loggedAt and different
- * imports, by import (a total order: the import part holds no '.', so no key is another's prefix).
+ * of the table's indexes; against the long form, the table with its indexes took ≈ 22 % fewer pages
+ * (200,000 rows in a micro-benchmark). Two keys with the same loggedAt and import compare by line;
+ * with the same loggedAt and different imports, by import (a total order: the import part holds no
+ * '.', so no key is another's prefix). `importKey` is importKeyOf the start event's position, made
+ * once per chunk.
  */
-export const sortKeyOf = (loggedAt: string, importStart: string, lineNo: number) => `${loggedAt}|${BigInt(importStart).toString(36)}.${lineNo.toString(36).padStart(6, '0')}`;
+export const sortKeyOf = (loggedAt: string, importKey: string, lineNo: number) => `${loggedAt}|${importKey}.${lineNo.toString(36).padStart(6, '0')}`;
+export const importKeyOf = (startPosition: string) => BigInt(startPosition).toString(36);
 /** The match key of a registration or logged query (positional: it is made for every line). */
 const keyOf = (agencyCode: string, accountId: string, operationCode: string, personId: string, caseNumber: string) =>
   `${agencyCode}\u0000${accountId}\u0000${operationCode}\u0000${personId}\u0000${caseNumber}`;
@@ -362,7 +364,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       let duplicates = 0;
       const months = new MonthDeltas();
       const { lines } = e.data;
-      const importStart = (await importOf(t, importId)).position;
+      const importKey = importKeyOf((await importOf(t, importId)).position);
       const lineDays = lines.map((line) => taipeiDay(line.loggedAt));
       const keys = lines.map((line) => keyOf(agencyCode, line.accountId, line.operationCode, line.subject.personId, line.caseNumber));
       // Every group the lines may read, in one read of the store (built flat, not an array per line: this is the import's hot path).
@@ -377,7 +379,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
         const key = keys[i];
         const ownId = groupId(key, day);
         const own = await group(t, ownId);
-        const sortKey = sortKeyOf(line.loggedAt, importStart, line.lineNo);
+        const sortKey = sortKeyOf(line.loggedAt, importKey, line.lineNo);
         // One object literal per row, in the field order of LOGGED_QUERY_TABLE's documents: a spread
         // of a shared base into each row cost more than the rest of the line's work.
         const row = (registrations: number, status: LoggedQueryRow['status'], duplicateOf: string | null): LoggedQueryRow => ({
@@ -448,7 +450,7 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
       }
       if (lineNos.length > 0) {
         lineNos.sort((x, y) => x - y);
-        const listing: ListingDocument = { importId, chunk: e.data.chunk, firstLineNo: lineNos[0], lastLineNo: lineNos[lineNos.length - 1], lineNos };
+        const listing: ListingDocument = { importId, chunk: e.data.chunk, lastLineNo: lineNos[lineNos.length - 1], lineNos };
         t.put(QUERY_LOGS.listings, `${importId}.${e.data.chunk}`, listing);
       }
       await months.apply(t);
@@ -512,9 +514,10 @@ export function queryLogsProjection(window: ReconciliationWindow = { days: 1 }):
 
   return {
     name: QUERY_LOGS_PROJECTION,
-    // 6: a group's logged queries without their import and month; 5: the subject's index without the sortKey; 4: short sort keys (sortKeyOf), no seq or day
-    // column, the import's index by line number, the listing flag kept in listing documents instead
-    // of on each row; 3: match groups keyed by day first; 2: logged queries as typed rows with the indexes the reads
+    // 6: a group's logged queries without their import and month; 5: the subject's index without
+    // the sortKey; 4: short sort keys (sortKeyOf), no seq or day column, the import's index by line
+    // number, the listing flag kept in listing documents instead of on each row; 3: match groups
+    // keyed by day first; 2: logged queries as typed rows with the indexes the reads
     // use (agency + month, account, case number, subject, import); version 1 stored them as JSON
     // documents with a sixth index.
     version: 6,

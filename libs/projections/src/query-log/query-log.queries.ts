@@ -34,6 +34,7 @@ export async function withListed(store: ReadModelStore, rows: readonly StoredDoc
     if (lineNos) lineNos.push(r.lineNo);
     else byImport.set(r.importId, [r.lineNo]);
   }
+  // Refs (`<importId>.<lineNo>`, as the projection names its rows) of the rows listed.
   const listed = new Set<string>();
   for (const [importId, lineNos] of byImport) {
     lineNos.sort((x, y) => x - y);
@@ -44,7 +45,7 @@ export async function withListed(store: ReadModelStore, rows: readonly StoredDoc
       for (; i < lineNos.length && lineNos[i] <= listing.lastLineNo; i++) if (inListing.has(lineNos[i])) listed.add(`${importId}.${lineNos[i]}`);
     }
   }
-  return rows.map((r) => ({ ...(stripMeta(r) as LoggedQueryRow), foundUnregistered: listed.has(`${r.importId}.${r.lineNo}`) }));
+  return rows.map((r) => ({ ...(stripMeta(r) as LoggedQueryRow), foundUnregistered: listed.has(r.ref) }));
 }
 
 /** Keyset pages in (loggedAt, import, line) order: page ten thousand costs what page one does. */
